@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# kvmux - build, test, install.
+#
+#   make            the kvmux binary and the guest-firmware test kernels
+#   make run        boot the bundled demo guest
+#   make test       unit tests and integration tests, then the same again
+#                   under ASan+UBSan
+#   make bench      benchmark tables (bench/)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Objects of a sanitized build go to build-san/ so both can coexist.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	     -fno-omit-frame-pointer
+else
+BUILD ?= build
+SAN_FLAGS :=
+endif
+
+# Library checks: a missing -dev package is named, with the way to get it.
+need_pkg = $(if $(shell pkg-config --exists $(1) && echo y),,$(error \
+	missing library $(1): apt-get install $(2), or run scripts/install-deps.sh))
+need_hdr = $(if $(wildcard /usr/include/$(1)),,$(error \
+	missing header $(1): apt-get install $(2), or run scripts/install-deps.sh))
+
+ifeq ($(filter clean help,$(MAKECMDGOALS)),)
+$(call need_pkg,libcap-ng,libcap-ng-dev)
+$(call need_hdr,libfdt.h,libfdt-dev)
+$(call need_hdr,linux/kvm.h,linux-libc-dev)
+endif
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+	  -Iinclude -D_GNU_SOURCE -DKVMUX_VERSION='"$(VERSION)"' \
+	  -MMD -MP $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
+LDLIBS := -lpthread $(shell pkg-config --libs libcap-ng 2>/dev/null)
+
+SRCS := $(sort $(wildcard src/*.c src/*/*.c))
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+KVMUX := $(BUILD)/kvmux
+FIRMWARE_DIR := guest-firmware/build
+
+.PHONY: all firmware run test unit integration test-plain test-sanitize \
+	bench install clean help linux-test format
+
+all: $(KVMUX) firmware
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libkvmux.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(KVMUX): $(BUILD)/src/main.o $(BUILD)/libkvmux.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+firmware:
+	$(MAKE) -C guest-firmware
+
+# The demo: a hello-world guest that prints a line and exits 0.
+run: all
+	$(KVMUX) run --kernel $(FIRMWARE_DIR)/hello.elf --timeout 30
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkvmux.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags cmocka) $(LDFLAGS) \
+		-o $@ $< $(BUILD)/libkvmux.a $(shell pkg-config --libs cmocka) \
+		$(LDLIBS)
+
+unit: $(UNIT_BINS)
+	@tests/unit/run.sh $(UNIT_BINS)
+
+integration: $(KVMUX) firmware
+	@KVMUX=$(KVMUX) FIRMWARE=$(FIRMWARE_DIR) tests/integration/run.sh
+
+test-plain:
+	$(call need_pkg,cmocka,libcmocka-dev)
+	$(MAKE) unit integration
+
+test-sanitize:
+	$(MAKE) SANITIZE=1 unit integration
+
+test: test-plain test-sanitize
+
+# Boot a real Linux (built once from Debian's linux-source, cached).
+linux-test: $(KVMUX)
+	@KVMUX=$(KVMUX) tests/linux/run.sh
+
+bench: all
+	@bench/run.sh
+
+install: $(KVMUX)
+	install -D -m 0755 $(KVMUX) $(DESTDIR)$(PREFIX)/bin/kvmux
+	install -D -m 0644 docs/kvmux.1 $(DESTDIR)$(PREFIX)/share/man/man1/kvmux.1
+
+format:
+	clang-format -i $(SRCS) $(wildcard include/kvmux/*.h) $(UNIT_SRCS)
+
+clean:
+	rm -rf build build-san
+	$(MAKE) -C guest-firmware clean
+
+help:
+	@sed -n '3,14p' Makefile
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

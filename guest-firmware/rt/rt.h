@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * rt.h - the runtime API every test kernel is written against.
+ *
+ * A test kernel only defines main(); the runtime has already put the CPU in
+ * long mode on its own page tables, installed the exception handlers, reached
+ * PVM native mode when the host offers it, and parsed whichever boot protocol
+ * was used into a struct boot_info.  Returning from main() exits the VM with
+ * main's return value through the debug-exit port.
+ */
+#ifndef RT_RT_H
+#define RT_RT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "x86.h"
+
+#define RT_MEM_RAM 1
+#define RT_MEM_RESERVED 2
+#define RT_MAX_MEM 128 /* as many as the zero page can hold */
+
+struct rt_mem_entry {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type; /* RT_MEM_RAM, RT_MEM_RESERVED, or what the VMM said */
+};
+
+/*
+ * Everything a kernel needs from the boot protocol, copied out of the VMM's
+ * boot structures before main() runs.  cmdline still points into the VMM's
+ * buffer (the runtime never writes below 1 MiB, so it stays valid).
+ */
+struct boot_info {
+	int proto; /* RT_BOOT_PVH or RT_BOOT_LINUX64 */
+	const char *cmdline; /* never NULL; "" when there is none */
+	unsigned int nr_mem;
+	struct rt_mem_entry mem[RT_MAX_MEM];
+	bool has_initrd;
+	uint64_t initrd_addr;
+	uint64_t initrd_size;
+};
+
+/* Provided by each test kernel. */
+int main(const struct boot_info *bi);
+
+/* Name of the boot protocol, for messages. */
+const char *rt_boot_proto_name(int proto);
+
+/* True when the vIF page is registered and the kernel runs natively. */
+bool rt_pvm_native(void);
+
+/* Write the low byte of status to the debug-exit port, then halt. */
+__attribute__((noreturn)) void rt_exit(int status);
+
+/* Mask interrupts (vIF and IF) and halt forever: kvmux's "clean stop". */
+__attribute__((noreturn)) void rt_halt(void);
+
+/* Serial console (COM1). */
+void rt_putc(char c);
+void rt_puts(const char *s); /* no newline added */
+__attribute__((format(printf, 1, 2))) int rt_printf(const char *fmt, ...);
+int rt_vprintf(const char *fmt, va_list ap);
+__attribute__((format(printf, 3, 4))) int rt_snprintf(char *buf, size_t size,
+						      const char *fmt, ...);
+
+/*
+ * Command line: whitespace-separated tokens; "key=value" ones are looked up
+ * by key.  rt_cmdline_find returns the value (len set to its length) or NULL.
+ * rt_cmdline_u64 accepts decimal or 0x-prefixed hex and fails on anything
+ * else.  rt_cmdline_str fails when the key is absent or the value does not
+ * fit in buf with its NUL.
+ */
+const char *rt_cmdline_find(const char *cmdline, const char *key, size_t *len);
+bool rt_cmdline_u64(const char *cmdline, const char *key, uint64_t *val);
+bool rt_cmdline_str(const char *cmdline, const char *key, char *buf,
+		    size_t size);
+
+/* IEEE 802.3 CRC-32, zlib convention: pass 0 first, then the last result. */
+uint32_t rt_crc32(uint32_t crc, const void *buf, size_t len);
+
+/* The freestanding C library subset (the compiler may also call these). */
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+
+#endif

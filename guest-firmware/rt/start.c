@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * start.c - the C half of the runtime's startup: reach PVM native mode,
+ * install the exception handlers, turn the boot protocol's structures into
+ * a struct boot_info, run main(), and the exit/halt paths.
+ */
+#include "bootparam.h"
+#include "rt.h"
+
+/* The page PVM reads our virtual interrupt flag from (first 16 bytes). */
+struct rt_vif {
+	uint8_t if_; /* 1: interrupts enabled */
+	uint8_t pending; /* an interrupt waits for if_ = 1 and an exit */
+	uint8_t pad[6];
+	uint64_t cr2; /* fault address of the last #PF */
+};
+
+/* Registered by GPA = our address (identity map); a page of its own. */
+static union {
+	struct rt_vif vif;
+	uint8_t page[4096];
+} rt_vif_page __attribute__((aligned(4096)));
+
+struct idt_gate {
+	uint16_t off_lo;
+	uint16_t sel;
+	uint8_t ist;
+	uint8_t type; /* 0x8e: present, DPL 0, 64-bit interrupt gate */
+	uint16_t off_mid;
+	uint32_t off_hi;
+	uint32_t reserved;
+} __attribute__((packed));
+
+/* Pushed by entry.S's vector stubs, lowest address first. */
+struct rt_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss; /* the CPU's interrupt frame */
+};
+
+#define RT_VECTOR_STUB_SIZE 16
+
+extern const char rt_vectors[];
+extern const char rt_pvm_probe_insn[], rt_pvm_probe_done[];
+uint64_t rt_pvm_probe(void);
+void rt_start(unsigned long proto, unsigned long info);
+void rt_exception(struct rt_frame *f);
+
+static struct idt_gate rt_idt[256] __attribute__((aligned(16)));
+static bool rt_native;
+static struct boot_info rt_boot_info;
+
+static void idt_set_gate(unsigned int vec)
+{
+	uint64_t addr = (uintptr_t)rt_vectors + vec * RT_VECTOR_STUB_SIZE;
+	struct idt_gate *g = &rt_idt[vec];
+
+	g->off_lo = addr & 0xffff;
+	g->sel = SEL_CODE64;
+	g->ist = 0;
+	g->type = 0x8e;
+	g->off_mid = (addr >> 16) & 0xffff;
+	g->off_hi = addr >> 32;
+	g->reserved = 0;
+}
+
+static void idt_load(void)
+{
+	struct desc_ptr dp = {
+		.limit = sizeof(rt_idt) - 1,
+		.base = (uintptr_t)rt_idt,
+	};
+
+	lidt(&dp);
+}
+
+bool rt_pvm_native(void)
+{
+	return rt_native;
+}
+
+const char *rt_boot_proto_name(int proto)
+{
+	switch (proto) {
+	case RT_BOOT_PVH:
+		return "pvh";
+	case RT_BOOT_LINUX64:
+		return "linux64";
+	}
+	return "unknown";
+}
+
+void rt_halt(void)
+{
+	rt_vif_page.vif.if_ = 0;
+	asm volatile("cli" : : : "memory");
+	/* HLT can return at once (e.g. the first after a VMM register write). */
+	for (;;)
+		asm volatile("hlt" : : : "memory");
+}
+
+void rt_exit(int status)
+{
+	outb(status & 0xff, PORT_DEBUG_EXIT);
+	rt_halt();
+}
+
+void rt_exception(struct rt_frame *f)
+{
+	uint64_t cr2;
+
+	/* The probe's #GP on a non-PVM host is expected; all else is fatal. */
+	if (f->vector == 13 && f->rip == (uintptr_t)rt_pvm_probe_insn) {
+		f->rip = (uintptr_t)rt_pvm_probe_done;
+		return;
+	}
+	/*
+	 * MOV from CR2 (emulated under PVM) rather than vif.cr2: this host
+	 * leaves the latter 0 for a vIF page registered without flags.
+	 */
+	cr2 = read_cr2();
+	rt_printf("exception %lu at 0x%lx\n", f->vector, f->rip);
+	rt_printf("exception: error 0x%lx cr2 0x%lx rsp 0x%lx\n", f->error, cr2,
+		  f->rsp);
+	rt_exit(3);
+}
+
+static void add_mem(struct boot_info *bi, uint64_t addr, uint64_t size,
+		    uint32_t type)
+{
+	if (bi->nr_mem < RT_MAX_MEM)
+		bi->mem[bi->nr_mem++] = (struct rt_mem_entry){
+			.addr = addr,
+			.size = size,
+			.type = type,
+		};
+}
+
+static void parse_pvh(struct boot_info *bi, uintptr_t info)
+{
+	const struct hvm_start_info *si = (const void *)info;
+	const struct hvm_memmap_entry *map;
+	const struct hvm_modlist_entry *mod;
+	unsigned int i;
+
+	if (si->magic != HVM_START_MAGIC) {
+		rt_printf("rt: bad hvm_start_info magic 0x%x at 0x%lx\n",
+			  si->magic, (unsigned long)info);
+		rt_exit(4);
+	}
+	if (si->cmdline_paddr)
+		bi->cmdline = (const char *)(uintptr_t)si->cmdline_paddr;
+	/* The memory map fields exist from version 1 on. */
+	if (si->version >= 1 && si->memmap_paddr) {
+		map = (const void *)(uintptr_t)si->memmap_paddr;
+		for (i = 0; i < si->memmap_entries; i++)
+			add_mem(bi, map[i].addr, map[i].size, map[i].type);
+	}
+	if (si->nr_modules && si->modlist_paddr) {
+		mod = (const void *)(uintptr_t)si->modlist_paddr;
+		bi->initrd_addr = mod[0].paddr;
+		bi->initrd_size = mod[0].size;
+	}
+}
+
+static uint32_t zp32(uintptr_t zp, unsigned int off)
+{
+	return *(const volatile uint32_t *)(zp + off);
+}
+
+static void parse_linux64(struct boot_info *bi, uintptr_t zp)
+{
+	const uint8_t *e;
+	uint64_t addr, size, cmdline;
+	unsigned int i, n;
+
+	cmdline = zp32(zp, HDR_CMD_LINE_PTR) |
+		  (uint64_t)zp32(zp, BP_EXT_CMD_LINE_PTR) << 32;
+	if (cmdline)
+		bi->cmdline = (const char *)(uintptr_t)cmdline;
+	n = *(const uint8_t *)(zp + BP_E820_ENTRIES);
+	if (n > BP_E820_MAX)
+		n = BP_E820_MAX;
+	for (i = 0; i < n; i++) {
+		/* Packed 20-byte entries: copy out instead of casting. */
+		e = (const uint8_t *)zp + BP_E820_TABLE +
+		    i * BP_E820_ENTRY_SIZE;
+		memcpy(&addr, e, 8);
+		memcpy(&size, e + 8, 8);
+		add_mem(bi, addr, size, *(const uint32_t *)(e + 16));
+	}
+	bi->initrd_addr = zp32(zp, HDR_RAMDISK_IMAGE) |
+			  (uint64_t)zp32(zp, BP_EXT_RAMDISK_IMAGE) << 32;
+	bi->initrd_size = zp32(zp, HDR_RAMDISK_SIZE) |
+			  (uint64_t)zp32(zp, BP_EXT_RAMDISK_SIZE) << 32;
+}
+
+/* Called once by entry.S, on our page tables and stack, .bss cleared. */
+void rt_start(unsigned long proto, unsigned long info)
+{
+	struct boot_info *bi = &rt_boot_info;
+	unsigned int vec;
+
+	/*
+	 * Still emulated on PVM: do the minimum until the vIF page is
+	 * registered.  The probe needs a #GP handler, so just that one gate.
+	 */
+	idt_set_gate(13);
+	idt_load();
+	if (rt_pvm_probe() == PVM_SIGNATURE) {
+		wrmsr(MSR_PVM_VIF, (uintptr_t)&rt_vif_page);
+		rt_native = true;
+	}
+
+	for (vec = 0; vec < 256; vec++)
+		idt_set_gate(vec);
+	idt_load();
+
+	bi->proto = proto;
+	bi->cmdline = "";
+	if (proto == RT_BOOT_PVH)
+		parse_pvh(bi, info);
+	else
+		parse_linux64(bi, info);
+	/* An empty initrd is treated as none, as Linux does. */
+	bi->has_initrd = bi->initrd_size != 0;
+	if (!bi->has_initrd)
+		bi->initrd_addr = 0;
+
+	rt_exit(main(bi));
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * boot.h - put a kernel image into guest memory and say how to enter it.
+ *
+ * Loaders only write guest memory through guest_mem and touch no file
+ * descriptor: the caller reads the files into buffers first, so hostile
+ * images can be fed to the parsers directly (tests/unit).  The result is a
+ * struct boot_entry that the vCPU code turns into registers.
+ */
+#ifndef KVMUX_BOOT_H
+#define KVMUX_BOOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kvmux/guest_mem.h"
+#include "kvmux/layout.h"
+
+enum image_kind {
+	IMAGE_UNKNOWN = 0,
+	IMAGE_ELF,	/* an ELF file (may lack the PVH note) */
+	IMAGE_BZIMAGE, /* Linux bzImage: "HdrS" setup header */
+};
+
+/* Identify an image from its first bytes. */
+enum image_kind image_detect(const uint8_t *buf, size_t len);
+const char *image_kind_name(enum image_kind kind);
+
+/* How the boot vCPU starts. */
+enum boot_cpu_mode {
+	BOOT_PROTECTED32, /* flat 32-bit, paging off (PVH) */
+	BOOT_LONG64,	  /* 64-bit, paging on with cr3 (Linux 64-bit boot) */
+};
+
+struct boot_entry {
+	enum boot_cpu_mode mode;
+	uint64_t rip;
+	uint64_t rbx; /* PVH: GPA of struct hvm_start_info */
+	uint64_t rsi; /* 64-bit boot protocol: GPA of boot_params */
+	uint64_t cr3; /* BOOT_LONG64 only */
+	uint64_t gdt_base;
+	uint16_t gdt_limit;
+};
+
+struct boot_files {
+	const uint8_t *kernel;
+	size_t kernel_len;
+	const uint8_t *initrd; /* NULL: none */
+	size_t initrd_len;
+	const char *cmdline; /* never NULL; may be "" */
+};
+
+/*
+ * Load the kernel (format detected from its content), the initrd and the
+ * command line into guest memory laid out as l, and describe the entry.
+ * Returns 0, or -1 with err_set() saying what is wrong with the image or
+ * why it does not fit.
+ */
+int boot_load(const struct guest_mem *gm, const struct mem_layout *l,
+	      const struct boot_files *f, struct boot_entry *entry);
+
+#endif

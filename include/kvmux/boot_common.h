@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * boot_common.h - pieces both kernel loaders (PVH ELF and bzImage) share:
+ * the boot GDT, the command line, initrd placement and the checks that
+ * turn "does not fit" into a message naming --memory.
+ */
+#ifndef KVMUX_BOOT_COMMON_H
+#define KVMUX_BOOT_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kvmux/boot.h"
+
+#define BOOT_PAGE_SIZE 0x1000ULL
+
+/* Descriptors written at BOOT_GDT_ADDR, indexed by selector / 8. */
+#define BOOT_GDT_ENTRIES 4
+/*
+ * Access bytes of those descriptors (present, DPL 0, accessed already set
+ * so the CPU never writes the GDT): the vCPU code loads segment registers
+ * with the same type so the hidden parts match what the GDT says.
+ */
+#define BOOT_GDT_ACCESS_CODE 0x9b /* type 0xb: code, execute/read */
+#define BOOT_GDT_ACCESS_DATA 0x93 /* type 0x3: data, read/write */
+
+/* True if [off, off + size) lies inside a buffer of len bytes. */
+static inline bool buf_has(size_t len, uint64_t off, uint64_t size)
+{
+	return off <= len && size <= len - off;
+}
+
+/* "8M", "3G", "0x1234": a RAM size the way --memory would spell it. */
+struct size_str {
+	char s[32];
+};
+struct size_str boot_size_str(uint64_t bytes);
+
+/* The flat GDT for both entry modes; sets entry->gdt_base/gdt_limit. */
+int boot_write_gdt(const struct guest_mem *gm, struct boot_entry *entry);
+
+/*
+ * Check that [addr, addr + size) is guest RAM the kernel may occupy: at or
+ * above 1 MiB (below are kvmux's boot structures) and inside one RAM range.
+ * what names the thing for the message ("the kernel", "program header 2").
+ */
+int boot_check_kernel_range(const struct guest_mem *gm,
+			    const struct mem_layout *l, uint64_t addr,
+			    uint64_t size, const char *what);
+
+/*
+ * Copy the command line to BOOT_CMDLINE_ADDR.  max_len is the longest line
+ * (without the NUL) the kernel accepts.
+ */
+int boot_write_cmdline(const struct guest_mem *gm, const char *cmdline,
+		       uint64_t max_len);
+
+/*
+ * Copy the initrd to the highest page-aligned address where it ends at or
+ * below limit (exclusive) and below the MMIO gap, and starts at or above
+ * kernel_end.  *addr is set to where it went; 0 if there is no initrd.
+ */
+int boot_place_initrd(const struct guest_mem *gm, const struct mem_layout *l,
+		      const struct boot_files *f, uint64_t kernel_end,
+		      uint64_t limit, uint64_t *addr);
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * exit_status.h - why a VM stopped, and the exit status kvmux reports.
+ *
+ * The contract scripts rely on (also in docs/exit-status.md and --help):
+ *
+ *   0-255   the guest wrote this value to the debug-exit port (0x501)
+ *   120     the guest stopped cleanly: every vCPU halted, interrupts off
+ *   121     the guest reset the machine (i8042 0xFE, triple fault)
+ *   122     the guest crashed the vCPU (KVM internal error, failed entry)
+ *   124     --timeout expired (as timeout(1))
+ *   125     kvmux could not start or run the VM (no /dev/kvm, permission,
+ *           memory, a failing KVM call)
+ *   126     bad usage: options, config, or an unusable input file
+ *   128+N   kvmux was stopped by signal N (SIGINT, SIGTERM, SIGHUP)
+ *
+ * A guest that wants an unambiguous result writes a value below 120.
+ */
+#ifndef KVMUX_EXIT_STATUS_H
+#define KVMUX_EXIT_STATUS_H
+
+enum {
+	EXIT_GUEST_HALTED = 120,
+	EXIT_GUEST_RESET = 121,
+	EXIT_GUEST_CRASHED = 122,
+	EXIT_TIMEOUT = 124,
+	EXIT_HOST_FAILURE = 125,
+	EXIT_BAD_USAGE = 126,
+	EXIT_SIGNAL_BASE = 128,
+};
+
+enum vm_stop_reason {
+	VM_RUNNING = 0,
+	VM_STOP_GUEST_EXIT, /* value: what the guest wrote */
+	VM_STOP_HALTED,
+	VM_STOP_RESET,
+	VM_STOP_CRASHED,
+	VM_STOP_TIMEOUT,
+	VM_STOP_SIGNAL, /* value: the signal number */
+	VM_STOP_HOST_FAILURE,
+};
+
+/* The process exit status for a VM that stopped for reason (and value). */
+int exit_status_for(enum vm_stop_reason reason, int value);
+
+/* A short name for reason: "exit", "halted", "reset", ... */
+const char *vm_stop_reason_name(enum vm_stop_reason reason);
+
+/* The exit status table as text, for --help and the man page. */
+extern const char exit_status_help[];
+
+#endif

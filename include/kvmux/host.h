@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * host.h - what kvmux needs from the host around the VM: input files,
+ * the stdin side of the console, and dropping privileges.
+ */
+#ifndef KVMUX_HOST_H
+#define KVMUX_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_loop;
+struct vm;
+
+/*
+ * Read a whole regular file of at most max bytes.  what names it in
+ * errors ("kernel", "initrd").  Returns 0, or -1 with err_set() for a
+ * missing, unreadable, empty, non-regular or oversized file.
+ */
+int host_read_file(const char *path, const char *what, uint64_t max,
+		   uint8_t **buf, size_t *len);
+
+/* Bytes of RAM the host has in all (for sanity checks on --memory). */
+uint64_t host_total_memory(void);
+
+/* Where host console input goes: returns how many bytes were taken. */
+typedef size_t (*console_input_fn)(void *opaque, const uint8_t *buf,
+				   size_t len);
+
+struct stdio_console {
+	struct vm *vm;
+	struct event_loop *loop;
+	console_input_fn input;
+	void *opaque;
+	bool tty;
+	bool escape; /* the last byte was Ctrl-A */
+};
+
+/*
+ * Feed stdin to input, in raw mode when stdin is a terminal (Ctrl-A x
+ * stops the VM).  Returns 0 or -1 with err_set().
+ */
+int stdio_console_attach(struct stdio_console *con, struct event_loop *loop,
+			 struct vm *vm, console_input_fn input, void *opaque);
+
+/* Give up every capability and the right to gain new ones. */
+int host_drop_privileges(void);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * parse.h - numbers as users type them on a command line or in a config.
+ */
+#ifndef KVMUX_PARSE_H
+#define KVMUX_PARSE_H
+
+#include <stdint.h>
+
+#define SIZE_KIB (1ULL << 10)
+#define SIZE_MIB (1ULL << 20)
+
+/*
+ * A size: digits with an optional binary suffix K, M, G or T (also KiB,
+ * MiB, ..., any case; "B" for bytes).  A bare number is in default_unit
+ * bytes (kvmux uses MiB for --memory, like QEMU's -m).  Returns 0, or -1
+ * with err_set() for garbage, an empty string or overflow.
+ */
+int parse_size(const char *text, uint64_t default_unit, uint64_t *bytes);
+
+/* An unsigned decimal integer in [min, max]; -1 with err_set() if not. */
+int parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *value);
+
+/*
+ * A duration: a decimal number of seconds with an optional fraction and an
+ * optional unit s, m or h ("1.5", "90s", "2m").  Result in milliseconds,
+ * at least 1 for any non-zero input.
+ */
+int parse_duration_ms(const char *text, uint64_t *ms);
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * term.h - the host terminal kvmux's console is attached to.
+ *
+ * When stdin is a terminal it is put in raw mode so that every key goes to
+ * the guest; the original mode comes back on every way out of the process
+ * (normal exit, fatal signal), so a crash never leaves the shell unusable.
+ */
+#ifndef KVMUX_TERM_H
+#define KVMUX_TERM_H
+
+#include <stdbool.h>
+
+/* Raw mode on fd if it is a terminal; true if the mode was changed. */
+bool term_raw_begin(int fd);
+
+/* Restore the saved mode (idempotent, async-signal-safe). */
+void term_restore(void);
+
+#endif

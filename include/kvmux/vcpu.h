@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vcpu.h - a vCPU: one host thread in a KVM_RUN loop that hands every exit
+ * to the VM's buses.
+ *
+ * Other threads talk to a running vCPU only through vcpu_kick(): a request
+ * bit, immediate_exit and a signal that pulls the thread out of KVM_RUN.
+ */
+#ifndef KVMUX_VCPU_H
+#define KVMUX_VCPU_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kvmux/boot.h"
+
+struct vm;
+
+/* Requests another thread can post to a vCPU (bit mask). */
+enum {
+	VCPU_REQ_STOP = 1u << 0,  /* leave the run loop for good */
+	VCPU_REQ_PROBE = 1u << 1, /* check whether the vCPU is halted for good */
+};
+
+/* What the last halt probe found. */
+enum vcpu_idle_state {
+	VCPU_ACTIVE = 0,
+	VCPU_HALTED_IRQS_OFF, /* HLT with interrupts disabled */
+	VCPU_NEVER_STARTED,   /* an AP still waiting for INIT/SIPI */
+};
+
+/* Exit counters, for --stats and benchmarks. */
+struct vcpu_stats {
+	uint64_t io;
+	uint64_t mmio;
+	uint64_t intr;
+	uint64_t other;
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+	int run_size;
+	pthread_t thread;
+	bool thread_started;
+
+	unsigned int requests;	  /* VCPU_REQ_*, atomically updated */
+	int idle_state;		  /* enum vcpu_idle_state, atomic */
+	uint64_t idle_cpu_ns;	  /* thread CPU time when found idle */
+	uint64_t last_cpu_ns;	  /* thread CPU time at the last watch */
+	struct vcpu_stats stats;
+};
+
+/* Create vCPU id of vm with the host's CPUID (APIC ID = id). */
+struct vcpu *vcpu_create(struct vm *vm, unsigned int id);
+void vcpu_destroy(struct vcpu *vcpu);
+
+/* Load the registers a boot loader asked for (boot vCPU, before start). */
+int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_entry *entry);
+
+int vcpu_start(struct vcpu *vcpu);
+void vcpu_join(struct vcpu *vcpu);
+
+/* Post request bits and pull the vCPU out of KVM_RUN (any thread). */
+void vcpu_kick(struct vcpu *vcpu, unsigned int requests);
+
+/* CPU time the vCPU thread has used, in nanoseconds (0 if not running). */
+uint64_t vcpu_cpu_time_ns(const struct vcpu *vcpu);
+
+/* Install the kick signal's handler; once per process, before any vCPU. */
+int vcpu_signals_init(void);
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vm.h - one virtual machine: its KVM fd, guest RAM, interrupt controller,
+ * buses, vCPUs and the way it stops.
+ *
+ * Stopping is one-way and first-come: whichever thread calls
+ * vm_request_stop() first (a device, a vCPU, the timeout, a signal) sets
+ * the reason, every vCPU is kicked out of KVM_RUN, and stop_fd becomes
+ * readable so the thread that owns the VM can tear it down.
+ */
+#ifndef KVMUX_VM_H
+#define KVMUX_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kvmux/bus.h"
+#include "kvmux/exit_status.h"
+#include "kvmux/guest_mem.h"
+#include "kvmux/kvm.h"
+#include "kvmux/layout.h"
+
+struct vcpu;
+
+struct vm_stop {
+	enum vm_stop_reason reason;
+	int value;
+	char detail[256]; /* what happened, for the user; may be "" */
+};
+
+struct vm {
+	const char *name;
+	struct kvm_sys *kvm;
+	int fd;
+	struct mem_layout layout;
+	struct guest_mem mem;
+	struct bus pio;
+	struct bus mmio;
+	struct vcpu **vcpu;
+	unsigned int nr_vcpus;
+
+	int stop_fd; /* eventfd, readable once a stop was requested */
+	pthread_mutex_t stop_lock;
+	struct vm_stop stop;
+};
+
+/*
+ * Create a VM with ram_size bytes of RAM laid out by layout_build(), the
+ * in-kernel irqchip and PIT, and nr_vcpus vCPUs (not yet running).
+ * Returns 0, or -1 with err_set(); *vm is then safe to vm_destroy().
+ */
+int vm_create(struct vm *vm, struct kvm_sys *kvm, const char *name,
+	      uint64_t ram_size, unsigned int nr_vcpus);
+void vm_destroy(struct vm *vm);
+
+/* Start every vCPU thread.  Returns 0 or -1 with err_set(). */
+int vm_start(struct vm *vm);
+
+/* Wait for every vCPU thread to end (after a stop was requested). */
+void vm_join(struct vm *vm);
+
+/* Drive an interrupt line (GSI) of the in-kernel IOAPIC/PIC. */
+int vm_irq_line(struct vm *vm, unsigned int gsi, bool level);
+
+/* Stop the VM (from any thread); only the first reason is kept. */
+void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int value,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Has a stop been requested?  Cheap; for loops that poll. */
+bool vm_stopping(struct vm *vm);
+
+/* A copy of the stop record (reason VM_RUNNING while running). */
+struct vm_stop vm_stop_status(struct vm *vm);
+
+/*
+ * Detect a guest that stopped itself: call every VM_IDLE_WATCH_MS from the
+ * thread that owns the VM.  vCPUs that used (almost) no CPU since the last
+ * call are asked to probe their state; when every vCPU is halted with
+ * interrupts off (or never started), the VM stops with VM_STOP_HALTED.
+ */
+#define VM_IDLE_WATCH_MS 100
+void vm_watch_idle(struct vm *vm);
+
+#endif

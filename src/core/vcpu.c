@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vcpu.c - vCPU threads: create, run, kick, join.
+ *
+ * A kick sets request bits, then run->immediate_exit, then sends
+ * VCPU_KICK_SIGNAL to the thread.  immediate_exit covers the window where
+ * the thread is between checking its requests and entering KVM_RUN; the
+ * signal covers the thread already inside KVM_RUN.  The signal is blocked
+ * in every thread except the vCPU threads.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kvmux/error.h"
+#include "kvmux/exit.h"
+#include "kvmux/vcpu.h"
+#include "kvmux/vm.h"
+
+#define VCPU_KICK_SIGNAL SIGUSR1
+
+static void kick_handler(int sig)
+{
+	(void)sig; /* only here to interrupt KVM_RUN */
+}
+
+int vcpu_signals_init(void)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+	sigset_t set;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0)
+		return err_set_errno("sigaction");
+	sigemptyset(&set);
+	sigaddset(&set, VCPU_KICK_SIGNAL);
+	return pthread_sigmask(SIG_BLOCK, &set, NULL) ? -1 : 0;
+}
+
+struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
+{
+	struct vcpu *vcpu = calloc(1, sizeof(*vcpu));
+
+	if (!vcpu) {
+		err_set("out of memory");
+		return NULL;
+	}
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->run = MAP_FAILED;
+	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
+	if (vcpu->fd < 0) {
+		err_set_errno("KVM_CREATE_VCPU %u", id);
+		goto fail;
+	}
+	vcpu->run_size = vm->kvm->run_size;
+	vcpu->run = mmap(NULL, vcpu->run_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, vcpu->fd, 0);
+	if (vcpu->run == MAP_FAILED) {
+		err_set_errno("mmap of vCPU %u state", id);
+		goto fail;
+	}
+	if (vcpu_setup_cpuid(vcpu) < 0)
+		goto fail;
+	return vcpu;
+fail:
+	vcpu_destroy(vcpu);
+	return NULL;
+}
+
+void vcpu_destroy(struct vcpu *vcpu)
+{
+	if (!vcpu)
+		return;
+	if (vcpu->run != MAP_FAILED)
+		munmap(vcpu->run, vcpu->run_size);
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+	free(vcpu);
+}
+
+static unsigned int take_requests(struct vcpu *vcpu)
+{
+	return __atomic_exchange_n(&vcpu->requests, 0, __ATOMIC_ACQ_REL);
+}
+
+/* Returns false when the vCPU must leave its loop. */
+static bool serve_requests(struct vcpu *vcpu)
+{
+	unsigned int req;
+
+	vcpu->run->immediate_exit = 0;
+	req = take_requests(vcpu);
+	if (req & VCPU_REQ_PROBE)
+		vcpu_probe_idle(vcpu);
+	return !(req & VCPU_REQ_STOP) && !vm_stopping(vcpu->vm);
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	while (serve_requests(vcpu)) {
+		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				vcpu->stats.intr++;
+				continue;
+			}
+			vm_request_stop(vm, VM_STOP_HOST_FAILURE, 0,
+					"vCPU %u: KVM_RUN failed: %s", vcpu->id,
+					strerror(errno));
+			break;
+		}
+		vcpu_handle_exit(vcpu);
+	}
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *vcpu)
+{
+	int rc = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+
+	if (rc) {
+		errno = rc;
+		return err_set_errno("cannot start vCPU %u thread", vcpu->id);
+	}
+	vcpu->thread_started = true;
+	return 0;
+}
+
+void vcpu_join(struct vcpu *vcpu)
+{
+	if (!vcpu->thread_started)
+		return;
+	pthread_join(vcpu->thread, NULL);
+	vcpu->thread_started = false;
+}
+
+void vcpu_kick(struct vcpu *vcpu, unsigned int requests)
+{
+	__atomic_or_fetch(&vcpu->requests, requests, __ATOMIC_ACQ_REL);
+	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_RELEASE);
+	if (vcpu->thread_started)
+		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+}
+
+uint64_t vcpu_cpu_time_ns(const struct vcpu *vcpu)
+{
+	struct timespec ts;
+	clockid_t clock;
+
+	if (!vcpu->thread_started ||
+	    pthread_getcpuclockid(vcpu->thread, &clock) ||
+	    clock_gettime(clock, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}

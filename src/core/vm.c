@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vm.c - create a VM, back its RAM, and stop it.
+ *
+ * RAM is anonymous shared memory mapped with MAP_NORESERVE: the host
+ * commits pages only as the guest touches them, so a 4 GiB guest that
+ * boots a test kernel costs a few MiB.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kvmux/error.h"
+#include "kvmux/vcpu.h"
+#include "kvmux/vm.h"
+
+/* Where KVM puts the real-mode TSS and identity map on VMX hosts. */
+#define VM_TSS_ADDR 0xfffbd000ULL
+#define VM_IDENTITY_MAP_ADDR 0xfffbc000ULL
+
+static int map_ram(struct vm *vm)
+{
+	struct ram_slot slot[2];
+	unsigned int i, n = layout_ram_slots(&vm->layout, slot);
+
+	for (i = 0; i < n; i++) {
+		struct kvm_userspace_memory_region region;
+		void *host = mmap(NULL, slot[i].size, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE,
+				  -1, 0);
+
+		if (host == MAP_FAILED)
+			return err_set_errno("cannot map %llu MiB of guest RAM",
+					     (unsigned long long)(slot[i].size >>
+								  20));
+		madvise(host, slot[i].size, MADV_MERGEABLE);
+		vm->mem.region[i] = (struct gm_region){
+			.gpa = slot[i].gpa, .size = slot[i].size, .host = host
+		};
+		vm->mem.nr_regions = i + 1;
+		region = (struct kvm_userspace_memory_region){
+			.slot = i,
+			.guest_phys_addr = slot[i].gpa,
+			.memory_size = slot[i].size,
+			.userspace_addr = (uintptr_t)host,
+		};
+		if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+			return err_set_errno("KVM_SET_USER_MEMORY_REGION");
+	}
+	return 0;
+}
+
+static int create_irqchip(struct vm *vm)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	uint64_t identity = VM_IDENTITY_MAP_ADDR;
+
+	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, VM_TSS_ADDR) < 0)
+		return err_set_errno("KVM_SET_TSS_ADDR");
+	if (ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &identity) < 0)
+		return err_set_errno("KVM_SET_IDENTITY_MAP_ADDR");
+	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return err_set_errno("KVM_CREATE_IRQCHIP");
+	if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0)
+		return err_set_errno("KVM_CREATE_PIT2");
+	return 0;
+}
+
+static int create_vcpus(struct vm *vm, unsigned int nr_vcpus)
+{
+	unsigned int i;
+
+	if (nr_vcpus == 0 || nr_vcpus > (unsigned int)vm->kvm->max_vcpus)
+		return err_set("%u vCPUs asked for; this host allows 1 to %d",
+			       nr_vcpus, vm->kvm->max_vcpus);
+	vm->vcpu = calloc(nr_vcpus, sizeof(vm->vcpu[0]));
+	if (!vm->vcpu)
+		return err_set("out of memory");
+	for (i = 0; i < nr_vcpus; i++) {
+		vm->vcpu[i] = vcpu_create(vm, i);
+		if (!vm->vcpu[i])
+			return -1;
+		vm->nr_vcpus = i + 1;
+	}
+	return 0;
+}
+
+int vm_create(struct vm *vm, struct kvm_sys *kvm, const char *name,
+	      uint64_t ram_size, unsigned int nr_vcpus)
+{
+	*vm = (struct vm){ .name = name, .kvm = kvm, .fd = -1, .stop_fd = -1 };
+	pthread_mutex_init(&vm->stop_lock, NULL);
+	bus_init(&vm->pio, "port I/O");
+	bus_init(&vm->mmio, "MMIO");
+	if (layout_build(&vm->layout, ram_size) < 0)
+		return -1;
+	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->stop_fd < 0)
+		return err_set_errno("eventfd");
+	vm->fd = ioctl(kvm->fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return err_set_errno("KVM_CREATE_VM");
+	if (map_ram(vm) < 0 || create_irqchip(vm) < 0)
+		return -1;
+	return create_vcpus(vm, nr_vcpus);
+}
+
+void vm_destroy(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_destroy(vm->vcpu[i]);
+	free(vm->vcpu);
+	for (i = 0; i < vm->mem.nr_regions; i++)
+		munmap(vm->mem.region[i].host, vm->mem.region[i].size);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	if (vm->stop_fd >= 0)
+		close(vm->stop_fd);
+	bus_free(&vm->pio);
+	bus_free(&vm->mmio);
+	pthread_mutex_destroy(&vm->stop_lock);
+	vm->nr_vcpus = 0;
+	vm->mem.nr_regions = 0;
+	vm->fd = vm->stop_fd = -1;
+}
+
+int vm_start(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vcpu_start(vm->vcpu[i]) < 0)
+			return -1;
+	return 0;
+}
+
+void vm_join(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_join(vm->vcpu[i]);
+}
+
+int vm_irq_line(struct vm *vm, unsigned int gsi, bool level)
+{
+	struct kvm_irq_level irq = { .irq = gsi, .level = level };
+
+	if (ioctl(vm->fd, KVM_IRQ_LINE, &irq) < 0)
+		return err_set_errno("KVM_IRQ_LINE %u", gsi);
+	return 0;
+}
+
+void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int value,
+		     const char *fmt, ...)
+{
+	uint64_t one = 1;
+	unsigned int i;
+	va_list ap;
+
+	pthread_mutex_lock(&vm->stop_lock);
+	if (vm->stop.reason != VM_RUNNING) {
+		pthread_mutex_unlock(&vm->stop_lock);
+		return;
+	}
+	vm->stop.value = value;
+	va_start(ap, fmt);
+	vsnprintf(vm->stop.detail, sizeof(vm->stop.detail), fmt, ap);
+	va_end(ap);
+	__atomic_store_n(&vm->stop.reason, reason, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&vm->stop_lock);
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(vm->vcpu[i], VCPU_REQ_STOP);
+	if (write(vm->stop_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		abort(); /* an eventfd write cannot fail otherwise */
+}
+
+bool vm_stopping(struct vm *vm)
+{
+	return __atomic_load_n(&vm->stop.reason, __ATOMIC_ACQUIRE) !=
+	       VM_RUNNING;
+}
+
+struct vm_stop vm_stop_status(struct vm *vm)
+{
+	struct vm_stop copy;
+
+	pthread_mutex_lock(&vm->stop_lock);
+	copy = vm->stop;
+	pthread_mutex_unlock(&vm->stop_lock);
+	return copy;
+}
+
+/* CPU time a vCPU may use between two watches and still count as idle:
+ * the probe itself costs a few ioctls. */
+#define IDLE_SLACK_NS 2000000ull
+
+static bool still_stopped(struct vcpu *vcpu, uint64_t now)
+{
+	int state = __atomic_load_n(&vcpu->idle_state, __ATOMIC_ACQUIRE);
+
+	if (state == VCPU_ACTIVE)
+		return false;
+	if (now - vcpu->idle_cpu_ns < IDLE_SLACK_NS)
+		return true;
+	/* It ran since the probe (an AP that was started, say). */
+	__atomic_store_n(&vcpu->idle_state, VCPU_ACTIVE, __ATOMIC_RELEASE);
+	return false;
+}
+
+void vm_watch_idle(struct vm *vm)
+{
+	bool all_stopped = true;
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *vcpu = vm->vcpu[i];
+		uint64_t now = vcpu_cpu_time_ns(vcpu);
+
+		if (still_stopped(vcpu, now))
+			continue;
+		all_stopped = false;
+		if (now - vcpu->last_cpu_ns < IDLE_SLACK_NS)
+			vcpu_kick(vcpu, VCPU_REQ_PROBE);
+		vcpu->last_cpu_ns = now;
+	}
+	if (all_stopped)
+		vm_request_stop(vm, VM_STOP_HALTED, 0,
+				"every vCPU halted with interrupts off");
+}

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * x86_cpu.c - x86 register work for vCPUs: CPUID, the entry state a boot
+ * loader asked for, and the "halted for good" probe.
+ */
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include "kvmux/error.h"
+#include "kvmux/exit.h"
+#include "kvmux/vcpu.h"
+#include "kvmux/vm.h"
+
+#define X86_EFLAGS_FIXED (1ull << 1)
+#define X86_EFLAGS_IF (1ull << 9)
+#define X86_CR0_PE (1ull << 0)
+#define X86_CR0_MP (1ull << 1)
+#define X86_CR0_ET (1ull << 4)
+#define X86_CR0_NE (1ull << 5)
+#define X86_CR0_WP (1ull << 16)
+#define X86_CR0_AM (1ull << 18)
+#define X86_CR0_PG (1ull << 31)
+#define X86_CR4_PAE (1ull << 5)
+#define X86_EFER_LME (1ull << 8)
+#define X86_EFER_LMA (1ull << 10)
+
+#define SEG_TYPE_CODE_XR 0xb /* execute/read, accessed */
+#define SEG_TYPE_DATA_RW 0x3 /* read/write, accessed */
+
+int vcpu_setup_cpuid(struct vcpu *vcpu)
+{
+	const struct kvm_cpuid2 *host = vcpu->vm->kvm->cpuid;
+	size_t size = sizeof(*host) + host->nent * sizeof(host->entries[0]);
+	struct kvm_cpuid2 *cpuid = __builtin_alloca(size);
+	uint32_t i;
+
+	memcpy(cpuid, host, size);
+	for (i = 0; i < cpuid->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+
+		/* Each vCPU reports its own APIC ID. */
+		if (e->function == 1)
+			e->ebx = (e->ebx & 0x00ffffff) | (vcpu->id << 24);
+		if (e->function == 0xb || e->function == 0x1f)
+			e->edx = vcpu->id;
+	}
+	if (ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid) < 0)
+		return err_set_errno("KVM_SET_CPUID2 on vCPU %u", vcpu->id);
+	return 0;
+}
+
+static struct kvm_segment flat_segment(uint16_t selector, uint8_t type,
+				       bool long_code)
+{
+	return (struct kvm_segment){
+		.base = 0,
+		.limit = 0xffffffff,
+		.selector = selector,
+		.type = type,
+		.present = 1,
+		.s = 1,
+		.db = !long_code,
+		.l = long_code,
+		.g = 1,
+	};
+}
+
+static void set_entry_sregs(struct kvm_sregs *s, const struct boot_entry *e)
+{
+	bool long_mode = e->mode == BOOT_LONG64;
+	struct kvm_segment data =
+		flat_segment(BOOT_SEL_DATA, SEG_TYPE_DATA_RW, false);
+
+	s->cs = flat_segment(long_mode ? BOOT_SEL_CODE64 : BOOT_SEL_CODE32,
+			     SEG_TYPE_CODE_XR, long_mode);
+	s->ds = s->es = s->fs = s->gs = s->ss = data;
+	s->gdt.base = e->gdt_base;
+	s->gdt.limit = e->gdt_limit;
+	if (long_mode) {
+		s->cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE |
+			 X86_CR0_WP | X86_CR0_AM | X86_CR0_PG;
+		s->cr3 = e->cr3;
+		s->cr4 = X86_CR4_PAE;
+		s->efer = X86_EFER_LME | X86_EFER_LMA;
+	} else {
+		s->cr0 = X86_CR0_PE | X86_CR0_ET;
+		s->cr3 = 0;
+		s->cr4 = 0;
+		s->efer = 0;
+	}
+}
+
+int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_entry *entry)
+{
+	struct kvm_regs regs = {
+		.rip = entry->rip,
+		.rbx = entry->rbx,
+		.rsi = entry->rsi,
+		.rflags = X86_EFLAGS_FIXED,
+	};
+	struct kvm_sregs sregs;
+
+	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
+		return err_set_errno("KVM_GET_SREGS");
+	set_entry_sregs(&sregs, entry);
+	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0)
+		return err_set_errno("KVM_SET_SREGS");
+	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0)
+		return err_set_errno("KVM_SET_REGS");
+	return 0;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static enum vcpu_idle_state idle_state_now(struct vcpu *vcpu)
+{
+	struct kvm_mp_state mp;
+	struct kvm_regs regs;
+
+	if (ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp) < 0)
+		return VCPU_ACTIVE;
+	switch (mp.mp_state) {
+	case KVM_MP_STATE_UNINITIALIZED:
+	case KVM_MP_STATE_INIT_RECEIVED:
+		return VCPU_NEVER_STARTED;
+	case KVM_MP_STATE_HALTED:
+		if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) < 0)
+			return VCPU_ACTIVE;
+		if (!(regs.rflags & X86_EFLAGS_IF))
+			return VCPU_HALTED_IRQS_OFF;
+		return VCPU_ACTIVE;
+	default:
+		return VCPU_ACTIVE;
+	}
+}
+
+void vcpu_probe_idle(struct vcpu *vcpu)
+{
+	enum vcpu_idle_state state = idle_state_now(vcpu);
+
+	vcpu->idle_cpu_ns = thread_cpu_ns();
+	__atomic_store_n(&vcpu->idle_state, state, __ATOMIC_RELEASE);
+}

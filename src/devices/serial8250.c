@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * serial8250.c - 16550A UART emulation.
+ *
+ * Enough of the chip for Linux's 8250 driver (including its probe, which
+ * uses scratch and loopback tests) and for polled early consoles.  The
+ * transmitter is always ready: bytes leave as soon as they are written.
+ * The receive FIFO is deeper than a real 16550's so that pasted input
+ * survives a guest that reads slowly; overflow is reported as overrun.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "kvmux/bus.h"
+#include "kvmux/error.h"
+#include "kvmux/serial8250.h"
+#include "kvmux/vm.h"
+
+enum uart_reg {
+	UART_RBR_THR = 0, /* DLAB=0; DLL with DLAB=1 */
+	UART_IER = 1,	  /* DLAB=0; DLM with DLAB=1 */
+	UART_IIR_FCR = 2,
+	UART_LCR = 3,
+	UART_MCR = 4,
+	UART_LSR = 5,
+	UART_MSR = 6,
+	UART_SCR = 7,
+	UART_NR_REGS = 8,
+};
+
+#define IER_RDI 0x01  /* received data available */
+#define IER_THRI 0x02 /* transmitter holding register empty */
+#define IER_RLSI 0x04 /* receiver line status */
+#define IER_MSI 0x08  /* modem status */
+#define IIR_NO_INT 0x01
+#define IIR_MSI 0x00
+#define IIR_THRI 0x02
+#define IIR_RDI 0x04
+#define IIR_RLSI 0x06
+#define IIR_FIFO_ON 0xc0
+#define FCR_ENABLE 0x01
+#define FCR_CLEAR_RX 0x02
+#define LCR_DLAB 0x80
+#define MCR_DTR 0x01
+#define MCR_RTS 0x02
+#define MCR_OUT1 0x04
+#define MCR_OUT2 0x08
+#define MCR_LOOP 0x10
+#define LSR_DR 0x01
+#define LSR_OE 0x02
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+#define MSR_CTS 0x10
+#define MSR_DSR 0x20
+#define MSR_RI 0x40
+#define MSR_DCD 0x80
+
+#define RX_FIFO_SIZE 4096
+
+struct serial8250 {
+	struct vm *vm;
+	unsigned int irq;
+	int out_fd;
+	pthread_mutex_t lock;
+
+	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
+	bool overrun;
+	bool thr_interrupt; /* THRE pending until IIR read or THR write */
+	bool irq_level;
+
+	uint8_t rx[RX_FIFO_SIZE];
+	size_t rx_head, rx_count;
+};
+
+static uint8_t pending_iir(const struct serial8250 *uart)
+{
+	if ((uart->ier & IER_RLSI) && uart->overrun)
+		return IIR_RLSI;
+	if ((uart->ier & IER_RDI) && uart->rx_count)
+		return IIR_RDI;
+	if ((uart->ier & IER_THRI) && uart->thr_interrupt)
+		return IIR_THRI;
+	return IIR_NO_INT;
+}
+
+/* Drive the line only when it changes: each change is an ioctl. */
+static void update_irq(struct serial8250 *uart)
+{
+	bool level = pending_iir(uart) != IIR_NO_INT &&
+		     (uart->mcr & MCR_OUT2);
+
+	if (level == uart->irq_level)
+		return;
+	uart->irq_level = level;
+	vm_irq_line(uart->vm, uart->irq, level);
+}
+
+static void rx_push(struct serial8250 *uart, uint8_t byte)
+{
+	if (uart->rx_count == RX_FIFO_SIZE) {
+		uart->overrun = true;
+		return;
+	}
+	uart->rx[(uart->rx_head + uart->rx_count) % RX_FIFO_SIZE] = byte;
+	uart->rx_count++;
+}
+
+static uint8_t rx_pop(struct serial8250 *uart)
+{
+	uint8_t byte;
+
+	if (!uart->rx_count)
+		return 0;
+	byte = uart->rx[uart->rx_head];
+	uart->rx_head = (uart->rx_head + 1) % RX_FIFO_SIZE;
+	uart->rx_count--;
+	return byte;
+}
+
+static void transmit(struct serial8250 *uart, uint8_t byte)
+{
+	if (uart->mcr & MCR_LOOP) {
+		rx_push(uart, byte);
+		return;
+	}
+	if (uart->out_fd < 0)
+		return;
+	while (write(uart->out_fd, &byte, 1) < 0 && errno == EINTR)
+		;
+}
+
+static uint8_t modem_status(const struct serial8250 *uart)
+{
+	uint8_t mcr = uart->mcr;
+
+	if (!(mcr & MCR_LOOP))
+		return MSR_DCD | MSR_DSR | MSR_CTS;
+	/* Loopback wires the modem outputs back to the inputs. */
+	return (mcr & MCR_DTR ? MSR_DSR : 0) | (mcr & MCR_RTS ? MSR_CTS : 0) |
+	       (mcr & MCR_OUT1 ? MSR_RI : 0) | (mcr & MCR_OUT2 ? MSR_DCD : 0);
+}
+
+static uint8_t read_reg(struct serial8250 *uart, unsigned int reg)
+{
+	bool dlab = uart->lcr & LCR_DLAB;
+	uint8_t val;
+
+	switch (reg) {
+	case UART_RBR_THR:
+		return dlab ? uart->dll : rx_pop(uart);
+	case UART_IER:
+		return dlab ? uart->dlm : uart->ier;
+	case UART_IIR_FCR:
+		val = pending_iir(uart);
+		if (val == IIR_THRI)
+			uart->thr_interrupt = false;
+		return val | (uart->fcr & FCR_ENABLE ? IIR_FIFO_ON : 0);
+	case UART_LCR:
+		return uart->lcr;
+	case UART_MCR:
+		return uart->mcr;
+	case UART_LSR:
+		val = LSR_THRE | LSR_TEMT | (uart->rx_count ? LSR_DR : 0) |
+		      (uart->overrun ? LSR_OE : 0);
+		uart->overrun = false;
+		return val;
+	case UART_MSR:
+		return modem_status(uart);
+	default:
+		return uart->scr;
+	}
+}
+
+static void write_reg(struct serial8250 *uart, unsigned int reg, uint8_t val)
+{
+	bool dlab = uart->lcr & LCR_DLAB;
+
+	switch (reg) {
+	case UART_RBR_THR:
+		if (dlab) {
+			uart->dll = val;
+			break;
+		}
+		transmit(uart, val);
+		uart->thr_interrupt = true; /* the byte left at once */
+		break;
+	case UART_IER:
+		if (dlab) {
+			uart->dlm = val;
+			break;
+		}
+		/* Enabling THRI with an empty THR raises it at once. */
+		if ((val & IER_THRI) && !(uart->ier & IER_THRI))
+			uart->thr_interrupt = true;
+		uart->ier = val & 0x0f;
+		break;
+	case UART_IIR_FCR:
+		uart->fcr = val;
+		if (val & FCR_CLEAR_RX)
+			uart->rx_count = 0;
+		break;
+	case UART_LCR:
+		uart->lcr = val;
+		break;
+	case UART_MCR:
+		uart->mcr = val & 0x1f;
+		break;
+	case UART_SCR:
+		uart->scr = val;
+		break;
+	default: /* LSR and MSR are read-only */
+		break;
+	}
+}
+
+static void uart_read(void *opaque, uint64_t off, void *data,
+		      unsigned int len)
+{
+	struct serial8250 *uart = opaque;
+	uint8_t *out = data;
+	unsigned int i;
+
+	pthread_mutex_lock(&uart->lock);
+	for (i = 0; i < len; i++)
+		out[i] = off + i < UART_NR_REGS ? read_reg(uart, off + i) : 0xff;
+	update_irq(uart);
+	pthread_mutex_unlock(&uart->lock);
+}
+
+static void uart_write(void *opaque, uint64_t off, const void *data,
+		       unsigned int len)
+{
+	struct serial8250 *uart = opaque;
+	const uint8_t *in = data;
+	unsigned int i;
+
+	pthread_mutex_lock(&uart->lock);
+	for (i = 0; i < len && off + i < UART_NR_REGS; i++)
+		write_reg(uart, off + i, in[i]);
+	update_irq(uart);
+	pthread_mutex_unlock(&uart->lock);
+}
+
+static const struct bus_ops uart_ops = {
+	.read = uart_read,
+	.write = uart_write,
+};
+
+struct serial8250 *serial8250_create(struct vm *vm, uint16_t base,
+				     unsigned int irq, int out_fd)
+{
+	struct serial8250 *uart = calloc(1, sizeof(*uart));
+
+	if (!uart) {
+		err_set("out of memory");
+		return NULL;
+	}
+	uart->vm = vm;
+	uart->irq = irq;
+	uart->out_fd = out_fd;
+	uart->lcr = 0x03; /* 8N1, as firmware would leave it */
+	pthread_mutex_init(&uart->lock, NULL);
+	if (bus_register(&vm->pio, base, UART_NR_REGS, &uart_ops, uart,
+			 "serial8250") < 0) {
+		serial8250_destroy(uart);
+		return NULL;
+	}
+	return uart;
+}
+
+void serial8250_destroy(struct serial8250 *uart)
+{
+	if (!uart)
+		return;
+	pthread_mutex_destroy(&uart->lock);
+	free(uart);
+}
+
+size_t serial8250_receive(struct serial8250 *uart, const uint8_t *buf,
+			  size_t len)
+{
+	size_t i, room;
+
+	pthread_mutex_lock(&uart->lock);
+	room = RX_FIFO_SIZE - uart->rx_count;
+	if (len > room)
+		len = room;
+	for (i = 0; i < len; i++)
+		rx_push(uart, buf[i]);
+	update_irq(uart);
+	pthread_mutex_unlock(&uart->lock);
+	return len;
+}

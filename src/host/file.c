@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* file.c - whole input files, with errors that name them (kvmux/host.h) */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kvmux/error.h"
+#include "kvmux/host.h"
+
+static int check_stat(int fd, const char *path, const char *what,
+		      uint64_t max, size_t *len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return err_set_errno("%s %s", what, path);
+	if (S_ISDIR(st.st_mode))
+		return err_set("%s %s is a directory, not a file", what, path);
+	if (!S_ISREG(st.st_mode))
+		return err_set("%s %s is not a regular file", what, path);
+	if (st.st_size == 0)
+		return err_set("%s %s is empty", what, path);
+	if ((uint64_t)st.st_size > max)
+		return err_set("%s %s is larger (%lld bytes) than guest memory",
+			       what, path, (long long)st.st_size);
+	*len = st.st_size;
+	return 0;
+}
+
+static int read_fully(int fd, const char *path, const char *what,
+		      uint8_t *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set_errno("cannot read %s %s", what, path);
+		if (n == 0)
+			return err_set("%s %s shrank while being read", what,
+				       path);
+		done += n;
+	}
+	return 0;
+}
+
+int host_read_file(const char *path, const char *what, uint64_t max,
+		   uint8_t **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = -1;
+
+	*buf = NULL;
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return err_set("%s %s does not exist", what, path);
+		return err_set_errno("cannot open %s %s", what, path);
+	}
+	if (check_stat(fd, path, what, max, len) < 0)
+		goto out;
+	*buf = malloc(*len);
+	if (!*buf) {
+		err_set("out of memory reading %s %s", what, path);
+		goto out;
+	}
+	rc = read_fully(fd, path, what, *buf, *len);
+	if (rc < 0) {
+		free(*buf);
+		*buf = NULL;
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+uint64_t host_total_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES);
+	long page_size = sysconf(_SC_PAGESIZE);
+
+	if (pages <= 0 || page_size <= 0)
+		return UINT64_MAX;
+	return (uint64_t)pages * (uint64_t)page_size;
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * term.c - raw terminal mode with a guaranteed way back.
+ *
+ * Output post-processing (OPOST/ONLCR) stays on: freestanding guests print
+ * bare "\n" and still expect the next line to start at column 0.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "kvmux/term.h"
+
+static struct termios saved_mode;
+static int saved_fd = -1;
+
+static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+				     SIGABRT };
+
+void term_restore(void)
+{
+	if (saved_fd >= 0) {
+		tcsetattr(saved_fd, TCSADRAIN, &saved_mode);
+		saved_fd = -1;
+	}
+}
+
+static void restore_and_reraise(int sig)
+{
+	term_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_fatal_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = restore_and_reraise,
+				.sa_flags = SA_RESETHAND };
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		sigaction(fatal_signals[i], &sa, NULL);
+}
+
+bool term_raw_begin(int fd)
+{
+	struct termios raw;
+
+	if (!isatty(fd) || tcgetattr(fd, &saved_mode) < 0)
+		return false;
+	raw = saved_mode;
+	cfmakeraw(&raw);
+	raw.c_oflag |= OPOST | ONLCR;
+	saved_fd = fd;
+	atexit(term_restore);
+	install_fatal_handlers();
+	if (tcsetattr(fd, TCSADRAIN, &raw) < 0) {
+		saved_fd = -1;
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * main.c - kvmux's entry: pick the subcommand and hand off.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kvmux/config.h"
+#include "kvmux/error.h"
+#include "kvmux/exit_status.h"
+#include "kvmux/run.h"
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "kvmux: %s\n", msg);
+	return EXIT_BAD_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	struct vm_config cfg;
+
+	if (argc < 2)
+		return usage_error("no command (try: kvmux run --kernel IMAGE, "
+				   "or kvmux --help)");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		cli_print_usage();
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V") ||
+	    !strcmp(argv[1], "version")) {
+		printf("kvmux %s\n", KVMUX_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "run"))
+		return usage_error("unknown command (try: kvmux --help)");
+	switch (cli_parse_run(argc - 1, argv + 1, &cfg)) {
+	case CLI_DONE:
+		return 0;
+	case CLI_USAGE_ERROR:
+		return usage_error(err_msg());
+	case CLI_RUN:
+		break;
+	}
+	return run_vm(&cfg);
+}

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Bad input: one clear line on stderr, a documented status, no crash or hang.
+
+# expect_error NAME STATUS TEXT ARGS...: kvmux ARGS must fail with STATUS
+# and a single stderr line containing TEXT.
+expect_error() {
+	local name=$1 status=$2 text=$3
+	shift 3
+	kvmux_run "$@"
+	check "$name" all_of "status_is $status" "err_has '$text'" 'err_one_line'
+}
+
+hello="$FIRMWARE/hello.elf"
+expect_error "nonexistent kernel" 126 "does not exist" \
+	run --kernel "$WORK/nope"
+expect_error "kernel is a directory" 126 "is a directory" \
+	run --kernel "$WORK"
+: >"$WORK/empty"
+expect_error "empty kernel" 126 "is empty" run --kernel "$WORK/empty"
+head -c 65536 /dev/urandom >"$WORK/random"
+expect_error "random bytes" 126 "not a kernel image" \
+	run --kernel "$WORK/random"
+head -c 100 "$hello" >"$WORK/trunc.elf"
+expect_error "truncated ELF" 126 "truncated" run --kernel "$WORK/trunc.elf"
+head -c 1200 "$FIRMWARE/hello.bzImage" >"$WORK/trunc.bzImage"
+expect_error "truncated bzImage" 126 "truncated" \
+	run --kernel "$WORK/trunc.bzImage"
+objcopy --remove-section .note.Xen "$hello" "$WORK/nonote.elf"
+expect_error "ELF without the PVH note" 126 "PVH" \
+	run --kernel "$WORK/nonote.elf"
+expect_error "a host program is not a kernel" 126 "ELF" \
+	run --kernel "$(type -P true)"
+head -c $((3 * 1024 * 1024)) /dev/urandom >"$WORK/big.initrd"
+expect_error "--memory too small for the initrd" 126 "initrd" \
+	run --kernel "$hello" --initrd "$WORK/big.initrd" --memory 4M
+expect_error "--memory below the minimum" 126 "too small" \
+	run --kernel "$hello" --memory 1M
+expect_error "--memory larger than the host" 125 "more than this host" \
+	run --kernel "$hello" --memory 1000G
+expect_error "--memory not a size" 126 "not a size" \
+	run --kernel "$hello" --memory lots
+expect_error "--memory not 4K aligned" 126 "multiple of 4 KiB" \
+	run --kernel "$hello" --memory 1000001b
+expect_error "nonexistent initrd" 126 "initrd" \
+	run --kernel "$hello" --initrd "$WORK/nope"
+expect_error "--cpus 0" 126 "--cpus" run --kernel "$hello" --cpus 0
+expect_error "--cpus not a number" 126 "--cpus" run --kernel "$hello" --cpus x
+expect_error "--timeout not a duration" 126 "--timeout" \
+	run --kernel "$hello" --timeout soon
+expect_error "unknown option" 126 "unknown option" \
+	run --kernel "$hello" --frobnicate
+expect_error "no kernel" 126 "no kernel" run
+expect_error "no command" 126 "no command"
+expect_error "unknown command" 126 "unknown command" fly
+
+# A missing or unusable KVM device (the variable points kvmux elsewhere).
+KVMUX_KVM_DEVICE="$WORK/nokvm" kvmux_run run --kernel "$hello"
+check "missing /dev/kvm" all_of 'status_is 125' 'err_has "does not exist"' \
+	'err_one_line'
+kvmux_run run --kernel "$hello" --kvm-device /dev/null
+check "a device that is not KVM" all_of 'status_is 125' \
+	'err_has "not a KVM device"' 'err_one_line'
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	# Without permission: drop root for the run.
+	status=0
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$KVMUX" run --kernel "$hello" >"$WORK/out" 2>"$WORK/err" ||
+		status=$?
+	STATUS=$status OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+	check "no permission on /dev/kvm" all_of 'status_is 125' \
+		'err_has "no permission"' 'err_one_line'
+fi

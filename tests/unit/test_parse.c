@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* test_parse.c - sizes, integers and durations as users type them */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvmux/error.h"
+#include "kvmux/parse.h"
+
+static uint64_t size_of(const char *text)
+{
+	uint64_t bytes = 0;
+
+	assert_int_equal(parse_size(text, SIZE_MIB, &bytes), 0);
+	return bytes;
+}
+
+static void sizes_with_suffixes(void **state)
+{
+	assert_int_equal(size_of("512M"), 512ULL << 20);
+	assert_int_equal(size_of("2G"), 2ULL << 30);
+	assert_int_equal(size_of("2g"), 2ULL << 30);
+	assert_int_equal(size_of("1GiB"), 1ULL << 30);
+	assert_int_equal(size_of("4096K"), 4ULL << 20);
+	assert_int_equal(size_of("1T"), 1ULL << 40);
+	assert_int_equal(size_of("4096b"), 4096);
+}
+
+static void bare_number_uses_default_unit(void **state)
+{
+	uint64_t bytes;
+
+	assert_int_equal(size_of("64"), 64ULL << 20);
+	assert_int_equal(parse_size("4096", 1, &bytes), 0);
+	assert_int_equal(bytes, 4096);
+}
+
+static void bad_sizes(void **state)
+{
+	static const char *const bad[] = { "", "M", "-1G", "12Q", "1.5G",
+					   "0x100", " 1G", "1G ", "1GG" };
+	uint64_t bytes;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse_size(bad[i], SIZE_MIB, &bytes), -1);
+		assert_non_null(strstr(err_msg(), "is not a size"));
+	}
+}
+
+static void size_overflow(void **state)
+{
+	uint64_t bytes;
+
+	assert_int_equal(parse_size("99999999999999999999", 1, &bytes), -1);
+	assert_int_equal(parse_size("17179869184G", 1, &bytes), -1);
+	assert_non_null(strstr(err_msg(), "too large"));
+	assert_int_equal(parse_size("16777215T", 1, &bytes), 0);
+}
+
+static void uints(void **state)
+{
+	uint64_t v;
+
+	assert_int_equal(parse_uint("8", 1, 1024, &v), 0);
+	assert_int_equal(v, 8);
+	assert_int_equal(parse_uint("0", 1, 1024, &v), -1);
+	assert_non_null(strstr(err_msg(), "out of range"));
+	assert_int_equal(parse_uint("1025", 1, 1024, &v), -1);
+	assert_int_equal(parse_uint("two", 1, 1024, &v), -1);
+	assert_non_null(strstr(err_msg(), "not a whole number"));
+	assert_int_equal(parse_uint("3x", 1, 1024, &v), -1);
+	assert_int_equal(parse_uint("", 1, 1024, &v), -1);
+}
+
+static void durations(void **state)
+{
+	uint64_t ms;
+
+	assert_int_equal(parse_duration_ms("30", &ms), 0);
+	assert_int_equal(ms, 30000);
+	assert_int_equal(parse_duration_ms("1.5", &ms), 0);
+	assert_int_equal(ms, 1500);
+	assert_int_equal(parse_duration_ms("90s", &ms), 0);
+	assert_int_equal(ms, 90000);
+	assert_int_equal(parse_duration_ms("2m", &ms), 0);
+	assert_int_equal(ms, 120000);
+	assert_int_equal(parse_duration_ms("1h", &ms), 0);
+	assert_int_equal(ms, 3600000);
+	assert_int_equal(parse_duration_ms("0.0001", &ms), 0);
+	assert_int_equal(ms, 1);
+	assert_int_equal(parse_duration_ms("0", &ms), 0);
+	assert_int_equal(ms, 0);
+}
+
+static void bad_durations(void **state)
+{
+	static const char *const bad[] = { "", "s", "-1", "1x", "1ss", "1.5.5",
+					   "1 s" };
+	uint64_t ms;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse_duration_ms(bad[i], &ms), -1);
+		assert_non_null(strstr(err_msg(), "not a duration"));
+	}
+	assert_int_equal(parse_duration_ms("99999999999999999h", &ms), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sizes_with_suffixes),
+		cmocka_unit_test(bare_number_uses_default_unit),
+		cmocka_unit_test(bad_sizes),
+		cmocka_unit_test(size_overflow),
+		cmocka_unit_test(uints),
+		cmocka_unit_test(durations),
+		cmocka_unit_test(bad_durations),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
