@@ -17,6 +17,7 @@
 #include "kvmux/event_loop.h"
 #include "kvmux/host.h"
 #include "kvmux/legacy.h"
+#include "kvmux/platform.h"
 #include "kvmux/run.h"
 #include "kvmux/serial8250.h"
 #include "kvmux/vcpu.h"
@@ -30,6 +31,7 @@ struct board {
 	struct serial8250 *uart;
 	struct i8042 *kbc;
 	struct stdio_console console;
+	struct platform platform;
 	uint8_t *kernel, *initrd;
 	size_t kernel_len, initrd_len;
 	int signal_fd, timeout_fd, watch_fd;
@@ -79,6 +81,9 @@ static int create_devices(struct board *b)
 				    STDOUT_FILENO);
 	if (!b->uart)
 		return -1;
+	if (platform_add_isa(&b->platform, "serial", SERIAL_COM1_BASE, 8,
+			     SERIAL_COM1_IRQ) < 0)
+		return -1;
 	b->kbc = i8042_create(&b->vm);
 	if (!b->kbc)
 		return -1;
@@ -92,11 +97,17 @@ static int load_kernel(struct board *b)
 		.kernel_len = b->kernel_len,
 		.initrd = b->initrd,
 		.initrd_len = b->initrd_len,
-		.cmdline = b->cfg->cmdline,
 	};
 	struct boot_entry entry;
+	char *cmdline;
+	int rc;
 
-	if (boot_load(&b->vm.mem, &b->vm.layout, &files, &entry) < 0)
+	if (platform_cmdline(&b->platform, b->cfg->cmdline, &cmdline) < 0)
+		return -1;
+	files.cmdline = cmdline;
+	rc = boot_load(&b->vm.mem, &b->vm.layout, &files, &entry);
+	free(cmdline);
+	if (rc < 0 || mptable_write(&b->vm.mem, &b->platform) < 0)
 		return -1;
 	return vcpu_set_boot_state(b->vm.vcpu[0], &entry);
 }
@@ -217,6 +228,12 @@ static int boot_and_wait(struct board *b)
 	if (check_host_memory(cfg) < 0 ||
 	    kvm_sys_open(&b->kvm, cfg->kvm_device) < 0)
 		return report(EXIT_HOST_FAILURE);
+	if (cfg->cpus > (unsigned int)b->kvm.max_vcpus) {
+		err_set("--cpus %u is more than this host's KVM allows (%d)",
+			cfg->cpus, b->kvm.max_vcpus);
+		return report(EXIT_BAD_USAGE);
+	}
+	platform_init(&b->platform, cfg->cpus);
 	if (vm_create(&b->vm, &b->kvm, cfg->name, cfg->memory, cfg->cpus) < 0)
 		return report(EXIT_HOST_FAILURE);
 	if (create_devices(b) < 0)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * config.h - everything that describes one VM to run, whichever way it was
- * given (command line now; config files later).  Filled by cli/, consumed
+ * given (command line, config files).  Filled by cli/, consumed
  * by run.c; plain data with no file descriptors.
  */
 #ifndef KVMUX_CONFIG_H
@@ -10,7 +10,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct config_strings;
+
 #define CONFIG_DEFAULT_MEMORY (256ULL << 20)
+#define CONFIG_MAX_DISKS 8
+
+struct disk_config {
+	const char *path;
+	const char *serial; /* NULL: none; at most 20 bytes (VIRTIO_BLK_ID_BYTES) */
+	bool readonly;
+};
+
+/* Which device carries the guest console. */
+enum console_device {
+	CONSOLE_SERIAL, /* the 16550 at 0x3f8 (ttyS0) */
+	CONSOLE_VIRTIO, /* virtio-console port 0 (hvc0) */
+};
+
+/* Where the console's host side goes. */
+enum console_target {
+	CONSOLE_TO_STDIO,
+	CONSOLE_TO_FILE, /* output appended to console_file; no input */
+	CONSOLE_TO_NONE,
+};
 
 struct vm_config {
 	const char *name;
@@ -22,18 +44,62 @@ struct vm_config {
 	uint64_t timeout_ms; /* 0: no timeout */
 	const char *kvm_device; /* NULL: $KVMUX_KVM_DEVICE or /dev/kvm */
 	bool stats;		/* print exit counters at the end */
+
+	struct disk_config disk[CONFIG_MAX_DISKS];
+	unsigned int nr_disks;
+	enum console_device console;
+	enum console_target console_target;
+	const char *console_file;
+
+	/* Sharing the host with other VMs (several VMs in one run). */
+	unsigned int priority; /* higher runs first within a period */
+	unsigned int weight;   /* scheduling weight, default 1 */
+	bool cap;	       /* hard limit: no use of others' idle time */
+
+	/* Copies of strings this config owns (from a config file). */
+	struct config_strings *strings;
 };
 
 void vm_config_init(struct vm_config *cfg);
 
+/* Free the strings cfg owns (cli/config_file.c); cfg stays initialised. */
+void vm_config_free(struct vm_config *cfg);
+
+/* What the VMs of one run share: the host's CPUs, memory and time. */
+struct group_config {
+	unsigned int host_cpus;	       /* 0: the host's online CPUs */
+	uint64_t host_memory;	       /* bytes; 0: MemAvailable less reserve */
+	unsigned int overcommit_milli; /* vCPUs per host CPU x 1000 */
+	uint64_t period_ns;	       /* scheduling period */
+	bool sched;		       /* share-based scheduling (default on) */
+};
+
+#define GROUP_DEFAULT_PERIOD_NS 100000000ULL /* 100 ms */
+
+void group_config_init(struct group_config *group);
+
+/* One "kvmux run": one VM, or several sharing the host as a group. */
+struct run_request {
+	struct vm_config *vm; /* nr_vms entries, in command-line order */
+	unsigned int nr_vms;
+	struct group_config group;
+};
+
+/* Free the VMs of req and the strings they own (cli/request.c). */
+void run_request_free(struct run_request *req);
+
 enum cli_result {
-	CLI_RUN,	 /* cfg is filled: go */
+	CLI_RUN,	 /* the request is filled: go */
 	CLI_DONE,	 /* --help or --version printed: exit 0 */
 	CLI_USAGE_ERROR, /* err_msg() says what is wrong */
 };
 
-/* Parse the arguments of "kvmux run" (argv[0] is "run"). */
-enum cli_result cli_parse_run(int argc, char **argv, struct vm_config *cfg);
+/*
+ * Parse the arguments of "kvmux run" (argv[0] is "run"): config files as
+ * positional arguments, options on top of them.  On CLI_RUN, req holds at
+ * least one VM; free it with run_request_free() in any case.
+ */
+enum cli_result cli_parse_run(int argc, char **argv, struct run_request *req);
 
 /* The text of "kvmux --help" and "kvmux run --help". */
 void cli_print_usage(void);

@@ -38,7 +38,8 @@ struct vm {
 	struct bus pio;
 	struct bus mmio;
 	struct vcpu **vcpu;
-	unsigned int nr_vcpus;
+	unsigned int nr_vcpus;	  /* created so far */
+	unsigned int cpu_count; /* asked for: what CPUID and tables say */
 
 	int stop_fd; /* eventfd, readable once a stop was requested */
 	pthread_mutex_t stop_lock;

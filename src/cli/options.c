@@ -14,8 +14,8 @@
 #include "kvmux/exit_status.h"
 #include "kvmux/layout.h"
 #include "kvmux/parse.h"
+#include "kvmux/platform.h"
 
-#define CPUS_MAX 1024
 
 enum {
 	OPT_KVM_DEVICE = 0x100,
@@ -45,6 +45,7 @@ void vm_config_init(struct vm_config *cfg)
 		.cmdline = "",
 		.memory = CONFIG_DEFAULT_MEMORY,
 		.cpus = 1,
+		.weight = 1,
 	};
 }
 
@@ -117,7 +118,7 @@ static int parse_one(int opt, const char *arg, struct vm_config *cfg)
 	case 'm':
 		return parse_memory(arg, cfg);
 	case 'p':
-		if (parse_uint(arg, 1, CPUS_MAX, &value) < 0)
+		if (parse_uint(arg, 1, PLATFORM_MAX_CPUS, &value) < 0)
 			return err_set("--cpus: %s", err_msg());
 		cfg->cpus = value;
 		return 0;

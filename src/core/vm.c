@@ -79,6 +79,7 @@ static int create_vcpus(struct vm *vm, unsigned int nr_vcpus)
 	if (nr_vcpus == 0 || nr_vcpus > (unsigned int)vm->kvm->max_vcpus)
 		return err_set("%u vCPUs asked for; this host allows 1 to %d",
 			       nr_vcpus, vm->kvm->max_vcpus);
+	vm->cpu_count = nr_vcpus;
 	vm->vcpu = calloc(nr_vcpus, sizeof(vm->vcpu[0]));
 	if (!vm->vcpu)
 		return err_set("out of memory");

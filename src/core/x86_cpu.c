@@ -28,6 +28,52 @@
 #define SEG_TYPE_CODE_XR 0xb /* execute/read, accessed */
 #define SEG_TYPE_DATA_RW 0x3 /* read/write, accessed */
 
+/* Bits needed to hold an APIC ID below count (x2APIC shift widths). */
+static uint32_t id_bits(unsigned int count)
+{
+	uint32_t bits = 0;
+
+	while ((1u << bits) < count)
+		bits++;
+	return bits;
+}
+
+/*
+ * One package of cpu_count cores, one thread each, APIC IDs 0..n-1: the
+ * same CPUs the MP table and the device tree list.
+ */
+static void set_topology(struct kvm_cpuid_entry2 *e, unsigned int id,
+			 unsigned int count)
+{
+	switch (e->function) {
+	case 1:
+		e->ebx = (e->ebx & 0x0000ffff) | (id << 24) |
+			 ((count > 255 ? 255 : count) << 16);
+		e->edx |= 1u << 28; /* HTT: the count above is valid */
+		break;
+	case 4:
+		if (e->eax & 0x1f) /* a cache level: cores per package - 1 */
+			e->eax = (e->eax & 0x03ffffff) | ((count - 1) << 26);
+		break;
+	case 0xb:
+	case 0x1f:
+		if (e->index == 0) { /* SMT level: one thread per core */
+			e->eax = 0;
+			e->ebx = 1;
+			e->ecx = 0x100;
+		} else if (e->index == 1) { /* core level */
+			e->eax = id_bits(count);
+			e->ebx = count;
+			e->ecx = 0x201;
+		} else {
+			e->eax = e->ebx = 0;
+			e->ecx = e->index;
+		}
+		e->edx = id;
+		break;
+	}
+}
+
 int vcpu_setup_cpuid(struct vcpu *vcpu)
 {
 	const struct kvm_cpuid2 *host = vcpu->vm->kvm->cpuid;
@@ -36,15 +82,9 @@ int vcpu_setup_cpuid(struct vcpu *vcpu)
 	uint32_t i;
 
 	memcpy(cpuid, host, size);
-	for (i = 0; i < cpuid->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
-
-		/* Each vCPU reports its own APIC ID. */
-		if (e->function == 1)
-			e->ebx = (e->ebx & 0x00ffffff) | (vcpu->id << 24);
-		if (e->function == 0xb || e->function == 0x1f)
-			e->edx = vcpu->id;
-	}
+	for (i = 0; i < cpuid->nent; i++)
+		set_topology(&cpuid->entries[i], vcpu->id,
+			     vcpu->vm->cpu_count);
 	if (ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid) < 0)
 		return err_set_errno("KVM_SET_CPUID2 on vCPU %u", vcpu->id);
 	return 0;

@@ -27,6 +27,7 @@
 #   KVMUX_LINUX_PVH_SIZES      memory sizes for the vmlinux/PVH boots
 #                              (default: "256M 4G"; "" for none)
 #   KVMUX_LINUX_BZIMAGE_SIZES  the same for the bzImage boots (default: 256M)
+#   KVMUX_LINUX_CPUS           vCPUs for every boot (default: 2)
 #   KVMUX_LINUX_KEEP           1: keep the boot logs even if all checks pass
 #
 # Output: one PASS/FAIL line per check, then "N passed, M failed"; the exit
@@ -38,6 +39,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 kvmux=${KVMUX:-$repo/build/kvmux}
 pvh_sizes=${KVMUX_LINUX_PVH_SIZES-256M 4G}
+cpus=${KVMUX_LINUX_CPUS:-2}
 bzimage_sizes=${KVMUX_LINUX_BZIMAGE_SIZES-256M}
 
 # kvmux --timeout, seconds. Through PVH the banner and the e820 map come
@@ -192,9 +194,9 @@ check_boot() {
 	marker="kvmux_marker=$$_${RANDOM}_$mem"
 	ram=$(size_bytes "$mem")
 
-	echo "== $name: $kvmux run --kernel $image --memory $mem --timeout $limit"
+	echo "== $name: $kvmux run --kernel $image --memory $mem --cpus $cpus --timeout $limit"
 	boot "$log" "$limit" run --kernel "$image" --memory "$mem" \
-		--cmdline "console=ttyS0 earlyprintk=serial panic=-1 $marker" \
+		--cpus "$cpus" --cmdline "console=ttyS0 earlyprintk=serial panic=-1 $marker" \
 		--timeout "$limit"
 	rc=$(cat "$log.rc")
 
@@ -243,7 +245,24 @@ check_boot() {
 			<(echo "$want") <(echo "$got") | sed 's/^/    /' || true
 	fi
 
-	# 4. It ended by itself (not hung); how it ended is only recorded.
+	# 4. It sees the vCPUs kvmux gave it (from kvmux's MP table).  Only
+	# the first PVH boot must get that far: with more RAM, or after the
+	# bzImage's decompressor, the emulator may give up before Linux
+	# parses the MP table (it prints it ~4 s in at 256M here).
+	if [[ $path != pvh || $mem != "${pvh_sizes%% *}" ]]; then
+		if text "$log" | grep -q -F "Processors: $cpus"; then
+			echo "info: $name: reports $cpus CPUs"
+		else
+			echo "info: $name: stopped before reporting its CPUs"
+		fi
+	elif text "$log" | grep -q -F "Processors: $cpus" &&
+		text "$log" | grep -q -F "smpboot: Allowing $cpus CPUs"; then
+		pass "$name: reports $cpus CPUs from the MP table (at $(when "$log" "Processors: $cpus")s)"
+	else
+		fail "$name: does not report $cpus CPUs ('Processors: $cpus', 'smpboot: Allowing $cpus CPUs')"
+	fi
+
+	# 5. It ended by itself (not hung); how it ended is only recorded.
 	if [[ $rc == 137 ]]; then
 		fail "$name: kvmux still running $hard_margin s after its --timeout: killed"
 	else

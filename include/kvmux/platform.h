@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * platform.h - the machine as the guest is told about it.
+ *
+ * One list of CPUs, legacy interrupt lines and virtio-mmio devices is the
+ * source of every description the guest reads: the MP table (mptable.c),
+ * the device tree (fdt.c) and the virtio_mmio.device= command-line
+ * entries.  Devices add themselves while the VM is built; the boot code
+ * turns the list into guest memory.  So the descriptions cannot disagree.
+ */
+#ifndef KVMUX_PLATFORM_H
+#define KVMUX_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kvmux/guest_mem.h"
+#include "kvmux/layout.h"
+
+#define PLATFORM_MAX_ISA_DEVS 8
+#define PLATFORM_MAX_VIRTIO 16
+/* MP tables and xAPIC IDs are 8-bit; 0xff is broadcast, and the IOAPIC
+ * takes the ID after the last CPU. */
+#define PLATFORM_MAX_CPUS 254
+
+/* Where kvmux puts the MP table (the BIOS area the layout reserves). */
+#define MPTABLE_ADDR LAYOUT_BIOS_START
+
+/* virtio-mmio windows: one 512-byte register block each. */
+#define VIRTIO_MMIO_BASE 0xd0000000ULL
+#define VIRTIO_MMIO_SIZE 0x200ULL
+
+/* A device on a legacy (ISA) interrupt line: the UART on IRQ 4. */
+struct platform_isa_dev {
+	const char *name; /* "serial" */
+	uint16_t port;	  /* first I/O port */
+	uint16_t nr_ports;
+	uint8_t irq;
+};
+
+struct platform_virtio_dev {
+	uint64_t base;
+	uint64_t size;
+	uint8_t irq; /* IOAPIC pin = ISA IRQ, edge-triggered */
+};
+
+struct platform {
+	unsigned int nr_cpus;
+	struct platform_isa_dev isa[PLATFORM_MAX_ISA_DEVS];
+	unsigned int nr_isa;
+	struct platform_virtio_dev virtio[PLATFORM_MAX_VIRTIO];
+	unsigned int nr_virtio;
+};
+
+void platform_init(struct platform *p, unsigned int nr_cpus);
+int platform_add_isa(struct platform *p, const char *name, uint16_t port,
+		     uint16_t nr_ports, uint8_t irq);
+/* Reserve the next virtio-mmio window and interrupt line. */
+int platform_add_virtio(struct platform *p, uint64_t *base, uint8_t *irq);
+
+/* Write the Intel MP table (spec 1.4) at MPTABLE_ADDR. */
+int mptable_write(const struct guest_mem *gm, const struct platform *p);
+
+/* Append "virtio_mmio.device=SIZE@ADDR:IRQ" entries for Linux. */
+int platform_cmdline(const struct platform *p, const char *base_cmdline,
+		     char **cmdline);
+
+#endif
