@@ -8,6 +8,7 @@
 #include "kvmux/config.h"
 #include "kvmux/error.h"
 #include "kvmux/exit_status.h"
+#include "kvmux/plan.h"
 #include "kvmux/run.h"
 
 static int usage_error(const char *msg)
@@ -18,7 +19,8 @@ static int usage_error(const char *msg)
 
 int main(int argc, char **argv)
 {
-	struct vm_config cfg;
+	struct run_request req;
+	int status = 0;
 
 	if (argc < 2)
 		return usage_error("no command (try: kvmux run --kernel IMAGE, "
@@ -33,15 +35,21 @@ int main(int argc, char **argv)
 		printf("kvmux %s\n", KVMUX_VERSION);
 		return 0;
 	}
+	if (!strcmp(argv[1], "plan"))
+		return plan_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run"))
 		return usage_error("unknown command (try: kvmux --help)");
-	switch (cli_parse_run(argc - 1, argv + 1, &cfg)) {
+	switch (cli_parse_run(argc - 1, argv + 1, &req)) {
 	case CLI_DONE:
-		return 0;
+		status = 0;
+		break;
 	case CLI_USAGE_ERROR:
-		return usage_error(err_msg());
+		status = usage_error(err_msg());
+		break;
 	case CLI_RUN:
+		status = run_request(&req);
 		break;
 	}
-	return run_vm(&cfg);
+	run_request_free(&req);
+	return status;
 }

@@ -1,131 +1,100 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * run.c - the board: one VM with its devices, booted and watched.
+ * run.c - the runner: the VMs of one "kvmux run", the event loop that
+ * watches them (signals, timeouts, guests that stopped themselves), the
+ * group's sizing and scheduler, and the summary.
  *
- * Order matters for the error a user sees first: input files are checked
- * before /dev/kvm is opened (bad usage wins over a missing KVM), and
- * privileges are dropped only after every file and device is open.
+ * One VM runs attached to the terminal.  A group sizes its VMs with the
+ * proportional plan (host/alloc.c), prefixes each console line with the
+ * VM's name, lets a VM that stops (or crashes) end alone, and prints a
+ * summary table when the last one has stopped.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "kvmux/boot.h"
+#include "kvmux/alloc.h"
+#include "kvmux/board.h"
 #include "kvmux/error.h"
 #include "kvmux/event_loop.h"
+#include "kvmux/group_sched.h"
 #include "kvmux/host.h"
-#include "kvmux/legacy.h"
-#include "kvmux/platform.h"
 #include "kvmux/run.h"
-#include "kvmux/serial8250.h"
+#include "kvmux/sched.h"
 #include "kvmux/vcpu.h"
-#include "kvmux/vm.h"
 
-struct board {
-	const struct vm_config *cfg;
-	struct kvm_sys kvm;
-	struct vm vm;
+struct runner {
+	unsigned int nr_vms;
+	bool group;
+	struct vm_config *cfg; /* per VM, sized by the plan */
+	struct board *board;
+	int *status;
+	struct group_plan plan;
+	bool have_plan;
+	struct group_sched *sched;
+	struct vm **sched_vms; /* what the scheduler sees: board[i].vm */
+	uint64_t sched_cpu_ns;
 	struct event_loop loop;
-	struct serial8250 *uart;
-	struct i8042 *kbc;
-	struct stdio_console console;
-	struct platform platform;
-	uint8_t *kernel, *initrd;
-	size_t kernel_len, initrd_len;
-	int signal_fd, timeout_fd, watch_fd;
+	int signal_fd, watch_fd;
+	unsigned int running;
+};
+
+/* What one VM's stop and timer callbacks need. */
+struct vm_slot {
+	struct runner *r;
+	unsigned int i;
 };
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
-static int report(int status)
+static int report(struct runner *r, unsigned int i, int status)
 {
-	fprintf(stderr, "kvmux: %s\n", err_msg());
+	if (r->group)
+		fprintf(stderr, "kvmux: %s: %s\n", r->cfg[i].name, err_msg());
+	else
+		fprintf(stderr, "kvmux: %s\n", err_msg());
 	return status;
 }
 
-static int read_inputs(struct board *b)
+static void stop_all(struct runner *r, enum vm_stop_reason reason, int value,
+		     const char *why)
 {
-	const struct vm_config *cfg = b->cfg;
+	unsigned int i;
 
-	if (host_read_file(cfg->kernel, "kernel", cfg->memory, &b->kernel,
-			   &b->kernel_len) < 0)
-		return -1;
-	if (cfg->initrd && host_read_file(cfg->initrd, "initrd", cfg->memory,
-					  &b->initrd, &b->initrd_len) < 0)
-		return -1;
-	return 0;
-}
-
-static int check_host_memory(const struct vm_config *cfg)
-{
-	uint64_t host = host_total_memory();
-
-	if (cfg->memory > host)
-		return err_set("--memory %llu MiB is more than this host's "
-			       "%llu MiB of RAM",
-			       (unsigned long long)(cfg->memory >> 20),
-			       (unsigned long long)(host >> 20));
-	return 0;
-}
-
-static size_t uart_input(void *opaque, const uint8_t *buf, size_t len)
-{
-	return serial8250_receive(opaque, buf, len);
-}
-
-static int create_devices(struct board *b)
-{
-	b->uart = serial8250_create(&b->vm, SERIAL_COM1_BASE, SERIAL_COM1_IRQ,
-				    STDOUT_FILENO);
-	if (!b->uart)
-		return -1;
-	if (platform_add_isa(&b->platform, "serial", SERIAL_COM1_BASE, 8,
-			     SERIAL_COM1_IRQ) < 0)
-		return -1;
-	b->kbc = i8042_create(&b->vm);
-	if (!b->kbc)
-		return -1;
-	return debug_exit_create(&b->vm);
-}
-
-static int load_kernel(struct board *b)
-{
-	struct boot_files files = {
-		.kernel = b->kernel,
-		.kernel_len = b->kernel_len,
-		.initrd = b->initrd,
-		.initrd_len = b->initrd_len,
-	};
-	struct boot_entry entry;
-	char *cmdline;
-	int rc;
-
-	if (platform_cmdline(&b->platform, b->cfg->cmdline, &cmdline) < 0)
-		return -1;
-	files.cmdline = cmdline;
-	rc = boot_load(&b->vm.mem, &b->vm.layout, &files, &entry);
-	free(cmdline);
-	if (rc < 0 || mptable_write(&b->vm.mem, &b->platform) < 0)
-		return -1;
-	return vcpu_set_boot_state(b->vm.vcpu[0], &entry);
+	for (i = 0; i < r->nr_vms; i++)
+		vm_request_stop(&r->board[i].vm, reason, value, "%s", why);
 }
 
 static void on_signal(void *opaque, int fd, uint32_t events)
 {
-	struct board *b = opaque;
+	struct runner *r = opaque;
 	struct signalfd_siginfo info;
+	char why[64];
 
 	if (read(fd, &info, sizeof(info)) != sizeof(info))
 		return;
-	vm_request_stop(&b->vm, VM_STOP_SIGNAL, info.ssi_signo,
-			"stopped by signal %u", info.ssi_signo);
+	snprintf(why, sizeof(why), "stopped by signal %u", info.ssi_signo);
+	stop_all(r, VM_STOP_SIGNAL, info.ssi_signo, why);
+}
+
+static void on_watch(void *opaque, int fd, uint32_t events)
+{
+	struct runner *r = opaque;
+	unsigned int i;
+
+	event_fd_drain(fd);
+	for (i = 0; i < r->nr_vms; i++)
+		if (!r->board[i].finished && !r->board[i].vm.parked)
+			vm_watch_idle(&r->board[i].vm);
 }
 
 static void on_timeout(void *opaque, int fd, uint32_t events)
 {
-	struct board *b = opaque;
+	struct vm_slot *slot = opaque;
+	struct board *b = &slot->r->board[slot->i];
 
 	event_fd_drain(fd);
 	vm_request_stop(&b->vm, VM_STOP_TIMEOUT, 0,
@@ -133,17 +102,20 @@ static void on_timeout(void *opaque, int fd, uint32_t events)
 			(unsigned long long)b->cfg->timeout_ms);
 }
 
-static void on_watch(void *opaque, int fd, uint32_t events)
+static void on_vm_stop(void *opaque, int fd, uint32_t events)
 {
-	struct board *b = opaque;
+	struct vm_slot *slot = opaque;
+	struct runner *r = slot->r;
+	struct board *b = &r->board[slot->i];
 
 	event_fd_drain(fd);
-	vm_watch_idle(&b->vm);
-}
-
-static void on_stop(void *opaque, int fd, uint32_t events)
-{
-	event_fd_drain(fd); /* the loop checks vm_stopping() */
+	if (b->finished || !vm_stopping(&b->vm))
+		return;
+	event_loop_remove(&r->loop, fd);
+	if (b->timeout_fd >= 0)
+		event_loop_remove(&r->loop, b->timeout_fd);
+	r->status[slot->i] = board_finish(b);
+	r->running--;
 }
 
 static int block_stop_signals(sigset_t *set)
@@ -159,131 +131,226 @@ static int block_stop_signals(sigset_t *set)
 	return vcpu_signals_init();
 }
 
-static int watch_events(struct board *b)
+/* Before any thread exists: they inherit the signal mask. */
+static int watch_process(struct runner *r)
 {
 	sigset_t set;
 
-	if (block_stop_signals(&set) < 0 || event_loop_init(&b->loop) < 0)
+	if (block_stop_signals(&set) < 0 || event_loop_init(&r->loop) < 0)
 		return -1;
-	b->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	b->watch_fd = timer_fd_create(VM_IDLE_WATCH_MS, 1);
-	if (b->signal_fd < 0 || b->watch_fd < 0)
+	r->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	r->watch_fd = timer_fd_create(VM_IDLE_WATCH_MS, 1);
+	if (r->signal_fd < 0 || r->watch_fd < 0)
 		return err_set_errno("cannot create event descriptors");
-	if (event_loop_add(&b->loop, b->signal_fd, EPOLLIN, on_signal, b) ||
-	    event_loop_add(&b->loop, b->watch_fd, EPOLLIN, on_watch, b) ||
-	    event_loop_add(&b->loop, b->vm.stop_fd, EPOLLIN, on_stop, b))
+	if (event_loop_add(&r->loop, r->signal_fd, EPOLLIN, on_signal, r) ||
+	    event_loop_add(&r->loop, r->watch_fd, EPOLLIN, on_watch, r))
 		return -1;
-	if (b->cfg->timeout_ms) {
-		b->timeout_fd = timer_fd_create(b->cfg->timeout_ms, 0);
-		if (b->timeout_fd < 0 ||
-		    event_loop_add(&b->loop, b->timeout_fd, EPOLLIN,
-				   on_timeout, b) < 0)
-			return -1;
-	}
-	return stdio_console_attach(&b->console, &b->loop, &b->vm, uart_input,
-				    b->uart);
+	return 0;
 }
 
-static void print_stats(struct board *b)
+static int watch_vm(struct runner *r, struct vm_slot *slot)
+{
+	struct board *b = &r->board[slot->i];
+
+	if (event_loop_add(&r->loop, b->vm.stop_fd, EPOLLIN, on_vm_stop,
+			   slot) < 0)
+		return -1;
+	if (!b->cfg->timeout_ms)
+		return 0;
+	b->timeout_fd = timer_fd_create(b->cfg->timeout_ms, 0);
+	if (b->timeout_fd < 0)
+		return -1;
+	return event_loop_add(&r->loop, b->timeout_fd, EPOLLIN, on_timeout,
+			      slot);
+}
+
+/* A group: size the VMs to the host (A_i = P_i / sum(P) x V). */
+static int plan_group(struct runner *r, const struct run_request *req)
+{
+	struct group_config group = req->group;
+	unsigned int i;
+
+	if (r->nr_vms > SCHED_MAX_VMS)
+		return err_set("at most %d VMs in one run", SCHED_MAX_VMS);
+	if (group_config_resolve_host(&group) < 0 ||
+	    group_plan_build(req->vm, req->nr_vms, &group, &r->plan) < 0)
+		return -1;
+	r->have_plan = true;
+	for (i = 0; i < r->nr_vms; i++) {
+		if (r->cfg[i].dump_dtb)
+			return err_set("--dump-dtb works with one VM only");
+		r->cfg[i].memory = r->plan.vm[i].memory;
+		r->cfg[i].cpus = r->plan.vm[i].cpus;
+	}
+	return 0;
+}
+
+static int prepare(struct runner *r, const struct run_request *req)
+{
+	unsigned int i;
+	int status;
+
+	if (r->group && plan_group(r, req) < 0)
+		return report(r, 0, EXIT_BAD_USAGE);
+	if (watch_process(r) < 0)
+		return report(r, 0, EXIT_HOST_FAILURE);
+	for (i = 0; i < r->nr_vms; i++) {
+		board_init(&r->board[i], &r->cfg[i]);
+		status = board_prepare(&r->board[i],
+				       r->group ? r->cfg[i].name : NULL);
+		if (status)
+			return report(r, i, status);
+	}
+	return 0;
+}
+
+static int start(struct runner *r, struct vm_slot *slot)
+{
+	unsigned int k;
+
+	if (host_drop_privileges() < 0)
+		return -1;
+	for (k = 0; k < r->nr_vms; k++) {
+		unsigned int i = r->have_plan ? r->plan.order[k] : k;
+
+		slot[i] = (struct vm_slot){ r, i };
+		if (watch_vm(r, &slot[i]) < 0 || board_start(&r->board[i]) < 0)
+			return -1;
+		r->running++;
+	}
+	if (!r->group)
+		return board_attach_stdin(&r->board[0], &r->loop);
+	if (!group_sched_needed(&r->plan))
+		return 0;
+	r->sched_vms = calloc(r->nr_vms, sizeof(*r->sched_vms));
+	if (!r->sched_vms)
+		return err_set("out of memory");
+	for (k = 0; k < r->nr_vms; k++)
+		r->sched_vms[k] = &r->board[k].vm;
+	r->sched = group_sched_start(r->sched_vms, &r->plan);
+	return r->sched ? 0 : -1;
+}
+
+static void wait_all(struct runner *r)
+{
+	while (r->running)
+		if (event_loop_run_once(&r->loop, -1) < 0)
+			stop_all(r, VM_STOP_HOST_FAILURE, 0, err_msg());
+}
+
+static int group_status(const struct runner *r)
 {
 	unsigned int i;
 
-	for (i = 0; i < b->vm.nr_vcpus; i++) {
-		const struct vcpu_stats *s = &b->vm.vcpu[i]->stats;
+	for (i = 0; i < r->nr_vms; i++)
+		if (r->status[i])
+			return r->status[i];
+	return 0;
+}
 
-		fprintf(stderr,
-			"kvmux: vCPU %u exits: io %llu mmio %llu intr %llu "
-			"other %llu\n",
-			i, (unsigned long long)s->io,
-			(unsigned long long)s->mmio,
-			(unsigned long long)s->intr,
-			(unsigned long long)s->other);
+static void print_summary(struct runner *r)
+{
+	double target[SCHED_MAX_VMS];
+	uint64_t cpu_total = 0;
+	unsigned int i;
+
+	group_sched_targets(&r->plan, target);
+	for (i = 0; i < r->nr_vms; i++)
+		cpu_total += r->board[i].cpu_ns;
+	fprintf(stderr,
+		"kvmux: group of %u VMs on %u host CPUs, period %llu ms, "
+		"scheduler %s (its CPU time: %.3f ms)\n",
+		r->nr_vms, r->plan.host_cpus,
+		(unsigned long long)(r->plan.period_ns / 1000000),
+		r->sched ? "on" : "not needed", r->sched_cpu_ns / 1e6);
+	fprintf(stderr, "%-16s %6s %-8s %9s %9s %7s %7s\n", "VM", "STATUS",
+		"REASON", "WALL(s)", "CPU(s)", "TARGET", "GOT");
+	for (i = 0; i < r->nr_vms; i++) {
+		const struct board *b = &r->board[i];
+		struct vm_stop stop = vm_stop_status((struct vm *)&b->vm);
+
+		fprintf(stderr, "%-16s %6d %-8s %9.3f %9.3f %6.1f%% %6.1f%%\n",
+			b->cfg->name, r->status[i],
+			vm_stop_reason_name(stop.reason),
+			(b->end_ns - b->start_ns) / 1e9, b->cpu_ns / 1e9,
+			100 * target[i],
+			cpu_total ? 100.0 * b->cpu_ns / cpu_total : 0.0);
 	}
 }
 
-static int wait_for_stop(struct board *b)
+static void stop_sched(struct runner *r)
 {
-	struct vm_stop stop;
-
-	while (!vm_stopping(&b->vm))
-		if (event_loop_run_once(&b->loop, -1) < 0)
-			vm_request_stop(&b->vm, VM_STOP_HOST_FAILURE, 0, "%s",
-					err_msg());
-	vm_join(&b->vm);
-	stop = vm_stop_status(&b->vm);
-	if (stop.reason != VM_STOP_GUEST_EXIT && stop.reason != VM_STOP_HALTED)
-		fprintf(stderr, "kvmux: %s: %s: %s\n", b->cfg->name,
-			vm_stop_reason_name(stop.reason), stop.detail);
-	if (b->cfg->stats)
-		print_stats(b);
-	return exit_status_for(stop.reason, stop.value);
+	if (!r->sched)
+		return;
+	r->sched_cpu_ns = group_sched_cpu_ns(r->sched);
+	group_sched_stop(r->sched);
 }
 
-static int boot_and_wait(struct board *b)
+static int run(struct runner *r, const struct run_request *req)
 {
-	const struct vm_config *cfg = b->cfg;
+	struct vm_slot *slot = calloc(r->nr_vms, sizeof(*slot));
+	int status = prepare(r, req);
 
-	if (read_inputs(b) < 0)
-		return report(EXIT_BAD_USAGE);
-	if (check_host_memory(cfg) < 0 ||
-	    kvm_sys_open(&b->kvm, cfg->kvm_device) < 0)
-		return report(EXIT_HOST_FAILURE);
-	if (cfg->cpus > (unsigned int)b->kvm.max_vcpus) {
-		err_set("--cpus %u is more than this host's KVM allows (%d)",
-			cfg->cpus, b->kvm.max_vcpus);
-		return report(EXIT_BAD_USAGE);
+	if (status || !slot || r->cfg[0].dump_dtb) {
+		free(slot);
+		return slot ? status : EXIT_HOST_FAILURE;
 	}
-	platform_init(&b->platform, cfg->cpus);
-	if (vm_create(&b->vm, &b->kvm, cfg->name, cfg->memory, cfg->cpus) < 0)
-		return report(EXIT_HOST_FAILURE);
-	if (create_devices(b) < 0)
-		return report(EXIT_HOST_FAILURE);
-	if (load_kernel(b) < 0)
-		return report(EXIT_BAD_USAGE);
-	if (watch_events(b) < 0 || host_drop_privileges() < 0 ||
-	    vm_start(&b->vm) < 0) {
-		vm_request_stop(&b->vm, VM_STOP_HOST_FAILURE, 0, "start");
-		vm_join(&b->vm);
-		return report(EXIT_HOST_FAILURE);
+	if (start(r, slot) < 0) {
+		report(r, 0, 0);
+		stop_all(r, VM_STOP_HOST_FAILURE, 0, "could not start");
 	}
-	return wait_for_stop(b);
+	wait_all(r);
+	stop_sched(r);
+	if (r->group)
+		print_summary(r);
+	free(slot);
+	return r->group ? group_status(r) : r->status[0];
 }
 
-static void close_fd(int fd)
+static void teardown(struct runner *r)
 {
-	if (fd >= 0)
-		close(fd);
+	unsigned int i;
+
+	event_loop_free(&r->loop);
+	if (r->signal_fd >= 0)
+		close(r->signal_fd);
+	if (r->watch_fd >= 0)
+		close(r->watch_fd);
+	for (i = 0; i < r->nr_vms; i++)
+		board_teardown(&r->board[i]);
+	if (r->have_plan)
+		group_plan_free(&r->plan);
+	free(r->sched_vms);
+	free(r->board);
+	free(r->cfg);
+	free(r->status);
 }
 
-static void teardown(struct board *b)
+int run_request(const struct run_request *req)
 {
-	event_loop_free(&b->loop);
-	close_fd(b->signal_fd);
-	close_fd(b->timeout_fd);
-	close_fd(b->watch_fd);
-	if (b->vm.fd >= 0 || b->vm.stop_fd >= 0)
-		vm_destroy(&b->vm);
-	serial8250_destroy(b->uart);
-	i8042_destroy(b->kbc);
-	if (b->kvm.fd >= 0)
-		kvm_sys_close(&b->kvm);
-	free(b->kernel);
-	free(b->initrd);
-}
-
-int run_vm(const struct vm_config *cfg)
-{
-	struct board b = {
-		.cfg = cfg,
-		.kvm = { .fd = -1 },
-		.vm = { .fd = -1, .stop_fd = -1 },
+	struct runner r = {
+		.nr_vms = req->nr_vms,
+		.group = req->nr_vms > 1,
 		.loop = { .epfd = -1 },
 		.signal_fd = -1,
-		.timeout_fd = -1,
 		.watch_fd = -1,
 	};
-	int status = boot_and_wait(&b);
+	unsigned int i;
+	int status;
 
-	teardown(&b);
+	r.cfg = calloc(r.nr_vms, sizeof(*r.cfg));
+	r.board = calloc(r.nr_vms, sizeof(*r.board));
+	r.status = calloc(r.nr_vms, sizeof(*r.status));
+	if (!r.cfg || !r.board || !r.status) {
+		teardown(&r);
+		fprintf(stderr, "kvmux: out of memory\n");
+		return EXIT_HOST_FAILURE;
+	}
+	for (i = 0; i < r.nr_vms; i++) {
+		r.cfg[i] = req->vm[i];
+		board_init(&r.board[i], &r.cfg[i]);
+	}
+	status = run(&r, req);
+	teardown(&r);
 	return status;
 }

@@ -23,8 +23,10 @@ void rt_putc(char c)
 
 void rt_puts(const char *s)
 {
+	rt_console_lock(); /* whole strings, not bytes, from each CPU */
 	while (*s)
 		rt_putc(*s++);
+	rt_console_unlock();
 }
 
 /* Where formatted characters go: the UART or a buffer. */
@@ -168,7 +170,9 @@ int rt_vprintf(const char *fmt, va_list ap)
 {
 	struct sink s = { 0 };
 
+	rt_console_lock();
 	format(&s, fmt, ap);
+	rt_console_unlock();
 	return s.len;
 }
 

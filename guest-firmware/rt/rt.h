@@ -41,7 +41,17 @@ struct boot_info {
 	bool has_initrd;
 	uint64_t initrd_addr;
 	uint64_t initrd_size;
+	/* Flattened device tree from the VMM, header checked (rt/fdt.c). */
+	bool has_dtb;
+	uint64_t dtb_addr;
+	uint64_t dtb_size;
 };
+
+/*
+ * Called by rt_start() after the boot structure is parsed: find the DTB in
+ * the PVH module list ("dtb") or the bzImage setup_data list (SETUP_DTB).
+ */
+void rt_fdt_find(struct boot_info *bi, unsigned long info);
 
 /* Provided by each test kernel. */
 int main(const struct boot_info *bi);
@@ -89,5 +99,8 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
+
+/* CPUs, AP start-up, per-CPU work, spinlocks and atomics. */
+#include "smp.h"
 
 #endif

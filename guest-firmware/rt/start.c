@@ -75,6 +75,12 @@ static void idt_load(void)
 	lidt(&dp);
 }
 
+/* For the APs (rt/smp.c): they share the BSP's IDT. */
+void rt_idt_load(void)
+{
+	idt_load();
+}
+
 bool rt_pvm_native(void)
 {
 	return rt_native;
@@ -115,6 +121,9 @@ void rt_exception(struct rt_frame *f)
 		f->rip = (uintptr_t)rt_pvm_probe_done;
 		return;
 	}
+	/* rt/smp.c's wake-up IPI and the LAPIC spurious vector. */
+	if (rt_smp_interrupt(f->vector))
+		return;
 	/*
 	 * MOV from CR2 (emulated under PVM) rather than vif.cr2: this host
 	 * leaves the latter 0 for a vIF page registered without flags.
@@ -208,6 +217,7 @@ void rt_start(unsigned long proto, unsigned long info)
 	 */
 	idt_set_gate(13);
 	idt_load();
+	rt_smp_early(); /* KVM's CPUID: native CPUID may be the host's */
 	if (rt_pvm_probe() == PVM_SIGNATURE) {
 		wrmsr(MSR_PVM_VIF, (uintptr_t)&rt_vif_page);
 		rt_native = true;
@@ -227,6 +237,7 @@ void rt_start(unsigned long proto, unsigned long info)
 	bi->has_initrd = bi->initrd_size != 0;
 	if (!bi->has_initrd)
 		bi->initrd_addr = 0;
+	rt_fdt_find(bi, info);
 
 	rt_exit(main(bi));
 }

@@ -40,6 +40,10 @@ struct boot_entry {
 	uint64_t cr3; /* BOOT_LONG64 only */
 	uint64_t gdt_base;
 	uint16_t gdt_limit;
+	/* What was loaded, for the descriptions written after the kernel. */
+	enum image_kind kind; /* IMAGE_ELF: PVH; IMAGE_BZIMAGE: zero page */
+	uint64_t initrd_gpa; /* 0: no initrd */
+	uint64_t initrd_size;
 };
 
 struct boot_files {
@@ -58,5 +62,24 @@ struct boot_files {
  */
 int boot_load(const struct guest_mem *gm, const struct mem_layout *l,
 	      const struct boot_files *f, struct boot_entry *entry);
+
+/*
+ * Hand a flattened device tree to the kernel that boot_load() put in gm:
+ * copy it to BOOT_DTB_ADDR and link it where the boot protocol of
+ * entry->kind lets the guest find it.
+ *
+ *   bzImage  a struct setup_data of type SETUP_DTB at BOOT_DTB_ADDR, the
+ *            DTB right after its header, prepended to the list at
+ *            boot_params.hdr.setup_data;
+ *   PVH      a module in hvm_start_info whose cmdline is "dtb" (stored at
+ *            PVH_DTB_CMDLINE_ADDR), the DTB itself at BOOT_DTB_ADDR.
+ *            Linux takes module 0 for the initrd (and ignores a zero-size
+ *            one), so module 0 stays the initrd, or becomes an empty
+ *            module when there is none, and the DTB follows it.
+ *
+ * Returns 0, or -1 with err_set() (e.g. a DTB larger than BOOT_DTB_MAX).
+ */
+int boot_attach_dtb(const struct guest_mem *gm, const struct boot_entry *entry,
+		    const void *dtb, size_t len);
 
 #endif

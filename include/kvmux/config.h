@@ -44,6 +44,7 @@ struct vm_config {
 	uint64_t timeout_ms; /* 0: no timeout */
 	const char *kvm_device; /* NULL: $KVMUX_KVM_DEVICE or /dev/kvm */
 	bool stats;		/* print exit counters at the end */
+	const char *dump_dtb;	/* write the DTB here and exit; NULL: run */
 
 	struct disk_config disk[CONFIG_MAX_DISKS];
 	unsigned int nr_disks;
@@ -61,6 +62,20 @@ struct vm_config {
 };
 
 void vm_config_init(struct vm_config *cfg);
+
+/* A copy of text[0..len) that cfg owns and frees with vm_config_free(). */
+const char *vm_config_keep(struct vm_config *cfg, const char *text,
+			   size_t len);
+
+/*
+ * Add the disk described by "path=FILE[,readonly=on|off][,serial=ID]"
+ * (--disk) to cfg.  Returns 0, or -1 with err_set().
+ */
+int disk_spec_parse(const char *spec, struct vm_config *cfg);
+
+/* --console serial|virtio and --console-output stdio|none|FILE. */
+int console_device_parse(const char *text, struct vm_config *cfg);
+int console_output_parse(const char *text, struct vm_config *cfg);
 
 /* Free the strings cfg owns (cli/config_file.c); cfg stays initialised. */
 void vm_config_free(struct vm_config *cfg);

@@ -21,6 +21,13 @@ struct vm;
 int host_read_file(const char *path, const char *what, uint64_t max,
 		   uint8_t **buf, size_t *len);
 
+/*
+ * Create or truncate path and write len bytes to it.  what names it in
+ * errors ("--dump-dtb").  Returns 0, or -1 with err_set().
+ */
+int host_write_file(const char *path, const char *what, const void *buf,
+		    size_t len);
+
 /* Bytes of RAM the host has in all (for sanity checks on --memory). */
 uint64_t host_total_memory(void);
 

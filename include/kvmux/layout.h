@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * layout.h - the guest-physical memory map: one table that every
- * description the guest sees (e820, PVH memory map, later the device tree
- * and MP table) is generated from, so they cannot disagree.
+ * description the guest sees (e820, PVH memory map, the device tree and
+ * the MP table) is generated from, so they cannot disagree.
  *
  *   0x00000000  RAM (low memory; the fixed boot structures below live here)
  *   0x0009fc00  reserved: EBDA (MP table)
@@ -25,6 +25,9 @@
 #define BOOT_PAGE_TABLE_ADDR 0x9000ULL /* PML4, PDPT, 4 PDs: up to 0xefff */
 #define BOOT_CMDLINE_ADDR 0x20000ULL
 #define BOOT_CMDLINE_MAX 0x10000ULL /* bytes, including the NUL */
+/* The device tree (boot_attach_dtb()), with its setup_data header. */
+#define BOOT_DTB_ADDR 0x30000ULL
+#define BOOT_DTB_MAX 0x10000ULL /* bytes: up to 0x3ffff */
 
 #define BOOT_SEL_CODE32 0x08
 #define BOOT_SEL_CODE64 0x10

@@ -23,7 +23,7 @@ int parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *value);
 
 /*
  * A duration: a decimal number of seconds with an optional fraction and an
- * optional unit s, m or h ("1.5", "90s", "2m").  Result in milliseconds,
+ * optional unit ms, s, m or h ("1.5", "90s", "250ms", "2m").  Result in milliseconds,
  * at least 1 for any non-zero input.
  */
 int parse_duration_ms(const char *text, uint64_t *ms);

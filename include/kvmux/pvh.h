@@ -48,10 +48,16 @@ _Static_assert(sizeof(struct hvm_memmap_entry) == 24, "memmap ABI");
 /* Where the pieces go inside the page at BOOT_PVH_INFO_ADDR. */
 #define PVH_MEMMAP_ADDR (BOOT_PVH_INFO_ADDR + 0x40)
 #define PVH_MODLIST_ADDR (BOOT_PVH_INFO_ADDR + 0x200)
+#define PVH_MAX_MODULES 4 /* initrd (or an empty module 0), the DTB */
+/* The module command line "dtb" that marks the device tree module. */
+#define PVH_DTB_CMDLINE_ADDR (BOOT_PVH_INFO_ADDR + 0x300)
 
 _Static_assert(0x40 + LAYOUT_MAX_RANGES * sizeof(struct hvm_memmap_entry) <=
 		       0x200,
 	       "PVH memory map overlaps the module list");
+_Static_assert(0x200 + PVH_MAX_MODULES * sizeof(struct hvm_modlist_entry) <=
+		       0x300,
+	       "PVH module list overlaps the DTB module's command line");
 
 /*
  * Load an ELF kernel through its PVH entry note: same contract as

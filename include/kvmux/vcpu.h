@@ -22,6 +22,7 @@ struct vm;
 enum {
 	VCPU_REQ_STOP = 1u << 0,  /* leave the run loop for good */
 	VCPU_REQ_PROBE = 1u << 1, /* check whether the vCPU is halted for good */
+	VCPU_REQ_PARK = 1u << 2,  /* the VM is parked: wait until released */
 };
 
 /* What the last halt probe found. */
@@ -53,6 +54,7 @@ struct vcpu {
 	uint64_t idle_cpu_ns;	  /* thread CPU time when found idle */
 	uint64_t last_cpu_ns;	  /* thread CPU time at the last watch */
 	struct vcpu_stats stats;
+	uint64_t cpu_ns_at_exit; /* the thread's CPU time when it ended */
 };
 
 /* Create vCPU id of vm with the host's CPUID (APIC ID = id). */
@@ -70,6 +72,10 @@ void vcpu_kick(struct vcpu *vcpu, unsigned int requests);
 
 /* CPU time the vCPU thread has used, in nanoseconds (0 if not running). */
 uint64_t vcpu_cpu_time_ns(const struct vcpu *vcpu);
+
+/* KVM's own count of this vCPU's exits, including those handled in the
+ * kernel (ioeventfd, HLT, APIC): from its binary stats; 0 if unknown. */
+uint64_t vcpu_kvm_exits(const struct vcpu *vcpu);
 
 /* Install the kick signal's handler; once per process, before any vCPU. */
 int vcpu_signals_init(void);

@@ -28,8 +28,8 @@
 #define VIRTIO_F_VERSION_1 32
 
 /* Ring flags (virtio 1.x, 2.7.5 - 2.7.8). */
-#define VIRTQ_DESC_F_NEXT 1	/* the chain continues at `next` */
-#define VIRTQ_DESC_F_WRITE 2	/* device-writable buffer */
+#define VIRTQ_DESC_F_NEXT 1 /* the chain continues at `next` */
+#define VIRTQ_DESC_F_WRITE 2 /* device-writable buffer */
 #define VIRTQ_DESC_F_INDIRECT 4 /* the buffer is a descriptor table */
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
 #define VIRTQ_USED_F_NO_NOTIFY 1

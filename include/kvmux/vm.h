@@ -41,6 +41,11 @@ struct vm {
 	unsigned int nr_vcpus;	  /* created so far */
 	unsigned int cpu_count; /* asked for: what CPUID and tables say */
 
+	/* Parked by the group scheduler: vCPUs wait outside KVM_RUN. */
+	pthread_mutex_t park_lock;
+	pthread_cond_t park_cond;
+	bool parked;
+
 	int stop_fd; /* eventfd, readable once a stop was requested */
 	pthread_mutex_t stop_lock;
 	struct vm_stop stop;
@@ -61,8 +66,25 @@ int vm_start(struct vm *vm);
 /* Wait for every vCPU thread to end (after a stop was requested). */
 void vm_join(struct vm *vm);
 
+/*
+ * Park (stop running) or release all vCPUs of the VM; any thread.  A
+ * parked vCPU thread waits outside KVM_RUN until released or stopped.
+ */
+void vm_set_parked(struct vm *vm, bool parked);
+/* Called by a vCPU thread: wait while the VM is parked. */
+void vm_wait_while_parked(struct vm *vm);
+
 /* Drive an interrupt line (GSI) of the in-kernel IOAPIC/PIC. */
 int vm_irq_line(struct vm *vm, unsigned int gsi, bool level);
+
+/*
+ * Let KVM signal fd when the guest writes `value` (4 bytes) to MMIO addr,
+ * without an exit to kvmux: how virtio notifications arrive.
+ */
+int vm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t value, int fd);
+
+/* Writing to fd raises interrupt line gsi (an edge) inside KVM. */
+int vm_irqfd(struct vm *vm, unsigned int gsi, int fd);
 
 /* Stop the VM (from any thread); only the first reason is kept. */
 void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int value,

@@ -215,5 +215,8 @@ int bzimage_load(const struct guest_mem *gm, const struct mem_layout *l,
 	entry->rip = bz.load_addr + BZ_ENTRY64_OFF;
 	entry->rsi = BOOT_ZERO_PAGE_ADDR;
 	entry->cr3 = BOOT_PAGE_TABLE_ADDR;
+	entry->kind = IMAGE_BZIMAGE;
+	entry->initrd_gpa = initrd_addr;
+	entry->initrd_size = initrd_addr ? f->initrd_len : 0;
 	return 0;
 }

@@ -137,5 +137,8 @@ int pvh_load(const struct guest_mem *gm, const struct mem_layout *l,
 	entry->mode = BOOT_PROTECTED32;
 	entry->rip = pvh_entry;
 	entry->rbx = BOOT_PVH_INFO_ADDR;
+	entry->kind = IMAGE_ELF;
+	entry->initrd_gpa = initrd_addr;
+	entry->initrd_size = initrd_addr ? f->initrd_len : 0;
 	return 0;
 }

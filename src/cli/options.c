@@ -7,6 +7,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kvmux/config.h"
@@ -15,12 +16,17 @@
 #include "kvmux/layout.h"
 #include "kvmux/parse.h"
 #include "kvmux/platform.h"
+#include "kvmux/request.h"
 
 
 enum {
 	OPT_KVM_DEVICE = 0x100,
 	OPT_STATS,
 	OPT_NAME,
+	OPT_DUMP_DTB,
+	OPT_DISK,
+	OPT_CONSOLE,
+	OPT_CONSOLE_OUTPUT,
 };
 
 static const struct option run_options[] = {
@@ -33,6 +39,11 @@ static const struct option run_options[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "kvm-device", required_argument, NULL, OPT_KVM_DEVICE },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "console-output", required_argument, NULL, OPT_CONSOLE_OUTPUT },
+	GROUP_LONG_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -52,6 +63,8 @@ void vm_config_init(struct vm_config *cfg)
 void cli_print_usage(void)
 {
 	printf("Usage: kvmux run --kernel IMAGE [options]\n"
+	       "       kvmux run CONFIG... [options]\n"
+	       "       kvmux plan CONFIG... [options]  (see kvmux plan --help)\n"
 	       "       kvmux --version | --help\n"
 	       "\n"
 	       "Boot IMAGE (a Linux bzImage, or an ELF kernel with a PVH "
@@ -67,21 +80,41 @@ void cli_print_usage(void)
 	       "  -p, --cpus N          number of vCPUs (default 1)\n"
 	       "  -t, --timeout T       stop the guest after T seconds "
 	       "(1.5, 90s, 2m)\n"
+	       "      --disk path=FILE[,readonly=on][,serial=ID]\n"
+	       "                        a virtio-blk disk (raw image); "
+	       "repeatable\n"
+	       "      --console serial|virtio\n"
+	       "                        the console device: the UART (ttyS0, "
+	       "default) or\n"
+	       "                        virtio-console (hvc0)\n"
+	       "      --console-output stdio|none|FILE\n"
+	       "                        where console output goes (default "
+	       "stdio)\n"
 	       "      --name NAME       name used in messages (default vm)\n"
 	       "      --kvm-device PATH KVM device (default $KVMUX_KVM_DEVICE "
 	       "or /dev/kvm)\n"
 	       "      --stats           print vCPU exit counts when the VM "
 	       "stops\n"
+	       "      --dump-dtb FILE   write the device tree to FILE and exit "
+	       "(status 0;\n"
+	       "                        126 if FILE cannot be written)\n"
 	       "  -h, --help            this text\n"
 	       "  -V, --version         kvmux's version\n"
 	       "\n"
-	       "The console is the guest's 16550 UART at 0x3f8 (ttyS0), on "
-	       "stdin/stdout.\n"
+	       "CONFIG is a VM's config file (docs/config.md); the options "
+	       "above override it,\n"
+	       "and with several files they apply to every VM (--name "
+	       "excepted).  Several VMs\n"
+	       "share the host as a group:\n"
+	       "%s"
+	       "\n"
+	       "The console is on stdin/stdout; the UART also prints when the "
+	       "console is virtio.\n"
 	       "On a terminal, Ctrl-A x stops the VM; Ctrl-A Ctrl-A sends "
 	       "Ctrl-A.\n"
 	       "\n"
 	       "%s",
-	       exit_status_help);
+	       group_options_help, exit_status_help);
 }
 
 static int parse_memory(const char *arg, struct vm_config *cfg)
@@ -135,15 +168,34 @@ static int parse_one(int opt, const char *arg, struct vm_config *cfg)
 	case OPT_STATS:
 		cfg->stats = true;
 		return 0;
+	case OPT_DUMP_DTB:
+		cfg->dump_dtb = arg;
+		return 0;
+	case OPT_DISK:
+		return disk_spec_parse(arg, cfg);
+	case OPT_CONSOLE:
+		if (console_device_parse(arg, cfg) < 0)
+			return err_set("--console: %s", err_msg());
+		return 0;
+	case OPT_CONSOLE_OUTPUT:
+		return console_output_parse(arg, cfg);
 	}
 	return err_set("unknown option (see kvmux run --help)");
 }
 
-enum cli_result cli_parse_run(int argc, char **argv, struct vm_config *cfg)
-{
+/* A per-VM option, applied once the config files are loaded. */
+struct vm_option {
 	int opt;
+	const char *arg;
+};
 
-	vm_config_init(cfg);
+static enum cli_result collect_options(int argc, char **argv,
+				       struct run_request *req,
+				       struct vm_option *opts,
+				       unsigned int *nr_opts)
+{
+	int opt, rc;
+
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":k:i:c:m:p:t:hV", run_options,
@@ -165,17 +217,78 @@ enum cli_result cli_parse_run(int argc, char **argv, struct vm_config *cfg)
 			err_set("option '%s' needs a value", argv[optind - 1]);
 			return CLI_USAGE_ERROR;
 		}
-		if (parse_one(opt, optarg, cfg) < 0)
+		rc = group_option(opt, optarg, &req->group);
+		if (rc < 0)
 			return CLI_USAGE_ERROR;
-	}
-	if (optind < argc) {
-		err_set("unexpected argument '%s' (see kvmux run --help)",
-			argv[optind]);
-		return CLI_USAGE_ERROR;
-	}
-	if (!cfg->kernel) {
-		err_set("no kernel: use --kernel IMAGE");
-		return CLI_USAGE_ERROR;
+		if (rc > 0)
+			opts[(*nr_opts)++] = (struct vm_option){ opt, optarg };
 	}
 	return CLI_RUN;
+}
+
+/* The command line overrides the config files: applied after them. */
+static int apply_options(const struct vm_option *opts, unsigned int nr_opts,
+			 struct run_request *req)
+{
+	struct vm_config *vm;
+	unsigned int i;
+
+	for (i = 0; i < nr_opts; i++) {
+		if (opts[i].opt == OPT_NAME && req->nr_vms > 1)
+			return err_set("--name names one VM: with several "
+				       "config files, use [vm] name");
+		for (vm = &req->vm[0]; vm < &req->vm[req->nr_vms]; vm++) {
+			if (parse_one(opts[i].opt, opts[i].arg, vm) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* No config file: the command line alone describes the one VM. */
+static int options_only(struct run_request *req)
+{
+	req->vm = calloc(1, sizeof(*req->vm));
+	if (!req->vm)
+		return err_set("out of memory");
+	req->nr_vms = 1;
+	vm_config_init(&req->vm[0]);
+	return 0;
+}
+
+static int build_request(int argc, char **argv, const struct vm_option *opts,
+			 unsigned int nr_opts, struct run_request *req)
+{
+	int rc;
+
+	if (optind < argc)
+		rc = run_request_load(req, argv + optind, argc - optind);
+	else
+		rc = options_only(req);
+	if (rc < 0 || apply_options(opts, nr_opts, req) < 0)
+		return -1;
+	if (!req->vm[0].kernel)
+		return err_set("no kernel: use --kernel IMAGE or a config "
+			       "file");
+	return 0;
+}
+
+enum cli_result cli_parse_run(int argc, char **argv, struct run_request *req)
+{
+	struct vm_option *opts = calloc(argc, sizeof(*opts));
+	unsigned int nr_opts = 0;
+	enum cli_result result;
+
+	*req = (struct run_request){ 0 };
+	group_config_init(&req->group);
+	if (!opts) {
+		err_set("out of memory");
+		return CLI_USAGE_ERROR;
+	}
+	result = collect_options(argc, argv, req, opts, &nr_opts);
+	if (result == CLI_RUN &&
+	    build_request(argc, argv, opts, nr_opts, req) < 0)
+		result = CLI_USAGE_ERROR;
+	free(opts);
+	return result;
 }

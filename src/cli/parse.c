@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "kvmux/error.h"
@@ -92,12 +93,16 @@ int parse_duration_ms(const char *text, uint64_t *ms)
 			}
 		}
 	}
-	if (*end == 'm')
+	if (!strcmp(end, "ms")) {
+		unit_ms = 1;
+		end++;
+	} else if (*end == 'm') {
 		unit_ms = 60 * 1000;
-	else if (*end == 'h')
+	} else if (*end == 'h') {
 		unit_ms = 3600 * 1000;
-	else if (*end && *end != 's')
+	} else if (*end && *end != 's') {
 		goto bad;
+	}
 	if (*end && end[1])
 		goto bad;
 	if (whole > UINT64_MAX / unit_ms / 2)
@@ -107,6 +112,6 @@ int parse_duration_ms(const char *text, uint64_t *ms)
 		*ms = 1;
 	return 0;
 bad:
-	return err_set("'%s' is not a duration (examples: 30, 1.5, 90s, 2m)",
+	return err_set("'%s' is not a duration (examples: 30, 1.5, 90s, 250ms, 2m)",
 		       text);
 }

@@ -9,28 +9,35 @@
 
 static __thread char err_buf[ERR_MSG_MAX];
 
+/*
+ * Format into a scratch buffer first: callers may pass err_msg() itself as
+ * an argument, to wrap the last message ("--cpus: %s").
+ */
 int err_set(const char *fmt, ...)
 {
+	char msg[ERR_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(err_buf, msg, sizeof(err_buf));
 	return -1;
 }
 
 int err_set_errno(const char *fmt, ...)
 {
+	char msg[ERR_MSG_MAX];
 	int saved = errno;
 	size_t used;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	used = strlen(err_buf);
-	snprintf(err_buf + used, sizeof(err_buf) - used, ": %s",
-		 strerror(saved));
+	used = strlen(msg);
+	snprintf(msg + used, sizeof(msg) - used, ": %s", strerror(saved));
+	memcpy(err_buf, msg, sizeof(err_buf));
 	errno = saved;
 	return -1;
 }

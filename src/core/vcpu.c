@@ -84,6 +84,14 @@ void vcpu_destroy(struct vcpu *vcpu)
 	free(vcpu);
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 static unsigned int take_requests(struct vcpu *vcpu)
 {
 	return __atomic_exchange_n(&vcpu->requests, 0, __ATOMIC_ACQ_REL);
@@ -98,6 +106,8 @@ static bool serve_requests(struct vcpu *vcpu)
 	req = take_requests(vcpu);
 	if (req & VCPU_REQ_PROBE)
 		vcpu_probe_idle(vcpu);
+	if (req & VCPU_REQ_PARK)
+		vm_wait_while_parked(vcpu->vm);
 	return !(req & VCPU_REQ_STOP) && !vm_stopping(vcpu->vm);
 }
 
@@ -124,6 +134,7 @@ static void *vcpu_thread(void *arg)
 		}
 		vcpu_handle_exit(vcpu);
 	}
+	vcpu->cpu_ns_at_exit = thread_cpu_ns();
 	return NULL;
 }
 

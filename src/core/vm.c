@@ -97,6 +97,8 @@ int vm_create(struct vm *vm, struct kvm_sys *kvm, const char *name,
 {
 	*vm = (struct vm){ .name = name, .kvm = kvm, .fd = -1, .stop_fd = -1 };
 	pthread_mutex_init(&vm->stop_lock, NULL);
+	pthread_mutex_init(&vm->park_lock, NULL);
+	pthread_cond_init(&vm->park_cond, NULL);
 	bus_init(&vm->pio, "port I/O");
 	bus_init(&vm->mmio, "MMIO");
 	if (layout_build(&vm->layout, ram_size) < 0)
@@ -128,6 +130,8 @@ void vm_destroy(struct vm *vm)
 	bus_free(&vm->pio);
 	bus_free(&vm->mmio);
 	pthread_mutex_destroy(&vm->stop_lock);
+	pthread_mutex_destroy(&vm->park_lock);
+	pthread_cond_destroy(&vm->park_cond);
 	vm->nr_vcpus = 0;
 	vm->mem.nr_regions = 0;
 	vm->fd = vm->stop_fd = -1;
@@ -151,12 +155,59 @@ void vm_join(struct vm *vm)
 		vcpu_join(vm->vcpu[i]);
 }
 
+void vm_set_parked(struct vm *vm, bool parked)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&vm->park_lock);
+	vm->parked = parked;
+	if (!parked)
+		pthread_cond_broadcast(&vm->park_cond);
+	pthread_mutex_unlock(&vm->park_lock);
+	if (parked)
+		for (i = 0; i < vm->nr_vcpus; i++)
+			vcpu_kick(vm->vcpu[i], VCPU_REQ_PARK);
+}
+
+void vm_wait_while_parked(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->park_lock);
+	while (vm->parked && !vm_stopping(vm))
+		pthread_cond_wait(&vm->park_cond, &vm->park_lock);
+	pthread_mutex_unlock(&vm->park_lock);
+}
+
 int vm_irq_line(struct vm *vm, unsigned int gsi, bool level)
 {
 	struct kvm_irq_level irq = { .irq = gsi, .level = level };
 
 	if (ioctl(vm->fd, KVM_IRQ_LINE, &irq) < 0)
 		return err_set_errno("KVM_IRQ_LINE %u", gsi);
+	return 0;
+}
+
+int vm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t value, int fd)
+{
+	struct kvm_ioeventfd ioeventfd = {
+		.datamatch = value,
+		.addr = addr,
+		.len = 4,
+		.fd = fd,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+	};
+
+	if (ioctl(vm->fd, KVM_IOEVENTFD, &ioeventfd) < 0)
+		return err_set_errno("KVM_IOEVENTFD at %#llx",
+				     (unsigned long long)addr);
+	return 0;
+}
+
+int vm_irqfd(struct vm *vm, unsigned int gsi, int fd)
+{
+	struct kvm_irqfd irqfd = { .fd = fd, .gsi = gsi };
+
+	if (ioctl(vm->fd, KVM_IRQFD, &irqfd) < 0)
+		return err_set_errno("KVM_IRQFD for GSI %u", gsi);
 	return 0;
 }
 
@@ -181,6 +232,7 @@ void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int value,
 
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(vm->vcpu[i], VCPU_REQ_STOP);
+	vm_set_parked(vm, false); /* parked vCPUs must see the stop */
 	if (write(vm->stop_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		abort(); /* an eventfd write cannot fail otherwise */
 }

@@ -8,13 +8,12 @@
  * The receive FIFO is deeper than a real 16550's so that pasted input
  * survives a guest that reads slowly; overflow is reported as overrun.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "kvmux/bus.h"
+#include "kvmux/console_sink.h"
 #include "kvmux/error.h"
 #include "kvmux/serial8250.h"
 #include "kvmux/vm.h"
@@ -63,7 +62,7 @@ enum uart_reg {
 struct serial8250 {
 	struct vm *vm;
 	unsigned int irq;
-	int out_fd;
+	struct console_sink *out;
 	pthread_mutex_t lock;
 
 	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
@@ -126,10 +125,7 @@ static void transmit(struct serial8250 *uart, uint8_t byte)
 		rx_push(uart, byte);
 		return;
 	}
-	if (uart->out_fd < 0)
-		return;
-	while (write(uart->out_fd, &byte, 1) < 0 && errno == EINTR)
-		;
+	console_sink_write(uart->out, &byte, 1);
 }
 
 static uint8_t modem_status(const struct serial8250 *uart)
@@ -250,7 +246,8 @@ static const struct bus_ops uart_ops = {
 };
 
 struct serial8250 *serial8250_create(struct vm *vm, uint16_t base,
-				     unsigned int irq, int out_fd)
+				     unsigned int irq,
+				     struct console_sink *out)
 {
 	struct serial8250 *uart = calloc(1, sizeof(*uart));
 
@@ -260,7 +257,7 @@ struct serial8250 *serial8250_create(struct vm *vm, uint16_t base,
 	}
 	uart->vm = vm;
 	uart->irq = irq;
-	uart->out_fd = out_fd;
+	uart->out = out;
 	uart->lcr = 0x03; /* 8N1, as firmware would leave it */
 	pthread_mutex_init(&uart->lock, NULL);
 	if (bus_register(&vm->pio, base, UART_NR_REGS, &uart_ops, uart,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* file.c - whole input files, with errors that name them (kvmux/host.h) */
+/* file.c - whole files in and out, with errors that name them (kvmux/host.h) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -75,6 +75,37 @@ int host_read_file(const char *path, const char *what, uint64_t max,
 	}
 out:
 	close(fd);
+	return rc;
+}
+
+static int write_fully(int fd, const char *path, const char *what,
+		       const uint8_t *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set_errno("cannot write %s %s", what, path);
+		done += n;
+	}
+	return 0;
+}
+
+int host_write_file(const char *path, const char *what, const void *buf,
+		    size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int rc;
+
+	if (fd < 0)
+		return err_set_errno("cannot create %s %s", what, path);
+	rc = write_fully(fd, path, what, buf, len);
+	if (close(fd) < 0 && !rc)
+		rc = err_set_errno("cannot write %s %s", what, path);
 	return rc;
 }
 

@@ -161,6 +161,9 @@ static void test_entry(void **state)
 	assert_int_equal(fx->entry.rbx, 0);
 	assert_int_equal(fx->entry.gdt_base, BOOT_GDT_ADDR);
 	assert_int_equal(fx->entry.gdt_limit, 4 * 8 - 1);
+	assert_int_equal(fx->entry.kind, IMAGE_BZIMAGE);
+	assert_int_equal(fx->entry.initrd_gpa, 0);
+	assert_int_equal(fx->entry.initrd_size, 0);
 }
 
 static void test_kernel_loaded(void **state)
@@ -297,6 +300,8 @@ static void test_initrd(void **state)
 	assert_true(addr + sizeof(initrd) > RAM_SIZE - 4096);
 	assert_memory_equal(at(fx, addr, sizeof(initrd)), initrd,
 			    sizeof(initrd));
+	assert_int_equal(fx->entry.initrd_gpa, addr);
+	assert_int_equal(fx->entry.initrd_size, sizeof(initrd));
 }
 
 static void test_initrd_below_addr_max(void **state)

@@ -93,6 +93,8 @@ static void durations(void **state)
 	assert_int_equal(ms, 3600000);
 	assert_int_equal(parse_duration_ms("0.0001", &ms), 0);
 	assert_int_equal(ms, 1);
+	assert_int_equal(parse_duration_ms("250ms", &ms), 0);
+	assert_int_equal(ms, 250);
 	assert_int_equal(parse_duration_ms("0", &ms), 0);
 	assert_int_equal(ms, 0);
 }
@@ -100,7 +102,7 @@ static void durations(void **state)
 static void bad_durations(void **state)
 {
 	static const char *const bad[] = { "", "s", "-1", "1x", "1ss", "1.5.5",
-					   "1 s" };
+					   "1 s", "1msx", "1mss" };
 	uint64_t ms;
 	size_t i;
 

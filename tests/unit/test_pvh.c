@@ -178,6 +178,9 @@ static void test_entry(void **state)
 	assert_int_equal(fx->entry.cr3, 0);
 	assert_int_equal(fx->entry.gdt_base, BOOT_GDT_ADDR);
 	assert_int_equal(fx->entry.gdt_limit, 4 * 8 - 1);
+	assert_int_equal(fx->entry.kind, IMAGE_ELF);
+	assert_int_equal(fx->entry.initrd_gpa, 0);
+	assert_int_equal(fx->entry.initrd_size, 0);
 }
 
 static void test_segment_loaded(void **state)
@@ -263,6 +266,8 @@ static void test_initrd(void **state)
 	assert_true(mod.paddr >= KERNEL_PADDR + KERNEL_MEMSZ);
 	assert_memory_equal(at(fx, mod.paddr, mod.size), initrd,
 			    sizeof(initrd));
+	assert_int_equal(fx->entry.initrd_gpa, mod.paddr);
+	assert_int_equal(fx->entry.initrd_size, sizeof(initrd));
 }
 
 static void test_empty_cmdline(void **state)

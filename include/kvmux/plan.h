@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * plan.h - "kvmux plan": how a group of VMs would share this host, printed
+ * without starting anything (a table, or JSON with --json).
+ */
+#ifndef KVMUX_PLAN_H
+#define KVMUX_PLAN_H
+
+#include <stdio.h>
+
+#include "kvmux/alloc.h"
+
+/* Run "kvmux plan" (argv[0] is "plan"); returns the exit status. */
+int plan_main(int argc, char **argv);
+
+/* The plan as a table, and as JSON; paths[i] is VM i's config file. */
+void plan_print_table(FILE *out, const struct group_plan *plan);
+void plan_print_json(FILE *out, const struct group_plan *plan,
+		     char *const *paths);
+
+#endif

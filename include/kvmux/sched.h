@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sched.h - the priority-weighted time-slice scheduler for a group of VMs
+ * (docs/scheduler.md).
+ *
+ * Every period W the group has host_cpus x period of CPU time; VM i is
+ * entitled to T_i = A_i / sum(A) x W, A_i = its vCPUs x weight.  A VM can
+ * never use more than its vCPUs x period, so entitlements above that are
+ * capped and the excess is shared among the others by the same weights
+ * (water-filling): the budgets then add up to W whenever the VMs can use
+ * it.  Within a period, VMs with budget left are released in priority
+ * order (ties: more budget left first, then config order) onto at most
+ * host_cpus busy vCPUs; a VM whose budget is spent is parked (its vCPU
+ * threads wait outside KVM_RUN) until the next period.  Budget a VM leaves
+ * unused (idle in HLT) goes to the others: once every VM with budget left
+ * is running, free CPUs go to VMs over budget unless they set cap.
+ *
+ * The policy (sched_policy.c) is plain data and pure functions; the
+ * mechanism (sched.c) is one thread that measures vCPU thread CPU time,
+ * applies decisions by parking and releasing VMs, and sleeps until the
+ * next decision is due.
+ */
+#ifndef KVMUX_SCHED_H
+#define KVMUX_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct sched_vm {
+	/* Given */
+	unsigned int nr_vcpus;
+	unsigned int priority;
+	uint64_t weight; /* A_i: vCPUs x weight */
+	bool cap;
+	/* Derived: the budget per period after water-filling */
+	uint64_t budget_ns;
+	/* State within the current period */
+	uint64_t used_ns;
+	bool busy; /* used CPU since the last decision */
+	bool released; /* may run now */
+	bool stopped; /* the VM ended: never released again */
+};
+
+struct sched_policy {
+	struct sched_vm *vm;
+	unsigned int nr_vms;
+	unsigned int host_cpus;
+	uint64_t period_ns;
+};
+
+/* Fill every vm[].budget_ns: weighted shares of host_cpus x period, each
+ * capped at nr_vcpus x period, the excess given to the uncapped. */
+void sched_compute_budgets(struct sched_policy *p);
+
+/* A new period: every VM's used_ns back to 0. */
+void sched_new_period(struct sched_policy *p);
+
+/*
+ * Decide which VMs are released now (vm[].released), from used_ns and
+ * busy.  Returns how long (ns) until a released VM can exhaust its budget:
+ * when the next decision is due (at most until the period ends, which the
+ * caller tracks).
+ */
+uint64_t sched_decide(struct sched_policy *p);
+
+/* Minimum interval between two decisions, so the thread stays cheap. */
+#define SCHED_MIN_INTERVAL_NS 200000ULL /* 0.2 ms */
+/* and at least this many per period, to notice idle VMs waking up. */
+#define SCHED_CHECKS_PER_PERIOD 10
+#define SCHED_MAX_VMS 256
+
+#endif

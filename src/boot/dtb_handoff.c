@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dtb_handoff.c - boot_attach_dtb(): put the device tree where the boot
+ * protocol of the loaded kernel lets the guest find it (see boot.h).
+ *
+ * Guest memory used:
+ *   BOOT_DTB_ADDR          bzImage: struct setup_data, the DTB after it;
+ *                          PVH: the DTB itself
+ *   PVH_DTB_CMDLINE_ADDR   PVH: "dtb", the DTB module's command line, in
+ *                          the hvm_start_info page next to the module list
+ *
+ * Both run after the loader, so they extend what it wrote (the zero page's
+ * setup_data list, the PVH module list) instead of replacing it.
+ */
+#include <asm/bootparam.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "kvmux/boot.h"
+#include "kvmux/error.h"
+#include "kvmux/pvh.h"
+
+static const char dtb_module_cmdline[] = "dtb";
+
+/* header: bytes in front of the DTB in the BOOT_DTB_MAX window. */
+static int check_size(size_t len, size_t header)
+{
+	if (len > BOOT_DTB_MAX - header)
+		return err_set(
+			"the device tree is %zu bytes, more than the %llu bytes kvmux has room for at %#llx",
+			len, (unsigned long long)(BOOT_DTB_MAX - header),
+			(unsigned long long)BOOT_DTB_ADDR);
+	return 0;
+}
+
+/* bzImage: a SETUP_DTB entry in front of the zero page's setup_data list. */
+static int attach_setup_data(const struct guest_mem *gm, const void *dtb,
+			     size_t len)
+{
+	const uint64_t head_gpa = BOOT_ZERO_PAGE_ADDR +
+				  offsetof(struct boot_params, hdr.setup_data);
+	struct setup_data sd = { .type = SETUP_DTB, .len = len };
+	uint64_t head = BOOT_DTB_ADDR;
+
+	if (check_size(len, sizeof(sd)) ||
+	    gm_read(gm, &sd.next, head_gpa, sizeof(sd.next)) ||
+	    gm_write(gm, BOOT_DTB_ADDR, &sd, sizeof(sd)) ||
+	    gm_write(gm, BOOT_DTB_ADDR + sizeof(sd), dtb, len))
+		return -1;
+	return gm_write(gm, head_gpa, &head, sizeof(head));
+}
+
+static int read_start_info(const struct guest_mem *gm,
+			   struct hvm_start_info *si)
+{
+	if (gm_read(gm, si, BOOT_PVH_INFO_ADDR, sizeof(*si)))
+		return -1;
+	if (si->magic != HVM_START_MAGIC)
+		return err_set(
+			"no PVH start info at %#llx to attach the device tree to",
+			(unsigned long long)BOOT_PVH_INFO_ADDR);
+	if (si->nr_modules && si->modlist_paddr != PVH_MODLIST_ADDR)
+		return err_set(
+			"the PVH module list is not where kvmux keeps it");
+	if ((si->nr_modules ? si->nr_modules + 1 : 2) > PVH_MAX_MODULES)
+		return err_set(
+			"no room for the device tree in the PVH module list");
+	return 0;
+}
+
+/*
+ * PVH: the DTB as a module with cmdline "dtb", after module 0, which
+ * Linux always takes for the initrd: an empty module 0 stands in for a
+ * missing initrd (Linux ignores a zero-size one).
+ */
+static int attach_module(const struct guest_mem *gm, const void *dtb,
+			 size_t len)
+{
+	struct hvm_modlist_entry mod[PVH_MAX_MODULES];
+	struct hvm_start_info si;
+	unsigned int n;
+
+	if (check_size(len, 0) || read_start_info(gm, &si))
+		return -1;
+	memset(mod, 0, sizeof(mod));
+	n = si.nr_modules;
+	if (n && gm_read(gm, mod, PVH_MODLIST_ADDR, n * sizeof(mod[0])))
+		return -1;
+	if (!n)
+		n = 1; /* mod[0] stays all zero */
+	mod[n++] = (struct hvm_modlist_entry){
+		.paddr = BOOT_DTB_ADDR,
+		.size = len,
+		.cmdline_paddr = PVH_DTB_CMDLINE_ADDR,
+	};
+	si.nr_modules = n;
+	si.modlist_paddr = PVH_MODLIST_ADDR;
+	if (gm_write(gm, BOOT_DTB_ADDR, dtb, len) ||
+	    gm_write(gm, PVH_DTB_CMDLINE_ADDR, dtb_module_cmdline,
+		     sizeof(dtb_module_cmdline)) ||
+	    gm_write(gm, PVH_MODLIST_ADDR, mod, n * sizeof(mod[0])))
+		return -1;
+	return gm_write(gm, BOOT_PVH_INFO_ADDR, &si, sizeof(si));
+}
+
+int boot_attach_dtb(const struct guest_mem *gm, const struct boot_entry *entry,
+		    const void *dtb, size_t len)
+{
+	switch (entry->kind) {
+	case IMAGE_BZIMAGE:
+		return attach_setup_data(gm, dtb, len);
+	case IMAGE_ELF:
+		return attach_module(gm, dtb, len);
+	case IMAGE_UNKNOWN:
+		break;
+	}
+	return err_set("no loaded kernel to hand the device tree to");
+}

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * blk.c - virtio-blk (virtio 1.x section 5.2) over a raw image.
+ *
+ * Data never passes through a bounce buffer: the guest buffers of a chain
+ * become an iovec for preadv/pwritev.  A write is acknowledged only after
+ * pwritev returned all of it, and FLUSH only after fdatasync: what the
+ * guest saw acknowledged after a flush survives kvmux being killed.
+ */
+#define _FILE_OFFSET_BITS 64
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "kvmux/error.h"
+#include "kvmux/virtio_blk.h"
+#include "kvmux/virtio_mmio.h"
+
+#define SECTOR_SIZE 512ULL
+#define BLK_QUEUE_SIZE 256
+#define BLK_ID_BYTES 20
+
+#define BLK_F_SEG_MAX 2
+#define BLK_F_RO 5
+#define BLK_F_BLK_SIZE 6
+#define BLK_F_FLUSH 9
+#define BLK_F_DISCARD 13
+#define BLK_F_WRITE_ZEROES 14
+
+#define BLK_T_IN 0
+#define BLK_T_OUT 1
+#define BLK_T_FLUSH 4
+#define BLK_T_GET_ID 8
+#define BLK_T_DISCARD 11
+#define BLK_T_WRITE_ZEROES 13
+
+#define BLK_S_OK 0
+#define BLK_S_IOERR 1
+#define BLK_S_UNSUPP 2
+
+#define BLK_MAX_SEGMENTS 32 /* discard / write-zeroes ranges per request */
+
+struct blk_config {
+	uint64_t capacity;
+	uint32_t size_max;
+	uint32_t seg_max;
+	uint8_t geometry[4];
+	uint32_t blk_size;
+	uint8_t topology[8];
+	uint8_t writeback;
+	uint8_t unused0;
+	uint16_t num_queues;
+	uint32_t max_discard_sectors;
+	uint32_t max_discard_seg;
+	uint32_t discard_sector_alignment;
+	uint32_t max_write_zeroes_sectors;
+	uint32_t max_write_zeroes_seg;
+	uint8_t write_zeroes_may_unmap;
+	uint8_t unused1[3];
+} __attribute__((packed));
+
+struct blk_req_header {
+	uint32_t type;
+	uint32_t reserved;
+	uint64_t sector;
+} __attribute__((packed));
+
+struct blk_segment {
+	uint64_t sector;
+	uint32_t num_sectors;
+	uint32_t flags;
+} __attribute__((packed));
+
+struct virtio_blk {
+	const char *path;
+	int fd;
+	bool readonly;
+	char serial[BLK_ID_BYTES];
+	uint64_t sectors;
+	struct blk_config config;
+	struct virtio_device_ops ops;
+	struct virtio_mmio *transport;
+	struct virtq_chain chain; /* the request being served */
+	struct iovec iov[VIRTQ_MAX_SIZE];
+};
+
+/* Is [sector, sector + count) inside the disk?  Overflow-safe. */
+static bool in_range(const struct virtio_blk *blk, uint64_t sector,
+		     uint64_t count)
+{
+	return sector <= blk->sectors && count <= blk->sectors - sector;
+}
+
+/* The chain's buffers of one direction, skipping `skip` bytes, as iovecs
+ * covering `len` bytes.  Returns the number of iovecs. */
+static int chain_iov(struct virtio_blk *blk, bool writable, uint64_t skip,
+		     uint64_t len)
+{
+	const struct virtq_chain *c = &blk->chain;
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < c->nr_bufs && len; i++) {
+		const struct virtq_buf *b = &c->buf[i];
+		uint64_t take;
+
+		if (b->device_writable != writable)
+			continue;
+		if (skip >= b->len) {
+			skip -= b->len;
+			continue;
+		}
+		take = b->len - skip < len ? b->len - skip : len;
+		blk->iov[n++] = (struct iovec){ b->host + skip, take };
+		len -= take;
+		skip = 0;
+	}
+	return n;
+}
+
+/* preadv/pwritev until done: a short transfer is retried, not lost. */
+static int transfer(struct virtio_blk *blk, int nr_iov, uint64_t offset,
+		    bool write)
+{
+	struct iovec *iov = blk->iov;
+
+	while (nr_iov > 0) {
+		ssize_t n = write ? pwritev(blk->fd, iov, nr_iov, offset) :
+				    preadv(blk->fd, iov, nr_iov, offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		offset += n;
+		while (nr_iov > 0 && (size_t)n >= iov->iov_len) {
+			n -= iov->iov_len;
+			iov++;
+			nr_iov--;
+		}
+		if (nr_iov > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + n;
+			iov->iov_len -= n;
+		}
+	}
+	return 0;
+}
+
+static uint8_t do_rw(struct virtio_blk *blk, const struct blk_req_header *h,
+		     bool write, uint32_t *written)
+{
+	const struct virtq_chain *c = &blk->chain;
+	uint64_t len = write ? c->readable_len - sizeof(*h) :
+			       c->writable_len - 1;
+	int nr_iov;
+
+	if (len % SECTOR_SIZE || !in_range(blk, h->sector, len / SECTOR_SIZE))
+		return BLK_S_IOERR;
+	if (write && blk->readonly)
+		return BLK_S_IOERR;
+	/* OUT data is in the driver's (readable) buffers, after the header;
+	 * IN data goes to the device-writable ones, before the status. */
+	nr_iov = chain_iov(blk, !write, write ? sizeof(*h) : 0, len);
+	if (transfer(blk, nr_iov, h->sector * SECTOR_SIZE, write) < 0)
+		return BLK_S_IOERR;
+	if (!write)
+		*written += len;
+	return BLK_S_OK;
+}
+
+static uint8_t do_get_id(struct virtio_blk *blk, uint32_t *written)
+{
+	uint64_t room = blk->chain.writable_len - 1;
+	uint64_t len = room < BLK_ID_BYTES ? room : BLK_ID_BYTES;
+
+	*written += virtq_chain_write(&blk->chain, 0, blk->serial, len);
+	return BLK_S_OK;
+}
+
+static int zero_range(struct virtio_blk *blk, uint64_t off, uint64_t len,
+		      bool discard)
+{
+	static const uint8_t zeros[64 * 1024];
+	int mode = discard ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE :
+			     FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
+
+	if (fallocate(blk->fd, mode, off, len) == 0)
+		return 0;
+	if (discard)
+		return 0; /* discard is a hint: a file system without holes */
+	while (len) {
+		size_t chunk = len < sizeof(zeros) ? len : sizeof(zeros);
+		ssize_t n = pwrite(blk->fd, zeros, chunk, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static uint8_t do_zero(struct virtio_blk *blk, bool discard)
+{
+	uint64_t bytes = blk->chain.readable_len - sizeof(struct blk_req_header);
+	uint64_t i, nr = bytes / sizeof(struct blk_segment);
+
+	if (blk->readonly || bytes % sizeof(struct blk_segment) || nr == 0 ||
+	    nr > BLK_MAX_SEGMENTS)
+		return BLK_S_IOERR;
+	for (i = 0; i < nr; i++) {
+		struct blk_segment seg;
+
+		virtq_chain_read(&blk->chain,
+				 sizeof(struct blk_req_header) + i * sizeof(seg),
+				 &seg, sizeof(seg));
+		if (!in_range(blk, seg.sector, seg.num_sectors))
+			return BLK_S_IOERR;
+		if (zero_range(blk, seg.sector * SECTOR_SIZE,
+			       seg.num_sectors * SECTOR_SIZE, discard) < 0)
+			return BLK_S_IOERR;
+	}
+	return BLK_S_OK;
+}
+
+static uint8_t do_request(struct virtio_blk *blk,
+			  const struct blk_req_header *h, uint32_t *written)
+{
+	switch (h->type) {
+	case BLK_T_IN:
+		return do_rw(blk, h, false, written);
+	case BLK_T_OUT:
+		return do_rw(blk, h, true, written);
+	case BLK_T_FLUSH:
+		return fdatasync(blk->fd) == 0 ? BLK_S_OK : BLK_S_IOERR;
+	case BLK_T_GET_ID:
+		return do_get_id(blk, written);
+	case BLK_T_DISCARD:
+		return do_zero(blk, true);
+	case BLK_T_WRITE_ZEROES:
+		return do_zero(blk, false);
+	default:
+		return BLK_S_UNSUPP;
+	}
+}
+
+/* Serve one chain: header, data, then the status byte at the very end. */
+static int serve_chain(struct virtio_blk *blk, struct virtq *vq)
+{
+	struct virtq_chain *c = &blk->chain;
+	struct blk_req_header h;
+	uint32_t written = 1; /* the status byte */
+	uint8_t status;
+
+	if (c->readable_len < sizeof(h) || c->writable_len < 1) {
+		virtio_mmio_fail(blk->transport,
+				 "request without a header or status byte");
+		return -1;
+	}
+	virtq_chain_read(c, 0, &h, sizeof(h));
+	status = do_request(blk, &h, &written);
+	virtq_chain_write(c, c->writable_len - 1, &status, 1);
+	virtq_push(vq, c->head, written);
+	return 0;
+}
+
+static void blk_queue_notify(void *dev, unsigned int q)
+{
+	struct virtio_blk *blk = dev;
+	struct virtq *vq = virtio_mmio_queue(blk->transport, q);
+	int rc;
+
+	do {
+		virtq_disable_notify(vq);
+		while ((rc = virtq_pop(vq, &blk->chain)) > 0)
+			if (serve_chain(blk, vq) < 0)
+				return;
+		virtio_mmio_used(blk->transport, q);
+		if (rc < 0)
+			return; /* the transport reports the broken queue */
+	} while (virtq_enable_notify(vq));
+}
+
+static void blk_config_read(void *dev, uint64_t off, void *data,
+			    unsigned int len)
+{
+	struct virtio_blk *blk = dev;
+
+	memcpy(data, (const uint8_t *)&blk->config + off, len);
+}
+
+static void blk_reset(void *dev)
+{
+	(void)dev; /* requests complete synchronously: nothing in flight */
+}
+
+static int open_image(struct virtio_blk *blk)
+{
+	struct stat st;
+
+	blk->fd = open(blk->path, (blk->readonly ? O_RDONLY : O_RDWR) |
+					  O_CLOEXEC);
+	if (blk->fd < 0) {
+		if (errno == ENOENT)
+			return err_set("disk %s does not exist", blk->path);
+		return err_set_errno("cannot open disk %s", blk->path);
+	}
+	if (flock(blk->fd, (blk->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+		return err_set("disk %s is in use by another process (it "
+			       "holds a lock on it)",
+			       blk->path);
+	if (fstat(blk->fd, &st) < 0)
+		return err_set_errno("disk %s", blk->path);
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return err_set("disk %s is not a file or block device",
+			       blk->path);
+	if (S_ISREG(st.st_mode) && st.st_size % SECTOR_SIZE)
+		return err_set("disk %s is %lld bytes, not a whole number of "
+			       "512-byte sectors",
+			       blk->path, (long long)st.st_size);
+	blk->sectors = lseek(blk->fd, 0, SEEK_END) / SECTOR_SIZE;
+	if (blk->sectors == 0)
+		return err_set("disk %s is empty", blk->path);
+	return 0;
+}
+
+static void fill_config(struct virtio_blk *blk)
+{
+	blk->config = (struct blk_config){
+		.capacity = blk->sectors,
+		.seg_max = BLK_QUEUE_SIZE - 2,
+		.blk_size = SECTOR_SIZE,
+		.num_queues = 1,
+		.max_discard_sectors = UINT32_MAX / SECTOR_SIZE,
+		.max_discard_seg = BLK_MAX_SEGMENTS,
+		.discard_sector_alignment = 1,
+		.max_write_zeroes_sectors = UINT32_MAX / SECTOR_SIZE,
+		.max_write_zeroes_seg = BLK_MAX_SEGMENTS,
+	};
+	blk->ops = (struct virtio_device_ops){
+		.name = "virtio-blk",
+		.device_id = VIRTIO_ID_BLOCK,
+		.features = (1ULL << BLK_F_SEG_MAX) | (1ULL << BLK_F_BLK_SIZE) |
+			    (1ULL << BLK_F_FLUSH) |
+			    (blk->readonly ? 1ULL << BLK_F_RO :
+					     (1ULL << BLK_F_DISCARD) |
+						     (1ULL << BLK_F_WRITE_ZEROES)),
+		.nr_queues = 1,
+		.queue_max = BLK_QUEUE_SIZE,
+		.config_size = sizeof(blk->config),
+		.config_read = blk_config_read,
+		.queue_notify = blk_queue_notify,
+		.reset = blk_reset,
+	};
+}
+
+struct virtio_blk *virtio_blk_open(const struct disk_config *disk)
+{
+	struct virtio_blk *blk = calloc(1, sizeof(*blk));
+
+	if (!blk) {
+		err_set("out of memory");
+		return NULL;
+	}
+	blk->path = disk->path;
+	blk->readonly = disk->readonly;
+	if (disk->serial)
+		memcpy(blk->serial, disk->serial,
+		       strnlen(disk->serial, sizeof(blk->serial)));
+	if (open_image(blk) < 0) {
+		virtio_blk_destroy(blk);
+		return NULL;
+	}
+	fill_config(blk);
+	return blk;
+}
+
+int virtio_blk_attach(struct virtio_blk *blk, struct vm *vm,
+		      struct platform *p)
+{
+	blk->transport = virtio_mmio_create(vm, p, &blk->ops, blk);
+	return blk->transport ? 0 : -1;
+}
+
+int virtio_blk_start(struct virtio_blk *blk)
+{
+	return virtio_mmio_start(blk->transport);
+}
+
+void virtio_blk_destroy(struct virtio_blk *blk)
+{
+	if (!blk)
+		return;
+	virtio_mmio_destroy(blk->transport);
+	if (blk->fd >= 0)
+		close(blk->fd);
+	free(blk);
+}

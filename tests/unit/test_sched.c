@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_sched.c - the scheduler's budgets and dispatch decisions, checked
+ * by simulating CPU-bound and idle guests on a virtual clock.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvmux/sched.h"
+
+#define MS 1000000ULL
+#define PERIOD (100 * MS)
+
+struct sim_vm {
+	unsigned int vcpus, weight, priority;
+	bool cap, idle;
+};
+
+/* A VM: vCPUs, weight, priority, cap, idle (a guest sitting in HLT). */
+#define VM(v, w, prio, cap, idle)     \
+	{                             \
+		v, w, prio, cap, idle \
+	}
+
+static void setup(struct sched_policy *p, struct sched_vm *vm,
+		  const struct sim_vm *spec, unsigned int n, unsigned int cpus)
+{
+	unsigned int i;
+
+	memset(vm, 0, n * sizeof(*vm));
+	for (i = 0; i < n; i++) {
+		vm[i].nr_vcpus = spec[i].vcpus;
+		vm[i].weight = (uint64_t)spec[i].vcpus * spec[i].weight;
+		vm[i].priority = spec[i].priority;
+		vm[i].cap = spec[i].cap;
+		vm[i].busy = !spec[i].idle;
+	}
+	*p = (struct sched_policy){
+		.vm = vm, .nr_vms = n, .host_cpus = cpus, .period_ns = PERIOD
+	};
+	sched_compute_budgets(p);
+}
+
+/*
+ * Run one period on a virtual clock: released busy vCPUs share the host
+ * CPUs equally (as the host scheduler would), idle ones use nothing.
+ * first_run[i] records when VM i first ran in the period.
+ */
+static void simulate_period(struct sched_policy *p, const struct sim_vm *spec,
+			    uint64_t *first_run)
+{
+	uint64_t now = 0;
+	unsigned int i;
+
+	sched_new_period(p);
+	for (i = 0; i < p->nr_vms; i++)
+		first_run[i] = UINT64_MAX;
+	while (now < PERIOD) {
+		uint64_t step = sched_decide(p), running = 0;
+
+		if (now + step > PERIOD)
+			step = PERIOD - now;
+		for (i = 0; i < p->nr_vms; i++)
+			if (p->vm[i].released && !spec[i].idle)
+				running += p->vm[i].nr_vcpus;
+		for (i = 0; i < p->nr_vms; i++) {
+			uint64_t rate_milli;
+
+			if (!p->vm[i].released || spec[i].idle)
+				continue;
+			rate_milli = running <= p->host_cpus ?
+					     1000 :
+					     1000 * p->host_cpus / running;
+			p->vm[i].used_ns +=
+				step * p->vm[i].nr_vcpus * rate_milli / 1000;
+			if (first_run[i] == UINT64_MAX)
+				first_run[i] = now;
+		}
+		now += step;
+	}
+}
+
+static void assert_near(uint64_t got, uint64_t want, uint64_t slack)
+{
+	assert_in_range(got, want > slack ? want - slack : 0, want + slack);
+}
+
+static void budgets_follow_weights(void **state)
+{
+	const struct sim_vm spec[] = { VM(1, 1, 0, false, false),
+				       VM(1, 1, 0, false, false),
+				       VM(2, 1, 0, false, false) };
+	struct sched_vm vm[3];
+	struct sched_policy p;
+
+	/* 4 vCPUs asked of 4 CPUs: T_i = A_i / sum(A) x W, W = 400 ms. */
+	setup(&p, vm, spec, 3, 4);
+	assert_int_equal(vm[0].budget_ns, 100 * MS);
+	assert_int_equal(vm[1].budget_ns, 100 * MS);
+	assert_int_equal(vm[2].budget_ns, 200 * MS);
+}
+
+static void budgets_capped_by_vcpus(void **state)
+{
+	const struct sim_vm spec[] = { VM(1, 1, 0, false, false),
+				       VM(1, 2, 0, false, false),
+				       VM(1, 5, 0, false, false) };
+	struct sched_vm vm[3];
+	struct sched_policy p;
+
+	/* 1:2:5 of 200 ms would give the third 125 ms, more than one vCPU
+	 * can use in 100 ms: it gets 100, the other 25 go 1:2. */
+	setup(&p, vm, spec, 3, 2);
+	assert_near(vm[0].budget_ns, 33333333, 1);
+	assert_near(vm[1].budget_ns, 66666666, 1);
+	assert_int_equal(vm[2].budget_ns, 100 * MS);
+}
+
+static void shares_met_when_oversubscribed(void **state)
+{
+	const struct sim_vm spec[] = { VM(1, 1, 0, false, false),
+				       VM(1, 2, 0, false, false),
+				       VM(1, 5, 0, false, false) };
+	struct sched_vm vm[3];
+	struct sched_policy p;
+	uint64_t first[3];
+	unsigned int i, period;
+
+	setup(&p, vm, spec, 3, 2);
+	for (period = 0; period < 5; period++) {
+		simulate_period(&p, spec, first);
+		for (i = 0; i < 3; i++)
+			assert_near(vm[i].used_ns, vm[i].budget_ns, MS);
+	}
+}
+
+static void higher_priority_dispatched_first(void **state)
+{
+	const struct sim_vm spec[] = { VM(1, 1, 0, false, false),
+				       VM(1, 1, 0, false, false),
+				       VM(1, 1, 9, false, false) };
+	struct sched_vm vm[3];
+	struct sched_policy p;
+	uint64_t first[3];
+
+	setup(&p, vm, spec, 3, 1);
+	simulate_period(&p, spec, first);
+	assert_int_equal(first[2], 0);
+	assert_true(first[0] > 0 && first[1] > 0);
+	assert_true(first[0] >= vm[2].budget_ns - MS);
+	/* Equal priority: config order breaks the tie. */
+	assert_true(first[0] < first[1]);
+}
+
+static void idle_budget_goes_to_others(void **state)
+{
+	struct sim_vm spec[] = { VM(1, 1, 0, false, false),
+				 VM(1, 1, 0, false, false),
+				 VM(1, 1, 0, false, true) };
+	struct sched_vm vm[3];
+	struct sched_policy p;
+	uint64_t first[3];
+
+	/* Three equal VMs on 2 CPUs, one idle: the busy two get the idle
+	 * one's budget (work conserving) and use both CPUs fully. */
+	setup(&p, vm, spec, 3, 2);
+	vm[2].busy = false;
+	simulate_period(&p, spec, first);
+	assert_near(vm[0].used_ns, 100 * MS, MS);
+	assert_near(vm[1].used_ns, 100 * MS, MS);
+}
+
+static void cap_is_a_hard_limit(void **state)
+{
+	struct sim_vm spec[] = { VM(1, 1, 0, true, false),
+				 VM(1, 1, 0, false, true) };
+	struct sched_vm vm[2];
+	struct sched_policy p;
+	uint64_t first[2];
+
+	/* Two VMs on one CPU, the second idle: the first is capped at its
+	 * 50 ms even though the CPU is free. */
+	setup(&p, vm, spec, 2, 1);
+	vm[1].busy = false;
+	simulate_period(&p, spec, first);
+	assert_near(vm[0].used_ns, 50 * MS, MS / 2);
+	/* Without cap it takes the whole CPU. */
+	spec[0].cap = false;
+	setup(&p, vm, spec, 2, 1);
+	vm[1].busy = false;
+	simulate_period(&p, spec, first);
+	assert_near(vm[0].used_ns, 100 * MS, MS);
+}
+
+static void stopped_vms_are_not_released(void **state)
+{
+	const struct sim_vm spec[] = { VM(1, 1, 0, false, false),
+				       VM(1, 1, 0, false, false) };
+	struct sched_vm vm[2];
+	struct sched_policy p;
+
+	setup(&p, vm, spec, 2, 1);
+	vm[0].stopped = true;
+	sched_decide(&p);
+	assert_false(vm[0].released);
+	assert_true(vm[1].released);
+}
+
+static void decisions_are_spaced(void **state)
+{
+	const struct sim_vm spec[] = { VM(1, 1, 0, false, false),
+				       VM(1, 1, 0, false, false) };
+	struct sched_vm vm[2];
+	struct sched_policy p;
+	uint64_t next;
+
+	setup(&p, vm, spec, 2, 1);
+	next = sched_decide(&p);
+	assert_true(next >= SCHED_MIN_INTERVAL_NS);
+	assert_true(next <= PERIOD / SCHED_CHECKS_PER_PERIOD);
+	/* Almost spent: look again soon, but not sooner than the floor. */
+	vm[0].used_ns = vm[0].budget_ns - 1;
+	vm[1].used_ns = vm[1].budget_ns;
+	assert_int_equal(sched_decide(&p), SCHED_MIN_INTERVAL_NS);
+	assert_true(vm[0].released);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(budgets_follow_weights),
+		cmocka_unit_test(budgets_capped_by_vcpus),
+		cmocka_unit_test(shares_met_when_oversubscribed),
+		cmocka_unit_test(higher_priority_dispatched_first),
+		cmocka_unit_test(idle_budget_goes_to_others),
+		cmocka_unit_test(cap_is_a_hard_limit),
+		cmocka_unit_test(stopped_vms_are_not_released),
+		cmocka_unit_test(decisions_are_spaced),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
