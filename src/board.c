@@ -50,9 +50,9 @@ static int open_console_output(struct board *b, const char *prefix)
 	if (cfg->console_target == CONSOLE_TO_STDIO) {
 		b->console_fd = STDOUT_FILENO;
 	} else if (cfg->console_target == CONSOLE_TO_FILE) {
-		b->console_fd = open(cfg->console_file,
-				     O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-				     0644);
+		b->console_fd =
+			open(cfg->console_file,
+			     O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (b->console_fd < 0)
 			return err_set_errno("cannot open console log %s",
 					     cfg->console_file);
@@ -234,8 +234,8 @@ int board_attach_stdin(struct board *b, struct event_loop *loop)
 		return stdio_console_attach(&b->stdin_console, loop, &b->vm,
 					    virtio_console_input,
 					    b->virtio_console);
-	return stdio_console_attach(&b->stdin_console, loop, &b->vm,
-				    uart_input, b->uart);
+	return stdio_console_attach(&b->stdin_console, loop, &b->vm, uart_input,
+				    b->uart);
 }
 
 int board_finish(struct board *b)

@@ -50,9 +50,11 @@ struct vm_slot {
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
+#define GROUP_WIDE (~0u) /* report() about the group, not one VM */
+
 static int report(struct runner *r, unsigned int i, int status)
 {
-	if (r->group)
+	if (r->group && i != GROUP_WIDE)
 		fprintf(stderr, "kvmux: %s: %s\n", r->cfg[i].name, err_msg());
 	else
 		fprintf(stderr, "kvmux: %s\n", err_msg());
@@ -152,8 +154,8 @@ static int watch_vm(struct runner *r, struct vm_slot *slot)
 {
 	struct board *b = &r->board[slot->i];
 
-	if (event_loop_add(&r->loop, b->vm.stop_fd, EPOLLIN, on_vm_stop,
-			   slot) < 0)
+	if (event_loop_add(&r->loop, b->vm.stop_fd, EPOLLIN, on_vm_stop, slot) <
+	    0)
 		return -1;
 	if (!b->cfg->timeout_ms)
 		return 0;
@@ -191,9 +193,9 @@ static int prepare(struct runner *r, const struct run_request *req)
 	int status;
 
 	if (r->group && plan_group(r, req) < 0)
-		return report(r, 0, EXIT_BAD_USAGE);
+		return report(r, GROUP_WIDE, EXIT_BAD_USAGE);
 	if (watch_process(r) < 0)
-		return report(r, 0, EXIT_HOST_FAILURE);
+		return report(r, GROUP_WIDE, EXIT_HOST_FAILURE);
 	for (i = 0; i < r->nr_vms; i++) {
 		board_init(&r->board[i], &r->cfg[i]);
 		status = board_prepare(&r->board[i],
@@ -262,7 +264,10 @@ static void print_summary(struct runner *r)
 		"scheduler %s (its CPU time: %.3f ms)\n",
 		r->nr_vms, r->plan.host_cpus,
 		(unsigned long long)(r->plan.period_ns / 1000000),
-		r->sched ? "on" : "not needed", r->sched_cpu_ns / 1e6);
+		r->sched      ? "on" :
+		r->plan.sched ? "not needed" :
+				"off",
+		r->sched_cpu_ns / 1e6);
 	fprintf(stderr, "%-16s %6s %-8s %9s %9s %7s %7s\n", "VM", "STATUS",
 		"REASON", "WALL(s)", "CPU(s)", "TARGET", "GOT");
 	for (i = 0; i < r->nr_vms; i++) {
@@ -296,7 +301,7 @@ static int run(struct runner *r, const struct run_request *req)
 		return slot ? status : EXIT_HOST_FAILURE;
 	}
 	if (start(r, slot) < 0) {
-		report(r, 0, 0);
+		report(r, GROUP_WIDE, 0);
 		stop_all(r, VM_STOP_HOST_FAILURE, 0, "could not start");
 	}
 	wait_all(r);

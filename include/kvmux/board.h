@@ -41,8 +41,8 @@ struct board {
 
 	int timeout_fd;
 	uint64_t start_ns, end_ns; /* wall clock, for the summary */
-	uint64_t cpu_ns;	     /* vCPU thread CPU time at the end */
-	bool finished;		     /* stopped, joined, accounted */
+	uint64_t cpu_ns; /* vCPU thread CPU time at the end */
+	bool finished; /* stopped, joined, accounted */
 };
 
 void board_init(struct board *b, const struct vm_config *cfg);

@@ -18,7 +18,7 @@
 
 enum image_kind {
 	IMAGE_UNKNOWN = 0,
-	IMAGE_ELF,	/* an ELF file (may lack the PVH note) */
+	IMAGE_ELF, /* an ELF file (may lack the PVH note) */
 	IMAGE_BZIMAGE, /* Linux bzImage: "HdrS" setup header */
 };
 
@@ -29,7 +29,7 @@ const char *image_kind_name(enum image_kind kind);
 /* How the boot vCPU starts. */
 enum boot_cpu_mode {
 	BOOT_PROTECTED32, /* flat 32-bit, paging off (PVH) */
-	BOOT_LONG64,	  /* 64-bit, paging on with cr3 (Linux 64-bit boot) */
+	BOOT_LONG64, /* 64-bit, paging on with cr3 (Linux 64-bit boot) */
 };
 
 struct boot_entry {

@@ -17,7 +17,8 @@ struct config_strings;
 
 struct disk_config {
 	const char *path;
-	const char *serial; /* NULL: none; at most 20 bytes (VIRTIO_BLK_ID_BYTES) */
+	const char *
+		serial; /* NULL: none; at most 20 bytes (VIRTIO_BLK_ID_BYTES) */
 	bool readonly;
 };
 
@@ -37,14 +38,14 @@ enum console_target {
 struct vm_config {
 	const char *name;
 	const char *kernel;
-	const char *initrd;  /* NULL: none */
+	const char *initrd; /* NULL: none */
 	const char *cmdline; /* never NULL */
-	uint64_t memory;     /* bytes */
+	uint64_t memory; /* bytes */
 	unsigned int cpus;
 	uint64_t timeout_ms; /* 0: no timeout */
 	const char *kvm_device; /* NULL: $KVMUX_KVM_DEVICE or /dev/kvm */
-	bool stats;		/* print exit counters at the end */
-	const char *dump_dtb;	/* write the DTB here and exit; NULL: run */
+	bool stats; /* print exit counters at the end */
+	const char *dump_dtb; /* write the DTB here and exit; NULL: run */
 
 	struct disk_config disk[CONFIG_MAX_DISKS];
 	unsigned int nr_disks;
@@ -54,8 +55,8 @@ struct vm_config {
 
 	/* Sharing the host with other VMs (several VMs in one run). */
 	unsigned int priority; /* higher runs first within a period */
-	unsigned int weight;   /* scheduling weight, default 1 */
-	bool cap;	       /* hard limit: no use of others' idle time */
+	unsigned int weight; /* scheduling weight, default 1 */
+	bool cap; /* hard limit: no use of others' idle time */
 
 	/* Copies of strings this config owns (from a config file). */
 	struct config_strings *strings;
@@ -64,8 +65,7 @@ struct vm_config {
 void vm_config_init(struct vm_config *cfg);
 
 /* A copy of text[0..len) that cfg owns and frees with vm_config_free(). */
-const char *vm_config_keep(struct vm_config *cfg, const char *text,
-			   size_t len);
+const char *vm_config_keep(struct vm_config *cfg, const char *text, size_t len);
 
 /*
  * Add the disk described by "path=FILE[,readonly=on|off][,serial=ID]"
@@ -82,11 +82,11 @@ void vm_config_free(struct vm_config *cfg);
 
 /* What the VMs of one run share: the host's CPUs, memory and time. */
 struct group_config {
-	unsigned int host_cpus;	       /* 0: the host's online CPUs */
-	uint64_t host_memory;	       /* bytes; 0: MemAvailable less reserve */
+	unsigned int host_cpus; /* 0: the host's online CPUs */
+	uint64_t host_memory; /* bytes; 0: MemAvailable less reserve */
 	unsigned int overcommit_milli; /* vCPUs per host CPU x 1000 */
-	uint64_t period_ns;	       /* scheduling period */
-	bool sched;		       /* share-based scheduling (default on) */
+	uint64_t period_ns; /* scheduling period */
+	bool sched; /* share-based scheduling (default on) */
 };
 
 #define GROUP_DEFAULT_PERIOD_NS 100000000ULL /* 100 ms */
@@ -104,8 +104,8 @@ struct run_request {
 void run_request_free(struct run_request *req);
 
 enum cli_result {
-	CLI_RUN,	 /* the request is filled: go */
-	CLI_DONE,	 /* --help or --version printed: exit 0 */
+	CLI_RUN, /* the request is filled: go */
+	CLI_DONE, /* --help or --version printed: exit 0 */
 	CLI_USAGE_ERROR, /* err_msg() says what is wrong */
 };
 

@@ -17,8 +17,7 @@ struct console_sink;
 /* fd: destination (-1: discard).  prefix: NULL for pass-through. */
 struct console_sink *console_sink_create(int fd, const char *prefix);
 /* Any thread; devices call it with what the guest wrote. */
-void console_sink_write(struct console_sink *sink, const void *buf,
-			size_t len);
+void console_sink_write(struct console_sink *sink, const void *buf, size_t len);
 /* Write out a partial last line (when the VM stops): nothing is lost. */
 void console_sink_flush(struct console_sink *sink);
 /* Flushes, then frees; the fd is the caller's. */

@@ -33,7 +33,6 @@ void *gm_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
 /* Copy into / out of guest memory; -1 (and err_set) if out of range. */
 int gm_write(const struct guest_mem *gm, uint64_t gpa, const void *src,
 	     uint64_t len);
-int gm_read(const struct guest_mem *gm, void *dst, uint64_t gpa,
-	    uint64_t len);
+int gm_read(const struct guest_mem *gm, void *dst, uint64_t gpa, uint64_t len);
 
 #endif

@@ -14,8 +14,8 @@
 
 struct kvm_sys {
 	int fd;
-	int run_size;		     /* bytes to mmap for a vCPU's kvm_run */
-	int max_vcpus;		     /* KVM_CAP_MAX_VCPUS */
+	int run_size; /* bytes to mmap for a vCPU's kvm_run */
+	int max_vcpus; /* KVM_CAP_MAX_VCPUS */
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, for every vCPU */
 };
 

@@ -33,7 +33,7 @@
 /* A device on a legacy (ISA) interrupt line: the UART on IRQ 4. */
 struct platform_isa_dev {
 	const char *name; /* "serial" */
-	uint16_t port;	  /* first I/O port */
+	uint16_t port; /* first I/O port */
 	uint16_t nr_ports;
 	uint8_t irq;
 };

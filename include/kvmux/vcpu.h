@@ -20,16 +20,17 @@ struct vm;
 
 /* Requests another thread can post to a vCPU (bit mask). */
 enum {
-	VCPU_REQ_STOP = 1u << 0,  /* leave the run loop for good */
-	VCPU_REQ_PROBE = 1u << 1, /* check whether the vCPU is halted for good */
-	VCPU_REQ_PARK = 1u << 2,  /* the VM is parked: wait until released */
+	VCPU_REQ_STOP = 1u << 0, /* leave the run loop for good */
+	VCPU_REQ_PROBE = 1u
+			 << 1, /* check whether the vCPU is halted for good */
+	VCPU_REQ_PARK = 1u << 2, /* the VM is parked: wait until released */
 };
 
 /* What the last halt probe found. */
 enum vcpu_idle_state {
 	VCPU_ACTIVE = 0,
 	VCPU_HALTED_IRQS_OFF, /* HLT with interrupts disabled */
-	VCPU_NEVER_STARTED,   /* an AP still waiting for INIT/SIPI */
+	VCPU_NEVER_STARTED, /* an AP still waiting for INIT/SIPI */
 };
 
 /* Exit counters, for --stats and benchmarks. */
@@ -49,10 +50,10 @@ struct vcpu {
 	pthread_t thread;
 	bool thread_started;
 
-	unsigned int requests;	  /* VCPU_REQ_*, atomically updated */
-	int idle_state;		  /* enum vcpu_idle_state, atomic */
-	uint64_t idle_cpu_ns;	  /* thread CPU time when found idle */
-	uint64_t last_cpu_ns;	  /* thread CPU time at the last watch */
+	unsigned int requests; /* VCPU_REQ_*, atomically updated */
+	int idle_state; /* enum vcpu_idle_state, atomic */
+	uint64_t idle_cpu_ns; /* thread CPU time when found idle */
+	uint64_t last_cpu_ns; /* thread CPU time at the last watch */
 	struct vcpu_stats stats;
 	uint64_t cpu_ns_at_exit; /* the thread's CPU time when it ended */
 };

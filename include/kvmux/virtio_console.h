@@ -15,8 +15,7 @@ struct virtio_console;
 struct console_sink;
 
 /* out: where the guest's output goes. */
-struct virtio_console *virtio_console_create(struct vm *vm,
-					     struct platform *p,
+struct virtio_console *virtio_console_create(struct vm *vm, struct platform *p,
 					     struct console_sink *out);
 int virtio_console_start(struct virtio_console *con);
 void virtio_console_destroy(struct virtio_console *con);

@@ -29,11 +29,11 @@ struct virtio_mmio;
 #define VIRTIO_MAX_QUEUES 4
 
 struct virtio_device_ops {
-	const char *name;    /* "virtio-blk", for messages */
-	uint32_t device_id;  /* VIRTIO_ID_* */
-	uint64_t features;   /* device-specific feature bits offered */
+	const char *name; /* "virtio-blk", for messages */
+	uint32_t device_id; /* VIRTIO_ID_* */
+	uint64_t features; /* device-specific feature bits offered */
 	unsigned int nr_queues;
-	uint16_t queue_max;  /* largest queue size offered */
+	uint16_t queue_max; /* largest queue size offered */
 	size_t config_size;
 	/* Read config bytes [off, off + len); the transport checked bounds. */
 	void (*config_read)(void *dev, uint64_t off, void *data,

@@ -36,14 +36,14 @@
 
 /* One guest buffer of a chain, already translated and bounds-checked. */
 struct virtq_buf {
-	uint8_t *host;	/* host pointer to len bytes of guest RAM */
+	uint8_t *host; /* host pointer to len bytes of guest RAM */
 	uint32_t len;
 	bool device_writable; /* VIRTQ_DESC_F_WRITE */
 };
 
 /* A descriptor chain popped from the available ring. */
 struct virtq_chain {
-	uint16_t head;	      /* descriptor index to return in the used ring */
+	uint16_t head; /* descriptor index to return in the used ring */
 	unsigned int nr_bufs;
 	struct virtq_buf buf[VIRTQ_MAX_SIZE];
 	uint64_t readable_len; /* sum of driver->device buffers */
@@ -52,18 +52,19 @@ struct virtq_chain {
 
 struct virtq {
 	const struct guest_mem *mem;
-	uint16_t size;	 /* number of descriptors, a power of 2 */
+	uint16_t size; /* number of descriptors, a power of 2 */
 	uint64_t desc_gpa;
 	uint64_t avail_gpa;
 	uint64_t used_gpa;
-	bool event_idx;	 /* VIRTIO_F_EVENT_IDX negotiated */
-	bool indirect;	 /* VIRTIO_F_INDIRECT_DESC negotiated */
+	bool event_idx; /* VIRTIO_F_EVENT_IDX negotiated */
+	bool indirect; /* VIRTIO_F_INDIRECT_DESC negotiated */
 
-	bool ready;	 /* rings checked and usable */
-	bool broken;	 /* the guest broke the rules; see virtq_error() */
+	bool ready; /* rings checked and usable */
+	bool broken; /* the guest broke the rules; see virtq_error() */
 	uint16_t last_avail; /* next available-ring slot to look at */
-	uint16_t used_idx;   /* our copy of used->idx */
-	uint16_t signalled_used; /* used_idx at the last interrupt (EVENT_IDX) */
+	uint16_t used_idx; /* our copy of used->idx */
+	uint16_t
+		signalled_used; /* used_idx at the last interrupt (EVENT_IDX) */
 	bool signalled_valid;
 	char error[128]; /* why it is broken, for the log */
 

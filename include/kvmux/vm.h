@@ -38,7 +38,7 @@ struct vm {
 	struct bus pio;
 	struct bus mmio;
 	struct vcpu **vcpu;
-	unsigned int nr_vcpus;	  /* created so far */
+	unsigned int nr_vcpus; /* created so far */
 	unsigned int cpu_count; /* asked for: what CPUID and tables say */
 
 	/* Parked by the group scheduler: vCPUs wait outside KVM_RUN. */
@@ -88,7 +88,8 @@ int vm_irqfd(struct vm *vm, unsigned int gsi, int fd);
 
 /* Stop the VM (from any thread); only the first reason is kept. */
 void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int value,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		     const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Has a stop been requested?  Cheap; for loops that poll. */
 bool vm_stopping(struct vm *vm);

@@ -90,9 +90,10 @@ static int locate_kernel(struct bzimage *bz, size_t len)
 	bz->pm_size = len - bz->pm_off;
 	/* syssize counts the protected-mode part in 16-byte units. */
 	if (bz->pm_size < (uint64_t)bz->hdr.syssize * 16)
-		return err_set("bzImage is truncated: the header promises %#llx bytes of kernel, the file has %#llx",
-			       (unsigned long long)bz->hdr.syssize * 16,
-			       (unsigned long long)bz->pm_size);
+		return err_set(
+			"bzImage is truncated: the header promises %#llx bytes of kernel, the file has %#llx",
+			(unsigned long long)bz->hdr.syssize * 16,
+			(unsigned long long)bz->pm_size);
 	bz->load_addr = bz->hdr.relocatable_kernel ? bz->hdr.pref_address :
 						     bz->hdr.code32_start;
 	/*

@@ -125,8 +125,10 @@ static void emit_cpus(struct mp_writer *w, unsigned int nr_cpus)
 
 static void emit_interrupts(struct mp_writer *w, uint8_t ioapic_id)
 {
-	struct mp_irq irq = { .type = MP_ENTRY_IOINT, .irq_type = MP_INT,
-			      .src_bus = MP_ISA_BUS_ID, .dst_apic = ioapic_id };
+	struct mp_irq irq = { .type = MP_ENTRY_IOINT,
+			      .irq_type = MP_INT,
+			      .src_bus = MP_ISA_BUS_ID,
+			      .dst_apic = ioapic_id };
 	unsigned int i;
 
 	/* KVM routes ISA IRQ n to I/O APIC pin n; 2 is the PIC cascade. */
@@ -152,7 +154,8 @@ static size_t table_size(unsigned int nr_cpus)
 {
 	return sizeof(struct mp_floating) + sizeof(struct mp_config) +
 	       nr_cpus * sizeof(struct mp_cpu) + sizeof(struct mp_bus) +
-	       sizeof(struct mp_ioapic) + (MP_ISA_IRQS + 1) * sizeof(struct mp_irq);
+	       sizeof(struct mp_ioapic) +
+	       (MP_ISA_IRQS + 1) * sizeof(struct mp_irq);
 }
 
 int mptable_write(const struct guest_mem *gm, const struct platform *p)
@@ -162,10 +165,13 @@ int mptable_write(const struct guest_mem *gm, const struct platform *p)
 	struct mp_floating *mpf = (struct mp_floating *)base;
 	struct mp_config *mpc = (struct mp_config *)(mpf + 1);
 	uint8_t ioapic_id = p->nr_cpus;
-	struct mp_bus bus = { .type = MP_ENTRY_BUS, .bus_id = MP_ISA_BUS_ID,
+	struct mp_bus bus = { .type = MP_ENTRY_BUS,
+			      .bus_id = MP_ISA_BUS_ID,
 			      .name = "ISA   " };
-	struct mp_ioapic ioapic = { .type = MP_ENTRY_IOAPIC, .id = ioapic_id,
-				    .version = MP_IOAPIC_VERSION, .flags = 1,
+	struct mp_ioapic ioapic = { .type = MP_ENTRY_IOAPIC,
+				    .id = ioapic_id,
+				    .version = MP_IOAPIC_VERSION,
+				    .flags = 1,
 				    .addr = IOAPIC_ADDR };
 	struct mp_writer w;
 

@@ -27,7 +27,10 @@ int platform_add_isa(struct platform *p, const char *name, uint16_t port,
 	if (p->nr_isa == PLATFORM_MAX_ISA_DEVS)
 		return err_set("too many legacy devices");
 	p->isa[p->nr_isa++] = (struct platform_isa_dev){
-		.name = name, .port = port, .nr_ports = nr_ports, .irq = irq,
+		.name = name,
+		.port = port,
+		.nr_ports = nr_ports,
+		.irq = irq,
 	};
 	return 0;
 }
@@ -42,7 +45,9 @@ int platform_add_virtio(struct platform *p, uint64_t *base, uint8_t *irq)
 	*base = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE;
 	*irq = virtio_irqs[i];
 	p->virtio[i] = (struct platform_virtio_dev){
-		.base = *base, .size = VIRTIO_MMIO_SIZE, .irq = *irq,
+		.base = *base,
+		.size = VIRTIO_MMIO_SIZE,
+		.irq = *irq,
 	};
 	p->nr_virtio++;
 	return 0;

@@ -115,8 +115,7 @@ void vm_config_free(struct vm_config *cfg)
 	cfg->strings = NULL;
 }
 
-const char *vm_config_keep(struct vm_config *cfg, const char *text,
-			   size_t len)
+const char *vm_config_keep(struct vm_config *cfg, const char *text, size_t len)
 {
 	struct config_strings *s = malloc(sizeof(*s) + len + 1);
 

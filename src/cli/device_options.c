@@ -26,8 +26,9 @@ static int disk_key(struct vm_config *cfg, struct disk_config *disk,
 	}
 	if (key_len == 6 && !strncmp(key, "serial", 6)) {
 		if (value_len > DISK_SERIAL_BYTES)
-			return err_set("--disk: serial= is longer than %d bytes",
-				       DISK_SERIAL_BYTES);
+			return err_set(
+				"--disk: serial= is longer than %d bytes",
+				DISK_SERIAL_BYTES);
 		disk->serial = vm_config_keep(cfg, value, value_len);
 		return disk->serial ? 0 : -1;
 	}

@@ -18,7 +18,6 @@
 #include "kvmux/platform.h"
 #include "kvmux/request.h"
 
-
 enum {
 	OPT_KVM_DEVICE = 0x100,
 	OPT_STATS,

@@ -23,8 +23,7 @@ static int parse_digits(const char *text, uint64_t *value, const char **end)
 	return 0;
 }
 
-static int size_shift(const char *suffix, uint64_t default_unit,
-		      uint64_t *unit)
+static int size_shift(const char *suffix, uint64_t default_unit, uint64_t *unit)
 {
 	static const struct {
 		const char *name;
@@ -57,8 +56,7 @@ int parse_size(const char *text, uint64_t default_unit, uint64_t *bytes)
 
 	if (parse_digits(text, &number, &end) < 0 ||
 	    size_shift(end, default_unit, &unit) < 0)
-		return err_set("'%s' is not a size (examples: 512M, 2G)",
-			       text);
+		return err_set("'%s' is not a size (examples: 512M, 2G)", text);
 	if (unit && number > UINT64_MAX / unit)
 		return err_set("'%s' is too large", text);
 	*bytes = number * unit;
@@ -112,6 +110,7 @@ int parse_duration_ms(const char *text, uint64_t *ms)
 		*ms = 1;
 	return 0;
 bad:
-	return err_set("'%s' is not a duration (examples: 30, 1.5, 90s, 250ms, 2m)",
-		       text);
+	return err_set(
+		"'%s' is not a duration (examples: 30, 1.5, 90s, 250ms, 2m)",
+		text);
 }

@@ -49,11 +49,10 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t len,
 			       (unsigned long long)len);
 	for (i = 0; i < bus->nr_ranges; i++) {
 		if (overlaps(&bus->range[i], base, len))
-			return err_set("%s: %s range %#llx+%#llx overlaps %s",
-				       name, bus->name,
-				       (unsigned long long)base,
-				       (unsigned long long)len,
-				       bus->range[i].name);
+			return err_set(
+				"%s: %s range %#llx+%#llx overlaps %s", name,
+				bus->name, (unsigned long long)base,
+				(unsigned long long)len, bus->range[i].name);
 		if (pos == bus->nr_ranges && base < bus->range[i].base)
 			pos = i;
 	}
@@ -62,7 +61,10 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t len,
 	memmove(&bus->range[pos + 1], &bus->range[pos],
 		(bus->nr_ranges - pos) * sizeof(bus->range[0]));
 	bus->range[pos] = (struct bus_range){
-		.base = base, .len = len, .ops = ops, .opaque = opaque,
+		.base = base,
+		.len = len,
+		.ops = ops,
+		.opaque = opaque,
 		.name = name,
 	};
 	bus->nr_ranges++;

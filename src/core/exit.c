@@ -66,19 +66,19 @@ static void handle_system_event(struct vcpu *vcpu)
 
 static void handle_internal_error(struct vcpu *vcpu)
 {
-	vm_request_stop(vcpu->vm, VM_STOP_CRASHED, 0,
-			"vCPU %u: KVM internal error, suberror %u, at rip %#llx",
-			vcpu->id, vcpu->run->internal.suberror,
-			guest_rip(vcpu));
+	vm_request_stop(
+		vcpu->vm, VM_STOP_CRASHED, 0,
+		"vCPU %u: KVM internal error, suberror %u, at rip %#llx",
+		vcpu->id, vcpu->run->internal.suberror, guest_rip(vcpu));
 }
 
 static void handle_fail_entry(struct vcpu *vcpu)
 {
-	vm_request_stop(vcpu->vm, VM_STOP_CRASHED, 0,
-			"vCPU %u: entry failed, hardware reason %#llx",
-			vcpu->id,
-			(unsigned long long)vcpu->run->fail_entry
-				.hardware_entry_failure_reason);
+	vm_request_stop(
+		vcpu->vm, VM_STOP_CRASHED, 0,
+		"vCPU %u: entry failed, hardware reason %#llx", vcpu->id,
+		(unsigned long long)
+			vcpu->run->fail_entry.hardware_entry_failure_reason);
 }
 
 void vcpu_handle_exit(struct vcpu *vcpu)

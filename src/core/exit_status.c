@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* exit_status.c - stop reasons to process exit statuses (kvmux/exit_status.h) */
+/* exit_status.c - stop reasons to exit statuses (kvmux/exit_status.h) */
 #include "kvmux/exit_status.h"
 
 int exit_status_for(enum vm_stop_reason reason, int value)

@@ -31,18 +31,18 @@ static int map_ram(struct vm *vm)
 
 	for (i = 0; i < n; i++) {
 		struct kvm_userspace_memory_region region;
-		void *host = mmap(NULL, slot[i].size, PROT_READ | PROT_WRITE,
-				  MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE,
-				  -1, 0);
+		void *host =
+			mmap(NULL, slot[i].size, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 		if (host == MAP_FAILED)
-			return err_set_errno("cannot map %llu MiB of guest RAM",
-					     (unsigned long long)(slot[i].size >>
-								  20));
+			return err_set_errno(
+				"cannot map %llu MiB of guest RAM",
+				(unsigned long long)(slot[i].size >> 20));
 		madvise(host, slot[i].size, MADV_MERGEABLE);
-		vm->mem.region[i] = (struct gm_region){
-			.gpa = slot[i].gpa, .size = slot[i].size, .host = host
-		};
+		vm->mem.region[i] = (struct gm_region){ .gpa = slot[i].gpa,
+							.size = slot[i].size,
+							.host = host };
 		vm->mem.nr_regions = i + 1;
 		region = (struct kvm_userspace_memory_region){
 			.slot = i,

@@ -83,8 +83,7 @@ int vcpu_setup_cpuid(struct vcpu *vcpu)
 
 	memcpy(cpuid, host, size);
 	for (i = 0; i < cpuid->nent; i++)
-		set_topology(&cpuid->entries[i], vcpu->id,
-			     vcpu->vm->cpu_count);
+		set_topology(&cpuid->entries[i], vcpu->id, vcpu->vm->cpu_count);
 	if (ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid) < 0)
 		return err_set_errno("KVM_SET_CPUID2 on vCPU %u", vcpu->id);
 	return 0;

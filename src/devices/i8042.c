@@ -35,7 +35,7 @@ struct i8042 {
 	pthread_mutex_t lock;
 	uint8_t status;
 	uint8_t config;
-	uint8_t out;	    /* byte waiting at the data port */
+	uint8_t out; /* byte waiting at the data port */
 	uint8_t pending_cmd; /* command waiting for its data byte */
 };
 
@@ -105,8 +105,7 @@ static void data_read(void *opaque, uint64_t off, void *buf, unsigned int len)
 	pthread_mutex_unlock(&kbc->lock);
 }
 
-static void status_read(void *opaque, uint64_t off, void *buf,
-			unsigned int len)
+static void status_read(void *opaque, uint64_t off, void *buf, unsigned int len)
 {
 	struct i8042 *kbc = opaque;
 

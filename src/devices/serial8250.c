@@ -20,7 +20,7 @@
 
 enum uart_reg {
 	UART_RBR_THR = 0, /* DLAB=0; DLL with DLAB=1 */
-	UART_IER = 1,	  /* DLAB=0; DLM with DLAB=1 */
+	UART_IER = 1, /* DLAB=0; DLM with DLAB=1 */
 	UART_IIR_FCR = 2,
 	UART_LCR = 3,
 	UART_MCR = 4,
@@ -30,10 +30,10 @@ enum uart_reg {
 	UART_NR_REGS = 8,
 };
 
-#define IER_RDI 0x01  /* received data available */
+#define IER_RDI 0x01 /* received data available */
 #define IER_THRI 0x02 /* transmitter holding register empty */
 #define IER_RLSI 0x04 /* receiver line status */
-#define IER_MSI 0x08  /* modem status */
+#define IER_MSI 0x08 /* modem status */
 #define IIR_NO_INT 0x01
 #define IIR_MSI 0x00
 #define IIR_THRI 0x02
@@ -88,8 +88,7 @@ static uint8_t pending_iir(const struct serial8250 *uart)
 /* Drive the line only when it changes: each change is an ioctl. */
 static void update_irq(struct serial8250 *uart)
 {
-	bool level = pending_iir(uart) != IIR_NO_INT &&
-		     (uart->mcr & MCR_OUT2);
+	bool level = pending_iir(uart) != IIR_NO_INT && (uart->mcr & MCR_OUT2);
 
 	if (level == uart->irq_level)
 		return;
@@ -212,8 +211,7 @@ static void write_reg(struct serial8250 *uart, unsigned int reg, uint8_t val)
 	}
 }
 
-static void uart_read(void *opaque, uint64_t off, void *data,
-		      unsigned int len)
+static void uart_read(void *opaque, uint64_t off, void *data, unsigned int len)
 {
 	struct serial8250 *uart = opaque;
 	uint8_t *out = data;
@@ -221,7 +219,8 @@ static void uart_read(void *opaque, uint64_t off, void *data,
 
 	pthread_mutex_lock(&uart->lock);
 	for (i = 0; i < len; i++)
-		out[i] = off + i < UART_NR_REGS ? read_reg(uart, off + i) : 0xff;
+		out[i] =
+			off + i < UART_NR_REGS ? read_reg(uart, off + i) : 0xff;
 	update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
 }
@@ -246,8 +245,7 @@ static const struct bus_ops uart_ops = {
 };
 
 struct serial8250 *serial8250_create(struct vm *vm, uint16_t base,
-				     unsigned int irq,
-				     struct console_sink *out)
+				     unsigned int irq, struct console_sink *out)
 {
 	struct serial8250 *uart = calloc(1, sizeof(*uart));
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kvmux/alloc.h"
+#include "kvmux/sched.h"
 #include "kvmux/error.h"
 
 typedef unsigned __int128 u128;
@@ -214,9 +215,21 @@ static int size_cpus(const struct vm_config *vm, unsigned int n,
 	return 0;
 }
 
-/* T_i = A_i / sum(A) x W, with A_i = vCPUs x weight, W = period x CPUs. */
+/*
+ * T_i = A_i / sum(A) x W, with A_i = vCPUs x weight, W = period x CPUs,
+ * where no VM gets more than its vCPUs can use (vCPUs x period): the
+ * scheduler's water-filling (host/sched_policy.c) decides, so the plan
+ * shows exactly the budgets the scheduler will enforce.
+ */
 static void compute_shares(struct group_plan *plan)
 {
+	struct sched_vm svm[SCHED_MAX_VMS];
+	struct sched_policy policy = {
+		.vm = svm,
+		.nr_vms = plan->nr_vms,
+		.host_cpus = plan->host_cpus,
+		.period_ns = plan->period_ns,
+	};
 	struct vm_plan *v;
 	unsigned int i;
 
@@ -225,12 +238,14 @@ static void compute_shares(struct group_plan *plan)
 		v = &plan->vm[i];
 		v->share_weight = (uint64_t)v->cpus * v->weight;
 		plan->total_share_weight += v->share_weight;
+		svm[i] = (struct sched_vm){ .nr_vcpus = v->cpus,
+					    .weight = v->share_weight };
 	}
+	sched_compute_budgets(&policy);
 	for (i = 0; i < plan->nr_vms; i++) {
 		v = &plan->vm[i];
-		v->share = (double)v->share_weight / plan->total_share_weight;
-		v->budget_ns = (u128)v->share_weight * plan->cpu_time_ns /
-			       plan->total_share_weight;
+		v->budget_ns = svm[i].budget_ns;
+		v->share = (double)v->budget_ns / plan->cpu_time_ns;
 	}
 }
 
@@ -256,6 +271,9 @@ static int check_group(unsigned int nr_vms, const struct group_config *group,
 {
 	if (!nr_vms)
 		return err_set("no VMs to plan");
+	if (nr_vms > SCHED_MAX_VMS)
+		return err_set("%u VMs in one group: at most %d", nr_vms,
+			       SCHED_MAX_VMS);
 	if (!group->host_cpus || !group->host_memory || !group->period_ns ||
 	    !group->overcommit_milli)
 		return err_set("the group's capacity is not set");

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kvmux/console_sink.h"
+#include "kvmux/iov.h"
 
 #define SINK_LINE_MAX 4096
 
@@ -36,15 +37,7 @@ static void write_all(int fd, struct iovec *iov, int n)
 			continue;
 		if (done <= 0)
 			return; /* the reader is gone: output is dropped */
-		while (n > 0 && (size_t)done >= iov->iov_len) {
-			done -= iov->iov_len;
-			iov++;
-			n--;
-		}
-		if (n > 0) {
-			iov->iov_base = (char *)iov->iov_base + done;
-			iov->iov_len -= done;
-		}
+		iov_advance(&iov, &n, done);
 	}
 }
 
@@ -86,8 +79,7 @@ static void emit_line(struct console_sink *sink)
 	sink->line_len = 0;
 }
 
-void console_sink_write(struct console_sink *sink, const void *buf,
-			size_t len)
+void console_sink_write(struct console_sink *sink, const void *buf, size_t len)
 {
 	const char *p = buf;
 	struct iovec iov = { (void *)buf, len };

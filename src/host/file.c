@@ -9,8 +9,8 @@
 #include "kvmux/error.h"
 #include "kvmux/host.h"
 
-static int check_stat(int fd, const char *path, const char *what,
-		      uint64_t max, size_t *len)
+static int check_stat(int fd, const char *path, const char *what, uint64_t max,
+		      size_t *len)
 {
 	struct stat st;
 
@@ -29,8 +29,8 @@ static int check_stat(int fd, const char *path, const char *what,
 	return 0;
 }
 
-static int read_fully(int fd, const char *path, const char *what,
-		      uint8_t *buf, size_t len)
+static int read_fully(int fd, const char *path, const char *what, uint8_t *buf,
+		      size_t len)
 {
 	size_t done = 0;
 

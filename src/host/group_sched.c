@@ -32,7 +32,7 @@ struct group_sched {
 	struct sched_policy policy;
 	struct sched_vm *svm;
 	uint64_t *period_base; /* VM CPU time when the period began */
-	uint64_t *last_cpu;    /* VM CPU time at the last decision */
+	uint64_t *last_cpu; /* VM CPU time at the last decision */
 	bool *parked;
 	int stop_fd;
 	pthread_t thread;
@@ -83,7 +83,8 @@ static void fill_policy(struct sched_policy *p, struct sched_vm *svm,
 			.cap = plan->vm[i].cap,
 			.busy = true,
 		};
-	*p = (struct sched_policy){ .vm = svm, .nr_vms = plan->nr_vms,
+	*p = (struct sched_policy){ .vm = svm,
+				    .nr_vms = plan->nr_vms,
 				    .host_cpus = plan->host_cpus,
 				    .period_ns = plan->period_ns };
 	sched_compute_budgets(p);
@@ -208,7 +209,8 @@ struct group_sched *group_sched_start(struct vm **vms,
 
 	if (!gs || n > SCHED_MAX_VMS) {
 		free(gs);
-		err_set("cannot schedule %u VMs (at most %d)", n, SCHED_MAX_VMS);
+		err_set("cannot schedule %u VMs (at most %d)", n,
+			SCHED_MAX_VMS);
 		return NULL;
 	}
 	gs->vm = vms;

@@ -29,8 +29,7 @@ static size_t filter_escapes(struct stdio_console *con, uint8_t *buf,
 		if (con->escape) {
 			con->escape = false;
 			if (c == 'x' || c == 'X') {
-				vm_request_stop(con->vm, VM_STOP_SIGNAL,
-						SIGINT,
+				vm_request_stop(con->vm, VM_STOP_SIGNAL, SIGINT,
 						"stopped from the console "
 						"(Ctrl-A x)");
 				return out;
@@ -69,7 +68,10 @@ int stdio_console_attach(struct stdio_console *con, struct event_loop *loop,
 			 struct vm *vm, console_input_fn input, void *opaque)
 {
 	*con = (struct stdio_console){
-		.vm = vm, .loop = loop, .input = input, .opaque = opaque,
+		.vm = vm,
+		.loop = loop,
+		.input = input,
+		.opaque = opaque,
 	};
 	con->tty = term_raw_begin(STDIN_FILENO);
 	if (event_loop_add(loop, STDIN_FILENO, EPOLLIN, stdin_ready, con) < 0) {

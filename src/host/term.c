@@ -16,8 +16,7 @@
 static struct termios saved_mode;
 static int saved_fd = -1;
 
-static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE,
-				     SIGABRT };
+static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 
 void term_restore(void)
 {

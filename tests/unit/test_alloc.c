@@ -312,7 +312,11 @@ static void overcommit(void **state)
 	group_plan_free(&plan);
 }
 
-/* Weights 1:2:5 of one vCPU each on 2 CPUs: 1/8, 2/8, 5/8 of 200 ms. */
+/*
+ * Weights 1:2:5 of one vCPU each on 2 CPUs: 1/8, 2/8, 5/8 of 200 ms would
+ * give the third 125 ms, more than one vCPU can use in a 100 ms period; it
+ * gets 100 ms and the other 100 ms go 1:2.
+ */
 static void weighted_shares(void **state)
 {
 	static const struct ask asks[] = { { 1, 64 * MIB, 0, 1 },
@@ -324,12 +328,10 @@ static void weighted_shares(void **state)
 	group.overcommit_milli = 2000;
 	build(asks, 3, &group, &plan);
 	assert_int_equal(plan.total_share_weight, 8);
-	assert_true(plan.vm[0].share == 1.0 / 8);
-	assert_true(plan.vm[1].share == 2.0 / 8);
-	assert_true(plan.vm[2].share == 5.0 / 8);
-	assert_int_equal(plan.vm[0].budget_ns, 25000000);
-	assert_int_equal(plan.vm[1].budget_ns, 50000000);
-	assert_int_equal(plan.vm[2].budget_ns, 125000000);
+	assert_int_equal(plan.vm[0].budget_ns, 33333333);
+	assert_int_equal(plan.vm[1].budget_ns, 66666666);
+	assert_int_equal(plan.vm[2].budget_ns, 100000000);
+	assert_true(plan.vm[2].share == 0.5);
 	group_plan_free(&plan);
 }
 
@@ -338,17 +340,21 @@ static void shares_count_vcpus(void **state)
 {
 	static const struct ask asks[] = { { 2, 64 * MIB, 0, 1 },
 					   { 1, 64 * MIB, 0, 2 },
-					   { 1, 64 * MIB, 0, 4 } };
-	struct group_config group = host(4, 4 * GIB);
+					   { 1, 64 * MIB, 0, 1 } };
+	struct group_config group = host(2, 4 * GIB);
 	struct group_plan plan;
 
 	group.period_ns = 10000000;
+	group.overcommit_milli = 2000;
 	build(asks, 3, &group, &plan);
 	assert_int_equal(plan.vm[0].share_weight, 2);
 	assert_int_equal(plan.vm[1].share_weight, 2);
-	assert_int_equal(plan.vm[2].share_weight, 4);
-	assert_int_equal(plan.vm[0].budget_ns, 10000000);
-	assert_int_equal(plan.vm[2].budget_ns, 20000000);
+	assert_int_equal(plan.vm[2].share_weight, 1);
+	/* W = 20 ms: 2:2:1 gives 8, 8 and 4 ms, each within its vCPUs. */
+	assert_int_equal(plan.vm[0].budget_ns, 8000000);
+	assert_int_equal(plan.vm[1].budget_ns, 8000000);
+	assert_int_equal(plan.vm[2].budget_ns, 4000000);
+	assert_true(plan.vm[0].share == 0.4);
 	group_plan_free(&plan);
 }
 

@@ -18,8 +18,7 @@ struct fake_dev {
 	unsigned int reads, writes;
 };
 
-static void fake_read(void *opaque, uint64_t off, void *data,
-		      unsigned int len)
+static void fake_read(void *opaque, uint64_t off, void *data, unsigned int len)
 {
 	struct fake_dev *dev = opaque;
 
@@ -117,8 +116,8 @@ static void many_ranges_stay_sorted(void **state)
 				 0);
 	}
 	for (i = 0; i < 64; i++)
-		assert_true(bus_access(&bus, 0x1000 + i * 0x10 + 3, true,
-				       &byte, 1));
+		assert_true(bus_access(&bus, 0x1000 + i * 0x10 + 3, true, &byte,
+				       1));
 	for (i = 0; i < 64; i++) {
 		assert_int_equal(dev[i].writes, 1);
 		assert_int_equal(dev[i].last_off, 3);

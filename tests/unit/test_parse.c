@@ -41,7 +41,7 @@ static void bare_number_uses_default_unit(void **state)
 
 static void bad_sizes(void **state)
 {
-	static const char *const bad[] = { "", "M", "-1G", "12Q", "1.5G",
+	static const char *const bad[] = { "",	    "M",   "-1G", "12Q", "1.5G",
 					   "0x100", " 1G", "1G ", "1GG" };
 	uint64_t bytes;
 	size_t i;
@@ -101,8 +101,8 @@ static void durations(void **state)
 
 static void bad_durations(void **state)
 {
-	static const char *const bad[] = { "", "s", "-1", "1x", "1ss", "1.5.5",
-					   "1 s", "1msx", "1mss" };
+	static const char *const bad[] = { "",	    "s",   "-1",   "1x",  "1ss",
+					   "1.5.5", "1 s", "1msx", "1mss" };
 	uint64_t ms;
 	size_t i;
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kvmux/error.h"
+#include "kvmux/iov.h"
 #include "kvmux/virtio_blk.h"
 #include "kvmux/virtio_mmio.h"
 
@@ -139,15 +140,7 @@ static int transfer(struct virtio_blk *blk, int nr_iov, uint64_t offset,
 		if (n <= 0)
 			return -1;
 		offset += n;
-		while (nr_iov > 0 && (size_t)n >= iov->iov_len) {
-			n -= iov->iov_len;
-			iov++;
-			nr_iov--;
-		}
-		if (nr_iov > 0) {
-			iov->iov_base = (uint8_t *)iov->iov_base + n;
-			iov->iov_len -= n;
-		}
+		iov_advance(&iov, &nr_iov, n);
 	}
 	return 0;
 }
@@ -156,8 +149,8 @@ static uint8_t do_rw(struct virtio_blk *blk, const struct blk_req_header *h,
 		     bool write, uint32_t *written)
 {
 	const struct virtq_chain *c = &blk->chain;
-	uint64_t len = write ? c->readable_len - sizeof(*h) :
-			       c->writable_len - 1;
+	uint64_t len =
+		write ? c->readable_len - sizeof(*h) : c->writable_len - 1;
 	int nr_iov;
 
 	if (len % SECTOR_SIZE || !in_range(blk, h->sector, len / SECTOR_SIZE))
@@ -210,7 +203,8 @@ static int zero_range(struct virtio_blk *blk, uint64_t off, uint64_t len,
 
 static uint8_t do_zero(struct virtio_blk *blk, bool discard)
 {
-	uint64_t bytes = blk->chain.readable_len - sizeof(struct blk_req_header);
+	uint64_t bytes =
+		blk->chain.readable_len - sizeof(struct blk_req_header);
 	uint64_t i, nr = bytes / sizeof(struct blk_segment);
 
 	if (blk->readonly || bytes % sizeof(struct blk_segment) || nr == 0 ||
@@ -220,7 +214,8 @@ static uint8_t do_zero(struct virtio_blk *blk, bool discard)
 		struct blk_segment seg;
 
 		virtq_chain_read(&blk->chain,
-				 sizeof(struct blk_req_header) + i * sizeof(seg),
+				 sizeof(struct blk_req_header) +
+					 i * sizeof(seg),
 				 &seg, sizeof(seg));
 		if (!in_range(blk, seg.sector, seg.num_sectors))
 			return BLK_S_IOERR;
@@ -306,8 +301,8 @@ static int open_image(struct virtio_blk *blk)
 {
 	struct stat st;
 
-	blk->fd = open(blk->path, (blk->readonly ? O_RDONLY : O_RDWR) |
-					  O_CLOEXEC);
+	blk->fd = open(blk->path,
+		       (blk->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (blk->fd < 0) {
 		if (errno == ENOENT)
 			return err_set("disk %s does not exist", blk->path);
@@ -348,11 +343,12 @@ static void fill_config(struct virtio_blk *blk)
 	blk->ops = (struct virtio_device_ops){
 		.name = "virtio-blk",
 		.device_id = VIRTIO_ID_BLOCK,
-		.features = (1ULL << BLK_F_SEG_MAX) | (1ULL << BLK_F_BLK_SIZE) |
-			    (1ULL << BLK_F_FLUSH) |
-			    (blk->readonly ? 1ULL << BLK_F_RO :
-					     (1ULL << BLK_F_DISCARD) |
-						     (1ULL << BLK_F_WRITE_ZEROES)),
+		.features =
+			(1ULL << BLK_F_SEG_MAX) | (1ULL << BLK_F_BLK_SIZE) |
+			(1ULL << BLK_F_FLUSH) |
+			(blk->readonly ? 1ULL << BLK_F_RO :
+					 (1ULL << BLK_F_DISCARD) |
+						 (1ULL << BLK_F_WRITE_ZEROES)),
 		.nr_queues = 1,
 		.queue_max = BLK_QUEUE_SIZE,
 		.config_size = sizeof(blk->config),
@@ -383,8 +379,7 @@ struct virtio_blk *virtio_blk_open(const struct disk_config *disk)
 	return blk;
 }
 
-int virtio_blk_attach(struct virtio_blk *blk, struct vm *vm,
-		      struct platform *p)
+int virtio_blk_attach(struct virtio_blk *blk, struct vm *vm, struct platform *p)
 {
 	blk->transport = virtio_mmio_create(vm, p, &blk->ops, blk);
 	return blk->transport ? 0 : -1;

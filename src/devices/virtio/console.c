@@ -44,8 +44,7 @@ static void transmit(struct virtio_console *con, struct virtq *vq)
 }
 
 /* Fill one receive buffer from the input; false when nothing is left. */
-static bool receive_one(struct virtio_console *con, struct virtq *vq,
-			int *rc)
+static bool receive_one(struct virtio_console *con, struct virtq *vq, int *rc)
 {
 	size_t len;
 
@@ -122,8 +121,7 @@ static const struct virtio_device_ops console_ops = {
 	.reset = console_reset,
 };
 
-struct virtio_console *virtio_console_create(struct vm *vm,
-					     struct platform *p,
+struct virtio_console *virtio_console_create(struct vm *vm, struct platform *p,
 					     struct console_sink *out)
 {
 	struct virtio_console *con = calloc(1, sizeof(*con));

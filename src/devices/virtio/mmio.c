@@ -63,8 +63,8 @@ enum mmio_reg {
 #define INT_USED_BUFFER 0x1
 #define INT_CONFIG_CHANGE 0x2
 
-#define TRANSPORT_FEATURES                                                \
-	((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_EVENT_IDX) |    \
+#define TRANSPORT_FEATURES                                             \
+	((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_EVENT_IDX) | \
 	 (1ULL << VIRTIO_F_INDIRECT_DESC))
 
 struct mmio_queue {
@@ -80,7 +80,7 @@ struct virtio_mmio {
 	void *dev;
 	uint64_t base;
 	uint8_t irq;
-	int irq_fd;  /* irqfd */
+	int irq_fd; /* irqfd */
 	int stop_fd; /* wakes the I/O thread to leave */
 	pthread_t thread;
 	bool thread_started;
@@ -192,8 +192,8 @@ static void write_status(struct virtio_mmio *t, uint32_t value)
 
 static struct mmio_queue *selected_queue(struct virtio_mmio *t)
 {
-	return t->queue_sel < t->ops->nr_queues ? &t->queue[t->queue_sel]
-						: NULL;
+	return t->queue_sel < t->ops->nr_queues ? &t->queue[t->queue_sel] :
+						  NULL;
 }
 
 static void set_queue_ready(struct virtio_mmio *t, struct mmio_queue *q,
@@ -205,8 +205,8 @@ static void set_queue_ready(struct virtio_mmio *t, struct mmio_queue *q,
 	}
 	if (q->vq.ready)
 		return;
-	if (virtq_init(&q->vq, &t->vm->mem, q->num, t->ops->queue_max,
-		       q->desc, q->driver, q->device,
+	if (virtq_init(&q->vq, &t->vm->mem, q->num, t->ops->queue_max, q->desc,
+		       q->driver, q->device,
 		       virtio_mmio_has_feature(t, VIRTIO_F_EVENT_IDX),
 		       virtio_mmio_has_feature(t, VIRTIO_F_INDIRECT_DESC)) < 0)
 		virtio_mmio_fail(t, q->vq.error);
@@ -221,8 +221,7 @@ static void set_half(uint64_t *value, bool high, uint32_t half)
 }
 
 /* Queue registers may only change while the queue is not ready. */
-static void write_queue_reg(struct virtio_mmio *t, uint64_t reg,
-			    uint32_t value)
+static void write_queue_reg(struct virtio_mmio *t, uint64_t reg, uint32_t value)
 {
 	struct mmio_queue *q = selected_queue(t);
 
@@ -337,8 +336,7 @@ static void config_access(struct virtio_mmio *t, uint64_t off, void *data,
 	/* No device here has writable config fields. */
 }
 
-static void mmio_read(void *opaque, uint64_t off, void *data,
-		      unsigned int len)
+static void mmio_read(void *opaque, uint64_t off, void *data, unsigned int len)
 {
 	struct virtio_mmio *t = opaque;
 	uint32_t value;
@@ -484,8 +482,9 @@ struct virtio_mmio *virtio_mmio_create(struct vm *vm, struct platform *p,
 		err_set("out of memory");
 		return NULL;
 	}
-	*t = (struct virtio_mmio){ .vm = vm, .ops = ops, .dev = dev,
-				   .irq_fd = -1, .stop_fd = -1 };
+	*t = (struct virtio_mmio){
+		.vm = vm, .ops = ops, .dev = dev, .irq_fd = -1, .stop_fd = -1
+	};
 	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		t->queue[i].notify_fd = -1;
 	pthread_mutex_init(&t->lock, NULL);

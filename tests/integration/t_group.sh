@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Several VMs in one run: prefixed consoles, logs, independent ends, the
+# summary, the exit status rule, and the weighted scheduler's shares.
+
+# vm_conf FILE NAME KERNEL CMDLINE [KEY=VALUE...]: write a config file.
+vm_conf() {
+	local file=$1 name=$2 kernel=$3 cmdline=$4 kv
+	shift 4
+	{
+		echo "[vm]"
+		echo "name = $name"
+		echo "memory = 32M"
+		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
+		echo "[kernel]"
+		echo "path = $FIRMWARE/$kernel"
+		echo "cmdline = $cmdline"
+	} >"$file"
+}
+
+vm_conf "$WORK/a.conf" alpha exitcode.elf "exit=0"
+vm_conf "$WORK/b.conf" beta hello.elf ""
+kvmux_run run "$WORK/a.conf" "$WORK/b.conf" --host-cpus 2
+check "group: both consoles, each line prefixed with the VM's name" all_of \
+	'status_is 0' 'out_has "alpha| exitcode: 0"' \
+	'out_has "beta| Hello from the kvmux guest!"' \
+	'! grep -v "^alpha| \|^beta| " <<<"$OUT" | grep -q .'
+check "group: a summary table names every VM" all_of \
+	'err_has "group of 2 VMs"' 'grep -q "^alpha .* exit" <<<"$ERR"' \
+	'grep -q "^beta .* exit" <<<"$ERR"'
+
+# A VM that resets does not stop the other; the status is the first
+# failing VM's, in command-line order.
+vm_conf "$WORK/r.conf" resetter reset.elf "how=triple"
+vm_conf "$WORK/s.conf" survivor spin.elf "iters=300000000"
+kvmux_run run "$WORK/s.conf" "$WORK/r.conf" "$WORK/a.conf" --host-cpus 2 \
+	--overcommit 2
+check "group: a reset VM ends alone, the others finish" all_of \
+	'status_is 121' 'out_has "survivor| spin: done 300000000"' \
+	'out_has "alpha| exitcode: 0"' 'grep -q "^resetter .*121 reset" <<<"$ERR"'
+vm_conf "$WORK/e7.conf" seven exitcode.elf "exit=7"
+vm_conf "$WORK/e9.conf" nine exitcode.elf "exit=9"
+kvmux_run run "$WORK/a.conf" "$WORK/e9.conf" "$WORK/e7.conf" \
+	--host-cpus 2 --overcommit 2
+check "group: status is the first non-zero in command-line order" \
+	status_is 9
+
+# A console log file gets the VM's output without prefixes.
+vm_conf "$WORK/log.conf" logged hello.elf ""
+printf '[console]\noutput = %s\n' "$WORK/logged.log" >>"$WORK/log.conf"
+kvmux_run run "$WORK/log.conf" "$WORK/a.conf" --host-cpus 2
+check "group: console output to a log file" all_of 'status_is 0' \
+	'! out_has "Hello from"' \
+	'grep -qx "Hello from the kvmux guest!" "$WORK/logged.log"'
+
+# More vCPUs than the capacity allows, without overcommit: refused.
+kvmux_run run "$WORK/a.conf" "$WORK/b.conf" "$WORK/e7.conf" --host-cpus 2
+check "group: minimums that do not fit are refused" all_of \
+	'status_is 126' 'err_has "at least one vCPU each"' 'err_one_line'
+
+# Shares: three CPU-bound VMs, weights 1:2:5, one vCPU each, on 2 CPUs.
+# Targets after capping at one vCPU: 16.7%, 33.3%, 50%.  A short run and
+# a generous tolerance: this checks the scheduler works, bench/ measures.
+for w in 1 2 5; do
+	vm_conf "$WORK/w$w.conf" "w$w" spin.elf "" "weight=$w" "timeout=2"
+done
+kvmux_run run "$WORK/w1.conf" "$WORK/w2.conf" "$WORK/w5.conf" \
+	--host-cpus 2 --overcommit 2
+got() { awk -v vm="$1" '$1 == vm { sub("%", "", $NF); print $NF }' <<<"$ERR"; }
+near() { awk -v g="$(got "$1")" -v t="$2" 'BEGIN { d = g - t; exit !(d < 8 && d > -8) }'; }
+check "sched: shares follow weights 1:2:5 (got $(got w1)/$(got w2)/$(got w5) %)" \
+	all_of 'status_is 124' 'err_has "scheduler on"' \
+	'near w1 16.7' 'near w2 33.3' 'near w5 50.0' \
+	'awk -v a="$(got w1)" -v b="$(got w2)" -v c="$(got w5)" "BEGIN { exit !(a < b && b < c) }"'
+kvmux_run run "$WORK/w1.conf" "$WORK/w2.conf" "$WORK/w5.conf" \
+	--host-cpus 2 --overcommit 2 --sched off
+check "sched: --sched off leaves it to the host (no scheduler)" all_of \
+	'status_is 124' 'err_has "scheduler off"'
