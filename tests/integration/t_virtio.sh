@@ -89,3 +89,20 @@ check "console: output over virtio" all_of 'status_is 0' \
 check "console: input echoed back" out_has "echo: hello console"
 check "console: a 4 KiB+ line arrives whole" \
 	test "$(awk 'length > 4096' "$WORK/out" | wc -l)" -ge 1
+
+# A hostile guest: random values in every register, random queue setups
+# and notifications.  kvmux survives, and says at most once per device
+# that the guest broke it.
+truncate -s 8M "$WORK/g1.img" "$WORK/g2.img"
+for seed in 1 2 3; do
+	kvmux_run run --kernel "$fw/garbage.elf" --cmdline "seed=$seed" \
+		--disk "path=$WORK/g1.img" --disk "path=$WORK/g2.img" \
+		--console virtio --timeout 60
+	check "garbage seed=$seed: the guest survives its own garbage" all_of \
+		'status_is 0' 'out_has "garbage: survived"' \
+		'test "$(printf "%s\n" "$ERR" | grep -c .)" -le 3'
+done
+kvmux_run run --kernel "$fw/blk.elf" --cmdline mode=bad-desc \
+	--disk "path=$WORK/disk.img" --timeout 60
+check "a descriptor outside RAM: DEVICE_NEEDS_RESET, then a clean restart" \
+	all_of 'status_is 0' 'err_has "needs reset"' 'err_one_line'
