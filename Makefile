@@ -4,9 +4,10 @@
 #
 #   make            the kvmux binary and the guest-firmware test kernels
 #   make run        boot the bundled demo guest
-#   make test       unit tests and integration tests, then the same again
-#                   under ASan+UBSan
-#   make bench      benchmark tables (bench/)
+#   make test       unit tests and integration tests, the same again under
+#                   ASan+UBSan, then a real Linux boot (make linux-test)
+#   make unit | integration | linux-test   one part of make test
+#   make bench      benchmark tables (bench/; never part of make test)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Objects of a sanitized build go to build-san/ so both can coexist.
@@ -119,6 +120,6 @@ clean:
 	$(MAKE) -C guest-firmware clean
 
 help:
-	@sed -n '3,14p' Makefile
+	@sed -n '3,13p' Makefile
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -45,6 +45,7 @@ struct vm {
 	pthread_mutex_t park_lock;
 	pthread_cond_t park_cond;
 	bool parked;
+	bool joined; /* vCPU threads are being joined: no more kicks */
 
 	int stop_fd; /* eventfd, readable once a stop was requested */
 	pthread_mutex_t stop_lock;

@@ -151,6 +151,12 @@ void vm_join(struct vm *vm)
 {
 	unsigned int i;
 
+	/* The scheduler thread may be parking this VM right now: once its
+	 * kicks are done, none may follow, since a joined thread's ID is
+	 * gone.  (Kicking an exited but unjoined thread is harmless.) */
+	pthread_mutex_lock(&vm->park_lock);
+	vm->joined = true;
+	pthread_mutex_unlock(&vm->park_lock);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_join(vm->vcpu[i]);
 }
@@ -163,10 +169,10 @@ void vm_set_parked(struct vm *vm, bool parked)
 	vm->parked = parked;
 	if (!parked)
 		pthread_cond_broadcast(&vm->park_cond);
-	pthread_mutex_unlock(&vm->park_lock);
-	if (parked)
+	else if (!vm->joined)
 		for (i = 0; i < vm->nr_vcpus; i++)
 			vcpu_kick(vm->vcpu[i], VCPU_REQ_PARK);
+	pthread_mutex_unlock(&vm->park_lock);
 }
 
 void vm_wait_while_parked(struct vm *vm)
