@@ -92,17 +92,21 @@ int main(const struct boot_info *bi)
 	};
 	struct virtq *rxq;
 	size_t len = 0, n;
+	uint64_t wanted = 0, v;
 	uint32_t got, k;
 	unsigned int i;
 	int nr, head;
 
+	/* "event_idx=1": accept VIRTIO_F_EVENT_IDX, as Linux does. */
+	if (rt_cmdline_u64(bi->cmdline, "event_idx", &v) && v)
+		wanted |= VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
 	nr = virtio_discover(bi, devs, VIRTIO_MAX_DEVS);
 	con = virtio_find(devs, nr, VIRTIO_ID_CONSOLE, 0);
 	if (!con)
 		return fail("no virtio-console device");
 	rt_printf("console: device at 0x%lx irq %u (%s)\n",
 		  (unsigned long)con->base, con->irq, con->found_by);
-	if (virtio_init(con, 0, 2, QSIZE))
+	if (virtio_init(con, wanted, 2, QSIZE))
 		return fail("device init");
 	rxq = &con->vq[RXQ];
 	for (i = 0; i < NR_RX; i++)

@@ -11,8 +11,10 @@
  *   124     --timeout expired (as timeout(1))
  *   125     kvmux could not start or run the VM (no /dev/kvm, permission,
  *           memory, a failing KVM call)
- *   126     bad usage: options, config, or an unusable input file
- *   128+N   kvmux was stopped by signal N (SIGINT, SIGTERM, SIGHUP)
+ *   126     bad usage: options, a config file, or an unusable kernel,
+ *           initrd or disk image
+ *   128+N   kvmux was stopped by signal N (SIGINT, SIGTERM, SIGHUP,
+ *           SIGQUIT; Ctrl-A x on the console counts as SIGINT)
  *
  * A guest that wants an unambiguous result writes a value below 120.
  */

@@ -5,9 +5,9 @@
  * the MP table) is generated from, so they cannot disagree.
  *
  *   0x00000000  RAM (low memory; the fixed boot structures below live here)
- *   0x0009fc00  reserved: EBDA (MP table)
+ *   0x0009fc00  reserved: EBDA (kept free, as on a PC)
  *   0x000a0000  hole: legacy VGA / option ROMs (not described)
- *   0x000f0000  reserved: BIOS area (MP floating pointer)
+ *   0x000f0000  reserved: BIOS area (the MP table)
  *   0x00100000  RAM up to min(ram, MMIO_GAP_START)
  *   0xc0000000  MMIO gap: virtio-mmio devices, IOAPIC, LAPIC (not RAM)
  *   0x100000000 RAM above 4 GiB: whatever did not fit below the gap

@@ -16,7 +16,7 @@
  * is running, free CPUs go to VMs over budget unless they set cap.
  *
  * The policy (sched_policy.c) is plain data and pure functions; the
- * mechanism (sched.c) is one thread that measures vCPU thread CPU time,
+ * mechanism (group_sched.c) is one thread that measures vCPU thread CPU time,
  * applies decisions by parking and releasing VMs, and sleeps until the
  * next decision is due.
  */

@@ -53,7 +53,10 @@ const char exit_status_help[] =
 	"  122     the guest crashed (KVM internal error, failed entry)\n"
 	"  124     --timeout expired\n"
 	"  125     kvmux could not start or run the VM (no /dev/kvm, "
-	"permission, memory)\n"
-	"  126     bad usage: options or an unusable kernel/initrd file\n"
+	"permission,\n"
+	"          memory, a failing KVM call)\n"
+	"  126     bad usage: options, a config file, or an unusable "
+	"kernel, initrd\n"
+	"          or disk image\n"
 	"  128+N   kvmux was stopped by signal N\n"
 	"A guest that wants an unambiguous result writes a value below 120.\n";

@@ -281,8 +281,11 @@ size_t serial8250_receive(struct serial8250 *uart, const uint8_t *buf,
 
 	pthread_mutex_lock(&uart->lock);
 	room = RX_FIFO_SIZE - uart->rx_count;
-	if (len > room)
+	if (len > room) {
 		len = room;
+		uart->overrun =
+			true; /* what did not fit is lost, as on a 16550 */
+	}
 	for (i = 0; i < len; i++)
 		rx_push(uart, buf[i]);
 	update_irq(uart);

@@ -106,3 +106,15 @@ kvmux_run run --kernel "$fw/blk.elf" --cmdline mode=bad-desc \
 	--disk "path=$WORK/disk.img" --timeout 60
 check "a descriptor outside RAM: DEVICE_NEEDS_RESET, then a clean restart" \
 	all_of 'status_is 0' 'err_has "needs reset"' 'err_one_line'
+
+# With VIRTIO_F_EVENT_IDX (as Linux negotiates it), nothing stalls.
+status=0
+printf 'idx line\nquit\n' | timeout 60 "$KVMUX" run --kernel "$fw/console.elf" \
+	--console virtio --cmdline event_idx=1 >"$WORK/out" 2>"$WORK/err" ||
+	status=$?
+STATUS=$status OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+check "console with EVENT_IDX: output and echo" all_of 'status_is 0' \
+	'out_has "console: hello over virtio"' 'out_has "echo: idx line"'
+kvmux_run run --kernel "$fw/blk.elf" --cmdline "event_idx=1 seed=3" \
+	--disk "path=$WORK/disk.img" --timeout 60
+check "blk with EVENT_IDX" all_of 'status_is 0' 'out_has "blk: ok"'

@@ -43,6 +43,16 @@ static void transmit(struct virtio_console *con, struct virtq *vq)
 	virtq_push(vq, c->head, 0);
 }
 
+static bool input_pending(struct virtio_console *con)
+{
+	bool pending;
+
+	pthread_mutex_lock(&con->input_lock);
+	pending = con->input_len > 0;
+	pthread_mutex_unlock(&con->input_lock);
+	return pending;
+}
+
 /* Fill one receive buffer from the input; false when nothing is left. */
 static bool receive_one(struct virtio_console *con, struct virtq *vq, int *rc)
 {
@@ -72,14 +82,23 @@ static void console_queue_notify(void *dev, unsigned int q)
 	struct virtq *vq = virtio_mmio_queue(con->transport, q);
 	int rc = 0;
 
-	if (q == CONSOLE_RX_QUEUE) {
-		while (receive_one(con, vq, &rc))
-			;
-	} else {
-		while ((rc = virtq_pop(vq, &con->chain)) > 0)
-			transmit(con, vq);
-	}
-	virtio_mmio_used(con->transport, q);
+	/* Serve until the ring is empty, then ask for notifications again
+	 * (with EVENT_IDX that publishes avail_event) and serve what came in
+	 * meanwhile: otherwise the driver would never notify again. */
+	do {
+		if (q == CONSOLE_RX_QUEUE) {
+			while (receive_one(con, vq, &rc))
+				;
+		} else {
+			virtq_disable_notify(vq);
+			while ((rc = virtq_pop(vq, &con->chain)) > 0)
+				transmit(con, vq);
+		}
+		virtio_mmio_used(con->transport, q);
+		if (rc < 0)
+			return; /* the transport reports the broken queue */
+	} while (virtq_enable_notify(vq) &&
+		 (q != CONSOLE_RX_QUEUE || input_pending(con)));
 }
 
 size_t virtio_console_input(void *dev, const uint8_t *buf, size_t len)
