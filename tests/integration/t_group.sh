@@ -9,7 +9,7 @@ vm_conf() {
 	{
 		echo "[vm]"
 		echo "name = $name"
-		echo "memory = 32M"
+		[[ " $* " == *" memory="* ]] || echo "memory = 32M"
 		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
 		echo "[kernel]"
 		echo "path = $FIRMWARE/$kernel"
@@ -75,3 +75,19 @@ kvmux_run run "$WORK/w1.conf" "$WORK/w2.conf" "$WORK/w5.conf" \
 	--host-cpus 2 --overcommit 2 --sched off
 check "sched: --sched off leaves it to the host (no scheduler)" all_of \
 	'status_is 124' 'err_has "scheduler off"'
+
+# The guest sees what it was allocated: two VMs asking 2 GiB and 2 vCPUs
+# each, on a 2 GiB / 2 CPU capacity, get 1 GiB and 1 vCPU each.
+legacy=$((0x100000 - 0x9fc00))
+for n in 1 2; do
+	vm_conf "$WORK/m$n.conf" "mem$n" memmap.elf "" "memory=2G"
+	vm_conf "$WORK/c$n.conf" "cpu$n" smp.elf "n=100000" "cpus=2"
+done
+kvmux_run run "$WORK/m1.conf" "$WORK/m2.conf" --host-memory 2G --host-cpus 2
+check "group: scaled memory is what the guest's memory map shows" all_of \
+	'status_is 0' "out_has 'mem1| memmap: ram=$(((1 << 30) - legacy)) '" \
+	"out_has 'mem2| memmap: ram=$(((1 << 30) - legacy)) '"
+kvmux_run run "$WORK/c1.conf" "$WORK/c2.conf" --host-cpus 2
+check "group: scaled vCPUs are what the guest's MP table lists" all_of \
+	'status_is 0' "out_has 'cpu1| smp: mp table lists 1 cpus'" \
+	"out_has 'cpu2| smp: 1 cpus reported'"
