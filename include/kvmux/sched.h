@@ -10,8 +10,12 @@
  * (water-filling): the budgets then add up to W whenever the VMs can use
  * it.  Within a period, VMs with budget left are released in priority
  * order (ties: more budget left first, then config order) onto at most
- * host_cpus busy vCPUs; a VM whose budget is spent is parked (its vCPU
- * threads wait outside KVM_RUN) until the next period.  Budget a VM leaves
+ * host_cpus busy vCPUs -- except that a VM which can only get its budget
+ * by running from now to the end of the period (no slack left) is
+ * released first, whatever its priority: priority decides who goes first
+ * among VMs that can afford to wait, never who gets less than its share.
+ * A VM whose budget is spent is parked (its vCPU threads wait outside
+ * KVM_RUN) until the next period.  Budget a VM leaves
  * unused (idle in HLT) goes to the others: once every VM with budget left
  * is running, free CPUs go to VMs over budget unless they set cap.
  *
@@ -46,6 +50,7 @@ struct sched_policy {
 	unsigned int nr_vms;
 	unsigned int host_cpus;
 	uint64_t period_ns;
+	uint64_t period_left_ns; /* until the current period ends */
 };
 
 /* Fill every vm[].budget_ns: weighted shares of host_cpus x period, each

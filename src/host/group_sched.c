@@ -179,6 +179,7 @@ static void *sched_thread(void *arg)
 		}
 		measure(gs, now - last ? now - last : 1);
 		last = now;
+		gs->policy.period_left_ns = period_end - now;
 		next = sched_decide(&gs->policy);
 		apply(gs);
 		if (now + next > period_end)

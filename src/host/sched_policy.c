@@ -100,18 +100,49 @@ static void dispatch_order(const struct sched_policy *p, unsigned int *order)
 	qsort(order, p->nr_vms, sizeof(order[0]), dispatch_cmp);
 }
 
+/*
+ * Time the VM can still wait before it must run to the end of the period
+ * to use its budget (0: none left).  Its vCPUs run in parallel.
+ */
+static uint64_t slack(const struct sched_policy *p, const struct sched_vm *v)
+{
+	uint64_t needs = remaining(v) / v->nr_vcpus;
+
+	return p->period_left_ns > needs ? p->period_left_ns - needs : 0;
+}
+
+enum release_pass {
+	PASS_NO_SLACK, /* must run now to get its budget */
+	PASS_BUDGET, /* has budget: by priority */
+	PASS_OVER_BUDGET, /* work conserving: free CPUs to the uncapped */
+};
+
+static bool wants(const struct sched_policy *p, const struct sched_vm *v,
+		  enum release_pass pass)
+{
+	if (v->released || v->stopped)
+		return false;
+	switch (pass) {
+	case PASS_NO_SLACK:
+		return remaining(v) && slack(p, v) <= SCHED_MIN_INTERVAL_NS;
+	case PASS_BUDGET:
+		return remaining(v) > 0;
+	case PASS_OVER_BUDGET:
+		return !remaining(v) && !v->cap;
+	}
+	return false;
+}
+
 /* Release VMs in order while CPUs are free; idle VMs take no CPU. */
 static unsigned int release(struct sched_policy *p, const unsigned int *order,
-			    unsigned int free_cpus, bool over_budget)
+			    unsigned int free_cpus, enum release_pass pass)
 {
 	unsigned int i;
 
 	for (i = 0; i < p->nr_vms; i++) {
 		struct sched_vm *v = &p->vm[order[i]];
-		bool has_budget = remaining(v) > 0;
 
-		if (v->released || v->stopped || has_budget == over_budget ||
-		    (over_budget && v->cap))
+		if (!wants(p, v, pass))
 			continue;
 		if (v->busy && v->nr_vcpus > free_cpus &&
 		    free_cpus < p->host_cpus)
@@ -133,18 +164,18 @@ uint64_t sched_decide(struct sched_policy *p)
 	dispatch_order(p, order);
 	for (i = 0; i < p->nr_vms; i++)
 		p->vm[i].released = false;
-	free_cpus = release(p, order, p->host_cpus, false);
-	if (free_cpus)
-		release(p, order, free_cpus, true);
+	free_cpus = release(p, order, p->host_cpus, PASS_NO_SLACK);
+	free_cpus = release(p, order, free_cpus, PASS_BUDGET);
+	release(p, order, free_cpus, PASS_OVER_BUDGET);
 	for (i = 0; i < p->nr_vms; i++) {
 		const struct sched_vm *v = &p->vm[i];
-		uint64_t until_spent;
+		/* Look again when a running VM's budget runs out, or when a
+		 * waiting VM's slack does. */
+		uint64_t due =
+			v->released ? remaining(v) / v->nr_vcpus : slack(p, v);
 
-		if (!v->released || !remaining(v))
-			continue;
-		until_spent = remaining(v) / v->nr_vcpus;
-		if (until_spent < next)
-			next = until_spent;
+		if (remaining(v) && !v->stopped && due < next)
+			next = due;
 	}
 	/* Look again now and then: an idle VM may have become busy. */
 	if (next > p->period_ns / SCHED_CHECKS_PER_PERIOD)

@@ -61,7 +61,10 @@ static void simulate_period(struct sched_policy *p, const struct sim_vm *spec,
 	for (i = 0; i < p->nr_vms; i++)
 		first_run[i] = UINT64_MAX;
 	while (now < PERIOD) {
-		uint64_t step = sched_decide(p), running = 0;
+		uint64_t step, running = 0;
+
+		p->period_left_ns = PERIOD - now;
+		step = sched_decide(p);
 
 		if (now + step > PERIOD)
 			step = PERIOD - now;
@@ -157,6 +160,28 @@ static void higher_priority_dispatched_first(void **state)
 	assert_true(first[0] < first[1]);
 }
 
+static void priority_never_costs_a_share(void **state)
+{
+	const struct sim_vm spec[] = { VM(1, 1, 9, false, false),
+				       VM(1, 2, 4, false, false),
+				       VM(1, 5, 0, false, false) };
+	struct sched_vm vm[3];
+	struct sched_policy p;
+	uint64_t first[3];
+	unsigned int i, period;
+
+	/* The lowest priority VM needs the whole period: it must start at
+	 * once even though the others go first by priority. */
+	setup(&p, vm, spec, 3, 2);
+	for (period = 0; period < 5; period++) {
+		simulate_period(&p, spec, first);
+		for (i = 0; i < 3; i++)
+			assert_near(vm[i].used_ns, vm[i].budget_ns, MS);
+		assert_int_equal(first[0], 0);
+		assert_int_equal(first[2], 0);
+	}
+}
+
 static void idle_budget_goes_to_others(void **state)
 {
 	struct sim_vm spec[] = { VM(1, 1, 0, false, false),
@@ -237,6 +262,7 @@ int main(void)
 		cmocka_unit_test(budgets_capped_by_vcpus),
 		cmocka_unit_test(shares_met_when_oversubscribed),
 		cmocka_unit_test(higher_priority_dispatched_first),
+		cmocka_unit_test(priority_never_costs_a_share),
 		cmocka_unit_test(idle_budget_goes_to_others),
 		cmocka_unit_test(cap_is_a_hard_limit),
 		cmocka_unit_test(stopped_vms_are_not_released),
