@@ -166,21 +166,30 @@ static int watch_vm(struct runner *r, struct vm_slot *slot)
 			      slot);
 }
 
-/* A group: size the VMs to the host (A_i = P_i / sum(P) x V). */
+/*
+ * A group: size the VMs to the host (A_i = P_i / sum(P) x V).  Returns 0,
+ * or the exit status: the host's capacity unreadable, or a plan that
+ * cannot be made (bad usage).
+ */
 static int plan_group(struct runner *r, const struct run_request *req)
 {
 	struct group_config group = req->group;
 	unsigned int i;
 
-	if (r->nr_vms > SCHED_MAX_VMS)
-		return err_set("at most %d VMs in one run", SCHED_MAX_VMS);
-	if (group_config_resolve_host(&group) < 0 ||
-	    group_plan_build(req->vm, req->nr_vms, &group, &r->plan) < 0)
-		return -1;
+	if (r->nr_vms > SCHED_MAX_VMS) {
+		err_set("at most %d VMs in one run", SCHED_MAX_VMS);
+		return EXIT_BAD_USAGE;
+	}
+	if (group_config_resolve_host(&group) < 0)
+		return EXIT_HOST_FAILURE;
+	if (group_plan_build(req->vm, req->nr_vms, &group, &r->plan) < 0)
+		return EXIT_BAD_USAGE;
 	r->have_plan = true;
 	for (i = 0; i < r->nr_vms; i++) {
-		if (r->cfg[i].dump_dtb)
-			return err_set("--dump-dtb works with one VM only");
+		if (r->cfg[i].dump_dtb) {
+			err_set("--dump-dtb works with one VM only");
+			return EXIT_BAD_USAGE;
+		}
 		r->cfg[i].memory = r->plan.vm[i].memory;
 		r->cfg[i].cpus = r->plan.vm[i].cpus;
 	}
@@ -192,8 +201,11 @@ static int prepare(struct runner *r, const struct run_request *req)
 	unsigned int i;
 	int status;
 
-	if (r->group && plan_group(r, req) < 0)
-		return report(r, GROUP_WIDE, EXIT_BAD_USAGE);
+	if (r->group) {
+		status = plan_group(r, req);
+		if (status)
+			return report(r, GROUP_WIDE, status);
+	}
 	if (watch_process(r) < 0)
 		return report(r, GROUP_WIDE, EXIT_HOST_FAILURE);
 	for (i = 0; i < r->nr_vms; i++) {
