@@ -72,6 +72,9 @@ __attribute__((noreturn)) void rt_halt(void);
 void rt_putc(char c);
 void rt_puts(const char *s); /* no newline added */
 __attribute__((format(printf, 1, 2))) int rt_printf(const char *fmt, ...);
+
+/* The TSC's rate in Hz and how it was found (tsc.c); 0 if unknown. */
+uint64_t rt_tsc_hz(const char **source);
 int rt_vprintf(const char *fmt, va_list ap);
 __attribute__((format(printf, 3, 4))) int rt_snprintf(char *buf, size_t size,
 						      const char *fmt, ...);

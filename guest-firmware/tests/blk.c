@@ -77,74 +77,6 @@ static bool expect(const char *what, int st, int want)
 	return false;
 }
 
-static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c,
-		  uint32_t *d)
-{
-	asm volatile("cpuid"
-		     : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
-		     : "a"(leaf), "c"(0));
-}
-
-/*
- * PIT channel 2 in mode 0 with its gate on (port 0x61 bit 0), speaker off:
- * OUT2 (port 0x61 bit 5) goes high when the count reaches 0.
- */
-static uint64_t pit_calibrate(void)
-{
-	const uint32_t count = 11932; /* 10 ms at 1.193182 MHz */
-	uint64_t t0, t1;
-	uint8_t v;
-
-	v = inb(0x61);
-	if (v == 0xff)
-		return 0; /* nothing there */
-	outb((v & ~0x02) | 0x01, 0x61);
-	outb(0xb0, 0x43); /* channel 2, lobyte/hibyte, mode 0, binary */
-	outb(count & 0xff, 0x42);
-	outb(count >> 8, 0x42);
-	t0 = rdtsc();
-	while (!(inb(0x61) & 0x20))
-		if (rdtsc() - t0 > 20000000000ull)
-			return 0;
-	t1 = rdtsc();
-	if (t1 - t0 < 1000000) /* < 100 MHz: OUT2 never really counted */
-		return 0;
-	return (t1 - t0) * 1193182 / count;
-}
-
-static uint64_t tsc_hz(const char **how)
-{
-	uint32_t a, b, c, d, max;
-	uint64_t hz;
-
-	cpuid(0x40000000, &a, &b, &c, &d);
-	if (a >= 0x40000010) {
-		cpuid(0x40000010, &a, &b, &c, &d);
-		if (a) {
-			*how = "cpuid 0x40000010";
-			return (uint64_t)a * 1000;
-		}
-	}
-	cpuid(0, &max, &b, &c, &d);
-	if (max >= 0x15) {
-		cpuid(0x15, &a, &b, &c, &d);
-		if (a && b && c) {
-			*how = "cpuid 0x15";
-			return (uint64_t)c * b / a;
-		}
-	}
-	if (max >= 0x16) {
-		cpuid(0x16, &a, &b, &c, &d);
-		if (a & 0xffff) {
-			*how = "cpuid 0x16";
-			return (uint64_t)(a & 0xffff) * 1000000;
-		}
-	}
-	hz = pit_calibrate();
-	*how = hz ? "pit calibration" : "unknown";
-	return hz;
-}
-
 static int write_flush(uint64_t sectors)
 {
 	uint64_t s, n;
@@ -184,7 +116,7 @@ static int read_bench(uint64_t chunk)
 	rt_printf("blk: read %lu bytes in %lu TSC cycles (chunk %lu, "
 		  "notifies %lu)\n",
 		  total, t1 - t0, chunk, blk.dev->vq[0].notifies);
-	hz = tsc_hz(&how);
+	hz = rt_tsc_hz(&how);
 	rt_printf("blk: tsc_hz=%lu (%s)\n", hz, how);
 	if (hz >= 1000) {
 		us = (t1 - t0) / (hz / 1000000 ?: 1);

@@ -124,14 +124,17 @@ static void budgets_capped_by_vcpus(void **state)
 	assert_int_equal(vm[2].budget_ns, 100 * MS);
 }
 
-static void shares_met_when_oversubscribed(void **state)
+/*
+ * Three CPU-bound one-vCPU VMs, weights 1:2:5, on 2 CPUs, with the given
+ * priorities: every period each uses its budget; first[] of the last one.
+ */
+static void run_weights_125(const unsigned int prio[3], uint64_t *first)
 {
-	const struct sim_vm spec[] = { VM(1, 1, 0, false, false),
-				       VM(1, 2, 0, false, false),
-				       VM(1, 5, 0, false, false) };
+	const struct sim_vm spec[] = { VM(1, 1, prio[0], false, false),
+				       VM(1, 2, prio[1], false, false),
+				       VM(1, 5, prio[2], false, false) };
 	struct sched_vm vm[3];
 	struct sched_policy p;
-	uint64_t first[3];
 	unsigned int i, period;
 
 	setup(&p, vm, spec, 3, 2);
@@ -140,6 +143,14 @@ static void shares_met_when_oversubscribed(void **state)
 		for (i = 0; i < 3; i++)
 			assert_near(vm[i].used_ns, vm[i].budget_ns, MS);
 	}
+}
+
+static void shares_met_when_oversubscribed(void **state)
+{
+	static const unsigned int equal[3] = { 0, 0, 0 };
+	uint64_t first[3];
+
+	run_weights_125(equal, first);
 }
 
 static void higher_priority_dispatched_first(void **state)
@@ -162,24 +173,14 @@ static void higher_priority_dispatched_first(void **state)
 
 static void priority_never_costs_a_share(void **state)
 {
-	const struct sim_vm spec[] = { VM(1, 1, 9, false, false),
-				       VM(1, 2, 4, false, false),
-				       VM(1, 5, 0, false, false) };
-	struct sched_vm vm[3];
-	struct sched_policy p;
+	static const unsigned int lightest_first[3] = { 9, 4, 0 };
 	uint64_t first[3];
-	unsigned int i, period;
 
 	/* The lowest priority VM needs the whole period: it must start at
 	 * once even though the others go first by priority. */
-	setup(&p, vm, spec, 3, 2);
-	for (period = 0; period < 5; period++) {
-		simulate_period(&p, spec, first);
-		for (i = 0; i < 3; i++)
-			assert_near(vm[i].used_ns, vm[i].budget_ns, MS);
-		assert_int_equal(first[0], 0);
-		assert_int_equal(first[2], 0);
-	}
+	run_weights_125(lightest_first, first);
+	assert_int_equal(first[0], 0);
+	assert_int_equal(first[2], 0);
 }
 
 static void idle_budget_goes_to_others(void **state)
