@@ -48,17 +48,6 @@ static const struct option run_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-void vm_config_init(struct vm_config *cfg)
-{
-	*cfg = (struct vm_config){
-		.name = "vm",
-		.cmdline = "",
-		.memory = CONFIG_DEFAULT_MEMORY,
-		.cpus = 1,
-		.weight = 1,
-	};
-}
-
 void cli_print_usage(void)
 {
 	printf("Usage: kvmux run --kernel IMAGE [options]\n"

@@ -13,6 +13,18 @@
 #include "kvmux/parse.h"
 #include "kvmux/request.h"
 
+/* The defaults every VM starts from, before its file and options. */
+void vm_config_init(struct vm_config *cfg)
+{
+	*cfg = (struct vm_config){
+		.name = "vm",
+		.cmdline = "",
+		.memory = CONFIG_DEFAULT_MEMORY,
+		.cpus = 1,
+		.weight = 1,
+	};
+}
+
 #define OVERCOMMIT_MAX_MILLI 64000 /* 64 vCPUs per host CPU */
 #define PERIOD_MIN_MS 1
 #define PERIOD_MAX_MS 10000
