@@ -26,7 +26,7 @@ GOAL_PP = 2.0  # every share within 2 percentage points of its target
 GOAL_OVERHEAD = 1.0  # scheduler CPU time under 1% of the group's
 VMS = ["w1", "w2", "w5"]
 
-HEAD = re.compile(r"on (\d+) host CPUs, period (\d+) ms, scheduler (\S+) "
+HEAD = re.compile(r"on (\d+) host CPUs, period (\d+) ms, scheduler (.+?) "
                   r"\(its CPU time: ([0-9.]+) ms\)")
 ROW = re.compile(r"^(\S+)\s+(-?\d+)\s+(\S+)\s+([0-9.]+)\s+([0-9.]+)\s+"
                  r"([0-9.]+)%\s+([0-9.]+)%\s*$", re.M)

@@ -111,7 +111,7 @@ static void print_capacity(FILE *out, const struct group_plan *p)
 		size_text(mem, sizeof(mem), p->memory_capacity),
 		ms_text(period, sizeof(period), p->period_ns),
 		ms_text(cpu_time, sizeof(cpu_time), p->cpu_time_ns),
-		p->sched ? "" : " (scheduling off)");
+		p->sched != SCHED_MODE_OFF ? "" : " (scheduling off)");
 	fprintf(out, "vCPUs: %s; memory: %s\n",
 		p->cpus_scaled ? "scaled down" : "as asked",
 		p->memory_scaled ? "scaled down" : "as asked");
@@ -181,6 +181,7 @@ static void json_capacity(FILE *out, const struct group_plan *p)
 		"    \"period_ns\": %llu,\n"
 		"    \"cpu_time_ns\": %llu,\n"
 		"    \"sched\": %s,\n"
+		"    \"sched_mode\": \"%s\",\n"
 		"    \"vcpus_scaled\": %s,\n"
 		"    \"memory_scaled\": %s\n"
 		"  },\n",
@@ -188,8 +189,9 @@ static void json_capacity(FILE *out, const struct group_plan *p)
 		p->overcommit_milli % 1000, p->cpu_capacity,
 		(unsigned long long)p->memory_capacity,
 		(unsigned long long)p->period_ns,
-		(unsigned long long)p->cpu_time_ns, p->sched ? "true" : "false",
-		p->cpus_scaled ? "true" : "false",
+		(unsigned long long)p->cpu_time_ns,
+		p->sched != SCHED_MODE_OFF ? "true" : "false",
+		sched_mode_name(p->sched), p->cpus_scaled ? "true" : "false",
 		p->memory_scaled ? "true" : "false");
 }
 

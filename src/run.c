@@ -34,9 +34,10 @@ struct runner {
 	int *status;
 	struct group_plan plan;
 	bool have_plan;
-	struct group_sched *sched;
+	struct group_sched *sched; /* groups only */
 	struct vm **sched_vms; /* what the scheduler sees: board[i].vm */
 	uint64_t sched_cpu_ns;
+	char sched_text[ERR_MSG_MAX + 32]; /* for the summary */
 	struct event_loop loop;
 	int signal_fd, watch_fd;
 	unsigned int running;
@@ -196,6 +197,16 @@ static int plan_group(struct runner *r, const struct run_request *req)
 	return 0;
 }
 
+/*
+ * Before any VM exists: the cgroups' reaper (kvmux/cgroup_cpu.h) must
+ * not inherit a VM's mappings, which would keep the VM alive.
+ */
+static int create_sched(struct runner *r)
+{
+	r->sched = group_sched_create(&r->plan);
+	return r->sched ? 0 : -1;
+}
+
 static int prepare(struct runner *r, const struct run_request *req)
 {
 	unsigned int i;
@@ -206,7 +217,7 @@ static int prepare(struct runner *r, const struct run_request *req)
 		if (status)
 			return report(r, GROUP_WIDE, status);
 	}
-	if (watch_process(r) < 0)
+	if (watch_process(r) < 0 || (r->group && create_sched(r) < 0))
 		return report(r, GROUP_WIDE, EXIT_HOST_FAILURE);
 	for (i = 0; i < r->nr_vms; i++) {
 		board_init(&r->board[i], &r->cfg[i]);
@@ -218,10 +229,25 @@ static int prepare(struct runner *r, const struct run_request *req)
 	return 0;
 }
 
+static int attach_sched(struct runner *r)
+{
+	unsigned int k;
+
+	r->sched_vms = calloc(r->nr_vms, sizeof(*r->sched_vms));
+	if (!r->sched_vms)
+		return err_set("out of memory");
+	for (k = 0; k < r->nr_vms; k++)
+		r->sched_vms[k] = &r->board[k].vm;
+	group_sched_attach(r->sched, r->sched_vms);
+	return 0;
+}
+
 static int start(struct runner *r, struct vm_slot *slot)
 {
 	unsigned int k;
 
+	if (r->group && attach_sched(r) < 0)
+		return -1;
 	if (host_drop_privileges() < 0)
 		return -1;
 	for (k = 0; k < r->nr_vms; k++) {
@@ -234,15 +260,7 @@ static int start(struct runner *r, struct vm_slot *slot)
 	}
 	if (!r->group)
 		return board_attach_stdin(&r->board[0], &r->loop);
-	if (!group_sched_needed(&r->plan))
-		return 0;
-	r->sched_vms = calloc(r->nr_vms, sizeof(*r->sched_vms));
-	if (!r->sched_vms)
-		return err_set("out of memory");
-	for (k = 0; k < r->nr_vms; k++)
-		r->sched_vms[k] = &r->board[k].vm;
-	r->sched = group_sched_start(r->sched_vms, &r->plan);
-	return r->sched ? 0 : -1;
+	return group_sched_start(r->sched);
 }
 
 static void wait_all(struct runner *r)
@@ -264,22 +282,25 @@ static int group_status(const struct runner *r)
 
 static void print_summary(struct runner *r)
 {
+	uint64_t cpu[SCHED_MAX_VMS], cpu_total = 0, wall = 0;
 	double target[SCHED_MAX_VMS];
-	uint64_t cpu_total = 0;
 	unsigned int i;
 
-	group_sched_targets(&r->plan, target);
-	for (i = 0; i < r->nr_vms; i++)
-		cpu_total += r->board[i].cpu_ns;
+	for (i = 0; i < r->nr_vms; i++) {
+		const struct board *b = &r->board[i];
+
+		cpu[i] = b->cpu_ns;
+		cpu_total += cpu[i];
+		if (b->end_ns - b->start_ns > wall)
+			wall = b->end_ns - b->start_ns;
+	}
+	group_sched_obtained_targets(&r->plan, cpu, wall, target);
 	fprintf(stderr,
 		"kvmux: group of %u VMs on %u host CPUs, period %llu ms, "
 		"scheduler %s (its CPU time: %.3f ms)\n",
 		r->nr_vms, r->plan.host_cpus,
 		(unsigned long long)(r->plan.period_ns / 1000000),
-		r->sched      ? "on" :
-		r->plan.sched ? "not needed" :
-				"off",
-		r->sched_cpu_ns / 1e6);
+		r->sched_text, r->sched_cpu_ns / 1e6);
 	fprintf(stderr, "%-16s %6s %-8s %9s %9s %7s %7s\n", "VM", "STATUS",
 		"REASON", "WALL(s)", "CPU(s)", "TARGET", "GOT");
 	for (i = 0; i < r->nr_vms; i++) {
@@ -300,6 +321,8 @@ static void stop_sched(struct runner *r)
 	if (!r->sched)
 		return;
 	r->sched_cpu_ns = group_sched_cpu_ns(r->sched);
+	snprintf(r->sched_text, sizeof(r->sched_text), "%s",
+		 group_sched_describe(r->sched));
 	group_sched_stop(r->sched);
 }
 
@@ -335,6 +358,7 @@ static void teardown(struct runner *r)
 		close(r->watch_fd);
 	for (i = 0; i < r->nr_vms; i++)
 		board_teardown(&r->board[i]);
+	group_sched_destroy(r->sched);
 	if (r->have_plan)
 		group_plan_free(&r->plan);
 	free(r->sched_vms);

@@ -61,7 +61,7 @@ struct group_plan {
 	uint64_t cpu_time_ns; /* per period: period_ns x host_cpus */
 	uint64_t total_share_weight; /* sum of share_weight */
 	bool cpus_scaled, memory_scaled; /* asks did not fit: scaled down */
-	bool sched;
+	enum sched_mode sched;
 };
 
 /*
@@ -84,6 +84,15 @@ int group_plan_build(const struct vm_config *vm, unsigned int nr_vms,
 		     const struct group_config *group, struct group_plan *plan);
 
 void group_plan_free(struct group_plan *plan);
+
+struct sched_policy;
+struct sched_vm;
+/*
+ * The scheduler's view of a plan (kvmux/sched.h): svm[i] for plan->vm[i]
+ * (svm has plan->nr_vms entries), budgets computed, every VM busy.
+ */
+void group_plan_policy(const struct group_plan *plan, struct sched_policy *p,
+		       struct sched_vm *svm);
 
 /* The memory the host keeps for itself out of total bytes of RAM. */
 uint64_t host_memory_reserve(uint64_t total);

@@ -80,13 +80,29 @@ int console_output_parse(const char *text, struct vm_config *cfg);
 /* Free the strings cfg owns (cli/config_file.c); cfg stays initialised. */
 void vm_config_free(struct vm_config *cfg);
 
+/*
+ * How a group's CPU shares are enforced (docs/scheduler.md): by the
+ * kernel through cgroup CPU controls, by kvmux parking vCPUs, or not at
+ * all.  auto takes cgroups where kvmux may create them and no VM sets a
+ * priority (which only parking honours), else parking.
+ */
+enum sched_mode {
+	SCHED_MODE_OFF,
+	SCHED_MODE_AUTO,
+	SCHED_MODE_CGROUP,
+	SCHED_MODE_PARK,
+};
+
+/* "off", "auto", "cgroup", "park". */
+const char *sched_mode_name(enum sched_mode mode);
+
 /* What the VMs of one run share: the host's CPUs, memory and time. */
 struct group_config {
 	unsigned int host_cpus; /* 0: the host's online CPUs */
 	uint64_t host_memory; /* bytes; 0: MemAvailable less reserve */
 	unsigned int overcommit_milli; /* vCPUs per host CPU x 1000 */
 	uint64_t period_ns; /* scheduling period */
-	bool sched; /* share-based scheduling (default on) */
+	enum sched_mode sched; /* share-based scheduling (default auto) */
 };
 
 #define GROUP_DEFAULT_PERIOD_NS 100000000ULL /* 100 ms */

@@ -53,9 +53,29 @@ struct sched_policy {
 	uint64_t period_left_ns; /* until the current period ends */
 };
 
+/*
+ * Water-filling: share capacity among n claimants in proportion to
+ * weight[i], none getting more than limit[i]; what a limited claimant
+ * cannot take is shared again among the others (at most n rounds).
+ * out[i] is in the unit of capacity (ns of CPU time, say); the outs add
+ * up to capacity unless every claimant reached its limit.  n is at most
+ * SCHED_MAX_VMS.
+ */
+void sched_share_out(const uint64_t *weight, const uint64_t *limit,
+		     unsigned int n, uint64_t capacity, uint64_t *out);
+
 /* Fill every vm[].budget_ns: weighted shares of host_cpus x period, each
  * capped at nr_vcpus x period, the excess given to the uncapped. */
 void sched_compute_budgets(struct sched_policy *p);
+
+/*
+ * The cgroup v1 cpu.shares of every VM (shares[i] for vm[i]): in the
+ * ratio of the weights A_i, within SCHED_SHARES_MIN..SCHED_SHARES_MAX.
+ */
+#define SCHED_SHARES_MIN 2
+#define SCHED_SHARES_MAX 262144
+#define SCHED_SHARES_UNIT 1024 /* what one ordinary task weighs */
+void sched_cgroup_shares(const struct sched_policy *p, uint64_t *shares);
 
 /* A new period: every VM's used_ns back to 0. */
 void sched_new_period(struct sched_policy *p);

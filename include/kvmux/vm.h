@@ -47,6 +47,13 @@ struct vm {
 	bool parked;
 	bool joined; /* vCPU threads are being joined: no more kicks */
 
+	/* Runs on each vCPU thread as it starts, before the guest does (the
+	 * group scheduler moves the thread into its cgroup); NULL: none.
+	 * Returns 0, or -1 with err_set(): the VM then stops (host
+	 * failure). */
+	int (*vcpu_thread_start)(void *opaque);
+	void *vcpu_thread_opaque;
+
 	int stop_fd; /* eventfd, readable once a stop was requested */
 	pthread_mutex_t stop_lock;
 	struct vm_stop stop;

@@ -38,14 +38,17 @@ const char group_options_help[] =
 	"      --overcommit F    vCPUs per host CPU, e.g. 1.5 (default 1)\n"
 	"      --period T        scheduling period in seconds, e.g. 0.1 "
 	"(default)\n"
-	"      --sched on|off    share-based scheduling (default on)\n";
+	"      --sched auto|cgroup|park|off\n"
+	"                        how CPU shares are enforced (default auto: "
+	"cgroup\n"
+	"                        where possible, else park; on = auto)\n";
 
 void group_config_init(struct group_config *group)
 {
 	*group = (struct group_config){
 		.overcommit_milli = 1000,
 		.period_ns = GROUP_DEFAULT_PERIOD_NS,
-		.sched = true,
+		.sched = SCHED_MODE_AUTO,
 	};
 }
 
@@ -104,6 +107,41 @@ static int parse_host_memory(const char *arg, uint64_t *bytes)
 	return 0;
 }
 
+/* The names of --sched; "on" is accepted for auto, as before. */
+static const struct {
+	const char *name;
+	enum sched_mode mode;
+} sched_mode_names[] = {
+	{ "off", SCHED_MODE_OFF },	 { "auto", SCHED_MODE_AUTO },
+	{ "cgroup", SCHED_MODE_CGROUP }, { "park", SCHED_MODE_PARK },
+	{ "on", SCHED_MODE_AUTO },
+};
+
+const char *sched_mode_name(enum sched_mode mode)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sched_mode_names) / sizeof(sched_mode_names[0]);
+	     i++)
+		if (sched_mode_names[i].mode == mode)
+			return sched_mode_names[i].name;
+	return "unknown";
+}
+
+static int parse_sched_mode(const char *arg, enum sched_mode *mode)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sched_mode_names) / sizeof(sched_mode_names[0]);
+	     i++) {
+		if (!strcmp(arg, sched_mode_names[i].name)) {
+			*mode = sched_mode_names[i].mode;
+			return 0;
+		}
+	}
+	return err_set("'%s' is not auto, cgroup, park or off", arg);
+}
+
 static int apply_group_option(int opt, const char *arg,
 			      struct group_config *group)
 {
@@ -122,7 +160,7 @@ static int apply_group_option(int opt, const char *arg,
 	case OPT_PERIOD:
 		return parse_period(arg, &group->period_ns);
 	case OPT_SCHED:
-		return config_parse_bool(arg, &group->sched);
+		return parse_sched_mode(arg, &group->sched);
 	}
 	return 1;
 }

@@ -120,6 +120,10 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (vm->vcpu_thread_start &&
+	    vm->vcpu_thread_start(vm->vcpu_thread_opaque) < 0)
+		vm_request_stop(vm, VM_STOP_HOST_FAILURE, 0, "vCPU %u: %s",
+				vcpu->id, err_msg());
 
 	while (serve_requests(vcpu)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {

@@ -215,6 +215,26 @@ static int size_cpus(const struct vm_config *vm, unsigned int n,
 	return 0;
 }
 
+void group_plan_policy(const struct group_plan *plan, struct sched_policy *p,
+		       struct sched_vm *svm)
+{
+	unsigned int i;
+
+	for (i = 0; i < plan->nr_vms; i++)
+		svm[i] = (struct sched_vm){
+			.nr_vcpus = plan->vm[i].cpus,
+			.priority = plan->vm[i].priority,
+			.weight = plan->vm[i].share_weight,
+			.cap = plan->vm[i].cap,
+			.busy = true,
+		};
+	*p = (struct sched_policy){ .vm = svm,
+				    .nr_vms = plan->nr_vms,
+				    .host_cpus = plan->host_cpus,
+				    .period_ns = plan->period_ns };
+	sched_compute_budgets(p);
+}
+
 /*
  * T_i = A_i / sum(A) x W, with A_i = vCPUs x weight, W = period x CPUs,
  * where no VM gets more than its vCPUs can use (vCPUs x period): the
@@ -224,12 +244,7 @@ static int size_cpus(const struct vm_config *vm, unsigned int n,
 static void compute_shares(struct group_plan *plan)
 {
 	struct sched_vm svm[SCHED_MAX_VMS];
-	struct sched_policy policy = {
-		.vm = svm,
-		.nr_vms = plan->nr_vms,
-		.host_cpus = plan->host_cpus,
-		.period_ns = plan->period_ns,
-	};
+	struct sched_policy policy;
 	struct vm_plan *v;
 	unsigned int i;
 
@@ -238,10 +253,8 @@ static void compute_shares(struct group_plan *plan)
 		v = &plan->vm[i];
 		v->share_weight = (uint64_t)v->cpus * v->weight;
 		plan->total_share_weight += v->share_weight;
-		svm[i] = (struct sched_vm){ .nr_vcpus = v->cpus,
-					    .weight = v->share_weight };
 	}
-	sched_compute_budgets(&policy);
+	group_plan_policy(plan, &policy, svm);
 	for (i = 0; i < plan->nr_vms; i++) {
 		v = &plan->vm[i];
 		v->budget_ns = svm[i].budget_ns;
@@ -264,6 +277,23 @@ static void fill_vms(const struct vm_config *vm, struct group_plan *plan)
 	}
 	for (i = 0; i < plan->nr_vms; i++)
 		plan->vm[plan->order[i]].dispatch = i;
+}
+
+/* Only the parking scheduler orders dispatch by priority. */
+static int check_priorities(const struct vm_config *vm, unsigned int nr_vms,
+			    const struct group_config *group)
+{
+	unsigned int i;
+
+	if (group->sched != SCHED_MODE_CGROUP)
+		return 0;
+	for (i = 0; i < nr_vms; i++)
+		if (vm[i].priority)
+			return err_set("%s sets a priority, which --sched "
+				       "cgroup cannot honour (use --sched "
+				       "park or auto)",
+				       vm[i].name);
+	return 0;
 }
 
 static int check_group(unsigned int nr_vms, const struct group_config *group,
@@ -336,6 +366,8 @@ int group_plan_build(const struct vm_config *vm, unsigned int nr_vms,
 
 	*plan = (struct group_plan){ 0 };
 	rc = check_group(nr_vms, group, plan);
+	if (!rc)
+		rc = check_priorities(vm, nr_vms, group);
 	if (!rc)
 		rc = size_group(vm, group, &a, plan);
 	free_amounts(&a);

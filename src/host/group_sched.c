@@ -1,67 +1,50 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * group_sched.c - the scheduler thread of a VM group (docs/scheduler.md).
+ * group_sched.c - choose and set up how a group's shares are enforced
+ * (kvmux/group_sched.h, docs/scheduler.md).
  *
- * Cost: one clock read per vCPU and a few comparisons per decision, at
- * most SCHED_CHECKS_PER_PERIOD decisions per period unless a budget is
- * about to run out; parking costs one kick per vCPU.  The host scheduler
- * still decides which host CPU runs which released vCPU thread, and
- * everything else on the host competes with the group as usual.
+ * The kernel is preferred: per-VM cgroups with cpu.shares in the ratio
+ * of the weights make CFS divide whatever CPU time the group gets in
+ * that ratio, foreign load or not, with no thread of kvmux's and no
+ * kicks; a hard cap is the CFS bandwidth quota, T_i every period W.
+ * Parking stays for hosts where kvmux may not create cgroups and for
+ * priorities, which CFS has no notion of.
  */
-#include <errno.h>
-#include <poll.h>
-#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <sys/eventfd.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "kvmux/alloc.h"
+#include "kvmux/cgroup_cpu.h"
 #include "kvmux/error.h"
 #include "kvmux/group_sched.h"
 #include "kvmux/sched.h"
-#include "kvmux/vcpu.h"
+#include "kvmux/sched_park.h"
 #include "kvmux/vm.h"
 
-/* A VM that used less than this share of the time since the last decision
- * is idle: its guest sits in HLT. */
-#define BUSY_PERMILLE 50
+/* CFS bandwidth periods are 1 ms to 1 s (sched-bwc.rst). */
+#define CFS_PERIOD_MIN_US 1000ULL
+#define CFS_PERIOD_MAX_US 1000000ULL
 
-struct group_sched {
-	struct vm **vm;
-	struct sched_policy policy;
-	struct sched_vm *svm;
-	uint64_t *period_base; /* VM CPU time when the period began */
-	uint64_t *last_cpu; /* VM CPU time at the last decision */
-	bool *parked;
-	int stop_fd;
-	pthread_t thread;
+struct cgroup_vm {
+	struct group_sched *gs;
+	unsigned int i;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
+struct group_sched {
+	enum sched_mode mode; /* what enforces: OFF (nothing), CGROUP, PARK */
+	char describe[ERR_MSG_MAX + 32];
+	struct vm **vms;
+	const struct group_plan *plan;
+	struct cgroup_cpu cg;
+	struct cgroup_vm *cg_vm;
+	struct sched_park *park;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static uint64_t vm_cpu_ns(struct vm *vm)
-{
-	uint64_t sum = 0;
-	unsigned int i;
-
-	for (i = 0; i < vm->nr_vcpus; i++)
-		sum += vcpu_cpu_time_ns(vm->vcpu[i]);
-	return sum;
-}
-
-bool group_sched_needed(const struct group_plan *plan)
+/* Only when the group's vCPUs outnumber its CPUs, or a VM has a cap. */
+static bool needed(const struct group_plan *plan)
 {
 	unsigned int i, vcpus = 0;
 
-	if (!plan->sched)
-		return false;
 	for (i = 0; i < plan->nr_vms; i++) {
 		if (plan->vm[i].cap)
 			return true;
@@ -70,195 +53,205 @@ bool group_sched_needed(const struct group_plan *plan)
 	return vcpus > plan->host_cpus;
 }
 
-static void fill_policy(struct sched_policy *p, struct sched_vm *svm,
-			const struct group_plan *plan)
+static bool any_priority(const struct group_plan *plan)
 {
 	unsigned int i;
 
 	for (i = 0; i < plan->nr_vms; i++)
-		svm[i] = (struct sched_vm){
-			.nr_vcpus = plan->vm[i].cpus,
-			.priority = plan->vm[i].priority,
-			.weight = plan->vm[i].share_weight,
-			.cap = plan->vm[i].cap,
-			.busy = true,
-		};
-	*p = (struct sched_policy){ .vm = svm,
-				    .nr_vms = plan->nr_vms,
-				    .host_cpus = plan->host_cpus,
-				    .period_ns = plan->period_ns };
-	sched_compute_budgets(p);
+		if (plan->vm[i].priority)
+			return true;
+	return false;
 }
 
-void group_sched_targets(const struct group_plan *plan, double *share)
+static int join_cgroup(void *opaque)
 {
+	struct cgroup_vm *v = opaque;
+
+	return cgroup_cpu_join(&v->gs->cg, v->i);
+}
+
+/* A cap's quota per CFS period: the budget, scaled to a period CFS has. */
+static void cap_quota(const struct group_plan *plan, uint64_t budget_ns,
+		      uint64_t *quota_us, uint64_t *period_us)
+{
+	uint64_t period = plan->period_ns / 1000;
+
+	*period_us = period > CFS_PERIOD_MAX_US ? CFS_PERIOD_MAX_US : period;
+	if (*period_us < CFS_PERIOD_MIN_US)
+		*period_us = CFS_PERIOD_MIN_US;
+	*quota_us = (unsigned __int128)budget_ns * *period_us / plan->period_ns;
+	if (*quota_us < CFS_PERIOD_MIN_US)
+		*quota_us = CFS_PERIOD_MIN_US;
+}
+
+static int set_vm_cgroups(struct group_sched *gs)
+{
+	const struct group_plan *plan = gs->plan;
+	uint64_t shares[SCHED_MAX_VMS], quota, period;
 	struct sched_vm svm[SCHED_MAX_VMS];
-	struct sched_policy p;
-	uint64_t total = 0;
+	struct sched_policy policy;
 	unsigned int i;
 
-	fill_policy(&p, svm, plan);
+	group_plan_policy(plan, &policy, svm);
+	sched_cgroup_shares(&policy, shares);
+	for (i = 0; i < plan->nr_vms; i++) {
+		quota = period = 0;
+		if (plan->vm[i].cap)
+			cap_quota(plan, svm[i].budget_ns, &quota, &period);
+		if (cgroup_cpu_set(&gs->cg, i, shares[i], quota, period) < 0)
+			return -1;
+		gs->cg_vm[i] = (struct cgroup_vm){ gs, i };
+	}
+	return 0;
+}
+
+/*
+ * The run's cgroup weighs as much as its vCPU threads would on their
+ * own, so the group competes with the rest of the host as before.
+ */
+static int use_cgroups(struct group_sched *gs)
+{
+	const struct group_plan *plan = gs->plan;
+	uint64_t run_shares = 0;
+	unsigned int i;
+
 	for (i = 0; i < plan->nr_vms; i++)
-		total += svm[i].budget_ns;
-	for (i = 0; i < plan->nr_vms; i++)
-		share[i] = total ? (double)svm[i].budget_ns / total : 0;
-}
-
-double group_sched_target_share(struct group_sched *gs, unsigned int i)
-{
-	uint64_t total = 0;
-	unsigned int j;
-
-	for (j = 0; j < gs->policy.nr_vms; j++)
-		total += gs->svm[j].budget_ns;
-	return total ? (double)gs->svm[i].budget_ns / total : 0;
-}
-
-/* Measure every VM since the last decision. */
-static void measure(struct group_sched *gs, uint64_t elapsed)
-{
-	unsigned int i;
-
-	for (i = 0; i < gs->policy.nr_vms; i++) {
-		struct sched_vm *v = &gs->svm[i];
-		uint64_t cpu = vm_cpu_ns(gs->vm[i]);
-
-		v->used_ns = cpu - gs->period_base[i];
-		/* A parked VM tells nothing: keep what it was. */
-		if (!gs->parked[i])
-			v->busy = (cpu - gs->last_cpu[i]) * 1000 >
-				  elapsed * BUSY_PERMILLE;
-		v->stopped = vm_stopping(gs->vm[i]);
-		gs->last_cpu[i] = cpu;
+		run_shares += (uint64_t)plan->vm[i].cpus * SCHED_SHARES_UNIT;
+	if (run_shares > SCHED_SHARES_MAX)
+		run_shares = SCHED_SHARES_MAX;
+	gs->cg_vm = calloc(plan->nr_vms, sizeof(*gs->cg_vm));
+	if (!gs->cg_vm)
+		return err_set("out of memory");
+	if (cgroup_cpu_create(&gs->cg, plan->nr_vms, run_shares) < 0)
+		return -1;
+	if (set_vm_cgroups(gs) < 0) {
+		cgroup_cpu_destroy(&gs->cg);
+		return -1;
 	}
+	gs->mode = SCHED_MODE_CGROUP;
+	snprintf(gs->describe, sizeof(gs->describe), "on (cgroup)");
+	return 0;
 }
 
-static void apply(struct group_sched *gs)
+static void use_parking(struct group_sched *gs, const char *why)
 {
-	unsigned int i;
+	gs->mode = SCHED_MODE_PARK;
+	snprintf(gs->describe, sizeof(gs->describe), "on (park%s%s)",
+		 why ? "; " : "", why ? why : "");
+}
 
-	for (i = 0; i < gs->policy.nr_vms; i++) {
-		bool park = !gs->svm[i].released && !gs->svm[i].stopped;
+static int choose(struct group_sched *gs)
+{
+	const struct group_plan *plan = gs->plan;
+	char why[ERR_MSG_MAX + 16];
 
-		if (park != gs->parked[i]) {
-			vm_set_parked(gs->vm[i], park);
-			gs->parked[i] = park;
-		}
+	switch (plan->sched) {
+	case SCHED_MODE_OFF:
+		return 0;
+	case SCHED_MODE_PARK:
+		use_parking(gs, NULL);
+		return 0;
+	case SCHED_MODE_CGROUP:
+		return use_cgroups(gs); /* the plan refused priorities */
+	case SCHED_MODE_AUTO:
+		break;
 	}
-}
-
-static void new_period(struct group_sched *gs)
-{
-	unsigned int i;
-
-	for (i = 0; i < gs->policy.nr_vms; i++)
-		gs->period_base[i] = vm_cpu_ns(gs->vm[i]);
-	sched_new_period(&gs->policy);
-}
-
-/* Sleep ns, or until asked to stop (returns false then). */
-static bool sleep_ns(struct group_sched *gs, uint64_t ns)
-{
-	struct timespec ts = { ns / 1000000000ull, ns % 1000000000ull };
-	struct pollfd pfd = { .fd = gs->stop_fd, .events = POLLIN };
-
-	return ppoll(&pfd, 1, &ts, NULL) == 0;
-}
-
-static void *sched_thread(void *arg)
-{
-	struct group_sched *gs = arg;
-	uint64_t period_end = 0, last = now_ns();
-
-	for (;;) {
-		uint64_t now = now_ns(), next;
-
-		if (now >= period_end) {
-			new_period(gs);
-			period_end = now + gs->policy.period_ns;
-		}
-		measure(gs, now - last ? now - last : 1);
-		last = now;
-		gs->policy.period_left_ns = period_end - now;
-		next = sched_decide(&gs->policy);
-		apply(gs);
-		if (now + next > period_end)
-			next = period_end - now;
-		if (!sleep_ns(gs, next))
-			break;
+	if (any_priority(plan)) {
+		use_parking(gs, "a VM sets a priority");
+	} else if (use_cgroups(gs) < 0) {
+		snprintf(why, sizeof(why), "cgroups: %s", err_msg());
+		use_parking(gs, why);
 	}
-	return NULL;
+	return 0;
 }
 
-static void free_sched(struct group_sched *gs)
-{
-	if (gs->stop_fd >= 0)
-		close(gs->stop_fd);
-	free(gs->svm);
-	free(gs->period_base);
-	free(gs->last_cpu);
-	free(gs->parked);
-	free(gs);
-}
-
-struct group_sched *group_sched_start(struct vm **vms,
-				      const struct group_plan *plan)
+struct group_sched *group_sched_create(const struct group_plan *plan)
 {
 	struct group_sched *gs = calloc(1, sizeof(*gs));
-	unsigned int n = plan->nr_vms;
-	int rc;
 
-	if (!gs || n > SCHED_MAX_VMS) {
-		free(gs);
-		err_set("cannot schedule %u VMs (at most %d)", n,
-			SCHED_MAX_VMS);
-		return NULL;
-	}
-	gs->vm = vms;
-	gs->stop_fd = eventfd(0, EFD_CLOEXEC);
-	gs->svm = calloc(n, sizeof(*gs->svm));
-	gs->period_base = calloc(n, sizeof(uint64_t));
-	gs->last_cpu = calloc(n, sizeof(uint64_t));
-	gs->parked = calloc(n, sizeof(bool));
-	if (gs->stop_fd < 0 || !gs->svm || !gs->period_base || !gs->last_cpu ||
-	    !gs->parked) {
-		free_sched(gs);
+	if (!gs) {
 		err_set("out of memory");
 		return NULL;
 	}
-	fill_policy(&gs->policy, gs->svm, plan);
-	rc = pthread_create(&gs->thread, NULL, sched_thread, gs);
-	if (rc) {
-		free_sched(gs);
-		errno = rc;
-		err_set_errno("cannot start the scheduler thread");
+	gs->plan = plan;
+	gs->mode = SCHED_MODE_OFF;
+	snprintf(gs->describe, sizeof(gs->describe), "%s",
+		 plan->sched == SCHED_MODE_OFF ? "off" : "not needed");
+	if (needed(plan) && choose(gs) < 0) {
+		group_sched_destroy(gs);
 		return NULL;
 	}
 	return gs;
 }
 
-uint64_t group_sched_cpu_ns(struct group_sched *gs)
+void group_sched_attach(struct group_sched *gs, struct vm **vms)
 {
-	struct timespec ts;
-	clockid_t clock;
+	unsigned int i;
 
-	if (pthread_getcpuclockid(gs->thread, &clock) ||
-	    clock_gettime(clock, &ts))
+	gs->vms = vms;
+	if (gs->mode != SCHED_MODE_CGROUP)
+		return;
+	for (i = 0; i < gs->plan->nr_vms; i++) {
+		vms[i]->vcpu_thread_start = join_cgroup;
+		vms[i]->vcpu_thread_opaque = &gs->cg_vm[i];
+	}
+}
+
+int group_sched_start(struct group_sched *gs)
+{
+	if (gs->mode != SCHED_MODE_PARK)
 		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	gs->park = sched_park_start(gs->vms, gs->plan);
+	return gs->park ? 0 : -1;
 }
 
 void group_sched_stop(struct group_sched *gs)
 {
-	uint64_t one = 1;
-	unsigned int i;
-
 	if (!gs)
 		return;
-	if (write(gs->stop_fd, &one, sizeof(one)) == sizeof(one))
-		pthread_join(gs->thread, NULL);
-	for (i = 0; i < gs->policy.nr_vms; i++)
-		if (gs->parked[i])
-			vm_set_parked(gs->vm[i], false);
-	free_sched(gs);
+	sched_park_stop(gs->park);
+	gs->park = NULL;
+}
+
+void group_sched_destroy(struct group_sched *gs)
+{
+	if (!gs)
+		return;
+	group_sched_stop(gs);
+	cgroup_cpu_destroy(&gs->cg);
+	free(gs->cg_vm);
+	free(gs);
+}
+
+const char *group_sched_describe(const struct group_sched *gs)
+{
+	return gs->describe;
+}
+
+uint64_t group_sched_cpu_ns(const struct group_sched *gs)
+{
+	return gs->park ? sched_park_cpu_ns(gs->park) : 0;
+}
+
+void group_sched_obtained_targets(const struct group_plan *plan,
+				  const uint64_t *cpu_ns, uint64_t wall_ns,
+				  double *share)
+{
+	uint64_t weight[SCHED_MAX_VMS], limit[SCHED_MAX_VMS],
+		due[SCHED_MAX_VMS], total = 0;
+	unsigned int i;
+
+	for (i = 0; i < plan->nr_vms; i++) {
+		const struct vm_plan *v = &plan->vm[i];
+
+		weight[i] = v->share_weight;
+		limit[i] = (uint64_t)v->cpus * wall_ns;
+		if (v->cap)
+			limit[i] = (unsigned __int128)v->budget_ns * wall_ns /
+				   plan->period_ns;
+		total += cpu_ns[i];
+	}
+	sched_share_out(weight, limit, plan->nr_vms, total, due);
+	for (i = 0; i < plan->nr_vms; i++)
+		share[i] = total ? (double)due[i] / total : 0;
 }

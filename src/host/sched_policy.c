@@ -12,53 +12,87 @@ static uint64_t vm_limit(const struct sched_policy *p, const struct sched_vm *v)
 	return (uint64_t)v->nr_vcpus * p->period_ns;
 }
 
-/*
- * Water-filling: hand out the group's CPU time by weight; a VM that would
- * get more than it can use keeps its limit and leaves the excess to be
- * shared again among the rest.  At most nr_vms rounds.
- */
-void sched_compute_budgets(struct sched_policy *p)
+void sched_share_out(const uint64_t *weight, const uint64_t *limit,
+		     unsigned int n, uint64_t capacity, uint64_t *out)
 {
-	uint64_t left = (uint64_t)p->host_cpus * p->period_ns;
 	bool capped[SCHED_MAX_VMS] = { false };
+	uint64_t left = capacity;
 	unsigned int i, round;
 
-	for (i = 0; i < p->nr_vms; i++)
-		p->vm[i].budget_ns = 0;
-	for (round = 0; round < p->nr_vms && left; round++) {
+	for (i = 0; i < n; i++)
+		out[i] = 0;
+	for (round = 0; round < n && left; round++) {
 		unsigned __int128 total = 0;
 		bool changed = false;
 
-		for (i = 0; i < p->nr_vms; i++)
+		for (i = 0; i < n; i++)
 			if (!capped[i])
-				total += p->vm[i].weight;
+				total += weight[i];
 		if (!total)
-			break;
-		for (i = 0; i < p->nr_vms; i++) {
-			struct sched_vm *v = &p->vm[i];
-			uint64_t share;
-
-			if (capped[i])
-				continue;
-			share = (unsigned __int128)left * v->weight / total;
-			if (share >= vm_limit(p, v)) {
-				v->budget_ns = vm_limit(p, v);
+			return;
+		for (i = 0; i < n; i++) {
+			if (!capped[i] &&
+			    (unsigned __int128)left * weight[i] / total >=
+				    limit[i]) {
+				out[i] = limit[i];
 				capped[i] = true;
 				changed = true;
 			}
 		}
 		if (!changed) {
-			for (i = 0; i < p->nr_vms; i++)
+			for (i = 0; i < n; i++)
 				if (!capped[i])
-					p->vm[i].budget_ns =
-						(unsigned __int128)left *
-						p->vm[i].weight / total;
+					out[i] = (unsigned __int128)left *
+						 weight[i] / total;
 			return;
 		}
-		left = (uint64_t)p->host_cpus * p->period_ns;
-		for (i = 0; i < p->nr_vms; i++)
+		left = capacity;
+		for (i = 0; i < n; i++)
 			if (capped[i])
-				left -= p->vm[i].budget_ns;
+				left = left > out[i] ? left - out[i] : 0;
+	}
+}
+
+/* Budgets: W = host_cpus x period shared out, each capped at what its
+ * vCPUs can use in a period. */
+void sched_compute_budgets(struct sched_policy *p)
+{
+	uint64_t weight[SCHED_MAX_VMS] = { 0 }, limit[SCHED_MAX_VMS] = { 0 };
+	uint64_t budget[SCHED_MAX_VMS];
+	unsigned int i;
+
+	for (i = 0; i < p->nr_vms; i++) {
+		weight[i] = p->vm[i].weight;
+		limit[i] = vm_limit(p, &p->vm[i]);
+	}
+	sched_share_out(weight, limit, p->nr_vms,
+			(uint64_t)p->host_cpus * p->period_ns, budget);
+	for (i = 0; i < p->nr_vms; i++)
+		p->vm[i].budget_ns = budget[i];
+}
+
+/*
+ * cpu.shares is a weight in 2..262144 (cgroup v1).  Keep the ratios of
+ * A_i: 1024 per unit of weight while the largest fits, else scale the
+ * largest to the maximum; a VM never drops below the minimum.
+ */
+void sched_cgroup_shares(const struct sched_policy *p, uint64_t *shares)
+{
+	uint64_t max = 1;
+	unsigned int i;
+
+	for (i = 0; i < p->nr_vms; i++)
+		if (p->vm[i].weight > max)
+			max = p->vm[i].weight;
+	for (i = 0; i < p->nr_vms; i++) {
+		uint64_t w = p->vm[i].weight;
+
+		shares[i] =
+			max * SCHED_SHARES_UNIT <= SCHED_SHARES_MAX ?
+				w * SCHED_SHARES_UNIT :
+				(unsigned __int128)w * SCHED_SHARES_MAX / max;
+		if (shares[i] < SCHED_SHARES_MIN)
+			shares[i] = SCHED_SHARES_MIN;
 	}
 }
 

@@ -27,6 +27,18 @@ kvmux_run() {
 	STATUS=$status
 }
 
+# wait_for_output FILE TEXT PID: wait until FILE has TEXT (or PID ended, or
+# the outer timeout passed).  Tests act on what the guest said, never on a
+# guess of how long it takes: a busy machine can be slow by seconds.
+wait_for_output() {
+	local file=$1 text=$2 pid=$3 deadline=$((SECONDS + OUTER_TIMEOUT))
+	while ! grep -qF -- "$text" "$file" 2>/dev/null; do
+		kill -0 "$pid" 2>/dev/null || return 1
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
 # check NAME CONDITION-COMMAND...: records PASS or FAIL for NAME.
 check() {
 	local name=$1
@@ -42,6 +54,44 @@ check() {
 		echo "  stdout: $(printf '%s' "$OUT" | head -c 600)"
 		echo "  stderr: $(printf '%s' "$ERR" | head -c 600)"
 	fi
+}
+
+# skip NAME REASON: a check that cannot run here, said aloud.
+skip() {
+	echo "SKIP $1: $2"
+}
+
+# The directory of this shell's cgroup of the v1 cpu controller, as
+# kvmux finds its own (empty if there is none).
+cgroup_cpu_dir() {
+	local mount path
+	mount=$(awk '{ split($0, a, " - "); split(a[2], b, " ");
+		if (b[1] == "cgroup" && b[3] ~ /(^|,)cpu(,|$)/) { print $4, $5; exit } }' \
+		/proc/self/mountinfo)
+	path=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ { print $3; exit }' /proc/self/cgroup)
+	[ -n "$mount" ] || return 0
+	set -- $mount
+	[ "$1" != / ] && path=${path#"$1"}
+	echo "$2$path"
+}
+
+# Can kvmux make cgroups of the v1 cpu controller here (root, cgroup v1)?
+cgroup_cpu_writable() {
+	local dir
+	dir=$(cgroup_cpu_dir)
+	[ -n "$dir" ] && [ "$(id -u)" -eq 0 ] && [ -w "$dir" ]
+}
+
+# Run cgroups that ended kvmux processes left behind (those of running
+# ones, of other tests say, do not count).
+cgroup_cpu_runs() {
+	local dir run
+	dir=$(cgroup_cpu_dir)
+	[ -n "$dir" ] || return 0
+	for run in "$dir"/kvmux.*; do
+		[ -d "$run" ] && ! kill -0 "${run##*.}" 2>/dev/null && echo "$run"
+	done
+	return 0
 }
 
 status_is() { [ "$STATUS" -eq "$1" ]; }

@@ -58,19 +58,52 @@ check "group: minimums that do not fit are refused" all_of \
 	'status_is 126' 'err_has "at least one vCPU each"' 'err_one_line'
 
 # Shares: three CPU-bound VMs, weights 1:2:5, one vCPU each, on 2 CPUs.
-# Targets after capping at one vCPU: 16.7%, 33.3%, 50%.  A short run and
-# a generous tolerance: this checks the scheduler works, bench/ measures.
+# What kvmux controls is the split of the CPU time the group gets, not how
+# much the (possibly busy) host gives it: the summary's TARGET is each
+# VM's due share of what the group got (water-filled: on two free CPUs
+# 16.7/33.3/50 %, with less CPU 12.5/25/62.5 %).  With cgroups the kernel
+# enforces that split whatever else runs, so a generous tolerance holds
+# on a loaded machine; bench/ measures the accuracy.
 for w in 1 2 5; do
-	vm_conf "$WORK/w$w.conf" "w$w" spin.elf "" "weight=$w" "timeout=2"
+	vm_conf "$WORK/w$w.conf" "w$w" spin.elf "" "weight=$w" "timeout=3"
 done
-kvmux_run run "$WORK/w1.conf" "$WORK/w2.conf" "$WORK/w5.conf" \
-	--host-cpus 2 --overcommit 2
-got() { awk -v vm="$1" '$1 == vm { sub("%", "", $NF); print $NF }' <<<"$ERR"; }
-near() { awk -v g="$(got "$1")" -v t="$2" 'BEGIN { d = g - t; exit !(d < 8 && d > -8) }'; }
-check "sched: shares follow weights 1:2:5 (got $(got w1)/$(got w2)/$(got w5) %)" \
-	all_of 'status_is 124' 'err_has "scheduler on"' \
-	'near w1 16.7' 'near w2 33.3' 'near w5 50.0' \
-	'awk -v a="$(got w1)" -v b="$(got w2)" -v c="$(got w5)" "BEGIN { exit !(a < b && b < c) }"'
+column() { awk -v vm="$1" -v col="$2" '$1 == vm { sub("%", "", $col); print $col }' <<<"$ERR"; }
+got() { column "$1" 7; }
+target() { column "$1" 6; }
+near_target() {
+	awk -v g="$(got "$1")" -v t="$(target "$1")" \
+		'BEGIN { d = g - t; exit !(g != "" && d < 8 && d > -8) }'
+}
+if cgroup_cpu_writable; then
+	kvmux_run run "$WORK/w1.conf" "$WORK/w2.conf" "$WORK/w5.conf" \
+		--host-cpus 2 --overcommit 2 --sched cgroup
+	check "sched cgroup: shares of what the group got follow 1:2:5 (got $(got w1)/$(got w2)/$(got w5) % for $(target w1)/$(target w2)/$(target w5) %)" \
+		all_of 'status_is 124' 'err_has "scheduler on (cgroup)"' \
+		'near_target w1' 'near_target w2' 'near_target w5'
+	check "sched cgroup: the run's cgroups are gone when it ends" \
+		test -z "$(cgroup_cpu_runs)"
+else
+	skip "sched cgroup: shares" "no writable cgroup v1 cpu controller"
+fi
+
+# A hard cap is what the scheduler guarantees whatever the load (a busy
+# host only lowers what a VM gets): weight 1 of 4 on one CPU is 25 ms of
+# every 100 ms, so the capped VM's CPU time stays near 25 % of its wall
+# time, with both mechanisms.
+vm_conf "$WORK/capped.conf" capped spin.elf "" "cap=on" "timeout=3"
+vm_conf "$WORK/free.conf" free spin.elf "" "weight=3" "timeout=3"
+cpu_per_wall() {
+	awk -v vm="$1" '$1 == vm { printf "%d", 100 * $5 / $4 }' <<<"$ERR"
+}
+for mode in park cgroup; do
+	[ "$mode" = cgroup ] && ! cgroup_cpu_writable && continue
+	kvmux_run run "$WORK/capped.conf" "$WORK/free.conf" --host-cpus 1 \
+		--overcommit 2 --sched "$mode"
+	check "sched $mode: cap holds a VM to its budget ($(cpu_per_wall capped) % of a CPU, budget 25 %)" \
+		all_of 'status_is 124' "err_has \"scheduler on ($mode\"" \
+		'[ "$(cpu_per_wall capped)" -le 33 ]' \
+		'[ "$(cpu_per_wall free)" -gt 0 ]'
+done
 kvmux_run run "$WORK/w1.conf" "$WORK/w2.conf" "$WORK/w5.conf" \
 	--host-cpus 2 --overcommit 2 --sched off
 check "sched: --sched off leaves it to the host (no scheduler)" all_of \

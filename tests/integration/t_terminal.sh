@@ -34,7 +34,7 @@ for sig in TERM INT HUP; do
 	"$KVMUX" run --kernel "$FIRMWARE/spin.elf" >"$WORK/out" 2>"$WORK/err" \
 		</dev/null &
 	pid=$!
-	sleep 0.5
+	wait_for_output "$WORK/out" "spin: forever" "$pid"
 	kill -s "$sig" "$pid"
 	STATUS=0
 	timeout 10 tail --pid="$pid" -f /dev/null || STATUS=hung

@@ -43,10 +43,7 @@ sectors=2048
 	--cmdline "mode=write-flush sectors=$sectors seed=9" \
 	--disk "path=$WORK/crash.img" >"$WORK/crash.out" 2>&1 </dev/null &
 pid=$!
-for _ in $(seq 200); do
-	grep -q "blk: flushed" "$WORK/crash.out" && break
-	sleep 0.05
-done
+wait_for_output "$WORK/crash.out" "blk: flushed" "$pid"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 OUT=$(cat "$WORK/crash.out") ERR="" STATUS=0

@@ -377,6 +377,23 @@ static void dispatch_by_priority(void **state)
 	group_plan_free(&plan);
 }
 
+/* Only parking orders dispatch: --sched cgroup refuses priorities. */
+static void cgroup_refuses_priority(void **state)
+{
+	static const struct ask asks[] = { { 1, 64 * MIB, 0, 1 },
+					   { 1, 64 * MIB, 5, 1 } };
+	struct group_config group = host(2, 4 * GIB);
+	struct group_plan plan;
+
+	group.sched = SCHED_MODE_CGROUP;
+	assert_int_equal(group_plan_build(make_vms(asks, 2), 2, &group, &plan),
+			 -1);
+	assert_non_null(strstr(err_msg(), "b sets a priority"));
+	group.sched = SCHED_MODE_AUTO;
+	build(asks, 2, &group, &plan);
+	group_plan_free(&plan);
+}
+
 /* Many shapes: the invariants hold and the capacity is nearly used. */
 static void invariants_sweep(void **state)
 {
@@ -454,6 +471,7 @@ int main(void)
 		cmocka_unit_test(weighted_shares),
 		cmocka_unit_test(shares_count_vcpus),
 		cmocka_unit_test(dispatch_by_priority),
+		cmocka_unit_test(cgroup_refuses_priority),
 		cmocka_unit_test(invariants_sweep),
 		cmocka_unit_test(reserve),
 		cmocka_unit_test(meminfo),

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "kvmux/alloc.h"
+#include "kvmux/group_sched.h"
 #include "kvmux/sched.h"
 
 #define MS 1000000ULL
@@ -256,6 +258,85 @@ static void decisions_are_spaced(void **state)
 	assert_true(vm[0].released);
 }
 
+static void share_out_water_fills(void **state)
+{
+	const uint64_t weight[3] = { 1, 2, 5 };
+	const uint64_t limit[3] = { 100, 100, 100 };
+	uint64_t out[3];
+
+	/* 200 by 1:2:5 would give the third 125: it keeps 100, the rest
+	 * goes 1:2. */
+	sched_share_out(weight, limit, 3, 200, out);
+	assert_near(out[0], 33, 1);
+	assert_near(out[1], 66, 1);
+	assert_int_equal(out[2], 100);
+	/* With less to share nobody reaches a limit: plain 1:2:5. */
+	sched_share_out(weight, limit, 3, 160, out);
+	assert_int_equal(out[0], 20);
+	assert_int_equal(out[1], 40);
+	assert_int_equal(out[2], 100);
+	sched_share_out(weight, limit, 3, 80, out);
+	assert_int_equal(out[0], 10);
+	assert_int_equal(out[1], 20);
+	assert_int_equal(out[2], 50);
+	/* More than everyone can use: everyone at its limit. */
+	sched_share_out(weight, limit, 3, 1000, out);
+	assert_int_equal(out[0] + out[1] + out[2], 300);
+}
+
+static void cgroup_shares_keep_ratios(void **state)
+{
+	const struct sim_vm spec[] = { VM(1, 1, 0, false, false),
+				       VM(2, 3, 0, false, false),
+				       VM(254, 10000, 0, false, false) };
+	struct sched_vm vm[3];
+	struct sched_policy p;
+	uint64_t shares[3];
+
+	setup(&p, vm, spec, 2, 2);
+	sched_cgroup_shares(&p, shares);
+	assert_int_equal(shares[0], 1024);
+	assert_int_equal(shares[1], 6 * 1024);
+	/* A weight too large for 1024 per unit: scaled into the range,
+	 * the smallest kept above the kernel's minimum. */
+	setup(&p, vm, spec, 3, 2);
+	sched_cgroup_shares(&p, shares);
+	assert_int_equal(shares[2], SCHED_SHARES_MAX);
+	assert_int_equal(shares[0], SCHED_SHARES_MIN);
+	assert_true(shares[1] >= SCHED_SHARES_MIN &&
+		    shares[1] < SCHED_SHARES_MAX / 1000);
+}
+
+static void targets_follow_what_the_group_got(void **state)
+{
+	struct vm_plan vms[3] = {
+		{ .cpus = 1, .share_weight = 1 },
+		{ .cpus = 1, .share_weight = 2 },
+		{ .cpus = 1, .share_weight = 5 },
+	};
+	struct group_plan plan = { .nr_vms = 3,
+				   .vm = vms,
+				   .period_ns = PERIOD };
+	uint64_t cpu[3] = { 1000 * MS, 2000 * MS, 3000 * MS };
+	double share[3];
+
+	/* 6 CPU-seconds in 3 s: two CPUs, the third VM capped at one. */
+	group_sched_obtained_targets(&plan, cpu, 3000 * MS, share);
+	assert_near(share[0] * 1000, 167, 1);
+	assert_near(share[1] * 1000, 333, 1);
+	assert_near(share[2] * 1000, 500, 1);
+	/* 4.8 CPU-seconds in 3 s (a foreign load took the rest): 1:2:5. */
+	cpu[2] = 1800 * MS;
+	group_sched_obtained_targets(&plan, cpu, 3000 * MS, share);
+	assert_near(share[0] * 1000, 125, 1);
+	assert_near(share[2] * 1000, 625, 1);
+	/* A cap limits a VM to its budget per period. */
+	vms[2].cap = true;
+	vms[2].budget_ns = 25 * MS;
+	group_sched_obtained_targets(&plan, cpu, 3000 * MS, share);
+	assert_near(share[2] * 1000, 156, 1); /* 0.75 s of 4.8 s */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +349,9 @@ int main(void)
 		cmocka_unit_test(cap_is_a_hard_limit),
 		cmocka_unit_test(stopped_vms_are_not_released),
 		cmocka_unit_test(decisions_are_spaced),
+		cmocka_unit_test(share_out_water_fills),
+		cmocka_unit_test(cgroup_shares_keep_ratios),
+		cmocka_unit_test(targets_follow_what_the_group_got),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

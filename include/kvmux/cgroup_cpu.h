@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cgroup_cpu.h - a group's CPU shares enforced by the kernel: one cgroup
+ * (v1 cpu controller) per VM under one cgroup per kvmux run, created
+ * beside the cgroup kvmux itself runs in.
+ *
+ *   <cpu mount>/<kvmux's cgroup>/kvmux.<pid>/        cpu.shares: the run
+ *   <cpu mount>/<kvmux's cgroup>/kvmux.<pid>/vm<i>/  cpu.shares: A_i;
+ *                        with cap, cpu.cfs_quota_us / cpu.cfs_period_us
+ *
+ * Only vCPU threads move into a VM's cgroup (each moves itself when it
+ * starts); kvmux's other threads stay where they were.  The run's cgroup
+ * is removed when the run ends, by a child process that keeps the
+ * privileges kvmux gives up (removing it needs them) and that also
+ * removes it when kvmux is killed.
+ *
+ * cgroup v2 is not supported yet: placing single threads there needs a
+ * threaded subtree, and the hosts kvmux is tested on have no v2 cpu
+ * controller; kvmux then falls back to parking (kvmux/group_sched.h).
+ */
+#ifndef KVMUX_CGROUP_CPU_H
+#define KVMUX_CGROUP_CPU_H
+
+#include <stdint.h>
+
+#include <sys/types.h>
+
+struct cgroup_cpu {
+	char *run_dir; /* NULL until created */
+	unsigned int nr_vms;
+	int *tasks_fd; /* per VM: its cgroup's "tasks", open for writing */
+	pid_t reaper; /* the child that removes the cgroups; -1: none */
+	int reaper_fd; /* closing it tells the reaper to go ahead */
+};
+
+/*
+ * Create the run's cgroup with cpu.shares run_shares and nr_vms empty VM
+ * cgroups.  Files are opened now, so that threads can join later after
+ * kvmux has given up its privileges.  Call it before any VM exists: it
+ * forks the process that will remove the cgroups.  Returns 0, or -1 with err_set()
+ * saying why (no cpu controller, not writable, ...); *cg is then empty.
+ */
+int cgroup_cpu_create(struct cgroup_cpu *cg, unsigned int nr_vms,
+		      uint64_t run_shares);
+
+/*
+ * Set VM i's weight (cpu.shares, 2..262144) and, when quota_us is not 0,
+ * a hard limit of quota_us of CPU time every period_us (both 1000 to
+ * 1000000 us).  Returns 0 or -1 with err_set().
+ */
+int cgroup_cpu_set(struct cgroup_cpu *cg, unsigned int i, uint64_t shares,
+		   uint64_t quota_us, uint64_t period_us);
+
+/* Move the calling thread into VM i's cgroup.  Returns 0 or -1. */
+int cgroup_cpu_join(struct cgroup_cpu *cg, unsigned int i);
+
+/*
+ * Remove the cgroups and free; their threads must have ended and their
+ * VMs been destroyed (KVM's worker thread of a VM stays in the cgroup of
+ * the vCPU that started it until then).  Waits for the reaper, which
+ * gives up after about 5 s.
+ */
+void cgroup_cpu_destroy(struct cgroup_cpu *cg);
+
+#endif
