@@ -15,11 +15,13 @@
 #include "kvmux/board.h"
 #include "kvmux/boot.h"
 #include "kvmux/console_sink.h"
+#include "kvmux/diag.h"
 #include "kvmux/error.h"
 #include "kvmux/exit_status.h"
 #include "kvmux/fdt.h"
 #include "kvmux/legacy.h"
 #include "kvmux/serial8250.h"
+#include "kvmux/thread.h"
 #include "kvmux/vcpu.h"
 #include "kvmux/virtio_blk.h"
 #include "kvmux/virtio_console.h"
@@ -38,28 +40,17 @@ void board_init(struct board *b, const struct vm_config *cfg)
 		.cfg = cfg,
 		.kvm = { .fd = -1 },
 		.vm = { .fd = -1, .stop_fd = -1 },
-		.console_fd = -1,
 		.timeout_fd = -1,
 	};
 }
 
-static int open_console_output(struct board *b, const char *prefix)
+/* One sink per console device: their lines never mix. */
+static int create_sinks(struct board *b, struct out_stream *out,
+			const char *prefix)
 {
-	const struct vm_config *cfg = b->cfg;
-
-	if (cfg->console_target == CONSOLE_TO_STDIO) {
-		b->console_fd = STDOUT_FILENO;
-	} else if (cfg->console_target == CONSOLE_TO_FILE) {
-		b->console_fd =
-			open(cfg->console_file,
-			     O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (b->console_fd < 0)
-			return err_set_errno("cannot open console log %s",
-					     cfg->console_file);
-		prefix = NULL; /* a VM's own log needs no prefix */
-	}
-	b->sink = console_sink_create(b->console_fd, prefix);
-	return b->sink ? 0 : err_set("out of memory");
+	b->uart_sink = console_sink_create(out, prefix);
+	b->virtio_sink = console_sink_create(out, prefix);
+	return b->uart_sink && b->virtio_sink ? 0 : err_set("out of memory");
 }
 
 static int open_disks(struct board *b)
@@ -74,11 +65,11 @@ static int open_disks(struct board *b)
 	return 0;
 }
 
-static int read_inputs(struct board *b, const char *prefix)
+static int read_inputs(struct board *b)
 {
 	const struct vm_config *cfg = b->cfg;
 
-	if (open_disks(b) < 0 || open_console_output(b, prefix) < 0)
+	if (open_disks(b) < 0)
 		return -1;
 	if (host_read_file(cfg->kernel, "kernel", cfg->memory, &b->kernel,
 			   &b->kernel_len) < 0)
@@ -106,8 +97,8 @@ static int create_virtio_devices(struct board *b)
 	unsigned int i;
 
 	if (b->cfg->console == CONSOLE_VIRTIO) {
-		b->virtio_console =
-			virtio_console_create(&b->vm, &b->platform, b->sink);
+		b->virtio_console = virtio_console_create(&b->vm, &b->platform,
+							  b->virtio_sink);
 		if (!b->virtio_console)
 			return -1;
 	}
@@ -122,7 +113,7 @@ static int create_devices(struct board *b)
 	/* The UART keeps printing even when the console is virtio: early
 	 * boot messages (earlyprintk) only know the UART. */
 	b->uart = serial8250_create(&b->vm, SERIAL_COM1_BASE, SERIAL_COM1_IRQ,
-				    b->sink);
+				    b->uart_sink);
 	if (!b->uart)
 		return -1;
 	if (platform_add_isa(&b->platform, "serial", SERIAL_COM1_BASE, 8,
@@ -185,11 +176,13 @@ static int load_kernel(struct board *b)
 	return vcpu_set_boot_state(b->vm.vcpu[0], &entry);
 }
 
-int board_prepare(struct board *b, const char *prefix)
+int board_prepare(struct board *b, struct out_stream *out, const char *prefix)
 {
 	const struct vm_config *cfg = b->cfg;
 
-	if (read_inputs(b, prefix) < 0)
+	if (create_sinks(b, out, prefix) < 0)
+		return EXIT_HOST_FAILURE;
+	if (read_inputs(b) < 0)
 		return EXIT_BAD_USAGE;
 	if (check_host_memory(cfg) < 0 ||
 	    kvm_sys_open(&b->kvm, cfg->kvm_device) < 0)
@@ -213,6 +206,7 @@ int board_start(struct board *b)
 	unsigned int i;
 
 	b->start_ns = now_ns();
+	b->started = true;
 	if (b->virtio_console && virtio_console_start(b->virtio_console) < 0)
 		return -1;
 	for (i = 0; i < b->nr_disks; i++)
@@ -228,14 +222,42 @@ static size_t uart_input(void *opaque, const uint8_t *buf, size_t len)
 
 int board_attach_stdin(struct board *b, struct event_loop *loop)
 {
+	struct stdio_console *con = &b->stdin_console;
+
 	if (b->cfg->console_target != CONSOLE_TO_STDIO)
 		return 0;
-	if (b->virtio_console)
-		return stdio_console_attach(&b->stdin_console, loop, &b->vm,
+	if (b->virtio_console) {
+		virtio_console_on_input_room(b->virtio_console,
+					     stdio_console_room, con);
+		return stdio_console_attach(con, loop, &b->vm,
 					    virtio_console_input,
 					    b->virtio_console);
-	return stdio_console_attach(&b->stdin_console, loop, &b->vm, uart_input,
-				    b->uart);
+	}
+	serial8250_on_input_room(b->uart, stdio_console_room, con);
+	return stdio_console_attach(con, loop, &b->vm, uart_input, b->uart);
+}
+
+/* Stop every thread of the VM, each with the same bound. */
+static void stop_threads(struct board *b)
+{
+	uint64_t deadline = thread_now_ns() + THREAD_JOIN_TIMEOUT_NS;
+	unsigned int i;
+	int rc = vm_join(&b->vm, deadline);
+
+	if (b->virtio_console &&
+	    virtio_console_stop(b->virtio_console, deadline) < 0)
+		rc = -1;
+	for (i = 0; i < b->nr_disks; i++)
+		if (virtio_blk_stop(b->disk[i], deadline) < 0)
+			rc = -1;
+	if (rc < 0) {
+		/* Never free what a live thread may touch: left to exit(). */
+		b->stuck = true;
+		diag("%s: a thread did not stop within %llu s; it is left to "
+		     "the end of the process",
+		     b->cfg->name,
+		     (unsigned long long)(THREAD_JOIN_TIMEOUT_NS / 1000000000));
+	}
 }
 
 int board_finish(struct board *b)
@@ -243,19 +265,32 @@ int board_finish(struct board *b)
 	struct vm_stop stop;
 	unsigned int i;
 
-	vm_join(&b->vm);
+	stop_threads(b);
 	b->end_ns = now_ns();
 	for (i = 0; i < b->vm.nr_vcpus; i++)
 		b->cpu_ns += b->vm.vcpu[i]->cpu_ns_at_exit;
-	console_sink_flush(b->sink);
+	console_sink_flush(b->uart_sink);
+	console_sink_flush(b->virtio_sink);
 	b->finished = true;
 	stop = vm_stop_status(&b->vm);
 	if (stop.reason != VM_STOP_GUEST_EXIT && stop.reason != VM_STOP_HALTED)
-		fprintf(stderr, "kvmux: %s: %s: %s\n", b->cfg->name,
-			vm_stop_reason_name(stop.reason), stop.detail);
+		diag("%s: %s: %s", b->cfg->name,
+		     vm_stop_reason_name(stop.reason), stop.detail);
 	if (b->cfg->stats)
 		board_print_stats(b);
 	return exit_status_for(stop.reason, stop.value);
+}
+
+uint64_t board_undelivered(struct board *b)
+{
+	uint64_t n = console_sink_pending(b->uart_sink) +
+		     console_sink_pending(b->virtio_sink);
+
+	if (b->uart)
+		n += serial8250_tx_undelivered(b->uart);
+	if (b->virtio_console)
+		n += virtio_console_undelivered(b->virtio_console);
+	return n;
 }
 
 void board_print_stats(struct board *b)
@@ -265,14 +300,12 @@ void board_print_stats(struct board *b)
 	for (i = 0; i < b->vm.nr_vcpus; i++) {
 		const struct vcpu_stats *s = &b->vm.vcpu[i]->stats;
 
-		fprintf(stderr,
-			"kvmux: %s: vCPU %u exits to kvmux: io %llu mmio %llu "
-			"intr %llu other %llu; exits in all (KVM): %llu\n",
-			b->cfg->name, i, (unsigned long long)s->io,
-			(unsigned long long)s->mmio,
-			(unsigned long long)s->intr,
-			(unsigned long long)s->other,
-			(unsigned long long)vcpu_kvm_exits(b->vm.vcpu[i]));
+		diag("%s: vCPU %u exits to kvmux: io %llu mmio %llu intr %llu "
+		     "other %llu; exits in all (KVM): %llu",
+		     b->cfg->name, i, (unsigned long long)s->io,
+		     (unsigned long long)s->mmio, (unsigned long long)s->intr,
+		     (unsigned long long)s->other,
+		     (unsigned long long)vcpu_kvm_exits(b->vm.vcpu[i]));
 	}
 }
 
@@ -292,14 +325,16 @@ void board_teardown(struct board *b)
 {
 	if (b->timeout_fd >= 0)
 		close(b->timeout_fd);
+	stdio_console_detach(&b->stdin_console);
+	if (b->stuck)
+		return; /* a live thread may still use all of it */
 	destroy_devices(b);
 	if (b->vm.fd >= 0 || b->vm.stop_fd >= 0)
 		vm_destroy(&b->vm);
 	serial8250_destroy(b->uart);
 	i8042_destroy(b->kbc);
-	console_sink_destroy(b->sink);
-	if (b->console_fd > STDERR_FILENO)
-		close(b->console_fd);
+	console_sink_destroy(b->uart_sink);
+	console_sink_destroy(b->virtio_sink);
 	if (b->kvm.fd >= 0)
 		kvm_sys_close(&b->kvm);
 	free(b->kernel);

@@ -18,11 +18,14 @@
 
 #include "kvmux/alloc.h"
 #include "kvmux/board.h"
+#include "kvmux/console_output.h"
+#include "kvmux/diag.h"
 #include "kvmux/error.h"
 #include "kvmux/event_loop.h"
 #include "kvmux/group_sched.h"
 #include "kvmux/host.h"
 #include "kvmux/run.h"
+#include "kvmux/out_stream.h"
 #include "kvmux/sched.h"
 #include "kvmux/vcpu.h"
 
@@ -38,10 +41,17 @@ struct runner {
 	struct vm **sched_vms; /* what the scheduler sees: board[i].vm */
 	uint64_t sched_cpu_ns;
 	char sched_text[ERR_MSG_MAX + 32]; /* for the summary */
+	struct console_outputs *outputs;
+	int *dest; /* per VM: its console's destination in outputs */
 	struct event_loop loop;
 	int signal_fd, watch_fd;
 	unsigned int running;
 };
+
+/* After the last VM stopped, console output gets this long to drain. */
+#define CONSOLE_GRACE_NS 1000000000ULL /* 1 s */
+/* and kvmux's own messages at least this long. */
+#define DIAG_GRACE_NS 200000000ULL
 
 /* What one VM's stop and timer callbacks need. */
 struct vm_slot {
@@ -56,9 +66,9 @@ static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 static int report(struct runner *r, unsigned int i, int status)
 {
 	if (r->group && i != GROUP_WIDE)
-		fprintf(stderr, "kvmux: %s: %s\n", r->cfg[i].name, err_msg());
+		diag("%s: %s", r->cfg[i].name, err_msg());
 	else
-		fprintf(stderr, "kvmux: %s\n", err_msg());
+		diag("%s", err_msg());
 	return status;
 }
 
@@ -68,7 +78,16 @@ static void stop_all(struct runner *r, enum vm_stop_reason reason, int value,
 	unsigned int i;
 
 	for (i = 0; i < r->nr_vms; i++)
-		vm_request_stop(&r->board[i].vm, reason, value, "%s", why);
+		if (r->board[i].started)
+			vm_request_stop(&r->board[i].vm, reason, value, "%s",
+					why);
+}
+
+/* A console's reader went away: end as a Unix filter would (141). */
+static void on_output_gone(void *opaque)
+{
+	stop_all(opaque, VM_STOP_SIGNAL, SIGPIPE,
+		 "the console's reader went away (EPIPE)");
 }
 
 static void on_signal(void *opaque, int fd, uint32_t events)
@@ -207,6 +226,37 @@ static int create_sched(struct runner *r)
 	return r->sched ? 0 : -1;
 }
 
+/*
+ * Where each VM's console goes.  In a group a console is prefixed with
+ * the VM's name when its destination is shared (stdout, or a file two
+ * VMs name); a VM's own file gets its lines as they are.
+ */
+static int open_outputs(struct runner *r)
+{
+	unsigned int i;
+	int status;
+
+	r->outputs = console_outputs_create(on_output_gone, r);
+	r->dest = calloc(r->nr_vms, sizeof(*r->dest));
+	if (!r->outputs || !r->dest)
+		return report(r, GROUP_WIDE, EXIT_HOST_FAILURE);
+	for (i = 0; i < r->nr_vms; i++) {
+		r->dest[i] = console_outputs_open(r->outputs, &r->cfg[i],
+						  r->signal_fd, &status);
+		if (r->dest[i] < 0)
+			return report(r, i, status);
+	}
+	return 0;
+}
+
+static const char *console_prefix(struct runner *r, unsigned int i)
+{
+	if (!r->group || (r->cfg[i].console_target == CONSOLE_TO_FILE &&
+			  console_outputs_users(r->outputs, r->dest[i]) == 1))
+		return NULL;
+	return r->cfg[i].name;
+}
+
 static int prepare(struct runner *r, const struct run_request *req)
 {
 	unsigned int i;
@@ -217,12 +267,18 @@ static int prepare(struct runner *r, const struct run_request *req)
 		if (status)
 			return report(r, GROUP_WIDE, status);
 	}
-	if (watch_process(r) < 0 || (r->group && create_sched(r) < 0))
+	if (watch_process(r) < 0 || diag_start() < 0 ||
+	    (r->group && create_sched(r) < 0))
 		return report(r, GROUP_WIDE, EXIT_HOST_FAILURE);
+	status = open_outputs(r);
+	if (status)
+		return status;
 	for (i = 0; i < r->nr_vms; i++) {
 		board_init(&r->board[i], &r->cfg[i]);
-		status = board_prepare(&r->board[i],
-				       r->group ? r->cfg[i].name : NULL);
+		status = board_prepare(
+			&r->board[i],
+			console_outputs_stream(r->outputs, r->dest[i]),
+			console_prefix(r, i));
 		if (status)
 			return report(r, i, status);
 	}
@@ -295,24 +351,23 @@ static void print_summary(struct runner *r)
 			wall = b->end_ns - b->start_ns;
 	}
 	group_sched_obtained_targets(&r->plan, cpu, wall, target);
-	fprintf(stderr,
-		"kvmux: group of %u VMs on %u host CPUs, period %llu ms, "
-		"scheduler %s (its CPU time: %.3f ms)\n",
-		r->nr_vms, r->plan.host_cpus,
-		(unsigned long long)(r->plan.period_ns / 1000000),
-		r->sched_text, r->sched_cpu_ns / 1e6);
-	fprintf(stderr, "%-16s %6s %-8s %9s %9s %7s %7s\n", "VM", "STATUS",
-		"REASON", "WALL(s)", "CPU(s)", "TARGET", "GOT");
+	diag("group of %u VMs on %u host CPUs, period %llu ms, scheduler %s "
+	     "(its CPU time: %.3f ms)",
+	     r->nr_vms, r->plan.host_cpus,
+	     (unsigned long long)(r->plan.period_ns / 1000000), r->sched_text,
+	     r->sched_cpu_ns / 1e6);
+	diag_line("%-16s %6s %-8s %9s %9s %7s %7s", "VM", "STATUS", "REASON",
+		  "WALL(s)", "CPU(s)", "TARGET", "GOT");
 	for (i = 0; i < r->nr_vms; i++) {
 		const struct board *b = &r->board[i];
 		struct vm_stop stop = vm_stop_status((struct vm *)&b->vm);
 
-		fprintf(stderr, "%-16s %6d %-8s %9.3f %9.3f %6.1f%% %6.1f%%\n",
-			b->cfg->name, r->status[i],
-			vm_stop_reason_name(stop.reason),
-			(b->end_ns - b->start_ns) / 1e9, b->cpu_ns / 1e9,
-			100 * target[i],
-			cpu_total ? 100.0 * b->cpu_ns / cpu_total : 0.0);
+		diag_line("%-16s %6d %-8s %9.3f %9.3f %6.1f%% %6.1f%%",
+			  b->cfg->name, r->status[i],
+			  vm_stop_reason_name(stop.reason),
+			  (b->end_ns - b->start_ns) / 1e9, b->cpu_ns / 1e9,
+			  100 * target[i],
+			  cpu_total ? 100.0 * b->cpu_ns / cpu_total : 0.0);
 	}
 }
 
@@ -347,6 +402,31 @@ static int run(struct runner *r, const struct run_request *req)
 	return r->group ? group_status(r) : r->status[0];
 }
 
+/*
+ * The last VM has stopped: what the consoles and kvmux's messages still
+ * hold gets a bounded grace (a second signal ends it), and what could
+ * not be delivered is counted aloud.  No reader can stretch the end.
+ */
+static void finish_output(struct runner *r)
+{
+	uint64_t deadline = out_stream_now_ns() + CONSOLE_GRACE_NS, *lost;
+	unsigned int i;
+
+	lost = calloc(r->nr_vms, sizeof(*lost));
+	if (r->outputs && lost) {
+		for (i = 0; i < r->nr_vms; i++)
+			if (r->dest && r->dest[i] >= 0)
+				lost[r->dest[i]] +=
+					board_undelivered(&r->board[i]);
+		console_outputs_finish(r->outputs, deadline, r->signal_fd,
+				       lost);
+	}
+	free(lost);
+	if (deadline < out_stream_now_ns() + DIAG_GRACE_NS)
+		deadline = out_stream_now_ns() + DIAG_GRACE_NS;
+	diag_stop(deadline, r->signal_fd);
+}
+
 static void teardown(struct runner *r)
 {
 	unsigned int i;
@@ -358,6 +438,8 @@ static void teardown(struct runner *r)
 		close(r->watch_fd);
 	for (i = 0; i < r->nr_vms; i++)
 		board_teardown(&r->board[i]);
+	console_outputs_free(r->outputs);
+	free(r->dest);
 	group_sched_destroy(r->sched);
 	if (r->have_plan)
 		group_plan_free(&r->plan);
@@ -384,7 +466,7 @@ int run_request(const struct run_request *req)
 	r.status = calloc(r.nr_vms, sizeof(*r.status));
 	if (!r.cfg || !r.board || !r.status) {
 		teardown(&r);
-		fprintf(stderr, "kvmux: out of memory\n");
+		diag("out of memory");
 		return EXIT_HOST_FAILURE;
 	}
 	for (i = 0; i < r.nr_vms; i++) {
@@ -392,6 +474,7 @@ int run_request(const struct run_request *req)
 		board_init(&r.board[i], &r.cfg[i]);
 	}
 	status = run(&r, req);
+	finish_output(&r);
 	teardown(&r);
 	return status;
 }

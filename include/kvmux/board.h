@@ -18,6 +18,7 @@
 #include "kvmux/vm.h"
 
 struct console_sink;
+struct out_stream;
 struct serial8250;
 struct i8042;
 struct virtio_console;
@@ -33,8 +34,7 @@ struct board {
 	struct virtio_console *virtio_console;
 	struct virtio_blk *disk[CONFIG_MAX_DISKS];
 	unsigned int nr_disks;
-	int console_fd; /* where console output goes; -1: nowhere */
-	struct console_sink *sink;
+	struct console_sink *uart_sink, *virtio_sink;
 	struct stdio_console stdin_console;
 	uint8_t *kernel, *initrd;
 	size_t kernel_len, initrd_len;
@@ -42,24 +42,34 @@ struct board {
 	int timeout_fd;
 	uint64_t start_ns, end_ns; /* wall clock, for the summary */
 	uint64_t cpu_ns; /* vCPU thread CPU time at the end */
+	bool started; /* its threads were started */
 	bool finished; /* stopped, joined, accounted */
+	bool stuck; /* a thread did not stop in time: never torn down */
 };
 
 void board_init(struct board *b, const struct vm_config *cfg);
 
 /*
  * Build the VM up to the point where it could run: inputs read, KVM
- * opened, devices created, kernel loaded.  prefix: the console's line
- * prefix (NULL for a single VM on the terminal).  Returns 0, or the exit
- * status to give up with (the error is in err_msg()).
+ * opened, devices created, kernel loaded.  out: where the console goes
+ * (NULL: nowhere); prefix: the console's line prefix (NULL: bytes as
+ * they come).  Returns 0, or the exit status to give up with (the error
+ * is in err_msg()).
  */
-int board_prepare(struct board *b, const char *prefix);
+int board_prepare(struct board *b, struct out_stream *out, const char *prefix);
 
 /* Start the device threads and the vCPUs. */
 int board_start(struct board *b);
 
-/* After a stop: join the vCPUs and record time; returns the exit status. */
+/*
+ * After a stop: stop and join every thread of the VM (with a bound: a
+ * thread that misses it marks the board stuck), record the time, flush
+ * the consoles' last lines; returns the exit status.
+ */
 int board_finish(struct board *b);
+
+/* Console bytes of this VM that never reached its output stream. */
+uint64_t board_undelivered(struct board *b);
 
 /* Route host input (stdin) to this VM's console device. */
 int board_attach_stdin(struct board *b, struct event_loop *loop);

@@ -25,6 +25,8 @@ void event_loop_free(struct event_loop *loop);
 int event_loop_add(struct event_loop *loop, int fd, uint32_t events,
 		   event_fn fn, void *opaque);
 void event_loop_remove(struct event_loop *loop, int fd);
+/* Change what fd is watched for (0: nothing for now). */
+int event_loop_modify(struct event_loop *loop, int fd, uint32_t events);
 
 /* Wait up to timeout_ms (-1: forever) and dispatch what is ready. */
 int event_loop_run_once(struct event_loop *loop, int timeout_ms);

@@ -13,6 +13,7 @@
  *           memory, a failing KVM call)
  *   126     bad usage: options, a config file, or an unusable kernel,
  *           initrd or disk image
+ *   141     the console's reader went away (EPIPE: 128 + SIGPIPE)
  *   128+N   kvmux was stopped by signal N (SIGINT, SIGTERM, SIGHUP,
  *           SIGQUIT; Ctrl-A x on the console counts as SIGINT)
  *

@@ -14,6 +14,20 @@ struct event_loop;
 struct vm;
 
 /*
+ * Open an input file (kernel, initrd, config, disk image) without ever
+ * blocking in open(2) (a FIFO without a writer would): flags are O_RDONLY
+ * or O_RDWR.  It must be a regular file, or with block_ok a block
+ * device; anything else is refused, naming what it is.  what names it in
+ * errors ("kernel").  Returns the descriptor (blocking, close-on-exec),
+ * or -1 with err_set().
+ */
+int host_open_input(const char *path, const char *what, int flags,
+		    bool block_ok);
+
+/* "a FIFO", "a directory", ... for a st_mode. */
+const char *host_file_type(unsigned int mode);
+
+/*
  * Read a whole regular file of at most max bytes.  what names it in
  * errors ("kernel", "initrd").  Returns 0, or -1 with err_set() for a
  * missing, unreadable, empty, non-regular or oversized file.
@@ -35,6 +49,8 @@ uint64_t host_total_memory(void);
 typedef size_t (*console_input_fn)(void *opaque, const uint8_t *buf,
 				   size_t len);
 
+#define STDIO_CONSOLE_CHUNK 4096 /* bytes read from stdin at a time */
+
 struct stdio_console {
 	struct vm *vm;
 	struct event_loop *loop;
@@ -42,14 +58,30 @@ struct stdio_console {
 	void *opaque;
 	bool tty;
 	bool escape; /* the last byte was Ctrl-A */
+	bool pollable; /* stdin works with epoll (a regular file does not) */
+	bool reading; /* stdin is watched by the event loop */
+	bool eof;
+	int room_fd; /* eventfd: the device took input, it has room again */
+	size_t pending_off, pending_len; /* read, not yet taken */
+	uint8_t pending[STDIO_CONSOLE_CHUNK];
 };
 
 /*
  * Feed stdin to input, in raw mode when stdin is a terminal (Ctrl-A x
- * stops the VM).  Returns 0 or -1 with err_set().
+ * stops the VM).  Flow control: stdin is read only while the device takes
+ * what was read; when it is full, reading stops until the device calls
+ * stdio_console_room().  Pipes, terminals and regular files all work; at
+ * the end of the input the guest simply gets no more bytes.  Returns 0 or
+ * -1 with err_set().
  */
 int stdio_console_attach(struct stdio_console *con, struct event_loop *loop,
 			 struct vm *vm, console_input_fn input, void *opaque);
+
+/* The device has room for input again (any thread, never blocks). */
+void stdio_console_room(void *con);
+
+/* Close what attach opened. */
+void stdio_console_detach(struct stdio_console *con);
 
 /* Give up every capability and the right to gain new ones. */
 int host_drop_privileges(void);

@@ -66,7 +66,8 @@ void vcpu_destroy(struct vcpu *vcpu);
 int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_entry *entry);
 
 int vcpu_start(struct vcpu *vcpu);
-void vcpu_join(struct vcpu *vcpu);
+/* Join the thread by deadline_ns (monotonic); -1 if it did not end. */
+int vcpu_join(struct vcpu *vcpu, uint64_t deadline_ns);
 
 /* Post request bits and pull the vCPU out of KVM_RUN (any thread). */
 void vcpu_kick(struct vcpu *vcpu, unsigned int requests);

@@ -9,6 +9,8 @@
 #ifndef KVMUX_VIRTIO_BLK_H
 #define KVMUX_VIRTIO_BLK_H
 
+#include <stdint.h>
+
 #include "kvmux/config.h"
 
 struct vm;
@@ -21,6 +23,9 @@ struct virtio_blk *virtio_blk_open(const struct disk_config *disk);
 int virtio_blk_attach(struct virtio_blk *blk, struct vm *vm,
 		      struct platform *p);
 int virtio_blk_start(struct virtio_blk *blk);
+/* Stop the I/O thread; -1 if it did not end by deadline_ns (monotonic:
+ * a request stuck in host I/O): the device must then not be destroyed. */
+int virtio_blk_stop(struct virtio_blk *blk, uint64_t deadline_ns);
 /* Stops the I/O thread, closes the image (releasing the lock). */
 void virtio_blk_destroy(struct virtio_blk *blk);
 

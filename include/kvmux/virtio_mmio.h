@@ -38,8 +38,13 @@ struct virtio_device_ops {
 	/* Read config bytes [off, off + len); the transport checked bounds. */
 	void (*config_read)(void *dev, uint64_t off, void *data,
 			    unsigned int len);
-	/* On the I/O thread: queue q may have buffers to serve. */
-	void (*queue_notify)(void *dev, unsigned int q);
+	/*
+	 * On the I/O thread, under the transport lock: queue q may have
+	 * buffers to serve.  Serve a bounded batch, interrupt the guest once
+	 * (virtio_mmio_used()), and return true if buffers are left: the
+	 * thread then calls again after it has looked for a stop.
+	 */
+	bool (*queue_notify)(void *dev, unsigned int q);
 	/* The driver reset the device: drop in-flight state.  Never runs
 	 * concurrently with queue_notify(). */
 	void (*reset)(void *dev);
@@ -54,7 +59,13 @@ struct virtio_mmio *virtio_mmio_create(struct vm *vm, struct platform *p,
 				       void *dev);
 /* Start the I/O thread (once the VM is built). */
 int virtio_mmio_start(struct virtio_mmio *t);
-/* Stop the I/O thread and free everything. */
+/*
+ * Stop the I/O thread: it ends after the batch it is in.  Returns 0, or
+ * -1 if it has not ended by deadline_ns (CLOCK_MONOTONIC; host I/O that
+ * hangs, say): the transport must then not be destroyed.
+ */
+int virtio_mmio_stop(struct virtio_mmio *t, uint64_t deadline_ns);
+/* Stop the I/O thread (if still running) and free everything. */
 void virtio_mmio_destroy(struct virtio_mmio *t);
 
 /* For the device, on its I/O thread. */
@@ -64,6 +75,16 @@ bool virtio_mmio_has_feature(struct virtio_mmio *t, unsigned int bit);
 void virtio_mmio_used(struct virtio_mmio *t, unsigned int q);
 /* The guest broke the rules: set DEVICE_NEEDS_RESET, stop serving. */
 void virtio_mmio_fail(struct virtio_mmio *t, const char *why);
+
+/*
+ * Host I/O is done without the transport lock, so that a slow disk never
+ * holds up a vCPU's register access: leave the lock with io_begin(), and
+ * take it back with io_end(token), which returns false if the device was
+ * reset or its queues changed meanwhile (drop the request's result then:
+ * the buffers are no longer the driver's to be returned).
+ */
+uint64_t virtio_mmio_io_begin(struct virtio_mmio *t);
+bool virtio_mmio_io_end(struct virtio_mmio *t, uint64_t token);
 
 /* From any host thread: have queue_notify(q) run soon on the I/O thread. */
 void virtio_mmio_kick(struct virtio_mmio *t, unsigned int q);

@@ -16,6 +16,7 @@
 #define KVMUX_VIRTQ_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kvmux/guest_mem.h"
@@ -77,12 +78,21 @@ struct virtq {
 /*
  * Make a queue usable after the driver wrote its addresses and size and
  * set QueueReady.  Checks that the size is a power of 2 no larger than
- * max_size and that the three rings lie in guest RAM with their required
- * alignment.  Returns 0, or -1 (queue left not ready, error[] filled).
+ * max_size, that the three areas (descriptor table, available and used
+ * rings, each with its event field) lie in guest RAM with their required
+ * alignment, and that no two of them share a byte.  Returns 0, or -1
+ * (queue left not ready, error[] filled).
  */
 int virtq_init(struct virtq *vq, const struct guest_mem *mem, uint16_t size,
 	       uint16_t max_size, uint64_t desc_gpa, uint64_t avail_gpa,
 	       uint64_t used_gpa, bool event_idx, bool indirect);
+
+/*
+ * Do two ready queues of one device share a byte of their areas?  Then
+ * why (why_len bytes) says which areas.
+ */
+bool virtq_overlaps(const struct virtq *vq, const struct virtq *other,
+		    char *why, size_t why_len);
 
 /* Forget everything (device reset or QueueReady = 0). */
 void virtq_reset(struct virtq *vq);

@@ -71,8 +71,12 @@ void vm_destroy(struct vm *vm);
 /* Start every vCPU thread.  Returns 0 or -1 with err_set(). */
 int vm_start(struct vm *vm);
 
-/* Wait for every vCPU thread to end (after a stop was requested). */
-void vm_join(struct vm *vm);
+/*
+ * Wait for every vCPU thread to end (after a stop was requested), until
+ * deadline_ns (CLOCK_MONOTONIC).  Returns 0, or -1 if a thread was still
+ * running then: the VM must not be destroyed (kvmux/thread.h).
+ */
+int vm_join(struct vm *vm, uint64_t deadline_ns);
 
 /*
  * Park (stop running) or release all vCPUs of the VM; any thread.  A

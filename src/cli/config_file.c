@@ -17,17 +17,20 @@
  * inih still does the INI syntax: comments, "key = value", trimming.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
 #include "kvmux/config_file.h"
 #include "kvmux/error.h"
+#include "kvmux/host.h"
 #include "kvmux/layout.h"
 #include "kvmux/parse.h"
 #include "kvmux/platform.h"
@@ -37,6 +40,8 @@
 #define WEIGHT_MAX 10000 /* keeps share arithmetic far from overflow */
 #define SECTION_KEYS_MAX 9
 #define LABEL_MAX (DISK_NAME_MAX + 16)
+/* Longest line kvmux would pass to inih (which has its own limit). */
+#define CONFIG_LINE_BUF 4096
 
 /* A string owned by a vm_config: a list the config frees in one go. */
 struct config_strings {
@@ -63,8 +68,7 @@ struct loader {
 	const char *path; /* as the user gave it, for messages */
 	char *dir; /* prefix for relative paths ("conf/"); NULL: none */
 	FILE *file;
-	char *buf; /* getline()'s */
-	size_t buf_size;
+	char buf[CONFIG_LINE_BUF + 1]; /* the line being read */
 	unsigned int lineno;
 	bool failed;
 	unsigned int error_line; /* of the first error; 0: not a line's */
@@ -489,32 +493,55 @@ static int section_line(struct loader *ld, const char *line)
 	return open_section(ld, line + 1, end - line - 1);
 }
 
+/*
+ * One line (without its newline) into ld->buf, reading at most max + 1
+ * bytes of it: a file that is not made of lines (a disk image given by
+ * mistake) is refused after that many, never read whole.  A line may
+ * hold one byte more than the limit it is checked against once its
+ * blanks and \r are gone.  Returns its length, or -1 at the end of the
+ * file or after an error (ld->failed then).
+ */
+static ssize_t next_line(struct loader *ld, size_t max)
+{
+	size_t len = 0;
+	int c = EOF;
+
+	while (len <= max && (c = getc_unlocked(ld->file)) != EOF) {
+		if (c == '\n')
+			break;
+		if (c == '\0') {
+			fail_at(ld, ld->lineno + 1,
+				"not a text file (NUL byte)");
+			return -1;
+		}
+		ld->buf[len++] = c;
+	}
+	if (ferror(ld->file))
+		return fail_at(ld, 0, "cannot read: %s", strerror(errno));
+	if (c == EOF && !len)
+		return -1;
+	ld->lineno++;
+	if (len > max)
+		return fail_at(ld, ld->lineno, "line is longer than %zu bytes",
+			       max - 1);
+	ld->buf[len] = '\0';
+	return len;
+}
+
 /* inih's fgets(): one whole line per call, or NULL to stop. */
 static char *read_line(char *out, int size, void *stream)
 {
 	struct loader *ld = stream;
-	ssize_t len;
 	char *text;
 
-	if (ld->failed)
+	if (ld->failed || size < 2 || (size_t)size > CONFIG_LINE_BUF ||
+	    next_line(ld, size) < 0)
 		return NULL;
-	errno = 0;
-	len = getline(&ld->buf, &ld->buf_size, ld->file);
-	if (len < 0) {
-		if (ferror(ld->file))
-			fail_at(ld, 0, "cannot read: %s", strerror(errno));
-		return NULL;
-	}
-	ld->lineno++;
-	if (strlen(ld->buf) != (size_t)len) {
-		fail_at(ld, ld->lineno, "not a text file (NUL byte)");
-		return NULL;
-	}
 	text = ld->buf;
 	if (ld->lineno == 1 && !strncmp(text, "\xef\xbb\xbf", 3))
 		text += 3; /* a UTF-8 byte order mark */
 	text += strspn(text, " \t");
-	text[strcspn(text, "\r\n")] = '\0';
+	text[strcspn(text, "\r")] = '\0';
 	if (strlen(text) >= (size_t)size) {
 		fail_at(ld, ld->lineno, "line is longer than %d bytes",
 			size - 1);
@@ -634,22 +661,18 @@ static int parse(struct loader *ld)
 	return finish(ld);
 }
 
+/* Only a regular file: a FIFO would block, /dev/zero never ends. */
 static int open_file(struct loader *ld)
 {
-	struct stat st;
+	int fd = host_open_input(ld->path, "config file", O_RDONLY, false);
 
-	ld->file = fopen(ld->path, "re");
+	if (fd < 0)
+		return -1;
+	ld->file = fdopen(fd, "r");
 	if (!ld->file) {
-		if (errno == ENOENT)
-			return err_set("config file %s does not exist",
-				       ld->path);
-		return err_set_errno("cannot open config file %s", ld->path);
+		close(fd);
+		return err_set("out of memory");
 	}
-	if (fstat(fileno(ld->file), &st) < 0)
-		return err_set_errno("config file %s", ld->path);
-	if (S_ISDIR(st.st_mode))
-		return err_set("config file %s is a directory, not a file",
-			       ld->path);
 	return 0;
 }
 
@@ -675,7 +698,6 @@ int config_file_load(const char *path, struct vm_config *cfg)
 		rc = parse(&ld);
 	if (ld.file)
 		fclose(ld.file);
-	free(ld.buf);
 	free(ld.dir);
 	return rc;
 }

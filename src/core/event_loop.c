@@ -75,6 +75,22 @@ void event_loop_remove(struct event_loop *loop, int fd)
 	}
 }
 
+int event_loop_modify(struct event_loop *loop, int fd, uint32_t events)
+{
+	struct event_source *src;
+
+	for (src = loop->sources; src; src = src->next) {
+		struct epoll_event ev = { .events = events, .data.ptr = src };
+
+		if (src->fd != fd || !src->fn)
+			continue;
+		if (epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) < 0)
+			return err_set_errno("epoll_ctl mod fd %d", fd);
+		return 0;
+	}
+	return err_set("fd %d is not in the event loop", fd);
+}
+
 int event_loop_run_once(struct event_loop *loop, int timeout_ms)
 {
 	struct epoll_event ev[16];

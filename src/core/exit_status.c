@@ -58,5 +58,6 @@ const char exit_status_help[] =
 	"  126     bad usage: options, a config file, or an unusable "
 	"kernel, initrd\n"
 	"          or disk image\n"
-	"  128+N   kvmux was stopped by signal N\n"
+	"  128+N   kvmux was stopped by signal N (141: the console's reader "
+	"went away)\n"
 	"A guest that wants an unambiguous result writes a value below 120.\n";

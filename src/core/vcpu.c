@@ -19,6 +19,7 @@
 
 #include "kvmux/error.h"
 #include "kvmux/exit.h"
+#include "kvmux/thread.h"
 #include "kvmux/vcpu.h"
 #include "kvmux/vm.h"
 
@@ -154,12 +155,12 @@ int vcpu_start(struct vcpu *vcpu)
 	return 0;
 }
 
-void vcpu_join(struct vcpu *vcpu)
+int vcpu_join(struct vcpu *vcpu, uint64_t deadline_ns)
 {
 	if (!vcpu->thread_started)
-		return;
-	pthread_join(vcpu->thread, NULL);
+		return 0;
 	vcpu->thread_started = false;
+	return thread_join_until(vcpu->thread, deadline_ns);
 }
 
 void vcpu_kick(struct vcpu *vcpu, unsigned int requests)

@@ -147,9 +147,10 @@ int vm_start(struct vm *vm)
 	return 0;
 }
 
-void vm_join(struct vm *vm)
+int vm_join(struct vm *vm, uint64_t deadline_ns)
 {
 	unsigned int i;
+	int rc = 0;
 
 	/* The scheduler thread may be parking this VM right now: once its
 	 * kicks are done, none may follow, since a joined thread's ID is
@@ -158,7 +159,9 @@ void vm_join(struct vm *vm)
 	vm->joined = true;
 	pthread_mutex_unlock(&vm->park_lock);
 	for (i = 0; i < vm->nr_vcpus; i++)
-		vcpu_join(vm->vcpu[i]);
+		if (vcpu_join(vm->vcpu[i], deadline_ns) < 0)
+			rc = -1;
+	return rc;
 }
 
 void vm_set_parked(struct vm *vm, bool parked)

@@ -3,14 +3,20 @@
  * serial8250.c - 16550A UART emulation.
  *
  * Enough of the chip for Linux's 8250 driver (including its probe, which
- * uses scratch and loopback tests) and for polled early consoles.  The
- * transmitter is always ready: bytes leave as soon as they are written.
+ * uses scratch and loopback tests) and for polled early consoles.  Bytes
+ * leave as soon as they are written while the host takes them; when it
+ * does not (a slow reader), they wait in the transmit FIFO (16 bytes with
+ * FCR enabled, else the one-byte THR) and LSR says THR is not empty, as
+ * a real UART on a slow line would, until the host has room again.  A
+ * byte written to a full FIFO is lost, as on the chip (the guest did not
+ * look at LSR); such bytes are counted.
  * The receive FIFO is deeper than a real 16550's so that pasted input
- * survives a guest that reads slowly; overflow is reported as overrun.
+ * survives a guest that reads slowly; the host only feeds what fits.
  */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kvmux/bus.h"
 #include "kvmux/console_sink.h"
@@ -42,6 +48,7 @@ enum uart_reg {
 #define IIR_FIFO_ON 0xc0
 #define FCR_ENABLE 0x01
 #define FCR_CLEAR_RX 0x02
+#define FCR_CLEAR_TX 0x04
 #define LCR_DLAB 0x80
 #define MCR_DTR 0x01
 #define MCR_RTS 0x02
@@ -58,6 +65,7 @@ enum uart_reg {
 #define MSR_DCD 0x80
 
 #define RX_FIFO_SIZE 4096
+#define TX_FIFO_SIZE 16 /* a 16550A's */
 
 struct serial8250 {
 	struct vm *vm;
@@ -70,8 +78,15 @@ struct serial8250 {
 	bool thr_interrupt; /* THRE pending until IIR read or THR write */
 	bool irq_level;
 
+	uint8_t tx[TX_FIFO_SIZE]; /* bytes the host did not take yet */
+	unsigned int tx_len;
+	uint64_t tx_lost; /* written while the FIFO was full */
+
 	uint8_t rx[RX_FIFO_SIZE];
 	size_t rx_head, rx_count;
+	serial8250_room_fn rx_room_fn; /* the host waits for RX room */
+	void *rx_room_opaque;
+	bool rx_room_wanted;
 };
 
 static uint8_t pending_iir(const struct serial8250 *uart)
@@ -96,6 +111,8 @@ static void update_irq(struct serial8250 *uart)
 	vm_irq_line(uart->vm, uart->irq, level);
 }
 
+static void update_irq(struct serial8250 *uart);
+
 static void rx_push(struct serial8250 *uart, uint8_t byte)
 {
 	if (uart->rx_count == RX_FIFO_SIZE) {
@@ -115,7 +132,32 @@ static uint8_t rx_pop(struct serial8250 *uart)
 	byte = uart->rx[uart->rx_head];
 	uart->rx_head = (uart->rx_head + 1) % RX_FIFO_SIZE;
 	uart->rx_count--;
+	/* Half empty again: the host may send more (one wake-up, not one
+	 * per byte). */
+	if (uart->rx_room_wanted && uart->rx_count <= RX_FIFO_SIZE / 2) {
+		uart->rx_room_wanted = false;
+		uart->rx_room_fn(uart->rx_room_opaque);
+	}
 	return byte;
+}
+
+static unsigned int tx_capacity(const struct serial8250 *uart)
+{
+	return uart->fcr & FCR_ENABLE ? TX_FIFO_SIZE : 1;
+}
+
+/* Hand what waits in the FIFO to the host; THRE once it is empty. */
+static void tx_flush(struct serial8250 *uart)
+{
+	size_t n;
+
+	if (!uart->tx_len)
+		return;
+	n = console_sink_write(uart->out, uart->tx, uart->tx_len);
+	memmove(uart->tx, uart->tx + n, uart->tx_len - n);
+	uart->tx_len -= n;
+	if (!uart->tx_len)
+		uart->thr_interrupt = true;
 }
 
 static void transmit(struct serial8250 *uart, uint8_t byte)
@@ -124,7 +166,23 @@ static void transmit(struct serial8250 *uart, uint8_t byte)
 		rx_push(uart, byte);
 		return;
 	}
-	console_sink_write(uart->out, &byte, 1);
+	if (uart->tx_len == tx_capacity(uart)) {
+		uart->tx_lost++;
+		return;
+	}
+	uart->tx[uart->tx_len++] = byte;
+	tx_flush(uart);
+}
+
+/* The host has room again (its output thread): send what waits. */
+static void tx_room(void *opaque)
+{
+	struct serial8250 *uart = opaque;
+
+	pthread_mutex_lock(&uart->lock);
+	tx_flush(uart);
+	update_irq(uart);
+	pthread_mutex_unlock(&uart->lock);
 }
 
 static uint8_t modem_status(const struct serial8250 *uart)
@@ -158,7 +216,8 @@ static uint8_t read_reg(struct serial8250 *uart, unsigned int reg)
 	case UART_MCR:
 		return uart->mcr;
 	case UART_LSR:
-		val = LSR_THRE | LSR_TEMT | (uart->rx_count ? LSR_DR : 0) |
+		val = (uart->tx_len ? 0 : LSR_THRE | LSR_TEMT) |
+		      (uart->rx_count ? LSR_DR : 0) |
 		      (uart->overrun ? LSR_OE : 0);
 		uart->overrun = false;
 		return val;
@@ -179,8 +238,8 @@ static void write_reg(struct serial8250 *uart, unsigned int reg, uint8_t val)
 			uart->dll = val;
 			break;
 		}
-		transmit(uart, val);
-		uart->thr_interrupt = true; /* the byte left at once */
+		uart->thr_interrupt = false;
+		transmit(uart, val); /* THRE again if the byte left */
 		break;
 	case UART_IER:
 		if (dlab) {
@@ -188,7 +247,8 @@ static void write_reg(struct serial8250 *uart, unsigned int reg, uint8_t val)
 			break;
 		}
 		/* Enabling THRI with an empty THR raises it at once. */
-		if ((val & IER_THRI) && !(uart->ier & IER_THRI))
+		if ((val & IER_THRI) && !(uart->ier & IER_THRI) &&
+		    !uart->tx_len)
 			uart->thr_interrupt = true;
 		uart->ier = val & 0x0f;
 		break;
@@ -196,6 +256,11 @@ static void write_reg(struct serial8250 *uart, unsigned int reg, uint8_t val)
 		uart->fcr = val;
 		if (val & FCR_CLEAR_RX)
 			uart->rx_count = 0;
+		if (val & FCR_CLEAR_TX && uart->tx_len) {
+			uart->tx_lost += uart->tx_len;
+			uart->tx_len = 0;
+			uart->thr_interrupt = true;
+		}
 		break;
 	case UART_LCR:
 		uart->lcr = val;
@@ -258,6 +323,7 @@ struct serial8250 *serial8250_create(struct vm *vm, uint16_t base,
 	uart->out = out;
 	uart->lcr = 0x03; /* 8N1, as firmware would leave it */
 	pthread_mutex_init(&uart->lock, NULL);
+	console_sink_on_room(out, tx_room, uart);
 	if (bus_register(&vm->pio, base, UART_NR_REGS, &uart_ops, uart,
 			 "serial8250") < 0) {
 		serial8250_destroy(uart);
@@ -274,6 +340,13 @@ void serial8250_destroy(struct serial8250 *uart)
 	free(uart);
 }
 
+void serial8250_on_input_room(struct serial8250 *uart, serial8250_room_fn fn,
+			      void *opaque)
+{
+	uart->rx_room_fn = fn;
+	uart->rx_room_opaque = opaque;
+}
+
 size_t serial8250_receive(struct serial8250 *uart, const uint8_t *buf,
 			  size_t len)
 {
@@ -283,12 +356,21 @@ size_t serial8250_receive(struct serial8250 *uart, const uint8_t *buf,
 	room = RX_FIFO_SIZE - uart->rx_count;
 	if (len > room) {
 		len = room;
-		uart->overrun =
-			true; /* what did not fit is lost, as on a 16550 */
+		uart->rx_room_wanted = uart->rx_room_fn != NULL;
 	}
 	for (i = 0; i < len; i++)
 		rx_push(uart, buf[i]);
 	update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
 	return len;
+}
+
+uint64_t serial8250_tx_undelivered(struct serial8250 *uart)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&uart->lock);
+	n = uart->tx_len + uart->tx_lost;
+	pthread_mutex_unlock(&uart->lock);
+	return n;
 }

@@ -9,6 +9,54 @@
 #include "kvmux/error.h"
 #include "kvmux/host.h"
 
+const char *host_file_type(unsigned int mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFSOCK:
+		return "a socket";
+	}
+	return "not a file";
+}
+
+int host_open_input(const char *path, const char *what, int flags,
+		    bool block_ok)
+{
+	struct stat st;
+	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return err_set("%s %s does not exist", what, path);
+		return err_set_errno("cannot open %s %s", what, path);
+	}
+	if (fstat(fd, &st) < 0) {
+		err_set_errno("%s %s", what, path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) && !(block_ok && S_ISBLK(st.st_mode))) {
+		err_set("%s %s is %s, not a file%s", what, path,
+			host_file_type(st.st_mode),
+			block_ok ? " or a block device" : "");
+		goto fail;
+	}
+	/* Our own open file description: the flag was only for open(). */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
 static int check_stat(int fd, const char *path, const char *what, uint64_t max,
 		      size_t *len)
 {
@@ -16,10 +64,6 @@ static int check_stat(int fd, const char *path, const char *what, uint64_t max,
 
 	if (fstat(fd, &st) < 0)
 		return err_set_errno("%s %s", what, path);
-	if (S_ISDIR(st.st_mode))
-		return err_set("%s %s is a directory, not a file", what, path);
-	if (!S_ISREG(st.st_mode))
-		return err_set("%s %s is not a regular file", what, path);
 	if (st.st_size == 0)
 		return err_set("%s %s is empty", what, path);
 	if ((uint64_t)st.st_size > max)
@@ -52,15 +96,12 @@ static int read_fully(int fd, const char *path, const char *what, uint8_t *buf,
 int host_read_file(const char *path, const char *what, uint64_t max,
 		   uint8_t **buf, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = host_open_input(path, what, O_RDONLY, false);
 	int rc = -1;
 
 	*buf = NULL;
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return err_set("%s %s does not exist", what, path);
-		return err_set_errno("cannot open %s %s", what, path);
-	}
+	if (fd < 0)
+		return -1;
 	if (check_stat(fd, path, what, max, len) < 0)
 		goto out;
 	*buf = malloc(*len);

@@ -1,21 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * stdio_console.c - stdin to the guest console, with a terminal escape.
+ * stdio_console.c - stdin to the guest console, with flow control and a
+ * terminal escape (kvmux/host.h).
  *
  * In raw mode Ctrl-C reaches the guest, so the user needs another way
  * out: Ctrl-A x, as in QEMU and screen.
+ *
+ * Input is read a chunk at a time and handed to the device; what the
+ * device cannot take yet stays here, and stdin is not read again until
+ * the device says it has room (so nothing piped in is dropped).  A
+ * regular file cannot be watched with epoll (it is always readable), so
+ * it is read a chunk per turn of the event loop instead.
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "kvmux/error.h"
 #include "kvmux/event_loop.h"
 #include "kvmux/host.h"
 #include "kvmux/term.h"
 #include "kvmux/vm.h"
 
 #define ESCAPE_KEY 0x01 /* Ctrl-A */
-#define STDIN_CHUNK 256
 
 /* Remove escape sequences from buf in place; returns the bytes left. */
 static size_t filter_escapes(struct stdio_console *con, uint8_t *buf,
@@ -45,23 +53,89 @@ static size_t filter_escapes(struct stdio_console *con, uint8_t *buf,
 	return out;
 }
 
-static void stdin_ready(void *opaque, int fd, uint32_t events)
+static void stdin_ready(void *opaque, int fd, uint32_t events);
+
+static void wake(struct stdio_console *con)
 {
-	struct stdio_console *con = opaque;
-	uint8_t buf[STDIN_CHUNK];
-	ssize_t n = read(fd, buf, sizeof(buf));
-	size_t len;
+	uint64_t one = 1;
+
+	if (write(con->room_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		return; /* an eventfd write cannot fail otherwise */
+}
+
+/* Watch stdin (or, for a regular file, come back next turn) or not. */
+static void set_reading(struct stdio_console *con, bool on)
+{
+	if (!con->pollable) {
+		if (on)
+			wake(con);
+		return;
+	}
+	if (on == con->reading || con->eof)
+		return;
+	con->reading = on;
+	/* Removed, not just asked for no events: epoll reports a hang-up
+	 * whatever was asked for, and no input is wanted yet. */
+	if (on)
+		event_loop_add(con->loop, STDIN_FILENO, EPOLLIN, stdin_ready,
+			       con);
+	else
+		event_loop_remove(con->loop, STDIN_FILENO);
+}
+
+/* Hand over what is pending; true when the device took all of it. */
+static bool feed(struct stdio_console *con)
+{
+	size_t n;
+
+	if (con->pending_off == con->pending_len)
+		return true;
+	n = con->input(con->opaque, con->pending + con->pending_off,
+		       con->pending_len - con->pending_off);
+	con->pending_off += n;
+	return con->pending_off == con->pending_len;
+}
+
+static void read_chunk(struct stdio_console *con)
+{
+	ssize_t n = read(STDIN_FILENO, con->pending, sizeof(con->pending));
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n <= 0) {
 		/* End of input: the guest just gets no more bytes. */
-		event_loop_remove(con->loop, fd);
+		set_reading(con, false);
+		con->eof = true;
 		return;
 	}
-	len = con->tty ? filter_escapes(con, buf, n) : (size_t)n;
-	if (len)
-		con->input(con->opaque, buf, len);
+	con->pending_off = 0;
+	con->pending_len =
+		con->tty ? filter_escapes(con, con->pending, n) : (size_t)n;
+	set_reading(con, feed(con)); /* full: wait for the device */
+}
+
+static void stdin_ready(void *opaque, int fd, uint32_t events)
+{
+	read_chunk(opaque);
+}
+
+/* The device has room: what is pending first, then stdin again. */
+static void room_ready(void *opaque, int fd, uint32_t events)
+{
+	struct stdio_console *con = opaque;
+
+	event_fd_drain(fd);
+	if (con->eof || !feed(con))
+		return;
+	if (con->pollable)
+		set_reading(con, true);
+	else
+		read_chunk(con);
+}
+
+void stdio_console_room(void *opaque)
+{
+	wake(opaque);
 }
 
 int stdio_console_attach(struct stdio_console *con, struct event_loop *loop,
@@ -72,12 +146,29 @@ int stdio_console_attach(struct stdio_console *con, struct event_loop *loop,
 		.loop = loop,
 		.input = input,
 		.opaque = opaque,
+		.pollable = true,
 	};
+	con->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (con->room_fd < 0)
+		return err_set_errno("eventfd");
+	if (event_loop_add(loop, con->room_fd, EPOLLIN, room_ready, con) < 0)
+		return -1;
 	con->tty = term_raw_begin(STDIN_FILENO);
+	con->reading = true;
 	if (event_loop_add(loop, STDIN_FILENO, EPOLLIN, stdin_ready, con) < 0) {
-		/* stdin may be a regular file or /dev/null, which epoll
-		 * refuses: the guest then simply gets no input. */
-		return 0;
+		/* A regular file or /dev/null: epoll refuses them. */
+		con->pollable = false;
+		con->reading = false;
+		wake(con);
 	}
 	return 0;
+}
+
+void stdio_console_detach(struct stdio_console *con)
+{
+	if (con->loop)
+		event_loop_remove(con->loop, con->room_fd);
+	if (con->room_fd > 0)
+		close(con->room_fd);
+	con->room_fd = -1;
 }

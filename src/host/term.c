@@ -21,7 +21,9 @@ static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 void term_restore(void)
 {
 	if (saved_fd >= 0) {
-		tcsetattr(saved_fd, TCSADRAIN, &saved_mode);
+		/* TCSANOW: a terminal stopped with Ctrl-S must not hold up
+		 * the exit (TCSADRAIN would wait for its output). */
+		tcsetattr(saved_fd, TCSANOW, &saved_mode);
 		saved_fd = -1;
 	}
 }

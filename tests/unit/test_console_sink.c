@@ -1,9 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* test_console_sink.c - console output as prefixed lines, and iov_advance */
+/*
+ * test_console_sink.c - console output through out_streams: prefixed
+ * lines, back-pressure instead of loss, descriptors left non-blocking,
+ * readers that go away, failing files; and iov_advance.
+ */
+#include <fcntl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,78 +20,291 @@
 
 #include "kvmux/console_sink.h"
 #include "kvmux/iov.h"
+#include "kvmux/out_stream.h"
 
-static size_t drain(int fd, char *buf, size_t size)
+#define FOREVER (out_stream_now_ns() + 60000000000ULL)
+
+/* Everything the pipe holds once its writer is closed. */
+static size_t read_all(int fd, char *buf, size_t size)
 {
-	ssize_t n = read(fd, buf, size - 1);
+	size_t got = 0;
+	ssize_t n;
 
-	buf[n > 0 ? n : 0] = '\0';
-	return n > 0 ? n : 0;
+	while (got < size - 1 && (n = read(fd, buf + got, size - 1 - got)) > 0)
+		got += n;
+	buf[got] = '\0';
+	return got;
+}
+
+/* Drain the stream, close it and the pipe's write end. */
+static void finish(struct out_stream *s, int write_fd)
+{
+	assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
+	assert_int_equal(out_stream_close(s), 0);
+	close(write_fd);
 }
 
 static void prefixed_lines(void **state)
 {
 	int p[2];
 	char out[256];
+	struct out_stream *s;
 	struct console_sink *sink;
 
 	assert_int_equal(pipe(p), 0);
-	sink = console_sink_create(p[1], "vm1");
+	s = out_stream_create(p[1], NULL, NULL);
+	sink = console_sink_create(s, "vm1");
 	assert_non_null(sink);
 	/* Bytes arrive one at a time, as from a UART; \r is dropped. */
-	console_sink_write(sink, "he", 2);
-	console_sink_write(sink, "llo\r\nwor", 8);
-	console_sink_write(sink, "ld", 2);
+	assert_int_equal(console_sink_write(sink, "he", 2), 2);
+	assert_int_equal(console_sink_write(sink, "llo\r\nwor", 8), 8);
+	assert_int_equal(console_sink_write(sink, "ld", 2), 2);
 	console_sink_flush(sink); /* the VM stopped mid-line */
-	drain(p[0], out, sizeof(out));
+	finish(s, p[1]);
+	read_all(p[0], out, sizeof(out));
 	assert_string_equal(out, "vm1| hello\nvm1| world\n");
 	console_sink_destroy(sink);
 	close(p[0]);
-	close(p[1]);
 }
 
 static void raw_passes_through(void **state)
 {
 	int p[2];
 	char out[64];
+	struct out_stream *s;
 	struct console_sink *sink;
 
 	assert_int_equal(pipe(p), 0);
-	sink = console_sink_create(p[1], NULL);
-	console_sink_write(sink, "a\r\nb", 4);
-	assert_int_equal(drain(p[0], out, sizeof(out)), 4);
+	s = out_stream_create(p[1], NULL, NULL);
+	sink = console_sink_create(s, NULL);
+	assert_int_equal(console_sink_write(sink, "a\r\nb", 4), 4);
+	finish(s, p[1]);
+	assert_int_equal(read_all(p[0], out, sizeof(out)), 4);
 	assert_string_equal(out, "a\r\nb");
 	console_sink_destroy(sink);
 	close(p[0]);
-	close(p[1]);
 }
 
 static void long_lines_are_split_not_lost(void **state)
 {
 	static char line[10000], out[20000];
 	int p[2];
+	struct out_stream *s;
 	struct console_sink *sink;
-	size_t got = 0, n;
 
 	memset(line, 'x', sizeof(line));
 	assert_int_equal(pipe(p), 0);
-	sink = console_sink_create(p[1], "v");
-	console_sink_write(sink, line, sizeof(line));
-	console_sink_destroy(sink);
-	close(p[1]);
-	while ((n = drain(p[0], out + got, sizeof(out) - got)) > 0)
-		got += n;
+	s = out_stream_create(p[1], NULL, NULL);
+	sink = console_sink_create(s, "v");
+	assert_int_equal(console_sink_write(sink, line, sizeof(line)),
+			 sizeof(line));
+	console_sink_flush(sink);
+	finish(s, p[1]);
 	/* 10000 bytes in pieces of at most 4096, each with its "v| ". */
-	assert_int_equal(got, sizeof(line) + 3 * 3 + 1);
+	assert_int_equal(read_all(p[0], out, sizeof(out)),
+			 sizeof(line) + 3 * 3 + 1);
+	console_sink_destroy(sink);
 	close(p[0]);
 }
 
-static void discard_without_fd(void **state)
+static void discard_without_stream(void **state)
 {
-	struct console_sink *sink = console_sink_create(-1, "quiet");
+	struct console_sink *sink = console_sink_create(NULL, "quiet");
 
-	console_sink_write(sink, "lost\n", 5);
+	assert_int_equal(console_sink_write(sink, "lost\n", 5), 5);
 	console_sink_destroy(sink);
+}
+
+struct room {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int calls;
+};
+
+static void on_room(void *opaque)
+{
+	struct room *r = opaque;
+
+	pthread_mutex_lock(&r->lock);
+	r->calls++;
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* A reader that does not read: the sink fills up and says so, then the
+ * device hears when there is room, and nothing was lost. */
+static void full_stream_pushes_back(void **state)
+{
+	static char chunk[4096], out[4096];
+	struct room r = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+			  0 };
+	struct out_stream *s;
+	struct console_sink *sink;
+	size_t taken = 0, total = 0, n;
+	int p[2];
+
+	memset(chunk, 'y', sizeof(chunk));
+	assert_int_equal(pipe(p), 0);
+	s = out_stream_create(p[1], NULL, NULL);
+	sink = console_sink_create(s, NULL);
+	console_sink_on_room(sink, on_room, &r);
+	/* The pipe (64 KiB) and the stream (64 KiB) fill; then short. */
+	while ((n = console_sink_write(sink, chunk, sizeof(chunk))) ==
+	       sizeof(chunk))
+		taken += n;
+	taken += n;
+	assert_true(taken >= OUT_STREAM_CAPACITY);
+	assert_true(taken < 4 * OUT_STREAM_CAPACITY);
+	/* Read some: the room callback comes. */
+	total += read(p[0], out, sizeof(out));
+	pthread_mutex_lock(&r.lock);
+	while (!r.calls)
+		pthread_cond_wait(&r.cond, &r.lock);
+	pthread_mutex_unlock(&r.lock);
+	assert_int_equal(console_sink_write(sink, chunk, 16), 16);
+	taken += 16;
+	out_stream_close(s); /* a writer is blocked or idle: both are fine */
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	while ((n = read(p[0], out, sizeof(out))) > 0 && n <= sizeof(out))
+		total += n;
+	assert_true(total <= taken);
+	console_sink_destroy(sink);
+	close(p[0]);
+	close(p[1]);
+}
+
+struct slow_reader {
+	int fd;
+	size_t got;
+};
+
+static void *read_slowly(void *arg)
+{
+	struct slow_reader *sr = arg;
+	char buf[1000];
+	ssize_t n;
+
+	while ((n = read(sr->fd, buf, sizeof(buf))) > 0) {
+		sr->got += n;
+		usleep(100);
+	}
+	return NULL;
+}
+
+/* The parent left the descriptor non-blocking: EAGAIN is waited out,
+ * never a reason to drop (300 KB through a 64 KiB pipe). */
+static void nonblocking_fd_loses_nothing(void **state)
+{
+	static char chunk[3000];
+	struct slow_reader sr;
+	struct out_stream *s;
+	pthread_t reader;
+	size_t sent = 0;
+	int p[2];
+
+	memset(chunk, 'z', sizeof(chunk));
+	assert_int_equal(pipe(p), 0);
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	sr = (struct slow_reader){ p[0], 0 };
+	pthread_create(&reader, NULL, read_slowly, &sr);
+	s = out_stream_create(p[1], NULL, NULL);
+	while (sent < 300000) {
+		size_t n = out_stream_write(s, chunk, sizeof(chunk), false);
+
+		sent += n;
+		if (n < sizeof(chunk))
+			usleep(1000); /* full: the stream's thread is behind */
+	}
+	finish(s, p[1]);
+	pthread_join(reader, NULL);
+	assert_int_equal(sr.got, sent);
+	close(p[0]);
+}
+
+struct events {
+	int gone, failed, err;
+};
+
+static void ev_gone(void *opaque)
+{
+	((struct events *)opaque)->gone++;
+}
+
+static void ev_failed(void *opaque, int err)
+{
+	((struct events *)opaque)->failed++;
+	((struct events *)opaque)->err = err;
+}
+
+static const struct out_stream_events test_events = { ev_gone, ev_failed };
+
+/* The reader closed its end: said once, later output counted. */
+static void vanished_reader_is_reported_once(void **state)
+{
+	struct events ev = { 0 };
+	struct out_stream *s;
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	close(p[0]);
+	s = out_stream_create(p[1], &test_events, &ev);
+	out_stream_write(s, "one\n", 4, false);
+	out_stream_drain(s, FOREVER, -1);
+	assert_int_equal(out_stream_write(s, "two\n", 4, false), 4);
+	out_stream_drain(s, FOREVER, -1);
+	assert_int_equal(out_stream_close(s), 8);
+	assert_int_equal(ev.gone, 1);
+	assert_int_equal(ev.failed, 0);
+	close(p[1]);
+}
+
+/* A write error that is not EPIPE (here EBADF): failed, once. */
+static void failing_file_is_reported_once(void **state)
+{
+	struct events ev = { 0 };
+	struct out_stream *s;
+	int fd = open("/dev/null", O_RDONLY);
+
+	s = out_stream_create(fd, &test_events, &ev);
+	out_stream_write(s, "x", 1, false);
+	out_stream_drain(s, FOREVER, -1);
+	out_stream_write(s, "y", 1, false);
+	assert_int_equal(out_stream_close(s), 2);
+	assert_int_equal(ev.failed, 1);
+	assert_int_equal(ev.gone, 0);
+	assert_int_equal(ev.err, EBADF);
+	close(fd);
+}
+
+/* Two VMs' lines in one stream: whole lines, never mixed. */
+static void shared_stream_keeps_lines_whole(void **state)
+{
+	static char out[65536];
+	struct console_sink *a, *b;
+	struct out_stream *s;
+	char *line, *save;
+	int p[2], i, lines = 0;
+
+	assert_int_equal(pipe(p), 0);
+	s = out_stream_create(p[1], NULL, NULL);
+	a = console_sink_create(s, "a");
+	b = console_sink_create(s, "b");
+	for (i = 0; i < 200; i++) {
+		console_sink_write(a, "aaaa", 4);
+		console_sink_write(b, "bb", 2);
+		console_sink_write(a, "aaaa\n", 5);
+		console_sink_write(b, "bbbbbb\n", 7);
+	}
+	finish(s, p[1]);
+	read_all(p[0], out, sizeof(out));
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), lines++)
+		assert_true(!strcmp(line, "a| aaaaaaaa") ||
+			    !strcmp(line, "b| bbbbbbbb"));
+	assert_int_equal(lines, 400);
+	console_sink_destroy(a);
+	console_sink_destroy(b);
+	close(p[0]);
 }
 
 static void advance_over_entries(void **state)
@@ -102,11 +324,18 @@ static void advance_over_entries(void **state)
 
 int main(void)
 {
+	/* As kvmux does: a vanished reader is EPIPE, not a fatal signal. */
+	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(prefixed_lines),
 		cmocka_unit_test(raw_passes_through),
 		cmocka_unit_test(long_lines_are_split_not_lost),
-		cmocka_unit_test(discard_without_fd),
+		cmocka_unit_test(discard_without_stream),
+		cmocka_unit_test(full_stream_pushes_back),
+		cmocka_unit_test(nonblocking_fd_loses_nothing),
+		cmocka_unit_test(vanished_reader_is_reported_once),
+		cmocka_unit_test(failing_file_is_reported_once),
+		cmocka_unit_test(shared_stream_keeps_lines_whole),
 		cmocka_unit_test(advance_over_entries),
 	};
 

@@ -6,6 +6,11 @@
  * become an iovec for preadv/pwritev.  A write is acknowledged only after
  * pwritev returned all of it, and FLUSH only after fdatasync: what the
  * guest saw acknowledged after a flush survives kvmux being killed.
+ *
+ * The image's I/O runs without the transport lock (a slow disk must not
+ * hold up the vCPUs), one bounded batch of requests per wake-up of the
+ * I/O thread.  A failing image gives the guest an I/O error, and the host
+ * one line the first time (the image's path and errno).
  */
 #define _FILE_OFFSET_BITS 64
 #include <errno.h>
@@ -18,7 +23,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "kvmux/diag.h"
 #include "kvmux/error.h"
+#include "kvmux/host.h"
 #include "kvmux/iov.h"
 #include "kvmux/virtio_blk.h"
 #include "kvmux/virtio_mmio.h"
@@ -46,6 +53,7 @@
 #define BLK_S_UNSUPP 2
 
 #define BLK_MAX_SEGMENTS 32 /* discard / write-zeroes ranges per request */
+#define BLK_BATCH 32 /* requests per wake-up of the I/O thread */
 
 struct blk_config {
 	uint64_t capacity;
@@ -89,7 +97,20 @@ struct virtio_blk {
 	struct virtio_mmio *transport;
 	struct virtq_chain chain; /* the request being served */
 	struct iovec iov[VIRTQ_MAX_SIZE];
+	bool error_reported; /* the first I/O error was said */
 };
+
+/* The first failure of the image, once: the guest sees an I/O error. */
+static uint8_t io_error(struct virtio_blk *blk, const char *what, int err)
+{
+	if (!blk->error_reported) {
+		blk->error_reported = true;
+		diag("disk %s: %s failed: %s (the guest gets an I/O error; "
+		     "later failures are not reported)",
+		     blk->path, what, strerror(err));
+	}
+	return BLK_S_IOERR;
+}
 
 /* Is [sector, sector + count) inside the disk?  Overflow-safe. */
 static bool in_range(const struct virtio_blk *blk, uint64_t sector,
@@ -137,6 +158,8 @@ static int transfer(struct virtio_blk *blk, int nr_iov, uint64_t offset,
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0)
+			errno = write ? ENOSPC : EIO; /* short file */
 		if (n <= 0)
 			return -1;
 		offset += n;
@@ -161,7 +184,7 @@ static uint8_t do_rw(struct virtio_blk *blk, const struct blk_req_header *h,
 	 * IN data goes to the device-writable ones, before the status. */
 	nr_iov = chain_iov(blk, !write, write ? sizeof(*h) : 0, len);
 	if (transfer(blk, nr_iov, h->sector * SECTOR_SIZE, write) < 0)
-		return BLK_S_IOERR;
+		return io_error(blk, write ? "write" : "read", errno);
 	if (!write)
 		*written += len;
 	return BLK_S_OK;
@@ -221,7 +244,7 @@ static uint8_t do_zero(struct virtio_blk *blk, bool discard)
 			return BLK_S_IOERR;
 		if (zero_range(blk, seg.sector * SECTOR_SIZE,
 			       seg.num_sectors * SECTOR_SIZE, discard) < 0)
-			return BLK_S_IOERR;
+			return io_error(blk, "write-zeroes", errno);
 	}
 	return BLK_S_OK;
 }
@@ -235,7 +258,9 @@ static uint8_t do_request(struct virtio_blk *blk,
 	case BLK_T_OUT:
 		return do_rw(blk, h, true, written);
 	case BLK_T_FLUSH:
-		return fdatasync(blk->fd) == 0 ? BLK_S_OK : BLK_S_IOERR;
+		if (fdatasync(blk->fd) < 0)
+			return io_error(blk, "flush (fdatasync)", errno);
+		return BLK_S_OK;
 	case BLK_T_GET_ID:
 		return do_get_id(blk, written);
 	case BLK_T_DISCARD:
@@ -247,12 +272,17 @@ static uint8_t do_request(struct virtio_blk *blk,
 	}
 }
 
-/* Serve one chain: header, data, then the status byte at the very end. */
+/*
+ * Serve one chain: header, data, then the status byte at the very end.
+ * Returns 1 when served, 0 if the device was reset during the I/O (the
+ * result is dropped), -1 for a request the driver got wrong.
+ */
 static int serve_chain(struct virtio_blk *blk, struct virtq *vq)
 {
 	struct virtq_chain *c = &blk->chain;
 	struct blk_req_header h;
 	uint32_t written = 1; /* the status byte */
+	uint64_t token;
 	uint8_t status;
 
 	if (c->readable_len < sizeof(h) || c->writable_len < 1) {
@@ -261,27 +291,36 @@ static int serve_chain(struct virtio_blk *blk, struct virtq *vq)
 		return -1;
 	}
 	virtq_chain_read(c, 0, &h, sizeof(h));
+	token = virtio_mmio_io_begin(blk->transport);
 	status = do_request(blk, &h, &written);
+	if (!virtio_mmio_io_end(blk->transport, token))
+		return 0;
 	virtq_chain_write(c, c->writable_len - 1, &status, 1);
 	virtq_push(vq, c->head, written);
-	return 0;
+	return 1;
 }
 
-static void blk_queue_notify(void *dev, unsigned int q)
+static bool blk_queue_notify(void *dev, unsigned int q)
 {
 	struct virtio_blk *blk = dev;
 	struct virtq *vq = virtio_mmio_queue(blk->transport, q);
-	int rc;
+	unsigned int served;
+	int rc = 0;
 
-	do {
-		virtq_disable_notify(vq);
-		while ((rc = virtq_pop(vq, &blk->chain)) > 0)
-			if (serve_chain(blk, vq) < 0)
-				return;
-		virtio_mmio_used(blk->transport, q);
-		if (rc < 0)
-			return; /* the transport reports the broken queue */
-	} while (virtq_enable_notify(vq));
+	virtq_disable_notify(vq);
+	for (served = 0; served < BLK_BATCH; served++) {
+		rc = virtq_pop(vq, &blk->chain);
+		if (rc > 0)
+			rc = serve_chain(blk, vq);
+		if (rc <= 0)
+			break;
+	}
+	virtio_mmio_used(blk->transport, q);
+	if (rc < 0)
+		return false; /* the transport reports the broken queue */
+	if (served == BLK_BATCH)
+		return true;
+	return virtq_enable_notify(vq);
 }
 
 static void blk_config_read(void *dev, uint64_t off, void *data,
@@ -301,22 +340,16 @@ static int open_image(struct virtio_blk *blk)
 {
 	struct stat st;
 
-	blk->fd = open(blk->path,
-		       (blk->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (blk->fd < 0) {
-		if (errno == ENOENT)
-			return err_set("disk %s does not exist", blk->path);
-		return err_set_errno("cannot open disk %s", blk->path);
-	}
+	blk->fd = host_open_input(blk->path, "disk",
+				  blk->readonly ? O_RDONLY : O_RDWR, true);
+	if (blk->fd < 0)
+		return -1;
 	if (flock(blk->fd, (blk->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
 		return err_set("disk %s is in use by another process (it "
 			       "holds a lock on it)",
 			       blk->path);
 	if (fstat(blk->fd, &st) < 0)
 		return err_set_errno("disk %s", blk->path);
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-		return err_set("disk %s is not a file or block device",
-			       blk->path);
 	if (S_ISREG(st.st_mode) && st.st_size % SECTOR_SIZE)
 		return err_set("disk %s is %lld bytes, not a whole number of "
 			       "512-byte sectors",
@@ -388,6 +421,11 @@ int virtio_blk_attach(struct virtio_blk *blk, struct vm *vm, struct platform *p)
 int virtio_blk_start(struct virtio_blk *blk)
 {
 	return virtio_mmio_start(blk->transport);
+}
+
+int virtio_blk_stop(struct virtio_blk *blk, uint64_t deadline_ns)
+{
+	return virtio_mmio_stop(blk->transport, deadline_ns);
 }
 
 void virtio_blk_destroy(struct virtio_blk *blk)

@@ -2,10 +2,13 @@
 /*
  * console.c - virtio-console (virtio 1.x section 5.3), a single port.
  *
- * Output runs on the device's own I/O thread: when the host side is slow
- * (a full pipe, a paused terminal) the write blocks that thread only, so
- * nothing is lost and no vCPU or other device waits.  Input waits in a
- * buffer until the guest posts receive buffers.
+ * Output: each transmit buffer goes to the console sink and is returned
+ * to the guest only once the sink took all of it.  When the host side is
+ * full the device keeps the buffer and stops serving the transmitq until
+ * the sink has room again, so a slow reader slows the guest's writes down
+ * and loses nothing; no thread ever blocks on the host.
+ * Input waits in a buffer until the guest posts receive buffers; the host
+ * feeds only what fits, and hears when there is room again.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -20,27 +23,73 @@
 #define CONSOLE_RX_QUEUE 0
 #define CONSOLE_TX_QUEUE 1
 #define CONSOLE_INPUT_MAX (64 * 1024)
+/* Chains served per wake-up of the I/O thread: then it looks around. */
+#define CONSOLE_BATCH CONSOLE_QUEUE_SIZE
 
 struct virtio_console {
 	struct console_sink *out;
 	struct virtio_mmio *transport;
-	struct virtq_chain chain;
+	struct virtq_chain chain; /* receive */
+
+	/* The transmit chain being written out (I/O thread only). */
+	struct virtq_chain tx;
+	bool tx_busy;
+	unsigned int tx_buf; /* first buffer not yet fully written */
+	uint32_t tx_off; /* bytes of it already written */
 
 	pthread_mutex_t input_lock;
 	uint8_t input[CONSOLE_INPUT_MAX];
 	size_t input_len;
+	virtio_console_room_fn input_room_fn;
+	void *input_room_opaque;
+	bool input_room_wanted;
 };
 
-static void transmit(struct virtio_console *con, struct virtq *vq)
+/* Write out what is left of the transmit chain; true once all is out. */
+static bool tx_write(struct virtio_console *con)
 {
-	const struct virtq_chain *c = &con->chain;
-	unsigned int i;
+	const struct virtq_chain *c = &con->tx;
 
-	for (i = 0; i < c->nr_bufs; i++)
-		if (!c->buf[i].device_writable)
-			console_sink_write(con->out, c->buf[i].host,
-					   c->buf[i].len);
-	virtq_push(vq, c->head, 0);
+	for (; con->tx_buf < c->nr_bufs; con->tx_buf++, con->tx_off = 0) {
+		const struct virtq_buf *b = &c->buf[con->tx_buf];
+		size_t n;
+
+		if (b->device_writable)
+			continue;
+		n = console_sink_write(con->out, b->host + con->tx_off,
+				       b->len - con->tx_off);
+		con->tx_off += n;
+		if (con->tx_off < b->len)
+			return false; /* the sink calls back with room */
+	}
+	return true;
+}
+
+/*
+ * Serve up to a batch of transmit chains.  Returns 1 if the batch ran
+ * out with chains left, 0 when done or waiting for the sink, -1 if the
+ * queue broke.
+ */
+static int transmit(struct virtio_console *con, struct virtq *vq)
+{
+	unsigned int served;
+	int rc;
+
+	for (served = 0; served < CONSOLE_BATCH; served++) {
+		if (!con->tx_busy) {
+			rc = virtq_pop(vq, &con->tx);
+			if (rc <= 0)
+				return rc;
+			con->tx_busy = true;
+			con->tx_buf = 0;
+			con->tx_off = 0;
+		}
+		if (!tx_write(con))
+			return 0;
+		virtq_push(vq, con->tx.head, 0);
+		con->tx_busy = false;
+	}
+	return 1;
 }
 
 static bool input_pending(struct virtio_console *con)
@@ -53,52 +102,77 @@ static bool input_pending(struct virtio_console *con)
 	return pending;
 }
 
-/* Fill one receive buffer from the input; false when nothing is left. */
-static bool receive_one(struct virtio_console *con, struct virtq *vq, int *rc)
+/* Under input_lock: the host may feed more (it waited for room). */
+static void input_consumed(struct virtio_console *con)
+{
+	if (con->input_room_wanted) {
+		con->input_room_wanted = false;
+		con->input_room_fn(con->input_room_opaque);
+	}
+}
+
+/* Fill one receive buffer from the input: 1 done, 0 nothing, -1 broken. */
+static int receive_one(struct virtio_console *con, struct virtq *vq)
 {
 	size_t len;
+	int rc;
 
 	pthread_mutex_lock(&con->input_lock);
 	if (!con->input_len) {
 		pthread_mutex_unlock(&con->input_lock);
-		return false;
+		return 0;
 	}
-	*rc = virtq_pop(vq, &con->chain);
-	if (*rc <= 0) {
+	rc = virtq_pop(vq, &con->chain);
+	if (rc <= 0) {
 		pthread_mutex_unlock(&con->input_lock);
-		return false;
+		return rc;
 	}
 	len = virtq_chain_write(&con->chain, 0, con->input, con->input_len);
 	memmove(con->input, con->input + len, con->input_len - len);
 	con->input_len -= len;
+	input_consumed(con);
 	pthread_mutex_unlock(&con->input_lock);
 	virtq_push(vq, con->chain.head, len);
-	return true;
+	return 1;
 }
 
-static void console_queue_notify(void *dev, unsigned int q)
+/* Same contract as transmit(). */
+static int receive(struct virtio_console *con, struct virtq *vq)
+{
+	unsigned int served;
+	int rc;
+
+	for (served = 0; served < CONSOLE_BATCH; served++) {
+		rc = receive_one(con, vq);
+		if (rc <= 0)
+			return rc;
+	}
+	return 1;
+}
+
+/*
+ * Serve a batch, then ask for notifications again (with EVENT_IDX that
+ * publishes avail_event) and look once more: a chain that came in before
+ * the driver could see the request would otherwise never be noticed.
+ * One interrupt for the whole batch.
+ */
+static bool console_queue_notify(void *dev, unsigned int q)
 {
 	struct virtio_console *con = dev;
 	struct virtq *vq = virtio_mmio_queue(con->transport, q);
-	int rc = 0;
+	int rc;
 
-	/* Serve until the ring is empty, then ask for notifications again
-	 * (with EVENT_IDX that publishes avail_event) and serve what came in
-	 * meanwhile: otherwise the driver would never notify again. */
-	do {
-		if (q == CONSOLE_RX_QUEUE) {
-			while (receive_one(con, vq, &rc))
-				;
-		} else {
-			virtq_disable_notify(vq);
-			while ((rc = virtq_pop(vq, &con->chain)) > 0)
-				transmit(con, vq);
-		}
-		virtio_mmio_used(con->transport, q);
-		if (rc < 0)
-			return; /* the transport reports the broken queue */
-	} while (virtq_enable_notify(vq) &&
-		 (q != CONSOLE_RX_QUEUE || input_pending(con)));
+	virtq_disable_notify(vq);
+	rc = q == CONSOLE_RX_QUEUE ? receive(con, vq) : transmit(con, vq);
+	virtio_mmio_used(con->transport, q);
+	if (rc != 0)
+		return rc > 0;
+	/* Done, or waiting for the sink or for input: notifications on.  A
+	 * chain that came meanwhile is served in the next batch, if it can
+	 * be (receive buffers wait for input, transmit ones for the sink). */
+	if (!virtq_enable_notify(vq))
+		return false;
+	return q == CONSOLE_RX_QUEUE ? input_pending(con) : !con->tx_busy;
 }
 
 size_t virtio_console_input(void *dev, const uint8_t *buf, size_t len)
@@ -108,13 +182,30 @@ size_t virtio_console_input(void *dev, const uint8_t *buf, size_t len)
 
 	pthread_mutex_lock(&con->input_lock);
 	room = CONSOLE_INPUT_MAX - con->input_len;
-	if (len > room)
+	if (len > room) {
 		len = room;
+		con->input_room_wanted = con->input_room_fn != NULL;
+	}
 	memcpy(con->input + con->input_len, buf, len);
 	con->input_len += len;
 	pthread_mutex_unlock(&con->input_lock);
 	virtio_mmio_kick(con->transport, CONSOLE_RX_QUEUE);
 	return len;
+}
+
+void virtio_console_on_input_room(struct virtio_console *con,
+				  virtio_console_room_fn fn, void *opaque)
+{
+	con->input_room_fn = fn;
+	con->input_room_opaque = opaque;
+}
+
+/* The sink has room again (the output thread): resume the transmitq. */
+static void tx_room(void *opaque)
+{
+	struct virtio_console *con = opaque;
+
+	virtio_mmio_kick(con->transport, CONSOLE_TX_QUEUE);
 }
 
 static void console_config_read(void *dev, uint64_t off, void *data,
@@ -125,7 +216,10 @@ static void console_config_read(void *dev, uint64_t off, void *data,
 
 static void console_reset(void *dev)
 {
-	(void)dev; /* pending input stays for the next driver */
+	struct virtio_console *con = dev;
+
+	con->tx_busy = false; /* the driver takes its buffers back */
+	/* Pending input stays for the next driver. */
 }
 
 static const struct virtio_device_ops console_ops = {
@@ -156,12 +250,31 @@ struct virtio_console *virtio_console_create(struct vm *vm, struct platform *p,
 		virtio_console_destroy(con);
 		return NULL;
 	}
+	console_sink_on_room(out, tx_room, con);
 	return con;
 }
 
 int virtio_console_start(struct virtio_console *con)
 {
 	return virtio_mmio_start(con->transport);
+}
+
+int virtio_console_stop(struct virtio_console *con, uint64_t deadline_ns)
+{
+	return virtio_mmio_stop(con->transport, deadline_ns);
+}
+
+uint64_t virtio_console_undelivered(struct virtio_console *con)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	if (!con->tx_busy)
+		return 0;
+	for (i = con->tx_buf; i < con->tx.nr_bufs; i++)
+		if (!con->tx.buf[i].device_writable)
+			n += con->tx.buf[i].len;
+	return n - con->tx_off;
 }
 
 void virtio_console_destroy(struct virtio_console *con)

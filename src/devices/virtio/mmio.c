@@ -4,10 +4,16 @@
  *
  * Registers are served on vCPU threads under the transport lock; queues are
  * served on the device's own I/O thread, which holds the same lock while a
- * device works, so a reset or a queue change never races a request in
- * flight.  InterruptStatus and InterruptACK are lock-free: they are the
- * only registers a guest touches per request, and they must not wait for
- * disk I/O.
+ * device walks its rings, so a reset or a queue change never races a walk.
+ * Host I/O is never done under the lock: a device leaves it for the I/O
+ * (virtio_mmio_io_begin()) and learns on return whether the device was
+ * reset meanwhile, so a slow disk never holds up a vCPU.
+ * InterruptStatus and InterruptACK are lock-free: they are the only
+ * registers a guest touches per request.
+ *
+ * The I/O thread serves one bounded batch per wake-up (the device says if
+ * more is left, and the thread wakes itself again), so it always gets
+ * back to its event loop, where it sees a stop.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,9 +25,11 @@
 #include <unistd.h>
 
 #include "kvmux/bus.h"
+#include "kvmux/diag.h"
 #include "kvmux/error.h"
 #include "kvmux/event_loop.h"
 #include "kvmux/platform.h"
+#include "kvmux/thread.h"
 #include "kvmux/virtio_mmio.h"
 #include "kvmux/vm.h"
 
@@ -84,7 +92,11 @@ struct virtio_mmio {
 	int stop_fd; /* wakes the I/O thread to leave */
 	pthread_t thread;
 	bool thread_started;
+	bool stopping; /* atomic: the I/O thread must leave */
 	pthread_mutex_t lock;
+	uint64_t generation; /* changes at every reset and queue change */
+	bool io_in_flight; /* the device does host I/O without the lock */
+	bool reset_pending; /* reset asked for during that I/O */
 
 	uint32_t status;
 	uint32_t device_features_sel, driver_features_sel, queue_sel;
@@ -115,8 +127,7 @@ static void raise_interrupt(struct virtio_mmio *t, uint32_t why)
 
 	__atomic_or_fetch(&t->interrupt_status, why, __ATOMIC_SEQ_CST);
 	if (write(t->irq_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		fprintf(stderr, "kvmux: %s: irqfd write failed\n",
-			t->ops->name);
+		diag("%s: irqfd write failed", t->ops->name);
 }
 
 void virtio_mmio_used(struct virtio_mmio *t, unsigned int q)
@@ -132,8 +143,8 @@ void virtio_mmio_fail(struct virtio_mmio *t, const char *why)
 	t->status |= STATUS_NEEDS_RESET;
 	if (!t->failed_reported) {
 		/* Once per device: a hostile guest must not flood the log. */
-		fprintf(stderr, "kvmux: %s at %#llx needs reset: %s\n",
-			t->ops->name, (unsigned long long)t->base, why);
+		diag("%s at %#llx needs reset: %s", t->ops->name,
+		     (unsigned long long)t->base, why);
 		t->failed_reported = true;
 	}
 	if (t->status & STATUS_DRIVER_OK)
@@ -147,8 +158,7 @@ void virtio_mmio_kick(struct virtio_mmio *t, unsigned int q)
 	if (q < t->ops->nr_queues &&
 	    write(t->queue[q].notify_fd, &one, sizeof(one)) < 0 &&
 	    errno != EAGAIN)
-		fprintf(stderr, "kvmux: %s: eventfd write failed\n",
-			t->ops->name);
+		diag("%s: eventfd write failed", t->ops->name);
 }
 
 static void reset_device(struct virtio_mmio *t)
@@ -166,6 +176,7 @@ static void reset_device(struct virtio_mmio *t)
 	t->status = 0;
 	t->device_features_sel = t->driver_features_sel = t->queue_sel = 0;
 	t->driver_features = 0;
+	t->generation++;
 	__atomic_store_n(&t->interrupt_status, 0, __ATOMIC_SEQ_CST);
 }
 
@@ -180,9 +191,16 @@ static void write_status(struct virtio_mmio *t, uint32_t value)
 	uint32_t newly = value & ~t->status;
 
 	if (value == 0) {
-		reset_device(t);
+		/* A reset is complete when the driver reads 0 back (4.1.4.3):
+		 * with a request in flight, that is once it has ended. */
+		if (t->io_in_flight)
+			t->reset_pending = true;
+		else
+			reset_device(t);
 		return;
 	}
+	if (t->reset_pending)
+		return; /* the driver did not wait for the reset to end */
 	/* NEEDS_RESET is the device's to set; the driver cannot clear it. */
 	value |= t->status & STATUS_NEEDS_RESET;
 	if ((newly & STATUS_FEATURES_OK) && !features_acceptable(t))
@@ -196,9 +214,27 @@ static struct mmio_queue *selected_queue(struct virtio_mmio *t)
 						  NULL;
 }
 
+/* A ready queue's areas must not overlap another ready queue's. */
+static bool overlaps_other_queue(struct virtio_mmio *t, struct mmio_queue *q)
+{
+	char why[96];
+	unsigned int i;
+
+	for (i = 0; i < t->ops->nr_queues; i++) {
+		if (&t->queue[i] != q &&
+		    virtq_overlaps(&q->vq, &t->queue[i].vq, why, sizeof(why))) {
+			virtio_mmio_fail(t, why);
+			virtq_reset(&q->vq);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void set_queue_ready(struct virtio_mmio *t, struct mmio_queue *q,
 			    uint32_t ready)
 {
+	t->generation++;
 	if (!ready) {
 		virtq_reset(&q->vq);
 		return;
@@ -210,6 +246,8 @@ static void set_queue_ready(struct virtio_mmio *t, struct mmio_queue *q,
 		       virtio_mmio_has_feature(t, VIRTIO_F_EVENT_IDX),
 		       virtio_mmio_has_feature(t, VIRTIO_F_INDIRECT_DESC)) < 0)
 		virtio_mmio_fail(t, q->vq.error);
+	else
+		overlaps_other_queue(t, q);
 }
 
 static void set_half(uint64_t *value, bool high, uint32_t half)
@@ -401,12 +439,37 @@ static bool queue_serviceable(struct virtio_mmio *t, unsigned int q)
 
 static void serve_queue(struct virtio_mmio *t, unsigned int q)
 {
+	bool more = false;
+
 	pthread_mutex_lock(&t->lock);
 	if (queue_serviceable(t, q))
-		t->ops->queue_notify(t->dev, q);
+		more = t->ops->queue_notify(t->dev, q);
 	if (t->queue[q].vq.broken)
 		virtio_mmio_fail(t, t->queue[q].vq.error);
 	pthread_mutex_unlock(&t->lock);
+	if (more)
+		virtio_mmio_kick(t,
+				 q); /* the next batch, after a look around */
+}
+
+uint64_t virtio_mmio_io_begin(struct virtio_mmio *t)
+{
+	uint64_t token = t->generation;
+
+	t->io_in_flight = true;
+	pthread_mutex_unlock(&t->lock);
+	return token;
+}
+
+bool virtio_mmio_io_end(struct virtio_mmio *t, uint64_t token)
+{
+	pthread_mutex_lock(&t->lock);
+	t->io_in_flight = false;
+	if (t->reset_pending) {
+		t->reset_pending = false;
+		reset_device(t);
+	}
+	return t->generation == token && !(t->status & STATUS_NEEDS_RESET);
 }
 
 static int add_to_epoll(int epfd, int fd, unsigned int tag)
@@ -434,7 +497,8 @@ static void *io_thread(void *arg)
 		for (i = 0; i < (unsigned int)(n > 0 ? n : 0); i++) {
 			unsigned int q = ev[i].data.u32;
 
-			if (q == VIRTIO_MAX_QUEUES)
+			if (q == VIRTIO_MAX_QUEUES ||
+			    __atomic_load_n(&t->stopping, __ATOMIC_ACQUIRE))
 				goto out;
 			event_fd_drain(t->queue[q].notify_fd);
 			serve_queue(t, q);
@@ -517,18 +581,34 @@ int virtio_mmio_start(struct virtio_mmio *t)
 	return 0;
 }
 
-void virtio_mmio_destroy(struct virtio_mmio *t)
+static void request_stop(struct virtio_mmio *t)
 {
 	uint64_t one = 1;
+
+	__atomic_store_n(&t->stopping, true, __ATOMIC_RELEASE);
+	if (write(t->stop_fd, &one, sizeof(one)) < 0)
+		abort(); /* cannot fail for an eventfd below max */
+}
+
+int virtio_mmio_stop(struct virtio_mmio *t, uint64_t deadline_ns)
+{
+	if (!t || !t->thread_started)
+		return 0;
+	request_stop(t);
+	t->thread_started = false;
+	if (thread_join_until(t->thread, deadline_ns) < 0)
+		return err_set("%s: its I/O thread did not stop", t->ops->name);
+	return 0;
+}
+
+void virtio_mmio_destroy(struct virtio_mmio *t)
+{
 	unsigned int i;
 
 	if (!t)
 		return;
-	if (t->thread_started) {
-		if (write(t->stop_fd, &one, sizeof(one)) < 0)
-			abort(); /* cannot fail for an eventfd below max */
-		pthread_join(t->thread, NULL);
-	}
+	if (virtio_mmio_stop(t, thread_now_ns() + THREAD_JOIN_TIMEOUT_NS) < 0)
+		return; /* its thread may still use it: left to exit() */
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		if (t->queue[i].notify_fd >= 0)
 			close(t->queue[i].notify_fd);

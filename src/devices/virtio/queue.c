@@ -151,6 +151,76 @@ static uint8_t *map_ring(struct virtq *vq, const char *name, uint64_t gpa,
 	return p;
 }
 
+/* The three areas of a queue, as guest-physical ranges. */
+struct area {
+	const char *name;
+	uint64_t gpa, len;
+};
+
+static void areas(const struct virtq *vq, struct area a[3])
+{
+	a[0] = (struct area){ "descriptor table", vq->desc_gpa,
+			      desc_bytes(vq->size) };
+	a[1] = (struct area){ "available ring", vq->avail_gpa,
+			      avail_bytes(vq->size) };
+	a[2] = (struct area){ "used ring", vq->used_gpa, used_bytes(vq->size) };
+}
+
+/* The areas lie in RAM (checked before), so the ends cannot wrap. */
+static bool overlap(const struct area *x, const struct area *y)
+{
+	return x->gpa < y->gpa + y->len && y->gpa < x->gpa + x->len;
+}
+
+/*
+ * The device writes the used ring; the driver writes the rest.  Areas
+ * that share bytes make each side see the other's writes as its own
+ * (used->flags read back as avail->idx, say), which a driver can use to
+ * keep a device busy forever: refuse them (2.7 gives each its own area).
+ */
+static int check_disjoint(struct virtq *vq)
+{
+	struct area a[3];
+	unsigned int i, j;
+
+	areas(vq, a);
+	for (i = 0; i < 3; i++)
+		for (j = i + 1; j < 3; j++)
+			if (overlap(&a[i], &a[j])) {
+				set_error(
+					vq,
+					"the %s %#llx+%#llx overlaps the "
+					"%s %#llx+%#llx",
+					a[i].name, (unsigned long long)a[i].gpa,
+					(unsigned long long)a[i].len, a[j].name,
+					(unsigned long long)a[j].gpa,
+					(unsigned long long)a[j].len);
+				return -1;
+			}
+	return 0;
+}
+
+bool virtq_overlaps(const struct virtq *vq, const struct virtq *other,
+		    char *why, size_t why_len)
+{
+	struct area a[3], b[3];
+	unsigned int i, j;
+
+	if (!vq->ready || !other->ready)
+		return false;
+	areas(vq, a);
+	areas(other, b);
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 3; j++)
+			if (overlap(&a[i], &b[j])) {
+				snprintf(why, why_len,
+					 "its %s overlaps another queue's %s",
+					 a[i].name, b[j].name);
+				return true;
+			}
+	return false;
+}
+
 int virtq_init(struct virtq *vq, const struct guest_mem *mem, uint16_t size,
 	       uint16_t max_size, uint64_t desc_gpa, uint64_t avail_gpa,
 	       uint64_t used_gpa, bool event_idx, bool indirect)
@@ -172,7 +242,7 @@ int virtq_init(struct virtq *vq, const struct guest_mem *mem, uint16_t size,
 	if (!vq->avail)
 		return -1;
 	vq->used = map_ring(vq, "used", used_gpa, used_bytes(size), 4);
-	if (!vq->used)
+	if (!vq->used || check_disjoint(vq))
 		return -1;
 	/* The device owns these: start out asking for every notification. */
 	store16(vq->used, 0, __ATOMIC_RELAXED);

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * console_output.h - where the consoles of a run go on the host: stdout
+ * and console files, one out_stream (kvmux/out_stream.h) per distinct
+ * destination, however many VMs share it.
+ *
+ * Files are opened without blocking: a FIFO without a reader is waited
+ * for, but only while no stop signal came (signal_fd) and, if the VM has
+ * one, until its --timeout.  Anything but a regular file, a FIFO, a
+ * terminal or a character device like /dev/null is refused.
+ *
+ * What a destination's reader or file does is said once: EPIPE (the
+ * reader went away) calls on_gone, so the run can end as a Unix filter
+ * would (status 141); any other write error is one line on stderr naming
+ * the file and errno, after which that destination's output is dropped
+ * (the run goes on).
+ */
+#ifndef KVMUX_CONSOLE_OUTPUT_H
+#define KVMUX_CONSOLE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kvmux/config.h"
+
+struct console_outputs;
+struct out_stream;
+
+/* on_gone(opaque): a reader went away (on a stream's thread). */
+struct console_outputs *console_outputs_create(void (*on_gone)(void *opaque),
+					       void *opaque);
+
+/*
+ * Open where cfg's console goes (stdout, its file, or nowhere) and return
+ * its index (>= 0).  Returns -1 with err_set() and *status set to the
+ * exit status: 126 for a file that cannot be used, 124 when the VM's
+ * timeout passed waiting for a FIFO's reader, 128+N for signal N.
+ */
+int console_outputs_open(struct console_outputs *set,
+			 const struct vm_config *cfg, int signal_fd,
+			 int *status);
+
+/* The stream of destination i (NULL: nowhere) and how many VMs use it. */
+struct out_stream *console_outputs_stream(struct console_outputs *set, int i);
+unsigned int console_outputs_users(struct console_outputs *set, int i);
+
+/*
+ * The run is over: give every stream until deadline_ns (CLOCK_MONOTONIC)
+ * to write what it holds, unless signal_fd (>= 0) becomes readable, then
+ * say on stderr how many bytes of each could not be delivered, and close.
+ * undelivered[i] (may be NULL) adds bytes held elsewhere for destination
+ * i (a device's FIFO, a line that never ended).
+ */
+void console_outputs_finish(struct console_outputs *set, uint64_t deadline_ns,
+			    int signal_fd, const uint64_t *undelivered);
+
+void console_outputs_free(struct console_outputs *set);
+
+#endif

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * out_stream.c - a bounded buffer in front of a host descriptor, drained
+ * by a thread of its own (kvmux/out_stream.h).
+ *
+ * The buffer is a ring.  Only the stream's thread calls write(2), and it
+ * does so without the lock, so writers never wait for the descriptor.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kvmux/error.h"
+#include "kvmux/out_stream.h"
+
+/* How often a drain looks at the buffer while it waits. */
+#define DRAIN_POLL_MS 10
+
+struct waiter {
+	out_stream_fn fn;
+	void *opaque;
+};
+
+struct out_stream {
+	int fd;
+	const struct out_stream_events *ev;
+	void *opaque;
+	int wake_fd; /* eventfd: interrupts a poll for POLLOUT at close */
+	pthread_t thread;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* data to write, or stop */
+	size_t head, len; /* the ring's contents */
+	bool writing; /* the thread is in write(2), without the lock */
+	bool stop;
+	bool broken; /* gone or failed: output is counted, not written */
+	uint64_t lost;
+	struct waiter waiter[OUT_STREAM_WAITERS];
+	unsigned int nr_waiters;
+	uint8_t buf[OUT_STREAM_CAPACITY];
+};
+
+/* Streams whose thread was still in write(2) at close: left to exit(). */
+static struct out_stream *abandoned[16];
+static unsigned int nr_abandoned;
+static pthread_mutex_t abandoned_lock = PTHREAD_MUTEX_INITIALIZER;
+
+uint64_t out_stream_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* One write(2), waiting for room on a descriptor left non-blocking. */
+static ssize_t write_some(struct out_stream *s, const uint8_t *p, size_t n)
+{
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = s->fd, .events = POLLOUT },
+					 { .fd = s->wake_fd,
+					   .events = POLLIN } };
+		ssize_t done = write(s->fd, p, n);
+
+		if (done >= 0 || (errno != EINTR && errno != EAGAIN))
+			return done;
+		if (errno == EAGAIN && poll(pfd, 2, -1) > 0 && pfd[1].revents)
+			return 0; /* closing */
+	}
+}
+
+/* Under the lock: call the waiters, without it.  After close there are
+ * none left (close called them), so an abandoned thread calls nobody. */
+static void wake_waiters(struct out_stream *s)
+{
+	struct waiter w[OUT_STREAM_WAITERS];
+	unsigned int i, n = s->nr_waiters;
+
+	memcpy(w, s->waiter, n * sizeof(w[0]));
+	s->nr_waiters = 0;
+	pthread_mutex_unlock(&s->lock);
+	for (i = 0; i < n; i++)
+		w[i].fn(w[i].opaque);
+	pthread_mutex_lock(&s->lock);
+}
+
+/* Under the lock: the descriptor failed; drop what is buffered. */
+static void break_stream(struct out_stream *s, int err)
+{
+	bool gone = err == EPIPE;
+
+	s->broken = true;
+	s->lost += s->len;
+	s->len = 0;
+	if (s->stop)
+		return; /* closed: the owner may be gone */
+	pthread_mutex_unlock(&s->lock);
+	if (gone && s->ev && s->ev->gone)
+		s->ev->gone(s->opaque);
+	else if (!gone && s->ev && s->ev->failed)
+		s->ev->failed(s->opaque, err);
+	pthread_mutex_lock(&s->lock);
+}
+
+static void write_chunk(struct out_stream *s)
+{
+	size_t n = s->len;
+	ssize_t done;
+
+	if (n > OUT_STREAM_CAPACITY - s->head)
+		n = OUT_STREAM_CAPACITY - s->head;
+	s->writing = true;
+	pthread_mutex_unlock(&s->lock);
+	done = write_some(s, s->buf + s->head, n);
+	pthread_mutex_lock(&s->lock);
+	s->writing = false;
+	if (done < 0) {
+		break_stream(s, errno);
+	} else if (done > 0) {
+		s->head = (s->head + done) % OUT_STREAM_CAPACITY;
+		s->len -= done;
+	}
+	wake_waiters(s);
+}
+
+static void *writer_thread(void *arg)
+{
+	struct out_stream *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (!s->len && !s->stop)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (s->stop)
+			break;
+		write_chunk(s);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
+				     void *opaque)
+{
+	struct out_stream *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (!s) {
+		err_set("out of memory");
+		return NULL;
+	}
+	s->fd = fd;
+	s->ev = ev;
+	s->opaque = opaque;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->wake_fd < 0) {
+		err_set_errno("eventfd");
+		goto fail;
+	}
+	rc = pthread_create(&s->thread, NULL, writer_thread, s);
+	if (rc) {
+		errno = rc;
+		err_set_errno("cannot start an output thread");
+		goto fail;
+	}
+	return s;
+fail:
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
+	free(s);
+	return NULL;
+}
+
+size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
+			bool whole)
+{
+	size_t room, tail, first;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->broken) {
+		s->lost += len;
+		pthread_mutex_unlock(&s->lock);
+		return len;
+	}
+	room = OUT_STREAM_CAPACITY - s->len;
+	if (len > room)
+		len = whole ? 0 : room;
+	tail = (s->head + s->len) % OUT_STREAM_CAPACITY;
+	first = len < OUT_STREAM_CAPACITY - tail ? len :
+						   OUT_STREAM_CAPACITY - tail;
+	memcpy(s->buf + tail, buf, first);
+	memcpy(s->buf, (const uint8_t *)buf + first, len - first);
+	s->len += len;
+	if (len)
+		pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return len;
+}
+
+int out_stream_wait_room(struct out_stream *s, out_stream_fn fn, void *opaque)
+{
+	unsigned int i;
+	int rc = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < s->nr_waiters; i++)
+		if (s->waiter[i].opaque == opaque)
+			goto out;
+	if (s->nr_waiters == OUT_STREAM_WAITERS)
+		rc = err_set("too many writers wait for one output");
+	else
+		s->waiter[s->nr_waiters++] = (struct waiter){ fn, opaque };
+out:
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
+{
+	size_t left;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t now = out_stream_now_ns();
+
+		pthread_mutex_lock(&s->lock);
+		left = s->len;
+		pthread_mutex_unlock(&s->lock);
+		if (!left || now >= deadline_ns)
+			return left;
+		if (poll(&pfd, fd >= 0, DRAIN_POLL_MS) > 0)
+			return left;
+	}
+}
+
+/* Keep a stream whose thread may still touch it reachable until exit. */
+static void abandon(struct out_stream *s)
+{
+	pthread_mutex_lock(&abandoned_lock);
+	if (nr_abandoned < sizeof(abandoned) / sizeof(abandoned[0]))
+		abandoned[nr_abandoned++] = s;
+	pthread_mutex_unlock(&abandoned_lock);
+	pthread_detach(s->thread);
+}
+
+uint64_t out_stream_close(struct out_stream *s)
+{
+	uint64_t one = 1, undelivered;
+	bool busy;
+
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	busy = s->writing;
+	undelivered = s->len + s->lost;
+	pthread_cond_signal(&s->cond);
+	wake_waiters(s);
+	pthread_mutex_unlock(&s->lock);
+	if (write(s->wake_fd, &one, sizeof(one)) < 0 || busy) {
+		abandon(s);
+		return undelivered;
+	}
+	pthread_join(s->thread, NULL);
+	close(s->wake_fd);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+	return undelivered;
+}

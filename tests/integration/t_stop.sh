@@ -1,0 +1,234 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The stop path and the console's host side (docs/exit-status.md, "How a
+# run ends"): no guest and no reader or file can make a run outlast its
+# --timeout or ignore a signal, and console bytes are never dropped
+# silently.
+#
+# Where a check is about time, it compares kvmux with the peer that would
+# hold it: a reader that never reads holds it for ever, so "ended within
+# 30 s" proves the stop did not wait for the reader, while the expected
+# time is a few seconds (bench/ measures it).  Nothing here depends on
+# how fast the machine is.
+
+flood="$FIRMWARE/flood.elf"
+BOUND_MS=30000
+
+# stuck_start ARGS...: kvmux with its stdout in a pipe that is never read
+# (tests/integration/stuck_reader.py holds it), in the background.
+stuck_start() {
+	rm -f "$WORK/stuck.fifo" "$WORK/stuck.ready"
+	mkfifo "$WORK/stuck.fifo"
+	python3 "$here/stuck_reader.py" "$WORK/stuck.fifo" "$WORK/stuck.ready" &
+	READER=$!
+	START_NS=$(date +%s%N)
+	"$KVMUX" "$@" >"$WORK/stuck.fifo" 2>"$WORK/err" </dev/null &
+	PID=$!
+}
+
+# Wait until the reader saw the pipe fill up (kvmux is blocked on it).
+stuck_wait_full() {
+	local deadline=$((SECONDS + OUTER_TIMEOUT))
+	while [ ! -e "$WORK/stuck.ready" ] && kill -0 "$PID" 2>/dev/null &&
+		[ "$SECONDS" -lt "$deadline" ]; do
+		sleep 0.05
+	done
+}
+
+# Wait for kvmux (at most OUTER_TIMEOUT, then it is killed and "hung"):
+# sets STATUS, ERR and ELAPSED_MS (from START_NS).
+stuck_finish() {
+	local deadline=$((SECONDS + OUTER_TIMEOUT))
+	while kill -0 "$PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+		sleep 0.05
+	done
+	ELAPSED_MS=$((($(date +%s%N) - START_NS) / 1000000))
+	STATUS=0
+	if kill -0 "$PID" 2>/dev/null; then
+		kill -9 "$PID"
+		wait "$PID" 2>/dev/null
+		STATUS=999 # hung
+	else
+		wait "$PID" || STATUS=$?
+	fi
+	kill "$READER" 2>/dev/null
+	wait "$READER" 2>/dev/null
+	OUT="" ERR=$(cat "$WORK/err")
+}
+ended_in_bound() { [ "$ELAPSED_MS" -lt "$BOUND_MS" ]; }
+
+for dev in uart virtio; do
+	args=(run --kernel "$flood")
+	[ "$dev" = virtio ] && args+=(--console virtio --cmdline dev=virtio)
+	stuck_start "${args[@]}" --timeout 2
+	stuck_finish
+	check "stop: --timeout 2 with a reader that never reads ($dev): 124 in ${ELAPSED_MS} ms" \
+		all_of 'status_is 124' 'ended_in_bound' 'err_has "--timeout"'
+
+	stuck_start "${args[@]}"
+	stuck_wait_full
+	START_NS=$(date +%s%N)
+	kill -TERM "$PID"
+	stuck_finish
+	check "stop: SIGTERM with a reader that never reads ($dev): 143 in ${ELAPSED_MS} ms, the rest counted" \
+		all_of 'status_is 143' 'ended_in_bound' 'err_has "signal 15"' \
+		'err_has "could not be delivered"'
+done
+
+# A group: one VM's console blocks stdout; the other's --timeout still
+# ends it first, and the run ends.
+vm_conf() {
+	printf '[vm]\nname = %s\nmemory = 32M\ntimeout = %s\n[kernel]\npath = %s\ncmdline = %s\n' \
+		"$2" "$3" "$4" "$5" >"$1"
+}
+vm_conf "$WORK/loud.conf" loud 4 "$flood" ""
+vm_conf "$WORK/quiet.conf" quiet 2 "$FIRMWARE/spin.elf" ""
+stuck_start run "$WORK/loud.conf" "$WORK/quiet.conf" --host-cpus 2
+stuck_finish
+wall() { awk -v vm="$1" '$1 == vm { print $4 }' <<<"$ERR"; }
+check "stop: a group with a stuck stdout: each --timeout on its own (quiet $(wall quiet) s, loud $(wall loud) s)" \
+	all_of 'status_is 124' 'ended_in_bound' \
+	'awk -v q="$(wall quiet)" -v l="$(wall loud)" "BEGIN { exit !(q != \"\" && q < l) }"'
+
+# The parent left stdout non-blocking: all of a 320 KB burst arrives.
+STATUS=0
+OUT=$(python3 "$here/flood_check.py" nonblock 5000 -- "$KVMUX" run \
+	--kernel "$flood" --console virtio --cmdline "dev=virtio lines=5000" \
+	--timeout 60 2>"$WORK/err") || STATUS=$?
+ERR=$(cat "$WORK/err")
+check "console: a non-blocking stdout loses nothing (5000 lines, 320 KB)" \
+	all_of 'status_is 0' 'out_has "lines - 5000"'
+
+# The reader goes away: the run ends as a Unix filter would.
+"$KVMUX" run --kernel "$flood" --timeout 60 2>"$WORK/err" </dev/null |
+	head -1 >"$WORK/out"
+STATUS=${PIPESTATUS[0]} OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+check "console: the reader goes away (| head -1): 141" \
+	all_of 'status_is 141' 'out_has "flood 00000000"' 'err_has "EPIPE"'
+
+# Input: more than the devices hold, from a pipe and from a file.
+for i in $(seq 4000); do
+	printf 'line %05d %s\n' "$i" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+done >"$WORK/in200k"
+echo quit >>"$WORK/in200k"
+STATUS=0
+OUT=$(timeout -k 5 "$OUTER_TIMEOUT" "$KVMUX" run --kernel "$FIRMWARE/console.elf" \
+	--console virtio --timeout 60 <"$WORK/in200k" 2>"$WORK/err") || STATUS=$?
+ERR=$(cat "$WORK/err")
+check "console input: 192 KB from a file, all echoed (virtio)" \
+	all_of 'status_is 0' '[ "$(grep -c "^echo: " <<<"$OUT")" -eq 4001 ]'
+STATUS=0
+OUT=$(cat "$WORK/in200k" | timeout -k 5 "$OUTER_TIMEOUT" "$KVMUX" run \
+	--kernel "$FIRMWARE/console.elf" --console virtio --timeout 60 \
+	2>"$WORK/err") || STATUS=$?
+ERR=$(cat "$WORK/err")
+check "console input: 192 KB from a pipe, all echoed (virtio)" \
+	all_of 'status_is 0' '[ "$(grep -c "^echo: " <<<"$OUT")" -eq 4001 ]'
+head -n 1000 "$WORK/in200k" >"$WORK/in-uart"
+echo quit >>"$WORK/in-uart"
+STATUS=0
+OUT=$(cat "$WORK/in-uart" | timeout -k 5 "$OUTER_TIMEOUT" "$KVMUX" run \
+	--kernel "$FIRMWARE/echo.elf" --timeout 100 2>"$WORK/err") || STATUS=$?
+ERR=$(cat "$WORK/err")
+check "console input: 48 KB from a pipe through the UART, all echoed" \
+	all_of 'status_is 0' 'out_has "echo: bye 1001 lines 48005 bytes"'
+
+# Files that would block or never end are refused at once.
+mkfifo "$WORK/fifo"
+expect_fifo() {
+	kvmux_run "$@"
+	check "files: a FIFO as $1 is refused" all_of 'status_is 126' \
+		'err_has "is a FIFO"' 'err_one_line'
+}
+kvmux_run run --kernel "$WORK/fifo"
+check "files: a FIFO as the kernel is refused (126)" all_of 'status_is 126' \
+	'err_has "is a FIFO"' 'err_one_line'
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --initrd "$WORK/fifo"
+check "files: a FIFO as the initrd is refused (126)" all_of 'status_is 126' \
+	'err_has "is a FIFO"' 'err_one_line'
+kvmux_run run /dev/zero
+check "files: /dev/zero as a config file is refused (126)" all_of \
+	'status_is 126' 'err_has "character device"' 'err_one_line'
+kvmux_run plan /dev/zero
+check "files: kvmux plan /dev/zero is refused (126)" all_of \
+	'status_is 126' 'err_has "character device"'
+truncate -s 1G "$WORK/big.conf"
+kvmux_run run "$WORK/big.conf"
+check "files: a 1 GiB file as a config file is refused (126)" all_of \
+	'status_is 126' 'err_has "big.conf:1"' 'err_one_line'
+if [ -x /usr/bin/time ]; then
+	STATUS=0
+	/usr/bin/time -f %M -o "$WORK/rss" "$KVMUX" run "$WORK/big.conf" \
+		>/dev/null 2>&1 || STATUS=$?
+	rss=$(tail -n 1 "$WORK/rss")
+	check "files: ... having read only its first line (max RSS $rss KiB)" \
+		test "$rss" -lt 65536
+fi
+
+# A FIFO as console output waits for its reader, and only while signals
+# and --timeout still work.
+"$KVMUX" run --kernel "$FIRMWARE/hello.elf" --console-output "$WORK/fifo" \
+	>"$WORK/out" 2>"$WORK/err" </dev/null &
+PID=$!
+wait_for_output "$WORK/err" "waiting for one" "$PID"
+kill -TERM "$PID"
+STATUS=0
+timeout 30 tail --pid="$PID" -f /dev/null || STATUS=hung
+wait "$PID" || STATUS=$?
+ERR=$(cat "$WORK/err")
+check "files: a FIFO without a reader as console output; SIGTERM ends the wait (143)" \
+	all_of 'status_is 143' 'err_has "stopped by signal 15 while waiting"'
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --console-output "$WORK/fifo" \
+	--timeout 1
+check "files: ... and --timeout ends it (124)" all_of 'status_is 124' \
+	'err_has "--timeout expired while waiting"'
+cat "$WORK/fifo" >"$WORK/fifo.out" &
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --console-output "$WORK/fifo" \
+	--timeout 30
+wait
+check "files: ... and with a reader it is written (0)" all_of 'status_is 0' \
+	'grep -q "Hello from" "$WORK/fifo.out"'
+
+# Two VMs, one console file: whole lines, each with its VM's name.
+for n in a b; do
+	vm_conf "$WORK/$n.conf" "$n" 60 "$flood" "dev=virtio lines=3000"
+	printf '[console]\ndevice = virtio\noutput = %s\n' "$WORK/shared.log" \
+		>>"$WORK/$n.conf"
+done
+kvmux_run run "$WORK/a.conf" "$WORK/b.conf" --host-cpus 2
+OUT=$(python3 "$here/flood_check.py" check a,b <"$WORK/shared.log")
+check "console: two VMs sharing one file write whole prefixed lines" \
+	all_of 'status_is 0' 'out_has "lines a 3000"' 'out_has "lines b 3000"'
+
+# A full file system: one line that says so, and nothing else changes.
+mkdir -p "$WORK/tiny"
+if mount -t tmpfs -o size=1m tmpfs "$WORK/tiny" 2>/dev/null; then
+	kvmux_run run --kernel "$flood" --console virtio \
+		--cmdline "dev=virtio lines=40000" \
+		--console-output "$WORK/tiny/console.log" --timeout 60
+	check "files: console log on a full file system: one line, status unchanged" \
+		all_of 'status_is 0' 'err_has "No space left on device"' \
+		'err_has "tiny/console.log"' \
+		'[ "$(grep -c "write failed" <<<"$ERR")" -eq 1 ]'
+	rm -f "$WORK/tiny/console.log"
+	truncate -s 8M "$WORK/tiny/disk.img"
+	kvmux_run run --kernel "$FIRMWARE/blk.elf" \
+		--disk "path=$WORK/tiny/disk.img" \
+		--cmdline "mode=write-flush sectors=4096" --timeout 60
+	check "files: disk image on a full file system: the guest gets an I/O error, the host one line" \
+		all_of 'out_has "FAIL"' 'err_has "No space left on device"' \
+		'err_has "tiny/disk.img"' \
+		'[ "$(grep -c "failed" <<<"$ERR")" -eq 1 ]'
+	umount "$WORK/tiny"
+else
+	skip "files: a full file system" "cannot mount a tmpfs here"
+fi
+
+# A hostile driver: rings that share bytes are refused, the devices work
+# again after a reset, and the run ends.
+truncate -s 1M "$WORK/ra.img"
+kvmux_run run --kernel "$FIRMWARE/ring_alias.elf" --console virtio \
+	--disk "path=$WORK/ra.img" --timeout 60
+check "virtio: overlapping and aliased rings are refused (NEEDS_RESET), then the devices work" \
+	all_of 'status_is 0' '! out_has "NOT refused"' \
+	'[ "$(grep -c ": refused" <<<"$OUT")" -eq 9 ]' \
+	'out_has "console works"' 'out_has "blk works"' 'err_has "overlaps"'
