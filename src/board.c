@@ -80,13 +80,20 @@ static int read_inputs(struct board *b, const char *prefix)
 
 	if (open_disks(b) < 0 || open_console_output(b, prefix) < 0)
 		return -1;
-	if (host_read_file(cfg->kernel, "kernel", cfg->memory, &b->kernel,
-			   &b->kernel_len) < 0)
+	/* Only the kernel's loadable segments must fit, not its file. */
+	if (host_map_file(cfg->kernel, "kernel", UINT64_MAX, &b->kernel) < 0)
 		return -1;
-	if (cfg->initrd && host_read_file(cfg->initrd, "initrd", cfg->memory,
-					  &b->initrd, &b->initrd_len) < 0)
+	if (cfg->initrd &&
+	    host_map_file(cfg->initrd, "initrd", cfg->memory, &b->initrd) < 0)
 		return -1;
 	return 0;
+}
+
+/* The loaders have copied what they need into guest memory. */
+static void unmap_inputs(struct board *b)
+{
+	host_unmap_file(&b->kernel);
+	host_unmap_file(&b->initrd);
 }
 
 static int check_host_memory(const struct vm_config *cfg)
@@ -162,10 +169,10 @@ static int attach_dtb(struct board *b, const struct boot_entry *entry,
 static int load_kernel(struct board *b)
 {
 	struct boot_files files = {
-		.kernel = b->kernel,
-		.kernel_len = b->kernel_len,
-		.initrd = b->initrd,
-		.initrd_len = b->initrd_len,
+		.kernel = b->kernel.data,
+		.kernel_len = b->kernel.len,
+		.initrd = b->initrd.data,
+		.initrd_len = b->initrd.len,
 	};
 	struct boot_entry entry;
 	char *cmdline;
@@ -188,6 +195,7 @@ static int load_kernel(struct board *b)
 int board_prepare(struct board *b, const char *prefix)
 {
 	const struct vm_config *cfg = b->cfg;
+	int rc;
 
 	if (read_inputs(b, prefix) < 0)
 		return EXIT_BAD_USAGE;
@@ -203,9 +211,9 @@ int board_prepare(struct board *b, const char *prefix)
 	if (vm_create(&b->vm, &b->kvm, cfg->name, cfg->memory, cfg->cpus) < 0 ||
 	    create_devices(b) < 0)
 		return EXIT_HOST_FAILURE;
-	if (load_kernel(b) < 0)
-		return EXIT_BAD_USAGE;
-	return 0;
+	rc = load_kernel(b);
+	unmap_inputs(b);
+	return rc < 0 ? EXIT_BAD_USAGE : 0;
 }
 
 int board_start(struct board *b)
@@ -302,6 +310,5 @@ void board_teardown(struct board *b)
 		close(b->console_fd);
 	if (b->kvm.fd >= 0)
 		kvm_sys_close(&b->kvm);
-	free(b->kernel);
-	free(b->initrd);
+	unmap_inputs(b);
 }

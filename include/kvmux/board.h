@@ -36,8 +36,8 @@ struct board {
 	int console_fd; /* where console output goes; -1: nowhere */
 	struct console_sink *sink;
 	struct stdio_console stdin_console;
-	uint8_t *kernel, *initrd;
-	size_t kernel_len, initrd_len;
+	/* Mapped from board_prepare() until the kernel is loaded. */
+	struct host_file kernel, initrd;
 
 	int timeout_fd;
 	uint64_t start_ns, end_ns; /* wall clock, for the summary */

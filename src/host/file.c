@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* file.c - whole files in and out, with errors that name them (kvmux/host.h) */
+/* file.c - input files mapped in, output files written, with errors that
+ * name them (kvmux/host.h) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,57 +28,49 @@ static int check_stat(int fd, const char *path, const char *what, uint64_t max,
 	if ((uint64_t)st.st_size > max)
 		return err_set("%s %s is larger (%lld bytes) than guest memory",
 			       what, path, (long long)st.st_size);
+	if ((uint64_t)st.st_size > SIZE_MAX)
+		return err_set("%s %s is too large to map (%lld bytes)", what,
+			       path, (long long)st.st_size);
 	*len = st.st_size;
 	return 0;
 }
 
-static int read_fully(int fd, const char *path, const char *what, uint8_t *buf,
-		      size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = read(fd, buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_set_errno("cannot read %s %s", what, path);
-		if (n == 0)
-			return err_set("%s %s shrank while being read", what,
-				       path);
-		done += n;
-	}
-	return 0;
-}
-
-int host_read_file(const char *path, const char *what, uint64_t max,
-		   uint8_t **buf, size_t *len)
+/*
+ * A private read-only mapping: the loaders read the headers and the bytes
+ * they copy into the guest, and nothing else of the file is ever read
+ * from disk or counted in kvmux's memory.
+ */
+int host_map_file(const char *path, const char *what, uint64_t max,
+		  struct host_file *f)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int rc = -1;
+	void *p;
 
-	*buf = NULL;
+	*f = (struct host_file){ 0 };
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return err_set("%s %s does not exist", what, path);
 		return err_set_errno("cannot open %s %s", what, path);
 	}
-	if (check_stat(fd, path, what, max, len) < 0)
-		goto out;
-	*buf = malloc(*len);
-	if (!*buf) {
-		err_set("out of memory reading %s %s", what, path);
-		goto out;
+	if (check_stat(fd, path, what, max, &f->len) < 0) {
+		close(fd);
+		return -1;
 	}
-	rc = read_fully(fd, path, what, *buf, *len);
-	if (rc < 0) {
-		free(*buf);
-		*buf = NULL;
-	}
-out:
+	p = mmap(NULL, f->len, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	return rc;
+	if (p == MAP_FAILED) {
+		f->len = 0;
+		return err_set_errno("cannot map %s %s", what, path);
+	}
+	f->data = p;
+	return 0;
+}
+
+void host_unmap_file(struct host_file *f)
+{
+	if (f->data)
+		munmap((void *)f->data, f->len);
+	*f = (struct host_file){ 0 };
 }
 
 static int write_fully(int fd, const char *path, const char *what,
