@@ -51,7 +51,9 @@ static int load_segment(const struct guest_mem *gm, const struct mem_layout *l,
 		return -1;
 	dst = gm_ptr(gm, seg.paddr, seg.memsz);
 	memcpy(dst, ef->buf + seg.offset, seg.filesz);
-	memset(dst + seg.filesz, 0, seg.memsz - seg.filesz);
+	/* .bss: fresh guest RAM is zero already, and stays uncommitted. */
+	if (gm_zero(gm, seg.paddr + seg.filesz, seg.memsz - seg.filesz))
+		return -1;
 	if (seg.paddr + seg.memsz > *kernel_end)
 		*kernel_end = seg.paddr + seg.memsz;
 	return 0;
