@@ -145,7 +145,7 @@ static int create_devices(struct board *b)
  * The device tree describes what boot_load() and the devices set up, so it
  * is built last; --dump-dtb writes the very blob the guest would get.
  */
-static int attach_dtb(struct board *b, const struct boot_entry *entry,
+static int attach_dtb(struct board *b, struct boot_entry *entry,
 		      const char *cmdline)
 {
 	struct fdt_info info = {
@@ -183,7 +183,7 @@ static int load_kernel(struct board *b)
 	files.cmdline = cmdline;
 	rc = boot_load(&b->vm.mem, &b->vm.layout, &files, &entry);
 	if (!rc)
-		rc = mptable_write(&b->vm.mem, &b->platform);
+		rc = mptable_write(&b->vm.mem, &b->platform, &entry.mem);
 	if (!rc)
 		rc = attach_dtb(b, &entry, cmdline);
 	free(cmdline);

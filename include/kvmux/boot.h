@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kvmux/boot_alloc.h"
 #include "kvmux/guest_mem.h"
 #include "kvmux/layout.h"
 
@@ -35,7 +36,8 @@ enum boot_cpu_mode {
 struct boot_entry {
 	enum boot_cpu_mode mode;
 	uint64_t rip;
-	uint64_t rbx; /* PVH: GPA of struct hvm_start_info */
+	uint64_t rax; /* multiboot: the boot loader magic */
+	uint64_t rbx; /* PVH: GPA of hvm_start_info; multiboot: of the info */
 	uint64_t rsi; /* 64-bit boot protocol: GPA of boot_params */
 	uint64_t cr3; /* BOOT_LONG64 only */
 	uint64_t gdt_base;
@@ -44,6 +46,12 @@ struct boot_entry {
 	enum image_kind kind; /* IMAGE_ELF: PVH; IMAGE_BZIMAGE: zero page */
 	uint64_t initrd_gpa; /* 0: no initrd */
 	uint64_t initrd_size;
+	/*
+	 * Guest memory the kernel and the boot structures occupy: what is
+	 * written after the kernel (device tree, MP table, ACPI tables) is
+	 * placed with it too.
+	 */
+	struct boot_alloc mem;
 };
 
 struct boot_files {
@@ -65,21 +73,21 @@ int boot_load(const struct guest_mem *gm, const struct mem_layout *l,
 
 /*
  * Hand a flattened device tree to the kernel that boot_load() put in gm:
- * copy it to BOOT_DTB_ADDR and link it where the boot protocol of
- * entry->kind lets the guest find it.
+ * copy it to BOOT_DTB_ADDR (or wherever entry->mem finds room) and link it
+ * where the boot protocol of entry->kind lets the guest find it.
  *
- *   bzImage  a struct setup_data of type SETUP_DTB at BOOT_DTB_ADDR, the
- *            DTB right after its header, prepended to the list at
- *            boot_params.hdr.setup_data;
- *   PVH      a module in hvm_start_info whose cmdline is "dtb" (stored at
- *            PVH_DTB_CMDLINE_ADDR), the DTB itself at BOOT_DTB_ADDR.
- *            Linux takes module 0 for the initrd (and ignores a zero-size
- *            one), so module 0 stays the initrd, or becomes an empty
- *            module when there is none, and the DTB follows it.
+ *   bzImage  a struct setup_data of type SETUP_DTB, the DTB right after
+ *            its header, prepended to the list at
+ *            boot_params.hdr.setup_data (boot_params at entry->rsi);
+ *   PVH      a module in hvm_start_info (at entry->rbx) whose cmdline is
+ *            "dtb" (stored at PVH_DTB_CMDLINE_OFF in the start info
+ *            block).  Linux takes module 0 for the initrd (and ignores a
+ *            zero-size one), so module 0 stays the initrd, or becomes an
+ *            empty module when there is none, and the DTB follows it.
  *
  * Returns 0, or -1 with err_set() (e.g. a DTB larger than BOOT_DTB_MAX).
  */
-int boot_attach_dtb(const struct guest_mem *gm, const struct boot_entry *entry,
+int boot_attach_dtb(const struct guest_mem *gm, struct boot_entry *entry,
 		    const void *dtb, size_t len);
 
 #endif
