@@ -46,6 +46,13 @@ _Static_assert(sizeof(struct hvm_modlist_entry) == 32, "modlist ABI");
 _Static_assert(sizeof(struct hvm_memmap_entry) == 24, "memmap ABI");
 
 /*
+ * Linux on x86 keeps COMMAND_LINE_SIZE (2048) bytes of its command line,
+ * the NUL included, and silently cuts the rest, where kvmux's
+ * virtio_mmio.device= entries are.  Other PVH kernels get BOOT_CMDLINE_MAX.
+ */
+#define PVH_LINUX_CMDLINE_MAX 2047
+
+/*
  * One block holds the start info and what it points to, at
  * BOOT_PVH_INFO_ADDR unless the kernel is there (entry->rbx says where).
  */
@@ -71,7 +78,8 @@ _Static_assert(PVH_MODLIST_OFF + PVH_MAX_MODULES *
 
 /*
  * Load an ELF kernel through its PVH entry note: same contract as
- * boot_load().  The entry is BOOT_PROTECTED32 with rbx = the start info
+ * boot_load().  A Linux vmlinux (elf_is_linux()) takes a command line of
+ * at most PVH_LINUX_CMDLINE_MAX bytes, others BOOT_CMDLINE_MAX - 1.  The entry is BOOT_PROTECTED32 with rbx = the start info
  * (BOOT_PVH_INFO_ADDR unless the kernel occupies it).
  */
 int pvh_load(const struct guest_mem *gm, const struct mem_layout *l,

@@ -70,20 +70,31 @@ static int write_start_info(const struct guest_mem *gm,
 	return 0;
 }
 
+/* The longest command line (without the NUL) the kernel keeps. */
+static int cmdline_max(const struct elf_file *ef, uint64_t *max)
+{
+	int is_linux = elf_is_linux(ef);
+
+	if (is_linux < 0)
+		return -1;
+	*max = is_linux ? PVH_LINUX_CMDLINE_MAX : BOOT_CMDLINE_MAX - 1;
+	return 0;
+}
+
 int pvh_load(const struct guest_mem *gm, const struct mem_layout *l,
 	     const struct boot_files *f, struct boot_entry *entry)
 {
-	uint64_t kernel_end, initrd_addr, cmdline_addr;
+	uint64_t kernel_end, initrd_addr, cmdline_addr, max;
 	struct elf_file ef;
 	uint32_t pvh_entry;
 
 	memset(entry, 0, sizeof(*entry));
 	boot_alloc_init(&entry->mem, l);
 	if (elf_open(&ef, f->kernel, f->kernel_len) ||
-	    elf_pvh_entry(&ef, &pvh_entry) ||
+	    elf_pvh_entry(&ef, &pvh_entry) || cmdline_max(&ef, &max) ||
 	    boot_load_elf(gm, &entry->mem, &ef, &kernel_end) ||
-	    boot_write_cmdline(gm, &entry->mem, f->cmdline,
-			       BOOT_CMDLINE_MAX - 1, &cmdline_addr) ||
+	    boot_write_cmdline(gm, &entry->mem, f->cmdline, max,
+			       &cmdline_addr) ||
 	    boot_place_initrd(gm, &entry->mem, f, kernel_end, PVH_INITRD_LIMIT,
 			      &initrd_addr))
 		return -1;

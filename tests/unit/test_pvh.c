@@ -713,6 +713,37 @@ static void test_cmdline_too_long(void **state)
 	free(line);
 }
 
+/* A vmlinux (a "Linux" note) keeps 2047 bytes, as the bzImage path says. */
+static void test_linux_cmdline_limit(void **state)
+{
+	struct fixture *fx = *state;
+	static struct test_elf t;
+	const struct test_seg seg = { .paddr = 0x1000000,
+				      .filesz = 0x100,
+				      .memsz = 0x1000 };
+	static char line[2049];
+
+	test_elf_init(&t, true);
+	test_elf_add_note(&t, "GNU", 3, "0123456789abcdef0123", 20);
+	test_elf_add_note(&t, "Linux", 0x100, "\0\0\0\0", 4);
+	test_elf_pvh_note(&t, 0x1000000);
+	test_elf_finish(&t, 0x1000000, &seg, 1);
+	fx->f.kernel = t.buf;
+	fx->f.kernel_len = t.len;
+	memset(line, 'x', 2048);
+	fx->f.cmdline = line;
+	expect_error(
+		fx,
+		"kernel command line is too long: 2048 bytes, this kernel accepts at most 2047");
+	line[2047] = '\0';
+	assert_int_equal(load(fx), 0);
+	/* Without the note: any line up to 64 KiB. */
+	fx->f.kernel = fx->im.buf;
+	fx->f.kernel_len = fx->im.len;
+	line[2047] = 'x';
+	assert_int_equal(load(fx), 0);
+}
+
 /*
  * Flip random bytes of the headers and notes: whatever the result, the
  * loader must return cleanly (the sanitizer build checks every access).
@@ -773,6 +804,7 @@ int main(void)
 		T(test_wrong_header_fields),
 		T(test_initrd_too_large),
 		T(test_cmdline_too_long),
+		T(test_linux_cmdline_limit),
 		T(test_mutations),
 	};
 
