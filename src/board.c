@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "kvmux/exit_status.h"
 #include "kvmux/fdt.h"
 #include "kvmux/legacy.h"
+#include "kvmux/multiboot.h"
 #include "kvmux/serial8250.h"
 #include "kvmux/vcpu.h"
 #include "kvmux/virtio_blk.h"
@@ -74,6 +76,36 @@ static int open_disks(struct board *b)
 	return 0;
 }
 
+/* A module's string as QEMU gives it: the file name, then its arguments. */
+static char *module_string(const struct module_config *m)
+{
+	char *s;
+
+	if (!m->cmdline)
+		return strdup(m->path);
+	return asprintf(&s, "%s %s", m->path, m->cmdline) < 0 ? NULL : s;
+}
+
+static int map_modules(struct board *b)
+{
+	const struct vm_config *cfg = b->cfg;
+
+	for (; b->nr_modules < cfg->nr_modules; b->nr_modules++) {
+		const struct module_config *m = &cfg->module[b->nr_modules];
+		unsigned int i = b->nr_modules;
+
+		b->module_string[i] = module_string(m);
+		if (!b->module_string[i])
+			return err_set("out of memory");
+		if (host_map_file(m->path, "module", cfg->memory,
+				  &b->module[i]) < 0) {
+			b->nr_modules++; /* unmap_inputs() frees the string */
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int read_inputs(struct board *b, const char *prefix)
 {
 	const struct vm_config *cfg = b->cfg;
@@ -86,14 +118,22 @@ static int read_inputs(struct board *b, const char *prefix)
 	if (cfg->initrd &&
 	    host_map_file(cfg->initrd, "initrd", cfg->memory, &b->initrd) < 0)
 		return -1;
-	return 0;
+	return map_modules(b);
 }
 
 /* The loaders have copied what they need into guest memory. */
 static void unmap_inputs(struct board *b)
 {
+	unsigned int i;
+
 	host_unmap_file(&b->kernel);
 	host_unmap_file(&b->initrd);
+	for (i = 0; i < b->nr_modules; i++) {
+		host_unmap_file(&b->module[i]);
+		free(b->module_string[i]);
+		b->module_string[i] = NULL;
+	}
+	b->nr_modules = 0;
 }
 
 static int check_host_memory(const struct vm_config *cfg)
@@ -143,7 +183,9 @@ static int create_devices(struct board *b)
 
 /*
  * The device tree describes what boot_load() and the devices set up, so it
- * is built last; --dump-dtb writes the very blob the guest would get.
+ * is built last; --dump-dtb writes the very blob the guest would get.  A
+ * multiboot kernel gets it (as a module "dtb") only when there are virtio
+ * devices to find: otherwise its module list is exactly QEMU's.
  */
 static int attach_dtb(struct board *b, struct boot_entry *entry,
 		      const char *cmdline)
@@ -153,21 +195,55 @@ static int attach_dtb(struct board *b, struct boot_entry *entry,
 		.initrd_gpa = entry->initrd_gpa,
 		.initrd_size = entry->initrd_size,
 	};
+	bool hand_over =
+		entry->kind != IMAGE_MULTIBOOT || b->platform.nr_virtio;
 	void *dtb;
 	size_t len;
-	int rc;
+	int rc = 0;
 
+	if (!hand_over && !b->cfg->dump_dtb)
+		return 0;
 	if (fdt_build(&b->platform, &b->vm.layout, &info, &dtb, &len) < 0)
 		return -1;
-	rc = boot_attach_dtb(&b->vm.mem, entry, dtb, len);
+	if (hand_over)
+		rc = boot_attach_dtb(&b->vm.mem, entry, dtb, len);
 	if (!rc && b->cfg->dump_dtb)
 		rc = host_write_file(b->cfg->dump_dtb, "--dump-dtb", dtb, len);
 	free(dtb);
 	return rc;
 }
 
+/*
+ * Linux and PVH kernels get kvmux's virtio_mmio.device= entries appended; a
+ * multiboot kernel gets the line as QEMU builds it, and nothing more.
+ */
+static int kernel_cmdline(struct board *b, char **cmdline)
+{
+	if (image_detect(b->kernel.data, b->kernel.len) == IMAGE_MULTIBOOT)
+		return multiboot_cmdline(b->cfg->kernel, b->cfg->cmdline,
+					 cmdline);
+	return platform_cmdline(&b->platform, b->cfg->cmdline, cmdline);
+}
+
+static void module_files(struct board *b, struct boot_files *f,
+			 struct boot_module *mods)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr_modules; i++)
+		mods[i] = (struct boot_module){
+			.data = b->module[i].data,
+			.len = b->module[i].len,
+			.string = b->module_string[i],
+		};
+	f->initrd_string = b->cfg->initrd;
+	f->modules = mods;
+	f->nr_modules = b->nr_modules;
+}
+
 static int load_kernel(struct board *b)
 {
+	struct boot_module mods[CONFIG_MAX_MODULES];
 	struct boot_files files = {
 		.kernel = b->kernel.data,
 		.kernel_len = b->kernel.len,
@@ -178,9 +254,10 @@ static int load_kernel(struct board *b)
 	char *cmdline;
 	int rc;
 
-	if (platform_cmdline(&b->platform, b->cfg->cmdline, &cmdline) < 0)
+	if (kernel_cmdline(b, &cmdline) < 0)
 		return -1;
 	files.cmdline = cmdline;
+	module_files(b, &files, mods);
 	rc = boot_load(&b->vm.mem, &b->vm.layout, &files, &entry);
 	if (!rc)
 		rc = mptable_write(&b->vm.mem, &b->platform, &entry.mem);

@@ -38,6 +38,9 @@ struct board {
 	struct stdio_console stdin_console;
 	/* Mapped from board_prepare() until the kernel is loaded. */
 	struct host_file kernel, initrd;
+	struct host_file module[CONFIG_MAX_MODULES];
+	char *module_string[CONFIG_MAX_MODULES]; /* "FILE[ CMDLINE]" */
+	unsigned int nr_modules;
 
 	int timeout_fd;
 	uint64_t start_ns, end_ns; /* wall clock, for the summary */

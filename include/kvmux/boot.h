@@ -21,9 +21,14 @@ enum image_kind {
 	IMAGE_UNKNOWN = 0,
 	IMAGE_ELF, /* an ELF file (may lack the PVH note) */
 	IMAGE_BZIMAGE, /* Linux bzImage: "HdrS" setup header */
+	IMAGE_MULTIBOOT, /* a multiboot (version 1) header: ELF or flat */
 };
 
-/* Identify an image from its first bytes. */
+/*
+ * Identify an image from its first bytes: a bzImage header first, then a
+ * multiboot header in the first 8 KiB, then an ELF file (booted through
+ * its PVH note), as QEMU's -kernel does.
+ */
 enum image_kind image_detect(const uint8_t *buf, size_t len);
 const char *image_kind_name(enum image_kind kind);
 
@@ -54,12 +59,25 @@ struct boot_entry {
 	struct boot_alloc mem;
 };
 
+/* Most --module files (multiboot kernels take them after the initrd). */
+#define BOOT_MAX_MODULES 16
+
+struct boot_module {
+	const uint8_t *data;
+	size_t len; /* > 0 */
+	const char *string; /* its command line for the kernel; never NULL */
+};
+
 struct boot_files {
 	const uint8_t *kernel;
 	size_t kernel_len;
 	const uint8_t *initrd; /* NULL: none */
 	size_t initrd_len;
 	const char *cmdline; /* never NULL; may be "" */
+	/* Multiboot only: module 0's string, and the modules after it. */
+	const char *initrd_string; /* NULL: "" */
+	const struct boot_module *modules;
+	unsigned int nr_modules; /* at most BOOT_MAX_MODULES */
 };
 
 /*
@@ -84,6 +102,8 @@ int boot_load(const struct guest_mem *gm, const struct mem_layout *l,
  *            block).  Linux takes module 0 for the initrd (and ignores a
  *            zero-size one), so module 0 stays the initrd, or becomes an
  *            empty module when there is none, and the DTB follows it.
+ *   multiboot  the last module, with the string "dtb" (at
+ *            MB_DTB_STRING_OFF in the information block).
  *
  * Returns 0, or -1 with err_set() (e.g. a DTB larger than BOOT_DTB_MAX).
  */

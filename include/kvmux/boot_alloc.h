@@ -30,7 +30,7 @@
 #include "kvmux/layout.h"
 
 /* The kernel's segments (a hostile ELF may list thousands) and kvmux's. */
-#define BOOT_ALLOC_MAX 64
+#define BOOT_ALLOC_MAX 96
 #define BOOT_WHAT_MAX 48
 
 struct boot_region {

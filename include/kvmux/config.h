@@ -14,12 +14,19 @@ struct config_strings;
 
 #define CONFIG_DEFAULT_MEMORY (256ULL << 20)
 #define CONFIG_MAX_DISKS 8
+#define CONFIG_MAX_MODULES 16 /* BOOT_MAX_MODULES */
 
 struct disk_config {
 	const char *path;
 	const char *
 		serial; /* NULL: none; at most 20 bytes (VIRTIO_BLK_ID_BYTES) */
 	bool readonly;
+};
+
+/* A multiboot module after the initrd (--module FILE[,cmdline=STRING]). */
+struct module_config {
+	const char *path;
+	const char *cmdline; /* NULL: none */
 };
 
 /* Which device carries the guest console. */
@@ -40,6 +47,8 @@ struct vm_config {
 	const char *kernel;
 	const char *initrd; /* NULL: none */
 	const char *cmdline; /* never NULL */
+	struct module_config module[CONFIG_MAX_MODULES];
+	unsigned int nr_modules;
 	uint64_t memory; /* bytes */
 	unsigned int cpus;
 	uint64_t timeout_ms; /* 0: no timeout */

@@ -21,6 +21,7 @@ struct elf_file {
 	const uint8_t *buf;
 	size_t len;
 	bool is64;
+	uint64_t entry; /* e_entry: a multiboot ELF kernel starts there */
 	uint64_t phoff;
 	unsigned int phnum;
 	unsigned int phentsize;
@@ -32,6 +33,7 @@ struct elf_file {
 struct elf_segment {
 	uint32_t type;
 	uint64_t offset;
+	uint64_t vaddr;
 	uint64_t paddr;
 	uint64_t filesz;
 	uint64_t memsz;

@@ -23,7 +23,8 @@
  * the place (boot_alloc.h says where they go then).
  */
 #define BOOT_GDT_ADDR 0x500ULL /* 0x08 code32, 0x10 code64, 0x18 data */
-#define BOOT_PVH_INFO_ADDR 0x6000ULL /* hvm_start_info, memmap, modules */
+#define BOOT_INFO_ADDR 0x6000ULL /* PVH start info or multiboot info */
+#define BOOT_PVH_INFO_ADDR BOOT_INFO_ADDR /* hvm_start_info, memmap, mods */
 #define BOOT_ZERO_PAGE_ADDR 0x7000ULL /* Linux boot_params */
 #define BOOT_PAGE_TABLE_ADDR 0x9000ULL /* PML4, PDPT, 4 PDs: up to 0xefff */
 #define BOOT_CMDLINE_ADDR 0x20000ULL

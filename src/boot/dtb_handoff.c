@@ -19,6 +19,7 @@
 
 #include "kvmux/boot.h"
 #include "kvmux/error.h"
+#include "kvmux/multiboot.h"
 #include "kvmux/pvh.h"
 
 static const char dtb_module_cmdline[] = "dtb";
@@ -118,6 +119,38 @@ static int attach_module(const struct guest_mem *gm, struct boot_entry *entry,
 	return gm_write(gm, base, &si, sizeof(si));
 }
 
+/* Multiboot: the last module, with the string "dtb". */
+static int attach_mb_module(const struct guest_mem *gm,
+			    struct boot_entry *entry, const void *dtb,
+			    size_t len)
+{
+	const uint64_t base = entry->rbx;
+	struct mb_module mod = { .string = base + MB_DTB_STRING_OFF };
+	struct mb_info mi;
+	uint64_t addr;
+
+	if (gm_read(gm, &mi, base, sizeof(mi)) ||
+	    mi.mods_addr != base + MB_MODS_OFF)
+		return err_set(
+			"no multiboot information at %#llx to attach the device tree to",
+			(unsigned long long)base);
+	if (mi.mods_count >= MB_MAX_MODULES)
+		return err_set(
+			"no room for the device tree in the multiboot module list");
+	if (place(entry, len, 0, &addr) || gm_write(gm, addr, dtb, len) ||
+	    gm_write(gm, mod.string, dtb_module_cmdline,
+		     sizeof(dtb_module_cmdline)))
+		return -1;
+	mod.mod_start = addr;
+	mod.mod_end = addr + len;
+	if (gm_write(gm, mi.mods_addr + mi.mods_count * sizeof(mod), &mod,
+		     sizeof(mod)))
+		return -1;
+	mi.mods_count++;
+	mi.flags |= MB_INFO_MODS;
+	return gm_write(gm, base, &mi, sizeof(mi));
+}
+
 int boot_attach_dtb(const struct guest_mem *gm, struct boot_entry *entry,
 		    const void *dtb, size_t len)
 {
@@ -126,6 +159,8 @@ int boot_attach_dtb(const struct guest_mem *gm, struct boot_entry *entry,
 		return attach_setup_data(gm, entry, dtb, len);
 	case IMAGE_ELF:
 		return attach_module(gm, entry, dtb, len);
+	case IMAGE_MULTIBOOT:
+		return attach_mb_module(gm, entry, dtb, len);
 	case IMAGE_UNKNOWN:
 		break;
 	}

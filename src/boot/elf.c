@@ -50,6 +50,7 @@ static int read_ehdr(struct elf_file *ef, uint16_t *machine, uint16_t *type)
 		memcpy(&e64, ef->buf, sizeof(e64));
 		*machine = e64.e_machine;
 		*type = e64.e_type;
+		ef->entry = e64.e_entry;
 		ef->phoff = e64.e_phoff;
 		ef->phnum = e64.e_phnum;
 		ef->phentsize = e64.e_phentsize;
@@ -60,6 +61,7 @@ static int read_ehdr(struct elf_file *ef, uint16_t *machine, uint16_t *type)
 		memcpy(&e32, ef->buf, sizeof(e32));
 		*machine = e32.e_machine;
 		*type = e32.e_type;
+		ef->entry = e32.e_entry;
 		ef->phoff = e32.e_phoff;
 		ef->phnum = e32.e_phnum;
 		ef->phentsize = e32.e_phentsize;
@@ -124,6 +126,7 @@ void elf_segment(const struct elf_file *ef, unsigned int i,
 		memcpy(&p64, p, sizeof(p64));
 		seg->type = p64.p_type;
 		seg->offset = p64.p_offset;
+		seg->vaddr = p64.p_vaddr;
 		seg->paddr = p64.p_paddr;
 		seg->filesz = p64.p_filesz;
 		seg->memsz = p64.p_memsz;
@@ -132,6 +135,7 @@ void elf_segment(const struct elf_file *ef, unsigned int i,
 		memcpy(&p32, p, sizeof(p32));
 		seg->type = p32.p_type;
 		seg->offset = p32.p_offset;
+		seg->vaddr = p32.p_vaddr;
 		seg->paddr = p32.p_paddr;
 		seg->filesz = p32.p_filesz;
 		seg->memsz = p32.p_memsz;

@@ -42,12 +42,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void expect_msg(const char *want)
-{
-	if (!strstr(err_msg(), want))
-		fail_msg("error \"%s\" does not contain \"%s\"", err_msg(),
-			 want);
-}
+#define expect_msg(want) assert_error_contains(want)
 
 static void test_claims(void **state)
 {
