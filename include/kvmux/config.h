@@ -82,6 +82,12 @@ const char *vm_config_keep(struct vm_config *cfg, const char *text, size_t len);
  */
 int disk_spec_parse(const char *spec, struct vm_config *cfg);
 
+/*
+ * Add the module "FILE[,cmdline=STRING]" (--module) to cfg; STRING is the
+ * rest of spec, commas included.  Returns 0, or -1 with err_set().
+ */
+int module_spec_parse(const char *spec, struct vm_config *cfg);
+
 /* --console serial|virtio and --console-output stdio|none|FILE. */
 int console_device_parse(const char *text, struct vm_config *cfg);
 int console_output_parse(const char *text, struct vm_config *cfg);

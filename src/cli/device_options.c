@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * device_options.c - the device options of "kvmux run": --disk, --console
- * and --console-output, shared with the config file's keys.
+ * device_options.c - the device options of "kvmux run": --disk, --module,
+ * --console and --console-output, shared with the config file's keys.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -68,6 +68,33 @@ int disk_spec_parse(const char *spec, struct vm_config *cfg)
 			       "[,serial=ID])",
 			       spec);
 	cfg->disk[cfg->nr_disks++] = disk;
+	return 0;
+}
+
+/* FILE, then optionally ",cmdline=" and the rest of the text (commas too). */
+int module_spec_parse(const char *spec, struct vm_config *cfg)
+{
+	static const char key[] = ",cmdline=";
+	const char *comma = strchr(spec, ',');
+	struct module_config m = { 0 };
+
+	if (cfg->nr_modules == CONFIG_MAX_MODULES)
+		return err_set("--module: at most %d modules",
+			       CONFIG_MAX_MODULES);
+	if (comma && strncmp(comma, key, sizeof(key) - 1))
+		return err_set(
+			"--module %s: after the file only cmdline=STRING "
+			"may follow",
+			spec);
+	m.path = comma ? vm_config_keep(cfg, spec, comma - spec) : spec;
+	if (!m.path)
+		return -1;
+	if (!*m.path)
+		return err_set(
+			"--module: no file given (FILE[,cmdline=STRING])");
+	if (comma)
+		m.cmdline = comma + sizeof(key) - 1;
+	cfg->module[cfg->nr_modules++] = m;
 	return 0;
 }
 

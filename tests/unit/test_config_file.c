@@ -320,6 +320,36 @@ static void too_many_disks(void **state)
 	expect_error(text, ":19: [disk \"d8\"]: more than 8 disks");
 }
 
+/* [module "NAME"]: multiboot modules in file order, paths as for disks. */
+static void module_sections(void **state)
+{
+	struct vm_config cfg;
+	char want[sizeof(path) + 32];
+
+	assert_int_equal(load_text("[kernel]\npath=k\n[module \"a\"]\n"
+				   "path = a.bin\ncmdline = x=1, y\n"
+				   "[module \"b\"]\npath = /b.bin\n",
+				   &cfg),
+			 0);
+	assert_int_equal(cfg.nr_modules, 2);
+	snprintf(want, sizeof(want), "%s/a.bin", dir);
+	assert_string_equal(cfg.module[0].path, want);
+	assert_string_equal(cfg.module[0].cmdline, "x=1, y");
+	assert_string_equal(cfg.module[1].path, "/b.bin");
+	assert_null(cfg.module[1].cmdline);
+	vm_config_free(&cfg);
+	expect_error("[module]\n", ":1: [module] needs a name: "
+				   "[module \"NAME\"]");
+	expect_error("[kernel]\npath=k\n[module \"a\"]\ncmdline=x\n",
+		     ":3: [module \"a\"] has no path: path is required");
+	expect_error("[module \"a\"]\npath=a\n[module \"a\"]\n",
+		     ":3: duplicate section [module \"a\"] (first on line "
+		     "1)");
+	expect_error("[module x]\n", ":1: bad section [module x]: write "
+				     "[module \"NAME\"] with a NAME of 1 "
+				     "to 32 bytes");
+}
+
 static void key_outside_section(void **state)
 {
 	expect_error("name = a\n[vm]\n",
@@ -398,6 +428,7 @@ int main(void)
 		cmocka_unit_test(duplicate_section),
 		cmocka_unit_test(bad_disk_sections),
 		cmocka_unit_test(too_many_disks),
+		cmocka_unit_test(module_sections),
 		cmocka_unit_test(key_outside_section),
 		cmocka_unit_test(not_ini),
 		cmocka_unit_test(not_text),
