@@ -176,7 +176,10 @@ static int create_devices(struct board *b)
 			     SERIAL_COM1_IRQ) < 0)
 		return -1;
 	b->kbc = i8042_create(&b->vm);
-	if (!b->kbc || debug_exit_create(&b->vm) < 0)
+	if (!b->kbc)
+		return -1;
+	b->debug_exit = debug_exit_create(&b->vm, &b->cfg->debug_exit);
+	if (!b->debug_exit)
 		return -1;
 	return create_virtio_devices(b);
 }
@@ -382,6 +385,7 @@ void board_teardown(struct board *b)
 		vm_destroy(&b->vm);
 	serial8250_destroy(b->uart);
 	i8042_destroy(b->kbc);
+	debug_exit_destroy(b->debug_exit);
 	console_sink_destroy(b->sink);
 	if (b->console_fd > STDERR_FILENO)
 		close(b->console_fd);

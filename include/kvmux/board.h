@@ -20,6 +20,7 @@
 struct console_sink;
 struct serial8250;
 struct i8042;
+struct debug_exit;
 struct virtio_console;
 struct virtio_blk;
 
@@ -30,6 +31,7 @@ struct board {
 	struct platform platform;
 	struct serial8250 *uart;
 	struct i8042 *kbc;
+	struct debug_exit *debug_exit;
 	struct virtio_console *virtio_console;
 	struct virtio_blk *disk[CONFIG_MAX_DISKS];
 	unsigned int nr_disks;

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kvmux/legacy.h"
+
 struct config_strings;
 
 #define CONFIG_DEFAULT_MEMORY (256ULL << 20)
@@ -54,6 +56,7 @@ struct vm_config {
 	uint64_t timeout_ms; /* 0: no timeout */
 	const char *kvm_device; /* NULL: $KVMUX_KVM_DEVICE or /dev/kvm */
 	bool stats; /* print exit counters at the end */
+	struct debug_exit_config debug_exit;
 	const char *dump_dtb; /* write the DTB here and exit; NULL: run */
 
 	struct disk_config disk[CONFIG_MAX_DISKS];
