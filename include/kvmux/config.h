@@ -91,6 +91,13 @@ int disk_spec_parse(const char *spec, struct vm_config *cfg);
  */
 int module_spec_parse(const char *spec, struct vm_config *cfg);
 
+/*
+ * "port=PORT[,size=1|2|4][,status=raw|qemu]" (--debug-exit, [vm]
+ * debug-exit): PORT decimal or 0x-hex; size defaults to 1, status to raw.
+ * Returns 0, or -1 with err_set() (out is unchanged).
+ */
+int debug_exit_parse(const char *spec, struct debug_exit_config *out);
+
 /* --console serial|virtio and --console-output stdio|none|FILE. */
 int console_device_parse(const char *text, struct vm_config *cfg);
 int console_output_parse(const char *text, struct vm_config *cfg);

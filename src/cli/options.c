@@ -27,6 +27,7 @@ enum {
 	OPT_CONSOLE,
 	OPT_CONSOLE_OUTPUT,
 	OPT_MODULE,
+	OPT_DEBUG_EXIT,
 };
 
 static const struct option run_options[] = {
@@ -44,6 +45,7 @@ static const struct option run_options[] = {
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "console-output", required_argument, NULL, OPT_CONSOLE_OUTPUT },
 	{ "module", required_argument, NULL, OPT_MODULE },
+	{ "debug-exit", required_argument, NULL, OPT_DEBUG_EXIT },
 	GROUP_LONG_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -84,6 +86,11 @@ void cli_print_usage(void)
 	       "      --console-output stdio|none|FILE\n"
 	       "                        where console output goes (default "
 	       "stdio)\n"
+	       "      --debug-exit port=PORT[,size=1|2|4][,status=raw|qemu]\n"
+	       "                        where the guest writes its exit "
+	       "status (default\n"
+	       "                        port=0x501,size=1,status=raw; qemu: "
+	       "(V << 1) | 1)\n"
 	       "      --name NAME       name used in messages (default vm)\n"
 	       "      --kvm-device PATH KVM device (default $KVMUX_KVM_DEVICE "
 	       "or /dev/kvm)\n"
@@ -175,6 +182,10 @@ static int parse_one(int opt, const char *arg, struct vm_config *cfg)
 		return console_output_parse(arg, cfg);
 	case OPT_MODULE:
 		return module_spec_parse(arg, cfg);
+	case OPT_DEBUG_EXIT:
+		if (debug_exit_parse(arg, &cfg->debug_exit) < 0)
+			return err_set("--debug-exit: %s", err_msg());
+		return 0;
 	}
 	return err_set("unknown option (see kvmux run --help)");
 }
