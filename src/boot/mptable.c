@@ -160,6 +160,17 @@ static size_t config_size(unsigned int nr_cpus)
 	       (MP_ISA_IRQS + 1) * sizeof(struct mp_irq);
 }
 
+/* The largest table, ACPI's share and a kernel page (ld's ELF headers at
+ * 0xff000) must fit the 64 KiB BIOS area together (boot_alloc.h). */
+_Static_assert(sizeof(struct mp_floating) + sizeof(struct mp_config) +
+			       PLATFORM_MAX_CPUS * sizeof(struct mp_cpu) +
+			       sizeof(struct mp_bus) +
+			       sizeof(struct mp_ioapic) +
+			       (MP_ISA_IRQS + 1) * sizeof(struct mp_irq) +
+			       BOOT_BIOS_ACPI_BUDGET + 0x1000 <=
+		       LAYOUT_HIGH_START - LAYOUT_BIOS_START,
+	       "the BIOS area cannot hold the MP table and ACPI");
+
 /* Where the MP table went: the floating pointer and the configuration. */
 struct mp_place {
 	uint64_t fp;
