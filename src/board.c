@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "kvmux/exit_status.h"
 #include "kvmux/fdt.h"
 #include "kvmux/legacy.h"
+#include "kvmux/multiboot.h"
 #include "kvmux/serial8250.h"
 #include "kvmux/thread.h"
 #include "kvmux/vcpu.h"
@@ -65,19 +67,64 @@ static int open_disks(struct board *b)
 	return 0;
 }
 
+/* A module's string as QEMU gives it: the file name, then its arguments. */
+static char *module_string(const struct module_config *m)
+{
+	char *s;
+
+	if (!m->cmdline)
+		return strdup(m->path);
+	return asprintf(&s, "%s %s", m->path, m->cmdline) < 0 ? NULL : s;
+}
+
+static int map_modules(struct board *b)
+{
+	const struct vm_config *cfg = b->cfg;
+
+	for (; b->nr_modules < cfg->nr_modules; b->nr_modules++) {
+		const struct module_config *m = &cfg->module[b->nr_modules];
+		unsigned int i = b->nr_modules;
+
+		b->module_string[i] = module_string(m);
+		if (!b->module_string[i])
+			return err_set("out of memory");
+		if (host_map_file(m->path, "module", cfg->memory,
+				  &b->module[i]) < 0) {
+			b->nr_modules++; /* unmap_inputs() frees the string */
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int read_inputs(struct board *b)
 {
 	const struct vm_config *cfg = b->cfg;
 
 	if (open_disks(b) < 0)
 		return -1;
-	if (host_read_file(cfg->kernel, "kernel", cfg->memory, &b->kernel,
-			   &b->kernel_len) < 0)
+	/* Only the kernel's loadable segments must fit, not its file. */
+	if (host_map_file(cfg->kernel, "kernel", UINT64_MAX, &b->kernel) < 0)
 		return -1;
-	if (cfg->initrd && host_read_file(cfg->initrd, "initrd", cfg->memory,
-					  &b->initrd, &b->initrd_len) < 0)
+	if (cfg->initrd &&
+	    host_map_file(cfg->initrd, "initrd", cfg->memory, &b->initrd) < 0)
 		return -1;
-	return 0;
+	return map_modules(b);
+}
+
+/* The loaders have copied what they need into guest memory. */
+static void unmap_inputs(struct board *b)
+{
+	unsigned int i;
+
+	host_unmap_file(&b->kernel);
+	host_unmap_file(&b->initrd);
+	for (i = 0; i < b->nr_modules; i++) {
+		host_unmap_file(&b->module[i]);
+		free(b->module_string[i]);
+		b->module_string[i] = NULL;
+	}
+	b->nr_modules = 0;
 }
 
 static int check_host_memory(const struct vm_config *cfg)
@@ -120,16 +167,21 @@ static int create_devices(struct board *b)
 			     SERIAL_COM1_IRQ) < 0)
 		return -1;
 	b->kbc = i8042_create(&b->vm);
-	if (!b->kbc || debug_exit_create(&b->vm) < 0)
+	if (!b->kbc)
+		return -1;
+	b->debug_exit = debug_exit_create(&b->vm, &b->cfg->debug_exit);
+	if (!b->debug_exit)
 		return -1;
 	return create_virtio_devices(b);
 }
 
 /*
  * The device tree describes what boot_load() and the devices set up, so it
- * is built last; --dump-dtb writes the very blob the guest would get.
+ * is built last; --dump-dtb writes the very blob the guest would get.  A
+ * multiboot kernel gets it (as a module "dtb") only when there are virtio
+ * devices to find: otherwise its module list is exactly QEMU's.
  */
-static int attach_dtb(struct board *b, const struct boot_entry *entry,
+static int attach_dtb(struct board *b, struct boot_entry *entry,
 		      const char *cmdline)
 {
 	struct fdt_info info = {
@@ -137,37 +189,72 @@ static int attach_dtb(struct board *b, const struct boot_entry *entry,
 		.initrd_gpa = entry->initrd_gpa,
 		.initrd_size = entry->initrd_size,
 	};
+	bool hand_over =
+		entry->kind != IMAGE_MULTIBOOT || b->platform.nr_virtio;
 	void *dtb;
 	size_t len;
-	int rc;
+	int rc = 0;
 
+	if (!hand_over && !b->cfg->dump_dtb)
+		return 0;
 	if (fdt_build(&b->platform, &b->vm.layout, &info, &dtb, &len) < 0)
 		return -1;
-	rc = boot_attach_dtb(&b->vm.mem, entry, dtb, len);
+	if (hand_over)
+		rc = boot_attach_dtb(&b->vm.mem, entry, dtb, len);
 	if (!rc && b->cfg->dump_dtb)
 		rc = host_write_file(b->cfg->dump_dtb, "--dump-dtb", dtb, len);
 	free(dtb);
 	return rc;
 }
 
+/*
+ * Linux and PVH kernels get kvmux's virtio_mmio.device= entries appended; a
+ * multiboot kernel gets the line as QEMU builds it, and nothing more.
+ */
+static int kernel_cmdline(struct board *b, char **cmdline)
+{
+	if (image_detect(b->kernel.data, b->kernel.len) == IMAGE_MULTIBOOT)
+		return multiboot_cmdline(b->cfg->kernel, b->cfg->cmdline,
+					 cmdline);
+	return platform_cmdline(&b->platform, b->cfg->cmdline, cmdline);
+}
+
+static void module_files(struct board *b, struct boot_files *f,
+			 struct boot_module *mods)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr_modules; i++)
+		mods[i] = (struct boot_module){
+			.data = b->module[i].data,
+			.len = b->module[i].len,
+			.string = b->module_string[i],
+		};
+	f->initrd_string = b->cfg->initrd;
+	f->modules = mods;
+	f->nr_modules = b->nr_modules;
+}
+
 static int load_kernel(struct board *b)
 {
+	struct boot_module mods[CONFIG_MAX_MODULES];
 	struct boot_files files = {
-		.kernel = b->kernel,
-		.kernel_len = b->kernel_len,
-		.initrd = b->initrd,
-		.initrd_len = b->initrd_len,
+		.kernel = b->kernel.data,
+		.kernel_len = b->kernel.len,
+		.initrd = b->initrd.data,
+		.initrd_len = b->initrd.len,
 	};
 	struct boot_entry entry;
 	char *cmdline;
 	int rc;
 
-	if (platform_cmdline(&b->platform, b->cfg->cmdline, &cmdline) < 0)
+	if (kernel_cmdline(b, &cmdline) < 0)
 		return -1;
 	files.cmdline = cmdline;
+	module_files(b, &files, mods);
 	rc = boot_load(&b->vm.mem, &b->vm.layout, &files, &entry);
 	if (!rc)
-		rc = mptable_write(&b->vm.mem, &b->platform);
+		rc = mptable_write(&b->vm.mem, &b->platform, &entry.mem);
 	if (!rc)
 		rc = attach_dtb(b, &entry, cmdline);
 	free(cmdline);
@@ -179,6 +266,7 @@ static int load_kernel(struct board *b)
 int board_prepare(struct board *b, struct out_stream *out, const char *prefix)
 {
 	const struct vm_config *cfg = b->cfg;
+	int rc;
 
 	if (create_sinks(b, out, prefix) < 0)
 		return EXIT_HOST_FAILURE;
@@ -196,9 +284,9 @@ int board_prepare(struct board *b, struct out_stream *out, const char *prefix)
 	if (vm_create(&b->vm, &b->kvm, cfg->name, cfg->memory, cfg->cpus) < 0 ||
 	    create_devices(b) < 0)
 		return EXIT_HOST_FAILURE;
-	if (load_kernel(b) < 0)
-		return EXIT_BAD_USAGE;
-	return 0;
+	rc = load_kernel(b);
+	unmap_inputs(b);
+	return rc < 0 ? EXIT_BAD_USAGE : 0;
 }
 
 int board_start(struct board *b)
@@ -333,10 +421,10 @@ void board_teardown(struct board *b)
 		vm_destroy(&b->vm);
 	serial8250_destroy(b->uart);
 	i8042_destroy(b->kbc);
+	debug_exit_destroy(b->debug_exit);
 	console_sink_destroy(b->uart_sink);
 	console_sink_destroy(b->virtio_sink);
 	if (b->kvm.fd >= 0)
 		kvm_sys_close(&b->kvm);
-	free(b->kernel);
-	free(b->initrd);
+	unmap_inputs(b);
 }

@@ -8,7 +8,9 @@
  *            (a zero-size entry when there is none);
  *   bzImage  a setup_data entry of type SETUP_DTB in the list that starts
  *            at boot_params.hdr.setup_data ({u64 next; u32 type; u32 len;
- *            u8 data[len]}).
+ *            u8 data[len]});
+ *   multiboot  a module whose string is exactly "dtb" (the last one; kvmux
+ *            adds it only when there are virtio devices).
  *
  * Parsing uses the host's libfdt.a (Debian libfdt-dev, read-only API).  It
  * was compiled for user space, which matters in three ways:
@@ -102,11 +104,30 @@ static void find_linux64(struct boot_info *bi, uintptr_t zp)
 	}
 }
 
+/* Multiboot: the modules are in bi already; module 0 is the initrd. */
+static void find_module(struct boot_info *bi)
+{
+	unsigned int i;
+
+	for (i = 0; i < bi->nr_modules; i++) {
+		if (strcmp(bi->module[i].string, "dtb") ||
+		    !dtb_ok(bi, bi->module[i].addr, bi->module[i].size))
+			continue;
+		if (i == 0) {
+			bi->has_initrd = false;
+			bi->initrd_addr = bi->initrd_size = 0;
+		}
+		return;
+	}
+}
+
 void rt_fdt_find(struct boot_info *bi, unsigned long info)
 {
 	bi->has_dtb = false;
 	if (bi->proto == RT_BOOT_PVH)
 		find_pvh(bi, info);
+	else if (bi->proto == RT_BOOT_MULTIBOOT)
+		find_module(bi);
 	else
 		find_linux64(bi, info);
 }

@@ -21,11 +21,18 @@
 #define RT_MEM_RAM 1
 #define RT_MEM_RESERVED 2
 #define RT_MAX_MEM 128 /* as many as the zero page can hold */
+#define RT_MAX_MODULES 32
 
 struct rt_mem_entry {
 	uint64_t addr;
 	uint64_t size;
 	uint32_t type; /* RT_MEM_RAM, RT_MEM_RESERVED, or what the VMM said */
+};
+
+struct rt_module {
+	uint64_t addr;
+	uint64_t size;
+	const char *string; /* never NULL */
 };
 
 /*
@@ -34,13 +41,20 @@ struct rt_mem_entry {
  * buffer (the runtime never writes below 1 MiB, so it stays valid).
  */
 struct boot_info {
-	int proto; /* RT_BOOT_PVH or RT_BOOT_LINUX64 */
+	int proto; /* RT_BOOT_PVH, RT_BOOT_LINUX64 or RT_BOOT_MULTIBOOT */
 	const char *cmdline; /* never NULL; "" when there is none */
 	unsigned int nr_mem;
 	struct rt_mem_entry mem[RT_MAX_MEM];
 	bool has_initrd;
 	uint64_t initrd_addr;
 	uint64_t initrd_size;
+	/* Multiboot only: its module list (module 0 is the initrd), the
+	 * information flags, lower/upper memory and the loader's name. */
+	unsigned int nr_modules;
+	struct rt_module module[RT_MAX_MODULES];
+	uint32_t mb_flags;
+	uint32_t mem_lower_kb, mem_upper_kb;
+	const char *loader_name; /* NULL: not given */
 	/* Flattened device tree from the VMM, header checked (rt/fdt.c). */
 	bool has_dtb;
 	uint64_t dtb_addr;
@@ -52,6 +66,9 @@ struct boot_info {
  * the PVH module list ("dtb") or the bzImage setup_data list (SETUP_DTB).
  */
 void rt_fdt_find(struct boot_info *bi, unsigned long info);
+
+/* Fill bi from the multiboot information at info (rt/multiboot.c). */
+void rt_parse_multiboot(struct boot_info *bi, unsigned long info);
 
 /* Provided by each test kernel. */
 int main(const struct boot_info *bi);

@@ -5,6 +5,7 @@
  * a struct boot_info, run main(), and the exit/halt paths.
  */
 #include "bootparam.h"
+#include "multiboot.h"
 #include "rt.h"
 
 /* The page PVM reads our virtual interrupt flag from (first 16 bytes). */
@@ -93,6 +94,8 @@ const char *rt_boot_proto_name(int proto)
 		return "pvh";
 	case RT_BOOT_LINUX64:
 		return "linux64";
+	case RT_BOOT_MULTIBOOT:
+		return "multiboot";
 	}
 	return "unknown";
 }
@@ -227,9 +230,14 @@ void rt_start(unsigned long proto, unsigned long info)
 		idt_set_gate(vec);
 	idt_load();
 
+	/* The multiboot entry goes on through the PVH one (multiboot_entry.S). */
+	if (proto == RT_BOOT_PVH && rt_mb_magic)
+		proto = RT_BOOT_MULTIBOOT;
 	bi->proto = proto;
 	bi->cmdline = "";
-	if (proto == RT_BOOT_PVH)
+	if (proto == RT_BOOT_MULTIBOOT)
+		rt_parse_multiboot(bi, info);
+	else if (proto == RT_BOOT_PVH)
 		parse_pvh(bi, info);
 	else
 		parse_linux64(bi, info);

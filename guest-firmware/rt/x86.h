@@ -43,6 +43,7 @@
 /* Boot protocol that entered the kernel; passed from entry.S to rt_start. */
 #define RT_BOOT_PVH 1
 #define RT_BOOT_LINUX64 2
+#define RT_BOOT_MULTIBOOT 3 /* entered at rt_mb_start (multiboot_entry.S) */
 
 /* Port I/O that kvmux gives a meaning to. */
 #define PORT_COM1 0x3f8

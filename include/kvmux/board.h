@@ -21,6 +21,7 @@ struct console_sink;
 struct out_stream;
 struct serial8250;
 struct i8042;
+struct debug_exit;
 struct virtio_console;
 struct virtio_blk;
 
@@ -31,13 +32,17 @@ struct board {
 	struct platform platform;
 	struct serial8250 *uart;
 	struct i8042 *kbc;
+	struct debug_exit *debug_exit;
 	struct virtio_console *virtio_console;
 	struct virtio_blk *disk[CONFIG_MAX_DISKS];
 	unsigned int nr_disks;
 	struct console_sink *uart_sink, *virtio_sink;
 	struct stdio_console stdin_console;
-	uint8_t *kernel, *initrd;
-	size_t kernel_len, initrd_len;
+	/* Mapped from board_prepare() until the kernel is loaded. */
+	struct host_file kernel, initrd;
+	struct host_file module[CONFIG_MAX_MODULES];
+	char *module_string[CONFIG_MAX_MODULES]; /* "FILE[ CMDLINE]" */
+	unsigned int nr_modules;
 
 	int timeout_fd;
 	uint64_t start_ns, end_ns; /* wall clock, for the summary */

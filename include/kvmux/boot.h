@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kvmux/boot_alloc.h"
 #include "kvmux/guest_mem.h"
 #include "kvmux/layout.h"
 
@@ -20,9 +21,14 @@ enum image_kind {
 	IMAGE_UNKNOWN = 0,
 	IMAGE_ELF, /* an ELF file (may lack the PVH note) */
 	IMAGE_BZIMAGE, /* Linux bzImage: "HdrS" setup header */
+	IMAGE_MULTIBOOT, /* a multiboot (version 1) header: ELF or flat */
 };
 
-/* Identify an image from its first bytes. */
+/*
+ * Identify an image from its first bytes: a bzImage header first, then a
+ * multiboot header in the first 8 KiB, then an ELF file (booted through
+ * its PVH note), as QEMU's -kernel does.
+ */
 enum image_kind image_detect(const uint8_t *buf, size_t len);
 const char *image_kind_name(enum image_kind kind);
 
@@ -35,7 +41,8 @@ enum boot_cpu_mode {
 struct boot_entry {
 	enum boot_cpu_mode mode;
 	uint64_t rip;
-	uint64_t rbx; /* PVH: GPA of struct hvm_start_info */
+	uint64_t rax; /* multiboot: the boot loader magic */
+	uint64_t rbx; /* PVH: GPA of hvm_start_info; multiboot: of the info */
 	uint64_t rsi; /* 64-bit boot protocol: GPA of boot_params */
 	uint64_t cr3; /* BOOT_LONG64 only */
 	uint64_t gdt_base;
@@ -44,6 +51,21 @@ struct boot_entry {
 	enum image_kind kind; /* IMAGE_ELF: PVH; IMAGE_BZIMAGE: zero page */
 	uint64_t initrd_gpa; /* 0: no initrd */
 	uint64_t initrd_size;
+	/*
+	 * Guest memory the kernel and the boot structures occupy: what is
+	 * written after the kernel (device tree, MP table, ACPI tables) is
+	 * placed with it too.
+	 */
+	struct boot_alloc mem;
+};
+
+/* Most --module files (multiboot kernels take them after the initrd). */
+#define BOOT_MAX_MODULES 16
+
+struct boot_module {
+	const uint8_t *data;
+	size_t len; /* > 0 */
+	const char *string; /* its command line for the kernel; never NULL */
 };
 
 struct boot_files {
@@ -52,6 +74,10 @@ struct boot_files {
 	const uint8_t *initrd; /* NULL: none */
 	size_t initrd_len;
 	const char *cmdline; /* never NULL; may be "" */
+	/* Multiboot only: module 0's string, and the modules after it. */
+	const char *initrd_string; /* NULL: "" */
+	const struct boot_module *modules;
+	unsigned int nr_modules; /* at most BOOT_MAX_MODULES */
 };
 
 /*
@@ -65,21 +91,23 @@ int boot_load(const struct guest_mem *gm, const struct mem_layout *l,
 
 /*
  * Hand a flattened device tree to the kernel that boot_load() put in gm:
- * copy it to BOOT_DTB_ADDR and link it where the boot protocol of
- * entry->kind lets the guest find it.
+ * copy it to BOOT_DTB_ADDR (or wherever entry->mem finds room) and link it
+ * where the boot protocol of entry->kind lets the guest find it.
  *
- *   bzImage  a struct setup_data of type SETUP_DTB at BOOT_DTB_ADDR, the
- *            DTB right after its header, prepended to the list at
- *            boot_params.hdr.setup_data;
- *   PVH      a module in hvm_start_info whose cmdline is "dtb" (stored at
- *            PVH_DTB_CMDLINE_ADDR), the DTB itself at BOOT_DTB_ADDR.
- *            Linux takes module 0 for the initrd (and ignores a zero-size
- *            one), so module 0 stays the initrd, or becomes an empty
- *            module when there is none, and the DTB follows it.
+ *   bzImage  a struct setup_data of type SETUP_DTB, the DTB right after
+ *            its header, prepended to the list at
+ *            boot_params.hdr.setup_data (boot_params at entry->rsi);
+ *   PVH      a module in hvm_start_info (at entry->rbx) whose cmdline is
+ *            "dtb" (stored at PVH_DTB_CMDLINE_OFF in the start info
+ *            block).  Linux takes module 0 for the initrd (and ignores a
+ *            zero-size one), so module 0 stays the initrd, or becomes an
+ *            empty module when there is none, and the DTB follows it.
+ *   multiboot  the last module, with the string "dtb" (at
+ *            MB_DTB_STRING_OFF in the information block).
  *
  * Returns 0, or -1 with err_set() (e.g. a DTB larger than BOOT_DTB_MAX).
  */
-int boot_attach_dtb(const struct guest_mem *gm, const struct boot_entry *entry,
+int boot_attach_dtb(const struct guest_mem *gm, struct boot_entry *entry,
 		    const void *dtb, size_t len);
 
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * boot_common.h - pieces both kernel loaders (PVH ELF and bzImage) share:
- * the boot GDT, the command line, initrd placement and the checks that
- * turn "does not fit" into a message naming --memory.
+ * boot_common.h - pieces the kernel loaders (PVH ELF, multiboot, bzImage)
+ * share: the boot GDT, the command line, ELF segments, initrd placement
+ * and the checks that turn "does not fit" into a message naming --memory.
  */
 #ifndef KVMUX_BOOT_COMMON_H
 #define KVMUX_BOOT_COMMON_H
@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "kvmux/boot.h"
+
+struct elf_file;
 
 #define BOOT_PAGE_SIZE 0x1000ULL
 
@@ -37,31 +39,51 @@ struct size_str {
 };
 struct size_str boot_size_str(uint64_t bytes);
 
-/* The flat GDT for both entry modes; sets entry->gdt_base/gdt_limit. */
-int boot_write_gdt(const struct guest_mem *gm, struct boot_entry *entry);
+/*
+ * The flat GDT for both entry modes, at preferred (0: the first free place
+ * entry->mem finds); sets entry->gdt_base/gdt_limit.
+ */
+int boot_write_gdt(const struct guest_mem *gm, struct boot_entry *entry,
+		   uint64_t preferred);
 
 /*
- * Check that [addr, addr + size) is guest RAM the kernel may occupy: at or
- * above 1 MiB (below are kvmux's boot structures) and inside one RAM range.
- * what names the thing for the message ("the kernel", "program header 2").
+ * Check that [addr, addr + size) is guest memory a kernel may load into:
+ * below the MMIO gap, backed, and where it lies at or above 1 MiB, inside
+ * one RAM range.  Below 1 MiB anything backed is accepted: boot_alloc
+ * keeps kvmux's structures out of the way.  what names the thing for the
+ * message ("the kernel (program header 2)").
  */
+int boot_check_load_range(const struct guest_mem *gm,
+			  const struct mem_layout *l, uint64_t addr,
+			  uint64_t size, const char *what);
+
+/* The same, and at or above 1 MiB (a bzImage's protected-mode kernel). */
 int boot_check_kernel_range(const struct guest_mem *gm,
 			    const struct mem_layout *l, uint64_t addr,
 			    uint64_t size, const char *what);
 
 /*
- * Copy the command line to BOOT_CMDLINE_ADDR.  max_len is the longest line
- * (without the NUL) the kernel accepts.
+ * Check, claim in a and copy every PT_LOAD segment of ef to its physical
+ * address; .bss is left to gm_zero().  Nothing is written unless every
+ * segment fits.  *kernel_end is the end of the highest segment.
  */
-int boot_write_cmdline(const struct guest_mem *gm, const char *cmdline,
-		       uint64_t max_len);
+int boot_load_elf(const struct guest_mem *gm, struct boot_alloc *a,
+		  const struct elf_file *ef, uint64_t *kernel_end);
 
 /*
- * Copy the initrd to the highest page-aligned address where it ends at or
- * below limit (exclusive) and below the MMIO gap, and starts at or above
- * kernel_end.  *addr is set to where it went; 0 if there is no initrd.
+ * Copy the command line into guest memory (BOOT_CMDLINE_ADDR unless the
+ * kernel is there) and set *addr.  max_len is the longest line (without
+ * the NUL) the kernel accepts.
  */
-int boot_place_initrd(const struct guest_mem *gm, const struct mem_layout *l,
+int boot_write_cmdline(const struct guest_mem *gm, struct boot_alloc *a,
+		       const char *cmdline, uint64_t max_len, uint64_t *addr);
+
+/*
+ * Copy the initrd to the highest page-aligned free address where it ends
+ * at or below limit (exclusive) and below the MMIO gap, and starts at or
+ * above kernel_end.  *addr is set to where it went; 0 if there is none.
+ */
+int boot_place_initrd(const struct guest_mem *gm, struct boot_alloc *a,
 		      const struct boot_files *f, uint64_t kernel_end,
 		      uint64_t limit, uint64_t *addr);
 

@@ -22,7 +22,7 @@
 
 #define BZ_LOADER_UNDEFINED 0xff /* type_of_loader: no assigned ID */
 
-/* Page tables at BOOT_PAGE_TABLE_ADDR identity-map 4 GiB in 2 MiB pages. */
+/* Page tables (at BOOT_PAGE_TABLE_ADDR) identity-map 4 GiB in 2 MiB pages. */
 #define BOOT_PML4_ADDR BOOT_PAGE_TABLE_ADDR
 #define BOOT_PDPT_ADDR (BOOT_PAGE_TABLE_ADDR + 0x1000)
 #define BOOT_PD_ADDR (BOOT_PAGE_TABLE_ADDR + 0x2000) /* 4 pages */
@@ -35,7 +35,8 @@
 
 /*
  * Load a bzImage: same contract as boot_load().  The entry is BOOT_LONG64
- * with rsi = BOOT_ZERO_PAGE_ADDR and cr3 = BOOT_PAGE_TABLE_ADDR.
+ * with rsi = the zero page and cr3 = the page tables (BOOT_ZERO_PAGE_ADDR
+ * and BOOT_PAGE_TABLE_ADDR: a bzImage loads at or above 1 MiB).
  */
 int bzimage_load(const struct guest_mem *gm, const struct mem_layout *l,
 		 const struct boot_files *f, struct boot_entry *entry);

@@ -10,16 +10,25 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kvmux/legacy.h"
+
 struct config_strings;
 
 #define CONFIG_DEFAULT_MEMORY (256ULL << 20)
 #define CONFIG_MAX_DISKS 8
+#define CONFIG_MAX_MODULES 16 /* BOOT_MAX_MODULES */
 
 struct disk_config {
 	const char *path;
 	const char *
 		serial; /* NULL: none; at most 20 bytes (VIRTIO_BLK_ID_BYTES) */
 	bool readonly;
+};
+
+/* A multiboot module after the initrd (--module FILE[,cmdline=STRING]). */
+struct module_config {
+	const char *path;
+	const char *cmdline; /* NULL: none */
 };
 
 /* Which device carries the guest console. */
@@ -40,11 +49,14 @@ struct vm_config {
 	const char *kernel;
 	const char *initrd; /* NULL: none */
 	const char *cmdline; /* never NULL */
+	struct module_config module[CONFIG_MAX_MODULES];
+	unsigned int nr_modules;
 	uint64_t memory; /* bytes */
 	unsigned int cpus;
 	uint64_t timeout_ms; /* 0: no timeout */
 	const char *kvm_device; /* NULL: $KVMUX_KVM_DEVICE or /dev/kvm */
 	bool stats; /* print exit counters at the end */
+	struct debug_exit_config debug_exit;
 	const char *dump_dtb; /* write the DTB here and exit; NULL: run */
 
 	struct disk_config disk[CONFIG_MAX_DISKS];
@@ -72,6 +84,19 @@ const char *vm_config_keep(struct vm_config *cfg, const char *text, size_t len);
  * (--disk) to cfg.  Returns 0, or -1 with err_set().
  */
 int disk_spec_parse(const char *spec, struct vm_config *cfg);
+
+/*
+ * Add the module "FILE[,cmdline=STRING]" (--module) to cfg; STRING is the
+ * rest of spec, commas included.  Returns 0, or -1 with err_set().
+ */
+int module_spec_parse(const char *spec, struct vm_config *cfg);
+
+/*
+ * "port=PORT[,size=1|2|4][,status=raw|qemu]" (--debug-exit, [vm]
+ * debug-exit): PORT decimal or 0x-hex; size defaults to 1, status to raw.
+ * Returns 0, or -1 with err_set() (out is unchanged).
+ */
+int debug_exit_parse(const char *spec, struct debug_exit_config *out);
 
 /* --console serial|virtio and --console-output stdio|none|FILE. */
 int console_device_parse(const char *text, struct vm_config *cfg);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * elf_pvh.h - read an untrusted ELF kernel image from a buffer: its
- * header, program headers and the PVH entry note.
+ * header, program headers, the PVH entry note and the notes that say the
+ * kernel is Linux.
  *
  * ELF32 and ELF64 are read into the same class-neutral structures so the
  * loader has one code path.  Nothing here writes guest memory.
@@ -20,6 +21,7 @@ struct elf_file {
 	const uint8_t *buf;
 	size_t len;
 	bool is64;
+	uint64_t entry; /* e_entry: a multiboot ELF kernel starts there */
 	uint64_t phoff;
 	unsigned int phnum;
 	unsigned int phentsize;
@@ -31,6 +33,7 @@ struct elf_file {
 struct elf_segment {
 	uint32_t type;
 	uint64_t offset;
+	uint64_t vaddr;
 	uint64_t paddr;
 	uint64_t filesz;
 	uint64_t memsz;
@@ -52,5 +55,11 @@ void elf_segment(const struct elf_file *ef, unsigned int i,
  * SHT_NOTE sections.  Returns 0 or -1 with err_set().
  */
 int elf_pvh_entry(const struct elf_file *ef, uint32_t *entry);
+
+/*
+ * 1 if the image carries a note owned by "Linux" (every vmlinux does:
+ * include/linux/elfnote.h), 0 if not, -1 with err_set() on malformed notes.
+ */
+int elf_is_linux(const struct elf_file *ef);
 
 #endif

@@ -11,6 +11,7 @@
 #ifndef KVMUX_GUEST_MEM_H
 #define KVMUX_GUEST_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,11 @@ struct gm_region {
 struct guest_mem {
 	struct gm_region region[GM_MAX_REGIONS];
 	unsigned int nr_regions;
+	/*
+	 * The regions are fresh anonymous memory (vm.c): every byte reads as
+	 * zero until written, and a page costs host memory only once touched.
+	 */
+	bool fresh;
 };
 
 /* Host pointer for [gpa, gpa + len), or NULL if any byte is not RAM. */
@@ -34,5 +40,13 @@ void *gm_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
 int gm_write(const struct guest_mem *gm, uint64_t gpa, const void *src,
 	     uint64_t len);
 int gm_read(const struct guest_mem *gm, void *dst, uint64_t gpa, uint64_t len);
+
+/*
+ * Make [gpa, gpa + len) read as zero, e.g. a kernel's .bss.  On fresh
+ * memory this writes nothing, so a 3 GiB .bss commits no host memory: the
+ * caller must know that nothing was written to the range before.
+ * Returns 0, or -1 (and err_set) if the range is not RAM.
+ */
+int gm_zero(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
 
 #endif

@@ -13,6 +13,12 @@
 struct event_loop;
 struct vm;
 
+/* An input file (kernel, initrd, module), mapped read-only. */
+struct host_file {
+	const uint8_t *data; /* NULL: not mapped */
+	size_t len;
+};
+
 /*
  * Open an input file (kernel, initrd, config, disk image) without ever
  * blocking in open(2) (a FIFO without a writer would): flags are O_RDONLY
@@ -28,12 +34,20 @@ int host_open_input(const char *path, const char *what, int flags,
 const char *host_file_type(unsigned int mode);
 
 /*
- * Read a whole regular file of at most max bytes.  what names it in
+ * Map the regular file at path, of at most max bytes (UINT64_MAX: any
+ * size), read-only and private: pages are read from disk only when a
+ * loader touches them, so a kernel with gigabytes of debug information
+ * costs what its headers and loadable segments cost.  what names it in
  * errors ("kernel", "initrd").  Returns 0, or -1 with err_set() for a
  * missing, unreadable, empty, non-regular or oversized file.
+ *
+ * The file must not shrink while it is mapped (reading a page past the new
+ * end raises SIGBUS): unmap it as soon as its bytes are in guest memory.
  */
-int host_read_file(const char *path, const char *what, uint64_t max,
-		   uint8_t **buf, size_t *len);
+int host_map_file(const char *path, const char *what, uint64_t max,
+		  struct host_file *f);
+/* Undo host_map_file(); f may be all zero (never mapped). */
+void host_unmap_file(struct host_file *f);
 
 /*
  * Create or truncate path and write len bytes to it.  what names it in

@@ -4,7 +4,7 @@
  * description the guest sees (e820, PVH memory map, the device tree and
  * the MP table) is generated from, so they cannot disagree.
  *
- *   0x00000000  RAM (low memory; the fixed boot structures below live here)
+ *   0x00000000  RAM (low memory; kvmux's boot structures live here)
  *   0x0009fc00  reserved: EBDA (kept free, as on a PC)
  *   0x000a0000  hole: legacy VGA / option ROMs (not described)
  *   0x000f0000  reserved: BIOS area (the MP table)
@@ -18,9 +18,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Fixed boot structures in low RAM, written by the loaders. */
+/*
+ * Where the loaders put their boot structures unless the kernel occupies
+ * the place (boot_alloc.h says where they go then).
+ */
 #define BOOT_GDT_ADDR 0x500ULL /* 0x08 code32, 0x10 code64, 0x18 data */
-#define BOOT_PVH_INFO_ADDR 0x6000ULL /* hvm_start_info, memmap, modules */
+#define BOOT_INFO_ADDR 0x6000ULL /* PVH start info or multiboot info */
+#define BOOT_PVH_INFO_ADDR BOOT_INFO_ADDR /* hvm_start_info, memmap, mods */
 #define BOOT_ZERO_PAGE_ADDR 0x7000ULL /* Linux boot_params */
 #define BOOT_PAGE_TABLE_ADDR 0x9000ULL /* PML4, PDPT, 4 PDs: up to 0xefff */
 #define BOOT_CMDLINE_ADDR 0x20000ULL
@@ -28,6 +32,8 @@
 /* The device tree (boot_attach_dtb()), with its setup_data header. */
 #define BOOT_DTB_ADDR 0x30000ULL
 #define BOOT_DTB_MAX 0x10000ULL /* bytes: up to 0x3ffff */
+/* Placed structures start here: page 0 is left to the guest. */
+#define BOOT_LOW_START 0x1000ULL
 
 #define BOOT_SEL_CODE32 0x08
 #define BOOT_SEL_CODE64 0x10

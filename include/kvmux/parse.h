@@ -21,6 +21,10 @@ int parse_size(const char *text, uint64_t default_unit, uint64_t *bytes);
 /* An unsigned decimal integer in [min, max]; -1 with err_set() if not. */
 int parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *value);
 
+/* The same, also 0x-prefixed hexadecimal (port numbers: 0xf4). */
+int parse_uint_hex(const char *text, uint64_t min, uint64_t max,
+		   uint64_t *value);
+
 /*
  * A duration: a decimal number of seconds with an optional fraction and an
  * optional unit ms, s, m or h ("1.5", "90s", "250ms", "2m").  Result in milliseconds,

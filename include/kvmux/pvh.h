@@ -45,23 +45,42 @@ _Static_assert(sizeof(struct hvm_start_info) == 56, "hvm_start_info ABI");
 _Static_assert(sizeof(struct hvm_modlist_entry) == 32, "modlist ABI");
 _Static_assert(sizeof(struct hvm_memmap_entry) == 24, "memmap ABI");
 
-/* Where the pieces go inside the page at BOOT_PVH_INFO_ADDR. */
-#define PVH_MEMMAP_ADDR (BOOT_PVH_INFO_ADDR + 0x40)
-#define PVH_MODLIST_ADDR (BOOT_PVH_INFO_ADDR + 0x200)
+/*
+ * Linux on x86 keeps COMMAND_LINE_SIZE (2048) bytes of its command line,
+ * the NUL included, and silently cuts the rest, where kvmux's
+ * virtio_mmio.device= entries are.  Other PVH kernels get BOOT_CMDLINE_MAX.
+ */
+#define PVH_LINUX_CMDLINE_MAX 2047
+
+/*
+ * One block holds the start info and what it points to, at
+ * BOOT_PVH_INFO_ADDR unless the kernel is there (entry->rbx says where).
+ */
+#define PVH_MEMMAP_OFF 0x40
+#define PVH_MODLIST_OFF 0x200
 #define PVH_MAX_MODULES 4 /* initrd (or an empty module 0), the DTB */
 /* The module command line "dtb" that marks the device tree module. */
-#define PVH_DTB_CMDLINE_ADDR (BOOT_PVH_INFO_ADDR + 0x300)
+#define PVH_DTB_CMDLINE_OFF 0x300
+#define PVH_INFO_SIZE 0x400
+/* Where they are in the usual place. */
+#define PVH_MEMMAP_ADDR (BOOT_PVH_INFO_ADDR + PVH_MEMMAP_OFF)
+#define PVH_MODLIST_ADDR (BOOT_PVH_INFO_ADDR + PVH_MODLIST_OFF)
+#define PVH_DTB_CMDLINE_ADDR (BOOT_PVH_INFO_ADDR + PVH_DTB_CMDLINE_OFF)
 
-_Static_assert(0x40 + LAYOUT_MAX_RANGES * sizeof(struct hvm_memmap_entry) <=
-		       0x200,
+_Static_assert(PVH_MEMMAP_OFF + LAYOUT_MAX_RANGES *
+					sizeof(struct hvm_memmap_entry) <=
+		       PVH_MODLIST_OFF,
 	       "PVH memory map overlaps the module list");
-_Static_assert(0x200 + PVH_MAX_MODULES * sizeof(struct hvm_modlist_entry) <=
-		       0x300,
+_Static_assert(PVH_MODLIST_OFF + PVH_MAX_MODULES *
+					 sizeof(struct hvm_modlist_entry) <=
+		       PVH_DTB_CMDLINE_OFF,
 	       "PVH module list overlaps the DTB module's command line");
 
 /*
  * Load an ELF kernel through its PVH entry note: same contract as
- * boot_load().  The entry is BOOT_PROTECTED32 with rbx = BOOT_PVH_INFO_ADDR.
+ * boot_load().  A Linux vmlinux (elf_is_linux()) takes a command line of
+ * at most PVH_LINUX_CMDLINE_MAX bytes, others BOOT_CMDLINE_MAX - 1.  The entry is BOOT_PROTECTED32 with rbx = the start info
+ * (BOOT_PVH_INFO_ADDR unless the kernel occupies it).
  */
 int pvh_load(const struct guest_mem *gm, const struct mem_layout *l,
 	     const struct boot_files *f, struct boot_entry *entry);

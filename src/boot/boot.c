@@ -5,21 +5,46 @@
 #include "kvmux/boot.h"
 #include "kvmux/bzimage.h"
 #include "kvmux/error.h"
+#include "kvmux/multiboot.h"
 #include "kvmux/pvh.h"
+
+/* Modules are a multiboot thing: other kernels would silently lose them. */
+static int check_modules(const struct boot_files *f, enum image_kind kind)
+{
+	if (f->nr_modules && kind != IMAGE_MULTIBOOT)
+		return err_set(
+			"--module is for multiboot kernels; this kernel is a %s (use --initrd)",
+			image_kind_name(kind));
+	return 0;
+}
 
 int boot_load(const struct guest_mem *gm, const struct mem_layout *l,
 	      const struct boot_files *f, struct boot_entry *entry)
 {
+	enum image_kind kind;
+	int rc;
+
 	if (!f->kernel || !f->kernel_len)
 		return err_set("kernel image is empty");
-	switch (image_detect(f->kernel, f->kernel_len)) {
+	kind = image_detect(f->kernel, f->kernel_len);
+	if (check_modules(f, kind))
+		return -1;
+	switch (kind) {
 	case IMAGE_ELF:
-		return pvh_load(gm, l, f, entry);
+		rc = pvh_load(gm, l, f, entry);
+		/* A broken multiboot header explains a missing PVH note. */
+		if (rc && multiboot_diagnose(f->kernel, f->kernel_len))
+			return -1;
+		return rc;
 	case IMAGE_BZIMAGE:
 		return bzimage_load(gm, l, f, entry);
+	case IMAGE_MULTIBOOT:
+		return multiboot_load(gm, l, f, entry);
 	case IMAGE_UNKNOWN:
 		break;
 	}
+	if (multiboot_diagnose(f->kernel, f->kernel_len))
+		return -1;
 	return err_set(
-		"not a kernel image kvmux knows (neither an ELF with a PVH note nor a bzImage)");
+		"not a kernel image kvmux knows (neither a bzImage, a multiboot kernel nor an ELF with a PVH note)");
 }

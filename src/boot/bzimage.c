@@ -114,27 +114,28 @@ static int parse(struct bzimage *bz, const uint8_t *buf, size_t len)
 }
 
 /* PML4 -> one PDPT -> four PDs of 2 MiB pages: the first 4 GiB, 1:1. */
-static int write_page_tables(const struct guest_mem *gm)
+static int write_page_tables(const struct guest_mem *gm, uint64_t pml4)
 {
 	/* U/S set everywhere: some hosts (PVM) run the guest at CPL 3. */
 	const uint64_t flags = PTE_PRESENT | PTE_WRITE | PTE_USER;
+	const uint64_t pdpt = pml4 + BOOT_PDPT_ADDR - BOOT_PML4_ADDR;
+	const uint64_t pd0 = pml4 + BOOT_PD_ADDR - BOOT_PML4_ADDR;
 	uint64_t table[512];
 	unsigned int i, pd;
 
 	memset(table, 0, sizeof(table));
-	table[0] = BOOT_PDPT_ADDR | flags;
-	if (gm_write(gm, BOOT_PML4_ADDR, table, sizeof(table)))
+	table[0] = pdpt | flags;
+	if (gm_write(gm, pml4, table, sizeof(table)))
 		return -1;
 	for (pd = 0; pd < BOOT_NR_PD; pd++)
-		table[pd] = (BOOT_PD_ADDR + pd * 0x1000ULL) | flags;
-	if (gm_write(gm, BOOT_PDPT_ADDR, table, sizeof(table)))
+		table[pd] = (pd0 + pd * 0x1000ULL) | flags;
+	if (gm_write(gm, pdpt, table, sizeof(table)))
 		return -1;
 	for (pd = 0; pd < BOOT_NR_PD; pd++) {
 		for (i = 0; i < 512; i++)
 			table[i] = ((uint64_t)(pd * 512 + i) << 21) | flags |
 				   PTE_LARGE;
-		if (gm_write(gm, BOOT_PD_ADDR + pd * 0x1000ULL, table,
-			     sizeof(table)))
+		if (gm_write(gm, pd0 + pd * 0x1000ULL, table, sizeof(table)))
 			return -1;
 	}
 	return 0;
@@ -152,32 +153,59 @@ static void fill_e820(struct boot_params *bp, const struct mem_layout *l)
 	bp->e820_entries = i;
 }
 
-static int write_zero_page(const struct guest_mem *gm,
-			   const struct mem_layout *l, const struct bzimage *bz,
-			   uint64_t initrd_addr, uint64_t initrd_size)
+/* Where the boot protocol's pieces went. */
+struct bz_placement {
+	uint64_t cmdline;
+	uint64_t initrd;
+};
+
+static int write_zero_page(const struct guest_mem *gm, struct boot_entry *entry,
+			   const struct bzimage *bz,
+			   const struct bz_placement *at, uint64_t initrd_size)
 {
+	const struct mem_layout *l = entry->mem.layout;
 	struct boot_params bp;
+	uint64_t addr;
 
 	memset(&bp, 0, sizeof(bp));
 	memcpy(&bp.hdr, &bz->hdr, bz->hdr_len);
 	bp.hdr.type_of_loader = BZ_LOADER_UNDEFINED;
-	bp.hdr.cmd_line_ptr = (uint32_t)BOOT_CMDLINE_ADDR;
-	bp.ext_cmd_line_ptr = (uint32_t)(BOOT_CMDLINE_ADDR >> 32);
-	bp.hdr.ramdisk_image = (uint32_t)initrd_addr;
-	bp.ext_ramdisk_image = (uint32_t)(initrd_addr >> 32);
+	bp.hdr.cmd_line_ptr = (uint32_t)at->cmdline;
+	bp.ext_cmd_line_ptr = (uint32_t)(at->cmdline >> 32);
+	bp.hdr.ramdisk_image = (uint32_t)at->initrd;
+	bp.ext_ramdisk_image = (uint32_t)(at->initrd >> 32);
 	bp.hdr.ramdisk_size = (uint32_t)initrd_size;
 	bp.ext_ramdisk_size = (uint32_t)(initrd_size >> 32);
 	fill_e820(&bp, l);
-	return gm_write(gm, BOOT_ZERO_PAGE_ADDR, &bp, sizeof(bp));
+	if (boot_alloc_struct(&entry->mem, BOOT_ZERO_PAGE_ADDR, sizeof(bp),
+			      BOOT_PAGE_SIZE, "the zero page", &addr) ||
+	    gm_write(gm, addr, &bp, sizeof(bp)))
+		return -1;
+	entry->rsi = addr;
+	return 0;
+}
+
+/* Everything from the load address to the end of the decompressed kernel. */
+static int claim_kernel(struct boot_alloc *a, const struct bzimage *bz)
+{
+	uint64_t load_end = bz->load_addr + bz->pm_size;
+	uint64_t run_end = bz->run_addr + bz->hdr.init_size;
+	uint64_t start =
+		bz->load_addr < bz->run_addr ? bz->load_addr : bz->run_addr;
+
+	return boot_alloc_claim(
+		a, start, (load_end > run_end ? load_end : run_end) - start,
+		"the kernel");
 }
 
 /* The protected-mode kernel into RAM, the initrd above it. */
 static int load_kernel_and_initrd(const struct guest_mem *gm,
-				  const struct mem_layout *l,
+				  struct boot_alloc *a,
 				  const struct boot_files *f,
 				  const struct bzimage *bz,
 				  uint64_t *initrd_addr)
 {
+	const struct mem_layout *l = a->layout;
 	/* initrd_addr_max is the last byte the initrd may occupy. */
 	uint64_t initrd_limit = (uint64_t)bz->hdr.initrd_addr_max + 1;
 	uint64_t load_end = bz->load_addr + bz->pm_size;
@@ -187,37 +215,50 @@ static int load_kernel_and_initrd(const struct guest_mem *gm,
 				    "the kernel") ||
 	    boot_check_kernel_range(gm, l, bz->run_addr, bz->hdr.init_size,
 				    "the kernel") ||
+	    claim_kernel(a, bz) ||
 	    gm_write(gm, bz->load_addr, f->kernel + bz->pm_off, bz->pm_size))
 		return -1;
 	/* Both ranges were checked to lie below 3 GiB: no overflow. */
-	return boot_place_initrd(gm, l, f,
+	return boot_place_initrd(gm, a, f,
 				 load_end > run_end ? load_end : run_end,
 				 initrd_limit, initrd_addr);
+}
+
+static int write_page_tables_at(const struct guest_mem *gm,
+				struct boot_entry *entry)
+{
+	uint64_t pml4;
+
+	if (boot_alloc_struct(&entry->mem, BOOT_PAGE_TABLE_ADDR,
+			      (2 + BOOT_NR_PD) * BOOT_PAGE_SIZE, BOOT_PAGE_SIZE,
+			      "the boot page tables", &pml4) ||
+	    write_page_tables(gm, pml4))
+		return -1;
+	entry->cr3 = pml4;
+	return 0;
 }
 
 int bzimage_load(const struct guest_mem *gm, const struct mem_layout *l,
 		 const struct boot_files *f, struct boot_entry *entry)
 {
+	struct bz_placement at;
 	struct bzimage bz;
-	uint64_t initrd_addr;
-
-	if (parse(&bz, f->kernel, f->kernel_len) ||
-	    boot_write_cmdline(gm, f->cmdline, bz.hdr.cmdline_size) ||
-	    load_kernel_and_initrd(gm, l, f, &bz, &initrd_addr) ||
-	    write_zero_page(gm, l, &bz, initrd_addr,
-			    initrd_addr ? f->initrd_len : 0) ||
-	    write_page_tables(gm))
-		return -1;
 
 	memset(entry, 0, sizeof(*entry));
-	if (boot_write_gdt(gm, entry))
+	boot_alloc_init(&entry->mem, l);
+	if (parse(&bz, f->kernel, f->kernel_len) ||
+	    load_kernel_and_initrd(gm, &entry->mem, f, &bz, &at.initrd) ||
+	    boot_write_cmdline(gm, &entry->mem, f->cmdline, bz.hdr.cmdline_size,
+			       &at.cmdline) ||
+	    write_zero_page(gm, entry, &bz, &at,
+			    at.initrd ? f->initrd_len : 0) ||
+	    write_page_tables_at(gm, entry) ||
+	    boot_write_gdt(gm, entry, BOOT_GDT_ADDR))
 		return -1;
 	entry->mode = BOOT_LONG64;
 	entry->rip = bz.load_addr + BZ_ENTRY64_OFF;
-	entry->rsi = BOOT_ZERO_PAGE_ADDR;
-	entry->cr3 = BOOT_PAGE_TABLE_ADDR;
 	entry->kind = IMAGE_BZIMAGE;
-	entry->initrd_gpa = initrd_addr;
-	entry->initrd_size = initrd_addr ? f->initrd_len : 0;
+	entry->initrd_gpa = at.initrd;
+	entry->initrd_size = at.initrd ? f->initrd_len : 0;
 	return 0;
 }

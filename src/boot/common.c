@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * common.c - boot pieces shared by the PVH and the bzImage loaders: the
- * GDT, the command line, initrd placement and the "does it fit" checks.
+ * common.c - boot pieces shared by the loaders: the GDT, the command line,
+ * initrd placement and the "does it fit" checks.
  */
 #include <stdio.h>
 #include <string.h>
@@ -44,9 +44,11 @@ static uint64_t flat_descriptor(uint8_t access, uint8_t flags)
 	       ((limit >> 16) << 48) | ((uint64_t)flags << 52);
 }
 
-int boot_write_gdt(const struct guest_mem *gm, struct boot_entry *entry)
+int boot_write_gdt(const struct guest_mem *gm, struct boot_entry *entry,
+		   uint64_t preferred)
 {
 	uint64_t gdt[BOOT_GDT_ENTRIES] = { 0 };
+	uint64_t addr;
 
 	gdt[BOOT_SEL_CODE32 / 8] =
 		flat_descriptor(BOOT_GDT_ACCESS_CODE, GDT_FLAG_G | GDT_FLAG_DB);
@@ -54,9 +56,11 @@ int boot_write_gdt(const struct guest_mem *gm, struct boot_entry *entry)
 		flat_descriptor(BOOT_GDT_ACCESS_CODE, GDT_FLAG_G | GDT_FLAG_L);
 	gdt[BOOT_SEL_DATA / 8] =
 		flat_descriptor(BOOT_GDT_ACCESS_DATA, GDT_FLAG_G | GDT_FLAG_DB);
-	if (gm_write(gm, BOOT_GDT_ADDR, gdt, sizeof(gdt)))
+	if (boot_alloc_struct(&entry->mem, preferred, sizeof(gdt), 16,
+			      "the boot GDT", &addr) ||
+	    gm_write(gm, addr, gdt, sizeof(gdt)))
 		return -1;
-	entry->gdt_base = BOOT_GDT_ADDR;
+	entry->gdt_base = addr;
 	entry->gdt_limit = sizeof(gdt) - 1;
 	return 0;
 }
@@ -67,20 +71,20 @@ static bool below_mmio_gap(uint64_t addr, uint64_t size)
 	return addr < MMIO_GAP_START && size <= MMIO_GAP_START - addr;
 }
 
-int boot_check_kernel_range(const struct guest_mem *gm,
-			    const struct mem_layout *l, uint64_t addr,
-			    uint64_t size, const char *what)
+int boot_check_load_range(const struct guest_mem *gm,
+			  const struct mem_layout *l, uint64_t addr,
+			  uint64_t size, const char *what)
 {
-	if (addr < LAYOUT_HIGH_START)
-		return err_set(
-			"%s loads at %#llx, below 1 MiB where kvmux keeps its boot structures",
-			what, (unsigned long long)addr);
+	uint64_t high;
+
 	if (!below_mmio_gap(addr, size))
 		return err_set(
 			"%s wants %#llx bytes at %#llx, which is not in guest RAM below 3 GiB where kvmux loads kernels",
 			what, (unsigned long long)size,
 			(unsigned long long)addr);
-	if (!layout_is_ram(l, addr, size))
+	/* Below 3 GiB: no sum here can wrap. */
+	high = addr < LAYOUT_HIGH_START ? LAYOUT_HIGH_START : addr;
+	if (addr + size > high && !layout_is_ram(l, high, addr + size - high))
 		return err_set(
 			"--memory %s is too small: %s needs %#llx bytes from %#llx",
 			boot_size_str(l->ram_size).s, what,
@@ -93,8 +97,19 @@ int boot_check_kernel_range(const struct guest_mem *gm,
 	return 0;
 }
 
-int boot_write_cmdline(const struct guest_mem *gm, const char *cmdline,
-		       uint64_t max_len)
+int boot_check_kernel_range(const struct guest_mem *gm,
+			    const struct mem_layout *l, uint64_t addr,
+			    uint64_t size, const char *what)
+{
+	if (addr < LAYOUT_HIGH_START)
+		return err_set(
+			"%s loads at %#llx, below 1 MiB where kvmux keeps its boot structures",
+			what, (unsigned long long)addr);
+	return boot_check_load_range(gm, l, addr, size, what);
+}
+
+int boot_write_cmdline(const struct guest_mem *gm, struct boot_alloc *a,
+		       const char *cmdline, uint64_t max_len, uint64_t *addr)
 {
 	size_t len = strlen(cmdline);
 
@@ -104,7 +119,10 @@ int boot_write_cmdline(const struct guest_mem *gm, const char *cmdline,
 		return err_set(
 			"kernel command line is too long: %zu bytes, this kernel accepts at most %llu",
 			len, (unsigned long long)max_len);
-	return gm_write(gm, BOOT_CMDLINE_ADDR, cmdline, len + 1);
+	if (boot_alloc_struct(a, BOOT_CMDLINE_ADDR, len + 1, 1,
+			      "the kernel command line", addr))
+		return -1;
+	return gm_write(gm, *addr, cmdline, len + 1);
 }
 
 static uint64_t page_down(uint64_t x)
@@ -122,30 +140,35 @@ static int initrd_too_big(const struct mem_layout *l, size_t len,
 		(unsigned long long)bottom, (unsigned long long)top);
 }
 
-int boot_place_initrd(const struct guest_mem *gm, const struct mem_layout *l,
+int boot_place_initrd(const struct guest_mem *gm, struct boot_alloc *a,
 		      const struct boot_files *f, uint64_t kernel_end,
 		      uint64_t limit, uint64_t *addr)
 {
-	uint64_t top = layout_low_ram_end(l);
-	uint64_t bottom, at;
+	const struct mem_layout *l = a->layout;
+	struct boot_request r = {
+		.what = "the initrd",
+		.size = f->initrd_len,
+		.align = BOOT_PAGE_SIZE,
+		.end = layout_low_ram_end(l),
+		.top = true,
+	};
 
 	*addr = 0;
 	if (!f->initrd || !f->initrd_len)
 		return 0;
-	if (limit < top)
-		top = limit;
-	bottom =
+	if (limit < r.end)
+		r.end = limit;
+	r.start =
 		kernel_end < LAYOUT_HIGH_START ? LAYOUT_HIGH_START : kernel_end;
-	if (bottom > top)
-		return initrd_too_big(l, f->initrd_len, bottom, top);
-	/* Cannot overflow: bottom <= top, which is below 4 GiB. */
-	bottom = page_down(bottom + BOOT_PAGE_SIZE - 1);
-	if (bottom > top || f->initrd_len > top - bottom ||
-	    page_down(top - f->initrd_len) < bottom)
-		return initrd_too_big(l, f->initrd_len, bottom, top);
-	at = page_down(top - f->initrd_len);
-	if (gm_write(gm, at, f->initrd, f->initrd_len))
+	if (r.start > r.end)
+		return initrd_too_big(l, f->initrd_len, r.start, r.end);
+	/* Cannot overflow: start <= end, which is below 4 GiB. */
+	r.start = page_down(r.start + BOOT_PAGE_SIZE - 1);
+	if (r.start > r.end || f->initrd_len > r.end - r.start ||
+	    page_down(r.end - f->initrd_len) < r.start)
+		return initrd_too_big(l, f->initrd_len, r.start, r.end);
+	if (boot_alloc_in(a, &r, addr) ||
+	    gm_write(gm, *addr, f->initrd, f->initrd_len))
 		return -1;
-	*addr = at;
 	return 0;
 }

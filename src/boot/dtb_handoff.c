@@ -3,14 +3,15 @@
  * dtb_handoff.c - boot_attach_dtb(): put the device tree where the boot
  * protocol of the loaded kernel lets the guest find it (see boot.h).
  *
- * Guest memory used:
- *   BOOT_DTB_ADDR          bzImage: struct setup_data, the DTB after it;
- *                          PVH: the DTB itself
- *   PVH_DTB_CMDLINE_ADDR   PVH: "dtb", the DTB module's command line, in
- *                          the hvm_start_info page next to the module list
+ * Guest memory used (placed by entry->mem, BOOT_DTB_ADDR unless the
+ * kernel is there):
+ *   the DTB                bzImage: after a struct setup_data; PVH and
+ *                          multiboot: the DTB itself
+ *   "dtb"                  PVH and multiboot: the DTB module's string, in
+ *                          the block the loader reserved for it
  *
- * Both run after the loader, so they extend what it wrote (the zero page's
- * setup_data list, the PVH module list) instead of replacing it.
+ * All run after the loader, so they extend what it wrote (the zero page's
+ * setup_data list, the module list) instead of replacing it.
  */
 #include <asm/bootparam.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 
 #include "kvmux/boot.h"
 #include "kvmux/error.h"
+#include "kvmux/multiboot.h"
 #include "kvmux/pvh.h"
 
 static const char dtb_module_cmdline[] = "dtb";
@@ -33,33 +35,42 @@ static int check_size(size_t len, size_t header)
 	return 0;
 }
 
+/* Room for the DTB (and the header in front of it) in guest memory. */
+static int place(struct boot_entry *entry, size_t len, size_t header,
+		 uint64_t *addr)
+{
+	if (check_size(len, header))
+		return -1;
+	return boot_alloc_struct(&entry->mem, BOOT_DTB_ADDR, header + len, 8,
+				 "the device tree", addr);
+}
+
 /* bzImage: a SETUP_DTB entry in front of the zero page's setup_data list. */
-static int attach_setup_data(const struct guest_mem *gm, const void *dtb,
+static int attach_setup_data(const struct guest_mem *gm,
+			     struct boot_entry *entry, const void *dtb,
 			     size_t len)
 {
-	const uint64_t head_gpa = BOOT_ZERO_PAGE_ADDR +
-				  offsetof(struct boot_params, hdr.setup_data);
+	const uint64_t head_gpa =
+		entry->rsi + offsetof(struct boot_params, hdr.setup_data);
 	struct setup_data sd = { .type = SETUP_DTB, .len = len };
-	uint64_t head = BOOT_DTB_ADDR;
+	uint64_t head;
 
-	if (check_size(len, sizeof(sd)) ||
-	    gm_read(gm, &sd.next, head_gpa, sizeof(sd.next)) ||
-	    gm_write(gm, BOOT_DTB_ADDR, &sd, sizeof(sd)) ||
-	    gm_write(gm, BOOT_DTB_ADDR + sizeof(sd), dtb, len))
+	if (gm_read(gm, &sd.next, head_gpa, sizeof(sd.next)) ||
+	    place(entry, len, sizeof(sd), &head) ||
+	    gm_write(gm, head, &sd, sizeof(sd)) ||
+	    gm_write(gm, head + sizeof(sd), dtb, len))
 		return -1;
 	return gm_write(gm, head_gpa, &head, sizeof(head));
 }
 
-static int read_start_info(const struct guest_mem *gm,
+static int read_start_info(const struct guest_mem *gm, uint64_t base,
 			   struct hvm_start_info *si)
 {
-	if (gm_read(gm, si, BOOT_PVH_INFO_ADDR, sizeof(*si)))
-		return -1;
-	if (si->magic != HVM_START_MAGIC)
+	if (gm_read(gm, si, base, sizeof(*si)) || si->magic != HVM_START_MAGIC)
 		return err_set(
 			"no PVH start info at %#llx to attach the device tree to",
-			(unsigned long long)BOOT_PVH_INFO_ADDR);
-	if (si->nr_modules && si->modlist_paddr != PVH_MODLIST_ADDR)
+			(unsigned long long)base);
+	if (si->nr_modules && si->modlist_paddr != base + PVH_MODLIST_OFF)
 		return err_set(
 			"the PVH module list is not where kvmux keeps it");
 	if ((si->nr_modules ? si->nr_modules + 1 : 2) > PVH_MAX_MODULES)
@@ -73,44 +84,83 @@ static int read_start_info(const struct guest_mem *gm,
  * Linux always takes for the initrd: an empty module 0 stands in for a
  * missing initrd (Linux ignores a zero-size one).
  */
-static int attach_module(const struct guest_mem *gm, const void *dtb,
-			 size_t len)
+static int attach_module(const struct guest_mem *gm, struct boot_entry *entry,
+			 const void *dtb, size_t len)
 {
 	struct hvm_modlist_entry mod[PVH_MAX_MODULES];
+	const uint64_t base = entry->rbx;
+	const uint64_t list = base + PVH_MODLIST_OFF;
 	struct hvm_start_info si;
+	uint64_t addr;
 	unsigned int n;
 
-	if (check_size(len, 0) || read_start_info(gm, &si))
+	if (check_size(len, 0) || read_start_info(gm, base, &si))
 		return -1;
 	memset(mod, 0, sizeof(mod));
 	n = si.nr_modules;
-	if (n && gm_read(gm, mod, PVH_MODLIST_ADDR, n * sizeof(mod[0])))
+	if (n && gm_read(gm, mod, list, n * sizeof(mod[0])))
 		return -1;
 	if (!n)
 		n = 1; /* mod[0] stays all zero */
+	if (place(entry, len, 0, &addr))
+		return -1;
 	mod[n++] = (struct hvm_modlist_entry){
-		.paddr = BOOT_DTB_ADDR,
+		.paddr = addr,
 		.size = len,
-		.cmdline_paddr = PVH_DTB_CMDLINE_ADDR,
+		.cmdline_paddr = base + PVH_DTB_CMDLINE_OFF,
 	};
 	si.nr_modules = n;
-	si.modlist_paddr = PVH_MODLIST_ADDR;
-	if (gm_write(gm, BOOT_DTB_ADDR, dtb, len) ||
-	    gm_write(gm, PVH_DTB_CMDLINE_ADDR, dtb_module_cmdline,
+	si.modlist_paddr = list;
+	if (gm_write(gm, addr, dtb, len) ||
+	    gm_write(gm, base + PVH_DTB_CMDLINE_OFF, dtb_module_cmdline,
 		     sizeof(dtb_module_cmdline)) ||
-	    gm_write(gm, PVH_MODLIST_ADDR, mod, n * sizeof(mod[0])))
+	    gm_write(gm, list, mod, n * sizeof(mod[0])))
 		return -1;
-	return gm_write(gm, BOOT_PVH_INFO_ADDR, &si, sizeof(si));
+	return gm_write(gm, base, &si, sizeof(si));
 }
 
-int boot_attach_dtb(const struct guest_mem *gm, const struct boot_entry *entry,
+/* Multiboot: the last module, with the string "dtb". */
+static int attach_mb_module(const struct guest_mem *gm,
+			    struct boot_entry *entry, const void *dtb,
+			    size_t len)
+{
+	const uint64_t base = entry->rbx;
+	struct mb_module mod = { .string = base + MB_DTB_STRING_OFF };
+	struct mb_info mi;
+	uint64_t addr;
+
+	if (gm_read(gm, &mi, base, sizeof(mi)) ||
+	    mi.mods_addr != base + MB_MODS_OFF)
+		return err_set(
+			"no multiboot information at %#llx to attach the device tree to",
+			(unsigned long long)base);
+	if (mi.mods_count >= MB_MAX_MODULES)
+		return err_set(
+			"no room for the device tree in the multiboot module list");
+	if (place(entry, len, 0, &addr) || gm_write(gm, addr, dtb, len) ||
+	    gm_write(gm, mod.string, dtb_module_cmdline,
+		     sizeof(dtb_module_cmdline)))
+		return -1;
+	mod.mod_start = addr;
+	mod.mod_end = addr + len;
+	if (gm_write(gm, mi.mods_addr + mi.mods_count * sizeof(mod), &mod,
+		     sizeof(mod)))
+		return -1;
+	mi.mods_count++;
+	mi.flags |= MB_INFO_MODS;
+	return gm_write(gm, base, &mi, sizeof(mi));
+}
+
+int boot_attach_dtb(const struct guest_mem *gm, struct boot_entry *entry,
 		    const void *dtb, size_t len)
 {
 	switch (entry->kind) {
 	case IMAGE_BZIMAGE:
-		return attach_setup_data(gm, dtb, len);
+		return attach_setup_data(gm, entry, dtb, len);
 	case IMAGE_ELF:
-		return attach_module(gm, dtb, len);
+		return attach_module(gm, entry, dtb, len);
+	case IMAGE_MULTIBOOT:
+		return attach_mb_module(gm, entry, dtb, len);
 	case IMAGE_UNKNOWN:
 		break;
 	}

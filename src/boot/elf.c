@@ -50,6 +50,7 @@ static int read_ehdr(struct elf_file *ef, uint16_t *machine, uint16_t *type)
 		memcpy(&e64, ef->buf, sizeof(e64));
 		*machine = e64.e_machine;
 		*type = e64.e_type;
+		ef->entry = e64.e_entry;
 		ef->phoff = e64.e_phoff;
 		ef->phnum = e64.e_phnum;
 		ef->phentsize = e64.e_phentsize;
@@ -60,6 +61,7 @@ static int read_ehdr(struct elf_file *ef, uint16_t *machine, uint16_t *type)
 		memcpy(&e32, ef->buf, sizeof(e32));
 		*machine = e32.e_machine;
 		*type = e32.e_type;
+		ef->entry = e32.e_entry;
 		ef->phoff = e32.e_phoff;
 		ef->phnum = e32.e_phnum;
 		ef->phentsize = e32.e_phentsize;
@@ -124,6 +126,7 @@ void elf_segment(const struct elf_file *ef, unsigned int i,
 		memcpy(&p64, p, sizeof(p64));
 		seg->type = p64.p_type;
 		seg->offset = p64.p_offset;
+		seg->vaddr = p64.p_vaddr;
 		seg->paddr = p64.p_paddr;
 		seg->filesz = p64.p_filesz;
 		seg->memsz = p64.p_memsz;
@@ -132,6 +135,7 @@ void elf_segment(const struct elf_file *ef, unsigned int i,
 		memcpy(&p32, p, sizeof(p32));
 		seg->type = p32.p_type;
 		seg->offset = p32.p_offset;
+		seg->vaddr = p32.p_vaddr;
 		seg->paddr = p32.p_paddr;
 		seg->filesz = p32.p_filesz;
 		seg->memsz = p32.p_memsz;
@@ -153,12 +157,6 @@ static uint32_t read_u32(const uint8_t *p)
 static uint64_t read_u64(const uint8_t *p)
 {
 	return read_u32(p) | (uint64_t)read_u32(p + 4) << 32;
-}
-
-static bool is_pvh_note(const uint8_t *name, uint32_t namesz, uint32_t type)
-{
-	return type == XEN_ELFNOTE_PHYS32_ENTRY && namesz == 4 &&
-	       !memcmp(name, "Xen", 4);
 }
 
 static int read_pvh_desc(const uint8_t *desc, uint32_t descsz, uint32_t *entry)
@@ -190,9 +188,25 @@ struct note_area {
 	const char *where;
 };
 
+/* The note looked for, and where its descriptor was found. */
+struct note_query {
+	const char *name; /* owner, "Xen" */
+	int64_t type; /* -1: any type */
+	const uint8_t *desc;
+	uint32_t descsz;
+};
+
+static bool note_matches(const struct note_query *q, const uint8_t *name,
+			 uint32_t namesz, uint32_t type)
+{
+	return namesz == strlen(q->name) + 1 &&
+	       !memcmp(name, q->name, namesz) &&
+	       (q->type < 0 || q->type == type);
+}
+
 /* Returns 1 if found, 0 if not, -1 on a malformed note. */
 static int scan_notes(const struct elf_file *ef, const struct note_area *a,
-		      uint32_t *entry)
+		      struct note_query *q)
 {
 	const uint8_t *base = ef->buf + a->off;
 	uint64_t pos = 0;
@@ -209,11 +223,10 @@ static int scan_notes(const struct elf_file *ef, const struct note_area *a,
 			return err_set(
 				"ELF note at file offset %#llx (%s) is malformed: its sizes run past the end of the notes",
 				(unsigned long long)(a->off + pos), a->where);
-		if (is_pvh_note(note + NOTE_HDR_SIZE, namesz,
-				read_u32(note + 8))) {
-			if (read_pvh_desc(note + NOTE_HDR_SIZE + name_len,
-					  descsz, entry))
-				return -1;
+		if (note_matches(q, note + NOTE_HDR_SIZE, namesz,
+				 read_u32(note + 8))) {
+			q->desc = note + NOTE_HDR_SIZE + name_len;
+			q->descsz = descsz;
 			return 1;
 		}
 		/* The last note may omit its padding. */
@@ -226,7 +239,7 @@ static int scan_notes(const struct elf_file *ef, const struct note_area *a,
 
 static int scan_note_region(const struct elf_file *ef, uint64_t off,
 			    uint64_t size, uint64_t align, const char *where,
-			    uint32_t *entry)
+			    struct note_query *q)
 {
 	struct note_area a = {
 		.off = off,
@@ -239,10 +252,10 @@ static int scan_note_region(const struct elf_file *ef, uint64_t off,
 		return err_set(
 			"kernel image is truncated: %s points past the end of the file",
 			where);
-	return scan_notes(ef, &a, entry);
+	return scan_notes(ef, &a, q);
 }
 
-static int scan_program_notes(const struct elf_file *ef, uint32_t *entry)
+static int scan_program_notes(const struct elf_file *ef, struct note_query *q)
 {
 	struct elf_segment seg;
 	char where[48];
@@ -255,7 +268,7 @@ static int scan_program_notes(const struct elf_file *ef, uint32_t *entry)
 			continue;
 		snprintf(where, sizeof(where), "program header %u", i);
 		ret = scan_note_region(ef, seg.offset, seg.filesz, seg.align,
-				       where, entry);
+				       where, q);
 		if (ret)
 			return ret;
 	}
@@ -307,7 +320,7 @@ static int check_section_headers(const struct elf_file *ef)
 }
 
 /* Fallback for images whose notes are not covered by a PT_NOTE. */
-static int scan_section_notes(const struct elf_file *ef, uint32_t *entry)
+static int scan_section_notes(const struct elf_file *ef, struct note_query *q)
 {
 	struct elf_section sec;
 	char where[48];
@@ -324,23 +337,40 @@ static int scan_section_notes(const struct elf_file *ef, uint32_t *entry)
 			continue;
 		snprintf(where, sizeof(where), "section %u", i);
 		ret = scan_note_region(ef, sec.offset, sec.size, sec.align,
-				       where, entry);
+				       where, q);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-int elf_pvh_entry(const struct elf_file *ef, uint32_t *entry)
+/* 1 if found (q->desc set), 0 if not, -1 on a malformed file. */
+static int find_note(const struct elf_file *ef, struct note_query *q)
 {
-	int ret = scan_program_notes(ef, entry);
+	int ret = scan_program_notes(ef, q);
 
 	if (!ret)
-		ret = scan_section_notes(ef, entry);
+		ret = scan_section_notes(ef, q);
+	return ret;
+}
+
+int elf_pvh_entry(const struct elf_file *ef, uint32_t *entry)
+{
+	struct note_query q = { .name = "Xen",
+				.type = XEN_ELFNOTE_PHYS32_ENTRY };
+	int ret = find_note(ef, &q);
+
 	if (ret < 0)
 		return -1;
 	if (!ret)
 		return err_set(
 			"ELF kernel has no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY); kvmux boots ELF kernels through PVH only");
-	return 0;
+	return read_pvh_desc(q.desc, q.descsz, entry);
+}
+
+int elf_is_linux(const struct elf_file *ef)
+{
+	struct note_query q = { .name = "Linux", .type = -1 };
+
+	return find_note(ef, &q);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kvmux/boot.h"
+#include "kvmux/multiboot.h"
 
 /* bzImage setup header: boot sector signature and the "HdrS" magic. */
 #define BZ_BOOT_FLAG_OFF 0x1fe
@@ -23,14 +24,19 @@ enum image_kind image_detect(const uint8_t *buf, size_t len)
 	static const uint8_t elf_magic[4] = { 0x7f, 'E', 'L', 'F' };
 	static const uint8_t boot_flag[2] = { 0x55, 0xaa };
 
+	size_t mb_offset;
+
 	if (!buf)
 		return IMAGE_UNKNOWN;
-	if (has_bytes_at(buf, len, 0, elf_magic, sizeof(elf_magic)))
-		return IMAGE_ELF;
+	/* QEMU's order: bzImage, multiboot, then ELF with a PVH note. */
 	if (has_bytes_at(buf, len, BZ_BOOT_FLAG_OFF, boot_flag,
 			 sizeof(boot_flag)) &&
 	    has_bytes_at(buf, len, BZ_HDRS_OFF, "HdrS", 4))
 		return IMAGE_BZIMAGE;
+	if (multiboot_find(buf, len, &mb_offset))
+		return IMAGE_MULTIBOOT;
+	if (has_bytes_at(buf, len, 0, elf_magic, sizeof(elf_magic)))
+		return IMAGE_ELF;
 	return IMAGE_UNKNOWN;
 }
 
@@ -41,6 +47,8 @@ const char *image_kind_name(enum image_kind kind)
 		return "ELF";
 	case IMAGE_BZIMAGE:
 		return "bzImage";
+	case IMAGE_MULTIBOOT:
+		return "multiboot";
 	case IMAGE_UNKNOWN:
 		break;
 	}

@@ -8,11 +8,13 @@
  * it (CONFIG_X86_MPPARSE), and our freestanding test kernels can parse it
  * in a page of C.  ACPI would need MADT/FADT/DSDT and AML for the same.
  *
- * Layout at MPTABLE_ADDR (in the reserved BIOS area): the 16-byte floating
- * pointer, then the configuration table with its entries.
+ * Layout at MPTABLE_ADDR (in the reserved BIOS area) unless the kernel
+ * occupies it: the 16-byte floating pointer, then the configuration table
+ * with its entries.
  */
 #include <string.h>
 
+#include "kvmux/boot_alloc.h"
 #include "kvmux/error.h"
 #include "kvmux/platform.h"
 
@@ -150,20 +152,74 @@ static void emit_interrupts(struct mp_writer *w, uint8_t ioapic_id)
 	emit(w, &irq, sizeof(irq));
 }
 
-static size_t table_size(unsigned int nr_cpus)
+/* The configuration table with its entries (the floating pointer apart). */
+static size_t config_size(unsigned int nr_cpus)
 {
-	return sizeof(struct mp_floating) + sizeof(struct mp_config) +
-	       nr_cpus * sizeof(struct mp_cpu) + sizeof(struct mp_bus) +
-	       sizeof(struct mp_ioapic) +
+	return sizeof(struct mp_config) + nr_cpus * sizeof(struct mp_cpu) +
+	       sizeof(struct mp_bus) + sizeof(struct mp_ioapic) +
 	       (MP_ISA_IRQS + 1) * sizeof(struct mp_irq);
 }
 
-int mptable_write(const struct guest_mem *gm, const struct platform *p)
+/* The largest table, ACPI's share and a kernel page (ld's ELF headers at
+ * 0xff000) must fit the 64 KiB BIOS area together (boot_alloc.h). */
+_Static_assert(sizeof(struct mp_floating) + sizeof(struct mp_config) +
+			       PLATFORM_MAX_CPUS * sizeof(struct mp_cpu) +
+			       sizeof(struct mp_bus) +
+			       sizeof(struct mp_ioapic) +
+			       (MP_ISA_IRQS + 1) * sizeof(struct mp_irq) +
+			       BOOT_BIOS_ACPI_BUDGET + 0x1000 <=
+		       LAYOUT_HIGH_START - LAYOUT_BIOS_START,
+	       "the BIOS area cannot hold the MP table and ACPI");
+
+/* Where the MP table went: the floating pointer and the configuration. */
+struct mp_place {
+	uint64_t fp;
+	uint64_t config;
+};
+
+static int floating_pointer_error(const struct boot_alloc *a)
 {
-	size_t size = table_size(p->nr_cpus);
-	uint8_t *base = gm_ptr(gm, MPTABLE_ADDR, size);
-	struct mp_floating *mpf = (struct mp_floating *)base;
-	struct mp_config *mpc = (struct mp_config *)(mpf + 1);
+	const struct boot_region *bios =
+		boot_alloc_blocker(a, LAYOUT_BIOS_START, LAYOUT_HIGH_START);
+	const struct boot_region *ebda =
+		boot_alloc_blocker(a, LAYOUT_EBDA_START, LAYOUT_LOW_RAM_END);
+
+	return err_set(
+		"no room for the MP floating pointer where guests look for it: %s occupies 0xf0000-0xfffff and %s the EBDA at 0x9fc00-0x9ffff",
+		bios ? bios->what : "something",
+		ebda ? ebda->what : "something");
+}
+
+/*
+ * The floating pointer must be where a guest scans for it (MP spec 1.4,
+ * 4: the BIOS area or the EBDA's first KiB); the configuration table is
+ * found through it.  Both together at MPTABLE_ADDR unless the kernel is
+ * there.
+ */
+static int place_table(struct boot_alloc *a, size_t size, struct mp_place *at)
+{
+	struct boot_request fp = {
+		.what = "the MP floating pointer",
+		.size = sizeof(struct mp_floating),
+		.align = 16,
+		.start = LAYOUT_EBDA_START,
+		.end = LAYOUT_LOW_RAM_END,
+	};
+
+	if (!boot_alloc_bios(a, sizeof(struct mp_floating) + size, 16,
+			     "the MP table", &at->fp)) {
+		at->config = at->fp + sizeof(struct mp_floating);
+		return 0;
+	}
+	if (boot_alloc_bios(a, fp.size, fp.align, fp.what, &at->fp) &&
+	    boot_alloc_in(a, &fp, &at->fp))
+		return floating_pointer_error(a);
+	return boot_alloc_struct(a, 0, size, 16, "the MP configuration table",
+				 &at->config);
+}
+
+static void fill_config(struct mp_config *mpc, const struct platform *p)
+{
 	uint8_t ioapic_id = p->nr_cpus;
 	struct mp_bus bus = { .type = MP_ENTRY_BUS,
 			      .bus_id = MP_ISA_BUS_ID,
@@ -173,15 +229,8 @@ int mptable_write(const struct guest_mem *gm, const struct platform *p)
 				    .version = MP_IOAPIC_VERSION,
 				    .flags = 1,
 				    .addr = IOAPIC_ADDR };
-	struct mp_writer w;
+	struct mp_writer w = { .p = (uint8_t *)(mpc + 1) };
 
-	if (p->nr_cpus == 0 || p->nr_cpus > PLATFORM_MAX_CPUS)
-		return err_set("the MP table describes 1 to %d CPUs, not %u",
-			       PLATFORM_MAX_CPUS, p->nr_cpus);
-	if (!base || size > LAYOUT_HIGH_START - MPTABLE_ADDR)
-		return err_set("no room for the MP table");
-	memset(base, 0, size);
-	w = (struct mp_writer){ .p = (uint8_t *)(mpc + 1) };
 	emit_cpus(&w, p->nr_cpus);
 	emit(&w, &bus, sizeof(bus));
 	emit(&w, &ioapic, sizeof(ioapic));
@@ -195,11 +244,29 @@ int mptable_write(const struct guest_mem *gm, const struct platform *p)
 	mpc->nr_entries = w.nr_entries;
 	mpc->lapic_addr = LAPIC_ADDR;
 	mpc->checksum = checksum(mpc, mpc->length);
+}
 
-	memcpy(mpf->signature, "_MP_", 4);
-	mpf->config_addr = MPTABLE_ADDR + sizeof(*mpf);
-	mpf->length = 1;
-	mpf->spec_rev = MP_SPEC_REV;
-	mpf->checksum = checksum(mpf, sizeof(*mpf));
-	return 0;
+int mptable_write(const struct guest_mem *gm, const struct platform *p,
+		  struct boot_alloc *a)
+{
+	size_t size = config_size(p->nr_cpus);
+	struct mp_floating mpf = { .length = 1, .spec_rev = MP_SPEC_REV };
+	struct mp_config *mpc;
+	struct mp_place at;
+
+	if (p->nr_cpus == 0 || p->nr_cpus > PLATFORM_MAX_CPUS)
+		return err_set("the MP table describes 1 to %d CPUs, not %u",
+			       PLATFORM_MAX_CPUS, p->nr_cpus);
+	if (place_table(a, size, &at))
+		return -1;
+	mpc = gm_ptr(gm, at.config, size);
+	if (!mpc)
+		return err_set("no room for the MP table");
+	memset(mpc, 0, size);
+	fill_config(mpc, p);
+
+	memcpy(mpf.signature, "_MP_", 4);
+	mpf.config_addr = at.config;
+	mpf.checksum = checksum(&mpf, sizeof(mpf));
+	return gm_write(gm, at.fp, &mpf, sizeof(mpf));
 }

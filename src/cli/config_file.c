@@ -38,7 +38,7 @@
 #define DISK_NAME_MAX 32
 #define DISK_SERIAL_MAX 20 /* VIRTIO_BLK_ID_BYTES */
 #define WEIGHT_MAX 10000 /* keeps share arithmetic far from overflow */
-#define SECTION_KEYS_MAX 9
+#define SECTION_KEYS_MAX 10
 #define LABEL_MAX (DISK_NAME_MAX + 16)
 /* Longest line kvmux would pass to inih (which has its own limit). */
 #define CONFIG_LINE_BUF 4096
@@ -62,7 +62,22 @@ struct section {
 	unsigned int nr_keys;
 };
 
-enum { SECTION_VM, SECTION_KERNEL, SECTION_DISK, SECTION_CONSOLE, NR_SECTIONS };
+enum {
+	SECTION_VM,
+	SECTION_KERNEL,
+	SECTION_DISK,
+	SECTION_CONSOLE,
+	SECTION_MODULE,
+	NR_SECTIONS
+};
+
+/* Names of the sections that repeat: [disk "NAME"], [module "NAME"]. */
+#define NAMED_MAX CONFIG_MAX_MODULES
+struct named_sections {
+	char name[NAMED_MAX][DISK_NAME_MAX + 1];
+	unsigned int line[NAMED_MAX];
+	unsigned int nr;
+};
 
 struct loader {
 	const char *path; /* as the user gave it, for messages */
@@ -80,10 +95,10 @@ struct loader {
 	unsigned int sec_line;
 	unsigned int key_line[SECTION_KEYS_MAX]; /* where each key was set */
 	struct disk_config *disk; /* in a [disk] section */
+	struct module_config *module; /* in a [module] section */
 
 	unsigned int first_line[NR_SECTIONS]; /* of [vm], [kernel], [console] */
-	char disk_name[CONFIG_MAX_DISKS][DISK_NAME_MAX + 1];
-	unsigned int disk_line[CONFIG_MAX_DISKS];
+	struct named_sections named[NR_SECTIONS]; /* [disk], [module] */
 	bool name_set, kernel_set;
 };
 
@@ -269,6 +284,11 @@ static int set_stats(struct loader *ld, const char *value)
 	return config_parse_bool(value, &ld->cfg->stats);
 }
 
+static int set_debug_exit(struct loader *ld, const char *value)
+{
+	return debug_exit_parse(value, &ld->cfg->debug_exit);
+}
+
 /* [kernel] */
 
 static int set_kernel(struct loader *ld, const char *value)
@@ -309,6 +329,18 @@ static int set_disk_serial(struct loader *ld, const char *value)
 	return set_string(ld, value, &ld->disk->serial);
 }
 
+/* [module "name"] */
+
+static int set_module_path(struct loader *ld, const char *value)
+{
+	return set_path(ld, value, &ld->module->path);
+}
+
+static int set_module_cmdline(struct loader *ld, const char *value)
+{
+	return set_string(ld, value, &ld->module->cmdline);
+}
+
 /* [console] */
 
 static int set_console_device(struct loader *ld, const char *value)
@@ -341,7 +373,7 @@ static const struct key vm_keys[] = {
 	{ "cpus", set_cpus },	      { "timeout", set_timeout },
 	{ "priority", set_priority }, { "weight", set_weight },
 	{ "cap", set_cap },	      { "kvm-device", set_kvm_device },
-	{ "stats", set_stats },
+	{ "stats", set_stats },	      { "debug-exit", set_debug_exit },
 };
 
 static const struct key kernel_keys[] = {
@@ -356,6 +388,11 @@ static const struct key disk_keys[] = {
 	{ "serial", set_disk_serial },
 };
 
+static const struct key module_keys[] = {
+	{ "path", set_module_path },
+	{ "cmdline", set_module_cmdline },
+};
+
 static const struct key console_keys[] = {
 	{ "device", set_console_device },
 	{ "output", set_console_output },
@@ -367,19 +404,19 @@ static const struct key console_keys[] = {
 		   .nr_keys = sizeof(tag##_keys) / sizeof(tag##_keys[0]) }
 
 static const struct section sections[NR_SECTIONS] = {
-	SECTION(SECTION_VM, vm),
-	SECTION(SECTION_KERNEL, kernel),
-	SECTION(SECTION_DISK, disk),
-	SECTION(SECTION_CONSOLE, console),
+	SECTION(SECTION_VM, vm),	 SECTION(SECTION_KERNEL, kernel),
+	SECTION(SECTION_DISK, disk),	 SECTION(SECTION_CONSOLE, console),
+	SECTION(SECTION_MODULE, module),
 };
 
 _Static_assert(sizeof(vm_keys) / sizeof(vm_keys[0]) <= SECTION_KEYS_MAX,
 	       "key_line[] is too small for [vm]");
 
-/* A section ends: a [disk] must have said where its image is. */
+/* A section ends: a [disk] or [module] must have said where its file is. */
 static int close_section(struct loader *ld)
 {
-	if (ld->sec == &sections[SECTION_DISK] && !ld->disk->path)
+	if ((ld->sec == &sections[SECTION_DISK] && !ld->disk->path) ||
+	    (ld->sec == &sections[SECTION_MODULE] && !ld->module->path))
 		return fail_at(ld, ld->sec_line,
 			       "%s has no path: path is required", ld->label);
 	return 0;
@@ -404,8 +441,13 @@ static int open_singleton(struct loader *ld, unsigned int kind)
 	return 0;
 }
 
+static bool is_named(unsigned int kind)
+{
+	return kind == SECTION_DISK || kind == SECTION_MODULE;
+}
+
 /* The NAME of [disk "NAME"]: 1 to 32 bytes, no quote, nothing after. */
-static int disk_name(const char *text, size_t len, size_t *name_len)
+static int section_name(const char *text, size_t len, size_t *name_len)
 {
 	const char *end;
 
@@ -418,57 +460,98 @@ static int disk_name(const char *text, size_t len, size_t *name_len)
 	return *name_len >= 1 && *name_len <= DISK_NAME_MAX ? 0 : -1;
 }
 
-static int open_disk(struct loader *ld, const char *text, size_t len)
+/* Room for one more [disk] or [module]; start it.  Returns -1 if full. */
+static int start_named(struct loader *ld, unsigned int kind)
 {
 	struct vm_config *cfg = ld->cfg;
+
+	if (kind == SECTION_DISK) {
+		if (cfg->nr_disks == CONFIG_MAX_DISKS)
+			return fail_at(ld, ld->lineno, "%s: more than %d disks",
+				       ld->label, CONFIG_MAX_DISKS);
+		ld->disk = &cfg->disk[cfg->nr_disks++];
+		*ld->disk = (struct disk_config){ 0 };
+		return 0;
+	}
+	if (cfg->nr_modules == CONFIG_MAX_MODULES)
+		return fail_at(ld, ld->lineno, "%s: more than %d modules",
+			       ld->label, CONFIG_MAX_MODULES);
+	ld->module = &cfg->module[cfg->nr_modules++];
+	*ld->module = (struct module_config){ 0 };
+	return 0;
+}
+
+static int open_named(struct loader *ld, unsigned int kind, const char *text,
+		      size_t len)
+{
+	const char *sec = sections[kind].name;
+	struct named_sections *n = &ld->named[kind];
 	size_t blanks = strspn(text, " \t");
 	size_t name_len;
 	unsigned int i;
 
 	text += blanks;
 	len -= blanks;
-	if (disk_name(text, len, &name_len) < 0)
+	if (section_name(text, len, &name_len) < 0)
 		return fail_at(ld, ld->lineno,
-			       "bad section [disk %.*s]: write [disk \"NAME\"] "
+			       "bad section [%s %.*s]: write [%s \"NAME\"] "
 			       "with a NAME of 1 to %d bytes",
-			       (int)len, text, DISK_NAME_MAX);
-	snprintf(ld->label, sizeof(ld->label), "[disk \"%.*s\"]", (int)name_len,
-		 text + 1);
-	for (i = 0; i < cfg->nr_disks; i++) {
-		if (strlen(ld->disk_name[i]) == name_len &&
-		    !memcmp(ld->disk_name[i], text + 1, name_len))
+			       sec, (int)len, text, sec, DISK_NAME_MAX);
+	snprintf(ld->label, sizeof(ld->label), "[%s \"%.*s\"]", sec,
+		 (int)name_len, text + 1);
+	for (i = 0; i < n->nr; i++) {
+		if (strlen(n->name[i]) == name_len &&
+		    !memcmp(n->name[i], text + 1, name_len))
 			return fail_at(ld, ld->lineno,
 				       "duplicate section %s (first on line "
 				       "%u)",
-				       ld->label, ld->disk_line[i]);
+				       ld->label, n->line[i]);
 	}
-	if (cfg->nr_disks == CONFIG_MAX_DISKS)
-		return fail_at(ld, ld->lineno, "%s: more than %d disks",
-			       ld->label, CONFIG_MAX_DISKS);
-	memcpy(ld->disk_name[i], text + 1, name_len);
-	ld->disk_name[i][name_len] = '\0';
-	ld->disk_line[i] = ld->lineno;
-	ld->disk = &cfg->disk[cfg->nr_disks++];
-	*ld->disk = (struct disk_config){ 0 };
-	enter_section(ld, &sections[SECTION_DISK]);
+	if (start_named(ld, kind) < 0)
+		return -1;
+	memcpy(n->name[i], text + 1, name_len);
+	n->name[i][name_len] = '\0';
+	n->line[i] = ld->lineno;
+	n->nr++;
+	enter_section(ld, &sections[kind]);
 	return 0;
+}
+
+/* [disk "NAME"] or [module "NAME"]: 1 if it is not one of those. */
+static int try_named(struct loader *ld, const char *name, size_t len)
+{
+	unsigned int kind;
+
+	for (kind = 0; kind < NR_SECTIONS; kind++) {
+		const char *sec = sections[kind].name;
+		size_t sec_len = strlen(sec);
+
+		if (!is_named(kind) || len < sec_len ||
+		    memcmp(name, sec, sec_len))
+			continue;
+		if (len == sec_len)
+			return fail_at(ld, ld->lineno,
+				       "[%s] needs a name: [%s \"NAME\"]", sec,
+				       sec);
+		if (name[sec_len] == ' ' || name[sec_len] == '\t')
+			return open_named(ld, kind, name + sec_len,
+					  len - sec_len);
+	}
+	return 1;
 }
 
 static int open_section(struct loader *ld, const char *name, size_t len)
 {
 	unsigned int kind;
+	int rc;
 
 	if (close_section(ld) < 0)
 		return -1;
-	if (len == 4 && !memcmp(name, "disk", 4))
-		return fail_at(ld, ld->lineno,
-			       "[disk] needs a name: [disk \"NAME\"]");
-	if (len > 4 && !memcmp(name, "disk", 4) &&
-	    (name[4] == ' ' || name[4] == '\t'))
-		return open_disk(ld, name + 4, len - 4);
+	rc = try_named(ld, name, len);
+	if (rc <= 0)
+		return rc;
 	for (kind = 0; kind < NR_SECTIONS; kind++) {
-		if (kind != SECTION_DISK &&
-		    strlen(sections[kind].name) == len &&
+		if (!is_named(kind) && strlen(sections[kind].name) == len &&
 		    !memcmp(sections[kind].name, name, len))
 			return open_singleton(ld, kind);
 	}

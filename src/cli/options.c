@@ -26,6 +26,8 @@ enum {
 	OPT_DISK,
 	OPT_CONSOLE,
 	OPT_CONSOLE_OUTPUT,
+	OPT_MODULE,
+	OPT_DEBUG_EXIT,
 };
 
 static const struct option run_options[] = {
@@ -42,6 +44,8 @@ static const struct option run_options[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "console-output", required_argument, NULL, OPT_CONSOLE_OUTPUT },
+	{ "module", required_argument, NULL, OPT_MODULE },
+	{ "debug-exit", required_argument, NULL, OPT_DEBUG_EXIT },
 	GROUP_LONG_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -55,12 +59,16 @@ void cli_print_usage(void)
 	       "       kvmux plan CONFIG... [options]  (see kvmux plan --help)\n"
 	       "       kvmux --version | --help\n"
 	       "\n"
-	       "Boot IMAGE (a Linux bzImage, or an ELF kernel with a PVH "
+	       "Boot IMAGE (a Linux bzImage, a multiboot kernel, or an ELF "
+	       "kernel with a PVH\n"
 	       "entry note) on /dev/kvm.\n"
 	       "\n"
 	       "Options for run:\n"
 	       "  -k, --kernel IMAGE    kernel to boot (required)\n"
-	       "  -i, --initrd FILE     initial ramdisk\n"
+	       "  -i, --initrd FILE     initial ramdisk (multiboot: module 0)\n"
+	       "      --module FILE[,cmdline=STRING]\n"
+	       "                        a multiboot module after the initrd; "
+	       "repeatable\n"
 	       "  -c, --cmdline STR     kernel command line\n"
 	       "  -m, --memory SIZE     guest RAM, e.g. 512M or 2G; a bare "
 	       "number is MiB\n"
@@ -78,6 +86,11 @@ void cli_print_usage(void)
 	       "      --console-output stdio|none|FILE\n"
 	       "                        where console output goes (default "
 	       "stdio)\n"
+	       "      --debug-exit port=PORT[,size=1|2|4][,status=raw|qemu]\n"
+	       "                        where the guest writes its exit "
+	       "status (default\n"
+	       "                        port=0x501,size=1,status=raw; qemu: "
+	       "(V << 1) | 1)\n"
 	       "      --name NAME       name used in messages (default vm)\n"
 	       "      --kvm-device PATH KVM device (default $KVMUX_KVM_DEVICE "
 	       "or /dev/kvm)\n"
@@ -167,6 +180,12 @@ static int parse_one(int opt, const char *arg, struct vm_config *cfg)
 		return 0;
 	case OPT_CONSOLE_OUTPUT:
 		return console_output_parse(arg, cfg);
+	case OPT_MODULE:
+		return module_spec_parse(arg, cfg);
+	case OPT_DEBUG_EXIT:
+		if (debug_exit_parse(arg, &cfg->debug_exit) < 0)
+			return err_set("--debug-exit: %s", err_msg());
+		return 0;
 	}
 	return err_set("unknown option (see kvmux run --help)");
 }

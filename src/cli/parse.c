@@ -76,6 +76,26 @@ int parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *value)
 	return 0;
 }
 
+int parse_uint_hex(const char *text, uint64_t min, uint64_t max,
+		   uint64_t *value)
+{
+	char *stop;
+
+	if (text[0] != '0' || (text[1] != 'x' && text[1] != 'X'))
+		return parse_uint(text, min, max, value);
+	errno = 0;
+	*value = isxdigit((unsigned char)text[2]) ?
+			 strtoull(text + 2, &stop, 16) :
+			 0;
+	if (!isxdigit((unsigned char)text[2]) || errno == ERANGE || *stop)
+		return err_set("'%s' is not a whole number", text);
+	if (*value < min || *value > max)
+		return err_set("%s is out of range (%#llx to %#llx)", text,
+			       (unsigned long long)min,
+			       (unsigned long long)max);
+	return 0;
+}
+
 int parse_duration_ms(const char *text, uint64_t *ms)
 {
 	uint64_t whole, frac = 0, frac_scale = 1, unit_ms = 1000;

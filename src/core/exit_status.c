@@ -46,7 +46,8 @@ const char *vm_stop_reason_name(enum vm_stop_reason reason)
 
 const char exit_status_help[] =
 	"Exit status:\n"
-	"  0-255   the value the guest wrote to the debug-exit port 0x501\n"
+	"  0-255   the value the guest wrote to the debug-exit port 0x501 (or\n"
+	"          what --debug-exit makes of it)\n"
 	"  120     the guest stopped cleanly (all vCPUs halted, interrupts "
 	"off)\n"
 	"  121     the guest reset the machine (i8042 reset, triple fault)\n"

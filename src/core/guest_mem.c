@@ -50,3 +50,16 @@ int gm_read(const struct guest_mem *gm, void *dst, uint64_t gpa, uint64_t len)
 	memcpy(dst, src, len);
 	return 0;
 }
+
+int gm_zero(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
+{
+	void *dst = gm_ptr(gm, gpa, len);
+
+	if (!dst)
+		return err_set("guest range %#llx+%#llx is not RAM",
+			       (unsigned long long)gpa,
+			       (unsigned long long)len);
+	if (!gm->fresh)
+		memset(dst, 0, len);
+	return 0;
+}

@@ -44,6 +44,7 @@ static int map_ram(struct vm *vm)
 							.size = slot[i].size,
 							.host = host };
 		vm->mem.nr_regions = i + 1;
+		vm->mem.fresh = true;
 		region = (struct kvm_userspace_memory_region){
 			.slot = i,
 			.guest_phys_addr = slot[i].gpa,

@@ -134,6 +134,7 @@ int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_entry *entry)
 {
 	struct kvm_regs regs = {
 		.rip = entry->rip,
+		.rax = entry->rax,
 		.rbx = entry->rbx,
 		.rsi = entry->rsi,
 		.rflags = X86_EFLAGS_FIXED,

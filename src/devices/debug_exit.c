@@ -1,27 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * debug_exit.c - port 0x501: the guest's result becomes kvmux's exit status.
+ * debug_exit.c - the guest's result becomes kvmux's exit status.
  *
- * Any write width is accepted (outb, outw, outl); the low byte is the
- * status.  Reads return all ones, like an empty port.
+ * kvmux's own convention is port 0x501, one byte, the status as written.
+ * Suites written for QEMU's isa-debug-exit configure their own window
+ * (often iobase 0xf4, iosize 4) and expect QEMU's status (V << 1) | 1;
+ * --debug-exit port=,size=,status=qemu gives them exactly that.
+ *
+ * A write that starts inside the window counts, at any width (an outb to
+ * 0xf4 with size 4 too); its bytes inside the window are the value V.
+ * Reads return all ones, like an empty port.
  */
-#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "kvmux/bus.h"
+#include "kvmux/error.h"
 #include "kvmux/legacy.h"
 #include "kvmux/vm.h"
 
-#define DEBUG_EXIT_WIDTH 4
+/* Ports registered: the window, and at least an outl's worth past its
+ * start, so wider writes reach the device instead of being dropped. */
+#define DEBUG_EXIT_MIN_RANGE 4
+
+struct debug_exit {
+	struct vm *vm;
+	struct debug_exit_config cfg;
+};
+
+bool debug_exit_status(const struct debug_exit_config *cfg, uint64_t off,
+		       const void *data, unsigned int len, uint32_t *value,
+		       uint32_t *status)
+{
+	if (off >= cfg->size)
+		return false;
+	if (len > cfg->size - off)
+		len = cfg->size - off;
+	if (len > sizeof(*value))
+		len = sizeof(*value);
+	*value = 0;
+	memcpy(value, data, len); /* x86 port data is little-endian */
+	*status = cfg->qemu_status ? *value << 1 | 1 : *value;
+	return true;
+}
 
 static void debug_exit_write(void *opaque, uint64_t off, const void *data,
 			     unsigned int len)
 {
-	struct vm *vm = opaque;
-	uint8_t value = *(const uint8_t *)data;
+	struct debug_exit *d = opaque;
+	uint32_t value, status;
 
-	if (off != 0)
-		return; /* the status is the byte at the port itself */
-	vm_request_stop(vm, VM_STOP_GUEST_EXIT, value,
+	if (!debug_exit_status(&d->cfg, off, data, len, &value, &status))
+		return;
+	vm_request_stop(d->vm, VM_STOP_GUEST_EXIT, (int)(status & 0xff),
 			"guest wrote %u to the debug-exit port", value);
 }
 
@@ -29,8 +60,36 @@ static const struct bus_ops debug_exit_ops = {
 	.write = debug_exit_write,
 };
 
-int debug_exit_create(struct vm *vm)
+struct debug_exit *debug_exit_create(struct vm *vm,
+				     const struct debug_exit_config *cfg)
 {
-	return bus_register(&vm->pio, DEBUG_EXIT_PORT, DEBUG_EXIT_WIDTH,
-			    &debug_exit_ops, vm, "debug-exit");
+	uint64_t len = cfg->size < DEBUG_EXIT_MIN_RANGE ? DEBUG_EXIT_MIN_RANGE :
+							  cfg->size;
+	struct debug_exit *d;
+
+	if (!cfg->size || cfg->size > DEBUG_EXIT_PORT_LIMIT - cfg->port) {
+		err_set("debug-exit window of %u ports at %#x is not in the port space",
+			cfg->size, cfg->port);
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		err_set("out of memory");
+		return NULL;
+	}
+	d->vm = vm;
+	d->cfg = *cfg;
+	if (len > DEBUG_EXIT_PORT_LIMIT - cfg->port)
+		len = DEBUG_EXIT_PORT_LIMIT - cfg->port;
+	if (bus_register(&vm->pio, cfg->port, len, &debug_exit_ops, d,
+			 "debug-exit") < 0) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void debug_exit_destroy(struct debug_exit *d)
+{
+	free(d);
 }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* file.c - whole files in and out, with errors that name them (kvmux/host.h) */
+/* file.c - input files mapped in, output files written, with errors that
+ * name them (kvmux/host.h) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,54 +72,46 @@ static int check_stat(int fd, const char *path, const char *what, uint64_t max,
 	if ((uint64_t)st.st_size > max)
 		return err_set("%s %s is larger (%lld bytes) than guest memory",
 			       what, path, (long long)st.st_size);
+	if ((uint64_t)st.st_size > SIZE_MAX)
+		return err_set("%s %s is too large to map (%lld bytes)", what,
+			       path, (long long)st.st_size);
 	*len = st.st_size;
 	return 0;
 }
 
-static int read_fully(int fd, const char *path, const char *what, uint8_t *buf,
-		      size_t len)
+/*
+ * A private read-only mapping: the loaders read the headers and the bytes
+ * they copy into the guest, and nothing else of the file is ever read
+ * from disk or counted in kvmux's memory.
+ */
+int host_map_file(const char *path, const char *what, uint64_t max,
+		  struct host_file *f)
 {
-	size_t done = 0;
+	int fd = host_open_input(path, what, O_RDONLY, false);
+	void *p;
 
-	while (done < len) {
-		ssize_t n = read(fd, buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_set_errno("cannot read %s %s", what, path);
-		if (n == 0)
-			return err_set("%s %s shrank while being read", what,
-				       path);
-		done += n;
+	*f = (struct host_file){ 0 };
+	if (fd < 0)
+		return -1;
+	if (check_stat(fd, path, what, max, &f->len) < 0) {
+		close(fd);
+		return -1;
 	}
+	p = mmap(NULL, f->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		f->len = 0;
+		return err_set_errno("cannot map %s %s", what, path);
+	}
+	f->data = p;
 	return 0;
 }
 
-int host_read_file(const char *path, const char *what, uint64_t max,
-		   uint8_t **buf, size_t *len)
+void host_unmap_file(struct host_file *f)
 {
-	int fd = host_open_input(path, what, O_RDONLY, false);
-	int rc = -1;
-
-	*buf = NULL;
-	if (fd < 0)
-		return -1;
-	if (check_stat(fd, path, what, max, len) < 0)
-		goto out;
-	*buf = malloc(*len);
-	if (!*buf) {
-		err_set("out of memory reading %s %s", what, path);
-		goto out;
-	}
-	rc = read_fully(fd, path, what, *buf, *len);
-	if (rc < 0) {
-		free(*buf);
-		*buf = NULL;
-	}
-out:
-	close(fd);
-	return rc;
+	if (f->data)
+		munmap((void *)f->data, f->len);
+	*f = (struct host_file){ 0 };
 }
 
 static int write_fully(int fd, const char *path, const char *what,

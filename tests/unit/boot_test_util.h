@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvmux/error.h"
 #include "kvmux/guest_mem.h"
 #include "kvmux/layout.h"
 
@@ -58,5 +59,13 @@ static inline void *fake_guest_at(struct fake_guest *g, uint64_t gpa,
 		abort();
 	return p;
 }
+
+/* The error just recorded must contain want (cmocka.h included first). */
+#define assert_error_contains(want)                                      \
+	do {                                                             \
+		if (!strstr(err_msg(), (want)))                          \
+			fail_msg("error \"%s\" does not contain \"%s\"", \
+				 err_msg(), (want));                     \
+	} while (0)
 
 #endif

@@ -320,6 +320,75 @@ static void too_many_disks(void **state)
 	expect_error(text, ":19: [disk \"d8\"]: more than 8 disks");
 }
 
+/* [module "NAME"]: multiboot modules in file order, paths as for disks. */
+static void module_sections(void **state)
+{
+	struct vm_config cfg;
+	char want[sizeof(path) + 32];
+
+	assert_int_equal(load_text("[kernel]\npath=k\n[module \"a\"]\n"
+				   "path = a.bin\ncmdline = x=1, y\n"
+				   "[module \"b\"]\npath = /b.bin\n",
+				   &cfg),
+			 0);
+	assert_int_equal(cfg.nr_modules, 2);
+	snprintf(want, sizeof(want), "%s/a.bin", dir);
+	assert_string_equal(cfg.module[0].path, want);
+	assert_string_equal(cfg.module[0].cmdline, "x=1, y");
+	assert_string_equal(cfg.module[1].path, "/b.bin");
+	assert_null(cfg.module[1].cmdline);
+	vm_config_free(&cfg);
+	expect_error("[module]\n", ":1: [module] needs a name: "
+				   "[module \"NAME\"]");
+	expect_error("[kernel]\npath=k\n[module \"a\"]\ncmdline=x\n",
+		     ":3: [module \"a\"] has no path: path is required");
+	expect_error("[module \"a\"]\npath=a\n[module \"a\"]\n",
+		     ":3: duplicate section [module \"a\"] (first on line "
+		     "1)");
+	expect_error("[module x]\n", ":1: bad section [module x]: write "
+				     "[module \"NAME\"] with a NAME of 1 "
+				     "to 32 bytes");
+}
+
+/* [vm] debug-exit takes what --debug-exit takes. */
+static void debug_exit_key(void **state)
+{
+	struct vm_config cfg;
+
+	assert_int_equal(load_text("[kernel]\npath=k\n", &cfg), 0);
+	assert_int_equal(cfg.debug_exit.port, 0x501);
+	assert_int_equal(cfg.debug_exit.size, 1);
+	assert_false(cfg.debug_exit.qemu_status);
+	vm_config_free(&cfg);
+	assert_int_equal(load_text("[vm]\ndebug-exit = port=0xf4,size=4,"
+				   "status=qemu\n[kernel]\npath=k\n",
+				   &cfg),
+			 0);
+	assert_int_equal(cfg.debug_exit.port, 0xf4);
+	assert_int_equal(cfg.debug_exit.size, 4);
+	assert_true(cfg.debug_exit.qemu_status);
+	vm_config_free(&cfg);
+	expect_error("[vm]\ndebug-exit = size=2\n",
+		     ":2: [vm] debug-exit: no port= (port=PORT[,size=1|2|4]"
+		     "[,status=raw|qemu])");
+	expect_error("[vm]\ndebug-exit = port=0xffff,size=2\n",
+		     ":2: [vm] debug-exit: 2 ports from 0xffff run past port "
+		     "0xffff");
+	expect_error("[vm]\ndebug-exit = port=1,size=3\n",
+		     ":2: [vm] debug-exit: size=3: the width is 1, 2 or 4 "
+		     "ports");
+	expect_error("[vm]\ndebug-exit = port=1,status=linux\n",
+		     ":2: [vm] debug-exit: status=linux: raw or qemu");
+	expect_error("[vm]\ndebug-exit = port=1,iosize=4\n",
+		     ":2: [vm] debug-exit: unknown key 'iosize' (port, size, "
+		     "status)");
+	expect_error("[vm]\ndebug-exit = port=0x10000\n",
+		     ":2: [vm] debug-exit: port=: 0x10000 is out of range (0 "
+		     "to 0xffff)");
+	expect_error("[vm]\ndebug-exit = port\n",
+		     ":2: [vm] debug-exit: 'port' is not key=value");
+}
+
 static void key_outside_section(void **state)
 {
 	expect_error("name = a\n[vm]\n",
@@ -398,6 +467,8 @@ int main(void)
 		cmocka_unit_test(duplicate_section),
 		cmocka_unit_test(bad_disk_sections),
 		cmocka_unit_test(too_many_disks),
+		cmocka_unit_test(module_sections),
+		cmocka_unit_test(debug_exit_key),
 		cmocka_unit_test(key_outside_section),
 		cmocka_unit_test(not_ini),
 		cmocka_unit_test(not_text),

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_guest_mem.c - gm_ptr()/gm_read()/gm_write() bounds, including
+ * test_guest_mem.c - gm_ptr()/gm_read()/gm_write()/gm_zero() bounds, including
  * guest addresses and lengths chosen to make naive arithmetic wrap.
  */
 #include <setjmp.h>
@@ -85,6 +85,26 @@ static void test_read_write_errors(void **state)
 	assert_non_null(strstr(err_msg(), "is not RAM"));
 }
 
+/* gm_zero() clears unless the memory is known to be fresh (still zero). */
+static void test_zero(void **state)
+{
+	struct guest_mem fresh = gm;
+
+	memset(low, 0xaa, 0x100);
+	assert_int_equal(gm_zero(&gm, 0x10, 0x20), 0);
+	assert_int_equal(low[0x0f], 0xaa);
+	assert_int_equal(low[0x10], 0);
+	assert_int_equal(low[0x2f], 0);
+	assert_int_equal(low[0x30], 0xaa);
+	fresh.fresh = true;
+	assert_int_equal(gm_zero(&fresh, 0x40, 0x20), 0);
+	assert_int_equal(low[0x40], 0xaa); /* not touched */
+	assert_int_equal(gm_zero(&gm, LOW_SIZE - 1, 2), -1);
+	assert_int_equal(gm_zero(&fresh, UINT64_MAX, UINT64_MAX), -1);
+	assert_non_null(strstr(err_msg(), "is not RAM"));
+	memset(low, 0, 0x100);
+}
+
 static void test_empty(void **state)
 {
 	const struct guest_mem none = { .nr_regions = 0 };
@@ -100,6 +120,7 @@ int main(void)
 		cmocka_unit_test(test_wrapping),
 		cmocka_unit_test(test_read_write),
 		cmocka_unit_test(test_read_write_errors),
+		cmocka_unit_test(test_zero),
 		cmocka_unit_test(test_empty),
 	};
 

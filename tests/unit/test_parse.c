@@ -77,6 +77,28 @@ static void uints(void **state)
 	assert_int_equal(parse_uint("", 1, 1024, &v), -1);
 }
 
+static void hex_uints(void **state)
+{
+	uint64_t v;
+
+	assert_int_equal(parse_uint_hex("0xf4", 0, 0xffff, &v), 0);
+	assert_int_equal(v, 0xf4);
+	assert_int_equal(parse_uint_hex("0XFFFF", 0, 0xffff, &v), 0);
+	assert_int_equal(v, 0xffff);
+	assert_int_equal(parse_uint_hex("1281", 0, 0xffff, &v), 0);
+	assert_int_equal(v, 1281);
+	assert_int_equal(parse_uint_hex("0x10000", 0, 0xffff, &v), -1);
+	assert_non_null(strstr(err_msg(), "out of range (0 to 0xffff)"));
+	assert_int_equal(parse_uint_hex("0x", 0, 0xffff, &v), -1);
+	assert_int_equal(parse_uint_hex("0xg", 0, 0xffff, &v), -1);
+	assert_int_equal(parse_uint_hex("0x1g", 0, 0xffff, &v), -1);
+	assert_int_equal(parse_uint_hex("0x-1", 0, 0xffff, &v), -1);
+	assert_int_equal(
+		parse_uint_hex("0x11111111111111111111", 0, UINT64_MAX, &v),
+		-1);
+	assert_non_null(strstr(err_msg(), "not a whole number"));
+}
+
 static void durations(void **state)
 {
 	uint64_t ms;
@@ -121,6 +143,7 @@ int main(void)
 		cmocka_unit_test(bad_sizes),
 		cmocka_unit_test(size_overflow),
 		cmocka_unit_test(uints),
+		cmocka_unit_test(hex_uints),
 		cmocka_unit_test(durations),
 		cmocka_unit_test(bad_durations),
 	};

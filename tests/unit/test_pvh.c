@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "boot_test_util.h"
+#include "elf_test_util.h"
 #include "kvmux/boot.h"
 #include "kvmux/boot_common.h"
 #include "kvmux/elf_pvh.h"
@@ -499,14 +500,106 @@ static void test_segment_outside_ram(void **state)
 	expect_error(fx, "not in guest RAM below 3 GiB");
 }
 
+/* A segment below 1 MiB loads; kvmux's structures move out of its way. */
 static void test_segment_below_1m(void **state)
 {
 	struct fixture *fx = *state;
 
-	phdr(&fx->im, 0)->p_paddr = 0x8000; /* over the zero page */
-	expect_error(fx, "loads at 0x8000, below 1 MiB");
-	phdr(&fx->im, 0)->p_paddr = 0;
-	expect_error(fx, "below 1 MiB");
+	phdr(&fx->im, 0)->p_paddr = 0x8000; /* where the zero page would be */
+	assert_int_equal(load(fx), 0);
+	assert_memory_equal(at(fx, 0x8000, KERNEL_FILESZ),
+			    fx->im.buf + DATA_OFF, KERNEL_FILESZ);
+	assert_int_equal(fx->entry.rbx, BOOT_PVH_INFO_ADDR); /* still free */
+	phdr(&fx->im, 0)->p_paddr = 0; /* over the GDT's usual place */
+	assert_int_equal(load(fx), 0);
+	assert_true(fx->entry.gdt_base >= KERNEL_MEMSZ);
+	assert_memory_equal(at(fx, 0, KERNEL_FILESZ), fx->im.buf + DATA_OFF,
+			    KERNEL_FILESZ);
+}
+
+/* True if [a, a + alen) and [b, b + blen) share a byte. */
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/*
+ * Stock GNU ld layout: ELF headers in a read-only PT_LOAD at 0xff000, and
+ * here also a .bss over every usual place of kvmux's structures.
+ */
+static void test_structures_avoid_kernel(void **state)
+{
+	struct fixture *fx = *state;
+	static struct test_elf t;
+	const struct test_seg segs[] = {
+		{ .paddr = 0xff000, .filesz = 0xd4, .memsz = 0xd4 },
+		{ .paddr = 0x100000, .filesz = 0x800, .memsz = 0x800 },
+		{ .paddr = 0x400, .filesz = 0, .memsz = 0x9f000 - 0x400 },
+	};
+	static uint8_t initrd[5000];
+	struct hvm_start_info si;
+	unsigned int i;
+
+	test_elf_init(&t, false);
+	test_elf_pvh_note(&t, 0x100000);
+	test_elf_finish(&t, 0x100000, segs, 3);
+	fx->f.kernel = t.buf;
+	fx->f.kernel_len = t.len;
+	fx->f.initrd = initrd;
+	fx->f.initrd_len = sizeof(initrd);
+	assert_int_equal(load(fx), 0);
+	assert_int_equal(fx->entry.rip, 0x100000);
+	assert_int_equal(*(uint8_t *)at(fx, 0xff0d3, 1),
+			 test_elf_byte(0, 0xd3));
+	memcpy(&si, at(fx, fx->entry.rbx, sizeof(si)), sizeof(si));
+	assert_int_equal(si.magic, HVM_START_MAGIC);
+	assert_string_equal(at(fx, si.cmdline_paddr, 1), fx->f.cmdline);
+	/* Nothing of kvmux's inside the kernel's ranges. */
+	for (i = 0; i < 3; i++) {
+		assert_false(overlaps(fx->entry.rbx, PVH_INFO_SIZE,
+				      segs[i].paddr, segs[i].memsz));
+		assert_false(overlaps(si.cmdline_paddr,
+				      strlen(fx->f.cmdline) + 1, segs[i].paddr,
+				      segs[i].memsz));
+		assert_false(overlaps(fx->entry.gdt_base, 32, segs[i].paddr,
+				      segs[i].memsz));
+		assert_false(overlaps(fx->entry.initrd_gpa, sizeof(initrd),
+				      segs[i].paddr, segs[i].memsz));
+	}
+	assert_true(fx->entry.rbx < 4ULL << 30);
+}
+
+static void test_segments_overlap(void **state)
+{
+	struct fixture *fx = *state;
+	static struct test_elf t;
+	const struct test_seg segs[] = {
+		{ .paddr = 0x100000, .filesz = 0x100, .memsz = 0x3000 },
+		{ .paddr = 0x102000, .filesz = 0x100, .memsz = 0x100 },
+	};
+
+	test_elf_init(&t, true);
+	test_elf_pvh_note(&t, 0x100000);
+	test_elf_finish(&t, 0x100000, segs, 2);
+	fx->f.kernel = t.buf;
+	fx->f.kernel_len = t.len;
+	expect_error(
+		fx,
+		"the kernel (program header 1) at 0x102000-0x1020ff overlaps the kernel (program header 0) at 0x100000-0x102fff");
+}
+
+/* Fresh guest RAM is zero: the loader must not touch a kernel's .bss. */
+static void test_bss_left_alone(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t *mem = at(fx, KERNEL_PADDR, KERNEL_MEMSZ);
+
+	memset(mem, 0xcc, KERNEL_MEMSZ);
+	fx->g.gm.fresh = true;
+	assert_int_equal(load(fx), 0);
+	assert_memory_equal(mem, fx->im.buf + DATA_OFF, KERNEL_FILESZ);
+	assert_int_equal(mem[KERNEL_FILESZ], 0xcc);
+	assert_int_equal(mem[KERNEL_MEMSZ - 1], 0xcc);
 }
 
 static void test_no_load_segment(void **state)
@@ -620,6 +713,37 @@ static void test_cmdline_too_long(void **state)
 	free(line);
 }
 
+/* A vmlinux (a "Linux" note) keeps 2047 bytes, as the bzImage path says. */
+static void test_linux_cmdline_limit(void **state)
+{
+	struct fixture *fx = *state;
+	static struct test_elf t;
+	const struct test_seg seg = { .paddr = 0x1000000,
+				      .filesz = 0x100,
+				      .memsz = 0x1000 };
+	static char line[2049];
+
+	test_elf_init(&t, true);
+	test_elf_add_note(&t, "GNU", 3, "0123456789abcdef0123", 20);
+	test_elf_add_note(&t, "Linux", 0x100, "\0\0\0\0", 4);
+	test_elf_pvh_note(&t, 0x1000000);
+	test_elf_finish(&t, 0x1000000, &seg, 1);
+	fx->f.kernel = t.buf;
+	fx->f.kernel_len = t.len;
+	memset(line, 'x', 2048);
+	fx->f.cmdline = line;
+	expect_error(
+		fx,
+		"kernel command line is too long: 2048 bytes, this kernel accepts at most 2047");
+	line[2047] = '\0';
+	assert_int_equal(load(fx), 0);
+	/* Without the note: any line up to 64 KiB. */
+	fx->f.kernel = fx->im.buf;
+	fx->f.kernel_len = fx->im.len;
+	line[2047] = 'x';
+	assert_int_equal(load(fx), 0);
+}
+
 /*
  * Flip random bytes of the headers and notes: whatever the result, the
  * loader must return cleanly (the sanitizer build checks every access).
@@ -668,6 +792,9 @@ int main(void)
 		T(test_filesz_over_memsz),
 		T(test_segment_outside_ram),
 		T(test_segment_below_1m),
+		T(test_structures_avoid_kernel),
+		T(test_segments_overlap),
+		T(test_bss_left_alone),
 		T(test_no_load_segment),
 		T(test_note_sizes_past_end),
 		T(test_note_segment_past_end),
@@ -677,6 +804,7 @@ int main(void)
 		T(test_wrong_header_fields),
 		T(test_initrd_too_large),
 		T(test_cmdline_too_long),
+		T(test_linux_cmdline_limit),
 		T(test_mutations),
 	};
 

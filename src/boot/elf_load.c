@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * elf_load.c - copy an ELF kernel's PT_LOAD segments to their physical
+ * addresses (PVH and multiboot ELF kernels; kvmux/boot_common.h).
+ *
+ * Only loadable segments count: a vmlinux with gigabytes of debug sections
+ * loads as long as its PT_LOADs fit, and only their file bytes are read.
+ * Segments below 1 MiB are fine (stock GNU ld puts the ELF headers in a
+ * read-only PT_LOAD at 0xff000); two segments that overlap are not.
+ */
+#include <elf.h>
+#include <stdio.h>
+
+#include "kvmux/boot_common.h"
+#include "kvmux/elf_pvh.h"
+#include "kvmux/error.h"
+
+static int check_segment(const struct elf_file *ef, unsigned int i,
+			 const struct elf_segment *seg)
+{
+	if (seg->filesz > seg->memsz)
+		return err_set(
+			"ELF kernel is inconsistent: program header %u has file size %#llx larger than its memory size %#llx",
+			i, (unsigned long long)seg->filesz,
+			(unsigned long long)seg->memsz);
+	if (!buf_has(ef->len, seg->offset, seg->filesz))
+		return err_set(
+			"kernel image is truncated: program header %u points past the end of the file",
+			i);
+	return 0;
+}
+
+static bool loadable(const struct elf_segment *seg)
+{
+	return seg->type == PT_LOAD && seg->memsz;
+}
+
+/* Check segment i and claim its range; track the kernel's end. */
+static int claim_segment(const struct guest_mem *gm, struct boot_alloc *a,
+			 const struct elf_file *ef, unsigned int i,
+			 uint64_t *kernel_end)
+{
+	struct elf_segment seg;
+	char what[BOOT_WHAT_MAX];
+
+	elf_segment(ef, i, &seg);
+	if (!loadable(&seg))
+		return 0;
+	snprintf(what, sizeof(what), "the kernel (program header %u)", i);
+	if (check_segment(ef, i, &seg) ||
+	    boot_check_load_range(gm, a->layout, seg.paddr, seg.memsz, what) ||
+	    boot_alloc_claim(a, seg.paddr, seg.memsz, what))
+		return -1;
+	/* Checked to lie below 3 GiB: the sum cannot wrap. */
+	if (seg.paddr + seg.memsz > *kernel_end)
+		*kernel_end = seg.paddr + seg.memsz;
+	return 0;
+}
+
+/* The file bytes, then the .bss: fresh guest RAM is zero already. */
+static int copy_segment(const struct guest_mem *gm, const struct elf_file *ef,
+			unsigned int i)
+{
+	struct elf_segment seg;
+
+	elf_segment(ef, i, &seg);
+	if (!loadable(&seg))
+		return 0;
+	if (gm_write(gm, seg.paddr, ef->buf + seg.offset, seg.filesz))
+		return -1;
+	return gm_zero(gm, seg.paddr + seg.filesz, seg.memsz - seg.filesz);
+}
+
+int boot_load_elf(const struct guest_mem *gm, struct boot_alloc *a,
+		  const struct elf_file *ef, uint64_t *kernel_end)
+{
+	unsigned int i;
+
+	*kernel_end = 0;
+	for (i = 0; i < ef->phnum; i++)
+		if (claim_segment(gm, a, ef, i, kernel_end))
+			return -1;
+	if (!*kernel_end)
+		return err_set("ELF kernel has no loadable segment (PT_LOAD)");
+	for (i = 0; i < ef->phnum; i++)
+		if (copy_segment(gm, ef, i))
+			return -1;
+	return 0;
+}

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# QEMU's isa-debug-exit convention (--debug-exit): the port and width kvmux
+# decodes, and the status (V << 1) | 1 a suite written for QEMU expects.
+
+qemu_exit="$FIRMWARE/qemu_exit.elf"
+qemu_style=port=0xf4,size=4,status=qemu
+
+kvmux_run run --kernel "$qemu_exit" --cmdline "value=16" \
+	--debug-exit "$qemu_style" --timeout 30
+check "debug-exit qemu: outl 16 to 0xf4 gives 33" all_of 'status_is 33' \
+	'out_has "qemu_exit: outl 0x10 to port 0xf4"' '! out_has "still"'
+kvmux_run run --kernel "$qemu_exit" --cmdline "value=16 width=1" \
+	--debug-exit "$qemu_style" --timeout 30
+check "debug-exit qemu: an outb inside the window counts" status_is 33
+kvmux_run run --kernel "$qemu_exit" --cmdline "value=0x7f width=2" \
+	--debug-exit "$qemu_style" --timeout 30
+check "debug-exit qemu: (0x7f << 1) | 1 = 255" status_is 255
+kvmux_run run --kernel "$qemu_exit" --cmdline "value=0" \
+	--debug-exit "$qemu_style" --timeout 30
+check "debug-exit qemu: 0 gives 1" status_is 1
+kvmux_run run --kernel "$qemu_exit" --cmdline "value=5 port=0x600" \
+	--debug-exit port=0x600,size=2 --timeout 30
+check "debug-exit raw on another port" status_is 5
+
+# The default is kvmux's own port, one byte, raw; 0xf4 is not decoded.
+kvmux_run run --kernel "$qemu_exit" --cmdline "value=9 port=0x501 width=1" \
+	--timeout 30
+check "debug-exit default: port 0x501, raw" status_is 9
+kvmux_run run --kernel "$qemu_exit" --cmdline "value=16" --timeout 30
+check "debug-exit default: 0xf4 is nobody's" all_of 'status_is 120' \
+	'out_has "qemu_exit: still running"'
+
+cat >"$WORK/qemu-exit.conf" <<EOF2
+[vm]
+debug-exit = $qemu_style
+timeout = 30
+[kernel]
+path = $qemu_exit
+cmdline = value=3
+EOF2
+kvmux_run run "$WORK/qemu-exit.conf"
+check "debug-exit from a config file" status_is 7
+kvmux_run run --kernel "$qemu_exit" --debug-exit port=0xf4,size=3
+check "--debug-exit size=3 is refused" all_of 'status_is 126' \
+	'err_has "--debug-exit: size=3"' 'err_one_line'
