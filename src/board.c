@@ -16,17 +16,15 @@
 #include "kvmux/board.h"
 #include "kvmux/boot.h"
 #include "kvmux/console_sink.h"
+#include "kvmux/device.h"
 #include "kvmux/diag.h"
 #include "kvmux/error.h"
 #include "kvmux/exit_status.h"
 #include "kvmux/fdt.h"
-#include "kvmux/legacy.h"
+#include "kvmux/mptable.h"
 #include "kvmux/multiboot.h"
-#include "kvmux/serial8250.h"
 #include "kvmux/thread.h"
 #include "kvmux/vcpu.h"
-#include "kvmux/virtio_blk.h"
-#include "kvmux/virtio_console.h"
 
 static uint64_t now_ns(void)
 {
@@ -42,27 +40,47 @@ void board_init(struct board *b, const struct vm_config *cfg)
 		.cfg = cfg,
 		.kvm = { .fd = -1 },
 		.vm = { .fd = -1, .stop_fd = -1 },
-		.timeout_fd = -1,
 	};
 }
 
-/* One sink per console device: their lines never mix. */
-static int create_sinks(struct board *b, struct out_stream *out,
-			const char *prefix)
+static int open_instance(struct board *b, const struct device_kind *kind,
+			 unsigned int i, struct out_stream *out,
+			 const char *prefix)
 {
-	b->uart_sink = console_sink_create(out, prefix);
-	b->virtio_sink = console_sink_create(out, prefix);
-	return b->uart_sink && b->virtio_sink ? 0 : err_set("out of memory");
+	struct board_device *d = &b->dev[b->nr_devs];
+
+	if (b->nr_devs == BOARD_MAX_DEVICES)
+		return err_host("more than %d devices", BOARD_MAX_DEVICES);
+	*d = (struct board_device){ .kind = kind };
+	/* One sink per console device: their lines never mix. */
+	if (kind->console) {
+		d->sink = console_sink_create(out, prefix);
+		if (!d->sink)
+			return err_host("out of memory");
+	}
+	d->dev = kind->open(b->cfg, i);
+	if (!d->dev) {
+		console_sink_destroy(d->sink);
+		return -1;
+	}
+	if (kind->console && !b->console)
+		b->console = d;
+	b->nr_devs++;
+	return 0;
 }
 
-static int open_disks(struct board *b)
+/* Every instance of every kind, before any VM exists. */
+static int open_devices(struct board *b, struct out_stream *out,
+			const char *prefix)
 {
-	const struct vm_config *cfg = b->cfg;
+	const struct device_kind *const *kind;
+	unsigned int i, n;
 
-	for (b->nr_disks = 0; b->nr_disks < cfg->nr_disks; b->nr_disks++) {
-		b->disk[b->nr_disks] = virtio_blk_open(&cfg->disk[b->nr_disks]);
-		if (!b->disk[b->nr_disks])
-			return -1;
+	for (kind = device_kinds; *kind; kind++) {
+		n = device_count(*kind, b->cfg);
+		for (i = 0; i < n; i++)
+			if (open_instance(b, *kind, i, out, prefix) < 0)
+				return -1;
 	}
 	return 0;
 }
@@ -87,7 +105,7 @@ static int map_modules(struct board *b)
 
 		b->module_string[i] = module_string(m);
 		if (!b->module_string[i])
-			return err_set("out of memory");
+			return err_host("out of memory");
 		if (host_map_file(m->path, "module", cfg->memory,
 				  &b->module[i]) < 0) {
 			b->nr_modules++; /* unmap_inputs() frees the string */
@@ -97,12 +115,10 @@ static int map_modules(struct board *b)
 	return 0;
 }
 
-static int read_inputs(struct board *b)
+static int map_inputs(struct board *b)
 {
 	const struct vm_config *cfg = b->cfg;
 
-	if (open_disks(b) < 0)
-		return -1;
 	/* Only the kernel's loadable segments must fit, not its file. */
 	if (host_map_file(cfg->kernel, "kernel", UINT64_MAX, &b->kernel) < 0)
 		return -1;
@@ -132,47 +148,56 @@ static int check_host_memory(const struct vm_config *cfg)
 	uint64_t host = host_total_memory();
 
 	if (cfg->memory > host)
-		return err_set("--memory %llu MiB is more than this host's "
-			       "%llu MiB of RAM",
-			       (unsigned long long)(cfg->memory >> 20),
-			       (unsigned long long)(host >> 20));
+		return err_host("--memory %llu MiB is more than this host's "
+				"%llu MiB of RAM",
+				(unsigned long long)(cfg->memory >> 20),
+				(unsigned long long)(host >> 20));
 	return 0;
 }
 
-static int create_virtio_devices(struct board *b)
+/* What the devices get of the VM: they never see struct vm itself. */
+static int env_irq_line(void *ctx, unsigned int gsi, bool level)
 {
+	return vm_irq_line(ctx, gsi, level);
+}
+
+static int env_irqfd(void *ctx, unsigned int gsi, int fd)
+{
+	return vm_irqfd(ctx, gsi, fd);
+}
+
+static int env_ioeventfd(void *ctx, uint64_t addr, uint32_t value, int fd)
+{
+	return vm_ioeventfd(ctx, addr, value, fd);
+}
+
+static void env_stop(void *ctx, enum vm_stop_reason reason, int value,
+		     const char *detail)
+{
+	vm_request_stop(ctx, reason, value, "%s", detail);
+}
+
+static int attach_devices(struct board *b)
+{
+	struct device_env env = {
+		.pio = &b->vm.pio,
+		.mmio = &b->vm.mmio,
+		.mem = &b->vm.mem,
+		.platform = &b->platform,
+		.ctx = &b->vm,
+		.irq_line = env_irq_line,
+		.irqfd = env_irqfd,
+		.ioeventfd = env_ioeventfd,
+		.stop = env_stop,
+	};
 	unsigned int i;
 
-	if (b->cfg->console == CONSOLE_VIRTIO) {
-		b->virtio_console = virtio_console_create(&b->vm, &b->platform,
-							  b->virtio_sink);
-		if (!b->virtio_console)
+	for (i = 0; i < b->nr_devs; i++) {
+		env.console = b->dev[i].sink;
+		if (b->dev[i].kind->attach(b->dev[i].dev, &env) < 0)
 			return -1;
 	}
-	for (i = 0; i < b->nr_disks; i++)
-		if (virtio_blk_attach(b->disk[i], &b->vm, &b->platform) < 0)
-			return -1;
 	return 0;
-}
-
-static int create_devices(struct board *b)
-{
-	/* The UART keeps printing even when the console is virtio: early
-	 * boot messages (earlyprintk) only know the UART. */
-	b->uart = serial8250_create(&b->vm, SERIAL_COM1_BASE, SERIAL_COM1_IRQ,
-				    b->uart_sink);
-	if (!b->uart)
-		return -1;
-	if (platform_add_isa(&b->platform, "serial", SERIAL_COM1_BASE, 8,
-			     SERIAL_COM1_IRQ) < 0)
-		return -1;
-	b->kbc = i8042_create(&b->vm);
-	if (!b->kbc)
-		return -1;
-	b->debug_exit = debug_exit_create(&b->vm, &b->cfg->debug_exit);
-	if (!b->debug_exit)
-		return -1;
-	return create_virtio_devices(b);
 }
 
 /*
@@ -260,33 +285,31 @@ static int load_kernel(struct board *b)
 	free(cmdline);
 	if (rc < 0)
 		return -1;
-	return vcpu_set_boot_state(b->vm.vcpu[0], &entry);
+	return vcpu_set_boot_state(b->vm.vcpu[0], &entry.cpu);
 }
 
 int board_prepare(struct board *b, struct out_stream *out, const char *prefix)
 {
 	const struct vm_config *cfg = b->cfg;
-	int rc;
+	int rc = -1;
 
-	if (create_sinks(b, out, prefix) < 0)
-		return EXIT_HOST_FAILURE;
-	if (read_inputs(b) < 0)
-		return EXIT_BAD_USAGE;
-	if (check_host_memory(cfg) < 0 ||
+	if (open_devices(b, out, prefix) < 0 || map_inputs(b) < 0 ||
+	    check_host_memory(cfg) < 0 ||
 	    kvm_sys_open(&b->kvm, cfg->kvm_device) < 0)
-		return EXIT_HOST_FAILURE;
+		goto out;
 	if (cfg->cpus > (unsigned int)b->kvm.max_vcpus) {
 		err_set("--cpus %u is more than this host's KVM allows (%d)",
 			cfg->cpus, b->kvm.max_vcpus);
-		return EXIT_BAD_USAGE;
+		goto out;
 	}
 	platform_init(&b->platform, cfg->cpus);
 	if (vm_create(&b->vm, &b->kvm, cfg->name, cfg->memory, cfg->cpus) < 0 ||
-	    create_devices(b) < 0)
-		return EXIT_HOST_FAILURE;
+	    attach_devices(b) < 0)
+		goto out;
 	rc = load_kernel(b);
+out:
 	unmap_inputs(b);
-	return rc < 0 ? EXIT_BAD_USAGE : 0;
+	return rc < 0 ? err_status() : 0;
 }
 
 int board_start(struct board *b)
@@ -295,34 +318,29 @@ int board_start(struct board *b)
 
 	b->start_ns = now_ns();
 	b->started = true;
-	if (b->virtio_console && virtio_console_start(b->virtio_console) < 0)
-		return -1;
-	for (i = 0; i < b->nr_disks; i++)
-		if (virtio_blk_start(b->disk[i]) < 0)
+	for (i = 0; i < b->nr_devs; i++)
+		if (b->dev[i].kind->start &&
+		    b->dev[i].kind->start(b->dev[i].dev) < 0)
 			return -1;
 	return vm_start(&b->vm);
 }
 
-static size_t uart_input(void *opaque, const uint8_t *buf, size_t len)
+static void on_input_room(void *opaque)
 {
-	return serial8250_receive(opaque, buf, len);
+	stdio_console_room(opaque);
 }
 
 int board_attach_stdin(struct board *b, struct event_loop *loop)
 {
 	struct stdio_console *con = &b->stdin_console;
+	const struct console_device_ops *ops;
 
-	if (b->cfg->console_target != CONSOLE_TO_STDIO)
+	if (b->cfg->console_target != CONSOLE_TO_STDIO || !b->console)
 		return 0;
-	if (b->virtio_console) {
-		virtio_console_on_input_room(b->virtio_console,
-					     stdio_console_room, con);
-		return stdio_console_attach(con, loop, &b->vm,
-					    virtio_console_input,
-					    b->virtio_console);
-	}
-	serial8250_on_input_room(b->uart, stdio_console_room, con);
-	return stdio_console_attach(con, loop, &b->vm, uart_input, b->uart);
+	ops = b->console->kind->console;
+	ops->on_input_room(b->console->dev, on_input_room, con);
+	return stdio_console_attach(con, loop, &b->vm, ops->input,
+				    b->console->dev);
 }
 
 /* Stop every thread of the VM, each with the same bound. */
@@ -332,11 +350,9 @@ static void stop_threads(struct board *b)
 	unsigned int i;
 	int rc = vm_join(&b->vm, deadline);
 
-	if (b->virtio_console &&
-	    virtio_console_stop(b->virtio_console, deadline) < 0)
-		rc = -1;
-	for (i = 0; i < b->nr_disks; i++)
-		if (virtio_blk_stop(b->disk[i], deadline) < 0)
+	for (i = 0; i < b->nr_devs; i++)
+		if (b->dev[i].kind->stop &&
+		    b->dev[i].kind->stop(b->dev[i].dev, deadline) < 0)
 			rc = -1;
 	if (rc < 0) {
 		/* Never free what a live thread may touch: left to exit(). */
@@ -357,8 +373,8 @@ int board_finish(struct board *b)
 	b->end_ns = now_ns();
 	for (i = 0; i < b->vm.nr_vcpus; i++)
 		b->cpu_ns += b->vm.vcpu[i]->cpu_ns_at_exit;
-	console_sink_flush(b->uart_sink);
-	console_sink_flush(b->virtio_sink);
+	for (i = 0; i < b->nr_devs; i++)
+		console_sink_flush(b->dev[i].sink);
 	b->finished = true;
 	stop = vm_stop_status(&b->vm);
 	if (stop.reason != VM_STOP_GUEST_EXIT && stop.reason != VM_STOP_HALTED)
@@ -371,13 +387,18 @@ int board_finish(struct board *b)
 
 uint64_t board_undelivered(struct board *b)
 {
-	uint64_t n = console_sink_pending(b->uart_sink) +
-		     console_sink_pending(b->virtio_sink);
+	uint64_t n = 0;
+	unsigned int i;
 
-	if (b->uart)
-		n += serial8250_tx_undelivered(b->uart);
-	if (b->virtio_console)
-		n += virtio_console_undelivered(b->virtio_console);
+	for (i = 0; i < b->nr_devs; i++) {
+		const struct console_device_ops *ops = b->dev[i].kind->console;
+
+		if (!ops)
+			continue;
+		n += console_sink_pending(b->dev[i].sink);
+		if (ops->undelivered)
+			n += ops->undelivered(b->dev[i].dev);
+	}
 	return n;
 }
 
@@ -397,34 +418,26 @@ void board_print_stats(struct board *b)
 	}
 }
 
-/* Devices stop before guest memory goes: their threads touch it. */
+/* Devices go before guest memory: their threads touch it. */
 static void destroy_devices(struct board *b)
 {
-	unsigned int i;
+	while (b->nr_devs) {
+		struct board_device *d = &b->dev[--b->nr_devs];
 
-	virtio_console_destroy(b->virtio_console);
-	b->virtio_console = NULL;
-	for (i = 0; i < b->nr_disks; i++)
-		virtio_blk_destroy(b->disk[i]);
-	b->nr_disks = 0;
+		d->kind->destroy(d->dev);
+		console_sink_destroy(d->sink);
+	}
+	b->console = NULL;
 }
 
 void board_teardown(struct board *b)
 {
-	if (b->timeout_fd >= 0)
-		close(b->timeout_fd);
 	stdio_console_detach(&b->stdin_console);
 	if (b->stuck)
 		return; /* a live thread may still use all of it */
 	destroy_devices(b);
 	if (b->vm.fd >= 0 || b->vm.stop_fd >= 0)
 		vm_destroy(&b->vm);
-	serial8250_destroy(b->uart);
-	i8042_destroy(b->kbc);
-	debug_exit_destroy(b->debug_exit);
-	console_sink_destroy(b->uart_sink);
-	console_sink_destroy(b->virtio_sink);
 	if (b->kvm.fd >= 0)
 		kvm_sys_close(&b->kvm);
-	unmap_inputs(b);
 }

@@ -41,6 +41,7 @@ struct runner {
 	struct vm **sched_vms; /* what the scheduler sees: board[i].vm */
 	uint64_t sched_cpu_ns;
 	char sched_text[ERR_MSG_MAX + 32]; /* for the summary */
+	struct vm_slot *slot; /* per VM */
 	struct console_outputs *outputs;
 	int *dest; /* per VM: its console's destination in outputs */
 	struct event_loop loop;
@@ -57,6 +58,7 @@ struct runner {
 struct vm_slot {
 	struct runner *r;
 	unsigned int i;
+	int timeout_fd; /* --timeout's timerfd; -1: none */
 };
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -109,7 +111,7 @@ static void on_watch(void *opaque, int fd, uint32_t events)
 
 	event_fd_drain(fd);
 	for (i = 0; i < r->nr_vms; i++)
-		if (!r->board[i].finished && !r->board[i].vm.parked)
+		if (!r->board[i].finished && !vm_is_parked(&r->board[i].vm))
 			vm_watch_idle(&r->board[i].vm);
 }
 
@@ -134,8 +136,8 @@ static void on_vm_stop(void *opaque, int fd, uint32_t events)
 	if (b->finished || !vm_stopping(&b->vm))
 		return;
 	event_loop_remove(&r->loop, fd);
-	if (b->timeout_fd >= 0)
-		event_loop_remove(&r->loop, b->timeout_fd);
+	if (slot->timeout_fd >= 0)
+		event_loop_remove(&r->loop, slot->timeout_fd);
 	r->status[slot->i] = board_finish(b);
 	r->running--;
 }
@@ -179,10 +181,10 @@ static int watch_vm(struct runner *r, struct vm_slot *slot)
 		return -1;
 	if (!b->cfg->timeout_ms)
 		return 0;
-	b->timeout_fd = timer_fd_create(b->cfg->timeout_ms, 0);
-	if (b->timeout_fd < 0)
+	slot->timeout_fd = timer_fd_create(b->cfg->timeout_ms, 0);
+	if (slot->timeout_fd < 0)
 		return -1;
-	return event_loop_add(&r->loop, b->timeout_fd, EPOLLIN, on_timeout,
+	return event_loop_add(&r->loop, slot->timeout_fd, EPOLLIN, on_timeout,
 			      slot);
 }
 
@@ -291,14 +293,14 @@ static int attach_sched(struct runner *r)
 
 	r->sched_vms = calloc(r->nr_vms, sizeof(*r->sched_vms));
 	if (!r->sched_vms)
-		return err_set("out of memory");
+		return err_host("out of memory");
 	for (k = 0; k < r->nr_vms; k++)
 		r->sched_vms[k] = &r->board[k].vm;
 	group_sched_attach(r->sched, r->sched_vms);
 	return 0;
 }
 
-static int start(struct runner *r, struct vm_slot *slot)
+static int start(struct runner *r)
 {
 	unsigned int k;
 
@@ -309,8 +311,8 @@ static int start(struct runner *r, struct vm_slot *slot)
 	for (k = 0; k < r->nr_vms; k++) {
 		unsigned int i = r->have_plan ? r->plan.order[k] : k;
 
-		slot[i] = (struct vm_slot){ r, i };
-		if (watch_vm(r, &slot[i]) < 0 || board_start(&r->board[i]) < 0)
+		if (watch_vm(r, &r->slot[i]) < 0 ||
+		    board_start(&r->board[i]) < 0)
 			return -1;
 		r->running++;
 	}
@@ -383,14 +385,11 @@ static void stop_sched(struct runner *r)
 
 static int run(struct runner *r, const struct run_request *req)
 {
-	struct vm_slot *slot = calloc(r->nr_vms, sizeof(*slot));
 	int status = prepare(r, req);
 
-	if (status || !slot || r->cfg[0].dump_dtb) {
-		free(slot);
-		return slot ? status : EXIT_HOST_FAILURE;
-	}
-	if (start(r, slot) < 0) {
+	if (status || r->cfg[0].dump_dtb)
+		return status;
+	if (start(r) < 0) {
 		report(r, GROUP_WIDE, 0);
 		stop_all(r, VM_STOP_HOST_FAILURE, 0, "could not start");
 	}
@@ -398,7 +397,6 @@ static int run(struct runner *r, const struct run_request *req)
 	stop_sched(r);
 	if (r->group)
 		print_summary(r);
-	free(slot);
 	return r->group ? group_status(r) : r->status[0];
 }
 
@@ -436,6 +434,9 @@ static void teardown(struct runner *r)
 		close(r->signal_fd);
 	if (r->watch_fd >= 0)
 		close(r->watch_fd);
+	for (i = 0; r->slot && i < r->nr_vms; i++)
+		if (r->slot[i].timeout_fd >= 0)
+			close(r->slot[i].timeout_fd);
 	for (i = 0; i < r->nr_vms; i++)
 		board_teardown(&r->board[i]);
 	console_outputs_free(r->outputs);
@@ -444,6 +445,7 @@ static void teardown(struct runner *r)
 	if (r->have_plan)
 		group_plan_free(&r->plan);
 	free(r->sched_vms);
+	free(r->slot);
 	free(r->board);
 	free(r->cfg);
 	free(r->status);
@@ -464,7 +466,8 @@ int run_request(const struct run_request *req)
 	r.cfg = calloc(r.nr_vms, sizeof(*r.cfg));
 	r.board = calloc(r.nr_vms, sizeof(*r.board));
 	r.status = calloc(r.nr_vms, sizeof(*r.status));
-	if (!r.cfg || !r.board || !r.status) {
+	r.slot = calloc(r.nr_vms, sizeof(*r.slot));
+	if (!r.cfg || !r.board || !r.status || !r.slot) {
 		teardown(&r);
 		diag("out of memory");
 		return EXIT_HOST_FAILURE;
@@ -472,6 +475,7 @@ int run_request(const struct run_request *req)
 	for (i = 0; i < r.nr_vms; i++) {
 		r.cfg[i] = req->vm[i];
 		board_init(&r.board[i], &r.cfg[i]);
+		r.slot[i] = (struct vm_slot){ &r, i, -1 };
 	}
 	status = run(&r, req);
 	finish_output(&r);

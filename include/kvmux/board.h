@@ -18,25 +18,27 @@
 #include "kvmux/vm.h"
 
 struct console_sink;
+struct device_kind;
 struct out_stream;
-struct serial8250;
-struct i8042;
-struct debug_exit;
-struct virtio_console;
-struct virtio_blk;
+
+/* One device: its kind, its state, and its sink if it is a console. */
+struct board_device {
+	const struct device_kind *kind;
+	void *dev;
+	struct console_sink *sink;
+};
+
+/* The most devices of one VM: the legacy ones, a console, the disks. */
+#define BOARD_MAX_DEVICES (CONFIG_MAX_DISKS + 8)
 
 struct board {
 	const struct vm_config *cfg;
 	struct kvm_sys kvm;
 	struct vm vm;
 	struct platform platform;
-	struct serial8250 *uart;
-	struct i8042 *kbc;
-	struct debug_exit *debug_exit;
-	struct virtio_console *virtio_console;
-	struct virtio_blk *disk[CONFIG_MAX_DISKS];
-	unsigned int nr_disks;
-	struct console_sink *uart_sink, *virtio_sink;
+	struct board_device dev[BOARD_MAX_DEVICES];
+	unsigned int nr_devs;
+	struct board_device *console; /* stdin goes here; NULL: nowhere */
 	struct stdio_console stdin_console;
 	/* Mapped from board_prepare() until the kernel is loaded. */
 	struct host_file kernel, initrd;
@@ -44,7 +46,6 @@ struct board {
 	char *module_string[CONFIG_MAX_MODULES]; /* "FILE[ CMDLINE]" */
 	unsigned int nr_modules;
 
-	int timeout_fd;
 	uint64_t start_ns, end_ns; /* wall clock, for the summary */
 	uint64_t cpu_ns; /* vCPU thread CPU time at the end */
 	bool started; /* its threads were started */
@@ -55,11 +56,12 @@ struct board {
 void board_init(struct board *b, const struct vm_config *cfg);
 
 /*
- * Build the VM up to the point where it could run: inputs read, KVM
- * opened, devices created, kernel loaded.  out: where the console goes
- * (NULL: nowhere); prefix: the console's line prefix (NULL: bytes as
- * they come).  Returns 0, or the exit status to give up with (the error
- * is in err_msg()).
+ * Build the VM up to the point where it could run: every device of the
+ * table (kvmux/device.h) opened, input files mapped, KVM opened, the
+ * devices attached, the kernel loaded.  out: where the consoles go (NULL:
+ * nowhere); prefix: their line prefix (NULL: bytes as they come).
+ * Returns 0, or the exit status to give up with: the class of the error
+ * (kvmux/error.h) decides it, whatever step failed; err_msg() says why.
  */
 int board_prepare(struct board *b, struct out_stream *out, const char *prefix);
 

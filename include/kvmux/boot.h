@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "kvmux/boot_alloc.h"
+#include "kvmux/cpu_entry.h"
 #include "kvmux/guest_mem.h"
 #include "kvmux/layout.h"
 
@@ -32,21 +33,8 @@ enum image_kind {
 enum image_kind image_detect(const uint8_t *buf, size_t len);
 const char *image_kind_name(enum image_kind kind);
 
-/* How the boot vCPU starts. */
-enum boot_cpu_mode {
-	BOOT_PROTECTED32, /* flat 32-bit, paging off (PVH) */
-	BOOT_LONG64, /* 64-bit, paging on with cr3 (Linux 64-bit boot) */
-};
-
 struct boot_entry {
-	enum boot_cpu_mode mode;
-	uint64_t rip;
-	uint64_t rax; /* multiboot: the boot loader magic */
-	uint64_t rbx; /* PVH: GPA of hvm_start_info; multiboot: of the info */
-	uint64_t rsi; /* 64-bit boot protocol: GPA of boot_params */
-	uint64_t cr3; /* BOOT_LONG64 only */
-	uint64_t gdt_base;
-	uint16_t gdt_limit;
+	struct cpu_entry cpu; /* how the boot vCPU starts */
 	/* What was loaded, for the descriptions written after the kernel. */
 	enum image_kind kind; /* IMAGE_ELF: PVH; IMAGE_BZIMAGE: zero page */
 	uint64_t initrd_gpa; /* 0: no initrd */

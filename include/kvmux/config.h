@@ -10,8 +10,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kvmux/legacy.h"
-
 struct config_strings;
 
 #define CONFIG_DEFAULT_MEMORY (256ULL << 20)
@@ -30,6 +28,22 @@ struct module_config {
 	const char *path;
 	const char *cmdline; /* NULL: none */
 };
+
+#define DEBUG_EXIT_PORT 0x501
+#define DEBUG_EXIT_PORT_LIMIT 0x10000U /* the port I/O space */
+
+/* --debug-exit port=PORT[,size=1|2|4][,status=raw|qemu] */
+struct debug_exit_config {
+	uint16_t port; /* the window's first port */
+	uint8_t size; /* 1, 2 or 4 ports; port + size <= 0x10000 */
+	bool qemu_status; /* the status is (V << 1) | 1, not V */
+};
+
+#define DEBUG_EXIT_DEFAULT                                               \
+	(struct debug_exit_config)                                       \
+	{                                                                \
+		.port = DEBUG_EXIT_PORT, .size = 1, .qemu_status = false \
+	}
 
 /* Which device carries the guest console. */
 enum console_device {

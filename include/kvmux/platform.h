@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kvmux/guest_mem.h"
 #include "kvmux/layout.h"
 
 #define PLATFORM_MAX_ISA_DEVS 8
@@ -22,12 +21,6 @@
 /* MP tables and xAPIC IDs are 8-bit; 0xff is broadcast, and the IOAPIC
  * takes the ID after the last CPU. */
 #define PLATFORM_MAX_CPUS 254
-
-/*
- * Where kvmux puts the MP table (the BIOS area the layout reserves),
- * unless the kernel occupies it (boot_alloc.h).
- */
-#define MPTABLE_ADDR LAYOUT_BIOS_START
 
 /* virtio-mmio windows: one 512-byte register block each. */
 #define VIRTIO_MMIO_BASE 0xd0000000ULL
@@ -60,15 +53,6 @@ int platform_add_isa(struct platform *p, const char *name, uint16_t port,
 		     uint16_t nr_ports, uint8_t irq);
 /* Reserve the next virtio-mmio window and interrupt line. */
 int platform_add_virtio(struct platform *p, uint64_t *base, uint8_t *irq);
-
-struct boot_alloc;
-
-/*
- * Write the Intel MP table (spec 1.4), at MPTABLE_ADDR or wherever a finds
- * room where guests look for it.  Returns 0, or -1 with err_set().
- */
-int mptable_write(const struct guest_mem *gm, const struct platform *p,
-		  struct boot_alloc *a);
 
 /* Append "virtio_mmio.device=SIZE@ADDR:IRQ" entries for Linux. */
 int platform_cmdline(const struct platform *p, const char *base_cmdline,

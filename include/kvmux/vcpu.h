@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kvmux/boot.h"
+#include "kvmux/cpu_entry.h"
 
 struct vm;
 
@@ -63,7 +63,7 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned int id);
 void vcpu_destroy(struct vcpu *vcpu);
 
 /* Load the registers a boot loader asked for (boot vCPU, before start). */
-int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_entry *entry);
+int vcpu_set_boot_state(struct vcpu *vcpu, const struct cpu_entry *entry);
 
 int vcpu_start(struct vcpu *vcpu);
 /* Join the thread by deadline_ns (monotonic); -1 if it did not end. */

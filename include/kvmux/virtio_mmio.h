@@ -20,8 +20,7 @@
 
 #include "kvmux/virtq.h"
 
-struct vm;
-struct platform;
+struct device_env;
 struct virtio_mmio;
 
 #define VIRTIO_ID_BLOCK 2
@@ -51,10 +50,12 @@ struct virtio_device_ops {
 };
 
 /*
- * Create a device on the next virtio-mmio window of the platform list,
- * with its notification eventfds and irqfd.  Returns NULL with err_set().
+ * Create a device on the next virtio-mmio window of env's platform list,
+ * on env's MMIO bus, with its notification eventfds (bound with
+ * env->ioeventfd) and its irqfd (env->irqfd).  Returns NULL with
+ * err_set().
  */
-struct virtio_mmio *virtio_mmio_create(struct vm *vm, struct platform *p,
+struct virtio_mmio *virtio_mmio_create(const struct device_env *env,
 				       const struct virtio_device_ops *ops,
 				       void *dev);
 /* Start the I/O thread (once the VM is built). */

@@ -83,6 +83,8 @@ int vm_join(struct vm *vm, uint64_t deadline_ns);
  * parked vCPU thread waits outside KVM_RUN until released or stopped.
  */
 void vm_set_parked(struct vm *vm, bool parked);
+/* Is the VM parked right now?  Any thread. */
+bool vm_is_parked(struct vm *vm);
 /* Called by a vCPU thread: wait while the VM is parked. */
 void vm_wait_while_parked(struct vm *vm);
 

@@ -181,7 +181,7 @@ static int write_zero_page(const struct guest_mem *gm, struct boot_entry *entry,
 			      BOOT_PAGE_SIZE, "the zero page", &addr) ||
 	    gm_write(gm, addr, &bp, sizeof(bp)))
 		return -1;
-	entry->rsi = addr;
+	entry->cpu.rsi = addr;
 	return 0;
 }
 
@@ -234,7 +234,7 @@ static int write_page_tables_at(const struct guest_mem *gm,
 			      "the boot page tables", &pml4) ||
 	    write_page_tables(gm, pml4))
 		return -1;
-	entry->cr3 = pml4;
+	entry->cpu.cr3 = pml4;
 	return 0;
 }
 
@@ -255,8 +255,8 @@ int bzimage_load(const struct guest_mem *gm, const struct mem_layout *l,
 	    write_page_tables_at(gm, entry) ||
 	    boot_write_gdt(gm, entry, BOOT_GDT_ADDR))
 		return -1;
-	entry->mode = BOOT_LONG64;
-	entry->rip = bz.load_addr + BZ_ENTRY64_OFF;
+	entry->cpu.mode = BOOT_LONG64;
+	entry->cpu.rip = bz.load_addr + BZ_ENTRY64_OFF;
 	entry->kind = IMAGE_BZIMAGE;
 	entry->initrd_gpa = at.initrd;
 	entry->initrd_size = at.initrd ? f->initrd_len : 0;

@@ -60,8 +60,8 @@ int boot_write_gdt(const struct guest_mem *gm, struct boot_entry *entry,
 			      "the boot GDT", &addr) ||
 	    gm_write(gm, addr, gdt, sizeof(gdt)))
 		return -1;
-	entry->gdt_base = addr;
-	entry->gdt_limit = sizeof(gdt) - 1;
+	entry->cpu.gdt_base = addr;
+	entry->cpu.gdt_limit = sizeof(gdt) - 1;
 	return 0;
 }
 

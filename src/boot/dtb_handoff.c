@@ -51,7 +51,7 @@ static int attach_setup_data(const struct guest_mem *gm,
 			     size_t len)
 {
 	const uint64_t head_gpa =
-		entry->rsi + offsetof(struct boot_params, hdr.setup_data);
+		entry->cpu.rsi + offsetof(struct boot_params, hdr.setup_data);
 	struct setup_data sd = { .type = SETUP_DTB, .len = len };
 	uint64_t head;
 
@@ -88,7 +88,7 @@ static int attach_module(const struct guest_mem *gm, struct boot_entry *entry,
 			 const void *dtb, size_t len)
 {
 	struct hvm_modlist_entry mod[PVH_MAX_MODULES];
-	const uint64_t base = entry->rbx;
+	const uint64_t base = entry->cpu.rbx;
 	const uint64_t list = base + PVH_MODLIST_OFF;
 	struct hvm_start_info si;
 	uint64_t addr;
@@ -124,7 +124,7 @@ static int attach_mb_module(const struct guest_mem *gm,
 			    struct boot_entry *entry, const void *dtb,
 			    size_t len)
 {
-	const uint64_t base = entry->rbx;
+	const uint64_t base = entry->cpu.rbx;
 	struct mb_module mod = { .string = base + MB_DTB_STRING_OFF };
 	struct mb_info mi;
 	uint64_t addr;

@@ -278,7 +278,7 @@ int fdt_build(const struct platform *p, const struct mem_layout *l,
 	for (;;) {
 		buf = malloc(size);
 		if (!buf)
-			return err_set("out of memory for the device tree");
+			return err_host("out of memory for the device tree");
 		err = write_tree(buf, size, p, l, info);
 		if (err != -FDT_ERR_NOSPACE || size >= FDT_MAX_SIZE)
 			break;

@@ -16,6 +16,8 @@
 
 #include "kvmux/boot_alloc.h"
 #include "kvmux/error.h"
+#include "kvmux/guest_mem.h"
+#include "kvmux/mptable.h"
 #include "kvmux/platform.h"
 
 #define MP_SPEC_REV 4 /* 1.4 */

@@ -222,7 +222,7 @@ int multiboot_cmdline(const char *kernel_name, const char *cmdline, char **out)
 {
 	if (asprintf(out, "%s %s", kernel_name, cmdline) < 0) {
 		*out = NULL;
-		return err_set("out of memory");
+		return err_host("out of memory");
 	}
 	return 0;
 }
@@ -430,7 +430,7 @@ static int write_info(const struct guest_mem *gm, struct boot_entry *entry,
 		     sizeof(MB_LOADER_NAME)) ||
 	    gm_write(gm, base, &mi, sizeof(mi)))
 		return -1;
-	entry->rbx = base;
+	entry->cpu.rbx = base;
 	return 0;
 }
 
@@ -442,8 +442,9 @@ static int load_kernel(const struct guest_mem *gm, struct boot_entry *entry,
 	if (multiboot_parse(f->kernel, f->kernel_len, &img))
 		return -1;
 	if (!(img.hdr.flags & MB_AOUT_KLUDGE))
-		return load_elf(gm, &entry->mem, f, kernel_end, &entry->rip);
-	entry->rip = img.hdr.entry_addr;
+		return load_elf(gm, &entry->mem, f, kernel_end,
+				&entry->cpu.rip);
+	entry->cpu.rip = img.hdr.entry_addr;
 	return load_flat(gm, &entry->mem, f, &img, kernel_end);
 }
 
@@ -462,8 +463,8 @@ int multiboot_load(const struct guest_mem *gm, const struct mem_layout *l,
 	    write_info(gm, entry, cmdline, &list) ||
 	    boot_write_gdt(gm, entry, 0))
 		return -1;
-	entry->mode = BOOT_PROTECTED32;
-	entry->rax = MB_BOOTLOADER_MAGIC;
+	entry->cpu.mode = BOOT_PROTECTED32;
+	entry->cpu.rax = MB_BOOTLOADER_MAGIC;
 	entry->kind = IMAGE_MULTIBOOT;
 	if (f->initrd && f->initrd_len) {
 		entry->initrd_gpa = list.mod[0].mod_start;

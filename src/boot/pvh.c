@@ -66,7 +66,7 @@ static int write_start_info(const struct guest_mem *gm,
 	if (write_memmap(gm, l, si.memmap_paddr) ||
 	    gm_write(gm, base, &si, sizeof(si)))
 		return -1;
-	entry->rbx = base;
+	entry->cpu.rbx = base;
 	return 0;
 }
 
@@ -103,8 +103,8 @@ int pvh_load(const struct guest_mem *gm, const struct mem_layout *l,
 	if (write_start_info(gm, entry, cmdline_addr) ||
 	    boot_write_gdt(gm, entry, BOOT_GDT_ADDR))
 		return -1;
-	entry->mode = BOOT_PROTECTED32;
-	entry->rip = pvh_entry;
+	entry->cpu.mode = BOOT_PROTECTED32;
+	entry->cpu.rip = pvh_entry;
 	entry->kind = IMAGE_ELF;
 	return 0;
 }

@@ -139,7 +139,7 @@ const char *vm_config_keep(struct vm_config *cfg, const char *text, size_t len)
 	struct config_strings *s = malloc(sizeof(*s) + len + 1);
 
 	if (!s) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
 	memcpy(s->text, text, len);
@@ -158,7 +158,7 @@ static const char *keep(struct loader *ld, const char *prefix, const char *text)
 
 	s = malloc(sizeof(*s) + prefix_len + text_len + 1);
 	if (!s) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
 	if (prefix_len)
@@ -754,7 +754,7 @@ static int open_file(struct loader *ld)
 	ld->file = fdopen(fd, "r");
 	if (!ld->file) {
 		close(fd);
-		return err_set("out of memory");
+		return err_host("out of memory");
 	}
 	return 0;
 }
@@ -766,7 +766,7 @@ static int set_dir(struct loader *ld)
 	if (!slash)
 		return 0;
 	ld->dir = strndup(ld->path, slash - ld->path + 1);
-	return ld->dir ? 0 : err_set("out of memory");
+	return ld->dir ? 0 : err_host("out of memory");
 }
 
 int config_file_load(const char *path, struct vm_config *cfg)

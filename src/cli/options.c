@@ -257,7 +257,7 @@ static int options_only(struct run_request *req)
 {
 	req->vm = calloc(1, sizeof(*req->vm));
 	if (!req->vm)
-		return err_set("out of memory");
+		return err_host("out of memory");
 	req->nr_vms = 1;
 	vm_config_init(&req->vm[0]);
 	return 0;
@@ -289,7 +289,7 @@ enum cli_result cli_parse_run(int argc, char **argv, struct run_request *req)
 	*req = (struct run_request){ 0 };
 	group_config_init(&req->group);
 	if (!opts) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return CLI_USAGE_ERROR;
 	}
 	result = collect_options(argc, argv, req, opts, &nr_opts);

@@ -209,7 +209,7 @@ int run_request_load(struct run_request *req, char *const *paths,
 
 	req->vm = calloc(nr, sizeof(*req->vm));
 	if (!req->vm)
-		return err_set("out of memory for %u VMs", nr);
+		return err_host("out of memory for %u VMs", nr);
 	for (i = 0; i < nr; i++) {
 		vm_config_init(&req->vm[i]);
 		req->nr_vms = i + 1;

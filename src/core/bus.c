@@ -32,7 +32,7 @@ static int grow(struct bus *bus)
 	struct bus_range *range = realloc(bus->range, cap * sizeof(*range));
 
 	if (!range)
-		return err_set("out of memory");
+		return err_host("out of memory");
 	bus->range = range;
 	bus->capacity = cap;
 	return 0;

@@ -44,13 +44,13 @@ static int open_device(const char *path)
 	if (fd >= 0)
 		return fd;
 	if (errno == ENOENT)
-		return err_set("%s does not exist: this host has no KVM "
-			       "(load kvm_intel, kvm_amd or kvm_pvm)",
-			       path);
+		return err_host("%s does not exist: this host has no KVM "
+				"(load kvm_intel, kvm_amd or kvm_pvm)",
+				path);
 	if (errno == EACCES || errno == EPERM)
-		return err_set("no permission to open %s: add yourself to "
-			       "the kvm group or run as root",
-			       path);
+		return err_host("no permission to open %s: add yourself to "
+				"the kvm group or run as root",
+				path);
 	return err_set_errno("cannot open %s", path);
 }
 
@@ -62,12 +62,12 @@ static int check_caps(struct kvm_sys *kvm, const char *path)
 	if (version < 0)
 		return err_set_errno("%s is not a KVM device", path);
 	if (version != KVM_API_VERSION)
-		return err_set("%s speaks KVM API version %d; kvmux needs %d",
-			       path, version, KVM_API_VERSION);
+		return err_host("%s speaks KVM API version %d; kvmux needs %d",
+				path, version, KVM_API_VERSION);
 	for (i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++)
 		if (kvm_sys_check(kvm, required_caps[i].cap) <= 0)
-			return err_set("%s lacks %s, which kvmux needs", path,
-				       required_caps[i].name);
+			return err_host("%s lacks %s, which kvmux needs", path,
+					required_caps[i].name);
 	return 0;
 }
 
@@ -78,7 +78,7 @@ static int load_cpuid(struct kvm_sys *kvm)
 
 	kvm->cpuid = calloc(1, size);
 	if (!kvm->cpuid)
-		return err_set("out of memory");
+		return err_host("out of memory");
 	kvm->cpuid->nent = KVM_CPUID_MAX_ENTRIES;
 	if (ioctl(kvm->fd, KVM_GET_SUPPORTED_CPUID, kvm->cpuid) < 0)
 		return err_set_errno("KVM_GET_SUPPORTED_CPUID failed");

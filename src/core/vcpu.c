@@ -48,7 +48,7 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 	struct vcpu *vcpu = calloc(1, sizeof(*vcpu));
 
 	if (!vcpu) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
 	vcpu->vm = vm;

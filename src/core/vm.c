@@ -78,12 +78,12 @@ static int create_vcpus(struct vm *vm, unsigned int nr_vcpus)
 	unsigned int i;
 
 	if (nr_vcpus == 0 || nr_vcpus > (unsigned int)vm->kvm->max_vcpus)
-		return err_set("%u vCPUs asked for; this host allows 1 to %d",
-			       nr_vcpus, vm->kvm->max_vcpus);
+		return err_host("%u vCPUs asked for; this host allows 1 to %d",
+				nr_vcpus, vm->kvm->max_vcpus);
 	vm->cpu_count = nr_vcpus;
 	vm->vcpu = calloc(nr_vcpus, sizeof(vm->vcpu[0]));
 	if (!vm->vcpu)
-		return err_set("out of memory");
+		return err_host("out of memory");
 	for (i = 0; i < nr_vcpus; i++) {
 		vm->vcpu[i] = vcpu_create(vm, i);
 		if (!vm->vcpu[i])
@@ -177,6 +177,16 @@ void vm_set_parked(struct vm *vm, bool parked)
 		for (i = 0; i < vm->nr_vcpus; i++)
 			vcpu_kick(vm->vcpu[i], VCPU_REQ_PARK);
 	pthread_mutex_unlock(&vm->park_lock);
+}
+
+bool vm_is_parked(struct vm *vm)
+{
+	bool parked;
+
+	pthread_mutex_lock(&vm->park_lock);
+	parked = vm->parked;
+	pthread_mutex_unlock(&vm->park_lock);
+	return parked;
 }
 
 void vm_wait_while_parked(struct vm *vm)

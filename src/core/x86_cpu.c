@@ -105,7 +105,7 @@ static struct kvm_segment flat_segment(uint16_t selector, uint8_t type,
 	};
 }
 
-static void set_entry_sregs(struct kvm_sregs *s, const struct boot_entry *e)
+static void set_entry_sregs(struct kvm_sregs *s, const struct cpu_entry *e)
 {
 	bool long_mode = e->mode == BOOT_LONG64;
 	struct kvm_segment data =
@@ -130,7 +130,7 @@ static void set_entry_sregs(struct kvm_sregs *s, const struct boot_entry *e)
 	}
 }
 
-int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_entry *entry)
+int vcpu_set_boot_state(struct vcpu *vcpu, const struct cpu_entry *entry)
 {
 	struct kvm_regs regs = {
 		.rip = entry->rip,

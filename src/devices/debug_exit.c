@@ -14,17 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "kvmux/bus.h"
+#include "kvmux/config.h"
+#include "kvmux/debug_exit.h"
+#include "kvmux/device.h"
 #include "kvmux/error.h"
-#include "kvmux/legacy.h"
-#include "kvmux/vm.h"
 
 /* Ports registered: the window, and at least an outl's worth past its
  * start, so wider writes reach the device instead of being dropped. */
 #define DEBUG_EXIT_MIN_RANGE 4
 
 struct debug_exit {
-	struct vm *vm;
+	struct device_env env; /* the stop */
 	struct debug_exit_config cfg;
 };
 
@@ -50,21 +53,23 @@ static void debug_exit_write(void *opaque, uint64_t off, const void *data,
 	struct debug_exit *d = opaque;
 	uint32_t value, status;
 
+	char detail[64];
+
 	if (!debug_exit_status(&d->cfg, off, data, len, &value, &status))
 		return;
-	vm_request_stop(d->vm, VM_STOP_GUEST_EXIT, (int)(status & 0xff),
-			"guest wrote %u to the debug-exit port", value);
+	snprintf(detail, sizeof(detail),
+		 "guest wrote %u to the debug-exit port", value);
+	d->env.stop(d->env.ctx, VM_STOP_GUEST_EXIT, (int)(status & 0xff),
+		    detail);
 }
 
 static const struct bus_ops debug_exit_ops = {
 	.write = debug_exit_write,
 };
 
-struct debug_exit *debug_exit_create(struct vm *vm,
-				     const struct debug_exit_config *cfg)
+static void *debug_exit_open(const struct vm_config *vm, unsigned int i)
 {
-	uint64_t len = cfg->size < DEBUG_EXIT_MIN_RANGE ? DEBUG_EXIT_MIN_RANGE :
-							  cfg->size;
+	const struct debug_exit_config *cfg = &vm->debug_exit;
 	struct debug_exit *d;
 
 	if (!cfg->size || cfg->size > DEBUG_EXIT_PORT_LIMIT - cfg->port) {
@@ -74,22 +79,30 @@ struct debug_exit *debug_exit_create(struct vm *vm,
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
-	d->vm = vm;
 	d->cfg = *cfg;
-	if (len > DEBUG_EXIT_PORT_LIMIT - cfg->port)
-		len = DEBUG_EXIT_PORT_LIMIT - cfg->port;
-	if (bus_register(&vm->pio, cfg->port, len, &debug_exit_ops, d,
-			 "debug-exit") < 0) {
-		free(d);
-		return NULL;
-	}
 	return d;
 }
 
-void debug_exit_destroy(struct debug_exit *d)
+static int debug_exit_attach(void *dev, const struct device_env *env)
 {
-	free(d);
+	struct debug_exit *d = dev;
+	uint64_t len = d->cfg.size < DEBUG_EXIT_MIN_RANGE ?
+			       DEBUG_EXIT_MIN_RANGE :
+			       d->cfg.size;
+
+	d->env = *env;
+	if (len > DEBUG_EXIT_PORT_LIMIT - d->cfg.port)
+		len = DEBUG_EXIT_PORT_LIMIT - d->cfg.port;
+	return bus_register(env->pio, d->cfg.port, len, &debug_exit_ops, d,
+			    "debug-exit");
 }
+
+const struct device_kind debug_exit_kind = {
+	.name = "debug-exit",
+	.open = debug_exit_open,
+	.attach = debug_exit_attach,
+	.destroy = free,
+};

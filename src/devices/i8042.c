@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "kvmux/bus.h"
+#include "kvmux/device.h"
 #include "kvmux/error.h"
-#include "kvmux/legacy.h"
-#include "kvmux/vm.h"
+#include "kvmux/i8042.h"
 
 #define STATUS_OBF 0x01 /* output buffer full: data waits at 0x60 */
 #define STATUS_SYS 0x04 /* system flag: self-test passed */
@@ -31,7 +31,7 @@
 #define OUTPUT_RESET_LINE 0x01 /* active low */
 
 struct i8042 {
-	struct vm *vm;
+	struct device_env env; /* the stop */
 	pthread_mutex_t lock;
 	uint8_t status;
 	uint8_t config;
@@ -64,8 +64,8 @@ static void command(struct i8042 *kbc, uint8_t cmd)
 		kbc->pending_cmd = cmd;
 		break;
 	case CMD_PULSE_RESET:
-		vm_request_stop(kbc->vm, VM_STOP_RESET, 0,
-				"guest reset through the i8042");
+		kbc->env.stop(kbc->env.ctx, VM_STOP_RESET, 0,
+			      "guest reset through the i8042");
 		break;
 	default:
 		break;
@@ -81,8 +81,8 @@ static void data(struct i8042 *kbc, uint8_t byte)
 		break;
 	case CMD_WRITE_OUTPUT:
 		if (!(byte & OUTPUT_RESET_LINE))
-			vm_request_stop(kbc->vm, VM_STOP_RESET, 0,
-					"guest reset through the i8042");
+			kbc->env.stop(kbc->env.ctx, VM_STOP_RESET, 0,
+				      "guest reset through the i8042");
 		break;
 	default:
 		break; /* bytes for the (absent) keyboard */
@@ -145,31 +145,42 @@ static const struct bus_ops command_port_ops = {
 	.write = command_write,
 };
 
-struct i8042 *i8042_create(struct vm *vm)
+static void *i8042_open(const struct vm_config *cfg, unsigned int i)
 {
 	struct i8042 *kbc = calloc(1, sizeof(*kbc));
 
 	if (!kbc) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
-	kbc->vm = vm;
 	kbc->status = STATUS_SYS;
 	pthread_mutex_init(&kbc->lock, NULL);
-	if (bus_register(&vm->pio, I8042_DATA_PORT, 1, &data_port_ops, kbc,
-			 "i8042") < 0 ||
-	    bus_register(&vm->pio, I8042_CMD_PORT, 1, &command_port_ops, kbc,
-			 "i8042") < 0) {
-		i8042_destroy(kbc);
-		return NULL;
-	}
 	return kbc;
 }
 
-void i8042_destroy(struct i8042 *kbc)
+static int i8042_attach(void *dev, const struct device_env *env)
 {
-	if (!kbc)
-		return;
+	struct i8042 *kbc = dev;
+
+	kbc->env = *env;
+	if (bus_register(env->pio, I8042_DATA_PORT, 1, &data_port_ops, kbc,
+			 "i8042") < 0)
+		return -1;
+	return bus_register(env->pio, I8042_CMD_PORT, 1, &command_port_ops, kbc,
+			    "i8042");
+}
+
+static void i8042_destroy(void *dev)
+{
+	struct i8042 *kbc = dev;
+
 	pthread_mutex_destroy(&kbc->lock);
 	free(kbc);
 }
+
+const struct device_kind i8042_kind = {
+	.name = "i8042",
+	.open = i8042_open,
+	.attach = i8042_attach,
+	.destroy = i8042_destroy,
+};

@@ -20,9 +20,10 @@
 
 #include "kvmux/bus.h"
 #include "kvmux/console_sink.h"
+#include "kvmux/device.h"
 #include "kvmux/error.h"
+#include "kvmux/platform.h"
 #include "kvmux/serial8250.h"
-#include "kvmux/vm.h"
 
 enum uart_reg {
 	UART_RBR_THR = 0, /* DLAB=0; DLL with DLAB=1 */
@@ -68,7 +69,7 @@ enum uart_reg {
 #define TX_FIFO_SIZE 16 /* a 16550A's */
 
 struct serial8250 {
-	struct vm *vm;
+	struct device_env env; /* the interrupt line, the sink */
 	unsigned int irq;
 	struct console_sink *out;
 	pthread_mutex_t lock;
@@ -84,7 +85,7 @@ struct serial8250 {
 
 	uint8_t rx[RX_FIFO_SIZE];
 	size_t rx_head, rx_count;
-	serial8250_room_fn rx_room_fn; /* the host waits for RX room */
+	void (*rx_room_fn)(void *opaque); /* the host waits for RX room */
 	void *rx_room_opaque;
 	bool rx_room_wanted;
 };
@@ -108,7 +109,7 @@ static void update_irq(struct serial8250 *uart)
 	if (level == uart->irq_level)
 		return;
 	uart->irq_level = level;
-	vm_irq_line(uart->vm, uart->irq, level);
+	uart->env.irq_line(uart->env.ctx, uart->irq, level);
 }
 
 static void update_irq(struct serial8250 *uart);
@@ -309,47 +310,56 @@ static const struct bus_ops uart_ops = {
 	.write = uart_write,
 };
 
-struct serial8250 *serial8250_create(struct vm *vm, uint16_t base,
-				     unsigned int irq, struct console_sink *out)
+/* COM1, always: early boot messages (earlyprintk) only know the UART,
+ * so it is there even when the console is virtio. */
+static void *serial8250_open(const struct vm_config *cfg, unsigned int i)
 {
 	struct serial8250 *uart = calloc(1, sizeof(*uart));
 
 	if (!uart) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
-	uart->vm = vm;
-	uart->irq = irq;
-	uart->out = out;
+	uart->irq = SERIAL_COM1_IRQ;
 	uart->lcr = 0x03; /* 8N1, as firmware would leave it */
 	pthread_mutex_init(&uart->lock, NULL);
-	console_sink_on_room(out, tx_room, uart);
-	if (bus_register(&vm->pio, base, UART_NR_REGS, &uart_ops, uart,
-			 "serial8250") < 0) {
-		serial8250_destroy(uart);
-		return NULL;
-	}
 	return uart;
 }
 
-void serial8250_destroy(struct serial8250 *uart)
+static int serial8250_attach(void *dev, const struct device_env *env)
 {
-	if (!uart)
-		return;
+	struct serial8250 *uart = dev;
+
+	uart->env = *env;
+	uart->out = env->console;
+	console_sink_on_room(uart->out, tx_room, uart);
+	if (bus_register(env->pio, SERIAL_COM1_BASE, UART_NR_REGS, &uart_ops,
+			 uart, "serial8250") < 0)
+		return -1;
+	return platform_add_isa(env->platform, "serial", SERIAL_COM1_BASE,
+				UART_NR_REGS, SERIAL_COM1_IRQ);
+}
+
+static void serial8250_destroy(void *dev)
+{
+	struct serial8250 *uart = dev;
+
 	pthread_mutex_destroy(&uart->lock);
 	free(uart);
 }
 
-void serial8250_on_input_room(struct serial8250 *uart, serial8250_room_fn fn,
-			      void *opaque)
+static void serial8250_on_input_room(void *dev, void (*fn)(void *opaque),
+				     void *opaque)
 {
+	struct serial8250 *uart = dev;
+
 	uart->rx_room_fn = fn;
 	uart->rx_room_opaque = opaque;
 }
 
-size_t serial8250_receive(struct serial8250 *uart, const uint8_t *buf,
-			  size_t len)
+static size_t serial8250_receive(void *dev, const uint8_t *buf, size_t len)
 {
+	struct serial8250 *uart = dev;
 	size_t i, room;
 
 	pthread_mutex_lock(&uart->lock);
@@ -365,8 +375,9 @@ size_t serial8250_receive(struct serial8250 *uart, const uint8_t *buf,
 	return len;
 }
 
-uint64_t serial8250_tx_undelivered(struct serial8250 *uart)
+static uint64_t serial8250_undelivered(void *dev)
 {
+	struct serial8250 *uart = dev;
 	uint64_t n;
 
 	pthread_mutex_lock(&uart->lock);
@@ -374,3 +385,17 @@ uint64_t serial8250_tx_undelivered(struct serial8250 *uart)
 	pthread_mutex_unlock(&uart->lock);
 	return n;
 }
+
+static const struct console_device_ops serial8250_console = {
+	.input = serial8250_receive,
+	.on_input_room = serial8250_on_input_room,
+	.undelivered = serial8250_undelivered,
+};
+
+const struct device_kind serial8250_kind = {
+	.name = "serial8250",
+	.open = serial8250_open,
+	.attach = serial8250_attach,
+	.destroy = serial8250_destroy,
+	.console = &serial8250_console,
+};

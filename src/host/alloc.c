@@ -325,7 +325,7 @@ static int alloc_amounts(struct amounts *a, unsigned int n)
 	a->least = calloc(n, sizeof(*a->least));
 	a->out = calloc(n, sizeof(*a->out));
 	if (!a->ask || !a->least || !a->out)
-		return err_set("out of memory");
+		return err_host("out of memory");
 	return 0;
 }
 
@@ -346,7 +346,7 @@ static int size_group(const struct vm_config *vm,
 	plan->order = calloc(n, sizeof(*plan->order));
 	a->rank = calloc(n, sizeof(*a->rank));
 	if (!plan->vm || !plan->order || !a->rank || alloc_amounts(a, n) < 0)
-		return err_set("out of memory");
+		return err_host("out of memory");
 	dispatch_order(vm, n, plan->order);
 	fill_vms(vm, plan);
 	for (i = 0; i < n; i++)

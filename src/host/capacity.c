@@ -31,7 +31,7 @@ int meminfo_parse(FILE *meminfo, uint64_t *total, uint64_t *available)
 		}
 	}
 	if (!have_total || !have_available)
-		return err_set("/proc/meminfo has no MemTotal or MemAvailable "
+		return err_host("/proc/meminfo has no MemTotal or MemAvailable "
 			       "(use --host-memory)");
 	return 0;
 }
@@ -51,7 +51,7 @@ static int host_spare_memory(uint64_t *bytes)
 		return -1;
 	reserve = host_memory_reserve(total);
 	if (available <= reserve)
-		return err_set("the host has %llu MiB available, no more than "
+		return err_host("the host has %llu MiB available, no more than "
 			       "the %llu MiB it keeps for itself (use "
 			       "--host-memory)",
 			       (unsigned long long)(available >> 20),
@@ -67,7 +67,7 @@ int group_config_resolve_host(struct group_config *group)
 	if (!group->host_cpus) {
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		if (cpus < 1)
-			return err_set("cannot count the host's CPUs (use "
+			return err_host("cannot count the host's CPUs (use "
 				       "--host-cpus)");
 		group->host_cpus =
 			cpus > GROUP_MAX_HOST_CPUS ? GROUP_MAX_HOST_CPUS : cpus;

@@ -55,7 +55,7 @@ static int own_cgroup(char *path, size_t size)
 {
 	FILE *f = fopen("/proc/self/cgroup", "re");
 	char line[LINE_MAX_BYTES];
-	int rc = err_set("no cgroup v1 cpu controller (/proc/self/cgroup)");
+	int rc = err_host("no cgroup v1 cpu controller (/proc/self/cgroup)");
 
 	if (!f)
 		return err_set_errno("/proc/self/cgroup");
@@ -107,7 +107,7 @@ static int own_cgroup_dir(char *dir, size_t size)
 {
 	char cgpath[LINE_MAX_BYTES], line[LINE_MAX_BYTES], *root, *point;
 	FILE *f;
-	int rc = err_set("no cgroup v1 cpu controller is mounted");
+	int rc = err_host("no cgroup v1 cpu controller is mounted");
 
 	if (own_cgroup(cgpath, sizeof(cgpath)) < 0)
 		return -1;
@@ -130,7 +130,7 @@ static int own_cgroup_dir(char *dir, size_t size)
 	return rc;
 }
 
-/* snprintf() into a PATH_MAX buffer; -1 with err_set() if it is cut. */
+/* snprintf() into a PATH_MAX buffer; -1 with err_host() if it is cut. */
 static int make_path(char *path, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -143,7 +143,7 @@ static int make_path(char *path, const char *fmt, ...)
 	n = vsnprintf(path, PATH_MAX, fmt, ap);
 	va_end(ap);
 	if (n < 0 || n >= PATH_MAX)
-		return err_set("cgroup path is too long");
+		return err_host("cgroup path is too long");
 	return 0;
 }
 
@@ -302,7 +302,7 @@ int cgroup_cpu_create(struct cgroup_cpu *cg, unsigned int nr_vms,
 	cg->run_dir = strdup(run_dir);
 	cg->tasks_fd = malloc(nr_vms * sizeof(*cg->tasks_fd));
 	if (!cg->run_dir || !cg->tasks_fd) {
-		err_set("out of memory");
+		err_host("out of memory");
 		goto fail;
 	}
 	cg->nr_vms = nr_vms;

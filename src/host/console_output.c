@@ -66,7 +66,7 @@ struct console_outputs *console_outputs_create(void (*on_gone)(void *opaque),
 	struct console_outputs *set = calloc(1, sizeof(*set));
 
 	if (!set) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
 	set->on_gone = on_gone;
@@ -80,7 +80,7 @@ static int add(struct console_outputs *set, struct dest *d)
 		realloc(set->dest, (set->nr + 1) * sizeof(*grown));
 
 	if (!grown)
-		return err_set("out of memory");
+		return err_host("out of memory");
 	set->dest = grown;
 	d->set = set;
 	d->users = 1;
@@ -163,7 +163,7 @@ static int open_fifo(const char *path, const struct vm_config *cfg,
 	}
 	if (fd < 0) {
 		*status = EXIT_BAD_USAGE;
-		return err_set_errno("cannot open console output %s", path);
+		return err_input_errno("cannot open console output %s", path);
 	}
 	return fd;
 }
@@ -190,7 +190,7 @@ static int open_file(const char *path, const struct vm_config *cfg,
 				  O_CLOEXEC | O_NOCTTY,
 			  0644);
 		if (fd < 0)
-			return err_set_errno("cannot open console output %s",
+			return err_input_errno("cannot open console output %s",
 					     path);
 	}
 	if (fd >= 0)
@@ -206,7 +206,7 @@ static int open_dest(struct console_outputs *set, const struct vm_config *cfg,
 	int i;
 
 	if (!d)
-		return err_set("out of memory");
+		return err_host("out of memory");
 	d->fd = open_file(cfg->console_file, cfg, signal_fd, status);
 	if (d->fd < 0) {
 		free(d);
@@ -245,7 +245,7 @@ static int named(struct console_outputs *set, const char *name, int fd)
 	d = calloc(1, sizeof(*d));
 	if (!d || !(d->name = strdup(name))) {
 		free(d);
-		return err_set("out of memory");
+		return err_host("out of memory");
 	}
 	d->fd = fd;
 	i = add(set, d);

@@ -40,7 +40,7 @@ int host_open_input(const char *path, const char *what, int flags,
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return err_set("%s %s does not exist", what, path);
-		return err_set_errno("cannot open %s %s", what, path);
+		return err_input_errno("cannot open %s %s", what, path);
 	}
 	if (fstat(fd, &st) < 0) {
 		err_set_errno("%s %s", what, path);
@@ -125,7 +125,7 @@ static int write_fully(int fd, const char *path, const char *what,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return err_set_errno("cannot write %s %s", what, path);
+			return err_input_errno("cannot write %s %s", what, path);
 		done += n;
 	}
 	return 0;
@@ -138,10 +138,10 @@ int host_write_file(const char *path, const char *what, const void *buf,
 	int rc;
 
 	if (fd < 0)
-		return err_set_errno("cannot create %s %s", what, path);
+		return err_input_errno("cannot create %s %s", what, path);
 	rc = write_fully(fd, path, what, buf, len);
 	if (close(fd) < 0 && !rc)
-		rc = err_set_errno("cannot write %s %s", what, path);
+		rc = err_input_errno("cannot write %s %s", what, path);
 	return rc;
 }
 

@@ -121,7 +121,7 @@ static int use_cgroups(struct group_sched *gs)
 		run_shares = SCHED_SHARES_MAX;
 	gs->cg_vm = calloc(plan->nr_vms, sizeof(*gs->cg_vm));
 	if (!gs->cg_vm)
-		return err_set("out of memory");
+		return err_host("out of memory");
 	if (cgroup_cpu_create(&gs->cg, plan->nr_vms, run_shares) < 0)
 		return -1;
 	if (set_vm_cgroups(gs) < 0) {
@@ -170,7 +170,7 @@ struct group_sched *group_sched_create(const struct group_plan *plan)
 	struct group_sched *gs = calloc(1, sizeof(*gs));
 
 	if (!gs) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
 	gs->plan = plan;

@@ -18,6 +18,6 @@ int host_drop_privileges(void)
 		return 0;
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_apply(CAPNG_SELECT_BOTH) < 0)
-		return err_set("cannot drop capabilities");
+		return err_host("cannot drop capabilities");
 	return 0;
 }

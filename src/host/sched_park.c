@@ -154,7 +154,7 @@ struct sched_park *sched_park_start(struct vm **vms,
 
 	if (!gs || n > SCHED_MAX_VMS) {
 		free(gs);
-		err_set("cannot schedule %u VMs (at most %d)", n,
+		err_host("cannot schedule %u VMs (at most %d)", n,
 			SCHED_MAX_VMS);
 		return NULL;
 	}
@@ -167,7 +167,7 @@ struct sched_park *sched_park_start(struct vm **vms,
 	if (gs->stop_fd < 0 || !gs->svm || !gs->period_base || !gs->last_cpu ||
 	    !gs->parked) {
 		free_sched(gs);
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
 	group_plan_policy(plan, &gs->policy, gs->svm);

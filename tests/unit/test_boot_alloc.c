@@ -16,6 +16,7 @@
 #include "boot_test_util.h"
 #include "kvmux/boot_alloc.h"
 #include "kvmux/error.h"
+#include "kvmux/mptable.h"
 #include "kvmux/platform.h"
 
 #define RAM_SIZE (16ULL << 20)

@@ -154,13 +154,13 @@ static void test_entry(void **state)
 	struct fixture *fx = *state;
 
 	assert_int_equal(load(fx), 0);
-	assert_int_equal(fx->entry.mode, BOOT_LONG64);
-	assert_int_equal(fx->entry.rip, PREF_ADDR + 0x200);
-	assert_int_equal(fx->entry.rsi, BOOT_ZERO_PAGE_ADDR);
-	assert_int_equal(fx->entry.cr3, BOOT_PAGE_TABLE_ADDR);
-	assert_int_equal(fx->entry.rbx, 0);
-	assert_int_equal(fx->entry.gdt_base, BOOT_GDT_ADDR);
-	assert_int_equal(fx->entry.gdt_limit, 4 * 8 - 1);
+	assert_int_equal(fx->entry.cpu.mode, BOOT_LONG64);
+	assert_int_equal(fx->entry.cpu.rip, PREF_ADDR + 0x200);
+	assert_int_equal(fx->entry.cpu.rsi, BOOT_ZERO_PAGE_ADDR);
+	assert_int_equal(fx->entry.cpu.cr3, BOOT_PAGE_TABLE_ADDR);
+	assert_int_equal(fx->entry.cpu.rbx, 0);
+	assert_int_equal(fx->entry.cpu.gdt_base, BOOT_GDT_ADDR);
+	assert_int_equal(fx->entry.cpu.gdt_limit, 4 * 8 - 1);
 	assert_int_equal(fx->entry.kind, IMAGE_BZIMAGE);
 	assert_int_equal(fx->entry.initrd_gpa, 0);
 	assert_int_equal(fx->entry.initrd_size, 0);
@@ -181,7 +181,7 @@ static void test_not_relocatable(void **state)
 
 	fx->h.relocatable_kernel = 0;
 	assert_int_equal(load(fx), 0);
-	assert_int_equal(fx->entry.rip, 0x100000 + 0x200);
+	assert_int_equal(fx->entry.cpu.rip, 0x100000 + 0x200);
 	assert_memory_equal(at(fx, 0x100000, PM_SIZE), fx->im.buf + PM_OFF,
 			    PM_SIZE);
 }

@@ -11,7 +11,8 @@
 
 #include <cmocka.h>
 
-#include "kvmux/legacy.h"
+#include "kvmux/config.h"
+#include "kvmux/debug_exit.h"
 
 static bool status_of(const struct debug_exit_config *cfg, uint64_t off,
 		      uint32_t data, unsigned int len, uint32_t *value,

@@ -356,7 +356,7 @@ static void test_bzimage_setup_data(void **state)
 	bp = at(fx, BOOT_ZERO_PAGE_ADDR, sizeof(*bp));
 	bp->hdr.setup_data = old_list;
 	fx->entry.kind = IMAGE_BZIMAGE;
-	fx->entry.rsi = BOOT_ZERO_PAGE_ADDR; /* where bzimage_load() put it */
+	fx->entry.cpu.rsi = BOOT_ZERO_PAGE_ADDR; /* where bzimage_load() put it */
 	assert_int_equal(
 		boot_attach_dtb(&fx->g.gm, &fx->entry, fx->dtb, fx->len), 0);
 	assert_int_equal(bp->hdr.setup_data, BOOT_DTB_ADDR);
@@ -384,7 +384,7 @@ static struct hvm_start_info *pvh_start_info(struct fixture *fx,
 						   .size = INITRD_SIZE };
 	}
 	fx->entry.kind = IMAGE_ELF;
-	fx->entry.rbx = BOOT_PVH_INFO_ADDR; /* where pvh_load() put it */
+	fx->entry.cpu.rbx = BOOT_PVH_INFO_ADDR; /* where pvh_load() put it */
 	return si;
 }
 

@@ -128,7 +128,7 @@ static struct mb_info info(struct fixture *fx)
 {
 	struct mb_info mi;
 
-	memcpy(&mi, at(fx, fx->entry.rbx, sizeof(mi)), sizeof(mi));
+	memcpy(&mi, at(fx, fx->entry.cpu.rbx, sizeof(mi)), sizeof(mi));
 	return mi;
 }
 
@@ -223,12 +223,12 @@ static void test_flat_entry(void **state)
 
 	assert_int_equal(load(fx), 0);
 	assert_int_equal(fx->entry.kind, IMAGE_MULTIBOOT);
-	assert_int_equal(fx->entry.mode, BOOT_PROTECTED32);
-	assert_int_equal(fx->entry.rip, ENTRY);
-	assert_int_equal(fx->entry.rax, MB_BOOTLOADER_MAGIC);
-	assert_int_equal(fx->entry.rbx, BOOT_INFO_ADDR);
-	assert_true(fx->entry.gdt_base >= BOOT_LOW_START); /* page 0 free */
-	assert_int_equal(fx->entry.cr3, 0);
+	assert_int_equal(fx->entry.cpu.mode, BOOT_PROTECTED32);
+	assert_int_equal(fx->entry.cpu.rip, ENTRY);
+	assert_int_equal(fx->entry.cpu.rax, MB_BOOTLOADER_MAGIC);
+	assert_int_equal(fx->entry.cpu.rbx, BOOT_INFO_ADDR);
+	assert_true(fx->entry.cpu.gdt_base >= BOOT_LOW_START); /* page 0 free */
+	assert_int_equal(fx->entry.cpu.cr3, 0);
 }
 
 static void test_flat_loaded(void **state)
@@ -355,13 +355,13 @@ static void test_kernel_below_1m(void **state)
 	mi = info(fx);
 	m = at(fx, mi.mods_addr, sizeof(*m));
 	assert_true(m->mod_start >= LAYOUT_HIGH_START);
-	assert_false(overlaps(fx->entry.rbx, MB_INFO_SIZE, base, end - base));
+	assert_false(overlaps(fx->entry.cpu.rbx, MB_INFO_SIZE, base, end - base));
 	assert_false(overlaps(mi.cmdline, strlen(fx->f.cmdline) + 1, base,
 			      end - base));
-	assert_false(overlaps(fx->entry.gdt_base, 32, base, end - base));
-	assert_true(fx->entry.rbx >= BOOT_LOW_START);
+	assert_false(overlaps(fx->entry.cpu.gdt_base, 32, base, end - base));
+	assert_true(fx->entry.cpu.rbx >= BOOT_LOW_START);
 	assert_true(mi.cmdline >= BOOT_LOW_START);
-	assert_true(fx->entry.gdt_base >= BOOT_LOW_START);
+	assert_true(fx->entry.cpu.gdt_base >= BOOT_LOW_START);
 }
 
 static void test_video_mode_ignored(void **state)
@@ -506,7 +506,7 @@ static void test_elf32(void **state)
 	fx->f.initrd = fx->initrd;
 	fx->f.initrd_len = sizeof(fx->initrd);
 	assert_int_equal(load(fx), 0);
-	assert_int_equal(fx->entry.rip, 0x100010);
+	assert_int_equal(fx->entry.cpu.rip, 0x100010);
 	assert_int_equal(*(uint8_t *)at(fx, 0x100001, 1), test_elf_byte(0, 1));
 	assert_int_equal(*(uint8_t *)at(fx, 0x105000, 1), test_elf_byte(1, 0));
 	/* Module 0 above the highest segment. */
@@ -519,7 +519,7 @@ static void test_elf64_higher_half(void **state)
 
 	build_elf(fx, true, 0xffffffff80000020ULL, 0xffffffff80000000ULL);
 	assert_int_equal(load(fx), 0);
-	assert_int_equal(fx->entry.rip, 0x100020);
+	assert_int_equal(fx->entry.cpu.rip, 0x100020);
 }
 
 static void test_elf_entry_outside(void **state)

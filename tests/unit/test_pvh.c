@@ -173,12 +173,12 @@ static void test_entry(void **state)
 	struct fixture *fx = *state;
 
 	assert_int_equal(load(fx), 0);
-	assert_int_equal(fx->entry.mode, BOOT_PROTECTED32);
-	assert_int_equal(fx->entry.rip, KERNEL_ENTRY);
-	assert_int_equal(fx->entry.rbx, BOOT_PVH_INFO_ADDR);
-	assert_int_equal(fx->entry.cr3, 0);
-	assert_int_equal(fx->entry.gdt_base, BOOT_GDT_ADDR);
-	assert_int_equal(fx->entry.gdt_limit, 4 * 8 - 1);
+	assert_int_equal(fx->entry.cpu.mode, BOOT_PROTECTED32);
+	assert_int_equal(fx->entry.cpu.rip, KERNEL_ENTRY);
+	assert_int_equal(fx->entry.cpu.rbx, BOOT_PVH_INFO_ADDR);
+	assert_int_equal(fx->entry.cpu.cr3, 0);
+	assert_int_equal(fx->entry.cpu.gdt_base, BOOT_GDT_ADDR);
+	assert_int_equal(fx->entry.cpu.gdt_limit, 4 * 8 - 1);
 	assert_int_equal(fx->entry.kind, IMAGE_ELF);
 	assert_int_equal(fx->entry.initrd_gpa, 0);
 	assert_int_equal(fx->entry.initrd_size, 0);
@@ -307,7 +307,7 @@ static void test_note_after_other_note(void **state)
 	phdr(&fx->im, 1)->p_filesz = 24 + NOTE_SIZE;
 	assert_true(NOTE_OFF + 24 + NOTE_SIZE <= DATA_OFF);
 	assert_int_equal(load(fx), 0);
-	assert_int_equal(fx->entry.rip, KERNEL_ENTRY + 0x10);
+	assert_int_equal(fx->entry.cpu.rip, KERNEL_ENTRY + 0x10);
 }
 
 static void test_note_8byte_desc(void **state)
@@ -319,7 +319,7 @@ static void test_note_8byte_desc(void **state)
 		 &entry);
 	phdr(&fx->im, 1)->p_filesz = NOTE_SIZE + 4;
 	assert_int_equal(load(fx), 0);
-	assert_int_equal(fx->entry.rip, KERNEL_ENTRY);
+	assert_int_equal(fx->entry.cpu.rip, KERNEL_ENTRY);
 }
 
 /* No PT_NOTE: the note is found through the section headers. */
@@ -343,7 +343,7 @@ static void test_note_in_section_only(void **state)
 	fx->f.kernel = big;
 	fx->f.kernel_len = sizeof(big);
 	assert_int_equal(load(fx), 0);
-	assert_int_equal(fx->entry.rip, KERNEL_ENTRY);
+	assert_int_equal(fx->entry.cpu.rip, KERNEL_ENTRY);
 
 	sh[1].sh_offset = UINT64_MAX - 4;
 	expect_error(fx, "section 1 points past the end");
@@ -383,7 +383,7 @@ static void test_elf32(void **state)
 	fx->f.kernel = im;
 	fx->f.kernel_len = sizeof(im);
 	assert_int_equal(load(fx), 0);
-	assert_int_equal(fx->entry.rip, 0x200000);
+	assert_int_equal(fx->entry.cpu.rip, 0x200000);
 	assert_memory_equal(at(fx, 0x200000, 16), im + 0x100, 16);
 
 	e->e_machine = EM_X86_64; /* ELF32 must be i386 */
@@ -509,10 +509,10 @@ static void test_segment_below_1m(void **state)
 	assert_int_equal(load(fx), 0);
 	assert_memory_equal(at(fx, 0x8000, KERNEL_FILESZ),
 			    fx->im.buf + DATA_OFF, KERNEL_FILESZ);
-	assert_int_equal(fx->entry.rbx, BOOT_PVH_INFO_ADDR); /* still free */
+	assert_int_equal(fx->entry.cpu.rbx, BOOT_PVH_INFO_ADDR); /* still free */
 	phdr(&fx->im, 0)->p_paddr = 0; /* over the GDT's usual place */
 	assert_int_equal(load(fx), 0);
-	assert_true(fx->entry.gdt_base >= KERNEL_MEMSZ);
+	assert_true(fx->entry.cpu.gdt_base >= KERNEL_MEMSZ);
 	assert_memory_equal(at(fx, 0, KERNEL_FILESZ), fx->im.buf + DATA_OFF,
 			    KERNEL_FILESZ);
 }
@@ -548,25 +548,25 @@ static void test_structures_avoid_kernel(void **state)
 	fx->f.initrd = initrd;
 	fx->f.initrd_len = sizeof(initrd);
 	assert_int_equal(load(fx), 0);
-	assert_int_equal(fx->entry.rip, 0x100000);
+	assert_int_equal(fx->entry.cpu.rip, 0x100000);
 	assert_int_equal(*(uint8_t *)at(fx, 0xff0d3, 1),
 			 test_elf_byte(0, 0xd3));
-	memcpy(&si, at(fx, fx->entry.rbx, sizeof(si)), sizeof(si));
+	memcpy(&si, at(fx, fx->entry.cpu.rbx, sizeof(si)), sizeof(si));
 	assert_int_equal(si.magic, HVM_START_MAGIC);
 	assert_string_equal(at(fx, si.cmdline_paddr, 1), fx->f.cmdline);
 	/* Nothing of kvmux's inside the kernel's ranges. */
 	for (i = 0; i < 3; i++) {
-		assert_false(overlaps(fx->entry.rbx, PVH_INFO_SIZE,
+		assert_false(overlaps(fx->entry.cpu.rbx, PVH_INFO_SIZE,
 				      segs[i].paddr, segs[i].memsz));
 		assert_false(overlaps(si.cmdline_paddr,
 				      strlen(fx->f.cmdline) + 1, segs[i].paddr,
 				      segs[i].memsz));
-		assert_false(overlaps(fx->entry.gdt_base, 32, segs[i].paddr,
+		assert_false(overlaps(fx->entry.cpu.gdt_base, 32, segs[i].paddr,
 				      segs[i].memsz));
 		assert_false(overlaps(fx->entry.initrd_gpa, sizeof(initrd),
 				      segs[i].paddr, segs[i].memsz));
 	}
-	assert_true(fx->entry.rbx < 4ULL << 30);
+	assert_true(fx->entry.cpu.rbx < 4ULL << 30);
 }
 
 static void test_segments_overlap(void **state)

@@ -23,6 +23,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "kvmux/config.h"
+#include "kvmux/device.h"
 #include "kvmux/diag.h"
 #include "kvmux/error.h"
 #include "kvmux/host.h"
@@ -32,7 +34,6 @@
 
 #define SECTOR_SIZE 512ULL
 #define BLK_QUEUE_SIZE 256
-#define BLK_ID_BYTES 20
 
 #define BLK_F_SEG_MAX 2
 #define BLK_F_RO 5
@@ -90,7 +91,7 @@ struct virtio_blk {
 	const char *path;
 	int fd;
 	bool readonly;
-	char serial[BLK_ID_BYTES];
+	char serial[VIRTIO_BLK_ID_BYTES];
 	uint64_t sectors;
 	struct blk_config config;
 	struct virtio_device_ops ops;
@@ -193,7 +194,7 @@ static uint8_t do_rw(struct virtio_blk *blk, const struct blk_req_header *h,
 static uint8_t do_get_id(struct virtio_blk *blk, uint32_t *written)
 {
 	uint64_t room = blk->chain.writable_len - 1;
-	uint64_t len = room < BLK_ID_BYTES ? room : BLK_ID_BYTES;
+	uint64_t len = room < VIRTIO_BLK_ID_BYTES ? room : VIRTIO_BLK_ID_BYTES;
 
 	*written += virtq_chain_write(&blk->chain, 0, blk->serial, len);
 	return BLK_S_OK;
@@ -336,6 +337,8 @@ static void blk_reset(void *dev)
 	(void)dev; /* requests complete synchronously: nothing in flight */
 }
 
+static void blk_destroy(void *dev);
+
 static int open_image(struct virtio_blk *blk)
 {
 	struct stat st;
@@ -391,49 +394,71 @@ static void fill_config(struct virtio_blk *blk)
 	};
 }
 
-struct virtio_blk *virtio_blk_open(const struct disk_config *disk)
+static unsigned int blk_count(const struct vm_config *cfg)
 {
+	return cfg->nr_disks;
+}
+
+/* Disk i: the image is opened and locked before any VM exists, so a bad
+ * one is the user's input (126), not a host failure. */
+static void *blk_open(const struct vm_config *cfg, unsigned int i)
+{
+	const struct disk_config *disk = &cfg->disk[i];
 	struct virtio_blk *blk = calloc(1, sizeof(*blk));
 
 	if (!blk) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
+	blk->fd = -1;
 	blk->path = disk->path;
 	blk->readonly = disk->readonly;
 	if (disk->serial)
 		memcpy(blk->serial, disk->serial,
 		       strnlen(disk->serial, sizeof(blk->serial)));
 	if (open_image(blk) < 0) {
-		virtio_blk_destroy(blk);
+		blk_destroy(blk);
 		return NULL;
 	}
 	fill_config(blk);
 	return blk;
 }
 
-int virtio_blk_attach(struct virtio_blk *blk, struct vm *vm, struct platform *p)
+static int blk_attach(void *dev, const struct device_env *env)
 {
-	blk->transport = virtio_mmio_create(vm, p, &blk->ops, blk);
+	struct virtio_blk *blk = dev;
+
+	blk->transport = virtio_mmio_create(env, &blk->ops, blk);
 	return blk->transport ? 0 : -1;
 }
 
-int virtio_blk_start(struct virtio_blk *blk)
+static int blk_start(void *dev)
 {
-	return virtio_mmio_start(blk->transport);
+	return virtio_mmio_start(((struct virtio_blk *)dev)->transport);
 }
 
-int virtio_blk_stop(struct virtio_blk *blk, uint64_t deadline_ns)
+static int blk_stop(void *dev, uint64_t deadline_ns)
 {
-	return virtio_mmio_stop(blk->transport, deadline_ns);
+	return virtio_mmio_stop(((struct virtio_blk *)dev)->transport,
+				deadline_ns);
 }
 
-void virtio_blk_destroy(struct virtio_blk *blk)
+static void blk_destroy(void *dev)
 {
-	if (!blk)
-		return;
+	struct virtio_blk *blk = dev;
+
 	virtio_mmio_destroy(blk->transport);
 	if (blk->fd >= 0)
 		close(blk->fd);
 	free(blk);
 }
+
+const struct device_kind virtio_blk_kind = {
+	.name = "virtio-blk",
+	.count = blk_count,
+	.open = blk_open,
+	.attach = blk_attach,
+	.start = blk_start,
+	.stop = blk_stop,
+	.destroy = blk_destroy,
+};

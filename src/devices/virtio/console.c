@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvmux/config.h"
 #include "kvmux/console_sink.h"
+#include "kvmux/device.h"
 #include "kvmux/error.h"
 #include "kvmux/virtio_console.h"
 #include "kvmux/virtio_mmio.h"
@@ -40,7 +42,7 @@ struct virtio_console {
 	pthread_mutex_t input_lock;
 	uint8_t input[CONSOLE_INPUT_MAX];
 	size_t input_len;
-	virtio_console_room_fn input_room_fn;
+	void (*input_room_fn)(void *opaque);
 	void *input_room_opaque;
 	bool input_room_wanted;
 };
@@ -175,7 +177,7 @@ static bool console_queue_notify(void *dev, unsigned int q)
 	return q == CONSOLE_RX_QUEUE ? input_pending(con) : !con->tx_busy;
 }
 
-size_t virtio_console_input(void *dev, const uint8_t *buf, size_t len)
+static size_t console_input(void *dev, const uint8_t *buf, size_t len)
 {
 	struct virtio_console *con = dev;
 	size_t room;
@@ -193,9 +195,11 @@ size_t virtio_console_input(void *dev, const uint8_t *buf, size_t len)
 	return len;
 }
 
-void virtio_console_on_input_room(struct virtio_console *con,
-				  virtio_console_room_fn fn, void *opaque)
+static void console_on_input_room(void *dev, void (*fn)(void *opaque),
+				  void *opaque)
 {
+	struct virtio_console *con = dev;
+
 	con->input_room_fn = fn;
 	con->input_room_opaque = opaque;
 }
@@ -234,38 +238,48 @@ static const struct virtio_device_ops console_ops = {
 	.reset = console_reset,
 };
 
-struct virtio_console *virtio_console_create(struct vm *vm, struct platform *p,
-					     struct console_sink *out)
+static unsigned int console_count(const struct vm_config *cfg)
+{
+	return cfg->console == CONSOLE_VIRTIO;
+}
+
+static void *console_open(const struct vm_config *cfg, unsigned int i)
 {
 	struct virtio_console *con = calloc(1, sizeof(*con));
 
 	if (!con) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
-	con->out = out;
 	pthread_mutex_init(&con->input_lock, NULL);
-	con->transport = virtio_mmio_create(vm, p, &console_ops, con);
-	if (!con->transport) {
-		virtio_console_destroy(con);
-		return NULL;
-	}
-	console_sink_on_room(out, tx_room, con);
 	return con;
 }
 
-int virtio_console_start(struct virtio_console *con)
+static int console_attach(void *dev, const struct device_env *env)
 {
-	return virtio_mmio_start(con->transport);
+	struct virtio_console *con = dev;
+
+	con->out = env->console;
+	console_sink_on_room(con->out, tx_room, con);
+	con->transport = virtio_mmio_create(env, &console_ops, con);
+	return con->transport ? 0 : -1;
 }
 
-int virtio_console_stop(struct virtio_console *con, uint64_t deadline_ns)
+static int console_start(void *dev)
 {
-	return virtio_mmio_stop(con->transport, deadline_ns);
+	return virtio_mmio_start(((struct virtio_console *)dev)->transport);
 }
 
-uint64_t virtio_console_undelivered(struct virtio_console *con)
+static int console_stop(void *dev, uint64_t deadline_ns)
 {
+	return virtio_mmio_stop(((struct virtio_console *)dev)->transport,
+				deadline_ns);
+}
+
+/* Bytes of a transmit buffer the sink never took (after a stop). */
+static uint64_t console_undelivered(void *dev)
+{
+	struct virtio_console *con = dev;
 	uint64_t n = 0;
 	unsigned int i;
 
@@ -277,11 +291,28 @@ uint64_t virtio_console_undelivered(struct virtio_console *con)
 	return n - con->tx_off;
 }
 
-void virtio_console_destroy(struct virtio_console *con)
+static void console_destroy(void *dev)
 {
-	if (!con)
-		return;
+	struct virtio_console *con = dev;
+
 	virtio_mmio_destroy(con->transport);
 	pthread_mutex_destroy(&con->input_lock);
 	free(con);
 }
+
+static const struct console_device_ops console_device_ops = {
+	.input = console_input,
+	.on_input_room = console_on_input_room,
+	.undelivered = console_undelivered,
+};
+
+const struct device_kind virtio_console_kind = {
+	.name = "virtio-console",
+	.count = console_count,
+	.open = console_open,
+	.attach = console_attach,
+	.start = console_start,
+	.stop = console_stop,
+	.destroy = console_destroy,
+	.console = &console_device_ops,
+};

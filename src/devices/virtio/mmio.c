@@ -25,13 +25,13 @@
 #include <unistd.h>
 
 #include "kvmux/bus.h"
+#include "kvmux/device.h"
 #include "kvmux/diag.h"
 #include "kvmux/error.h"
 #include "kvmux/event_loop.h"
 #include "kvmux/platform.h"
 #include "kvmux/thread.h"
 #include "kvmux/virtio_mmio.h"
-#include "kvmux/vm.h"
 
 enum mmio_reg {
 	REG_MAGIC = 0x000,
@@ -83,7 +83,7 @@ struct mmio_queue {
 };
 
 struct virtio_mmio {
-	struct vm *vm;
+	struct device_env env; /* memory, irqfd, ioeventfd */
 	const struct virtio_device_ops *ops;
 	void *dev;
 	uint64_t base;
@@ -241,7 +241,7 @@ static void set_queue_ready(struct virtio_mmio *t, struct mmio_queue *q,
 	}
 	if (q->vq.ready)
 		return;
-	if (virtq_init(&q->vq, &t->vm->mem, q->num, t->ops->queue_max, q->desc,
+	if (virtq_init(&q->vq, t->env.mem, q->num, t->ops->queue_max, q->desc,
 		       q->driver, q->device,
 		       virtio_mmio_has_feature(t, VIRTIO_F_EVENT_IDX),
 		       virtio_mmio_has_feature(t, VIRTIO_F_INDIRECT_DESC)) < 0)
@@ -519,7 +519,8 @@ static int create_queues(struct virtio_mmio *t)
 		if (fd < 0)
 			return err_set_errno("eventfd");
 		t->queue[i].notify_fd = fd;
-		if (vm_ioeventfd(t->vm, t->base + REG_QUEUE_NOTIFY, i, fd) < 0)
+		if (t->env.ioeventfd(t->env.ctx, t->base + REG_QUEUE_NOTIFY, i,
+				     fd) < 0)
 			return -1;
 	}
 	return 0;
@@ -531,23 +532,23 @@ static int create_fds(struct virtio_mmio *t)
 	t->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (t->irq_fd < 0 || t->stop_fd < 0)
 		return err_set_errno("eventfd");
-	if (vm_irqfd(t->vm, t->irq, t->irq_fd) < 0)
+	if (t->env.irqfd(t->env.ctx, t->irq, t->irq_fd) < 0)
 		return -1;
 	return create_queues(t);
 }
 
-struct virtio_mmio *virtio_mmio_create(struct vm *vm, struct platform *p,
+struct virtio_mmio *virtio_mmio_create(const struct device_env *env,
 				       const struct virtio_device_ops *ops,
 				       void *dev)
 {
 	struct virtio_mmio *t = calloc(1, sizeof(*t));
 
 	if (!t) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
 	*t = (struct virtio_mmio){
-		.vm = vm, .ops = ops, .dev = dev, .irq_fd = -1, .stop_fd = -1
+		.env = *env, .ops = ops, .dev = dev, .irq_fd = -1, .stop_fd = -1
 	};
 	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		t->queue[i].notify_fd = -1;
@@ -557,9 +558,10 @@ struct virtio_mmio *virtio_mmio_create(struct vm *vm, struct platform *p,
 		err_set("%s: too many or too large queues", ops->name);
 		goto fail;
 	}
-	if (platform_add_virtio(p, &t->base, &t->irq) < 0 || create_fds(t) < 0)
+	if (platform_add_virtio(env->platform, &t->base, &t->irq) < 0 ||
+	    create_fds(t) < 0)
 		goto fail;
-	if (bus_register(&vm->mmio, t->base, VIRTIO_MMIO_SIZE, &mmio_ops, t,
+	if (bus_register(env->mmio, t->base, VIRTIO_MMIO_SIZE, &mmio_ops, t,
 			 ops->name) < 0)
 		goto fail;
 	return t;

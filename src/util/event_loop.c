@@ -45,7 +45,7 @@ int event_loop_add(struct event_loop *loop, int fd, uint32_t events,
 	struct epoll_event ev = { .events = events };
 
 	if (!src)
-		return err_set("out of memory");
+		return err_host("out of memory");
 	*src = (struct event_source){ .fd = fd, .fn = fn, .opaque = opaque };
 	ev.data.ptr = src;
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -88,7 +88,7 @@ int event_loop_modify(struct event_loop *loop, int fd, uint32_t events)
 			return err_set_errno("epoll_ctl mod fd %d", fd);
 		return 0;
 	}
-	return err_set("fd %d is not in the event loop", fd);
+	return err_host("fd %d is not in the event loop", fd);
 }
 
 int event_loop_run_once(struct event_loop *loop, int timeout_ms)

@@ -62,7 +62,7 @@ int platform_cmdline(const struct platform *p, const char *base_cmdline,
 	unsigned int i;
 
 	if (!out)
-		return err_set("out of memory");
+		return err_host("out of memory");
 	used = snprintf(out, len, "%s", base_cmdline);
 	for (i = 0; i < p->nr_virtio; i++)
 		used += snprintf(out + used, len - used,

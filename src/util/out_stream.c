@@ -151,7 +151,7 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 	int rc;
 
 	if (!s) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
 	s->fd = fd;
@@ -214,7 +214,7 @@ int out_stream_wait_room(struct out_stream *s, out_stream_fn fn, void *opaque)
 		if (s->waiter[i].opaque == opaque)
 			goto out;
 	if (s->nr_waiters == OUT_STREAM_WAITERS)
-		rc = err_set("too many writers wait for one output");
+		rc = err_host("too many writers wait for one output");
 	else
 		s->waiter[s->nr_waiters++] = (struct waiter){ fn, opaque };
 out:

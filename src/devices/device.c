@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * device.c - the table of device kinds (kvmux/device.h).
+ *
+ * Order: the virtio console before the UART (the first console device
+ * present gets stdin), the console before the disks (virtio devices take
+ * windows and interrupt lines in this order, which docs/devices.md
+ * promises), the legacy devices in between.
+ */
+#include <stddef.h>
+
+#include "kvmux/debug_exit.h"
+#include "kvmux/device.h"
+#include "kvmux/i8042.h"
+#include "kvmux/serial8250.h"
+#include "kvmux/virtio_blk.h"
+#include "kvmux/virtio_console.h"
+
+const struct device_kind *const device_kinds[] = {
+	&virtio_console_kind, &serial8250_kind, &i8042_kind,
+	&debug_exit_kind,     &virtio_blk_kind, NULL,
+};
+
+unsigned int device_count(const struct device_kind *kind,
+			  const struct vm_config *cfg)
+{
+	return kind->count ? kind->count(cfg) : 1;
+}
