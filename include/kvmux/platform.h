@@ -26,6 +26,17 @@
 /* Where kvmux puts the MP table (the BIOS area the layout reserves). */
 #define MPTABLE_ADDR LAYOUT_BIOS_START
 
+/*
+ * TEMPORARY, until the boot structures are placed dynamically: the ACPI
+ * RSDP and tables go in the same reserved BIOS area, after the MP table
+ * (at most 5292 bytes, for PLATFORM_MAX_CPUS).  An OS scanning
+ * 0xe0000-0xfffff finds the RSDP there; the tables take what is left
+ * below 1 MiB (about 56 KiB; they need under 11 KiB).
+ */
+#define ACPI_TMP_RSDP_ADDR (MPTABLE_ADDR + 0x2000)
+#define ACPI_TMP_TABLES_ADDR (ACPI_TMP_RSDP_ADDR + 0x40)
+#define ACPI_TMP_TABLES_MAX (LAYOUT_HIGH_START - ACPI_TMP_TABLES_ADDR)
+
 /* virtio-mmio windows: one 512-byte register block each. */
 #define VIRTIO_MMIO_BASE 0xd0000000ULL
 #define VIRTIO_MMIO_SIZE 0x200ULL
@@ -50,6 +61,10 @@ struct platform {
 	unsigned int nr_isa;
 	struct platform_virtio_dev virtio[PLATFORM_MAX_VIRTIO];
 	unsigned int nr_virtio;
+	/* Devices only the ACPI tables describe (boot/acpi.c). */
+	uint16_t pvpanic_port; /* 0: no pvpanic device */
+	uint16_t ged_port; /* the GED's event register; 0: no GED */
+	uint8_t ged_gsi;
 };
 
 void platform_init(struct platform *p, unsigned int nr_cpus);
@@ -57,6 +72,10 @@ int platform_add_isa(struct platform *p, const char *name, uint16_t port,
 		     uint16_t nr_ports, uint8_t irq);
 /* Reserve the next virtio-mmio window and interrupt line. */
 int platform_add_virtio(struct platform *p, uint64_t *base, uint8_t *irq);
+/* QEMU's pvpanic device at an I/O port. */
+void platform_add_pvpanic(struct platform *p, uint16_t port);
+/* A Generic Event Device: its event register's port and its GSI. */
+void platform_add_ged(struct platform *p, uint16_t port, uint8_t gsi);
 
 /* Write the Intel MP table (spec 1.4) at MPTABLE_ADDR. */
 int mptable_write(const struct guest_mem *gm, const struct platform *p);

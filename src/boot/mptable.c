@@ -13,6 +13,7 @@
  */
 #include <string.h>
 
+#include "kvmux/boot_common.h"
 #include "kvmux/error.h"
 #include "kvmux/platform.h"
 
@@ -84,16 +85,6 @@ _Static_assert(sizeof(struct mp_floating) == 16, "MP floating pointer");
 _Static_assert(sizeof(struct mp_config) == 44, "MP config header");
 _Static_assert(sizeof(struct mp_cpu) == 20, "MP processor entry");
 _Static_assert(sizeof(struct mp_irq) == 8, "MP interrupt entry");
-
-static uint8_t checksum(const void *data, size_t len)
-{
-	const uint8_t *b = data;
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *b++;
-	return (uint8_t)-sum;
-}
 
 struct mp_writer {
 	uint8_t *p;
@@ -194,12 +185,12 @@ int mptable_write(const struct guest_mem *gm, const struct platform *p)
 	memcpy(mpc->product, "KVMUX VM    ", 12);
 	mpc->nr_entries = w.nr_entries;
 	mpc->lapic_addr = LAPIC_ADDR;
-	mpc->checksum = checksum(mpc, mpc->length);
+	mpc->checksum = boot_checksum(mpc, mpc->length);
 
 	memcpy(mpf->signature, "_MP_", 4);
 	mpf->config_addr = MPTABLE_ADDR + sizeof(*mpf);
 	mpf->length = 1;
 	mpf->spec_rev = MP_SPEC_REV;
-	mpf->checksum = checksum(mpf, sizeof(*mpf));
+	mpf->checksum = boot_checksum(mpf, sizeof(*mpf));
 	return 0;
 }
