@@ -250,7 +250,9 @@ int board_finish(struct board *b)
 	console_sink_flush(b->sink);
 	b->finished = true;
 	stop = vm_stop_status(&b->vm);
-	if (stop.reason != VM_STOP_GUEST_EXIT && stop.reason != VM_STOP_HALTED)
+	/* Endings the guest chose itself need no explanation. */
+	if (stop.reason != VM_STOP_GUEST_EXIT &&
+	    stop.reason != VM_STOP_HALTED && stop.reason != VM_STOP_POWER_OFF)
 		fprintf(stderr, "kvmux: %s: %s: %s\n", b->cfg->name,
 			vm_stop_reason_name(stop.reason), stop.detail);
 	if (b->cfg->stats)
