@@ -25,9 +25,9 @@
  * each (spec 6.3, 4.8.3.7 and 4.8.3.6): the "ACPI PM" device.
  */
 #define ACPI_PM_BASE 0x600
-#define ACPI_PM_SLEEP_CONTROL 0 /* offsets from ACPI_PM_BASE */
-#define ACPI_PM_SLEEP_STATUS 1
-#define ACPI_PM_RESET 2
+#define ACPI_PM_SLEEP_CONTROL_REG 0 /* offsets from ACPI_PM_BASE */
+#define ACPI_PM_SLEEP_STATUS_REG 1
+#define ACPI_PM_RESET_REG 2
 #define ACPI_PM_LEN 3
 
 /* Sleep control register: SLP_TYP in bits 4:2, SLP_EN in bit 5. */

@@ -295,11 +295,12 @@ static void build_fadt(uint8_t *table, uint64_t dsdt_gpa)
 	f->flags = FADT_WBINVD | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
 		   FADT_RESET_REG_SUP | FADT_HW_REDUCED_ACPI;
 	f->iapc_boot_arch = FADT_BOOT_ARCH_NO_VGA | FADT_BOOT_ARCH_NO_CMOS_RTC;
-	f->reset_reg = io_register(ACPI_PM_BASE + ACPI_PM_RESET);
+	f->reset_reg = io_register(ACPI_PM_BASE + ACPI_PM_RESET_REG);
 	f->reset_value = ACPI_RESET_VALUE;
 	f->sleep_control_reg =
-		io_register(ACPI_PM_BASE + ACPI_PM_SLEEP_CONTROL);
-	f->sleep_status_reg = io_register(ACPI_PM_BASE + ACPI_PM_SLEEP_STATUS);
+		io_register(ACPI_PM_BASE + ACPI_PM_SLEEP_CONTROL_REG);
+	f->sleep_status_reg =
+		io_register(ACPI_PM_BASE + ACPI_PM_SLEEP_STATUS_REG);
 	/* The 32-bit pointer too, for OSes older than ACPI 2.0's X_DSDT. */
 	if (dsdt_gpa <= UINT32_MAX)
 		f->dsdt = dsdt_gpa;

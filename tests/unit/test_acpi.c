@@ -109,12 +109,14 @@ static void check_fadt(const uint8_t *f, const struct acpi_tables *t)
 	/* reset register: System I/O, 8 bits, byte access; its value */
 	assert_int_equal(f[116], 1);
 	assert_int_equal(f[117], 8);
-	assert_int_equal(get64(f + 120), ACPI_PM_BASE + ACPI_PM_RESET);
+	assert_int_equal(get64(f + 120), ACPI_PM_BASE + ACPI_PM_RESET_REG);
 	assert_int_equal(f[128], ACPI_RESET_VALUE);
 	assert_int_equal(f[244], 1);
-	assert_int_equal(get64(f + 248), ACPI_PM_BASE + ACPI_PM_SLEEP_CONTROL);
+	assert_int_equal(get64(f + 248),
+			 ACPI_PM_BASE + ACPI_PM_SLEEP_CONTROL_REG);
 	assert_int_equal(f[256], 1);
-	assert_int_equal(get64(f + 260), ACPI_PM_BASE + ACPI_PM_SLEEP_STATUS);
+	assert_int_equal(get64(f + 260),
+			 ACPI_PM_BASE + ACPI_PM_SLEEP_STATUS_REG);
 }
 
 /* ISO entries for IRQ 0, the UART's 4 and every virtio line. */
