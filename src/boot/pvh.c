@@ -6,6 +6,7 @@
  * flat 32-bit protected mode with %ebx pointing at it.
  */
 #include <elf.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -141,4 +142,12 @@ int pvh_load(const struct guest_mem *gm, const struct mem_layout *l,
 	entry->initrd_gpa = initrd_addr;
 	entry->initrd_size = initrd_addr ? f->initrd_len : 0;
 	return 0;
+}
+
+int pvh_set_rsdp(const struct guest_mem *gm, const struct boot_entry *entry,
+		 uint64_t rsdp_gpa)
+{
+	return gm_write(
+		gm, entry->rbx + offsetof(struct hvm_start_info, rsdp_paddr),
+		&rsdp_gpa, sizeof(rsdp_gpa));
 }
