@@ -12,6 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kvmux/acpi.h"
+#include "kvmux/acpi_ged.h"
+#include "kvmux/acpi_hw.h"
+#include "kvmux/acpi_pm.h"
 #include "kvmux/board.h"
 #include "kvmux/boot.h"
 #include "kvmux/console_sink.h"
@@ -19,6 +23,7 @@
 #include "kvmux/exit_status.h"
 #include "kvmux/fdt.h"
 #include "kvmux/legacy.h"
+#include "kvmux/pvpanic.h"
 #include "kvmux/serial8250.h"
 #include "kvmux/vcpu.h"
 #include "kvmux/virtio_blk.h"
@@ -117,6 +122,57 @@ static int create_virtio_devices(struct board *b)
 	return 0;
 }
 
+/* What the ACPI devices and pvpanic may do, wired to this VM. */
+static void board_stop(void *ctx, enum vm_stop_reason reason, int value,
+		       const char *detail)
+{
+	struct board *b = ctx;
+
+	vm_request_stop(&b->vm, reason, value, "%s", detail);
+}
+
+static void board_note(void *ctx, const char *msg)
+{
+	struct board *b = ctx;
+
+	fprintf(stderr, "kvmux: %s: %s\n", b->cfg->name, msg);
+}
+
+static int board_irq(void *ctx, unsigned int gsi, bool level)
+{
+	struct board *b = ctx;
+
+	return vm_irq_line(&b->vm, gsi, level);
+}
+
+/* pvpanic is there either way; ACPI only tells the guest where. */
+static int create_acpi_devices(struct board *b)
+{
+	const struct dev_stop stop = { board_stop, board_note, b };
+	const struct irq_line ged_irq = { board_irq, b, ACPI_GED_GSI };
+
+	b->pvpanic = pvpanic_create(&b->vm.pio, PVPANIC_PORT, &stop);
+	if (!b->pvpanic)
+		return -1;
+	platform_add_pvpanic(&b->platform, PVPANIC_PORT);
+	if (!b->cfg->acpi)
+		return 0;
+	b->acpi_pm = acpi_pm_create(&b->vm.pio, &stop);
+	b->acpi_ged = acpi_ged_create(&b->vm.pio, ACPI_GED_PORT, &ged_irq);
+	if (!b->acpi_pm || !b->acpi_ged)
+		return -1;
+	platform_add_ged(&b->platform, ACPI_GED_PORT, ACPI_GED_GSI);
+	return 0;
+}
+
+int board_power_button(struct board *b)
+{
+	if (!b->acpi_ged)
+		return err_set("%s has no ACPI power button (--acpi off)",
+			       b->cfg->name);
+	return acpi_ged_raise(b->acpi_ged, ACPI_GED_EVT_POWER_BUTTON);
+}
+
 static int create_devices(struct board *b)
 {
 	/* The UART keeps printing even when the console is virtio: early
@@ -129,7 +185,8 @@ static int create_devices(struct board *b)
 			     SERIAL_COM1_IRQ) < 0)
 		return -1;
 	b->kbc = i8042_create(&b->vm);
-	if (!b->kbc || debug_exit_create(&b->vm) < 0)
+	if (!b->kbc || debug_exit_create(&b->vm) < 0 ||
+	    create_acpi_devices(b) < 0)
 		return -1;
 	return create_virtio_devices(b);
 }
@@ -159,6 +216,19 @@ static int attach_dtb(struct board *b, const struct boot_entry *entry,
 	return rc;
 }
 
+/*
+ * The tables go to the temporary place in the BIOS area (platform.h)
+ * until the boot structures are placed dynamically; the RSDP is also
+ * handed to the kernel directly, so it need not scan.
+ */
+static int write_acpi(struct board *b, const struct boot_entry *entry)
+{
+	if (acpi_write(&b->vm.mem, &b->platform, ACPI_TMP_RSDP_ADDR,
+		       ACPI_TMP_TABLES_ADDR, ACPI_TMP_TABLES_MAX) < 0)
+		return -1;
+	return boot_set_rsdp(&b->vm.mem, entry, ACPI_TMP_RSDP_ADDR);
+}
+
 static int load_kernel(struct board *b)
 {
 	struct boot_files files = {
@@ -177,6 +247,8 @@ static int load_kernel(struct board *b)
 	rc = boot_load(&b->vm.mem, &b->vm.layout, &files, &entry);
 	if (!rc)
 		rc = mptable_write(&b->vm.mem, &b->platform);
+	if (!rc && b->cfg->acpi)
+		rc = write_acpi(b, &entry);
 	if (!rc)
 		rc = attach_dtb(b, &entry, cmdline);
 	free(cmdline);
@@ -299,6 +371,9 @@ void board_teardown(struct board *b)
 		vm_destroy(&b->vm);
 	serial8250_destroy(b->uart);
 	i8042_destroy(b->kbc);
+	pvpanic_destroy(b->pvpanic);
+	acpi_pm_destroy(b->acpi_pm);
+	acpi_ged_destroy(b->acpi_ged);
 	console_sink_destroy(b->sink);
 	if (b->console_fd > STDERR_FILENO)
 		close(b->console_fd);

@@ -20,6 +20,9 @@
 struct console_sink;
 struct serial8250;
 struct i8042;
+struct pvpanic;
+struct acpi_pm;
+struct acpi_ged;
 struct virtio_console;
 struct virtio_blk;
 
@@ -30,6 +33,9 @@ struct board {
 	struct platform platform;
 	struct serial8250 *uart;
 	struct i8042 *kbc;
+	struct pvpanic *pvpanic;
+	struct acpi_pm *acpi_pm; /* NULL with --acpi off */
+	struct acpi_ged *acpi_ged; /* NULL with --acpi off */
 	struct virtio_console *virtio_console;
 	struct virtio_blk *disk[CONFIG_MAX_DISKS];
 	unsigned int nr_disks;
@@ -63,6 +69,13 @@ int board_finish(struct board *b);
 
 /* Route host input (stdin) to this VM's console device. */
 int board_attach_stdin(struct board *b, struct event_loop *loop);
+
+/*
+ * Press the ACPI power button: the guest's GED interrupt fires and an ACPI
+ * OS starts an orderly shutdown.  Any thread.  Returns 0, or -1 with
+ * err_set() (no ACPI, or the interrupt could not be raised).
+ */
+int board_power_button(struct board *b);
 
 void board_print_stats(struct board *b);
 void board_teardown(struct board *b);

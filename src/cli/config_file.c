@@ -35,7 +35,7 @@
 #define DISK_NAME_MAX 32
 #define DISK_SERIAL_MAX 20 /* VIRTIO_BLK_ID_BYTES */
 #define WEIGHT_MAX 10000 /* keeps share arithmetic far from overflow */
-#define SECTION_KEYS_MAX 9
+#define SECTION_KEYS_MAX 10
 #define LABEL_MAX (DISK_NAME_MAX + 16)
 
 /* A string owned by a vm_config: a list the config frees in one go. */
@@ -265,6 +265,11 @@ static int set_stats(struct loader *ld, const char *value)
 	return config_parse_bool(value, &ld->cfg->stats);
 }
 
+static int set_acpi(struct loader *ld, const char *value)
+{
+	return config_parse_bool(value, &ld->cfg->acpi);
+}
+
 /* [kernel] */
 
 static int set_kernel(struct loader *ld, const char *value)
@@ -337,7 +342,7 @@ static const struct key vm_keys[] = {
 	{ "cpus", set_cpus },	      { "timeout", set_timeout },
 	{ "priority", set_priority }, { "weight", set_weight },
 	{ "cap", set_cap },	      { "kvm-device", set_kvm_device },
-	{ "stats", set_stats },
+	{ "stats", set_stats },	      { "acpi", set_acpi },
 };
 
 static const struct key kernel_keys[] = {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kvmux/config.h"
+#include "kvmux/config_file.h"
 #include "kvmux/error.h"
 #include "kvmux/exit_status.h"
 #include "kvmux/layout.h"
@@ -26,6 +27,7 @@ enum {
 	OPT_DISK,
 	OPT_CONSOLE,
 	OPT_CONSOLE_OUTPUT,
+	OPT_ACPI,
 };
 
 static const struct option run_options[] = {
@@ -42,6 +44,7 @@ static const struct option run_options[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "console-output", required_argument, NULL, OPT_CONSOLE_OUTPUT },
+	{ "acpi", required_argument, NULL, OPT_ACPI },
 	GROUP_LONG_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -78,6 +81,9 @@ void cli_print_usage(void)
 	       "      --console-output stdio|none|FILE\n"
 	       "                        where console output goes (default "
 	       "stdio)\n"
+	       "      --acpi on|off     ACPI tables, power-off, reset, power "
+	       "button (default on);\n"
+	       "                        off: the MP table only\n"
 	       "      --name NAME       name used in messages (default vm)\n"
 	       "      --kvm-device PATH KVM device (default $KVMUX_KVM_DEVICE "
 	       "or /dev/kvm)\n"
@@ -167,6 +173,10 @@ static int parse_one(int opt, const char *arg, struct vm_config *cfg)
 		return 0;
 	case OPT_CONSOLE_OUTPUT:
 		return console_output_parse(arg, cfg);
+	case OPT_ACPI:
+		if (config_parse_bool(arg, &cfg->acpi) < 0)
+			return err_set("--acpi: %s", err_msg());
+		return 0;
 	}
 	return err_set("unknown option (see kvmux run --help)");
 }

@@ -22,6 +22,7 @@ void vm_config_init(struct vm_config *cfg)
 		.memory = CONFIG_DEFAULT_MEMORY,
 		.cpus = 1,
 		.weight = 1,
+		.acpi = true,
 	};
 }
 
