@@ -41,6 +41,9 @@ struct boot_info {
 	bool has_initrd;
 	uint64_t initrd_addr;
 	uint64_t initrd_size;
+	/* The ACPI RSDP if the boot protocol gave it (hvm_start_info's
+	 * rsdp_paddr, boot_params.acpi_rsdp_addr); 0: scan for it. */
+	uint64_t acpi_rsdp;
 	/* Flattened device tree from the VMM, header checked (rt/fdt.c). */
 	bool has_dtb;
 	uint64_t dtb_addr;
