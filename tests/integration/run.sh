@@ -15,7 +15,7 @@ if [ ! -c /dev/kvm ]; then
 	exit 1
 fi
 groups=("$@")
-[ ${#groups[@]} -eq 0 ] && groups=(boot bad_input terminal smp virtio dtb config group)
+[ ${#groups[@]} -eq 0 ] && groups=(boot bad_input terminal smp virtio dtb config group acpi)
 for group in "${groups[@]}"; do
 	echo "== $group"
 	# shellcheck source=/dev/null
