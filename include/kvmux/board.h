@@ -72,8 +72,9 @@ int board_attach_stdin(struct board *b, struct event_loop *loop);
 
 /*
  * Press the ACPI power button: the guest's GED interrupt fires and an ACPI
- * OS starts an orderly shutdown.  Any thread.  Returns 0, or -1 with
- * err_set() (no ACPI, or the interrupt could not be raised).
+ * OS starts an orderly shutdown.  Any thread, between board_prepare() and
+ * board_teardown().  Returns 0, or -1 with err_set() (no ACPI, or the
+ * interrupt could not be raised).
  */
 int board_power_button(struct board *b);
 
