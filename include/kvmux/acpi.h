@@ -40,9 +40,10 @@ struct acpi_tables {
 };
 
 /*
- * Bytes acpi_build_tables() needs for p (about 1.5 KiB for one vCPU and
- * no virtio device, under 11 KiB for PLATFORM_MAX_CPUS and 16 virtio
- * devices).  Returns 0 with err_set() if p cannot be described.
+ * Bytes acpi_build_tables() needs for p (under 1 KiB for one vCPU, about
+ * 1.6 KiB for 8 vCPUs and 9 virtio devices, under 11 KiB for
+ * PLATFORM_MAX_CPUS and 9).  Returns 0 with err_set() if p cannot be
+ * described.
  */
 size_t acpi_tables_size(const struct platform *p);
 
