@@ -53,6 +53,8 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# Writes the ACPI tables to files, for iasl (tests/acpi/iasl_check.sh).
+ACPI_DUMP := $(BUILD)/tests/acpi-dump
 
 KVMUX := $(BUILD)/kvmux
 FIRMWARE_DIR := guest-firmware/build
@@ -85,8 +87,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkvmux.a
 		-o $@ $< $(BUILD)/libkvmux.a $(shell pkg-config --libs cmocka) \
 		$(LDLIBS)
 
-unit: $(UNIT_BINS)
+$(ACPI_DUMP): tests/acpi/acpi_dump.c $(BUILD)/libkvmux.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkvmux.a $(LDLIBS)
+
+unit: $(UNIT_BINS) $(ACPI_DUMP)
 	@tests/unit/run.sh $(UNIT_BINS)
+	@tests/acpi/iasl_check.sh $(ACPI_DUMP)
 
 integration: $(KVMUX) firmware
 	@KVMUX=$(KVMUX) FIRMWARE=$(FIRMWARE_DIR) tests/integration/run.sh
@@ -113,7 +120,8 @@ install: $(KVMUX)
 	install -D -m 0644 docs/kvmux.1 $(DESTDIR)$(PREFIX)/share/man/man1/kvmux.1
 
 format:
-	clang-format -i $(SRCS) $(wildcard include/kvmux/*.h) $(UNIT_SRCS)
+	clang-format -i $(SRCS) $(wildcard include/kvmux/*.h) $(UNIT_SRCS) \
+		tests/acpi/acpi_dump.c
 
 clean:
 	rm -rf build build-san

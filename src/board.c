@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kvmux/acpi.h"
 #include "kvmux/board.h"
 #include "kvmux/boot.h"
 #include "kvmux/console_sink.h"
@@ -177,9 +178,17 @@ static void env_stop(void *ctx, enum vm_stop_reason reason, int value,
 	vm_request_stop(ctx, reason, value, "%s", detail);
 }
 
+static void env_note(void *ctx, const char *msg)
+{
+	struct vm *vm = ctx;
+
+	diag("%s: %s", vm->name, msg);
+}
+
 static int attach_devices(struct board *b)
 {
 	struct device_env env = {
+		.vm_name = b->cfg->name,
 		.pio = &b->vm.pio,
 		.mmio = &b->vm.mmio,
 		.mem = &b->vm.mem,
@@ -189,6 +198,7 @@ static int attach_devices(struct board *b)
 		.irqfd = env_irqfd,
 		.ioeventfd = env_ioeventfd,
 		.stop = env_stop,
+		.note = env_note,
 	};
 	unsigned int i;
 
@@ -260,6 +270,16 @@ static void module_files(struct board *b, struct boot_files *f,
 	f->nr_modules = b->nr_modules;
 }
 
+/* The RSDP is also handed to the kernel directly: it need not scan. */
+static int write_acpi(struct board *b, struct boot_entry *entry)
+{
+	uint64_t rsdp;
+
+	if (acpi_install(&b->vm.mem, &b->platform, &entry->mem, &rsdp) < 0)
+		return -1;
+	return boot_set_rsdp(&b->vm.mem, entry, rsdp);
+}
+
 static int load_kernel(struct board *b)
 {
 	struct boot_module mods[CONFIG_MAX_MODULES];
@@ -280,6 +300,8 @@ static int load_kernel(struct board *b)
 	rc = boot_load(&b->vm.mem, &b->vm.layout, &files, &entry);
 	if (!rc)
 		rc = mptable_write(&b->vm.mem, &b->platform, &entry.mem);
+	if (!rc && b->cfg->acpi)
+		rc = write_acpi(b, &entry);
 	if (!rc)
 		rc = attach_dtb(b, &entry, cmdline);
 	free(cmdline);
@@ -377,7 +399,9 @@ int board_finish(struct board *b)
 		console_sink_flush(b->dev[i].sink);
 	b->finished = true;
 	stop = vm_stop_status(&b->vm);
-	if (stop.reason != VM_STOP_GUEST_EXIT && stop.reason != VM_STOP_HALTED)
+	/* The guest's own endings need no word: its console said it. */
+	if (stop.reason != VM_STOP_GUEST_EXIT && stop.reason != VM_STOP_HALTED &&
+	    stop.reason != VM_STOP_POWER_OFF)
 		diag("%s: %s: %s", b->cfg->name,
 		     vm_stop_reason_name(stop.reason), stop.detail);
 	if (b->cfg->stats)
@@ -400,6 +424,23 @@ uint64_t board_undelivered(struct board *b)
 			n += ops->undelivered(b->dev[i].dev);
 	}
 	return n;
+}
+
+int board_power_button(struct board *b)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < b->nr_devs; i++) {
+		if (!b->dev[i].kind->event)
+			continue;
+		rc = b->dev[i].kind->event(b->dev[i].dev,
+					   DEVICE_EVENT_POWER_BUTTON);
+		if (rc)
+			return rc < 0 ? -1 : 0;
+	}
+	return err_set("%s has no ACPI power button (--acpi off)",
+		       b->cfg->name);
 }
 
 void board_print_stats(struct board *b)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 /* struct boot_params ("zero page") */
+#define BP_ACPI_RSDP_ADDR 0x070 /* u64: the ACPI RSDP, 0 if not given */
 #define BP_EXT_RAMDISK_IMAGE 0x0c0 /* u32: bits 63:32 of ramdisk_image */
 #define BP_EXT_RAMDISK_SIZE 0x0c4 /* u32: bits 63:32 of ramdisk_size */
 #define BP_EXT_CMD_LINE_PTR 0x0c8 /* u32: bits 63:32 of cmd_line_ptr */

@@ -11,6 +11,7 @@
  * and 8 bytes for everything else.  Only reads, all below 1 MiB.
  */
 #include "rt.h"
+#include "bytes.h"
 #include "mptable.h"
 
 #define MP_ENTRY_CPU 0
@@ -19,32 +20,6 @@
 #define MP_CONFIG_HEADER 44
 #define MP_CPU_ENTRY 20
 #define MP_OTHER_ENTRY 8
-
-static uint8_t sum8(const uint8_t *p, size_t len)
-{
-	uint8_t s = 0;
-
-	while (len--)
-		s += *p++;
-	return s;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-/* A low physical address, hidden from GCC's "null page" bounds checks. */
-static const void *phys(uintptr_t addr)
-{
-	asm("" : "+r"(addr));
-	return (const void *)addr;
-}
 
 static const uint8_t *scan(uintptr_t start, size_t len)
 {

@@ -55,6 +55,9 @@ struct boot_info {
 	uint32_t mb_flags;
 	uint32_t mem_lower_kb, mem_upper_kb;
 	const char *loader_name; /* NULL: not given */
+	/* The ACPI RSDP if the boot protocol gave it (hvm_start_info's
+	 * rsdp_paddr, boot_params.acpi_rsdp_addr); 0: scan for it. */
+	uint64_t acpi_rsdp;
 	/* Flattened device tree from the VMM, header checked (rt/fdt.c). */
 	bool has_dtb;
 	uint64_t dtb_addr;

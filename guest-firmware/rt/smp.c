@@ -21,17 +21,9 @@
  * not picked up new work after a few milliseconds.
  */
 #include "rt.h"
+#include "lapic.h"
 #include "mptable.h"
 
-/* Local APIC registers (xAPIC MMIO). */
-#define LAPIC_ID 0x020
-#define LAPIC_EOI 0x0b0
-#define LAPIC_SVR 0x0f0
-#define LAPIC_ICR_LO 0x300
-#define LAPIC_ICR_HI 0x310
-#define LAPIC_LVT0 0x350
-#define SVR_ENABLE 0x100
-#define LVT_MASKED 0x10000
 #define ICR_FIXED 0x000
 #define ICR_INIT 0x500
 #define ICR_STARTUP 0x600
@@ -96,22 +88,6 @@ void rt_delay_us(uint64_t us)
 static uint64_t deadline_us(uint64_t us)
 {
 	return rdtsc() + us * TSC_GUESS_PER_MS / 1000;
-}
-
-static uint32_t lapic_read(unsigned int reg)
-{
-	return *(volatile uint32_t *)(uintptr_t)(RT_LAPIC_ADDR + reg);
-}
-
-static void lapic_write(unsigned int reg, uint32_t val)
-{
-	*(volatile uint32_t *)(uintptr_t)(RT_LAPIC_ADDR + reg) = val;
-}
-
-static void lapic_enable(void)
-{
-	lapic_write(LAPIC_SVR, SVR_ENABLE | RT_VECTOR_SPURIOUS);
-	lapic_write(LAPIC_LVT0, LVT_MASKED);
 }
 
 static void send_ipi(uint32_t apic_id, uint32_t icr)

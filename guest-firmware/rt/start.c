@@ -5,6 +5,7 @@
  * a struct boot_info, run main(), and the exit/halt paths.
  */
 #include "bootparam.h"
+#include "irq.h"
 #include "multiboot.h"
 #include "rt.h"
 
@@ -109,6 +110,18 @@ void rt_halt(void)
 		asm volatile("hlt" : : : "memory");
 }
 
+/* As an AP parks (rt/smp.c): under PVM the HLT exit delivers. */
+void rt_irq_wait(void)
+{
+	if (rt_native) {
+		__atomic_store_n(&rt_vif_page.vif.if_, 1, __ATOMIC_SEQ_CST);
+		asm volatile("hlt" : : : "memory");
+		__atomic_store_n(&rt_vif_page.vif.if_, 0, __ATOMIC_SEQ_CST);
+	} else {
+		asm volatile("sti; hlt; cli" : : : "memory");
+	}
+}
+
 void rt_exit(int status)
 {
 	outb(status & 0xff, PORT_DEBUG_EXIT);
@@ -125,7 +138,7 @@ void rt_exception(struct rt_frame *f)
 		return;
 	}
 	/* rt/smp.c's wake-up IPI and the LAPIC spurious vector. */
-	if (rt_smp_interrupt(f->vector))
+	if (rt_smp_interrupt(f->vector) || rt_irq_dispatch(f->vector))
 		return;
 	/*
 	 * MOV from CR2 (emulated under PVM) rather than vif.cr2: this host
@@ -163,6 +176,7 @@ static void parse_pvh(struct boot_info *bi, uintptr_t info)
 	}
 	if (si->cmdline_paddr)
 		bi->cmdline = (const char *)(uintptr_t)si->cmdline_paddr;
+	bi->acpi_rsdp = si->rsdp_paddr;
 	/* The memory map fields exist from version 1 on. */
 	if (si->version >= 1 && si->memmap_paddr) {
 		map = (const void *)(uintptr_t)si->memmap_paddr;
@@ -206,6 +220,8 @@ static void parse_linux64(struct boot_info *bi, uintptr_t zp)
 			  (uint64_t)zp32(zp, BP_EXT_RAMDISK_IMAGE) << 32;
 	bi->initrd_size = zp32(zp, HDR_RAMDISK_SIZE) |
 			  (uint64_t)zp32(zp, BP_EXT_RAMDISK_SIZE) << 32;
+	bi->acpi_rsdp = zp32(zp, BP_ACPI_RSDP_ADDR) |
+			(uint64_t)zp32(zp, BP_ACPI_RSDP_ADDR + 4) << 32;
 }
 
 /* Called once by entry.S, on our page tables and stack, .bss cleared. */

@@ -31,6 +31,7 @@
 /* The guest reads the zero page by offset: check them against the host. */
 #define CHECK(field, off) \
 	_Static_assert(offsetof(struct boot_params, field) == (off), #field)
+CHECK(acpi_rsdp_addr, BP_ACPI_RSDP_ADDR);
 CHECK(ext_ramdisk_image, BP_EXT_RAMDISK_IMAGE);
 CHECK(ext_ramdisk_size, BP_EXT_RAMDISK_SIZE);
 CHECK(ext_cmd_line_ptr, BP_EXT_CMD_LINE_PTR);

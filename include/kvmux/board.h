@@ -81,6 +81,14 @@ uint64_t board_undelivered(struct board *b);
 /* Route host input (stdin) to this VM's console device. */
 int board_attach_stdin(struct board *b, struct event_loop *loop);
 
+/*
+ * Press the ACPI power button: the guest's GED interrupt fires and an ACPI
+ * OS starts an orderly shutdown.  Any thread, between board_prepare() and
+ * board_teardown().  Returns 0, or -1 with err_set() (no ACPI, or the
+ * interrupt could not be raised).
+ */
+int board_power_button(struct board *b);
+
 void board_print_stats(struct board *b);
 void board_teardown(struct board *b);
 

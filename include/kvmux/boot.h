@@ -98,4 +98,13 @@ int boot_load(const struct guest_mem *gm, const struct mem_layout *l,
 int boot_attach_dtb(const struct guest_mem *gm, struct boot_entry *entry,
 		    const void *dtb, size_t len);
 
+/*
+ * Tell the kernel that boot_load() put in gm where the ACPI RSDP is, so it
+ * need not scan for it: boot_params.acpi_rsdp_addr for a bzImage (boot
+ * protocol 2.14 and later read it), hvm_start_info.rsdp_paddr for PVH.
+ * Returns 0, or -1 with err_set().
+ */
+int boot_set_rsdp(const struct guest_mem *gm, const struct boot_entry *entry,
+		  uint64_t rsdp_gpa);
+
 #endif

@@ -40,8 +40,14 @@ struct size_str {
 struct size_str boot_size_str(uint64_t bytes);
 
 /*
+ * The byte that makes data[0..len) sum to zero modulo 256: the checksum of
+ * MP (spec 1.4, 4.1) and ACPI (spec 6.3, 5.2.6) tables.
+ */
+uint8_t boot_checksum(const void *data, size_t len);
+
+/*
  * The flat GDT for both entry modes, at preferred (0: the first free place
- * entry->mem finds); sets entry->gdt_base/gdt_limit.
+ * entry->mem finds); sets entry->cpu.gdt_base/gdt_limit.
  */
 int boot_write_gdt(const struct guest_mem *gm, struct boot_entry *entry,
 		   uint64_t preferred);

@@ -41,4 +41,8 @@
 int bzimage_load(const struct guest_mem *gm, const struct mem_layout *l,
 		 const struct boot_files *f, struct boot_entry *entry);
 
+/* Set boot_params.acpi_rsdp_addr of a kernel bzimage_load() loaded. */
+int bzimage_set_rsdp(const struct guest_mem *gm, const struct boot_entry *entry,
+		     uint64_t rsdp_gpa);
+
 #endif

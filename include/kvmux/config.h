@@ -71,6 +71,7 @@ struct vm_config {
 	const char *kvm_device; /* NULL: $KVMUX_KVM_DEVICE or /dev/kvm */
 	bool stats; /* print exit counters at the end */
 	struct debug_exit_config debug_exit;
+	bool acpi; /* ACPI tables and devices (default); off: MP table only */
 	const char *dump_dtb; /* write the DTB here and exit; NULL: run */
 
 	struct disk_config disk[CONFIG_MAX_DISKS];

@@ -41,8 +41,14 @@ struct platform;
 struct vm_config;
 struct console_sink;
 
+/* Events the host raises in the VM's devices. */
+enum device_event {
+	DEVICE_EVENT_POWER_BUTTON, /* SIGTERM with a grace: shut down */
+};
+
 /* What the VM offers its devices; ctx is the VM, opaque to them. */
 struct device_env {
+	const char *vm_name; /* for messages */
 	struct bus *pio;
 	struct bus *mmio;
 	const struct guest_mem *mem;
@@ -60,6 +66,9 @@ struct device_env {
 	/* Stop the VM (any thread; the first reason wins). */
 	void (*stop)(void *ctx, enum vm_stop_reason reason, int value,
 		     const char *detail);
+	/* One line for the user that stops nothing (the VM's name is put
+	 * in front); any thread, never blocks. */
+	void (*note)(void *ctx, const char *msg);
 };
 
 /* A console device's side facing the host's stdin. */
@@ -88,6 +97,9 @@ struct device_kind {
 	void (*destroy)(void *dev);
 	/* Set for console devices: they get a sink, and maybe stdin. */
 	const struct console_device_ops *console;
+	/* Deliver a host event: 1 if done, 0 if not this device's, -1 with
+	 * err_set() on failure (NULL: it handles none). */
+	int (*event)(void *dev, enum device_event ev);
 };
 
 /*

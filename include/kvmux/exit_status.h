@@ -5,9 +5,12 @@
  * The contract scripts rely on (also in docs/exit-status.md and --help):
  *
  *   0-255   the guest wrote this value to the debug-exit port (0x501)
+ *   0       also: the guest powered off (ACPI sleep control, S5)
  *   120     the guest stopped cleanly: every vCPU halted, interrupts off
- *   121     the guest reset the machine (i8042 0xFE, triple fault)
+ *   121     the guest reset the machine (i8042 0xFE, ACPI reset register,
+ *           triple fault)
  *   122     the guest crashed the vCPU (KVM internal error, failed entry)
+ *   123     the guest panicked (it wrote "panicked" to pvpanic)
  *   124     --timeout expired (as timeout(1))
  *   125     kvmux could not start or run the VM (no /dev/kvm, permission,
  *           memory, a failing KVM call)
@@ -26,6 +29,7 @@ enum {
 	EXIT_GUEST_HALTED = 120,
 	EXIT_GUEST_RESET = 121,
 	EXIT_GUEST_CRASHED = 122,
+	EXIT_GUEST_PANICKED = 123,
 	EXIT_TIMEOUT = 124,
 	EXIT_HOST_FAILURE = 125,
 	EXIT_BAD_USAGE = 126,
@@ -41,6 +45,8 @@ enum vm_stop_reason {
 	VM_STOP_TIMEOUT,
 	VM_STOP_SIGNAL, /* value: the signal number */
 	VM_STOP_HOST_FAILURE,
+	VM_STOP_POWER_OFF, /* the guest entered S5 */
+	VM_STOP_PANICKED, /* the guest reported a panic (pvpanic) */
 };
 
 /* The process exit status for a VM that stopped for reason (and value). */

@@ -46,6 +46,10 @@ struct platform {
 	unsigned int nr_isa;
 	struct platform_virtio_dev virtio[PLATFORM_MAX_VIRTIO];
 	unsigned int nr_virtio;
+	/* Devices only the ACPI tables describe (boot/acpi.c). */
+	uint16_t pvpanic_port; /* 0: no pvpanic device */
+	uint16_t ged_port; /* the GED's event register; 0: no GED */
+	uint8_t ged_gsi;
 };
 
 void platform_init(struct platform *p, unsigned int nr_cpus);
@@ -53,6 +57,10 @@ int platform_add_isa(struct platform *p, const char *name, uint16_t port,
 		     uint16_t nr_ports, uint8_t irq);
 /* Reserve the next virtio-mmio window and interrupt line. */
 int platform_add_virtio(struct platform *p, uint64_t *base, uint8_t *irq);
+/* QEMU's pvpanic device at an I/O port. */
+void platform_add_pvpanic(struct platform *p, uint16_t port);
+/* A Generic Event Device: its event register's port and its GSI. */
+void platform_add_ged(struct platform *p, uint16_t port, uint8_t gsi);
 
 /* Append "virtio_mmio.device=SIZE@ADDR:IRQ" entries for Linux. */
 int platform_cmdline(const struct platform *p, const char *base_cmdline,

@@ -85,4 +85,8 @@ _Static_assert(PVH_MODLIST_OFF + PVH_MAX_MODULES *
 int pvh_load(const struct guest_mem *gm, const struct mem_layout *l,
 	     const struct boot_files *f, struct boot_entry *entry);
 
+/* Set hvm_start_info.rsdp_paddr of a kernel pvh_load() loaded. */
+int pvh_set_rsdp(const struct guest_mem *gm, const struct boot_entry *entry,
+		 uint64_t rsdp_gpa);
+
 #endif

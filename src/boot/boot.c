@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * boot.c - boot_load(): pick the loader from what the kernel image is.
+ * boot.c - boot_load(): pick the loader from what the kernel image is;
+ * boot_set_rsdp(): the same choice for what was loaded.
  */
 #include "kvmux/boot.h"
 #include "kvmux/bzimage.h"
@@ -47,4 +48,20 @@ int boot_load(const struct guest_mem *gm, const struct mem_layout *l,
 		return -1;
 	return err_set(
 		"not a kernel image kvmux knows (neither a bzImage, a multiboot kernel nor an ELF with a PVH note)");
+}
+
+int boot_set_rsdp(const struct guest_mem *gm, const struct boot_entry *entry,
+		  uint64_t rsdp_gpa)
+{
+	switch (entry->kind) {
+	case IMAGE_ELF:
+		return pvh_set_rsdp(gm, entry, rsdp_gpa);
+	case IMAGE_BZIMAGE:
+		return bzimage_set_rsdp(gm, entry, rsdp_gpa);
+	case IMAGE_MULTIBOOT:
+		return 0; /* multiboot has no field for it: the guest scans */
+	case IMAGE_UNKNOWN:
+		break;
+	}
+	return err_set("no kernel loaded to hand the ACPI RSDP to");
 }

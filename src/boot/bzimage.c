@@ -262,3 +262,11 @@ int bzimage_load(const struct guest_mem *gm, const struct mem_layout *l,
 	entry->initrd_size = at.initrd ? f->initrd_len : 0;
 	return 0;
 }
+
+int bzimage_set_rsdp(const struct guest_mem *gm, const struct boot_entry *entry,
+		     uint64_t rsdp_gpa)
+{
+	return gm_write(
+		gm, entry->cpu.rsi + offsetof(struct boot_params, acpi_rsdp_addr),
+		&rsdp_gpa, sizeof(rsdp_gpa));
+}

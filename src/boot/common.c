@@ -14,6 +14,16 @@
 #define GDT_FLAG_DB 0x4
 #define GDT_FLAG_L 0x2
 
+uint8_t boot_checksum(const void *data, size_t len)
+{
+	const uint8_t *b = data;
+	uint8_t sum = 0;
+
+	while (len--)
+		sum += *b++;
+	return (uint8_t)-sum;
+}
+
 struct size_str boot_size_str(uint64_t bytes)
 {
 	static const struct {

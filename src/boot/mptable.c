@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "kvmux/boot_alloc.h"
+#include "kvmux/boot_common.h"
 #include "kvmux/error.h"
 #include "kvmux/guest_mem.h"
 #include "kvmux/mptable.h"
@@ -88,16 +89,6 @@ _Static_assert(sizeof(struct mp_floating) == 16, "MP floating pointer");
 _Static_assert(sizeof(struct mp_config) == 44, "MP config header");
 _Static_assert(sizeof(struct mp_cpu) == 20, "MP processor entry");
 _Static_assert(sizeof(struct mp_irq) == 8, "MP interrupt entry");
-
-static uint8_t checksum(const void *data, size_t len)
-{
-	const uint8_t *b = data;
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *b++;
-	return (uint8_t)-sum;
-}
 
 struct mp_writer {
 	uint8_t *p;
@@ -245,7 +236,7 @@ static void fill_config(struct mp_config *mpc, const struct platform *p)
 	memcpy(mpc->product, "KVMUX VM    ", 12);
 	mpc->nr_entries = w.nr_entries;
 	mpc->lapic_addr = LAPIC_ADDR;
-	mpc->checksum = checksum(mpc, mpc->length);
+	mpc->checksum = boot_checksum(mpc, mpc->length);
 }
 
 int mptable_write(const struct guest_mem *gm, const struct platform *p,
@@ -269,6 +260,6 @@ int mptable_write(const struct guest_mem *gm, const struct platform *p,
 
 	memcpy(mpf.signature, "_MP_", 4);
 	mpf.config_addr = at.config;
-	mpf.checksum = checksum(&mpf, sizeof(mpf));
+	mpf.checksum = boot_checksum(&mpf, sizeof(mpf));
 	return gm_write(gm, at.fp, &mpf, sizeof(mpf));
 }

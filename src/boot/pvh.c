@@ -10,6 +10,7 @@
  * not (kvmux/boot_alloc.h).
  */
 #include <elf.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,4 +108,12 @@ int pvh_load(const struct guest_mem *gm, const struct mem_layout *l,
 	entry->cpu.rip = pvh_entry;
 	entry->kind = IMAGE_ELF;
 	return 0;
+}
+
+int pvh_set_rsdp(const struct guest_mem *gm, const struct boot_entry *entry,
+		 uint64_t rsdp_gpa)
+{
+	return gm_write(
+		gm, entry->cpu.rbx + offsetof(struct hvm_start_info, rsdp_paddr),
+		&rsdp_gpa, sizeof(rsdp_gpa));
 }

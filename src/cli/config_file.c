@@ -38,7 +38,7 @@
 #define DISK_NAME_MAX 32
 #define DISK_SERIAL_MAX 20 /* VIRTIO_BLK_ID_BYTES */
 #define WEIGHT_MAX 10000 /* keeps share arithmetic far from overflow */
-#define SECTION_KEYS_MAX 10
+#define SECTION_KEYS_MAX 11
 #define LABEL_MAX (DISK_NAME_MAX + 16)
 /* Longest line kvmux would pass to inih (which has its own limit). */
 #define CONFIG_LINE_BUF 4096
@@ -289,6 +289,11 @@ static int set_debug_exit(struct loader *ld, const char *value)
 	return debug_exit_parse(value, &ld->cfg->debug_exit);
 }
 
+static int set_acpi(struct loader *ld, const char *value)
+{
+	return config_parse_bool(value, &ld->cfg->acpi);
+}
+
 /* [kernel] */
 
 static int set_kernel(struct loader *ld, const char *value)
@@ -374,6 +379,7 @@ static const struct key vm_keys[] = {
 	{ "priority", set_priority }, { "weight", set_weight },
 	{ "cap", set_cap },	      { "kvm-device", set_kvm_device },
 	{ "stats", set_stats },	      { "debug-exit", set_debug_exit },
+	{ "acpi", set_acpi },
 };
 
 static const struct key kernel_keys[] = {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kvmux/config.h"
+#include "kvmux/config_file.h"
 #include "kvmux/error.h"
 #include "kvmux/exit_status.h"
 #include "kvmux/layout.h"
@@ -28,6 +29,7 @@ enum {
 	OPT_CONSOLE_OUTPUT,
 	OPT_MODULE,
 	OPT_DEBUG_EXIT,
+	OPT_ACPI,
 };
 
 static const struct option run_options[] = {
@@ -46,6 +48,7 @@ static const struct option run_options[] = {
 	{ "console-output", required_argument, NULL, OPT_CONSOLE_OUTPUT },
 	{ "module", required_argument, NULL, OPT_MODULE },
 	{ "debug-exit", required_argument, NULL, OPT_DEBUG_EXIT },
+	{ "acpi", required_argument, NULL, OPT_ACPI },
 	GROUP_LONG_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -91,6 +94,9 @@ void cli_print_usage(void)
 	       "status (default\n"
 	       "                        port=0x501,size=1,status=raw; qemu: "
 	       "(V << 1) | 1)\n"
+	       "      --acpi on|off     ACPI tables, power-off, reset, power "
+	       "button (default on);\n"
+	       "                        off: the MP table only\n"
 	       "      --name NAME       name used in messages (default vm)\n"
 	       "      --kvm-device PATH KVM device (default $KVMUX_KVM_DEVICE "
 	       "or /dev/kvm)\n"
@@ -185,6 +191,10 @@ static int parse_one(int opt, const char *arg, struct vm_config *cfg)
 	case OPT_DEBUG_EXIT:
 		if (debug_exit_parse(arg, &cfg->debug_exit) < 0)
 			return err_set("--debug-exit: %s", err_msg());
+		return 0;
+	case OPT_ACPI:
+		if (config_parse_bool(arg, &cfg->acpi) < 0)
+			return err_set("--acpi: %s", err_msg());
 		return 0;
 	}
 	return err_set("unknown option (see kvmux run --help)");

@@ -23,6 +23,7 @@ void vm_config_init(struct vm_config *cfg)
 		.cpus = 1,
 		.weight = 1,
 		.debug_exit = DEBUG_EXIT_DEFAULT,
+		.acpi = true,
 	};
 }
 

@@ -9,16 +9,26 @@
  */
 #include <stddef.h>
 
+#include "kvmux/acpi_ged.h"
+#include "kvmux/acpi_pm.h"
 #include "kvmux/debug_exit.h"
 #include "kvmux/device.h"
 #include "kvmux/i8042.h"
+#include "kvmux/pvpanic.h"
 #include "kvmux/serial8250.h"
 #include "kvmux/virtio_blk.h"
 #include "kvmux/virtio_console.h"
 
 const struct device_kind *const device_kinds[] = {
-	&virtio_console_kind, &serial8250_kind, &i8042_kind,
-	&debug_exit_kind,     &virtio_blk_kind, NULL,
+	&virtio_console_kind, /* hvc0, with --console virtio */
+	&serial8250_kind, /* COM1 */
+	&i8042_kind, /* the reset line */
+	&debug_exit_kind, /* the guest's result */
+	&pvpanic_kind, /* QEMU's panic device */
+	&acpi_pm_kind, /* ACPI sleep and reset registers */
+	&acpi_ged_kind, /* ACPI power button */
+	&virtio_blk_kind, /* the disks */
+	NULL,
 };
 
 unsigned int device_count(const struct device_kind *kind,

@@ -53,6 +53,17 @@ int platform_add_virtio(struct platform *p, uint64_t *base, uint8_t *irq)
 	return 0;
 }
 
+void platform_add_pvpanic(struct platform *p, uint16_t port)
+{
+	p->pvpanic_port = port;
+}
+
+void platform_add_ged(struct platform *p, uint16_t port, uint8_t gsi)
+{
+	p->ged_port = port;
+	p->ged_gsi = gsi;
+}
+
 int platform_cmdline(const struct platform *p, const char *base_cmdline,
 		     char **cmdline)
 {

@@ -13,6 +13,10 @@ int exit_status_for(enum vm_stop_reason reason, int value)
 		return EXIT_GUEST_RESET;
 	case VM_STOP_CRASHED:
 		return EXIT_GUEST_CRASHED;
+	case VM_STOP_POWER_OFF:
+		return 0;
+	case VM_STOP_PANICKED:
+		return EXIT_GUEST_PANICKED;
 	case VM_STOP_TIMEOUT:
 		return EXIT_TIMEOUT;
 	case VM_STOP_SIGNAL:
@@ -37,6 +41,8 @@ const char *vm_stop_reason_name(enum vm_stop_reason reason)
 		[VM_STOP_TIMEOUT] = "timeout",
 		[VM_STOP_SIGNAL] = "signal",
 		[VM_STOP_HOST_FAILURE] = "failed",
+		[VM_STOP_POWER_OFF] = "poweroff",
+		[VM_STOP_PANICKED] = "panicked",
 	};
 
 	if ((unsigned int)reason < sizeof(names) / sizeof(names[0]))
@@ -48,10 +54,13 @@ const char exit_status_help[] =
 	"Exit status:\n"
 	"  0-255   the value the guest wrote to the debug-exit port 0x501 (or\n"
 	"          what --debug-exit makes of it)\n"
+	"  0       also: the guest powered off through ACPI (S5)\n"
 	"  120     the guest stopped cleanly (all vCPUs halted, interrupts "
 	"off)\n"
-	"  121     the guest reset the machine (i8042 reset, triple fault)\n"
+	"  121     the guest reset the machine (i8042 or ACPI reset, triple "
+	"fault)\n"
 	"  122     the guest crashed (KVM internal error, failed entry)\n"
+	"  123     the guest panicked (pvpanic)\n"
 	"  124     --timeout expired\n"
 	"  125     kvmux could not start or run the VM (no /dev/kvm, "
 	"permission,\n"

@@ -18,8 +18,8 @@ check "debug-exit qemu: (0x7f << 1) | 1 = 255" status_is 255
 kvmux_run run --kernel "$qemu_exit" --cmdline "value=0" \
 	--debug-exit "$qemu_style" --timeout 30
 check "debug-exit qemu: 0 gives 1" status_is 1
-kvmux_run run --kernel "$qemu_exit" --cmdline "value=5 port=0x600" \
-	--debug-exit port=0x600,size=2 --timeout 30
+kvmux_run run --kernel "$qemu_exit" --cmdline "value=5 port=0x700" \
+	--debug-exit port=0x700,size=2 --timeout 30
 check "debug-exit raw on another port" status_is 5
 
 # The default is kvmux's own port, one byte, raw; 0xf4 is not decoded.

@@ -217,6 +217,16 @@ static void test_zero_page(void **state)
 	assert_int_equal(bp.acpi_rsdp_addr, 0);
 }
 
+static void test_rsdp(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx), 0);
+	assert_int_equal(boot_set_rsdp(&fx->g.gm, &fx->entry, 0xf2000), 0);
+	assert_int_equal(zero_page(fx).acpi_rsdp_addr, 0xf2000);
+	assert_int_equal(zero_page(fx).hdr.header, 0x53726448);
+}
+
 static void test_e820(void **state)
 {
 	struct fixture *fx = *state;
@@ -489,6 +499,7 @@ int main(void)
 		T(test_not_relocatable),
 		T(test_setup_sects_zero_means_4),
 		T(test_zero_page),
+		T(test_rsdp),
 		T(test_e820),
 		T(test_e820_high_ram),
 		T(test_page_tables),

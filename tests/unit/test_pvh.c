@@ -243,6 +243,18 @@ static void test_start_info(void **state)
 		    BOOT_ZERO_PAGE_ADDR);
 }
 
+static void test_rsdp(void **state)
+{
+	struct fixture *fx = *state;
+	struct hvm_start_info si;
+
+	assert_int_equal(load(fx), 0);
+	assert_int_equal(boot_set_rsdp(&fx->g.gm, &fx->entry, 0xf2000), 0);
+	memcpy(&si, at(fx, BOOT_PVH_INFO_ADDR, sizeof(si)), sizeof(si));
+	assert_int_equal(si.rsdp_paddr, 0xf2000);
+	assert_int_equal(si.magic, 0x336ec578);
+}
+
 static void test_initrd(void **state)
 {
 	struct fixture *fx = *state;
@@ -775,6 +787,7 @@ int main(void)
 		T(test_segment_loaded),
 		T(test_gdt),
 		T(test_start_info),
+		T(test_rsdp),
 		T(test_initrd),
 		T(test_empty_cmdline),
 		T(test_longest_cmdline),

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -25,7 +26,6 @@
 
 #include "kvmux/config.h"
 #include "kvmux/device.h"
-#include "kvmux/diag.h"
 #include "kvmux/error.h"
 #include "kvmux/host.h"
 #include "kvmux/iov.h"
@@ -99,16 +99,21 @@ struct virtio_blk {
 	struct virtq_chain chain; /* the request being served */
 	struct iovec iov[VIRTQ_MAX_SIZE];
 	bool error_reported; /* the first I/O error was said */
+	struct device_env env; /* for notes */
 };
 
 /* The first failure of the image, once: the guest sees an I/O error. */
 static uint8_t io_error(struct virtio_blk *blk, const char *what, int err)
 {
+	char msg[ERR_MSG_MAX];
+
 	if (!blk->error_reported) {
 		blk->error_reported = true;
-		diag("disk %s: %s failed: %s (the guest gets an I/O error; "
-		     "later failures are not reported)",
-		     blk->path, what, strerror(err));
+		snprintf(msg, sizeof(msg),
+			 "disk %s: %s failed: %s (the guest gets an I/O error; "
+			 "later failures are not reported)",
+			 blk->path, what, strerror(err));
+		blk->env.note(blk->env.ctx, msg);
 	}
 	return BLK_S_IOERR;
 }
@@ -428,6 +433,7 @@ static int blk_attach(void *dev, const struct device_env *env)
 {
 	struct virtio_blk *blk = dev;
 
+	blk->env = *env;
 	blk->transport = virtio_mmio_create(env, &blk->ops, blk);
 	return blk->transport ? 0 : -1;
 }

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,6 @@
 
 #include "kvmux/bus.h"
 #include "kvmux/device.h"
-#include "kvmux/diag.h"
 #include "kvmux/error.h"
 #include "kvmux/event_loop.h"
 #include "kvmux/platform.h"
@@ -106,6 +106,23 @@ struct virtio_mmio {
 	struct mmio_queue queue[VIRTIO_MAX_QUEUES];
 };
 
+/* A line for the user about this device ("virtio-blk at 0xd0000200"). */
+static void note(struct virtio_mmio *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void note(struct virtio_mmio *t, const char *fmt, ...)
+{
+	char msg[ERR_MSG_MAX];
+	int n = snprintf(msg, sizeof(msg), "%s at %#llx: ", t->ops->name,
+			 (unsigned long long)t->base);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+	va_end(ap);
+	t->env.note(t->env.ctx, msg);
+}
+
 static uint64_t offered_features(const struct virtio_mmio *t)
 {
 	return t->ops->features | TRANSPORT_FEATURES;
@@ -127,7 +144,7 @@ static void raise_interrupt(struct virtio_mmio *t, uint32_t why)
 
 	__atomic_or_fetch(&t->interrupt_status, why, __ATOMIC_SEQ_CST);
 	if (write(t->irq_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		diag("%s: irqfd write failed", t->ops->name);
+		note(t, "irqfd write failed");
 }
 
 void virtio_mmio_used(struct virtio_mmio *t, unsigned int q)
@@ -143,8 +160,7 @@ void virtio_mmio_fail(struct virtio_mmio *t, const char *why)
 	t->status |= STATUS_NEEDS_RESET;
 	if (!t->failed_reported) {
 		/* Once per device: a hostile guest must not flood the log. */
-		diag("%s at %#llx needs reset: %s", t->ops->name,
-		     (unsigned long long)t->base, why);
+		note(t, "needs reset: %s", why);
 		t->failed_reported = true;
 	}
 	if (t->status & STATUS_DRIVER_OK)
@@ -158,7 +174,7 @@ void virtio_mmio_kick(struct virtio_mmio *t, unsigned int q)
 	if (q < t->ops->nr_queues &&
 	    write(t->queue[q].notify_fd, &one, sizeof(one)) < 0 &&
 	    errno != EAGAIN)
-		diag("%s: eventfd write failed", t->ops->name);
+		note(t, "eventfd write failed");
 }
 
 static void reset_device(struct virtio_mmio *t)

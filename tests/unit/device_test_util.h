@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * device_test_util.h - a fake VM for device tests: a struct device_env
+ * with real buses and a real platform list, whose services (interrupt
+ * lines, irqfd, ioeventfd, stop, notes) are recorded instead of reaching
+ * KVM, so every device kind can be opened, attached and driven with
+ * bus_access() as a vCPU exit would, without /dev/kvm.
+ */
+#ifndef KVMUX_TESTS_DEVICE_TEST_UTIL_H
+#define KVMUX_TESTS_DEVICE_TEST_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kvmux/bus.h"
+#include "kvmux/config.h"
+#include "kvmux/device.h"
+#include "kvmux/error.h"
+#include "kvmux/platform.h"
+
+#define TEST_MAX_LEVELS 64
+#define TEST_MAX_FDS 8
+
+struct test_vm {
+	struct device_env env;
+	struct bus pio, mmio;
+	struct platform platform;
+	/* what the device did to the VM */
+	unsigned int stops, notes;
+	enum vm_stop_reason reason;
+	int value;
+	char detail[256], note[512];
+	unsigned int nr_levels;
+	struct {
+		unsigned int gsi;
+		bool level;
+	} levels[TEST_MAX_LEVELS];
+	bool irq_fails;
+	unsigned int nr_irqfds, nr_ioeventfds;
+	struct {
+		unsigned int gsi;
+		int fd;
+	} irqfd[TEST_MAX_FDS];
+	struct {
+		uint64_t addr;
+		uint32_t value;
+		int fd;
+	} ioeventfd[TEST_MAX_FDS];
+};
+
+static inline void tv_stop(void *ctx, enum vm_stop_reason reason, int value,
+			   const char *detail)
+{
+	struct test_vm *t = ctx;
+
+	t->stops++;
+	t->reason = reason;
+	t->value = value;
+	snprintf(t->detail, sizeof(t->detail), "%s", detail);
+}
+
+static inline void tv_note(void *ctx, const char *msg)
+{
+	struct test_vm *t = ctx;
+
+	t->notes++;
+	snprintf(t->note, sizeof(t->note), "%s", msg);
+}
+
+static inline int tv_irq_line(void *ctx, unsigned int gsi, bool level)
+{
+	struct test_vm *t = ctx;
+
+	if (t->irq_fails)
+		return err_host("KVM_IRQ_LINE %u: test", gsi);
+	if (t->nr_levels < TEST_MAX_LEVELS) {
+		t->levels[t->nr_levels].gsi = gsi;
+		t->levels[t->nr_levels].level = level;
+		t->nr_levels++;
+	}
+	return 0;
+}
+
+static inline int tv_irqfd(void *ctx, unsigned int gsi, int fd)
+{
+	struct test_vm *t = ctx;
+
+	if (t->nr_irqfds == TEST_MAX_FDS)
+		return err_host("too many irqfds");
+	t->irqfd[t->nr_irqfds].gsi = gsi;
+	t->irqfd[t->nr_irqfds++].fd = fd;
+	return 0;
+}
+
+static inline int tv_ioeventfd(void *ctx, uint64_t addr, uint32_t value,
+			       int fd)
+{
+	struct test_vm *t = ctx;
+
+	if (t->nr_ioeventfds == TEST_MAX_FDS)
+		return err_host("too many ioeventfds");
+	t->ioeventfd[t->nr_ioeventfds].addr = addr;
+	t->ioeventfd[t->nr_ioeventfds].value = value;
+	t->ioeventfd[t->nr_ioeventfds++].fd = fd;
+	return 0;
+}
+
+/* A fresh fake VM with nr_cpus CPUs over guest memory mem (may be NULL). */
+static inline void test_vm_init(struct test_vm *t, const struct guest_mem *mem,
+				unsigned int nr_cpus)
+{
+	memset(t, 0, sizeof(*t));
+	bus_init(&t->pio, "port I/O");
+	bus_init(&t->mmio, "MMIO");
+	platform_init(&t->platform, nr_cpus);
+	t->env = (struct device_env){
+		.vm_name = "test",
+		.pio = &t->pio,
+		.mmio = &t->mmio,
+		.mem = mem,
+		.platform = &t->platform,
+		.ctx = t,
+		.irq_line = tv_irq_line,
+		.irqfd = tv_irqfd,
+		.ioeventfd = tv_ioeventfd,
+		.stop = tv_stop,
+		.note = tv_note,
+	};
+}
+
+static inline void test_vm_free(struct test_vm *t)
+{
+	bus_free(&t->pio);
+	bus_free(&t->mmio);
+}
+
+/* Open and attach instance i of kind for cfg; NULL if either fails. */
+static inline void *test_attach(struct test_vm *t,
+				const struct device_kind *kind,
+				const struct vm_config *cfg, unsigned int i)
+{
+	void *dev = kind->open(cfg, i);
+
+	if (dev && kind->attach(dev, &t->env) < 0) {
+		kind->destroy(dev);
+		return NULL;
+	}
+	return dev;
+}
+
+/* One-byte port accesses, as an exit would make them. */
+static inline bool tv_out8(struct test_vm *t, uint16_t port, uint8_t v)
+{
+	return bus_access(&t->pio, port, true, &v, 1);
+}
+
+static inline uint8_t tv_in8(struct test_vm *t, uint16_t port)
+{
+	uint8_t v = 0xee;
+
+	bus_access(&t->pio, port, false, &v, 1);
+	return v;
+}
+
+#endif
