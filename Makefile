@@ -8,6 +8,7 @@
 #                   ASan+UBSan, then a real Linux boot (make linux-test)
 #   make unit | integration | linux-test   one part of make test
 #   make bench      benchmark tables (bench/; never part of make test)
+#   make docs       docs/config.md's settings tables, from the settings table
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Objects of a sanitized build go to build-san/ so both can coexist.
@@ -35,7 +36,6 @@ need_hdr = $(if $(wildcard /usr/include/$(1)),,$(error \
 
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
 $(call need_pkg,libcap-ng,libcap-ng-dev)
-$(call need_pkg,inih,libinih-dev)
 $(call need_hdr,libfdt.h,libfdt-dev)
 $(call need_hdr,linux/kvm.h,linux-libc-dev)
 endif
@@ -45,7 +45,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	  -Iinclude -D_GNU_SOURCE -DKVMUX_VERSION='"$(VERSION)"' \
 	  -MMD -MP $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
-LDLIBS := -lpthread -lfdt $(shell pkg-config --libs libcap-ng inih 2>/dev/null)
+LDLIBS := -lpthread -lfdt $(shell pkg-config --libs libcap-ng 2>/dev/null)
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -55,12 +55,14 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # Writes the ACPI tables to files, for iasl (tests/acpi/iasl_check.sh).
 ACPI_DUMP := $(BUILD)/tests/acpi-dump
+# Prints the settings table for the docs (make docs, tests/docs/check.sh).
+SETTINGS_DOC := $(BUILD)/tools/settings-doc
 
 KVMUX := $(BUILD)/kvmux
 FIRMWARE_DIR := guest-firmware/build
 
 .PHONY: all firmware run test unit integration test-plain test-sanitize \
-	bench install clean help linux-test format
+	bench install clean help linux-test format docs
 
 all: $(KVMUX) firmware
 
@@ -91,9 +93,18 @@ $(ACPI_DUMP): tests/acpi/acpi_dump.c $(BUILD)/libkvmux.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkvmux.a $(LDLIBS)
 
-unit: $(UNIT_BINS) $(ACPI_DUMP)
+$(SETTINGS_DOC): tools/settings_doc.c $(BUILD)/libkvmux.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkvmux.a $(LDLIBS)
+
+unit: $(UNIT_BINS) $(ACPI_DUMP) $(SETTINGS_DOC)
 	@tests/unit/run.sh $(UNIT_BINS)
 	@tests/acpi/iasl_check.sh $(ACPI_DUMP)
+	@tests/docs/check.sh $(SETTINGS_DOC)
+
+# The settings tables of docs/config.md, from src/cli/settings.c.
+docs: $(SETTINGS_DOC)
+	scripts/update-docs.sh $(SETTINGS_DOC) docs/config.md
 
 integration: $(KVMUX) firmware
 	@KVMUX=$(KVMUX) FIRMWARE=$(FIRMWARE_DIR) tests/integration/run.sh
@@ -121,13 +132,13 @@ install: $(KVMUX)
 
 format:
 	clang-format -i $(SRCS) $(wildcard include/kvmux/*.h) $(UNIT_SRCS) \
-		tests/acpi/acpi_dump.c
+		tests/acpi/acpi_dump.c tools/settings_doc.c
 
 clean:
 	rm -rf build build-san
 	$(MAKE) -C guest-firmware clean
 
 help:
-	@sed -n '3,13p' Makefile
+	@sed -n '3,14p' Makefile
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

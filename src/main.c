@@ -8,6 +8,7 @@
 #include "kvmux/config.h"
 #include "kvmux/error.h"
 #include "kvmux/exit_status.h"
+#include "kvmux/options.h"
 #include "kvmux/plan.h"
 #include "kvmux/run.h"
 

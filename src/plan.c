@@ -7,76 +7,35 @@
  * The JSON is written by hand: a flat object of numbers and a few strings
  * needs no library, only careful escaping of the strings (json_string()).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kvmux/error.h"
 #include "kvmux/exit_status.h"
+#include "kvmux/options.h"
 #include "kvmux/plan.h"
 #include "kvmux/request.h"
+#include "kvmux/settings.h"
 
-enum { OPT_JSON = 0x300 };
-
-static const struct option plan_options[] = {
-	GROUP_LONG_OPTIONS,
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-enum parse_result { PARSE_OK, PARSE_DONE, PARSE_ERROR };
-
-static void print_usage(void)
+/* Only the group's options are plan's: cli_collect() passes no other. */
+static int no_vm_option(void *opaque, const struct setting *s,
+			const char *arg)
 {
-	printf("Usage: kvmux plan CONFIG... [options]\n"
-	       "\n"
-	       "Show how the VMs of the config files would share this host: "
-	       "vCPUs and memory\n"
-	       "each would get, and its share of CPU time per scheduling "
-	       "period, in dispatch\n"
-	       "order.  Nothing is started.  See docs/config.md.\n"
-	       "\n"
-	       "Options:\n"
-	       "%s"
-	       "      --json            print the plan as a JSON object\n"
-	       "  -h, --help            this text\n",
-	       group_options_help);
+	return err_set("--%s is not an option of kvmux plan", s->option);
 }
 
-static enum parse_result parse_args(int argc, char **argv,
-				    struct group_config *group, bool *json)
+static enum cli_result parse_args(int argc, char **argv,
+				  struct group_config *group)
 {
-	int opt, rc;
+	enum cli_result r;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", plan_options, NULL)) !=
-	       -1) {
-		if (opt == 'h') {
-			print_usage();
-			return PARSE_DONE;
-		}
-		if (opt == OPT_JSON) {
-			*json = true;
-			continue;
-		}
-		if (opt == '?' || opt == ':') {
-			err_set("%s '%s' (see kvmux plan --help)",
-				opt == '?' ? "unknown option" :
-					     "missing value for option",
-				argv[optind - 1]);
-			return PARSE_ERROR;
-		}
-		rc = group_option(opt, optarg, group);
-		if (rc)
-			return PARSE_ERROR;
-	}
-	if (optind == argc) {
+	r = cli_collect(argc, argv, true, group, no_vm_option, NULL);
+	if (r == CLI_RUN && optind == argc) {
 		err_set("no config files (usage: kvmux plan CONFIG...)");
-		return PARSE_ERROR;
+		return CLI_USAGE_ERROR;
 	}
-	return PARSE_OK;
+	return r;
 }
 
 /* Sizes as the config takes them: whole MiB, else KiB (4 KiB steps). */
@@ -262,22 +221,21 @@ static int plan_group(struct run_request *req, char *const *paths, bool json)
 int plan_main(int argc, char **argv)
 {
 	struct run_request req = { 0 };
-	bool json = false;
 	int status;
 
 	group_config_init(&req.group);
-	switch (parse_args(argc, argv, &req.group, &json)) {
-	case PARSE_DONE:
+	switch (parse_args(argc, argv, &req.group)) {
+	case CLI_DONE:
 		return 0;
-	case PARSE_ERROR:
+	case CLI_USAGE_ERROR:
 		return fail(EXIT_BAD_USAGE);
-	case PARSE_OK:
+	case CLI_RUN:
 		break;
 	}
 	if (run_request_load(&req, argv + optind, argc - optind) < 0)
 		status = fail(EXIT_BAD_USAGE);
 	else
-		status = plan_group(&req, argv + optind, json);
+		status = plan_group(&req, argv + optind, req.group.json);
 	run_request_free(&req);
 	return status;
 }

@@ -23,10 +23,10 @@
 #include "kvmux/error.h"
 #include "kvmux/event_loop.h"
 #include "kvmux/group_sched.h"
-#include "kvmux/host.h"
+#include "kvmux/privileges.h"
 #include "kvmux/run.h"
 #include "kvmux/out_stream.h"
-#include "kvmux/sched.h"
+#include "kvmux/sched_policy.h"
 #include "kvmux/vcpu.h"
 
 struct runner {
@@ -142,13 +142,29 @@ static void on_vm_stop(void *opaque, int fd, uint32_t events)
 	r->running--;
 }
 
+/* Was sig ignored when kvmux started (nohup ignores SIGHUP)? */
+static bool ignored_at_start(int sig)
+{
+	struct sigaction sa;
+
+	return !sigaction(sig, NULL, &sa) && sa.sa_handler == SIG_IGN;
+}
+
+/*
+ * The stop signals are blocked in every thread and read from a
+ * signalfd.  A blocked signal is queued even if its handler is SIG_IGN,
+ * so SIGINT and SIGQUIT, which bash ignores in a script's background
+ * jobs, still stop the run; only SIGHUP is left out when it was ignored
+ * at the start, so that `nohup kvmux ...` survives a hangup.
+ */
 static int block_stop_signals(sigset_t *set)
 {
 	size_t i;
 
 	sigemptyset(set);
 	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		sigaddset(set, stop_signals[i]);
+		if (stop_signals[i] != SIGHUP || !ignored_at_start(SIGHUP))
+			sigaddset(set, stop_signals[i]);
 	if (pthread_sigmask(SIG_BLOCK, set, NULL))
 		return err_set("cannot block signals");
 	signal(SIGPIPE, SIG_IGN);
@@ -401,9 +417,10 @@ static int run(struct runner *r, const struct run_request *req)
 }
 
 /*
- * The last VM has stopped: what the consoles and kvmux's messages still
- * hold gets a bounded grace (a second signal ends it), and what could
- * not be delivered is counted aloud.  No reader can stretch the end.
+ * The last VM has stopped: what the consoles still hold gets a bounded
+ * grace (a second signal ends it), kvmux's messages a shorter one, and
+ * what could not be delivered is counted aloud.  No reader can stretch
+ * the end.
  */
 static void finish_output(struct runner *r)
 {
@@ -420,9 +437,9 @@ static void finish_output(struct runner *r)
 				       lost);
 	}
 	free(lost);
-	if (deadline < out_stream_now_ns() + DIAG_GRACE_NS)
-		deadline = out_stream_now_ns() + DIAG_GRACE_NS;
-	diag_stop(deadline, r->signal_fd);
+	/* kvmux's own last lines say why the run ended: a second signal
+	 * does not cut their short grace. */
+	diag_stop(out_stream_now_ns() + DIAG_GRACE_NS, -1);
 }
 
 static void teardown(struct runner *r)

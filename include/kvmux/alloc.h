@@ -88,7 +88,7 @@ void group_plan_free(struct group_plan *plan);
 struct sched_policy;
 struct sched_vm;
 /*
- * The scheduler's view of a plan (kvmux/sched.h): svm[i] for plan->vm[i]
+ * The scheduler's view of a plan (kvmux/sched_policy.h): svm[i] for plan->vm[i]
  * (svm has plan->nr_vms entries), budgets computed, every VM busy.
  */
 void group_plan_policy(const struct group_plan *plan, struct sched_policy *p,

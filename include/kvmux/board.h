@@ -12,7 +12,8 @@
 #include <stdint.h>
 
 #include "kvmux/config.h"
-#include "kvmux/host.h"
+#include "kvmux/host_file.h"
+#include "kvmux/stdio_console.h"
 #include "kvmux/kvm.h"
 #include "kvmux/platform.h"
 #include "kvmux/vm.h"

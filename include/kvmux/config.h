@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * config.h - everything that describes one VM to run, whichever way it was
- * given (command line, config files).  Filled by cli/, consumed
- * by run.c; plain data with no file descriptors.
+ * given (command line, config files), and the group of VMs of one run.
+ * Filled by cli/ from the table of settings (kvmux/settings.h), consumed
+ * by run.c and the devices; plain data with no file descriptors.  Its
+ * life (defaults, owned strings) is machine/config.c.
  */
 #ifndef KVMUX_CONFIG_H
 #define KVMUX_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct config_strings;
@@ -94,30 +97,7 @@ void vm_config_init(struct vm_config *cfg);
 /* A copy of text[0..len) that cfg owns and frees with vm_config_free(). */
 const char *vm_config_keep(struct vm_config *cfg, const char *text, size_t len);
 
-/*
- * Add the disk described by "path=FILE[,readonly=on|off][,serial=ID]"
- * (--disk) to cfg.  Returns 0, or -1 with err_set().
- */
-int disk_spec_parse(const char *spec, struct vm_config *cfg);
-
-/*
- * Add the module "FILE[,cmdline=STRING]" (--module) to cfg; STRING is the
- * rest of spec, commas included.  Returns 0, or -1 with err_set().
- */
-int module_spec_parse(const char *spec, struct vm_config *cfg);
-
-/*
- * "port=PORT[,size=1|2|4][,status=raw|qemu]" (--debug-exit, [vm]
- * debug-exit): PORT decimal or 0x-hex; size defaults to 1, status to raw.
- * Returns 0, or -1 with err_set() (out is unchanged).
- */
-int debug_exit_parse(const char *spec, struct debug_exit_config *out);
-
-/* --console serial|virtio and --console-output stdio|none|FILE. */
-int console_device_parse(const char *text, struct vm_config *cfg);
-int console_output_parse(const char *text, struct vm_config *cfg);
-
-/* Free the strings cfg owns (cli/config_file.c); cfg stays initialised. */
+/* Free the strings cfg owns (cli/request.c); cfg stays initialised. */
 void vm_config_free(struct vm_config *cfg);
 
 /*
@@ -135,6 +115,11 @@ enum sched_mode {
 
 /* "off", "auto", "cgroup", "park". */
 const char *sched_mode_name(enum sched_mode mode);
+/* The same back ("on" too, for auto); -1 with err_set() if none. */
+int sched_mode_parse(const char *text, enum sched_mode *mode);
+
+/* Most host CPUs --host-cpus takes. */
+#define GROUP_MAX_HOST_CPUS 65536
 
 /* What the VMs of one run share: the host's CPUs, memory and time. */
 struct group_config {
@@ -143,6 +128,7 @@ struct group_config {
 	unsigned int overcommit_milli; /* vCPUs per host CPU x 1000 */
 	uint64_t period_ns; /* scheduling period */
 	enum sched_mode sched; /* share-based scheduling (default auto) */
+	bool json; /* kvmux plan --json */
 };
 
 #define GROUP_DEFAULT_PERIOD_NS 100000000ULL /* 100 ms */
@@ -156,23 +142,7 @@ struct run_request {
 	struct group_config group;
 };
 
-/* Free the VMs of req and the strings they own (cli/request.c). */
+/* Free the VMs of req and the strings they own. */
 void run_request_free(struct run_request *req);
-
-enum cli_result {
-	CLI_RUN, /* the request is filled: go */
-	CLI_DONE, /* --help or --version printed: exit 0 */
-	CLI_USAGE_ERROR, /* err_msg() says what is wrong */
-};
-
-/*
- * Parse the arguments of "kvmux run" (argv[0] is "run"): config files as
- * positional arguments, options on top of them.  On CLI_RUN, req holds at
- * least one VM; free it with run_request_free() in any case.
- */
-enum cli_result cli_parse_run(int argc, char **argv, struct run_request *req);
-
-/* The text of "kvmux --help" and "kvmux run --help". */
-void cli_print_usage(void);
 
 #endif

@@ -11,8 +11,6 @@
 #ifndef KVMUX_CONFIG_FILE_H
 #define KVMUX_CONFIG_FILE_H
 
-#include <stdbool.h>
-
 #include "kvmux/config.h"
 
 /*
@@ -22,8 +20,5 @@
  * vm_config_free(), also after an error).  Returns 0, or -1 with err_set().
  */
 int config_file_load(const char *path, struct vm_config *cfg);
-
-/* on/off, yes/no, true/false, 1/0 (any case); -1 with err_set() if not. */
-int config_parse_bool(const char *text, bool *value);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * sched_park.h - the parking scheduler: one thread that applies the
- * policy's decisions (kvmux/sched.h) to running VMs.  It measures each
+ * policy's decisions (kvmux/sched_policy.h) to running VMs.  It measures each
  * VM's vCPU thread CPU time, parks VMs whose budget is spent (their vCPU
  * threads wait outside KVM_RUN) and releases them, and sleeps until the
  * next decision.  Used where the kernel cannot enforce the shares

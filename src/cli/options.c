@@ -1,119 +1,76 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * options.c - "kvmux run" command-line options into a struct vm_config.
+ * options.c - the command lines of "kvmux run" and "kvmux plan", read
+ * with getopt_long() from the table of settings (kvmux/settings.h).
  *
- * Flag names follow what kvmtool and cloud-hypervisor users type:
- * --kernel, --initrd, --cmdline, --memory, --cpus.
+ * Options that describe a VM are applied after its config file (the
+ * command line overrides it), to every VM of the run; options of the
+ * group apply once.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kvmux/config.h"
-#include "kvmux/config_file.h"
 #include "kvmux/error.h"
 #include "kvmux/exit_status.h"
-#include "kvmux/layout.h"
-#include "kvmux/parse.h"
-#include "kvmux/platform.h"
+#include "kvmux/options.h"
 #include "kvmux/request.h"
+#include "kvmux/settings.h"
 
-enum {
-	OPT_KVM_DEVICE = 0x100,
-	OPT_STATS,
-	OPT_NAME,
-	OPT_DUMP_DTB,
-	OPT_DISK,
-	OPT_CONSOLE,
-	OPT_CONSOLE_OUTPUT,
-	OPT_MODULE,
-	OPT_DEBUG_EXIT,
-	OPT_ACPI,
-};
+/* getopt_long() codes: the setting's index in the table, above chars. */
+#define OPT_BASE 0x100
+#define MAX_OPTIONS (SETTINGS_MAX + 3) /* and --help, --version, the end */
 
-static const struct option run_options[] = {
-	{ "kernel", required_argument, NULL, 'k' },
-	{ "initrd", required_argument, NULL, 'i' },
-	{ "cmdline", required_argument, NULL, 'c' },
-	{ "memory", required_argument, NULL, 'm' },
-	{ "cpus", required_argument, NULL, 'p' },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "kvm-device", required_argument, NULL, OPT_KVM_DEVICE },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
-	{ "disk", required_argument, NULL, OPT_DISK },
-	{ "console", required_argument, NULL, OPT_CONSOLE },
-	{ "console-output", required_argument, NULL, OPT_CONSOLE_OUTPUT },
-	{ "module", required_argument, NULL, OPT_MODULE },
-	{ "debug-exit", required_argument, NULL, OPT_DEBUG_EXIT },
-	{ "acpi", required_argument, NULL, OPT_ACPI },
-	GROUP_LONG_OPTIONS,
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
+/* The table as getopt_long() wants it, for run (plan = false) or plan. */
+static void make_options(bool plan, struct option *longs, char *shorts)
+{
+	const struct setting *s;
+	unsigned int n = 0;
+	char *p = shorts;
+
+	p += sprintf(p, ":hV");
+	for (s = settings; s->key || s->option; s++) {
+		bool flag = s->type == SETTING_FLAG;
+
+		if (!s->option || (plan && !(s->flags & SETTING_PLAN)) ||
+		    (!plan && (s->flags & SETTING_PLAN_ONLY)))
+			continue;
+		longs[n++] =
+			(struct option){ s->option,
+					 flag ? no_argument : required_argument,
+					 NULL, OPT_BASE + (s - settings) };
+		if (s->short_option)
+			p += sprintf(p, "%c%s", s->short_option,
+				     flag ? "" : ":");
+	}
+	longs[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	longs[n++] = (struct option){ "version", no_argument, NULL, 'V' };
+	longs[n] = (struct option){ NULL, 0, NULL, 0 };
+}
 
 void cli_print_usage(void)
 {
 	printf("Usage: kvmux run --kernel IMAGE [options]\n"
 	       "       kvmux run CONFIG... [options]\n"
-	       "       kvmux plan CONFIG... [options]  (see kvmux plan --help)\n"
+	       "       kvmux plan CONFIG... [options]  (see kvmux plan "
+	       "--help)\n"
 	       "       kvmux --version | --help\n"
 	       "\n"
-	       "Boot IMAGE (a Linux bzImage, a multiboot kernel, or an ELF "
-	       "kernel with a PVH\n"
-	       "entry note) on /dev/kvm.\n"
-	       "\n"
-	       "Options for run:\n"
-	       "  -k, --kernel IMAGE    kernel to boot (required)\n"
-	       "  -i, --initrd FILE     initial ramdisk (multiboot: module 0)\n"
-	       "      --module FILE[,cmdline=STRING]\n"
-	       "                        a multiboot module after the initrd; "
-	       "repeatable\n"
-	       "  -c, --cmdline STR     kernel command line\n"
-	       "  -m, --memory SIZE     guest RAM, e.g. 512M or 2G; a bare "
-	       "number is MiB\n"
-	       "                        (default 256M)\n"
-	       "  -p, --cpus N          number of vCPUs (default 1)\n"
-	       "  -t, --timeout T       stop the guest after T seconds "
-	       "(1.5, 90s, 2m)\n"
-	       "      --disk path=FILE[,readonly=on][,serial=ID]\n"
-	       "                        a virtio-blk disk (raw image); "
-	       "repeatable\n"
-	       "      --console serial|virtio\n"
-	       "                        the console device: the UART (ttyS0, "
-	       "default) or\n"
-	       "                        virtio-console (hvc0)\n"
-	       "      --console-output stdio|none|FILE\n"
-	       "                        where console output goes (default "
-	       "stdio)\n"
-	       "      --debug-exit port=PORT[,size=1|2|4][,status=raw|qemu]\n"
-	       "                        where the guest writes its exit "
-	       "status (default\n"
-	       "                        port=0x501,size=1,status=raw; qemu: "
-	       "(V << 1) | 1)\n"
-	       "      --acpi on|off     ACPI tables, power-off, reset, power "
-	       "button (default on);\n"
-	       "                        off: the MP table only\n"
-	       "      --name NAME       name used in messages (default vm)\n"
-	       "      --kvm-device PATH KVM device (default $KVMUX_KVM_DEVICE "
-	       "or /dev/kvm)\n"
-	       "      --stats           print vCPU exit counts when the VM "
-	       "stops\n"
-	       "      --dump-dtb FILE   write the device tree to FILE and exit "
-	       "(status 0;\n"
-	       "                        126 if FILE cannot be written)\n"
-	       "  -h, --help            this text\n"
+	       "Boot IMAGE (a Linux bzImage, an ELF kernel with a PVH entry "
+	       "note, or a\n"
+	       "multiboot kernel) on /dev/kvm.\n"
+	       "\n");
+	settings_print_help(stdout, false);
+	printf("  -h, --help            this text\n"
 	       "  -V, --version         kvmux's version\n"
 	       "\n"
 	       "CONFIG is a VM's config file (docs/config.md); the options "
 	       "above override it,\n"
 	       "and with several files they apply to every VM (--name "
-	       "excepted).  Several VMs\n"
-	       "share the host as a group:\n"
-	       "%s"
+	       "excepted).\n"
 	       "\n"
 	       "The console is on stdin/stdout; the UART also prints when the "
 	       "console is virtio.\n"
@@ -121,143 +78,242 @@ void cli_print_usage(void)
 	       "Ctrl-A.\n"
 	       "\n"
 	       "%s",
-	       group_options_help, exit_status_help);
+	       exit_status_help);
 }
 
-static int parse_memory(const char *arg, struct vm_config *cfg)
+void plan_print_usage(void)
 {
-	if (parse_size(arg, SIZE_MIB, &cfg->memory) < 0)
-		return err_set("--memory: %s", err_msg());
-	if (cfg->memory % (4 * SIZE_KIB))
-		return err_set("--memory %s is not a multiple of 4 KiB", arg);
-	if (cfg->memory < LAYOUT_MIN_RAM)
-		return err_set("--memory %s is too small: kvmux needs at least "
-			       "%llu MiB",
-			       arg, LAYOUT_MIN_RAM >> 20);
-	if (cfg->memory > LAYOUT_MAX_RAM)
-		return err_set("--memory %s is more than kvmux supports (%llu "
-			       "GiB)",
-			       arg, LAYOUT_MAX_RAM >> 30);
+	printf("Usage: kvmux plan CONFIG... [options]\n"
+	       "\n"
+	       "Show how the VMs of the config files would share this host: "
+	       "vCPUs and memory\n"
+	       "each would get, and its share of CPU time per scheduling "
+	       "period, in dispatch\n"
+	       "order.  Nothing is started.  See docs/config.md.\n"
+	       "\n");
+	settings_print_help(stdout, true);
+	printf("  -h, --help            this text\n");
+}
+
+/* "--disk" or "-d": how the user spelled the option, for messages. */
+static void option_name(const struct setting *s, char *buf, size_t size)
+{
+	snprintf(buf, size, "--%s", s->option);
+}
+
+/*
+ * One element of a --disk/--module value: "key=value", or a bare value
+ * for the section's first key (path).  A doubled comma stands for a
+ * comma; elem has them undoubled already.
+ */
+static int apply_element(const struct setting *opt, char *elem,
+			 struct setting_ctx *ctx)
+{
+	char *eq = strchr(elem, '=');
+	const char *key = eq ? elem : "path", *value = eq ? eq + 1 : elem;
+	const struct setting *s;
+
+	if (eq)
+		*eq = '\0';
+	s = setting_find(opt->key, key);
+	if (!s)
+		return err_set("unknown key '%s' (--%s %s)", key, opt->option,
+			       opt->value);
+	return setting_apply(s, value, ctx);
+}
+
+/* Does the element at p set a key that takes the rest of the value? */
+static bool rest_key(const struct setting *opt, const char *p)
+{
+	const char *eq = strchr(p, '='), *comma = strchr(p, ',');
+	const struct setting *s;
+	char key[32];
+
+	if (!eq || (comma && comma < eq) || (size_t)(eq - p) >= sizeof(key))
+		return false;
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - p), p);
+	s = setting_find(opt->key, key);
+	return s && (s->flags & SETTING_REST);
+}
+
+/* The next element of spec (from *p), commas undoubled; NULL at end. */
+static char *next_element(const char **p, char *buf, bool rest)
+{
+	size_t n = 0;
+
+	if (!**p)
+		return NULL;
+	for (; **p; (*p)++) {
+		if (**p == ',' && !rest) {
+			if ((*p)[1] != ',')
+				break;
+			(*p)++; /* ",," is a comma */
+		}
+		buf[n++] = **p;
+	}
+	buf[n] = '\0';
+	if (**p == ',')
+		(*p)++;
+	return buf;
+}
+
+/* --disk path=FILE,readonly=on / --module FILE,cmdline=...: an instance. */
+static int apply_section_option(const struct setting *opt, const char *spec,
+				struct vm_config *vm)
+{
+	struct setting_ctx ctx = { .vm = vm };
+	const struct setting *missing;
+	char *elem = malloc(strlen(spec) + 1);
+	const char *p = spec;
+	int rc = 0;
+
+	ctx.target = setting_new_instance(opt->scope, vm);
+	if (!elem || !ctx.target) {
+		free(elem);
+		return ctx.target ? err_host("out of memory") : -1;
+	}
+	while (!rc && next_element(&p, elem, rest_key(opt, p)))
+		rc = apply_element(opt, elem, &ctx);
+	free(elem);
+	if (rc < 0)
+		return -1;
+	missing = setting_missing(opt->scope, ctx.target);
+	if (missing)
+		return err_set("no %s= given (--%s %s)", missing->key,
+			       opt->option, opt->value);
 	return 0;
 }
 
-static int parse_one(int opt, const char *arg, struct vm_config *cfg)
+/* Apply one option to one VM. */
+static int apply_vm_option(const struct setting *s, const char *arg,
+			   struct vm_config *vm)
 {
-	uint64_t value;
+	struct setting_ctx ctx = { .vm = vm, .target = vm };
+	char why[ERR_MSG_MAX], name[64];
+	int rc;
 
-	switch (opt) {
-	case 'k':
-		cfg->kernel = arg;
+	if (s->type == SETTING_SECTION)
+		rc = apply_section_option(s, arg, vm);
+	else
+		rc = setting_apply(s, arg, &ctx);
+	if (!rc)
 		return 0;
-	case 'i':
-		cfg->initrd = arg;
+	/* err_set() must not read the buffer it writes. */
+	snprintf(why, sizeof(why), "%s", err_msg());
+	option_name(s, name, sizeof(name));
+	if (err_class() == ERR_HOST)
+		return err_host("%s: %s", name, why);
+	return err_set("%s: %s", name, why);
+}
+
+static int cli_apply_group_option(const struct setting *s, const char *arg,
+				  struct group_config *group)
+{
+	struct setting_ctx ctx = { .group = group, .target = group };
+	char why[ERR_MSG_MAX];
+
+	if (setting_apply(s, arg, &ctx) == 0)
 		return 0;
-	case 'c':
-		cfg->cmdline = arg;
-		return 0;
-	case 'm':
-		return parse_memory(arg, cfg);
-	case 'p':
-		if (parse_uint(arg, 1, PLATFORM_MAX_CPUS, &value) < 0)
-			return err_set("--cpus: %s", err_msg());
-		cfg->cpus = value;
-		return 0;
-	case 't':
-		if (parse_duration_ms(arg, &cfg->timeout_ms) < 0)
-			return err_set("--timeout: %s", err_msg());
-		return 0;
-	case OPT_NAME:
-		cfg->name = arg;
-		return 0;
-	case OPT_KVM_DEVICE:
-		cfg->kvm_device = arg;
-		return 0;
-	case OPT_STATS:
-		cfg->stats = true;
-		return 0;
-	case OPT_DUMP_DTB:
-		cfg->dump_dtb = arg;
-		return 0;
-	case OPT_DISK:
-		return disk_spec_parse(arg, cfg);
-	case OPT_CONSOLE:
-		if (console_device_parse(arg, cfg) < 0)
-			return err_set("--console: %s", err_msg());
-		return 0;
-	case OPT_CONSOLE_OUTPUT:
-		return console_output_parse(arg, cfg);
-	case OPT_MODULE:
-		return module_spec_parse(arg, cfg);
-	case OPT_DEBUG_EXIT:
-		if (debug_exit_parse(arg, &cfg->debug_exit) < 0)
-			return err_set("--debug-exit: %s", err_msg());
-		return 0;
-	case OPT_ACPI:
-		if (config_parse_bool(arg, &cfg->acpi) < 0)
-			return err_set("--acpi: %s", err_msg());
-		return 0;
-	}
-	return err_set("unknown option (see kvmux run --help)");
+	snprintf(why, sizeof(why), "%s", err_msg());
+	return err_set("--%s: %s", s->option, why);
 }
 
 /* A per-VM option, applied once the config files are loaded. */
 struct vm_option {
-	int opt;
+	const struct setting *s;
 	const char *arg;
 };
 
-static enum cli_result collect_options(int argc, char **argv,
-				       struct run_request *req,
-				       struct vm_option *opts,
-				       unsigned int *nr_opts)
+/* An option getopt_long() returned: help, version, an error, a setting. */
+static enum cli_result one_option(int opt, char **argv, bool plan,
+				  const struct setting **s)
 {
-	int opt, rc;
+	*s = NULL;
+	if (opt == 'h') {
+		if (plan)
+			plan_print_usage();
+		else
+			cli_print_usage();
+		return CLI_DONE;
+	}
+	if (opt == 'V') {
+		printf("kvmux %s\n", KVMUX_VERSION);
+		return CLI_DONE;
+	}
+	if (opt == '?') {
+		err_set("unknown option '%s' (see kvmux %s --help)",
+			argv[optind - 1], plan ? "plan" : "run");
+		return CLI_USAGE_ERROR;
+	}
+	if (opt == ':') {
+		err_set("option '%s' needs a value", argv[optind - 1]);
+		return CLI_USAGE_ERROR;
+	}
+	*s = opt >= OPT_BASE ? &settings[opt - OPT_BASE] :
+			       setting_find_option(NULL, opt);
+	return CLI_RUN;
+}
 
+enum cli_result cli_collect(int argc, char **argv, bool plan,
+			    struct group_config *group, cli_vm_option_fn keep,
+			    void *opaque)
+{
+	struct option longs[MAX_OPTIONS];
+	char shorts[2 * MAX_OPTIONS];
+	const struct setting *s;
+	enum cli_result r;
+	int opt;
+
+	make_options(plan, longs, shorts);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":k:i:c:m:p:t:hV", run_options,
-				  NULL)) != -1) {
-		if (opt == 'h') {
-			cli_print_usage();
-			return CLI_DONE;
-		}
-		if (opt == 'V') {
-			printf("kvmux %s\n", KVMUX_VERSION);
-			return CLI_DONE;
-		}
-		if (opt == '?') {
-			err_set("unknown option '%s' (see kvmux run --help)",
-				argv[optind - 1]);
+	while ((opt = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		const char *arg = optarg;
+
+		r = one_option(opt, argv, plan, &s);
+		if (r != CLI_RUN)
+			return r;
+		if (s->type == SETTING_FLAG)
+			arg = "on"; /* --stats is stats = on */
+		if (s->scope == SCOPE_GROUP) {
+			if (cli_apply_group_option(s, arg, group) < 0)
+				return CLI_USAGE_ERROR;
+		} else if (keep(opaque, s, arg) < 0) {
 			return CLI_USAGE_ERROR;
 		}
-		if (opt == ':') {
-			err_set("option '%s' needs a value", argv[optind - 1]);
-			return CLI_USAGE_ERROR;
-		}
-		rc = group_option(opt, optarg, &req->group);
-		if (rc < 0)
-			return CLI_USAGE_ERROR;
-		if (rc > 0)
-			opts[(*nr_opts)++] = (struct vm_option){ opt, optarg };
 	}
 	return CLI_RUN;
 }
 
+struct vm_options {
+	struct vm_option *opt;
+	unsigned int nr;
+};
+
+static int keep_vm_option(void *opaque, const struct setting *s,
+			  const char *arg)
+{
+	struct vm_options *o = opaque;
+
+	o->opt[o->nr++] = (struct vm_option){ s, arg };
+	return 0;
+}
+
 /* The command line overrides the config files: applied after them. */
-static int apply_options(const struct vm_option *opts, unsigned int nr_opts,
-			 struct run_request *req)
+static int apply_options(const struct vm_options *o, struct run_request *req)
 {
 	struct vm_config *vm;
 	unsigned int i;
 
-	for (i = 0; i < nr_opts; i++) {
-		if (opts[i].opt == OPT_NAME && req->nr_vms > 1)
-			return err_set("--name names one VM: with several "
-				       "config files, use [vm] name");
-		for (vm = &req->vm[0]; vm < &req->vm[req->nr_vms]; vm++) {
-			if (parse_one(opts[i].opt, opts[i].arg, vm) < 0)
+	for (i = 0; i < o->nr; i++) {
+		if ((o->opt[i].s->flags & SETTING_ONE_VM) && req->nr_vms > 1)
+			return err_set("--%s names one VM: with several "
+				       "config files, use [%s] %s",
+				       o->opt[i].s->option,
+				       o->opt[i].s->section, o->opt[i].s->key);
+		for (vm = &req->vm[0]; vm < &req->vm[req->nr_vms]; vm++)
+			if (apply_vm_option(o->opt[i].s, o->opt[i].arg, vm) < 0)
 				return -1;
-		}
 	}
 	return 0;
 }
@@ -273,8 +329,8 @@ static int options_only(struct run_request *req)
 	return 0;
 }
 
-static int build_request(int argc, char **argv, const struct vm_option *opts,
-			 unsigned int nr_opts, struct run_request *req)
+static int build_request(int argc, char **argv, const struct vm_options *o,
+			 struct run_request *req)
 {
 	int rc;
 
@@ -282,7 +338,7 @@ static int build_request(int argc, char **argv, const struct vm_option *opts,
 		rc = run_request_load(req, argv + optind, argc - optind);
 	else
 		rc = options_only(req);
-	if (rc < 0 || apply_options(opts, nr_opts, req) < 0)
+	if (rc < 0 || apply_options(o, req) < 0)
 		return -1;
 	if (!req->vm[0].kernel)
 		return err_set("no kernel: use --kernel IMAGE or a config "
@@ -292,20 +348,19 @@ static int build_request(int argc, char **argv, const struct vm_option *opts,
 
 enum cli_result cli_parse_run(int argc, char **argv, struct run_request *req)
 {
-	struct vm_option *opts = calloc(argc, sizeof(*opts));
-	unsigned int nr_opts = 0;
+	struct vm_options o = { calloc(argc, sizeof(*o.opt)), 0 };
 	enum cli_result result;
 
 	*req = (struct run_request){ 0 };
 	group_config_init(&req->group);
-	if (!opts) {
+	if (!o.opt) {
 		err_host("out of memory");
 		return CLI_USAGE_ERROR;
 	}
-	result = collect_options(argc, argv, req, opts, &nr_opts);
-	if (result == CLI_RUN &&
-	    build_request(argc, argv, opts, nr_opts, req) < 0)
+	result =
+		cli_collect(argc, argv, false, &req->group, keep_vm_option, &o);
+	if (result == CLI_RUN && build_request(argc, argv, &o, req) < 0)
 		result = CLI_USAGE_ERROR;
-	free(opts);
+	free(o.opt);
 	return result;
 }

@@ -2,6 +2,7 @@
 /* parse.c - sizes, integers and durations from user text (kvmux/parse.h) */
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -99,12 +100,14 @@ int parse_uint_hex(const char *text, uint64_t min, uint64_t max,
 int parse_duration_ms(const char *text, uint64_t *ms)
 {
 	uint64_t whole, frac = 0, frac_scale = 1, unit_ms = 1000;
+	bool nonzero = false; /* a digit past the precision kept */
 	const char *end;
 
 	if (parse_digits(text, &whole, &end) < 0)
 		goto bad;
 	if (*end == '.') {
 		for (end++; isdigit((unsigned char)*end); end++) {
+			nonzero |= *end != '0';
 			if (frac_scale < 1000000) {
 				frac = frac * 10 + (*end - '0');
 				frac_scale *= 10;
@@ -126,8 +129,8 @@ int parse_duration_ms(const char *text, uint64_t *ms)
 	if (whole > UINT64_MAX / unit_ms / 2)
 		return err_set("duration '%s' is too long", text);
 	*ms = whole * unit_ms + frac * unit_ms / frac_scale;
-	if (*ms == 0 && (whole || frac))
-		*ms = 1;
+	if (*ms == 0 && (whole || nonzero))
+		*ms = 1; /* a tiny duration is not "none" */
 	return 0;
 bad:
 	return err_set(

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "kvmux/alloc.h"
-#include "kvmux/sched.h"
+#include "kvmux/sched_policy.h"
 #include "kvmux/error.h"
 
 typedef unsigned __int128 u128;

@@ -13,7 +13,6 @@
 
 #include "kvmux/alloc.h"
 #include "kvmux/error.h"
-#include "kvmux/request.h"
 
 int meminfo_parse(FILE *meminfo, uint64_t *total, uint64_t *available)
 {

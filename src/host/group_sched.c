@@ -17,7 +17,7 @@
 #include "kvmux/cgroup_cpu.h"
 #include "kvmux/error.h"
 #include "kvmux/group_sched.h"
-#include "kvmux/sched.h"
+#include "kvmux/sched_policy.h"
 #include "kvmux/sched_park.h"
 #include "kvmux/vm.h"
 

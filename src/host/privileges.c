@@ -8,7 +8,7 @@
 #include <sys/prctl.h>
 
 #include "kvmux/error.h"
-#include "kvmux/host.h"
+#include "kvmux/privileges.h"
 
 int host_drop_privileges(void)
 {

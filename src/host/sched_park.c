@@ -20,7 +20,7 @@
 
 #include "kvmux/alloc.h"
 #include "kvmux/error.h"
-#include "kvmux/sched.h"
+#include "kvmux/sched_policy.h"
 #include "kvmux/sched_park.h"
 #include "kvmux/vcpu.h"
 #include "kvmux/vm.h"

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * sched_policy.c - budgets and dispatch decisions of the group scheduler,
- * as pure functions over plain data (kvmux/sched.h, docs/scheduler.md).
+ * as pure functions over plain data (kvmux/sched_policy.h, docs/scheduler.md).
  */
 #include <stdlib.h>
 
-#include "kvmux/sched.h"
+#include "kvmux/sched_policy.h"
 
 static uint64_t vm_limit(const struct sched_policy *p, const struct sched_vm *v)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * stdio_console.c - stdin to the guest console, with flow control and a
- * terminal escape (kvmux/host.h).
+ * terminal escape (kvmux/stdio_console.h).
  *
  * In raw mode Ctrl-C reaches the guest, so the user needs another way
  * out: Ctrl-A x, as in QEMU and screen.
@@ -19,7 +19,7 @@
 
 #include "kvmux/error.h"
 #include "kvmux/event_loop.h"
-#include "kvmux/host.h"
+#include "kvmux/stdio_console.h"
 #include "kvmux/term.h"
 #include "kvmux/vm.h"
 

@@ -21,7 +21,7 @@
 #include "kvmux/acpi.h"
 #include "kvmux/acpi_hw.h"
 #include "kvmux/error.h"
-#include "kvmux/host.h"
+#include "kvmux/host_file.h"
 #include "kvmux/serial8250.h"
 
 struct dump_args {

@@ -30,6 +30,8 @@ kvmux_run() {
 # wait_for_output FILE TEXT PID: wait until FILE has TEXT (or PID ended, or
 # the outer timeout passed).  Tests act on what the guest said, never on a
 # guess of how long it takes: a busy machine can be slow by seconds.
+# FILE must be new: remove it before starting PID, whose redirection may
+# run after this starts reading.
 wait_for_output() {
 	local file=$1 text=$2 pid=$3 deadline=$((SECONDS + OUTER_TIMEOUT))
 	while ! grep -qF -- "$text" "$file" 2>/dev/null; do

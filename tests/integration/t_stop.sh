@@ -16,13 +16,15 @@ BOUND_MS=30000
 # stuck_start ARGS...: kvmux with its stdout in a pipe that is never read
 # (tests/integration/stuck_reader.py holds it), in the background.
 stuck_start() {
-	rm -f "$WORK/stuck.fifo" "$WORK/stuck.ready"
+	rm -f "$WORK/stuck.fifo" "$WORK/stuck.ready" "$WORK/stuck.pid"
 	mkfifo "$WORK/stuck.fifo"
-	python3 "$here/stuck_reader.py" "$WORK/stuck.fifo" "$WORK/stuck.ready" &
+	python3 "$here/stuck_reader.py" "$WORK/stuck.fifo" "$WORK/stuck.ready" \
+		"$WORK/stuck.pid" &
 	READER=$!
 	START_NS=$(date +%s%N)
 	"$KVMUX" "$@" >"$WORK/stuck.fifo" 2>"$WORK/err" </dev/null &
 	PID=$!
+	echo "$PID" >"$WORK/stuck.pid"
 }
 
 # Wait until the reader saw the pipe fill up (kvmux is blocked on it).
@@ -166,6 +168,7 @@ fi
 
 # A FIFO as console output waits for its reader, and only while signals
 # and --timeout still work.
+rm -f "$WORK/err" # an old one must not satisfy wait_for_output
 "$KVMUX" run --kernel "$FIRMWARE/hello.elf" --console-output "$WORK/fifo" \
 	>"$WORK/out" 2>"$WORK/err" </dev/null &
 PID=$!

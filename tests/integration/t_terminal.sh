@@ -30,16 +30,41 @@ check "tty: a reset restores the terminal" all_of 'pty_status_is 121' \
 	'out_has "terminal: restored"'
 
 # Signals: a clean teardown and the shell's 128+N status.
-for sig in TERM INT HUP; do
-	"$KVMUX" run --kernel "$FIRMWARE/spin.elf" >"$WORK/out" 2>"$WORK/err" \
-		</dev/null &
+# signal_run IGNORED SIG...: spin.elf with the signals IGNORED ignored
+# from the start (as bash does for a script's background jobs, or nohup),
+# then each SIG sent in turn once it runs.
+signal_run() {
+	local ignored=$1 sig
+	shift
+	rm -f "$WORK/out" # the old one must not satisfy wait_for_output
+	(
+		trap '' $ignored
+		exec "$KVMUX" run --kernel "$FIRMWARE/spin.elf"
+	) >"$WORK/out" 2>"$WORK/err" </dev/null &
 	pid=$!
 	wait_for_output "$WORK/out" "spin: forever" "$pid"
-	kill -s "$sig" "$pid"
+	for sig in "$@"; do
+		kill -s "$sig" "$pid"
+	done
 	STATUS=0
-	timeout 10 tail --pid="$pid" -f /dev/null || STATUS=hung
+	timeout 10 tail --pid="$pid" -f /dev/null || kill -9 "$pid"
 	wait "$pid" || STATUS=$?
 	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+}
+for sig in TERM INT HUP; do
+	signal_run "" "$sig"
 	check "SIG$sig stops the VM with 128+N" all_of \
 		"status_is $((128 + $(kill -l "$sig")))" 'err_has "signal"'
 done
+# Two at once (as a second Ctrl-C): the first decides, and kvmux still
+# says why the run ended, though the second cuts the console's grace.
+signal_run "" INT TERM
+check "two signals at once: the first one's status and line" \
+	all_of 'status_is 130' 'err_has "signal 2"'
+signal_run "INT QUIT" INT
+check "SIGINT stops a run that started with it ignored (a background job)" \
+	all_of 'status_is 130' 'err_has "signal"'
+# HUP comes first off the queue: were it not ignored, the status is 129.
+signal_run HUP HUP TERM
+check "SIGHUP ignored from the start stays ignored (nohup)" \
+	all_of 'status_is 143' 'err_has "signal"'

@@ -16,6 +16,7 @@
 
 #include "kvmux/config_file.h"
 #include "kvmux/error.h"
+#include "kvmux/settings.h"
 
 static char dir[] = "/tmp/kvmux-test-config.XXXXXX";
 static char path[sizeof(dir) + 32];
@@ -201,14 +202,14 @@ static void bools(void **state)
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
-		assert_int_equal(config_parse_bool(yes[i], &value), 0);
+		assert_int_equal(setting_parse_bool(yes[i], &value), 0);
 		assert_true(value);
-		assert_int_equal(config_parse_bool(no[i], &value), 0);
+		assert_int_equal(setting_parse_bool(no[i], &value), 0);
 		assert_false(value);
 	}
-	assert_int_equal(config_parse_bool("maybe", &value), -1);
+	assert_int_equal(setting_parse_bool("maybe", &value), -1);
 	assert_non_null(strstr(err_msg(), "'maybe' is not on or off"));
-	assert_int_equal(config_parse_bool("", &value), -1);
+	assert_int_equal(setting_parse_bool("", &value), -1);
 }
 
 static void unknown_key(void **state)
@@ -423,12 +424,49 @@ static void not_text(void **state)
 	vm_config_free(&cfg);
 }
 
-static void long_line(void **state)
+/* A 4 KiB command line fits; a line past 64 KiB is refused. */
+static void long_lines(void **state)
 {
-	char text[400] = "[kernel]\ncmdline = ";
+	size_t big = 70000;
+	char *text = calloc(1, big + 100);
+	struct vm_config cfg;
+	size_t head;
 
-	memset(text + strlen(text), 'x', 250);
-	expect_error(text, ":2: line is longer than 199 bytes");
+	assert_non_null(text);
+	head = sprintf(text, "[kernel]\npath = k\ncmdline = ");
+	memset(text + head, 'x', 4096);
+	strcpy(text + head + 4096, "\n");
+	vm_config_init(&cfg);
+	assert_int_equal(load_text(text, &cfg), 0);
+	assert_int_equal(strlen(cfg.cmdline), 4096);
+	vm_config_free(&cfg);
+
+	memset(text + head, 'x', big);
+	strcpy(text + head + big, "\n");
+	expect_error(text, ":3: line is longer than 65536 bytes");
+	free(text);
+}
+
+/* The dialect: key: value, inline comments outside quotes, CRLF, BOM. */
+static void dialect(void **state)
+{
+	struct vm_config cfg;
+
+	vm_config_init(&cfg);
+	assert_int_equal(load_text("\xef\xbb\xbf[kernel]\r\n"
+				   "path: k ; the kernel\r\n"
+				   "cmdline = a=\"b ; c\" d;e ; note\r\n"
+				   "\t# indented comment\r\n"
+				   "[vm]\r\nname = \"two words\"  \r\n",
+				   &cfg),
+			 0);
+	assert_string_equal(strrchr(cfg.kernel, '/'), "/k");
+	assert_string_equal(cfg.cmdline, "a=\"b ; c\" d;e");
+	assert_string_equal(cfg.name, "two words");
+	vm_config_free(&cfg);
+	expect_error("[kernel]\n= k\n",
+		     ":2: not valid INI: expected [section], key = value or "
+		     "a comment");
 }
 
 static void missing_file_and_directory(void **state)
@@ -472,7 +510,8 @@ int main(void)
 		cmocka_unit_test(key_outside_section),
 		cmocka_unit_test(not_ini),
 		cmocka_unit_test(not_text),
-		cmocka_unit_test(long_line),
+		cmocka_unit_test(long_lines),
+		cmocka_unit_test(dialect),
 		cmocka_unit_test(missing_file_and_directory),
 	};
 

@@ -119,6 +119,11 @@ static void durations(void **state)
 	assert_int_equal(ms, 250);
 	assert_int_equal(parse_duration_ms("0", &ms), 0);
 	assert_int_equal(ms, 0);
+	/* past the precision kept, still not "no timeout" */
+	assert_int_equal(parse_duration_ms("0.0000001", &ms), 0);
+	assert_int_equal(ms, 1);
+	assert_int_equal(parse_duration_ms("0.0000000", &ms), 0);
+	assert_int_equal(ms, 0);
 }
 
 static void bad_durations(void **state)

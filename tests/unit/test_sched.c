@@ -13,7 +13,7 @@
 
 #include "kvmux/alloc.h"
 #include "kvmux/group_sched.h"
-#include "kvmux/sched.h"
+#include "kvmux/sched_policy.h"
 
 #define MS 1000000ULL
 #define PERIOD (100 * MS)

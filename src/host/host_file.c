@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* file.c - input files mapped in, output files written, with errors that
- * name them (kvmux/host.h) */
+/* host_file.c - input files mapped in, output files written, with errors that
+ * name them (kvmux/host_file.h) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "kvmux/error.h"
-#include "kvmux/host.h"
+#include "kvmux/host_file.h"
 
 const char *host_file_type(unsigned int mode)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * sched.h - the priority-weighted time-slice scheduler for a group of VMs
+ * sched_policy.h - the priority-weighted time-slice scheduler for a group of VMs
  * (docs/scheduler.md).
  *
  * Every period W the group has host_cpus x period of CPU time; VM i is
@@ -24,8 +24,8 @@
  * applies decisions by parking and releasing VMs, and sleeps until the
  * next decision is due.
  */
-#ifndef KVMUX_SCHED_H
-#define KVMUX_SCHED_H
+#ifndef KVMUX_SCHED_POLICY_H
+#define KVMUX_SCHED_POLICY_H
 
 #include <stdbool.h>
 #include <stdint.h>

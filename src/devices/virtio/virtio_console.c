@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * console.c - virtio-console (virtio 1.x section 5.3), a single port.
+ * virtio_console.c - virtio-console (virtio 1.x section 5.3), a single port.
  *
  * Output: each transmit buffer goes to the console sink and is returned
  * to the guest only once the sink took all of it.  When the host side is

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * queue.c - the device side of split virtqueues (virtio 1.x, 2.7).
+ * virtq.c - the device side of split virtqueues (virtio 1.x, 2.7).
  *
  * The driver runs on another CPU and may rewrite its rings at any moment,
  * so every descriptor is copied out of guest memory once and only the

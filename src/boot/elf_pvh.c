@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * elf.c - parse an untrusted ELF kernel image (see kvmux/elf_pvh.h).
+ * elf_pvh.c - parse an untrusted ELF kernel image (see kvmux/elf_pvh.h).
  *
  * Every offset, size and count comes from the file, so each is checked
  * against the buffer length before it is used, with arithmetic that cannot

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * blk.c - virtio-blk (virtio 1.x section 5.2) over a raw image.
+ * virtio_blk.c - virtio-blk (virtio 1.x section 5.2) over a raw image.
  *
  * Data never passes through a bounce buffer: the guest buffers of a chain
  * become an iovec for preadv/pwritev.  A write is acknowledged only after
@@ -27,7 +27,7 @@
 #include "kvmux/config.h"
 #include "kvmux/device.h"
 #include "kvmux/error.h"
-#include "kvmux/host.h"
+#include "kvmux/host_file.h"
 #include "kvmux/iov.h"
 #include "kvmux/virtio_blk.h"
 #include "kvmux/virtio_mmio.h"

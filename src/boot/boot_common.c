@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * common.c - boot pieces shared by the loaders: the GDT, the command line,
+ * boot_common.c - boot pieces shared by the loaders: the GDT, the command line,
  * initrd placement and the "does it fit" checks.
  */
 #include <stdio.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * mmio.c - the virtio-mmio transport, version 2 (virtio 1.x section 4.2.2).
+ * virtio_mmio.c - the virtio-mmio transport, version 2 (virtio 1.x section 4.2.2).
  *
  * Registers are served on vCPU threads under the transport lock; queues are
  * served on the device's own I/O thread, which holds the same lock while a

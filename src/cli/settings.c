@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * settings.c - the table of every setting, and how each kind of value is
+ * read (kvmux/settings.h).
+ *
+ * To add a setting: one row here (and the field it fills).  The command
+ * line, config files, --help and the docs follow from the row.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kvmux/config.h"
+#include "kvmux/error.h"
+#include "kvmux/layout.h"
+#include "kvmux/parse.h"
+#include "kvmux/platform.h"
+#include "kvmux/request.h"
+#include "kvmux/settings.h"
+#include "kvmux/virtio_blk.h"
+
+#define WEIGHT_MAX 10000 /* keeps share arithmetic far from overflow */
+#define OVERCOMMIT_MAX_MILLI 64000 /* 64 vCPUs per host CPU */
+#define PERIOD_MIN_MS 1
+#define PERIOD_MAX_MS 10000
+#define SPEC_MAX 65536 /* longest --disk/--module value */
+
+/* A row's scope and offset: VM(memory) is struct vm_config's memory. */
+#define VM(field) SCOPE_VM, offsetof(struct vm_config, field)
+#define DISK(field) SCOPE_DISK, offsetof(struct disk_config, field)
+#define MODULE(field) SCOPE_MODULE, offsetof(struct module_config, field)
+#define GROUP(field) SCOPE_GROUP, offsetof(struct group_config, field)
+
+/* A copy that lives as long as the VM's config (or the process). */
+static const char *keep(struct setting_ctx *ctx, const char *prefix,
+			const char *text, size_t len)
+{
+	size_t plen = prefix ? strlen(prefix) : 0;
+	char *joined;
+	const char *kept;
+
+	if (!ctx->vm)
+		return strndup(text, len); /* the group's: until exit */
+	if (!plen)
+		return vm_config_keep(ctx->vm, text, len);
+	joined = malloc(plen + len + 1);
+	if (!joined) {
+		err_host("out of memory");
+		return NULL;
+	}
+	memcpy(joined, prefix, plen);
+	memcpy(joined + plen, text, len);
+	kept = vm_config_keep(ctx->vm, joined, plen + len);
+	free(joined);
+	return kept;
+}
+
+int setting_parse_bool(const char *text, bool *value)
+{
+	static const char *const yes[] = { "on", "yes", "true", "1" };
+	static const char *const no[] = { "off", "no", "false", "0" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcasecmp(text, yes[i]) || !strcasecmp(text, no[i])) {
+			*value = !strcasecmp(text, yes[i]);
+			return 0;
+		}
+	}
+	return err_set("'%s' is not on or off (also yes/no, true/false, 1/0)",
+		       text);
+}
+
+/* ---- values that need more than their type ---- */
+
+static int set_memory(const struct setting *s, const char *value,
+		      struct setting_ctx *ctx)
+{
+	uint64_t bytes;
+
+	if (parse_size(value, SIZE_MIB, &bytes) < 0)
+		return -1;
+	if (bytes % (4 * SIZE_KIB))
+		return err_set("%s is not a multiple of 4 KiB", value);
+	if (bytes < LAYOUT_MIN_RAM)
+		return err_set("%s is too small: kvmux needs at least %llu MiB",
+			       value, LAYOUT_MIN_RAM >> 20);
+	if (bytes > LAYOUT_MAX_RAM)
+		return err_set("%s is more than kvmux supports (%llu GiB)",
+			       value, LAYOUT_MAX_RAM >> 30);
+	((struct vm_config *)ctx->target)->memory = bytes;
+	return 0;
+}
+
+/* stdio, none, or a file (relative to the config file's directory). */
+static int set_console_output(const struct setting *s, const char *value,
+			      struct setting_ctx *ctx)
+{
+	struct vm_config *cfg = ctx->target;
+
+	if (!strcmp(value, "stdio")) {
+		cfg->console_target = CONSOLE_TO_STDIO;
+	} else if (!strcmp(value, "none")) {
+		cfg->console_target = CONSOLE_TO_NONE;
+	} else if (!*value) {
+		return err_set("no console output file given");
+	} else {
+		cfg->console_file = keep(ctx, value[0] == '/' ? NULL : ctx->dir,
+					 value, strlen(value));
+		if (!cfg->console_file)
+			return -1;
+		cfg->console_target = CONSOLE_TO_FILE;
+	}
+	return 0;
+}
+
+/* One key=value of --debug-exit. */
+static int debug_exit_key(struct debug_exit_config *d, const char *key,
+			  const char *value, bool *has_port)
+{
+	uint64_t n;
+
+	if (!strcmp(key, "port")) {
+		if (parse_uint_hex(value, 0, DEBUG_EXIT_PORT_LIMIT - 1, &n) < 0)
+			return err_set("port=: %s", err_msg());
+		d->port = n;
+		*has_port = true;
+		return 0;
+	}
+	if (!strcmp(key, "size")) {
+		if (strcmp(value, "1") && strcmp(value, "2") &&
+		    strcmp(value, "4"))
+			return err_set("size=%s: the width is 1, 2 or 4 ports",
+				       value);
+		d->size = value[0] - '0';
+		return 0;
+	}
+	if (!strcmp(key, "status")) {
+		if (strcmp(value, "raw") && strcmp(value, "qemu"))
+			return err_set("status=%s: raw or qemu", value);
+		d->qemu_status = !strcmp(value, "qemu");
+		return 0;
+	}
+	return err_set("unknown key '%s' (port, size, status)", key);
+}
+
+/* port=PORT[,size=1|2|4][,status=raw|qemu] */
+static int set_debug_exit(const struct setting *s, const char *spec,
+			  struct setting_ctx *ctx)
+{
+	struct debug_exit_config d = DEBUG_EXIT_DEFAULT;
+	char key[16], value[16];
+	bool has_port = false;
+	const char *p = spec;
+
+	while (*p) {
+		const char *end = strchrnul(p, ',');
+		const char *eq = memchr(p, '=', end - p);
+
+		if (!eq)
+			return err_set("'%.*s' is not key=value",
+				       (int)(end - p), p);
+		if ((size_t)(eq - p) >= sizeof(key) ||
+		    (size_t)(end - eq - 1) >= sizeof(value))
+			return err_set("'%.*s' is too long", (int)(end - p), p);
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - p), p);
+		snprintf(value, sizeof(value), "%.*s", (int)(end - eq - 1),
+			 eq + 1);
+		if (debug_exit_key(&d, key, value, &has_port) < 0)
+			return -1;
+		p = *end ? end + 1 : end;
+	}
+	if (!has_port)
+		return err_set("no port= (port=PORT[,size=1|2|4]"
+			       "[,status=raw|qemu])");
+	if (d.size > DEBUG_EXIT_PORT_LIMIT - d.port)
+		return err_set("%u ports from %#x run past port 0xffff", d.size,
+			       d.port);
+	((struct vm_config *)ctx->target)->debug_exit = d;
+	return 0;
+}
+
+static int set_host_memory(const struct setting *s, const char *value,
+			   struct setting_ctx *ctx)
+{
+	uint64_t bytes;
+
+	if (parse_size(value, SIZE_MIB, &bytes) < 0)
+		return -1;
+	if (bytes < LAYOUT_MIN_RAM)
+		return err_set("%s is too small (at least %llu MiB)", value,
+			       LAYOUT_MIN_RAM >> 20);
+	ctx->group->host_memory = bytes;
+	return 0;
+}
+
+/*
+ * A factor with up to three decimals, in thousandths.  A number of
+ * seconds is read the same way, so parse_duration_ms() does it once the
+ * unit letters are ruled out.
+ */
+static int set_overcommit(const struct setting *s, const char *value,
+			  struct setting_ctx *ctx)
+{
+	uint64_t milli;
+
+	if (!*value || value[strspn(value, "0123456789.")] ||
+	    parse_duration_ms(value, &milli) < 0)
+		return err_set("'%s' is not a number (examples: 1, 1.5, 4)",
+			       value);
+	if (!milli || milli > OVERCOMMIT_MAX_MILLI)
+		return err_set("%s is out of range (more than 0, at most %u)",
+			       value, OVERCOMMIT_MAX_MILLI / 1000);
+	ctx->group->overcommit_milli = milli;
+	return 0;
+}
+
+static int set_period(const struct setting *s, const char *value,
+		      struct setting_ctx *ctx)
+{
+	uint64_t ms;
+
+	if (parse_duration_ms(value, &ms) < 0)
+		return -1;
+	if (ms < PERIOD_MIN_MS || ms > PERIOD_MAX_MS)
+		return err_set("%s is out of range (0.001 to %u seconds; "
+			       "100 ms is 0.1)",
+			       value, PERIOD_MAX_MS / 1000);
+	ctx->group->period_ns = ms * 1000000;
+	return 0;
+}
+
+static int set_sched(const struct setting *s, const char *value,
+		     struct setting_ctx *ctx)
+{
+	return sched_mode_parse(value, &ctx->group->sched);
+}
+
+/* ---- the table ---- */
+
+static const char *const console_devices[] = { "serial", "virtio", NULL };
+
+/* clang-format off */
+const struct setting settings[] = {
+	/* [kernel] */
+	{ "kernel", "path", "kernel", 'k', "IMAGE", SETTING_PATH, VM(kernel),
+	  .def = "required", .help = "kernel to boot: a bzImage, an ELF with "
+	  "a PVH note, or a multiboot kernel" },
+	{ "kernel", "initrd", "initrd", 'i', "FILE", SETTING_PATH,
+	  VM(initrd), .def = "none", .help = "initial ramdisk (multiboot: "
+	  "module 0)" },
+	{ "kernel", "cmdline", "cmdline", 'c', "STRING", SETTING_STRING,
+	  VM(cmdline), .def = "empty", .help = "kernel command line" },
+
+	/* [vm] */
+	{ "vm", "name", "name", 0, "NAME", SETTING_STRING, VM(name),
+	  .def = "vm (the config file's name)", .flags = SETTING_ONE_VM |
+	  SETTING_NOT_EMPTY, .help = "the VM's name in messages and console "
+	  "prefixes" },
+	{ "vm", "memory", "memory", 'm', "SIZE", SETTING_CUSTOM, VM(memory),
+	  .set = set_memory, .def = "256M", .help = "guest RAM, e.g. 512M or "
+	  "2G; a bare number is MiB; a multiple of 4 KiB, 2 MiB to 1 TiB" },
+	{ "vm", "cpus", "cpus", 'p', "N", SETTING_UINT, VM(cpus), .min = 1,
+	  .max = PLATFORM_MAX_CPUS, .def = "1", .help = "number of vCPUs" },
+	{ "vm", "timeout", "timeout", 't', "T", SETTING_DURATION,
+	  VM(timeout_ms), .def = "none", .help = "stop the guest after T "
+	  "(30, 1.5, 90s, 250ms, 2m; exit status 124)" },
+	{ "vm", "priority", NULL, 0, "N", SETTING_UINT, VM(priority),
+	  .max = UINT32_MAX, .def = "0", .help = "in a group: higher is "
+	  "dispatched first (only --sched park orders dispatch)" },
+	{ "vm", "weight", NULL, 0, "N", SETTING_UINT, VM(weight), .min = 1,
+	  .max = WEIGHT_MAX, .def = "1", .help = "in a group: share of CPU "
+	  "time" },
+	{ "vm", "cap", NULL, 0, "on|off", SETTING_BOOL, VM(cap),
+	  .def = "off", .help = "in a group: never use others' idle time" },
+	{ "vm", "kvm-device", "kvm-device", 0, "PATH", SETTING_PATH,
+	  VM(kvm_device), .def = "$KVMUX_KVM_DEVICE or /dev/kvm",
+	  .help = "the KVM device" },
+	{ "vm", "stats", "stats", 0, NULL, SETTING_FLAG, VM(stats),
+	  .def = "off", .help = "print vCPU exit counts when the VM stops" },
+	{ "vm", "debug-exit", "debug-exit", 0,
+	  "port=PORT[,size=1|2|4][,status=raw|qemu]", SETTING_CUSTOM,
+	  VM(debug_exit), .set = set_debug_exit,
+	  .def = "port=0x501,size=1,status=raw", .help = "where the guest "
+	  "writes its exit status (qemu: the status is (V << 1) | 1)" },
+	{ "vm", "acpi", "acpi", 0, "on|off", SETTING_BOOL, VM(acpi),
+	  .def = "on", .help = "ACPI tables, power-off, reset, power "
+	  "button; off: the MP table only" },
+	{ NULL, "dump-dtb", "dump-dtb", 0, "FILE", SETTING_PATH, VM(dump_dtb),
+	  .def = "none", .help = "write the device tree to FILE and exit (0; "
+	  "126 if FILE cannot be written)" },
+
+	/* [disk "NAME"] */
+	{ NULL, "disk", "disk", 0, "path=FILE[,readonly=on|off][,serial=ID]",
+	  SETTING_SECTION, SCOPE_DISK, .help = "a virtio-blk disk (raw "
+	  "image); repeatable; a comma in FILE is written twice" },
+	{ "disk", "path", NULL, 0, "FILE", SETTING_PATH, DISK(path),
+	  .def = "required", .flags = SETTING_REQUIRED, .help = "the image: "
+	  "a raw file or a block device" },
+	{ "disk", "readonly", NULL, 0, "on|off", SETTING_BOOL,
+	  DISK(readonly), .def = "off", .help = "refuse the guest's writes" },
+	{ "disk", "serial", NULL, 0, "ID", SETTING_STRING, DISK(serial),
+	  .max = VIRTIO_BLK_ID_BYTES, .flags = SETTING_NOT_EMPTY,
+	  .def = "none", .help = "what the guest reads as the disk's ID "
+	  "(at most 20 bytes)" },
+
+	/* [module "NAME"] */
+	{ NULL, "module", "module", 0, "FILE[,cmdline=STRING]", SETTING_SECTION,
+	  SCOPE_MODULE, .help = "a multiboot module after the initrd; "
+	  "repeatable" },
+	{ "module", "path", NULL, 0, "FILE", SETTING_PATH, MODULE(path),
+	  .def = "required", .flags = SETTING_REQUIRED, .help = "the "
+	  "module's file" },
+	{ "module", "cmdline", NULL, 0, "STRING", SETTING_STRING,
+	  MODULE(cmdline), .flags = SETTING_REST, .def = "none", .help = "its string after the file "
+	  "name (on the command line: the rest of the value, commas too)" },
+
+	/* [console] */
+	{ "console", "device", "console", 0, "serial|virtio", SETTING_CHOICE,
+	  VM(console), .choices = console_devices, .def = "serial",
+	  .help = "the console device: the UART (ttyS0) or virtio-console "
+	  "(hvc0); the UART prints either way" },
+	{ "console", "output", "console-output", 0, "stdio|none|FILE",
+	  SETTING_CUSTOM, VM(console_file), .set = set_console_output,
+	  .def = "stdio", .help = "where console output goes (a FILE is "
+	  "appended to; no input then)" },
+
+	/* the group of VMs of one run (and of kvmux plan) */
+	{ NULL, "host-cpus", "host-cpus", 0, "N", SETTING_UINT,
+	  GROUP(host_cpus), .min = 1, .max = GROUP_MAX_HOST_CPUS,
+	  .flags = SETTING_PLAN, .def = "the online CPUs",
+	  .help = "host CPUs the VMs share" },
+	{ NULL, "host-memory", "host-memory", 0, "SIZE", SETTING_CUSTOM,
+	  GROUP(host_memory), .set = set_host_memory, .flags = SETTING_PLAN,
+	  .def = "MemAvailable less max(256M, 5% of MemTotal)",
+	  .help = "memory the VMs share" },
+	{ NULL, "overcommit", "overcommit", 0, "F", SETTING_CUSTOM,
+	  GROUP(overcommit_milli), .set = set_overcommit, .flags = SETTING_PLAN,
+	  .def = "1", .help = "vCPUs per host CPU, e.g. 1.5" },
+	{ NULL, "period", "period", 0, "T", SETTING_CUSTOM, GROUP(period_ns),
+	  .set = set_period, .flags = SETTING_PLAN, .def = "0.1",
+	  .help = "scheduling period, seconds (0.001 to 10)" },
+	{ NULL, "sched", "sched", 0, "auto|cgroup|park|off", SETTING_CUSTOM,
+	  GROUP(sched), .set = set_sched, .flags = SETTING_PLAN,
+	  .def = "auto", .help = "how CPU shares are enforced: the kernel "
+	  "(cgroup) or kvmux (park); auto: cgroup where possible; on = auto" },
+	{ NULL, "json", "json", 0, NULL, SETTING_FLAG, GROUP(json),
+	  .def = "off", .flags = SETTING_PLAN | SETTING_PLAN_ONLY, .help = "kvmux plan: "
+	  "print the plan as one JSON object (sizes in bytes, times in ns)" },
+	{ .key = NULL, .option = NULL },
+};
+/* clang-format on */
+
+const struct setting *setting_find(const char *section, const char *key)
+{
+	const struct setting *s;
+
+	for (s = settings; s->key || s->option; s++)
+		if (s->section && !strcmp(s->section, section) &&
+		    !strcmp(s->key, key))
+			return s;
+	return NULL;
+}
+
+const struct setting *setting_find_option(const char *name, char short_opt)
+{
+	const struct setting *s;
+
+	for (s = settings; s->key || s->option; s++) {
+		if (!s->option)
+			continue;
+		if (name ? !strcmp(s->option, name) :
+			   short_opt && s->short_option == short_opt)
+			return s;
+	}
+	return NULL;
+}
+
+static void *field(const struct setting *s, struct setting_ctx *ctx)
+{
+	return (char *)ctx->target + s->offset;
+}
+
+static int set_string(const struct setting *s, const char *value,
+		      struct setting_ctx *ctx)
+{
+	const char *copy;
+	size_t len = strlen(value);
+
+	if (s->type == SETTING_PATH && !len)
+		return err_set("no path given");
+	if ((s->flags & SETTING_NOT_EMPTY) && !len)
+		return err_set("the %s is empty", s->key);
+	if (s->max && len > s->max)
+		return err_set("'%s' is longer than %llu bytes", value,
+			       (unsigned long long)s->max);
+	copy = keep(ctx,
+		    s->type == SETTING_PATH && value[0] != '/' ? ctx->dir :
+								 NULL,
+		    value, len);
+	if (!copy)
+		return -1;
+	*(const char **)field(s, ctx) = copy;
+	return 0;
+}
+
+static int set_choice(const struct setting *s, const char *value,
+		      struct setting_ctx *ctx)
+{
+	char list[128] = "";
+	size_t used = 0;
+	int i;
+
+	for (i = 0; s->choices[i]; i++) {
+		if (!strcmp(value, s->choices[i])) {
+			*(int *)field(s, ctx) = i;
+			return 0;
+		}
+		used += snprintf(list + used, sizeof(list) - used, "%s%s",
+				 i == 0		   ? "" :
+				 s->choices[i + 1] ? ", " :
+						     " or ",
+				 s->choices[i]);
+	}
+	return err_set("'%s' is not %s", value, list);
+}
+
+int setting_apply(const struct setting *s, const char *value,
+		  struct setting_ctx *ctx)
+{
+	uint64_t n;
+
+	switch (s->type) {
+	case SETTING_STRING:
+	case SETTING_PATH:
+		return set_string(s, value, ctx);
+	case SETTING_SIZE:
+		return parse_size(value, SIZE_MIB, (uint64_t *)field(s, ctx));
+	case SETTING_UINT:
+		if (parse_uint(value, s->min, s->max, &n) < 0)
+			return -1;
+		*(unsigned int *)field(s, ctx) = n;
+		return 0;
+	case SETTING_DURATION:
+		return parse_duration_ms(value, (uint64_t *)field(s, ctx));
+	case SETTING_BOOL:
+	case SETTING_FLAG:
+		return setting_parse_bool(value, (bool *)field(s, ctx));
+	case SETTING_CHOICE:
+		return set_choice(s, value, ctx);
+	case SETTING_CUSTOM:
+		return s->set(s, value, ctx);
+	case SETTING_SECTION:
+		break;
+	}
+	return err_set("%s takes no value here", s->key);
+}
+
+void *setting_new_instance(enum setting_scope scope, struct vm_config *vm)
+{
+	if (scope == SCOPE_DISK) {
+		if (vm->nr_disks == CONFIG_MAX_DISKS) {
+			err_set("more than %d disks", CONFIG_MAX_DISKS);
+			return NULL;
+		}
+		vm->disk[vm->nr_disks] = (struct disk_config){ 0 };
+		return &vm->disk[vm->nr_disks++];
+	}
+	if (vm->nr_modules == CONFIG_MAX_MODULES) {
+		err_set("more than %d modules", CONFIG_MAX_MODULES);
+		return NULL;
+	}
+	vm->module[vm->nr_modules] = (struct module_config){ 0 };
+	return &vm->module[vm->nr_modules++];
+}
+
+const struct setting *setting_missing(enum setting_scope scope,
+				      const void *instance)
+{
+	const struct setting *s;
+
+	for (s = settings; s->key || s->option; s++)
+		if (s->scope == scope && (s->flags & SETTING_REQUIRED) &&
+		    !*(const char *const *)((const char *)instance + s->offset))
+			return s;
+	return NULL;
+}
+
+/* ---- help and docs, from the table ---- */
+
+#define HELP_INDENT 24
+#define HELP_WIDTH 79
+
+/* text, wrapped at HELP_WIDTH, continuing at HELP_INDENT; col: where. */
+static void print_wrapped(FILE *out, const char *text, int col)
+{
+	while (*text) {
+		int word = strcspn(text, " ");
+
+		if (col > HELP_INDENT && col + 1 + word > HELP_WIDTH) {
+			fprintf(out, "\n%*s", HELP_INDENT, "");
+			col = HELP_INDENT;
+		} else if (col > HELP_INDENT) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%.*s", word, text);
+		col += word;
+		text += word + strspn(text + word, " ");
+	}
+}
+
+static void print_option_line(FILE *out, const struct setting *s)
+{
+	char left[128], help[512];
+	int n;
+
+	if (s->short_option)
+		n = snprintf(left, sizeof(left), "  -%c, --%s", s->short_option,
+			     s->option);
+	else
+		n = snprintf(left, sizeof(left), "      --%s", s->option);
+	if (s->value && s->type != SETTING_FLAG)
+		snprintf(left + n, sizeof(left) - n, " %s", s->value);
+	if (strlen(left) > HELP_INDENT - 2)
+		fprintf(out, "%s\n%*s", left, HELP_INDENT, "");
+	else
+		fprintf(out, "%-*s", HELP_INDENT, left);
+	n = snprintf(help, sizeof(help), "%s", s->help);
+	if (s->def && strcmp(s->def, "none") && strcmp(s->def, "required") &&
+	    s->type != SETTING_FLAG)
+		snprintf(help + n, sizeof(help) - n, " (default %s)", s->def);
+	print_wrapped(out, help, HELP_INDENT);
+	fputc('\n', out);
+}
+
+static bool shown_in_help(const struct setting *s, bool plan)
+{
+	if (!s->option || (s->flags & SETTING_HIDDEN))
+		return false;
+	if (plan)
+		return s->flags & SETTING_PLAN;
+	return !(s->flags & SETTING_PLAN_ONLY);
+}
+
+void settings_print_help(FILE *out, bool plan)
+{
+	const struct setting *s;
+
+	if (!plan) {
+		fprintf(out, "Options for run:\n");
+		for (s = settings; s->key || s->option; s++)
+			if (s->scope != SCOPE_GROUP && shown_in_help(s, plan))
+				print_option_line(out, s);
+		fprintf(out, "\nSeveral VMs share the host as a group "
+			     "(several config files):\n");
+	} else {
+		fprintf(out, "Options:\n");
+	}
+	for (s = settings; s->key || s->option; s++)
+		if (s->scope == SCOPE_GROUP && shown_in_help(s, plan))
+			print_option_line(out, s);
+}
+
+/* A value for a Markdown table cell: '|' escaped. */
+static void md_cell(FILE *out, const char *text)
+{
+	for (; text && *text; text++)
+		fprintf(out, *text == '|' ? "\\|" : "%c", *text);
+}
+
+/* The option that sets s: a disk's keys are parts of --disk. */
+static void md_option(FILE *out, const struct setting *s)
+{
+	const struct setting *o;
+
+	if (s->option) {
+		if (s->short_option)
+			fprintf(out, "`-%c`, ", s->short_option);
+		fprintf(out, "`--%s`", s->option);
+		return;
+	}
+	for (o = settings; o->key || o->option; o++) {
+		if (o->type == SETTING_SECTION && o->scope == s->scope) {
+			fprintf(out, "`--%s %s=`", o->option, s->key);
+			return;
+		}
+	}
+	fprintf(out, "none");
+}
+
+static void md_section(FILE *out, const char *section)
+{
+	const struct setting *s;
+	bool named = !strcmp(section, "disk") || !strcmp(section, "module");
+
+	fprintf(out,
+		"\n### `[%s%s]`\n\n| key | value | default | option "
+		"| meaning |\n|---|---|---|---|---|\n",
+		section, named ? " \"NAME\"" : "");
+	for (s = settings; s->key || s->option; s++) {
+		if (!s->section || strcmp(s->section, section))
+			continue;
+		fprintf(out, "| `%s` | ", s->key);
+		md_cell(out, s->value ? s->value : "on|off");
+		fprintf(out, " | ");
+		md_cell(out, s->def);
+		fprintf(out, " | ");
+		md_option(out, s);
+		fprintf(out, " | ");
+		md_cell(out, s->help);
+		fprintf(out, " |\n");
+	}
+}
+
+void settings_print_markdown(FILE *out)
+{
+	static const char *const sections[] = { "kernel", "vm",	    "console",
+						"disk",	  "module", NULL };
+	const struct setting *s;
+	unsigned int i;
+
+	for (i = 0; sections[i]; i++)
+		md_section(out, sections[i]);
+	fprintf(out, "\n### Command line only\n\n| option | value | default "
+		     "| meaning |\n|---|---|---|---|\n");
+	for (s = settings; s->key || s->option; s++) {
+		if (s->section || !s->option || (s->flags & SETTING_HIDDEN))
+			continue;
+		fprintf(out, "| ");
+		md_option(out, s);
+		fprintf(out, " | ");
+		md_cell(out, s->value ? s->value : "");
+		fprintf(out, " | ");
+		md_cell(out, s->def ? s->def : "none");
+		fprintf(out, " | ");
+		md_cell(out, s->help);
+		fprintf(out, " |\n");
+	}
+}
+
+void settings_print_options(FILE *out)
+{
+	const struct setting *s;
+
+	for (s = settings; s->key || s->option; s++) {
+		if (!s->option || (s->flags & SETTING_HIDDEN))
+			continue;
+		fprintf(out, "%c\t%s\t%s\n",
+			s->short_option ? s->short_option : '-', s->option,
+			s->value && s->type != SETTING_FLAG ? s->value : "");
+	}
+}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * config.c - the life of a struct vm_config and struct group_config
+ * (kvmux/config.h): their defaults, the strings a config owns, and the
+ * names of the scheduling modes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvmux/config.h"
+#include "kvmux/error.h"
+
+/* The defaults every VM starts from, before its file and options. */
+void vm_config_init(struct vm_config *cfg)
+{
+	*cfg = (struct vm_config){
+		.name = "vm",
+		.cmdline = "",
+		.memory = CONFIG_DEFAULT_MEMORY,
+		.cpus = 1,
+		.weight = 1,
+		.debug_exit = DEBUG_EXIT_DEFAULT,
+		.acpi = true,
+	};
+}
+
+void group_config_init(struct group_config *group)
+{
+	*group = (struct group_config){
+		.overcommit_milli = 1000,
+		.period_ns = GROUP_DEFAULT_PERIOD_NS,
+		.sched = SCHED_MODE_AUTO,
+	};
+}
+
+/* A string owned by a vm_config: a list the config frees in one go. */
+struct config_strings {
+	struct config_strings *next;
+	char text[];
+};
+
+const char *vm_config_keep(struct vm_config *cfg, const char *text, size_t len)
+{
+	struct config_strings *s = malloc(sizeof(*s) + len + 1);
+
+	if (!s) {
+		err_host("out of memory");
+		return NULL;
+	}
+	memcpy(s->text, text, len);
+	s->text[len] = '\0';
+	s->next = cfg->strings;
+	cfg->strings = s;
+	return s->text;
+}
+
+void vm_config_free(struct vm_config *cfg)
+{
+	struct config_strings *s, *next;
+
+	for (s = cfg->strings; s; s = next) {
+		next = s->next;
+		free(s);
+	}
+	cfg->strings = NULL;
+}
+
+void run_request_free(struct run_request *req)
+{
+	unsigned int i;
+
+	for (i = 0; i < req->nr_vms; i++)
+		vm_config_free(&req->vm[i]);
+	free(req->vm);
+	req->vm = NULL;
+	req->nr_vms = 0;
+}
+
+/* The names of --sched; "on" is accepted for auto, as before. */
+static const struct {
+	const char *name;
+	enum sched_mode mode;
+} sched_mode_names[] = {
+	{ "off", SCHED_MODE_OFF },	 { "auto", SCHED_MODE_AUTO },
+	{ "cgroup", SCHED_MODE_CGROUP }, { "park", SCHED_MODE_PARK },
+	{ "on", SCHED_MODE_AUTO },
+};
+
+const char *sched_mode_name(enum sched_mode mode)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sched_mode_names) / sizeof(sched_mode_names[0]);
+	     i++)
+		if (sched_mode_names[i].mode == mode)
+			return sched_mode_names[i].name;
+	return "unknown";
+}
+
+int sched_mode_parse(const char *arg, enum sched_mode *mode)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sched_mode_names) / sizeof(sched_mode_names[0]);
+	     i++) {
+		if (!strcmp(arg, sched_mode_names[i].name)) {
+			*mode = sched_mode_names[i].mode;
+			return 0;
+		}
+	}
+	return err_set("'%s' is not auto, cgroup, park or off", arg);
+}
+

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_options.c - the command line of "kvmux run" and "kvmux plan" as
+ * read from the settings table (cli/options.c, cli/settings.c): long and
+ * short options, flags, --disk and --module values, group options, config
+ * files under the options, and one clear message per mistake.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "kvmux/config.h"
+#include "kvmux/error.h"
+#include "kvmux/options.h"
+#include "kvmux/request.h"
+#include "kvmux/settings.h"
+
+#define MAX_ARGS 32
+
+static char dir[] = "/tmp/kvmux-test-options.XXXXXX";
+
+/* Parse "run" + the NULL-terminated words into req. */
+static enum cli_result parse_words(struct run_request *req, const char *first,
+				   va_list ap)
+{
+	char *argv[MAX_ARGS + 1];
+	const char *word;
+	int argc = 0;
+
+	argv[argc++] = (char *)"run";
+	for (word = first; word; word = va_arg(ap, const char *)) {
+		assert_true(argc < MAX_ARGS);
+		argv[argc++] = (char *)word;
+	}
+	argv[argc] = NULL;
+	return cli_parse_run(argc, argv, req);
+}
+
+static enum cli_result run_args(struct run_request *req, const char *first, ...)
+{
+	enum cli_result r;
+	va_list ap;
+
+	va_start(ap, first);
+	r = parse_words(req, first, ap);
+	va_end(ap);
+	return r;
+}
+
+/* The words fail with exactly msg. */
+static void expect_error(const char *msg, const char *first, ...)
+{
+	struct run_request req;
+	va_list ap;
+
+	va_start(ap, first);
+	assert_int_equal(parse_words(&req, first, ap), CLI_USAGE_ERROR);
+	va_end(ap);
+	assert_string_equal(err_msg(), msg);
+	assert_int_equal(err_class(), ERR_INPUT);
+	run_request_free(&req);
+}
+
+static int make_dir(void **state)
+{
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static void long_options(void **state)
+{
+	struct run_request req;
+
+	assert_int_equal(run_args(&req, "--kernel", "k.elf", "--initrd", "i",
+				  "--cmdline", "a b", "--memory", "512M",
+				  "--cpus", "3", "--timeout", "1.5", "--name",
+				  "web", "--stats", "--acpi", "off",
+				  "--console", "virtio", "--console-output",
+				  "none", "--debug-exit", "port=0xf4,size=4",
+				  NULL),
+			 CLI_RUN);
+	assert_int_equal(req.nr_vms, 1);
+	assert_string_equal(req.vm[0].kernel, "k.elf");
+	assert_string_equal(req.vm[0].initrd, "i");
+	assert_string_equal(req.vm[0].cmdline, "a b");
+	assert_int_equal(req.vm[0].memory, 512ULL << 20);
+	assert_int_equal(req.vm[0].cpus, 3);
+	assert_int_equal(req.vm[0].timeout_ms, 1500);
+	assert_string_equal(req.vm[0].name, "web");
+	assert_true(req.vm[0].stats);
+	assert_false(req.vm[0].acpi);
+	assert_int_equal(req.vm[0].console, CONSOLE_VIRTIO);
+	assert_int_equal(req.vm[0].console_target, CONSOLE_TO_NONE);
+	assert_int_equal(req.vm[0].debug_exit.port, 0xf4);
+	assert_int_equal(req.vm[0].debug_exit.size, 4);
+	run_request_free(&req);
+}
+
+/* -k -i -c -m -p -t are --kernel --initrd --cmdline --memory --cpus
+ * --timeout, also glued to their values. */
+static void short_options(void **state)
+{
+	struct run_request req;
+
+	assert_int_equal(run_args(&req, "-k", "k.elf", "-i", "i", "-c", "x=1",
+				  "-m", "64", "-p2", "-t", "90s", NULL),
+			 CLI_RUN);
+	assert_string_equal(req.vm[0].kernel, "k.elf");
+	assert_string_equal(req.vm[0].initrd, "i");
+	assert_string_equal(req.vm[0].cmdline, "x=1");
+	assert_int_equal(req.vm[0].memory, 64ULL << 20);
+	assert_int_equal(req.vm[0].cpus, 2);
+	assert_int_equal(req.vm[0].timeout_ms, 90000);
+	run_request_free(&req);
+}
+
+static void defaults(void **state)
+{
+	struct run_request req;
+
+	assert_int_equal(run_args(&req, "-k", "k", NULL), CLI_RUN);
+	assert_string_equal(req.vm[0].name, "vm");
+	assert_string_equal(req.vm[0].cmdline, "");
+	assert_int_equal(req.vm[0].memory, CONFIG_DEFAULT_MEMORY);
+	assert_int_equal(req.vm[0].cpus, 1);
+	assert_true(req.vm[0].acpi);
+	assert_false(req.vm[0].stats);
+	assert_int_equal(req.vm[0].nr_disks, 0);
+	assert_int_equal(req.group.sched, SCHED_MODE_AUTO);
+	assert_false(req.group.json);
+	run_request_free(&req);
+}
+
+/* path=, a bare FILE, doubled commas, readonly and serial. */
+static void disks(void **state)
+{
+	struct run_request req;
+
+	assert_int_equal(run_args(&req, "-k", "k", "--disk",
+				  "path=a,,b.img,readonly=on,serial=S1",
+				  "--disk", "plain.img", "--disk",
+				  "c.img,readonly=off", NULL),
+			 CLI_RUN);
+	assert_int_equal(req.vm[0].nr_disks, 3);
+	assert_string_equal(req.vm[0].disk[0].path, "a,b.img");
+	assert_true(req.vm[0].disk[0].readonly);
+	assert_string_equal(req.vm[0].disk[0].serial, "S1");
+	assert_string_equal(req.vm[0].disk[1].path, "plain.img");
+	assert_false(req.vm[0].disk[1].readonly);
+	assert_null(req.vm[0].disk[1].serial);
+	assert_string_equal(req.vm[0].disk[2].path, "c.img");
+	run_request_free(&req);
+}
+
+static void disk_errors(void **state)
+{
+	expect_error("--disk: no path= given (--disk "
+		     "path=FILE[,readonly=on|off][,serial=ID])",
+		     "-k", "k", "--disk", "readonly=on", NULL);
+	expect_error("--disk: unknown key 'foo' (--disk "
+		     "path=FILE[,readonly=on|off][,serial=ID])",
+		     "-k", "k", "--disk", "a,foo=1", NULL);
+	expect_error("--disk: 'maybe' is not on or off (also yes/no, "
+		     "true/false, 1/0)",
+		     "-k", "k", "--disk", "a,readonly=maybe", NULL);
+	expect_error("--disk: '123456789012345678901' is longer than 20 "
+		     "bytes",
+		     "-k", "k", "--disk", "a,serial=123456789012345678901",
+		     NULL);
+	expect_error("--disk: more than 8 disks", "-k", "k", "--disk", "1",
+		     "--disk", "2", "--disk", "3", "--disk", "4", "--disk", "5",
+		     "--disk", "6", "--disk", "7", "--disk", "8", "--disk", "9",
+		     NULL);
+}
+
+/* cmdline= takes the rest of a --module value, commas and all. */
+static void modules(void **state)
+{
+	struct run_request req;
+
+	assert_int_equal(run_args(&req, "-k", "k", "--module",
+				  "m.bin,cmdline=x=1,y", "--module", "n.bin",
+				  NULL),
+			 CLI_RUN);
+	assert_int_equal(req.vm[0].nr_modules, 2);
+	assert_string_equal(req.vm[0].module[0].path, "m.bin");
+	assert_string_equal(req.vm[0].module[0].cmdline, "x=1,y");
+	assert_string_equal(req.vm[0].module[1].path, "n.bin");
+	assert_null(req.vm[0].module[1].cmdline);
+	run_request_free(&req);
+}
+
+static void group_options(void **state)
+{
+	struct run_request req;
+
+	assert_int_equal(run_args(&req, "-k", "k", "--host-cpus", "3",
+				  "--host-memory", "1G", "--overcommit", "1.5",
+				  "--period", "0.05", "--sched", "park", NULL),
+			 CLI_RUN);
+	assert_int_equal(req.group.host_cpus, 3);
+	assert_int_equal(req.group.host_memory, 1ULL << 30);
+	assert_int_equal(req.group.overcommit_milli, 1500);
+	assert_int_equal(req.group.period_ns, 50000000);
+	assert_int_equal(req.group.sched, SCHED_MODE_PARK);
+	run_request_free(&req);
+	expect_error("--sched: 'fast' is not auto, cgroup, park or off", "-k",
+		     "k", "--sched", "fast", NULL);
+	expect_error("--overcommit: 0 is out of range (more than 0, at most "
+		     "64)",
+		     "-k", "k", "--overcommit", "0", NULL);
+}
+
+static void usage_errors(void **state)
+{
+	expect_error("unknown option '--bogus' (see kvmux run --help)",
+		     "--bogus", NULL);
+	expect_error("option '--memory' needs a value", "-k", "k", "--memory",
+		     NULL);
+	expect_error("--cpus: 0 is out of range (1 to 254)", "-k", "k", "-p",
+		     "0", NULL);
+	expect_error("--memory: 'lots' is not a size (examples: 512M, 2G)",
+		     "-k", "k", "-m", "lots", NULL);
+	expect_error("--console: 'usb' is not serial or virtio", "-k", "k",
+		     "--console", "usb", NULL);
+	expect_error("no kernel: use --kernel IMAGE or a config file", "-m",
+		     "64", NULL);
+	/* plan's own option is not run's */
+	expect_error("unknown option '--json' (see kvmux run --help)", "-k",
+		     "k", "--json", NULL);
+}
+
+static void write_conf(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Options override every file, wherever they are on the line. */
+static void files_then_options(void **state)
+{
+	char a[256], b[256];
+	struct run_request req;
+
+	write_conf("a.conf", "[kernel]\npath = k\n[vm]\ncpus = 2\n");
+	write_conf("b.conf", "[kernel]\npath = k\ncmdline = x\n");
+	snprintf(a, sizeof(a), "%s/a.conf", dir);
+	snprintf(b, sizeof(b), "%s/b.conf", dir);
+	assert_int_equal(run_args(&req, a, "-c", "y", b, "--stats", NULL),
+			 CLI_RUN);
+	assert_int_equal(req.nr_vms, 2);
+	assert_string_equal(req.vm[0].name, "a");
+	assert_string_equal(req.vm[1].name, "b");
+	assert_int_equal(req.vm[0].cpus, 2);
+	assert_string_equal(req.vm[0].cmdline, "y");
+	assert_string_equal(req.vm[1].cmdline, "y");
+	assert_true(req.vm[1].stats);
+	run_request_free(&req);
+	expect_error("--name names one VM: with several config files, use "
+		     "[vm] name",
+		     a, b, "--name", "x", NULL);
+}
+
+/* Every option of the table is one getopt_long() can be given. */
+static void table_fits(void **state)
+{
+	const struct setting *s;
+	unsigned int n = 0;
+
+	for (s = settings; s->key || s->option; s++) {
+		n++;
+		if (s->option)
+			assert_ptr_equal(setting_find_option(s->option, 0), s);
+		if (s->short_option)
+			assert_ptr_equal(
+				setting_find_option(NULL, s->short_option), s);
+		if (s->section)
+			assert_ptr_equal(setting_find(s->section, s->key), s);
+		assert_non_null(s->help);
+	}
+	assert_true(n < SETTINGS_MAX);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(long_options),
+		cmocka_unit_test(short_options),
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(disks),
+		cmocka_unit_test(disk_errors),
+		cmocka_unit_test(modules),
+		cmocka_unit_test(group_options),
+		cmocka_unit_test(usage_errors),
+		cmocka_unit_test(files_then_options),
+		cmocka_unit_test(table_fits),
+	};
+
+	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
