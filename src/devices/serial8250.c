@@ -124,6 +124,16 @@ static void rx_push(struct serial8250 *uart, uint8_t byte)
 	uart->rx_count++;
 }
 
+/* Half empty again (read, or cleared through FCR): the host may send
+ * more (one wake-up, not one per byte). */
+static void rx_room_check(struct serial8250 *uart)
+{
+	if (uart->rx_room_wanted && uart->rx_count <= RX_FIFO_SIZE / 2) {
+		uart->rx_room_wanted = false;
+		uart->rx_room_fn(uart->rx_room_opaque);
+	}
+}
+
 static uint8_t rx_pop(struct serial8250 *uart)
 {
 	uint8_t byte;
@@ -133,12 +143,7 @@ static uint8_t rx_pop(struct serial8250 *uart)
 	byte = uart->rx[uart->rx_head];
 	uart->rx_head = (uart->rx_head + 1) % RX_FIFO_SIZE;
 	uart->rx_count--;
-	/* Half empty again: the host may send more (one wake-up, not one
-	 * per byte). */
-	if (uart->rx_room_wanted && uart->rx_count <= RX_FIFO_SIZE / 2) {
-		uart->rx_room_wanted = false;
-		uart->rx_room_fn(uart->rx_room_opaque);
-	}
+	rx_room_check(uart);
 	return byte;
 }
 
@@ -167,7 +172,9 @@ static void transmit(struct serial8250 *uart, uint8_t byte)
 		rx_push(uart, byte);
 		return;
 	}
-	if (uart->tx_len == tx_capacity(uart)) {
+	/* >=: FIFOs turned off with more than a byte waiting leave THR
+	 * full, not a FIFO to write past. */
+	if (uart->tx_len >= tx_capacity(uart)) {
 		uart->tx_lost++;
 		return;
 	}
@@ -255,8 +262,10 @@ static void write_reg(struct serial8250 *uart, unsigned int reg, uint8_t val)
 		break;
 	case UART_IIR_FCR:
 		uart->fcr = val;
-		if (val & FCR_CLEAR_RX)
+		if (val & FCR_CLEAR_RX) {
 			uart->rx_count = 0;
+			rx_room_check(uart);
+		}
 		if (val & FCR_CLEAR_TX && uart->tx_len) {
 			uart->tx_lost += uart->tx_len;
 			uart->tx_len = 0;

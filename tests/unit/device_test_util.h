@@ -13,12 +13,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "kvmux/bus.h"
 #include "kvmux/config.h"
 #include "kvmux/device.h"
 #include "kvmux/error.h"
 #include "kvmux/platform.h"
+#include "kvmux/thread.h"
 
 #define TEST_MAX_LEVELS 64
 #define TEST_MAX_FDS 8
@@ -94,8 +96,7 @@ static inline int tv_irqfd(void *ctx, unsigned int gsi, int fd)
 	return 0;
 }
 
-static inline int tv_ioeventfd(void *ctx, uint64_t addr, uint32_t value,
-			       int fd)
+static inline int tv_ioeventfd(void *ctx, uint64_t addr, uint32_t value, int fd)
 {
 	struct test_vm *t = ctx;
 
@@ -162,6 +163,27 @@ static inline uint8_t tv_in8(struct test_vm *t, uint16_t port)
 
 	bus_access(&t->pio, port, false, &v, 1);
 	return v;
+}
+
+/*
+ * Wait until done(arg) holds, for a device's own thread (or the host's
+ * output thread) to get there; looks every millisecond.  False if it
+ * still does not hold after TEST_WAIT_NS: a bound against hangs on a
+ * loaded machine, never a timing expectation.
+ */
+#define TEST_WAIT_NS (10 * 1000000000ULL)
+
+static inline bool test_wait(bool (*done)(void *arg), void *arg)
+{
+	const struct timespec ms = { 0, 1000000 };
+	uint64_t deadline = thread_now_ns() + TEST_WAIT_NS;
+
+	while (!done(arg)) {
+		if (thread_now_ns() > deadline)
+			return false;
+		nanosleep(&ms, NULL);
+	}
+	return true;
 }
 
 #endif

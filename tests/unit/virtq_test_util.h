@@ -9,11 +9,13 @@
  *   next   GPA 1 MiB,     64 KiB   contiguous with low, but another region
  *   high   GPA 4 GiB,     64 KiB
  * The driver side writes rings byte by byte in little-endian, independent
- * of the layout code under test.
+ * of the layout code under test; only the ring indices a device on
+ * another thread polls are accessed whole, with acquire/release order.
  */
 #ifndef KVMUX_TESTS_VIRTQ_TEST_UTIL_H
 #define KVMUX_TESTS_VIRTQ_TEST_UTIL_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -169,13 +171,26 @@ static inline void tg_set_idx(struct test_guest *g, struct virtq *vq,
 	vq->used_idx = idx;
 }
 
+/*
+ * Put head in slot idx of the available ring at avail_gpa (size entries)
+ * and publish idx + 1, which it returns.  The index is stored last, with
+ * release order, as a driver does for a device on another thread.
+ */
+static inline uint16_t tg_avail_at(struct test_guest *g, uint64_t avail_gpa,
+				   uint16_t size, uint16_t idx, uint16_t head)
+{
+	tg_put16(g, avail_gpa + 4 + 2 * (idx & (size - 1)), head);
+	idx++;
+	__atomic_store_n((uint16_t *)tg_at(g, avail_gpa + 2, 2), htole16(idx),
+			 __ATOMIC_RELEASE);
+	return idx;
+}
+
 /* Make the chain starting at descriptor head available. */
 static inline void tg_avail(struct test_guest *g, uint16_t head)
 {
-	tg_put16(g, TG_AVAIL_GPA + 4 + 2 * (g->avail_idx & (g->size - 1)),
-		 head);
-	g->avail_idx++;
-	tg_put16(g, TG_AVAIL_GPA + 2, g->avail_idx);
+	g->avail_idx =
+		tg_avail_at(g, TG_AVAIL_GPA, g->size, g->avail_idx, head);
 }
 
 static inline uint16_t tg_avail_flags(struct test_guest *g)
@@ -198,9 +213,23 @@ static inline uint16_t tg_used_flags(struct test_guest *g)
 	return tg_get16(g, TG_USED_GPA);
 }
 
+/* A ring index the device writes on another thread, read with acquire
+ * order: what the device wrote before it is then visible. */
+static inline uint16_t tg_load16_acquire(struct test_guest *g, uint64_t gpa)
+{
+	return le16toh(__atomic_load_n((uint16_t *)tg_at(g, gpa, 2),
+				       __ATOMIC_ACQUIRE));
+}
+
+/* used->idx of the used ring at used_gpa. */
+static inline uint16_t tg_used_idx_at(struct test_guest *g, uint64_t used_gpa)
+{
+	return tg_load16_acquire(g, used_gpa + 2);
+}
+
 static inline uint16_t tg_used_idx(struct test_guest *g)
 {
-	return tg_get16(g, TG_USED_GPA + 2);
+	return tg_used_idx_at(g, TG_USED_GPA);
 }
 
 static inline uint16_t tg_avail_event(struct test_guest *g)
@@ -208,12 +237,20 @@ static inline uint16_t tg_avail_event(struct test_guest *g)
 	return tg_get16(g, TG_USED_GPA + 4 + 8 * g->size);
 }
 
-/* Used element at ring slot `slot` (already reduced modulo size). */
+/* Used element at ring slot `slot` (already reduced modulo size) of the
+ * used ring at used_gpa. */
+static inline void tg_used_elem_at(struct test_guest *g, uint64_t used_gpa,
+				   unsigned int slot, uint32_t *id,
+				   uint32_t *len)
+{
+	*id = tg_get32(g, used_gpa + 4 + 8 * slot);
+	*len = tg_get32(g, used_gpa + 8 + 8 * slot);
+}
+
 static inline void tg_used_elem(struct test_guest *g, unsigned int slot,
 				uint32_t *id, uint32_t *len)
 {
-	*id = tg_get32(g, TG_USED_GPA + 4 + 8 * slot);
-	*len = tg_get32(g, TG_USED_GPA + 8 + 8 * slot);
+	tg_used_elem_at(g, TG_USED_GPA, slot, id, len);
 }
 
 #endif

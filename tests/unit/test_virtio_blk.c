@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_virtio_blk.c - virtio-blk (virtio 1.x, 5.2) over a temporary image,
+ * without KVM: the device kind is opened and attached with the fake VM,
+ * started, and driven as a guest would (negotiation, queue 0 in guest RAM,
+ * request chains of header, data and status, notifications through its
+ * ioeventfd), and what it did is checked in the image and in the guest's
+ * buffers.  Waits for the used ring are bounded, never timed.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <linux/virtio_blk.h>
+
+#include "kvmux/virtio_blk.h"
+#include "virtio_test_util.h"
+
+#define SECTOR 512
+#define SECTORS 16
+#define SERIAL "kvmux-disk-7"
+#define QSIZE 16
+#define F_VERSION_1 (1ULL << VIRTIO_F_VERSION_1)
+
+/* Where request `slot` keeps its parts in guest RAM. */
+#define HDR_GPA(slot) (TG_DATA_GPA + 32 * (slot))
+#define STATUS_GPA(slot) (TG_DATA_GPA + 0x200 + (slot))
+#define DATA_GPA(slot) (TG_DATA_GPA + 0x1000 + 0x4000 * (slot))
+
+struct fixture {
+	struct test_guest g;
+	struct test_vm vm;
+	struct vm_config cfg;
+	char path[32];
+	int fd; /* the test's own view of the image */
+	void *blk;
+	struct vt_dev d;
+};
+
+/* A request as the guest builds it; data is split in two descriptors
+ * after `split` bytes if split is not 0. */
+struct request {
+	uint32_t type;
+	uint64_t sector;
+	uint32_t len;
+	uint32_t split;
+};
+
+/* The image's byte at off before any test wrote: differs per sector. */
+static uint8_t pattern(uint64_t off)
+{
+	return (off / SECTOR) * 17 + off * 3 + 1;
+}
+
+static int make_image(char *path, size_t path_size, uint64_t bytes)
+{
+	uint8_t buf[SECTOR];
+	uint64_t off, i;
+	int fd;
+
+	snprintf(path, path_size, "/tmp/kvmux-blk-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	for (off = 0; off < bytes; off += sizeof(buf)) {
+		size_t n =
+			bytes - off < sizeof(buf) ? bytes - off : sizeof(buf);
+
+		for (i = 0; i < n; i++)
+			buf[i] = pattern(off + i);
+		if (pwrite(fd, buf, n, off) != (ssize_t)n)
+			return -1;
+	}
+	return fd;
+}
+
+static int open_disk(void **state, bool readonly)
+{
+	static struct fixture fx;
+	const struct device_kind *kind = &virtio_blk_kind;
+
+	memset(&fx, 0, sizeof(fx));
+	fx.fd = make_image(fx.path, sizeof(fx.path), SECTORS * SECTOR);
+	if (fx.fd < 0)
+		return -1;
+	tg_init(&fx.g);
+	test_vm_init(&fx.vm, &fx.g.gm, 1);
+	vm_config_init(&fx.cfg);
+	fx.cfg.disk[0] = (struct disk_config){ fx.path, SERIAL, readonly };
+	fx.cfg.nr_disks = 1;
+	fx.blk = test_attach(&fx.vm, kind, &fx.cfg, 0);
+	if (!fx.blk || kind->start(fx.blk) < 0)
+		return -1;
+	vt_init(&fx.d, &fx.vm, &fx.g, 0);
+	if (vt_negotiate(&fx.d, F_VERSION_1) !=
+		    (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+		     VIRTIO_CONFIG_S_FEATURES_OK) ||
+	    vt_queue(&fx.d, 0, QSIZE) != 1)
+		return -1;
+	vt_set_status(&fx.d, VIRTIO_CONFIG_S_DRIVER_OK);
+	*state = &fx;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return open_disk(state, false);
+}
+
+static int setup_readonly(void **state)
+{
+	return open_disk(state, true);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	int rc = virtio_blk_kind.stop(fx->blk,
+				      thread_now_ns() + THREAD_JOIN_TIMEOUT_NS);
+
+	virtio_blk_kind.destroy(fx->blk);
+	test_vm_free(&fx->vm);
+	tg_free(&fx->g);
+	close(fx->fd);
+	unlink(fx->path);
+	return rc;
+}
+
+static bool device_writes_data(uint32_t type)
+{
+	return type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
+}
+
+/* Descriptors 3 * slot and on: header, data (one or two), status. */
+static void post(struct fixture *fx, unsigned int slot, const struct request *r)
+{
+	uint16_t i = 3 * slot, head = i;
+	uint16_t data_flags =
+		VIRTQ_DESC_F_NEXT |
+		(device_writes_data(r->type) ? VIRTQ_DESC_F_WRITE : 0);
+
+	tg_put32(&fx->g, HDR_GPA(slot), r->type);
+	tg_put32(&fx->g, HDR_GPA(slot) + 4, 0);
+	tg_put64(&fx->g, HDR_GPA(slot) + 8, r->sector);
+	*tg_at(&fx->g, STATUS_GPA(slot), 1) = 0xff;
+	vt_desc(&fx->d, 0, i, HDR_GPA(slot), sizeof(struct virtio_blk_outhdr),
+		VIRTQ_DESC_F_NEXT, i + 1);
+	i++;
+	if (r->split) {
+		vt_desc(&fx->d, 0, i, DATA_GPA(slot), r->split, data_flags,
+			i + 1);
+		i++;
+	}
+	if (r->len) {
+		vt_desc(&fx->d, 0, i, DATA_GPA(slot) + r->split,
+			r->len - r->split, data_flags, i + 1);
+		i++;
+	}
+	vt_desc(&fx->d, 0, i, STATUS_GPA(slot), 1, VIRTQ_DESC_F_WRITE, 0);
+	vt_avail(&fx->d, 0, head);
+}
+
+/* Run one request; returns its status byte, *written what the device
+ * said it wrote. */
+static uint8_t run(struct fixture *fx, const struct request *r,
+		   uint32_t *written)
+{
+	uint32_t id;
+	uint16_t idx;
+
+	post(fx, 0, r);
+	idx = fx->d.q[0].avail_idx;
+	assert_true(vt_kick(&fx->d, 0));
+	assert_true(vt_wait_used(&fx->d, 0, idx));
+	vt_used_elem(&fx->d, 0, idx, &id, written);
+	assert_int_equal(id, 0);
+	return *tg_at(&fx->g, STATUS_GPA(0), 1);
+}
+
+static uint8_t *data(struct fixture *fx, unsigned int slot, uint32_t len)
+{
+	return tg_at(&fx->g, DATA_GPA(slot), len);
+}
+
+/* The image's bytes [off, off + len) still hold the pattern. */
+static void assert_untouched(struct fixture *fx, uint64_t off, uint32_t len)
+{
+	uint8_t buf[SECTORS * SECTOR];
+	uint32_t i;
+
+	assert_int_equal(pread(fx->fd, buf, len, off), len);
+	for (i = 0; i < len; i++)
+		assert_int_equal(buf[i], pattern(off + i));
+}
+
+static void assert_image(struct fixture *fx, uint64_t off, const void *want,
+			 uint32_t len)
+{
+	uint8_t buf[SECTORS * SECTOR];
+
+	assert_int_equal(pread(fx->fd, buf, len, off), len);
+	assert_memory_equal(buf, want, len);
+}
+
+static void fill(uint8_t *p, uint32_t len, uint8_t seed)
+{
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = seed + i * 5;
+}
+
+static uint32_t config32(struct fixture *fx, size_t off)
+{
+	return vt_read(&fx->d, VIRTIO_MMIO_CONFIG + off);
+}
+
+static void identity_features_config(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t f;
+
+	assert_int_equal(vt_read(&fx->d, VIRTIO_MMIO_DEVICE_ID),
+			 VIRTIO_ID_BLOCK);
+	vt_write(&fx->d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	f = vt_read(&fx->d, VIRTIO_MMIO_DEVICE_FEATURES);
+	assert_true(f & 1u << VIRTIO_BLK_F_FLUSH);
+	assert_true(f & 1u << VIRTIO_BLK_F_BLK_SIZE);
+	assert_true(f & 1u << VIRTIO_BLK_F_SEG_MAX);
+	assert_true(f & 1u << VIRTIO_BLK_F_DISCARD);
+	assert_true(f & 1u << VIRTIO_BLK_F_WRITE_ZEROES);
+	assert_false(f & 1u << VIRTIO_BLK_F_RO);
+	assert_int_equal(
+		config32(fx, offsetof(struct virtio_blk_config, capacity)),
+		SECTORS);
+	assert_int_equal(
+		config32(fx, offsetof(struct virtio_blk_config, capacity) + 4),
+		0);
+	assert_int_equal(
+		config32(fx, offsetof(struct virtio_blk_config, blk_size)),
+		SECTOR);
+	assert_int_equal(fx->vm.nr_ioeventfds, 1);
+}
+
+/* Write r->len bytes made from seed (into want); they must land. */
+static void write_ok(struct fixture *fx, const struct request *r, uint8_t seed,
+		     uint8_t *want)
+{
+	uint32_t written;
+
+	fill(want, r->len, seed);
+	memcpy(data(fx, 0, r->len), want, r->len);
+	assert_int_equal(run(fx, r, &written), VIRTIO_BLK_S_OK);
+	assert_int_equal(written, 1); /* the status byte */
+	assert_image(fx, r->sector * SECTOR, want, r->len);
+}
+
+static void write_lands_at_its_offset(void **state)
+{
+	struct fixture *fx = *state;
+	struct request r = { VIRTIO_BLK_T_OUT, 3, 2 * SECTOR, 0 };
+	uint8_t want[2 * SECTOR];
+
+	write_ok(fx, &r, 0x40, want);
+	assert_untouched(fx, 0, 3 * SECTOR);
+	assert_untouched(fx, 5 * SECTOR, (SECTORS - 5) * SECTOR);
+}
+
+static void read_returns_image_bytes(void **state)
+{
+	struct fixture *fx = *state;
+	struct request r = { VIRTIO_BLK_T_IN, 5, 3 * SECTOR, 0 };
+	uint8_t *buf = data(fx, 0, 3 * SECTOR);
+	uint32_t written, i;
+
+	memset(buf, 0xee, 3 * SECTOR);
+	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_OK);
+	assert_int_equal(written, 3 * SECTOR + 1);
+	for (i = 0; i < 3 * SECTOR; i++)
+		assert_int_equal(buf[i], pattern(5 * SECTOR + i));
+}
+
+/* Data in two buffers that do not split at a sector boundary. */
+static void scattered_buffers(void **state)
+{
+	struct fixture *fx = *state;
+	struct request w = { VIRTIO_BLK_T_OUT, 1, 2 * SECTOR, 700 };
+	struct request r = { VIRTIO_BLK_T_IN, 1, 2 * SECTOR, 100 };
+	uint8_t want[2 * SECTOR];
+	uint32_t written;
+
+	write_ok(fx, &w, 0x11, want);
+	memset(data(fx, 0, sizeof(want)), 0, sizeof(want));
+	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_OK);
+	assert_int_equal(written, sizeof(want) + 1);
+	assert_memory_equal(data(fx, 0, sizeof(want)), want, sizeof(want));
+}
+
+static void get_id_returns_serial(void **state)
+{
+	struct fixture *fx = *state;
+	struct request r = { VIRTIO_BLK_T_GET_ID, 0, VIRTIO_BLK_ID_BYTES, 0 };
+	char want[VIRTIO_BLK_ID_BYTES] = SERIAL; /* NUL-padded */
+	uint32_t written;
+
+	memset(data(fx, 0, VIRTIO_BLK_ID_BYTES), 0xee, VIRTIO_BLK_ID_BYTES);
+	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_OK);
+	assert_int_equal(written, VIRTIO_BLK_ID_BYTES + 1);
+	assert_memory_equal(data(fx, 0, VIRTIO_BLK_ID_BYTES), want,
+			    VIRTIO_BLK_ID_BYTES);
+	/* A smaller buffer gets what fits. */
+	r.len = 6;
+	memset(data(fx, 0, VIRTIO_BLK_ID_BYTES), 0xee, VIRTIO_BLK_ID_BYTES);
+	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_OK);
+	assert_int_equal(written, 6 + 1);
+	assert_memory_equal(data(fx, 0, 6), SERIAL, 6);
+	assert_int_equal(data(fx, 0, 7)[6], 0xee);
+}
+
+static void out_of_range_is_ioerr(void **state)
+{
+	struct fixture *fx = *state;
+	struct request past_end = { VIRTIO_BLK_T_IN, SECTORS, SECTOR, 0 };
+	struct request across_end = { VIRTIO_BLK_T_IN, SECTORS - 1, 2 * SECTOR,
+				      0 };
+	struct request wraps = { VIRTIO_BLK_T_OUT, UINT64_MAX, SECTOR, 0 };
+	struct request huge = { VIRTIO_BLK_T_OUT, UINT64_MAX / SECTOR + 1,
+				SECTOR, 0 };
+	struct request last = { VIRTIO_BLK_T_IN, SECTORS - 1, SECTOR, 0 };
+	uint32_t written;
+
+	assert_int_equal(run(fx, &past_end, &written), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(run(fx, &across_end, &written), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(run(fx, &wraps, &written), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(run(fx, &huge, &written), VIRTIO_BLK_S_IOERR);
+	assert_untouched(fx, 0, SECTORS * SECTOR);
+	assert_int_equal(run(fx, &last, &written), VIRTIO_BLK_S_OK);
+	assert_int_equal(fx->vm.notes,
+			 0); /* the guest's error, not the host's */
+}
+
+static void partial_sector_is_ioerr(void **state)
+{
+	struct fixture *fx = *state;
+	struct request r = { VIRTIO_BLK_T_OUT, 0, 100, 0 };
+	uint32_t written;
+
+	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_IOERR);
+	assert_untouched(fx, 0, SECTOR);
+}
+
+static void flush_is_ok(void **state)
+{
+	struct fixture *fx = *state;
+	struct request r = { VIRTIO_BLK_T_FLUSH, 0, 0, 0 };
+	uint32_t written;
+
+	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_OK);
+	assert_int_equal(written, 1);
+}
+
+static void unknown_type_is_unsupported(void **state)
+{
+	struct fixture *fx = *state;
+	struct request r = { 99, 0, SECTOR, 0 };
+	uint32_t written;
+
+	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_UNSUPP);
+	assert_untouched(fx, 0, SECTOR);
+}
+
+static void put_segment(struct fixture *fx, uint64_t sector, uint32_t count)
+{
+	tg_put64(&fx->g, DATA_GPA(0), sector);
+	tg_put32(&fx->g, DATA_GPA(0) + 8, count);
+	tg_put32(&fx->g, DATA_GPA(0) + 12, 0);
+}
+
+static void write_zeroes_and_discard(void **state)
+{
+	struct fixture *fx = *state;
+	struct request r = { VIRTIO_BLK_T_WRITE_ZEROES, 0,
+			     sizeof(struct virtio_blk_discard_write_zeroes),
+			     0 };
+	static const uint8_t zeros[3 * SECTOR];
+	uint32_t written;
+
+	put_segment(fx, 2, 3);
+	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_OK);
+	assert_image(fx, 2 * SECTOR, zeros, sizeof(zeros));
+	assert_untouched(fx, 0, 2 * SECTOR);
+	assert_untouched(fx, 5 * SECTOR, (SECTORS - 5) * SECTOR);
+	put_segment(fx, SECTORS - 1, 2);
+	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_IOERR);
+	assert_untouched(fx, (SECTORS - 1) * SECTOR, SECTOR);
+	r.type = VIRTIO_BLK_T_DISCARD;
+	put_segment(fx, 8, 1);
+	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_OK);
+	assert_int_equal(written, 1);
+}
+
+/* Several chains behind one notification, returned in order. */
+static void batch_of_requests(void **state)
+{
+	struct fixture *fx = *state;
+	const struct request r[3] = {
+		{ VIRTIO_BLK_T_OUT, 6, SECTOR, 0 },
+		{ VIRTIO_BLK_T_IN, 6, SECTOR, 0 },
+		{ VIRTIO_BLK_T_GET_ID, 0, VIRTIO_BLK_ID_BYTES, 0 },
+	};
+	uint32_t id, len;
+	unsigned int i;
+
+	fill(data(fx, 0, SECTOR), SECTOR, 0x77);
+	for (i = 0; i < 3; i++)
+		post(fx, i, &r[i]);
+	assert_true(vt_kick(&fx->d, 0));
+	assert_true(vt_wait_used(&fx->d, 0, 3));
+	for (i = 0; i < 3; i++) {
+		vt_used_elem(&fx->d, 0, i + 1, &id, &len);
+		assert_int_equal(id, 3 * i);
+		assert_int_equal(*tg_at(&fx->g, STATUS_GPA(i), 1),
+				 VIRTIO_BLK_S_OK);
+	}
+	/* The read saw the write before it. */
+	assert_memory_equal(data(fx, 1, SECTOR), data(fx, 0, SECTOR), SECTOR);
+}
+
+static void chain_without_status_needs_reset(void **state)
+{
+	struct fixture *fx = *state;
+
+	tg_put32(&fx->g, HDR_GPA(0), VIRTIO_BLK_T_FLUSH);
+	vt_desc(&fx->d, 0, 0, HDR_GPA(0), sizeof(struct virtio_blk_outhdr), 0,
+		0);
+	vt_avail(&fx->d, 0, 0);
+	assert_true(vt_kick(&fx->d, 0));
+	assert_true(vt_wait_bits(&fx->d, VIRTIO_MMIO_STATUS,
+				 VIRTIO_CONFIG_S_NEEDS_RESET));
+	assert_true(vt_read(&fx->d, VIRTIO_MMIO_INTERRUPT_STATUS) &
+		    VIRTIO_MMIO_INT_CONFIG);
+	assert_int_equal(vt_used_idx(&fx->d, 0), 0);
+	assert_non_null(strstr(fx->vm.note, "status byte"));
+}
+
+static void readonly_disk_refuses_writes(void **state)
+{
+	struct fixture *fx = *state;
+	struct request w = { VIRTIO_BLK_T_OUT, 0, SECTOR, 0 };
+	struct request z = { VIRTIO_BLK_T_WRITE_ZEROES, 0,
+			     sizeof(struct virtio_blk_discard_write_zeroes),
+			     0 };
+	struct request r = { VIRTIO_BLK_T_IN, 0, SECTOR, 0 };
+	uint32_t f, written;
+
+	vt_write(&fx->d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	f = vt_read(&fx->d, VIRTIO_MMIO_DEVICE_FEATURES);
+	assert_true(f & 1u << VIRTIO_BLK_F_RO);
+	assert_false(f & 1u << VIRTIO_BLK_F_WRITE_ZEROES);
+	assert_false(f & 1u << VIRTIO_BLK_F_DISCARD);
+	fill(data(fx, 0, SECTOR), SECTOR, 0x99);
+	assert_int_equal(run(fx, &w, &written), VIRTIO_BLK_S_IOERR);
+	put_segment(fx, 0, 1);
+	assert_int_equal(run(fx, &z, &written), VIRTIO_BLK_S_IOERR);
+	assert_untouched(fx, 0, SECTORS * SECTOR);
+	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_OK);
+	assert_int_equal(data(fx, 0, 1)[0], pattern(0));
+}
+
+/* Opening fails on bad images, as the user's input, before any VM. */
+static void *open_image(struct vm_config *cfg, const char *path, bool readonly)
+{
+	cfg->disk[cfg->nr_disks++] =
+		(struct disk_config){ path, NULL, readonly };
+	return virtio_blk_kind.open(cfg, cfg->nr_disks - 1);
+}
+
+static void bad_images_refused(void **state)
+{
+	struct vm_config cfg;
+	char path[32];
+	int fd;
+
+	vm_config_init(&cfg);
+	fd = make_image(path, sizeof(path), 1000);
+	assert_true(fd >= 0);
+	assert_null(open_image(&cfg, path, false));
+	assert_non_null(strstr(err_msg(), "whole number"));
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_null(open_image(&cfg, path, false));
+	assert_non_null(strstr(err_msg(), "empty"));
+	close(fd);
+	unlink(path);
+	assert_null(open_image(&cfg, path, true));
+	assert_non_null(strstr(err_msg(), "does not exist"));
+}
+
+/* A writable image is ours alone; read-only ones may be shared. */
+static void images_are_locked(void **state)
+{
+	struct vm_config cfg;
+	void *a, *b;
+	char path[32];
+	int fd;
+
+	vm_config_init(&cfg);
+	fd = make_image(path, sizeof(path), SECTOR);
+	assert_true(fd >= 0);
+	a = open_image(&cfg, path, false);
+	assert_non_null(a);
+	assert_null(open_image(&cfg, path, false));
+	assert_non_null(strstr(err_msg(), "in use"));
+	assert_null(open_image(&cfg, path, true));
+	virtio_blk_kind.destroy(a);
+	a = open_image(&cfg, path, true);
+	b = open_image(&cfg, path, true);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_null(open_image(&cfg, path, false));
+	virtio_blk_kind.destroy(a);
+	virtio_blk_kind.destroy(b);
+	assert_int_equal(device_count(&virtio_blk_kind, &cfg), cfg.nr_disks);
+	close(fd);
+	unlink(path);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(identity_features_config),
+		T(write_lands_at_its_offset),
+		T(read_returns_image_bytes),
+		T(scattered_buffers),
+		T(get_id_returns_serial),
+		T(out_of_range_is_ioerr),
+		T(partial_sector_is_ioerr),
+		T(flush_is_ok),
+		T(unknown_type_is_unsupported),
+		T(write_zeroes_and_discard),
+		T(batch_of_requests),
+		T(chain_without_status_needs_reset),
+		cmocka_unit_test_setup_teardown(readonly_disk_refuses_writes,
+						setup_readonly, teardown),
+		cmocka_unit_test(bad_images_refused),
+		cmocka_unit_test(images_are_locked),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
