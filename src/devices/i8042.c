@@ -26,7 +26,9 @@
 #define CMD_TEST_PORT1 0xab
 #define CMD_TEST_PORT2 0xa9
 #define CMD_WRITE_OUTPUT 0xd1
-#define CMD_PULSE_RESET 0xfe
+/* 0xf0-0xff pulse the output lines whose bits 0-3 are clear: bit 0 is
+ * the reset line, so 0xfe (the one guests use) and every even one reset */
+#define CMD_PULSE_MASK 0xf0
 
 #define OUTPUT_RESET_LINE 0x01 /* active low */
 
@@ -48,6 +50,13 @@ static void put_output(struct i8042 *kbc, uint8_t byte)
 static void command(struct i8042 *kbc, uint8_t cmd)
 {
 	kbc->status |= STATUS_CMD;
+	kbc->pending_cmd = 0; /* a new command ends the wait for data */
+	if ((cmd & CMD_PULSE_MASK) == CMD_PULSE_MASK) {
+		if (!(cmd & OUTPUT_RESET_LINE))
+			kbc->env.stop(kbc->env.ctx, VM_STOP_RESET, 0,
+				      "guest reset through the i8042");
+		return;
+	}
 	switch (cmd) {
 	case CMD_READ_CONFIG:
 		put_output(kbc, kbc->config);
@@ -62,10 +71,6 @@ static void command(struct i8042 *kbc, uint8_t cmd)
 	case CMD_WRITE_CONFIG:
 	case CMD_WRITE_OUTPUT:
 		kbc->pending_cmd = cmd;
-		break;
-	case CMD_PULSE_RESET:
-		kbc->env.stop(kbc->env.ctx, VM_STOP_RESET, 0,
-			      "guest reset through the i8042");
 		break;
 	default:
 		break;

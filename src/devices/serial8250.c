@@ -341,12 +341,14 @@ static int serial8250_attach(void *dev, const struct device_env *env)
 
 	uart->env = *env;
 	uart->out = env->console;
-	console_sink_on_room(uart->out, tx_room, uart);
 	if (bus_register(env->pio, SERIAL_COM1_BASE, UART_NR_REGS, &uart_ops,
-			 uart, "serial8250") < 0)
+			 uart, "serial8250") < 0 ||
+	    platform_add_isa(env->platform, "serial", SERIAL_COM1_BASE,
+			     UART_NR_REGS, SERIAL_COM1_IRQ) < 0)
 		return -1;
-	return platform_add_isa(env->platform, "serial", SERIAL_COM1_BASE,
-				UART_NR_REGS, SERIAL_COM1_IRQ);
+	/* Last: a failed attach leaves the sink no pointer to this device. */
+	console_sink_on_room(uart->out, tx_room, uart);
+	return 0;
 }
 
 static void serial8250_destroy(void *dev)

@@ -156,9 +156,36 @@ static void config_byte_reads_back(void **state)
 }
 
 /*
+ * 0xf0-0xff pulse the output lines whose bits are clear in the low
+ * nibble: every even one pulses the reset line, an odd one does not.
+ */
+static void pulse_commands(void **state)
+{
+	struct fixture *fx = *state;
+	unsigned int cmd;
+
+	for (cmd = 0xf1; cmd <= 0xff; cmd += 2)
+		command(fx, cmd);
+	assert_int_equal(fx->vm.stops, 0);
+	command(fx, 0xf0);
+	assert_reset(fx);
+}
+
+/* A command while 0xd1 waits for its byte ends the wait: the next data
+ * byte is not an output-port write. */
+static void a_command_cancels_a_pending_write(void **state)
+{
+	struct fixture *fx = *state;
+
+	command(fx, CMD_WRITE_OUTPUT);
+	command(fx, 0xaa); /* self-test */
+	data(fx, 0x00);
+	assert_int_equal(fx->vm.stops, 0);
+}
+
+/*
  * Every other command, each followed by a data byte with bit 0 clear,
- * and data bytes on their own: no stop.  0xf0-0xff pulse output lines
- * on a real 8042 and are left out (only 0xfe is modelled, tested above).
+ * and data bytes on their own: no stop.
  */
 static void nothing_else_stops(void **state)
 {
@@ -202,6 +229,8 @@ int main(void)
 		T(status_says_command_or_data),
 		T(self_test_answers_through_output_buffer),
 		T(config_byte_reads_back),
+		T(pulse_commands),
+		T(a_command_cancels_a_pending_write),
 		T(nothing_else_stops),
 		T(claims_only_its_two_ports),
 	};

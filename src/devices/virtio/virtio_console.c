@@ -260,9 +260,12 @@ static int console_attach(void *dev, const struct device_env *env)
 	struct virtio_console *con = dev;
 
 	con->out = env->console;
-	console_sink_on_room(con->out, tx_room, con);
 	con->transport = virtio_mmio_create(env, &console_ops, con);
-	return con->transport ? 0 : -1;
+	if (!con->transport)
+		return -1;
+	/* Last: a failed attach leaves the sink no pointer to this device. */
+	console_sink_on_room(con->out, tx_room, con);
+	return 0;
 }
 
 static int console_start(void *dev)
