@@ -56,6 +56,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 KVMUX := $(BUILD)/kvmux
 FIRMWARE_DIR := guest-firmware/build
+# bench/'s reference VMM: the floor kvmux is measured against.
+FLOORVMM := $(BUILD)/floorvmm
 
 .PHONY: all firmware run test unit integration test-plain test-sanitize \
 	bench install clean help linux-test format
@@ -105,8 +107,13 @@ test: test-plain test-sanitize linux-test
 linux-test: $(KVMUX)
 	@KVMUX=$(KVMUX) tests/linux/run.sh
 
-bench: all
-	@bench/run.sh
+$(FLOORVMM): bench/floor/floorvmm.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# KVMTOOL=/path/to/lkvm adds kvmtool to the tables (else lkvm on PATH).
+bench: all $(FLOORVMM)
+	@KVMTOOL="$(KVMTOOL)" bench/run.sh
 
 install: $(KVMUX)
 	install -D -m 0755 $(KVMUX) $(DESTDIR)$(PREFIX)/bin/kvmux
