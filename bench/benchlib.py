@@ -195,13 +195,14 @@ def floor_argv(kernel, cmdline=None, mib=MEMORY_MIB):
 
 
 def kvmtool_argv(bzimage, cmdline=None, mib=MEMORY_MIB):
-    """lkvm run with no default devices.  kvmtool has no ELF loader on
+    """lkvm run with no default devices and no network (--nodefaults
+    still adds a virtio-net device).  kvmtool has no ELF loader on
     x86 (a non-bzImage becomes a flat real-mode binary at 0x1000:0), so it
     boots the kernel's bzImage through the 16-bit setup entry.  It has no
     debug-exit port either: rt_exit() falls back to an i8042 reset, which
     ends lkvm with status 0 (the guest's status is lost)."""
-    argv = [KVMTOOL, "run", "--nodefaults", "-m", str(mib), "-c", "1",
-            "-k", bzimage]
+    argv = [KVMTOOL, "run", "--nodefaults", "-n", "mode=none",
+            "-m", str(mib), "-c", "1", "-k", bzimage]
     return argv + (["-p", cmdline] if cmdline else [])
 
 
@@ -231,9 +232,9 @@ def vmm_notes(mib=MEMORY_MIB):
     notes = ["QEMU: " + " ".join(qemu[1:]) + " (exit status 1 = guest 0)",
              qemu_note()]
     if KVMTOOL:
-        notes.append("kvmtool: %s run --nodefaults -m %d -c 1 -k "
-                     "X.bzImage (16-bit setup entry; i8042 reset to end)"
-                     % (KVMTOOL, mib))
+        notes.append("kvmtool: %s run --nodefaults -n mode=none -m %d "
+                     "-c 1 -k X.bzImage (16-bit setup entry; i8042 reset "
+                     "to end)" % (KVMTOOL, mib))
     else:
         notes.append("kvmtool: not found (set $KVMTOOL or put lkvm on "
                      "PATH; see bench/README.md)")
