@@ -60,6 +60,8 @@ SETTINGS_DOC := $(BUILD)/tools/settings-doc
 
 KVMUX := $(BUILD)/kvmux
 FIRMWARE_DIR := guest-firmware/build
+# bench/'s reference VMM: the floor kvmux is measured against.
+FLOORVMM := $(BUILD)/floorvmm
 
 .PHONY: all firmware run test unit integration test-plain test-sanitize \
 	bench install clean help linux-test format docs
@@ -123,8 +125,13 @@ test: test-plain test-sanitize linux-test
 linux-test: $(KVMUX)
 	@KVMUX=$(KVMUX) tests/linux/run.sh
 
-bench: all
-	@bench/run.sh
+$(FLOORVMM): bench/floor/floorvmm.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# KVMTOOL=/path/to/lkvm adds kvmtool to the tables (else lkvm on PATH).
+bench: all $(FLOORVMM)
+	@KVMTOOL="$(KVMTOOL)" bench/run.sh
 
 install: $(KVMUX)
 	install -D -m 0755 $(KVMUX) $(DESTDIR)$(PREFIX)/bin/kvmux

@@ -1,17 +1,27 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """benchlib.py - what the benchmarks in bench/ share: paths, running a
-command, finding out how QEMU can run here, the TSC rate, statistics and
-aligned plain-text tables.  Imported by bench/*.py; not run by itself."""
+command, the VMMs compared (kvmux, the floor VMM, QEMU microvm, kvmtool)
+and how to start each, hyperfine in interleaved rounds, CPU time from
+/proc, water-filling shares, the TSC rate, statistics and aligned
+plain-text tables.  Imported by bench/*.py; not run by itself."""
 
+import json
 import os
 import re
+import shlex
+import shutil
 import statistics
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KVMUX = os.path.join(ROOT, "build", "kvmux")
+# bench/floor/floorvmm.c: the least a VMM does to boot our PVH kernels.
+FLOOR = os.path.join(ROOT, "build", "floorvmm")
 FIRMWARE = os.path.join(ROOT, "guest-firmware", "build")
+# kvmtool's lkvm, if there is one: $KVMTOOL, else lkvm on PATH.
+KVMTOOL = os.environ.get("KVMTOOL") or shutil.which("lkvm")
+MEMORY_MIB = 256  # every VMM's guest RAM (kvmux's default)
 # Scratch space made (and removed) by bench/run.sh.
 WORK = os.environ.get("BENCH_WORK") or "/tmp"
 QEMU = "qemu-system-x86_64"
@@ -73,8 +83,10 @@ def qemu_accel():
     return _qemu_accel
 
 
-def qemu_cmd(accel, kernel, append=None, extra=()):
+def qemu_cmd(accel, kernel, append=None, extra=(), mib=None):
     cmd = QEMU_BASE + ["-accel", accel, "-kernel", kernel]
+    if mib:
+        cmd[cmd.index("-m") + 1] = "%dM" % mib
     if append:
         cmd += ["-append", append]
     return cmd + list(extra)
@@ -158,3 +170,191 @@ def table(title, header, rows, notes=()):
         if n:
             print("  " + n)
     sys.stdout.flush()
+
+
+# ---- the VMMs compared ----
+
+class Vmm:
+    """One VMM booting one of our kernels: its label, its command line,
+    and the exit status that means "the guest wrote 0 to port 0x501"."""
+
+    def __init__(self, label, argv, ok_status):
+        self.label = label
+        self.argv = argv
+        self.ok_status = ok_status
+
+
+def kvmux_argv(kernel, cmdline=None, mib=MEMORY_MIB):
+    argv = [KVMUX, "run", "--kernel", kernel, "--memory", "%dM" % mib]
+    return argv + (["--cmdline", cmdline] if cmdline else [])
+
+
+def floor_argv(kernel, cmdline=None, mib=MEMORY_MIB):
+    return [FLOOR, "-m", str(mib)] + (["-c", cmdline] if cmdline else []) + \
+        [kernel]
+
+
+def kvmtool_argv(bzimage, cmdline=None, mib=MEMORY_MIB):
+    """lkvm run with no default devices and no network (--nodefaults
+    still adds a virtio-net device).  kvmtool has no ELF loader on
+    x86 (a non-bzImage becomes a flat real-mode binary at 0x1000:0), so it
+    boots the kernel's bzImage through the 16-bit setup entry.  It has no
+    debug-exit port either: rt_exit() falls back to an i8042 reset, which
+    ends lkvm with status 0 (the guest's status is lost)."""
+    argv = [KVMTOOL, "run", "--nodefaults", "-n", "mode=none",
+            "-m", str(mib), "-c", "1", "-k", bzimage]
+    return argv + (["-p", cmdline] if cmdline else [])
+
+
+def vmms(name, cmdline=None, mib=MEMORY_MIB, bzimage=False):
+    """The VMMs that can boot guest-firmware kernel `name` here, the floor
+    first: floor VMM, kvmux, (kvmux on the bzImage,) QEMU microvm,
+    kvmtool.  QEMU and kvmtool are left out when they cannot run."""
+    elf, bz = fw(name + ".elf"), fw(name + ".bzImage")
+    out = [Vmm("floor VMM", floor_argv(elf, cmdline, mib), 0),
+           Vmm("kvmux", kvmux_argv(elf, cmdline, mib), 0)]
+    if bzimage:
+        out.append(Vmm("kvmux (bzImage)", kvmux_argv(bz, cmdline, mib), 0))
+    accel, _ = qemu_accel()
+    if accel:
+        qemu = qemu_cmd(accel, elf, cmdline, mib=mib)
+        out.append(Vmm(qemu_label(), qemu, 1))
+    if KVMTOOL:
+        out.append(Vmm("kvmtool (bzImage)", kvmtool_argv(bz, cmdline, mib),
+                       0))
+    return out
+
+
+def vmm_notes(mib=MEMORY_MIB):
+    """Lines for under a table: what QEMU and kvmtool ran, or why not."""
+    accel, _ = qemu_accel()
+    qemu = qemu_cmd(accel or "-", "X.elf", mib=mib)
+    notes = ["QEMU: " + " ".join(qemu[1:]) + " (exit status 1 = guest 0)",
+             qemu_note()]
+    if KVMTOOL:
+        notes.append("kvmtool: %s run --nodefaults -n mode=none -m %d "
+                     "-c 1 -k X.bzImage (16-bit setup entry; i8042 reset "
+                     "to end)" % (KVMTOOL, mib))
+    else:
+        notes.append("kvmtool: not found (set $KVMTOOL or put lkvm on "
+                     "PATH; see bench/README.md)")
+    return notes
+
+
+# ---- hyperfine in interleaved rounds ----
+
+def hyperfine_round(tag, vmm_list, runs, warmup, shell=False):
+    """One hyperfine invocation over every VMM; returns per VMM label
+    (run times in ms, mean CPU time user+system in ms).  Every run must
+    end with the VMM's ok_status (hyperfine -i lets others through)."""
+    out = os.path.join(WORK, "hyperfine-%s.json" % tag)
+    cmd = ["hyperfine", "-i", "--style", "none", "--warmup", str(warmup),
+           "--runs", str(runs), "--export-json", out]
+    if not shell:
+        cmd.append("-N")
+    for v in vmm_list:
+        cmd += ["-n", v.label, v.argv if shell else shlex.join(v.argv)]
+    st, _, err = run(cmd, timeout=600)
+    if st != 0:
+        raise SystemExit("bench: hyperfine failed: " + err.strip())
+    with open(out) as f:
+        results = json.load(f)["results"]
+    res = {}
+    for v, r in zip(vmm_list, results):
+        bad = [c for c in r["exit_codes"] if c != v.ok_status]
+        if bad:
+            raise SystemExit("bench: %s exited %s, expected %d: %s" %
+                             (v.label, bad[0], v.ok_status,
+                              " ".join(v.argv) if not shell else v.argv))
+        res[v.label] = ([t * 1000 for t in r["times"]],
+                        (r["user"] + r["system"]) * 1000)
+    return res
+
+
+def interleaved(tag, vmm_list, rounds, runs, warmup=1, shell=False):
+    """hyperfine `rounds` times over all VMMs, the order rotated each
+    round so no VMM always runs first or after the same one.  Returns
+    {label: {"times": all run times (ms), "wall": per-round median (ms),
+    "cpu": per-round mean CPU (ms)}}."""
+    acc = {v.label: {"times": [], "wall": [], "cpu": []} for v in vmm_list}
+    for r in range(rounds):
+        k = r % len(vmm_list)
+        order = vmm_list[k:] + vmm_list[:k]
+        res = hyperfine_round("%s-%d" % (tag, r), order, runs, warmup, shell)
+        for label, (times, cpu) in res.items():
+            acc[label]["times"] += times
+            acc[label]["wall"].append(statistics.median(times))
+            acc[label]["cpu"].append(cpu)
+    return acc
+
+
+def ratio(values, base):
+    """Median over rounds of values[i] / base[i] (paired by round)."""
+    r = [v / b for v, b in zip(values, base) if b > 0]
+    return statistics.median(r) if r else float("nan")
+
+
+# ---- CPU time of running processes ----
+
+def _task_ns(pid, tid):
+    """CPU time (ns) of one thread: the scheduler's sum_exec_runtime
+    (/proc/PID/task/TID/sched, ms with 6 decimals), else utime + stime
+    from .../stat in clock ticks."""
+    base = "/proc/%d/task/%s/" % (pid, tid)
+    try:
+        with open(base + "sched") as f:
+            m = re.search(r"se\.sum_exec_runtime\s*:\s*([0-9.]+)", f.read())
+        if m:
+            return float(m.group(1)) * 1e6
+        with open(base + "stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])
+        return ticks * 1e9 / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def process_cpu_ns(pid):
+    """CPU time (ns) of a live process: the sum over its threads."""
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return 0.0
+    return sum(_task_ns(pid, t) for t in tids)
+
+
+def pss_kib(pid):
+    """Proportional set size (KiB) from /proc/PID/smaps_rollup."""
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            m = re.search(r"^Pss:\s+(\d+) kB", f.read(), re.M)
+        return int(m.group(1)) if m else 0
+    except OSError:
+        return 0
+
+
+# ---- shares ----
+
+def waterfill(capacity, weights, caps):
+    """Split capacity (CPUs) by weight, no share above its cap (CPUs);
+    what a capped share cannot use goes to the others by weight.  Returns
+    the allocations in CPUs, in the order given."""
+    alloc = [0.0] * len(weights)
+    free = set(range(len(weights)))
+    left = capacity
+    while free and left > 1e-12:
+        wsum = sum(weights[i] for i in free)
+        over = [i for i in free if left * weights[i] / wsum >= caps[i]]
+        if not over:
+            for i in free:
+                alloc[i] = left * weights[i] / wsum
+            break
+        for i in over:
+            alloc[i] = caps[i]
+            left -= caps[i]
+            free.discard(i)
+    return alloc
+
+
+def fmt_ratio(x):
+    return "-" if x != x else "%.2f" % x

@@ -1,25 +1,33 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # bench/run.sh - run every kvmux benchmark and print its table (what
-# `make bench` runs, after building kvmux and the guest firmware):
+# `make bench` runs, after building kvmux, the floor VMM and the guest
+# firmware):
 #
-#   1. boot-to-exit time of hello.elf        bench/boot.py
+#   1. boot-to-exit of hello and lean        bench/boot.py
 #   2. virtio-blk read throughput            bench/disk.py
 #   3. VM exits per 4 KiB disk request       bench/exits.py
 #   4. the group scheduler's CPU shares      bench/sched.py
+#   5. teardown after the guest's exit       bench/teardown.py
+#   6. idle CPU per VM-second                bench/idle.py
+#   7. 100 VMs started at once               bench/fleet.py
+#   8. a group of 8 against 8 processes      bench/group.py
 #
-# Each table puts QEMU's microvm machine beside kvmux where QEMU has the
-# feature.  Benchmarks are never pass/fail: this exits non-zero only when a
-# benchmark could not run at all.  `bench/run.sh boot disk` runs a subset.
-# Needs: scripts/install-deps.sh --bench (hyperfine, qemu-system-x86, time).
+# Each table puts the floor VMM (bench/floor/), QEMU's microvm machine and
+# kvmtool ($KVMTOOL, else lkvm on PATH, if any) beside kvmux where they
+# have the feature.  Benchmarks are never pass/fail: this exits non-zero
+# only when a benchmark could not run at all.  `bench/run.sh boot idle`
+# runs a subset.
+# Needs: scripts/install-deps.sh --bench (hyperfine, qemu-system-x86, time,
+# strace).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-all=(boot disk exits sched)
+all=(boot teardown idle fleet group disk exits sched)
 
 missing=()
-for tool in hyperfine qemu-system-x86_64 python3 dd; do
+for tool in hyperfine qemu-system-x86_64 python3 dd strace; do
 	command -v "$tool" >/dev/null || missing+=("$tool")
 done
 [ -x /usr/bin/time ] || missing+=(/usr/bin/time)
@@ -27,10 +35,12 @@ if [ ${#missing[@]} -ne 0 ]; then
 	echo "bench: missing ${missing[*]}: run scripts/install-deps.sh --bench" >&2
 	exit 1
 fi
-for f in build/kvmux guest-firmware/build/hello.elf \
+for f in build/kvmux build/floorvmm guest-firmware/build/hello.elf \
+	guest-firmware/build/lean.elf guest-firmware/build/idle.elf \
 	guest-firmware/build/blk.elf guest-firmware/build/burn.elf; do
 	if [ ! -e "$root/$f" ]; then
-		echo "bench: $f is missing: run make first" >&2
+		echo "bench: $f is missing: run make bench (or make and" \
+			"make build/floorvmm) first" >&2
 		exit 1
 	fi
 done
@@ -52,10 +62,21 @@ export BENCH_WORK
 # No __pycache__ in the source tree.
 export PYTHONDONTWRITEBYTECODE=1
 trap 'rm -rf "$BENCH_WORK"' EXIT
+# kvmtool keeps a control socket per VM in $HOME/.lkvm: not the user's.
+export HOME=$BENCH_WORK
+KVMTOOL=${KVMTOOL:-$(command -v lkvm || true)}
+export KVMTOOL
 
 echo "kvmux benchmarks: $("$root/build/kvmux" --version 2>&1 | head -n 1)," \
 	"$(nproc) CPUs, $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" \
+	"(the benchmarks compete with everything else on the host)"
 echo "QEMU: $(qemu-system-x86_64 --version | head -n 1)"
+if [ -n "$KVMTOOL" ]; then
+	echo "kvmtool: $KVMTOOL ($("$KVMTOOL" version 2>&1 | head -n 1))"
+else
+	echo "kvmtool: not found (set KVMTOOL or put lkvm on PATH): left out"
+fi
 start=$SECONDS
 for b in "${which[@]}"; do
 	t=$SECONDS
@@ -63,4 +84,5 @@ for b in "${which[@]}"; do
 	echo "  ($b: $((SECONDS - t)) s)"
 done
 echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "bench: done in $((SECONDS - start)) s"

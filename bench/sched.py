@@ -4,16 +4,23 @@
 (burn.elf, 1 vCPU each, weights 1, 2 and 5; bench/sched/*.conf) share 2
 host CPUs for 10 s as one group.  kvmux's summary table (stderr) gives each
 VM's target share and the CPU time of its vCPU threads; from it: the
-measured share, its error, Jain's fairness index of measured/target, and
-the scheduler thread's CPU time as a fraction of the group's CPU time.
-Runs: equal priorities, mixed priorities (bench/sched/prio/), and
---sched off (the host scheduler alone).  The guests' own progress reports
-(iterations per second against a solo run) are a second, independent view
-of the CPU each VM got."""
+measured share and its error against targets computed on the CPU the
+group actually obtained (its vCPU threads' CPU time / wall, water-filled
+with the weights, each VM capped at its one vCPU), Jain's fairness index
+of measured/target, and the scheduler thread's CPU time as a fraction of
+the group's CPU time.  Runs: equal priorities, mixed priorities
+(bench/sched/prio/), --sched off (the host scheduler alone), and both
+again beside a foreign CPU hog (a busy loop in another process, which
+takes what Linux gives it).  The guests' own progress reports (iterations
+per second against a solo run) are a second, independent view of the CPU
+each VM got."""
 
 import os
 import re
 import resource
+import signal
+import subprocess
+import sys
 
 import benchlib as b
 
@@ -67,12 +74,27 @@ def children_cpu_s():
     return r.ru_utime + r.ru_stime
 
 
-def run_group(confdir, extra):
+def start_hog():
+    """A foreign CPU hog: one busy-looping process, not in the group."""
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+def stop_hog(hog):
+    """Stops the hog; returns the CPU-seconds it used."""
+    hog.send_signal(signal.SIGTERM)
+    _, _, ru = os.wait4(hog.pid, 0)  # for its rusage
+    hog.returncode = -signal.SIGTERM  # reaped: Popen must not wait again
+    return ru.ru_utime + ru.ru_stime
+
+
+def run_group(confdir, extra, hog):
     confs = [os.path.join(confdir, v + ".conf") for v in VMS]
+    hog_proc = start_hog() if hog else None
     busy0, own0 = host_busy_s(), children_cpu_s()
     st, out, err = b.run([b.KVMUX, "run"] + confs + GROUP + extra,
                          timeout=SECONDS + 60)
     others = (host_busy_s() - busy0) - (children_cpu_s() - own0)
+    hog_s = stop_hog(hog_proc) if hog else 0.0
     head = HEAD.search(err)
     rows = {m.group(1): m for m in ROW.finditer(err)}
     if not head or set(rows) != set(VMS):
@@ -85,17 +107,27 @@ def run_group(confdir, extra):
     last = {}
     for m in REPORT.finditer(out):
         last[m.group(1)] = (int(m.group(2)), int(m.group(3)))
-    return confs, head, rows, last, max(others, 0.0)
+    return confs, head, rows, last, max(others, 0.0), hog_s
 
 
-def one(title, confdir, extra, rate, note):
-    confs, head, rows, last, others = run_group(confdir, extra)
+def available_targets(confs, total, wall):
+    """Targets (%) on the CPU the group obtained: total CPU-seconds over
+    wall seconds, water-filled with the weights, 1 CPU (one vCPU) at
+    most per VM; and that capacity in CPUs."""
+    capacity = total / wall
+    weights = [float(conf_value(c, "weight")) for c in confs]
+    alloc = b.waterfill(capacity, weights, [1.0] * len(weights))
+    return [100 * a / capacity for a in alloc], capacity
+
+
+def one(title, confdir, extra, rate, note, hog=False):
+    confs, head, rows, last, others, hog_s = run_group(confdir, extra, hog)
     cpu = {v: float(rows[v].group(5)) for v in VMS}
     wall = max(float(rows[v].group(4)) for v in VMS)
     total = sum(cpu.values())
+    avail, capacity = available_targets(confs, total, wall)
     table_rows, ratios = [], []
-    for v, conf in zip(VMS, confs):
-        target = float(rows[v].group(6))
+    for v, conf, target in zip(VMS, confs, avail):
         got = 100 * cpu[v] / total
         err = got - target
         ratios.append(got / target)
@@ -106,6 +138,7 @@ def one(title, confdir, extra, rate, note):
             guest = "-"
         table_rows.append([v, conf_value(conf, "weight"),
                            conf_value(conf, "priority"),
+                           "%.1f%%" % float(rows[v].group(6)),
                            "%.1f%%" % target, "%.1f%%" % got,
                            "%+.1f" % (round(err, 1) or 0.0),
                            "PASS" if abs(err) <= GOAL_PP else "MISS",
@@ -115,11 +148,17 @@ def one(title, confdir, extra, rate, note):
     overhead = 100 * sched_ms / 1000 / (SECONDS * HOST_CPUS)
     used = 100 * total / (wall * HOST_CPUS)
     b.table(title,
-            ["VM", "weight", "prio", "target", "measured", "error (pp)",
+            ["VM", "weight", "prio", "kvmux target", "target",
+             "measured", "error (pp)",
              "goal ±%.0fpp" % GOAL_PP, "CPU (s)", "guest view",
              "QEMU"],
             table_rows,
-            ["Jain's fairness index of measured/target: %.4f (1 = every VM "
+            ["target: water-filled on the %.2f CPUs the group obtained "
+             "(its CPU-seconds / %.1f s wall); kvmux target: what kvmux "
+             "aimed for (its TARGET, computed on %d CPUs)%s" %
+             (capacity, wall, HOST_CPUS,
+              "; the hog used %.2f CPU-seconds" % hog_s if hog else ""),
+             "Jain's fairness index of measured/target: %.4f (1 = every VM "
              "got its target)" % jain,
              "scheduler thread CPU time: %.3f ms = %.3f%% of %d s x %d CPUs "
              "(goal < %.0f%%: %s)" %
@@ -144,9 +183,9 @@ def main():
     one("4a. Scheduler: weights 1:2:5, equal priority, %d x 1-vCPU VMs on "
         "%d host CPUs, %d s" % (len(VMS), HOST_CPUS, SECONDS),
         base, [], rate,
-        "target: weighted shares of 2 CPUs, each capped at 1 CPU (50%) "
-        "and the excess shared by weight (w5 asks 62.5%, can use 50%); "
-        + common)
+        "kvmux target: weighted shares of 2 CPUs, each capped at 1 CPU "
+        "(50%) and the excess shared by weight (w5 asks 62.5%, can use "
+        "50%); " + common)
     one("4b. Scheduler: weights 1:2:5, priorities w1 9, w2 4, w5 0 "
         "(lightest first)", os.path.join(base, "prio"), [], rate,
         "priority only orders dispatch within a period: the targets are "
@@ -154,7 +193,15 @@ def main():
     one("4c. Host scheduler alone: --sched off, weights 1:2:5 as in 4a",
         base, ["--sched", "off"], rate,
         "the contrast: Linux's CFS gives each busy vCPU thread the same "
-        "share; targets are what kvmux would aim for")
+        "share; kvmux target: what kvmux would aim for")
+    one("4d. Scheduler beside a foreign CPU hog: weights 1:2:5 as in 4a, "
+        "and one busy-looping process outside the group",
+        base, [], rate,
+        "the hog takes what CFS gives it; the group's shares must follow "
+        "the weights within what is left", hog=True)
+    one("4e. Host scheduler alone beside the hog: --sched off", base,
+        ["--sched", "off"], rate,
+        "the contrast for 4d", hog=True)
 
 
 if __name__ == "__main__":

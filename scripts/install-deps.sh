@@ -15,7 +15,7 @@ build_pkgs=(gcc make pkg-config linux-libc-dev libfdt-dev libcap-ng-dev
 test_pkgs=(python3 coreutils util-linux device-tree-compiler acpica-tools)
 linux_pkgs=(linux-source-6.1 bc flex bison libelf-dev libssl-dev cpio lz4 perl
 	xz-utils)
-bench_pkgs=(hyperfine qemu-system-x86 time)
+bench_pkgs=(hyperfine qemu-system-x86 time strace)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
 check_only=0

@@ -7,12 +7,11 @@
  * Offsets rather than a mirrored struct, because the zero page is packed and
  * we only ever read a handful of fields.  This header is plain #defines and
  * fixed-width structs so tools/mkbzimage.c can include it too and check every
- * offset against the host's <asm/bootparam.h> at compile time.
+ * offset against the host's <asm/bootparam.h> at compile time, and
+ * tools/setup16.S can lay its header out with it.
  */
 #ifndef RT_BOOTPARAM_H
 #define RT_BOOTPARAM_H
-
-#include <stdint.h>
 
 /* struct boot_params ("zero page") */
 #define BP_ACPI_RSDP_ADDR 0x070 /* u64: the ACPI RSDP, 0 if not given */
@@ -55,6 +54,9 @@
 /* PVH: struct hvm_start_info and what it points to (all little endian) */
 #define HVM_START_MAGIC 0x336ec578
 
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
 struct hvm_start_info {
 	uint32_t magic;
 	uint32_t version;
@@ -82,4 +84,5 @@ struct hvm_modlist_entry {
 	uint64_t reserved;
 };
 
+#endif /* __ASSEMBLER__ */
 #endif

@@ -3,22 +3,53 @@
  * console.c - output on the 16550 UART at COM1 and a small printf.
  *
  * Every port access is a VM exit (tens of microseconds under PVM), so output
- * is for results and diagnostics, not bulk data.  The UART is left as the VMM
- * reset it: a VMM's UART model needs no baud rate or line setup to transmit.
+ * is for results and diagnostics, not bulk data.  A VMM's UART model needs no
+ * baud rate or line setup to transmit, so the only setup is turning the
+ * FIFOs on: a 16550A then takes 16 bytes each time LSR says THRE (the
+ * transmit FIFO is empty), one LSR read per 16 bytes instead of per byte.
  */
 #include "rt.h"
 
-/* Enough for a real 16550 at any sane speed; a missing UART cannot hang us. */
-#define LSR_POLL_LIMIT 1000
+#define UART_TX_FIFO 16 /* a 16550A's transmit FIFO, in bytes */
 
+/* Bytes per THRE: 0 until uart_init(); then 16 with FIFOs, else 1. */
+static unsigned int tx_burst;
+/* Bytes the UART still takes before LSR must be read again. */
+static unsigned int tx_room;
+
+/*
+ * Set FCR's FIFO enable and read IIR back: a 16550A reports both FIFO bits,
+ * an 8250/16450 (no FIFO) neither, the original 16550 (unusable FIFO) only
+ * bit 7.  Two exits, once per boot.  On QEMU's UART enabling the FIFOs also
+ * empties the receive FIFO; nothing is typed at us this early.
+ */
+static void uart_init(void)
+{
+	outb(FCR_FIFO_ENABLE, PORT_COM1_IIR_FCR);
+	if ((inb(PORT_COM1_IIR_FCR) & IIR_FIFOS_ON) == IIR_FIFOS_ON)
+		tx_burst = UART_TX_FIFO;
+	else
+		tx_burst = 1;
+}
+
+/*
+ * Wait for THRE without a bound: a VMM whose host side is full (kvmux
+ * holds THRE clear while its reader is slow) must not lose our bytes, and
+ * a missing UART cannot hang us either, since its LSR reads 0xff.
+ */
 void rt_putc(char c)
 {
-	unsigned int i;
-
-	for (i = 0; i < LSR_POLL_LIMIT; i++)
-		if (inb(PORT_COM1_LSR) & LSR_THRE)
-			break;
+	rt_console_lock(); /* tx_room is shared by the CPUs */
+	if (!tx_burst)
+		uart_init();
+	if (!tx_room) {
+		while (!(inb(PORT_COM1_LSR) & LSR_THRE))
+			;
+		tx_room = tx_burst;
+	}
 	outb(c, PORT_COM1);
+	tx_room--;
+	rt_console_unlock();
 }
 
 void rt_puts(const char *s)

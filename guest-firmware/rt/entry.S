@@ -2,18 +2,23 @@
 /*
  * entry.S - how a test kernel is entered, up to the first line of C.
  *
- * Two entry points share one image loaded at 1 MiB:
- *   rt_pvh_start    (image + 0x000) 32-bit flat protected mode, paging off,
- *                   EBX = struct hvm_start_info; named by the PVH ELF note.
+ * Three entry points share one image loaded at 1 MiB:
+ *   rt_pvh_start    (image + 0x000) 32-bit flat protected mode, paging off.
+ *                   PVH (named by the ELF note): EBX = struct
+ *                   hvm_start_info.  The Linux 32-bit boot protocol
+ *                   (code32_start, reached from our own real-mode setup in
+ *                   tools/setup16.S or from a 32-bit loader): ESI = struct
+ *                   boot_params and EBX = 0, which PVH never passes.
  *   rt_linux64_start (image + 0x200) 64-bit long mode on the VMM's page
  *                   tables, RSI = struct boot_params (Linux 64-bit boot).
- * Both switch to the page tables below, then run rt_start() in C.
+ * All switch to the page tables below, then run rt_start() in C.
  *
  * On a PVM host everything up to the vIF registration in rt_start() runs in
  * KVM's instruction emulator (~5 M instructions/s), so this code is kept
  * short and loop-free; the page tables are therefore built at assembly time
- * instead of by a loop.  Nothing here writes below 1 MiB, where the VMM's
- * boot structures live.
+ * instead of by a loop, and .bss is cleared (where a loader may not have
+ * done it) by rt_start() only once it runs natively.  Nothing here writes
+ * below 1 MiB, where the VMM's boot structures live.
  */
 #include "x86.h"
 
@@ -34,7 +39,13 @@
 rt_pvh_start:
 	cli
 	cld
-	mov	%ebx, %esi		/* start info survives the mode switch */
+	/* EDI and ESI carry the protocol and its structure to rt_common64. */
+	mov	$RT_BOOT_LINUX32, %edi	/* ESI is boot_params already */
+	test	%ebx, %ebx
+	jz	1f
+	mov	$RT_BOOT_PVH, %edi
+	mov	%ebx, %esi		/* hvm_start_info */
+1:
 	lgdt	rt_gdt_desc		/* 32-bit lgdt reads the low base half */
 	mov	$rt_pml4, %eax
 	mov	%eax, %cr3
@@ -47,7 +58,7 @@ rt_pvh_start:
 	wrmsr
 	mov	$CR0_BOOT, %eax
 	mov	%eax, %cr0
-	ljmp	$SEL_CODE64, $rt_pvh_start64
+	ljmp	$SEL_CODE64, $rt_start64_from32
 
 	/* The Linux 64-bit boot protocol enters at load address + 0x200. */
 	.org	0x200
@@ -73,10 +84,10 @@ rt_linux64_start:
 	jmp	rt_common64
 
 	.text
-rt_pvh_start64:
+rt_start64_from32:
 	/* Upper register halves are undefined after leaving 32-bit mode. */
 	mov	%esi, %esi
-	mov	$RT_BOOT_PVH, %edi
+	mov	%edi, %edi
 	jmp	rt_common64
 
 /* RDI = RT_BOOT_*, RSI = physical address of the protocol's boot structure */
@@ -88,17 +99,6 @@ rt_common64:
 	mov	%eax, %fs
 	mov	%eax, %gs
 	lea	rt_stack_top(%rip), %rsp
-	mov	%rdi, %r12
-	mov	%rsi, %r13
-	/* A bzImage loader need not clear our .bss: do it here. */
-	lea	_bss_start(%rip), %rdi
-	lea	_bss_end(%rip), %rcx
-	sub	%rdi, %rcx
-	shr	$3, %rcx
-	xor	%eax, %eax
-	rep stosq
-	mov	%r12, %rdi
-	mov	%r13, %rsi
 	call	rt_start
 2:	hlt
 	jmp	2b
@@ -230,7 +230,7 @@ rt_pd:
 	.set	addr, addr + 0x200000
 	.endr
 
-	/* Not in .bss: rt_common64 clears .bss while already on this stack. */
+	/* Not in .bss: rt_start() may clear .bss while already on this stack. */
 	.section .stack, "aw", @nobits
 	.balign 16
 	.space	16384

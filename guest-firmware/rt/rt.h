@@ -41,7 +41,7 @@ struct rt_module {
  * buffer (the runtime never writes below 1 MiB, so it stays valid).
  */
 struct boot_info {
-	int proto; /* RT_BOOT_PVH, RT_BOOT_LINUX64 or RT_BOOT_MULTIBOOT */
+	int proto; /* RT_BOOT_PVH, RT_BOOT_LINUX64, _LINUX32 or _MULTIBOOT */
 	const char *cmdline; /* never NULL; "" when there is none */
 	unsigned int nr_mem;
 	struct rt_mem_entry mem[RT_MAX_MEM];
@@ -73,6 +73,13 @@ void rt_fdt_find(struct boot_info *bi, unsigned long info);
 /* Fill bi from the multiboot information at info (rt/multiboot.c). */
 void rt_parse_multiboot(struct boot_info *bi, unsigned long info);
 
+/*
+ * For what the runtime writes before .bss is cleared (rt_start() clears it
+ * natively on the Linux boot paths), and for large buffers it initialises
+ * itself before use: never cleared, so it costs no start-up time.
+ */
+#define RT_NOINIT __attribute__((section(".noinit")))
+
 /* Provided by each test kernel. */
 int main(const struct boot_info *bi);
 
@@ -82,11 +89,21 @@ const char *rt_boot_proto_name(int proto);
 /* True when the vIF page is registered and the kernel runs natively. */
 bool rt_pvm_native(void);
 
-/* Write the low byte of status to the debug-exit port, then halt. */
+/*
+ * Write the low byte of status to the debug-exit port; if the VMM lets the
+ * guest run on (no such port), reset through the i8042, then halt.
+ */
 __attribute__((noreturn)) void rt_exit(int status);
 
 /* Mask interrupts (vIF and IF) and halt forever: kvmux's "clean stop". */
 __attribute__((noreturn)) void rt_halt(void);
+
+/*
+ * Enable interrupts (vIF and IF) and halt forever: an idle machine, not a
+ * stopped one.  Interrupts go to the exception handlers, so the caller
+ * masks every source it does not handle first.
+ */
+__attribute__((noreturn)) void rt_idle(void);
 
 /* Serial console (COM1). */
 void rt_putc(char c);

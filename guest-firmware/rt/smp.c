@@ -62,7 +62,11 @@ static struct cpu_state cpus[RT_MAX_CPUS];
 static unsigned int nr_cpus;
 static bool discovered, booted;
 static struct rt_mptable mptable;
-static struct rt_cpu bsp_cpuid; /* rt_smp_early()'s CPUID values */
+/*
+ * rt_smp_early()'s CPUID values: written before .bss is cleared, so
+ * RT_NOINIT; only the fields record_cpuid() sets are ever read.
+ */
+static struct rt_cpu bsp_cpuid RT_NOINIT;
 
 static rt_smp_fn work_fn;
 static void *work_arg;

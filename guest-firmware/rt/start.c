@@ -17,11 +17,14 @@ struct rt_vif {
 	uint64_t cr2; /* fault address of the last #PF */
 };
 
-/* Registered by GPA = our address (identity map); a page of its own. */
+/*
+ * Registered by GPA = our address (identity map); a page of its own.
+ * RT_NOINIT: go_native() zeroes the header, and .bss is cleared only after.
+ */
 static union {
 	struct rt_vif vif;
 	uint8_t page[4096];
-} rt_vif_page __attribute__((aligned(4096)));
+} rt_vif_page RT_NOINIT __attribute__((aligned(4096)));
 
 struct idt_gate {
 	uint16_t off_lo;
@@ -44,12 +47,14 @@ struct rt_frame {
 #define RT_VECTOR_STUB_SIZE 16
 
 extern const char rt_vectors[];
+extern char _bss_start[], _bss_end[];
 extern const char rt_pvm_probe_insn[], rt_pvm_probe_done[];
 uint64_t rt_pvm_probe(void);
 void rt_start(unsigned long proto, unsigned long info);
 void rt_exception(struct rt_frame *f);
 
-static struct idt_gate rt_idt[256] __attribute__((aligned(16)));
+/* RT_NOINIT: the #GP gate is set before .bss is cleared, the rest after. */
+static struct idt_gate rt_idt[256] RT_NOINIT __attribute__((aligned(16)));
 static bool rt_native;
 static struct boot_info rt_boot_info;
 
@@ -97,6 +102,8 @@ const char *rt_boot_proto_name(int proto)
 		return "linux64";
 	case RT_BOOT_MULTIBOOT:
 		return "multiboot";
+	case RT_BOOT_LINUX32:
+		return "linux32";
 	}
 	return "unknown";
 }
@@ -122,9 +129,24 @@ void rt_irq_wait(void)
 	}
 }
 
+void rt_idle(void)
+{
+	if (rt_native)
+		rt_vif_page.vif.if_ = 1;
+	/* STI's shadow makes STI;HLT atomic; PVM wakes HLT on a pending vIF. */
+	for (;;)
+		asm volatile("sti; hlt" : : : "memory");
+}
+
 void rt_exit(int status)
 {
 	outb(status & 0xff, PORT_DEBUG_EXIT);
+	/*
+	 * Still running: this VMM has no debug-exit port (kvmtool).  A reset
+	 * through the i8042 ends kvmtool and QEMU -no-reboot; the status is
+	 * lost, but the run ends instead of halting forever.
+	 */
+	outb(I8042_CMD_RESET, PORT_I8042_CMD);
 	rt_halt();
 }
 
@@ -224,24 +246,45 @@ static void parse_linux64(struct boot_info *bi, uintptr_t zp)
 			(uint64_t)zp32(zp, BP_ACPI_RSDP_ADDR + 4) << 32;
 }
 
-/* Called once by entry.S, on our page tables and stack, .bss cleared. */
+/*
+ * Reach PVM native mode if the host is PVM; returns whether it did.  Until
+ * the wrmsr this runs in KVM's instruction emulator (~5 M instructions/s),
+ * so it does the minimum and no loops, and it must not rely on .bss, which
+ * is not cleared yet.  The probe needs a #GP handler: just that one gate.
+ */
+static bool go_native(void)
+{
+	idt_set_gate(13);
+	idt_load();
+	rt_smp_early(); /* KVM's CPUID: native CPUID may be the host's */
+	if (rt_pvm_probe() != PVM_SIGNATURE)
+		return false;
+	rt_vif_page.vif = (struct rt_vif){ 0 }; /* interrupts masked */
+	wrmsr(MSR_PVM_VIF, (uintptr_t)&rt_vif_page);
+	return true;
+}
+
+/*
+ * Which loaders zero .bss: an ELF loader must (the ELF gABI defines the
+ * bytes of a segment between p_filesz and p_memsz as 0), so PVH needs
+ * nothing; the Linux boot protocols load syssize bytes and promise nothing
+ * about the memory after them (Linux clears its own .bss), so clear it.
+ */
+static void clear_bss(int proto)
+{
+	if (proto != RT_BOOT_PVH)
+		memset(_bss_start, 0, _bss_end - _bss_start);
+}
+
+/* Called once by entry.S, on our page tables and stack. */
 void rt_start(unsigned long proto, unsigned long info)
 {
 	struct boot_info *bi = &rt_boot_info;
 	unsigned int vec;
+	bool native = go_native();
 
-	/*
-	 * Still emulated on PVM: do the minimum until the vIF page is
-	 * registered.  The probe needs a #GP handler, so just that one gate.
-	 */
-	idt_set_gate(13);
-	idt_load();
-	rt_smp_early(); /* KVM's CPUID: native CPUID may be the host's */
-	if (rt_pvm_probe() == PVM_SIGNATURE) {
-		wrmsr(MSR_PVM_VIF, (uintptr_t)&rt_vif_page);
-		rt_native = true;
-	}
-
+	clear_bss(proto); /* natively, where it costs microseconds */
+	rt_native = native;
 	for (vec = 0; vec < 256; vec++)
 		idt_set_gate(vec);
 	idt_load();

@@ -71,8 +71,9 @@ rt_ap_start64:
 
 	/*
 	 * Per-AP stacks and vIF pages (AP n uses slot n - 1).  In .stack, which
-	 * is NOBITS and not cleared by rt_common64, so that they cost every
-	 * kernel nothing at start-up; each AP clears its own vIF page.
+	 * is NOBITS and never cleared (link.ld puts it in .noinit), so that
+	 * they cost every kernel nothing at start-up; each AP clears its own
+	 * vIF page.
 	 */
 	.section .stack, "aw", @nobits
 	.balign 4096

@@ -3,9 +3,10 @@
  * virtio.c - virtio-mmio discovery, device initialisation and split
  * virtqueues, polled.  See virtio.h for the model.
  *
- * Queue memory comes from a page-aligned arena in .bss: descriptor table,
- * available ring and used ring each start on a page of their own, which
- * more than satisfies the 16/2/4-byte alignments of 2.7.  Guest-physical
+ * Queue memory comes from a page-aligned arena: descriptor table, available
+ * ring and used ring each start on a page of their own, which more than
+ * satisfies the 16/2/4-byte alignments of 2.7.  The arena is RT_NOINIT and
+ * arena_alloc() zeroes what it hands out, so start-up never clears it.  Guest-physical
  * == virtual (the runtime's identity map), so buffer pointers go into
  * descriptors as they are.
  */
@@ -16,7 +17,7 @@
 #define ARENA_PAGES (VIRTIO_MAX_DEVS * VIRTIO_MAX_QUEUES * 3)
 #define RESET_POLL_LIMIT 1000
 
-static uint8_t arena[ARENA_PAGES][PAGE_SIZE]
+static uint8_t arena[ARENA_PAGES][PAGE_SIZE] RT_NOINIT
 	__attribute__((aligned(PAGE_SIZE)));
 static unsigned int arena_used;
 

@@ -44,11 +44,15 @@
 #define RT_BOOT_PVH 1
 #define RT_BOOT_LINUX64 2
 #define RT_BOOT_MULTIBOOT 3 /* entered at rt_mb_start (multiboot_entry.S) */
+#define RT_BOOT_LINUX32 4 /* code32_start, e.g. after our real-mode setup */
 
 /* Port I/O that kvmux gives a meaning to. */
 #define PORT_COM1 0x3f8
+#define PORT_COM1_IIR_FCR 0x3fa /* read: IIR; write: FCR */
 #define PORT_COM1_LSR 0x3fd
-#define LSR_THRE 0x20
+#define FCR_FIFO_ENABLE 0x01
+#define IIR_FIFOS_ON 0xc0 /* both bits: a 16550A with working FIFOs */
+#define LSR_THRE 0x20 /* THR, or the transmit FIFO, is empty */
 #define PORT_DEBUG_EXIT 0x501
 #define PORT_I8042_CMD 0x64
 #define I8042_CMD_RESET 0xfe

@@ -2,15 +2,15 @@
 /*
  * mkbzimage.c - host tool: turn a test kernel's ELF into a Linux bzImage.
  *
- *   mkbzimage KERNEL.elf OUT.bzImage
+ *   mkbzimage SETUP.bin KERNEL.elf OUT.bzImage
  *
- * The ELF's PT_LOAD segments (which must start at 1 MiB) are flattened into
- * the protected-mode kernel; in front of it goes a one-sector setup area
- * holding a boot protocol 2.15 header whose sizes (setup_sects, syssize,
- * init_size) come from the ELF.  The real-mode setup code is a stub that
- * halts: kvmux (like any 64-bit boot loader) never runs it.  The kernel is
- * not compressed; the 64-bit entry is at load address + 0x200 (link.ld
- * checks that).
+ * SETUP.bin is the real-mode setup area (tools/setup16.S: a boot protocol
+ * 2.15 header and a 16-bit entry), whole sectors.  The ELF's PT_LOAD
+ * segments (which must start at 1 MiB, hdr.code32_start) are flattened into
+ * the protected-mode kernel behind it.  This tool fills in the header
+ * fields that depend on the two: setup_sects, syssize and init_size.  The
+ * kernel is not compressed; the 64-bit entry is at load address + 0x200
+ * (link.ld checks that), the 32-bit one at the load address.
  */
 #include <asm/bootparam.h>
 #include <elf.h>
@@ -25,8 +25,7 @@
 
 #define LOAD_ADDR 0x100000
 #define SECTOR 512
-#define STUB_OFF 0x280 /* real-mode stub, after the header */
-#define VERSION_OFF 0x290 /* kernel_version string */
+#define MAX_SETUP_SECTS 64 /* the most a 2.15 loader need accept */
 
 /* The guest reads the zero page by offset: check them against the host. */
 #define CHECK(field, off) \
@@ -87,9 +86,12 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-static void put16(uint8_t *p, unsigned int off, uint16_t v)
+static uint32_t get32(const uint8_t *p, unsigned int off)
 {
-	memcpy(p + off, &v, 2); /* x86 host: little endian already */
+	uint32_t v;
+
+	memcpy(&v, p + off, 4); /* x86 host: little endian already */
+	return v;
 }
 
 static void put32(uint8_t *p, unsigned int off, uint32_t v)
@@ -97,40 +99,46 @@ static void put32(uint8_t *p, unsigned int off, uint32_t v)
 	memcpy(p + off, &v, 4);
 }
 
-static void put64(uint8_t *p, unsigned int off, uint64_t v)
+/* The setup area must be whole sectors holding our header, its blanks 0. */
+static void check_setup(const char *path, const uint8_t *setup, size_t len)
 {
-	memcpy(p + off, &v, 8);
+	if (len % SECTOR || len < 2 * SECTOR || len > MAX_SETUP_SECTS * SECTOR)
+		die("%s: not 2 to 64 whole sectors", path);
+	if (get32(setup, HDR_HEADER) != HDR_MAGIC ||
+	    setup[HDR_BOOT_FLAG] != (HDR_BOOT_FLAG_MAGIC & 0xff) ||
+	    setup[HDR_BOOT_FLAG + 1] != HDR_BOOT_FLAG_MAGIC >> 8)
+		die("%s: no boot protocol header", path);
+	if (setup[HDR_SETUP_SECTS] || get32(setup, HDR_SYSSIZE) ||
+	    get32(setup, HDR_INIT_SIZE))
+		die("%s: header fields mkbzimage sets are not 0", path);
+	if (get32(setup, HDR_CODE32_START) != LOAD_ADDR)
+		die("%s: code32_start is not 1 MiB", path);
 }
 
-int main(int argc, char **argv)
+/* The kernel: PT_LOAD segments flattened from 1 MiB; init_size set. */
+static uint8_t *flatten(const char *path, size_t *kernel_len,
+			uint64_t *init_size)
 {
-	static const char version[] = "kvmux guest-firmware";
-	uint64_t lo = UINT64_MAX, file_end = 0, mem_end = 0, init_size;
-	uint8_t setup[2 * SECTOR] = { 0 };
+	uint64_t lo = UINT64_MAX, file_end = 0, mem_end = 0;
 	const Elf64_Phdr *ph;
 	const Elf64_Ehdr *eh;
-	size_t len, kernel_len, i;
 	uint8_t *elf, *kernel;
-	FILE *out;
+	size_t len, i;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s KERNEL.elf OUT.bzImage\n", prog);
-		return 2;
-	}
-	elf = read_file(argv[1], &len);
+	elf = read_file(path, &len);
 	eh = (const Elf64_Ehdr *)elf;
 	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_X86_64 ||
 	    eh->e_phentsize != sizeof(*ph) ||
 	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(*ph) > len)
-		die("%s: not an x86-64 ELF64 executable", argv[1]);
+		die("%s: not an x86-64 ELF64 executable", path);
 
 	ph = (const Elf64_Phdr *)(elf + eh->e_phoff);
 	for (i = 0; i < eh->e_phnum; i++) {
 		if (ph[i].p_type != PT_LOAD || !ph[i].p_memsz)
 			continue;
 		if (ph[i].p_offset + ph[i].p_filesz > len)
-			die("%s: segment beyond end of file", argv[1]);
+			die("%s: segment beyond end of file", path);
 		if (ph[i].p_paddr < lo)
 			lo = ph[i].p_paddr;
 		if (ph[i].p_paddr + ph[i].p_filesz > file_end)
@@ -139,11 +147,11 @@ int main(int argc, char **argv)
 			mem_end = ph[i].p_paddr + ph[i].p_memsz;
 	}
 	if (lo != LOAD_ADDR)
-		die("%s: first PT_LOAD must be at physical 1 MiB", argv[1]);
+		die("%s: first PT_LOAD must be at physical 1 MiB", path);
 
-	/* Flatten; padded to 16 bytes since syssize counts paragraphs. */
-	kernel_len = (file_end - lo + 15) & ~15ULL;
-	kernel = calloc(1, kernel_len);
+	/* Padded to 16 bytes since syssize counts paragraphs. */
+	*kernel_len = (file_end - lo + 15) & ~15ULL;
+	kernel = calloc(1, *kernel_len);
 	if (!kernel)
 		die("%s", strerror(errno));
 	for (i = 0; i < eh->e_phnum; i++)
@@ -151,41 +159,40 @@ int main(int argc, char **argv)
 			memcpy(kernel + (ph[i].p_paddr - lo),
 			       elf + ph[i].p_offset, ph[i].p_filesz);
 	/* Memory the kernel needs from its load address: image, .bss, stack. */
-	init_size = (mem_end - lo + 4095) & ~4095ULL;
+	*init_size = (mem_end - lo + 4095) & ~4095ULL;
+	free(elf);
+	return kernel;
+}
 
-	/* Boot sector and setup stub: cli; hlt; jmp back to the hlt. */
-	memcpy(setup, "\xfa\xf4\xeb\xfd", 4);
-	memcpy(setup + STUB_OFF, "\xfa\xf4\xeb\xfd", 4);
-	memcpy(setup + VERSION_OFF, version, sizeof(version));
+int main(int argc, char **argv)
+{
+	size_t setup_len, kernel_len;
+	uint8_t *setup, *kernel;
+	uint64_t init_size;
+	FILE *out;
 
-	setup[HDR_SETUP_SECTS] = sizeof(setup) / SECTOR - 1;
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s SETUP.bin KERNEL.elf OUT.bzImage\n",
+			prog);
+		return 2;
+	}
+	setup = read_file(argv[1], &setup_len);
+	check_setup(argv[1], setup, setup_len);
+	kernel = flatten(argv[2], &kernel_len, &init_size);
+	if (init_size > UINT32_MAX)
+		die("%s: too large for init_size", argv[2]);
+
+	setup[HDR_SETUP_SECTS] = setup_len / SECTOR - 1;
 	put32(setup, HDR_SYSSIZE, kernel_len / 16);
-	put16(setup, HDR_BOOT_FLAG, HDR_BOOT_FLAG_MAGIC);
-	/* jmp short from 0x202 (the end of the jump) to the stub */
-	setup[HDR_JUMP] = 0xeb;
-	setup[HDR_JUMP + 1] = STUB_OFF - (HDR_JUMP + 2);
-	put32(setup, HDR_HEADER, HDR_MAGIC);
-	put16(setup, HDR_VERSION, 0x020f);
-	put16(setup, HDR_KERNEL_VERSION, VERSION_OFF - 0x200);
-	setup[HDR_LOADFLAGS] = BZ_LOADED_HIGH;
-	put32(setup, HDR_CODE32_START, LOAD_ADDR);
-	/* Our page tables map 0-4 GiB and RAM ends at 3 GiB below 4 GiB. */
-	put32(setup, HDR_INITRD_ADDR_MAX, 0xbfffffff);
-	put32(setup, HDR_KERNEL_ALIGNMENT, LOAD_ADDR);
-	setup[HDR_RELOCATABLE] = 0;
-	put16(setup, HDR_XLOADFLAGS, BZ_XLF_KERNEL_64);
-	/* The runtime reads the command line up to its NUL, whatever length. */
-	put32(setup, HDR_CMDLINE_SIZE, 0xffff);
-	put64(setup, HDR_PREF_ADDRESS, LOAD_ADDR);
 	put32(setup, HDR_INIT_SIZE, init_size);
 
-	out = fopen(argv[2], "wb");
-	if (!out || fwrite(setup, 1, sizeof(setup), out) != sizeof(setup) ||
+	out = fopen(argv[3], "wb");
+	if (!out || fwrite(setup, 1, setup_len, out) != setup_len ||
 	    fwrite(kernel, 1, kernel_len, out) != kernel_len || fclose(out)) {
-		remove(argv[2]);
-		die("cannot write %s", argv[2]);
+		remove(argv[3]);
+		die("cannot write %s", argv[3]);
 	}
 	free(kernel);
-	free(elf);
+	free(setup);
 	return 0;
 }

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""group.py - benchmark 8: 8 VMs as one kvmux group (one process, one
+run with 8 config files) against 8 separate kvmux processes started
+together, each VM booting lean.elf; the floor VMM x 8 for reference.
+hyperfine (through a shell, whose start-up it subtracts) in interleaved
+rounds: the wall time until all 8 are done."""
+
+import os
+import shlex
+import statistics
+
+import benchlib as b
+
+VMS = 8
+ROUNDS = 6
+RUNS = 5
+MIB = 64
+# 8 one-vCPU VMs on this host's 2 CPUs need an overcommit of 4.
+GROUP_OPTS = ["--host-cpus", "2", "--overcommit", str(VMS // 2)]
+
+
+def write_confs():
+    paths = []
+    for i in range(VMS):
+        path = os.path.join(b.WORK, "group-%d.conf" % i)
+        with open(path, "w") as f:
+            f.write("[vm]\nname = vm%d\nmemory = %dM\ncpus = 1\n\n"
+                    "[kernel]\npath = %s\n" % (i, MIB, b.fw("lean.elf")))
+        paths.append(path)
+    return paths
+
+
+def parallel(argv):
+    """A shell line starting VMS copies of argv and waiting for all."""
+    one = shlex.join(argv) + " >/dev/null &"
+    return " ".join([one] * VMS) + " wait"
+
+
+def main():
+    group = [b.KVMUX, "run"] + write_confs() + GROUP_OPTS
+    lean = b.fw("lean.elf")
+    cmds = [b.Vmm("floor VMM x %d processes" % VMS,
+                  parallel(b.floor_argv(lean, mib=MIB)), 0),
+            b.Vmm("kvmux x %d processes" % VMS,
+                  parallel(b.kvmux_argv(lean, mib=MIB)), 0),
+            b.Vmm("kvmux, one group of %d" % VMS,
+                  shlex.join(group) + " >/dev/null", 0)]
+    st, out, err = b.run(group, timeout=60)
+    if st != 0 or out.count("lean") != VMS:
+        raise SystemExit("bench: the kvmux group of %d failed (status %d):"
+                         " %s" % (VMS, st, err.strip()[-300:]))
+    res = b.interleaved("group", cmds, ROUNDS, RUNS, shell=True)
+    base = res[cmds[1].label]
+    rows = []
+    for c in cmds:
+        r = res[c.label]
+        rows.append([c.label, b.median_range(r["times"], "%.1f"),
+                     b.fmt_ratio(b.ratio(r["wall"], base["wall"])),
+                     "%.1f" % statistics.median(r["cpu"])])
+    b.table("8. A group of %d VMs against %d processes (lean.elf, %d MiB, "
+            "1 vCPU each), %d interleaved rounds x %d runs" %
+            (VMS, VMS, MIB, ROUNDS, RUNS),
+            ["how", "wall ms med (min-max)", "x processes", "CPU ms"],
+            rows,
+            ["wall: until all %d are done (hyperfine through a shell, "
+             "whose start-up it measures and subtracts); goal: the group "
+             "within 1.1x of the separate processes" % VMS,
+             "group: kvmux run with %d config files %s" %
+             (VMS, " ".join(GROUP_OPTS)),
+             "CPU: user + system of everything the command ran, "
+             "hyperfine's mean"])
+
+
+if __name__ == "__main__":
+    main()

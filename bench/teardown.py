@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""teardown.py - benchmark 5: how long each VMM takes to be gone once the
+guest asked to stop: from the return of the KVM_RUN that carried the
+guest's exit (the port 0x501 write; kvmtool: the i8042 reset) to the end
+of the process, measured from outside with strace timestamps.  The
+largest close() in that window (the VM file descriptor's release, with
+whatever in-kernel devices it holds) says where the time goes."""
+
+import os
+import re
+import statistics
+
+import benchlib as b
+
+RUNS = 10  # per VMM, interleaved
+# Only these stop the traced process (seccomp-bpf): the KVM_RUN returns we
+# need, the closes we explain with, and the end.
+STRACE = ["strace", "-f", "-q", "-ttt", "-T", "--seccomp-bpf",
+          "-e", "trace=ioctl,close,exit_group"]
+
+LINE = re.compile(r"^(\d+)\s+([0-9.]+)\s+(.*)$")
+DURATION = re.compile(r"<([0-9.]+)>\s*$")
+
+
+class Trace:
+    """What one strace log says about the end of the run (seconds)."""
+
+    def __init__(self):
+        self.last_run_end = None  # the last KVM_RUN's return
+        self.exit_time = None  # the last "+++ exited" line
+        self.closes = []  # (end time, duration) of every close()
+        self.pending = {}  # pid -> the call it left unfinished
+
+
+def parse_line(t, pid, ts, rest):
+    if rest.startswith("+++ exited") or rest.startswith("+++ killed"):
+        t.exit_time = ts
+        return
+    if rest.endswith("<unfinished ...>"):
+        t.pending[pid] = rest
+        return
+    call, end = rest, ts
+    m = DURATION.search(rest)
+    if rest.startswith("<... "):  # resumed: ts is the return
+        call = t.pending.pop(pid, "")
+    elif m:
+        end = ts + float(m.group(1))
+    if "KVM_RUN" in call:
+        t.last_run_end = end
+    elif call.startswith("close(") and m:
+        t.closes.append((end, float(m.group(1))))
+
+
+def parse(path):
+    t = Trace()
+    with open(path) as f:
+        for ln in f:
+            m = LINE.match(ln.rstrip("\n"))
+            if m:
+                parse_line(t, m.group(1), float(m.group(2)), m.group(3))
+    return t
+
+
+def one_run(v, i):
+    log = os.path.join(b.WORK, "strace-%d.txt" % i)
+    st, out, err = b.run(STRACE + ["-o", log, "--"] + v.argv, timeout=60)
+    t = parse(log)
+    if st != v.ok_status or t.last_run_end is None or t.exit_time is None:
+        raise SystemExit("bench: strace of %s failed (status %d): %s" %
+                         (v.label, st, err.strip()[-300:]))
+    window = [d for end, d in t.closes if end > t.last_run_end]
+    return ((t.exit_time - t.last_run_end) * 1000,
+            max(window, default=0.0) * 1000, len(window))
+
+
+def main():
+    vmm_list = b.vmms("lean")
+    res = {v.label: [] for v in vmm_list}
+    for i in range(RUNS):
+        for v in vmm_list:
+            res[v.label].append(one_run(v, i))
+    floor = statistics.median(x[0] for x in res["floor VMM"])
+    rows = []
+    for v in vmm_list:
+        tear = [x[0] for x in res[v.label]]
+        rows.append([v.label, b.median_range(tear, "%.2f"),
+                     b.fmt_ratio(statistics.median(tear) / floor),
+                     "%.2f" % statistics.median(x[1] for x in res[v.label]),
+                     "%d" % statistics.median(x[2] for x in res[v.label])])
+    b.table("5. Teardown: lean.elf, from the guest's exit to the end of the "
+            "process, %d interleaved runs" % RUNS,
+            ["VMM", "teardown ms med (min-max)", "x floor",
+             "largest close() ms", "closes"],
+            rows,
+            ["teardown: strace -f -ttt -T: the return of the last KVM_RUN "
+             "(the guest's exit) to the last \"+++ exited\"; strace stops "
+             "the process at each ioctl and close (seccomp-bpf), which adds "
+             "some microseconds per traced call",
+             "largest close(): the longest close() in that window, usually "
+             "the VM fd: its release destroys the VM and its in-kernel "
+             "devices (irqchip, PIT) unless an exit_group does it",
+             "the floor VMM creates no irqchip and no PIT"]
+            + b.vmm_notes())
+
+
+if __name__ == "__main__":
+    main()
