@@ -71,6 +71,7 @@ struct setting {
 	const char *def; /* the default, as help shows it */
 	const char *help; /* one line */
 	unsigned int flags;
+	const char *alias; /* another long option, as other tools spell it */
 };
 
 /* flags */

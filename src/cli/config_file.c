@@ -20,6 +20,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,6 +374,44 @@ static int parse(struct loader *ld)
 	return ld->name_set ? 0 : default_name(ld);
 }
 
+#define KERNEL_PEEK 8192 /* a multiboot header is in the first 8 KiB */
+
+static uint32_t le32_at(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * Does the file start like a kernel (an ELF, a bzImage's "HdrS" at 0x202,
+ * a multiboot header whose checksum holds)?  Then the user meant
+ * --kernel: say so rather than "not a text file".  The file is rewound.
+ */
+static bool looks_like_kernel(FILE *f)
+{
+	uint8_t *buf = malloc(KERNEL_PEEK);
+	size_t n, off;
+	bool kernel = false;
+
+	if (!buf)
+		return false;
+	n = fread(buf, 1, KERNEL_PEEK, f);
+	if (n >= 4 && !memcmp(buf,
+			      "\x7f"
+			      "ELF",
+			      4))
+		kernel = true;
+	if (n >= 0x206 && !memcmp(buf + 0x202, "HdrS", 4))
+		kernel = true;
+	for (off = 0; !kernel && off + 12 <= n; off += 4)
+		kernel = le32_at(buf + off) == 0x1badb002 &&
+			 le32_at(buf + off) + le32_at(buf + off + 4) +
+					 le32_at(buf + off + 8) ==
+				 0;
+	free(buf);
+	rewind(f);
+	return kernel;
+}
+
 /* Only a regular file: a FIFO would block, /dev/zero never ends. */
 static int open_file(struct loader *ld)
 {
@@ -386,6 +426,10 @@ static int open_file(struct loader *ld)
 			close(fd);
 		return err_host("out of memory");
 	}
+	if (looks_like_kernel(ld->file))
+		return err_set("%s looks like a kernel image, not a config "
+			       "file: use --kernel %s",
+			       ld->path, ld->path);
 	return 0;
 }
 

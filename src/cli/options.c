@@ -22,7 +22,8 @@
 
 /* getopt_long() codes: the setting's index in the table, above chars. */
 #define OPT_BASE 0x100
-#define MAX_OPTIONS (SETTINGS_MAX + 3) /* and --help, --version, the end */
+/* Each row's option and alias, --help, --version, the end. */
+#define MAX_OPTIONS (2 * SETTINGS_MAX + 3)
 
 /* The table as getopt_long() wants it, for run (plan = false) or plan. */
 static void make_options(bool plan, struct option *longs, char *shorts)
@@ -38,10 +39,16 @@ static void make_options(bool plan, struct option *longs, char *shorts)
 		if (!s->option || (plan && !(s->flags & SETTING_PLAN)) ||
 		    (!plan && (s->flags & SETTING_PLAN_ONLY)))
 			continue;
-		longs[n++] =
+		longs[n] =
 			(struct option){ s->option,
 					 flag ? no_argument : required_argument,
 					 NULL, OPT_BASE + (s - settings) };
+		if (s->alias) {
+			longs[n + 1] = longs[n];
+			longs[n + 1].name = s->alias;
+			n++;
+		}
+		n++;
 		if (s->short_option)
 			p += sprintf(p, "%c%s", s->short_option,
 				     flag ? "" : ":");

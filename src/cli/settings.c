@@ -249,8 +249,9 @@ const struct setting settings[] = {
 	{ "kernel", "initrd", "initrd", 'i', "FILE", SETTING_PATH,
 	  VM(initrd), .def = "none", .help = "initial ramdisk (multiboot: "
 	  "module 0)" },
-	{ "kernel", "cmdline", "cmdline", 'c', "STRING", SETTING_STRING,
-	  VM(cmdline), .def = "empty", .help = "kernel command line" },
+	{ "kernel", "cmdline", "cmdline", 'p', "STRING", SETTING_STRING,
+	  VM(cmdline), .def = "empty", .alias = "append",
+	  .help = "kernel command line (also --append, as QEMU spells it)" },
 
 	/* [vm] */
 	{ "vm", "name", "name", 0, "NAME", SETTING_STRING, VM(name),
@@ -260,7 +261,7 @@ const struct setting settings[] = {
 	{ "vm", "memory", "memory", 'm', "SIZE", SETTING_CUSTOM, VM(memory),
 	  .set = set_memory, .def = "256M", .help = "guest RAM, e.g. 512M or "
 	  "2G; a bare number is MiB; a multiple of 4 KiB, 2 MiB to 1 TiB" },
-	{ "vm", "cpus", "cpus", 'p', "N", SETTING_UINT, VM(cpus), .min = 1,
+	{ "vm", "cpus", "cpus", 'c', "N", SETTING_UINT, VM(cpus), .min = 1,
 	  .max = PLATFORM_MAX_CPUS, .def = "1", .help = "number of vCPUs" },
 	{ "vm", "timeout", "timeout", 't', "T", SETTING_DURATION,
 	  VM(timeout_ms), .def = "none", .help = "stop the guest after T "
@@ -291,9 +292,10 @@ const struct setting settings[] = {
 	  "126 if FILE cannot be written)" },
 
 	/* [disk "NAME"] */
-	{ NULL, "disk", "disk", 0, "path=FILE[,readonly=on|off][,serial=ID]",
+	{ NULL, "disk", "disk", 'd', "path=FILE[,readonly=on|off][,serial=ID]",
 	  SETTING_SECTION, SCOPE_DISK, .help = "a virtio-blk disk (raw "
-	  "image); repeatable; a comma in FILE is written twice" },
+	  "image): path=FILE or just FILE; repeatable; a comma in FILE is "
+	  "written twice" },
 	{ "disk", "path", NULL, 0, "FILE", SETTING_PATH, DISK(path),
 	  .def = "required", .flags = SETTING_REQUIRED, .help = "the image: "
 	  "a raw file or a block device" },
@@ -578,6 +580,8 @@ static void md_option(FILE *out, const struct setting *s)
 		if (s->short_option)
 			fprintf(out, "`-%c`, ", s->short_option);
 		fprintf(out, "`--%s`", s->option);
+		if (s->alias)
+			fprintf(out, ", `--%s`", s->alias);
 		return;
 	}
 	for (o = settings; o->key || o->option; o++) {

@@ -424,6 +424,38 @@ static void not_text(void **state)
 	vm_config_free(&cfg);
 }
 
+/* A kernel given where a config file goes: say to use --kernel. */
+static void kernel_image(void **state)
+{
+	static const uint8_t mb[12] = { 0x02, 0xb0, 0xad, 0x1b, 0,    0,
+					0,    0,    0xfe, 0x4f, 0x52, 0xe4 };
+	char text[0x400], expected[ERR_MSG_MAX];
+	struct vm_config cfg;
+	int kind;
+
+	for (kind = 0; kind < 3; kind++) {
+		memset(text, 0, sizeof(text));
+		if (kind == 0)
+			memcpy(text,
+			       "\x7f"
+			       "ELF",
+			       4);
+		else if (kind == 1)
+			memcpy(text + 0x202, "HdrS", 4);
+		else
+			memcpy(text + 0x100, mb, sizeof(mb));
+		write_file("vm.conf", text, sizeof(text));
+		vm_config_init(&cfg);
+		assert_int_equal(config_file_load(path, &cfg), -1);
+		snprintf(expected, sizeof(expected),
+			 "%s looks like a kernel image, not a config file: use "
+			 "--kernel %s",
+			 path, path);
+		assert_string_equal(err_msg(), expected);
+		vm_config_free(&cfg);
+	}
+}
+
 /* A 4 KiB command line fits; a line past 64 KiB is refused. */
 static void long_lines(void **state)
 {
@@ -510,6 +542,7 @@ int main(void)
 		cmocka_unit_test(key_outside_section),
 		cmocka_unit_test(not_ini),
 		cmocka_unit_test(not_text),
+		cmocka_unit_test(kernel_image),
 		cmocka_unit_test(long_lines),
 		cmocka_unit_test(dialect),
 		cmocka_unit_test(missing_file_and_directory),

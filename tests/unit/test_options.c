@@ -110,21 +110,29 @@ static void long_options(void **state)
 	run_request_free(&req);
 }
 
-/* -k -i -c -m -p -t are --kernel --initrd --cmdline --memory --cpus
- * --timeout, also glued to their values. */
+/* kvmtool's short options: -k -i -p -c -m -d are --kernel --initrd
+ * --cmdline --cpus --memory --disk, also glued to their values; -t is
+ * --timeout; --append is --cmdline, as QEMU spells it. */
 static void short_options(void **state)
 {
 	struct run_request req;
 
-	assert_int_equal(run_args(&req, "-k", "k.elf", "-i", "i", "-c", "x=1",
-				  "-m", "64", "-p2", "-t", "90s", NULL),
+	assert_int_equal(run_args(&req, "-k", "k.elf", "-i", "i", "-p", "x=1",
+				  "-m", "64", "-c2", "-t", "90s", "-d", "a.img",
+				  NULL),
 			 CLI_RUN);
+	assert_int_equal(req.vm[0].nr_disks, 1);
+	assert_string_equal(req.vm[0].disk[0].path, "a.img");
 	assert_string_equal(req.vm[0].kernel, "k.elf");
 	assert_string_equal(req.vm[0].initrd, "i");
 	assert_string_equal(req.vm[0].cmdline, "x=1");
 	assert_int_equal(req.vm[0].memory, 64ULL << 20);
 	assert_int_equal(req.vm[0].cpus, 2);
 	assert_int_equal(req.vm[0].timeout_ms, 90000);
+	run_request_free(&req);
+	assert_int_equal(run_args(&req, "-k", "k", "--append", "a b", NULL),
+			 CLI_RUN);
+	assert_string_equal(req.vm[0].cmdline, "a b");
 	run_request_free(&req);
 }
 
@@ -231,7 +239,7 @@ static void usage_errors(void **state)
 		     "--bogus", NULL);
 	expect_error("option '--memory' needs a value", "-k", "k", "--memory",
 		     NULL);
-	expect_error("--cpus: 0 is out of range (1 to 254)", "-k", "k", "-p",
+	expect_error("--cpus: 0 is out of range (1 to 254)", "-k", "k", "-c",
 		     "0", NULL);
 	expect_error("--memory: 'lots' is not a size (examples: 512M, 2G)",
 		     "-k", "k", "-m", "lots", NULL);
@@ -266,7 +274,7 @@ static void files_then_options(void **state)
 	write_conf("b.conf", "[kernel]\npath = k\ncmdline = x\n");
 	snprintf(a, sizeof(a), "%s/a.conf", dir);
 	snprintf(b, sizeof(b), "%s/b.conf", dir);
-	assert_int_equal(run_args(&req, a, "-c", "y", b, "--stats", NULL),
+	assert_int_equal(run_args(&req, a, "-p", "y", b, "--stats", NULL),
 			 CLI_RUN);
 	assert_int_equal(req.nr_vms, 2);
 	assert_string_equal(req.vm[0].name, "a");

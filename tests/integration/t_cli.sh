@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The command line as other tools' users type it, through the real binary:
+# kvmtool's short options, QEMU's --append, a bare --disk FILE, a comma in
+# a disk's path, a kernel where a config file goes, and a config file line
+# as long as a real kernel command line.
+
+fw="$FIRMWARE"
+
+# lkvm's short options: -k kernel, -p command line, -c CPUs, -m memory,
+# -d disk (-i initrd is in t_boot.sh's initrd runs through --initrd).
+truncate -s 1M "$WORK/cli.img"
+kvmux_run run -k "$fw/exitcode.elf" -p exit=5 -c 2 -m 64 -d "$WORK/cli.img" \
+	-t 60
+check "cli: -k -p -c -m -d -t as kvmtool's users type them" all_of \
+	'status_is 5' 'out_has "cmdline: exit=5"'
+kvmux_run run --kernel "$fw/exitcode.elf" --append exit=6 --timeout 60
+check "cli: --append is --cmdline" all_of 'status_is 6'
+
+# A comma in a disk's path is written twice; a bare FILE is path=FILE.
+truncate -s 1M "$WORK/a,b.img" "$WORK/plain.img"
+printf 'first-disk-AAAA' | dd of="$WORK/a,b.img" conv=notrunc status=none
+printf 'second-disk-BBB' | dd of="$WORK/plain.img" conv=notrunc status=none
+kvmux_run run --kernel "$fw/multi_disk.elf" \
+	--disk "path=$WORK/a,,b.img,readonly=on" --disk "$WORK/plain.img" \
+	--timeout 60
+check "cli: --disk path=a,,b.img is the file a,b.img; --disk FILE" all_of \
+	'status_is 0' 'out_has "first-disk-AAAA"' 'out_has "second-disk-BBB"'
+
+# A kernel image where a config file goes.
+kvmux_run run "$fw/hello.elf"
+check "cli: a kernel given as a config file says to use --kernel" all_of \
+	'status_is 126' 'err_has "looks like a kernel image"' \
+	"err_has \"use --kernel $fw/hello.elf\"" 'err_one_line'
+
+# A 4 KiB command line on one config file line (libinih stopped at 199).
+pad=$(printf 'x%.0s' $(seq 4000))
+printf '[kernel]\npath = %s\ncmdline = pad=%s exit=9\n' \
+	"$fw/exitcode.elf" "$pad" >"$WORK/long.conf"
+kvmux_run run "$WORK/long.conf" --timeout 60
+check "cli: a 4 KiB command line in a config file" all_of 'status_is 9' \
+	"out_has \"pad=$pad exit=9\""
