@@ -9,13 +9,17 @@
 #   make unit | integration | linux-test   one part of make test
 #   make bench      benchmark tables (bench/; never part of make test)
 #   make docs       docs/config.md's settings tables, from the settings table
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
 #
 # Objects of a sanitized build go to build-san/ so both can coexist.
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+DOCDIR = $(PREFIX)/share/doc/kvmux
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
 CC ?= cc
 
 SANITIZE ?=
@@ -64,7 +68,7 @@ FIRMWARE_DIR := guest-firmware/build
 FLOORVMM := $(BUILD)/floorvmm
 
 .PHONY: all firmware run test unit integration test-plain test-sanitize \
-	bench install clean help linux-test format docs
+	bench install uninstall clean help linux-test format docs
 
 all: $(KVMUX) firmware
 
@@ -133,9 +137,26 @@ $(FLOORVMM): bench/floor/floorvmm.c
 bench: all $(FLOORVMM)
 	@KVMTOOL="$(KVMTOOL)" bench/run.sh
 
-install: $(KVMUX)
-	install -D -m 0755 $(KVMUX) $(DESTDIR)$(PREFIX)/bin/kvmux
-	install -D -m 0644 docs/kvmux.1 $(DESTDIR)$(PREFIX)/share/man/man1/kvmux.1
+# The bash completion, made from the settings table like the docs.
+BASH_COMPLETION := $(BUILD)/kvmux.bash
+
+$(BASH_COMPLETION): $(SETTINGS_DOC)
+	$(SETTINGS_DOC) bash >$@
+
+# What make install puts where (make uninstall removes the same list).
+INSTALLED = $(BINDIR)/kvmux $(MANDIR)/man1/kvmux.1.gz \
+	$(COMPLETIONDIR)/kvmux $(DOCDIR)
+
+install: $(KVMUX) $(BASH_COMPLETION)
+	install -D -m 0755 $(KVMUX) $(DESTDIR)$(BINDIR)/kvmux
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples
+	gzip -9n <docs/kvmux.1 >$(DESTDIR)$(MANDIR)/man1/kvmux.1.gz
+	install -D -m 0644 $(BASH_COMPLETION) $(DESTDIR)$(COMPLETIONDIR)/kvmux
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	cp -R examples/. $(DESTDIR)$(DOCDIR)/examples/
+
+uninstall:
+	rm -rf $(addprefix $(DESTDIR),$(INSTALLED))
 
 format:
 	clang-format -i $(SRCS) $(wildcard include/kvmux/*.h) $(UNIT_SRCS) \

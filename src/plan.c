@@ -19,8 +19,7 @@
 #include "kvmux/settings.h"
 
 /* Only the group's options are plan's: cli_collect() passes no other. */
-static int no_vm_option(void *opaque, const struct setting *s,
-			const char *arg)
+static int no_vm_option(void *opaque, const struct setting *s, const char *arg)
 {
 	return err_set("--%s is not an option of kvmux plan", s->option);
 }
@@ -38,13 +37,27 @@ static enum cli_result parse_args(int argc, char **argv,
 	return r;
 }
 
-/* Sizes as the config takes them: whole MiB, else KiB (4 KiB steps). */
+/*
+ * Sizes for people: "4 GiB", "21.8 GiB", "512 MiB", "64 KiB", one
+ * decimal when not whole (--json has the exact bytes).  Each is also a
+ * valid --memory value once the blank goes ("4GiB").
+ */
 static const char *size_text(char *buf, size_t size, uint64_t bytes)
 {
-	if (bytes % (1ULL << 20))
-		snprintf(buf, size, "%lluK", (unsigned long long)(bytes >> 10));
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	unsigned int u = 0;
+	uint64_t scale = 1024;
+
+	while (u + 1 < sizeof(unit) / sizeof(unit[0]) &&
+	       bytes >= scale * 1024) {
+		scale *= 1024;
+		u++;
+	}
+	if (bytes % scale)
+		snprintf(buf, size, "%.1f %s", (double)bytes / scale, unit[u]);
 	else
-		snprintf(buf, size, "%lluM", (unsigned long long)(bytes >> 20));
+		snprintf(buf, size, "%llu %s",
+			 (unsigned long long)(bytes / scale), unit[u]);
 	return buf;
 }
 

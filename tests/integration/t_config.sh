@@ -115,9 +115,9 @@ kvmux_run plan "$conf/B.conf" "$conf/A.conf" --host-cpus 2 --host-memory 4G
 row_a=$(grep -E '^1 +A ' <<<"$OUT")
 row_b=$(grep -E '^2 +B ' <<<"$OUT")
 check "plan: worked example, table" all_of 'status_is 0' \
-	"out_has 'capacity: 2 vCPUs (2 host CPUs x overcommit 1.000), 4096M'" \
-	"grep -qE '^1 +A +1 +1 +1024M +1024M +1 +1 +off +50.0% 100 ms$' <<<\"\$row_a\"" \
-	"grep -qE '^2 +B +1 +1 +3072M +3072M +0 +1 +off +50.0% 100 ms$' <<<\"\$row_b\""
+	"out_has 'capacity: 2 vCPUs (2 host CPUs x overcommit 1.000), 4 GiB'" \
+	"grep -qE '^1 +A +1 +1 +1 GiB +1 GiB +1 +1 +off +50.0% 100 ms$' <<<\"\$row_a\"" \
+	"grep -qE '^2 +B +1 +1 +3 GiB +3 GiB +0 +1 +off +50.0% 100 ms$' <<<\"\$row_b\""
 
 kvmux_run plan "$conf/B.conf" "$conf/A.conf" --host-cpus 2 \
 	--host-memory 4G --json
