@@ -272,7 +272,7 @@ enum cli_result cli_collect(int argc, char **argv, bool plan,
 	int opt;
 
 	make_options(plan, longs, shorts);
-	optind = 1;
+	optind = 0; /* glibc: start afresh, also after an earlier parse */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		const char *arg = optarg;
