@@ -21,6 +21,7 @@
 #include "kvmux/diag.h"
 #include "kvmux/error.h"
 #include "kvmux/exit_status.h"
+#include "kvmux/fd_release.h"
 #include "kvmux/fdt.h"
 #include "kvmux/mptable.h"
 #include "kvmux/multiboot.h"
@@ -325,8 +326,10 @@ int board_prepare(struct board *b, struct out_stream *out, const char *prefix)
 		goto out;
 	}
 	platform_init(&b->platform, cfg->cpus);
-	if (vm_create(&b->vm, &b->kvm, cfg->name, cfg->memory, cfg->cpus) < 0 ||
-	    attach_devices(b) < 0)
+	if (vm_create(&b->vm, &b->kvm, cfg->name, cfg->memory, cfg->cpus) < 0)
+		goto out;
+	b->vm.close_fds = fd_release_close; /* KVM's slow part after exit */
+	if ((cfg->pit && vm_create_pit(&b->vm) < 0) || attach_devices(b) < 0)
 		goto out;
 	rc = load_kernel(b);
 out:
@@ -400,8 +403,8 @@ int board_finish(struct board *b)
 	b->finished = true;
 	stop = vm_stop_status(&b->vm);
 	/* The guest's own endings need no word: its console said it. */
-	if (stop.reason != VM_STOP_GUEST_EXIT && stop.reason != VM_STOP_HALTED &&
-	    stop.reason != VM_STOP_POWER_OFF)
+	if (stop.reason != VM_STOP_GUEST_EXIT &&
+	    stop.reason != VM_STOP_HALTED && stop.reason != VM_STOP_POWER_OFF)
 		diag("%s: %s: %s", b->cfg->name,
 		     vm_stop_reason_name(stop.reason), stop.detail);
 	if (b->cfg->stats)

@@ -22,6 +22,7 @@
 #include "kvmux/diag.h"
 #include "kvmux/error.h"
 #include "kvmux/event_loop.h"
+#include "kvmux/fd_release.h"
 #include "kvmux/group_sched.h"
 #include "kvmux/privileges.h"
 #include "kvmux/run.h"
@@ -104,15 +105,31 @@ static void on_signal(void *opaque, int fd, uint32_t events)
 	stop_all(r, VM_STOP_SIGNAL, info.ssi_signo, why);
 }
 
+/*
+ * The idle watch, re-armed for when the first VM next wants it: every
+ * VM_IDLE_WATCH_MS while a vCPU is busy or just went idle, less often
+ * while every vCPU stays idle with interrupts on (vm_watch_idle()).
+ */
 static void on_watch(void *opaque, int fd, uint32_t events)
 {
 	struct runner *r = opaque;
+	uint64_t now = out_stream_now_ns(), next = UINT64_MAX, due, ms;
 	unsigned int i;
 
 	event_fd_drain(fd);
-	for (i = 0; i < r->nr_vms; i++)
-		if (!r->board[i].finished && !vm_is_parked(&r->board[i].vm))
-			vm_watch_idle(&r->board[i].vm);
+	for (i = 0; i < r->nr_vms; i++) {
+		if (r->board[i].finished || vm_is_parked(&r->board[i].vm))
+			continue;
+		due = vm_watch_idle(&r->board[i].vm, now);
+		if (due < next)
+			next = due;
+	}
+	ms = next > now ? (next - now + 999999) / 1000000 : 0;
+	if (ms < VM_IDLE_WATCH_MS)
+		ms = VM_IDLE_WATCH_MS;
+	if (ms > VM_IDLE_WATCH_MAX_MS)
+		ms = VM_IDLE_WATCH_MAX_MS;
+	timer_fd_set(fd, ms, 0);
 }
 
 static void on_timeout(void *opaque, int fd, uint32_t events)
@@ -179,7 +196,8 @@ static int watch_process(struct runner *r)
 	if (block_stop_signals(&set) < 0 || event_loop_init(&r->loop) < 0)
 		return -1;
 	r->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	r->watch_fd = timer_fd_create(VM_IDLE_WATCH_MS, 1);
+	r->watch_fd =
+		timer_fd_create(VM_IDLE_WATCH_MS, 0); /* on_watch re-arms */
 	if (r->signal_fd < 0 || r->watch_fd < 0)
 		return err_set_errno("cannot create event descriptors");
 	if (event_loop_add(&r->loop, r->signal_fd, EPOLLIN, on_signal, r) ||
@@ -494,8 +512,11 @@ int run_request(const struct run_request *req)
 		board_init(&r.board[i], &r.cfg[i]);
 		r.slot[i] = (struct vm_slot){ &r, i, -1 };
 	}
+	/* Before any VM or thread: the child that closes the VMs' fds. */
+	fd_release_start();
 	status = run(&r, req);
 	finish_output(&r);
 	teardown(&r);
+	fd_release_stop();
 	return status;
 }

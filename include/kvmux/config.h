@@ -75,6 +75,7 @@ struct vm_config {
 	bool stats; /* print exit counters at the end */
 	struct debug_exit_config debug_exit;
 	bool acpi; /* ACPI tables and devices (default); off: MP table only */
+	bool pit; /* KVM's 8254 PIT (default on) */
 	const char *dump_dtb; /* write the DTB here and exit; NULL: run */
 
 	struct disk_config disk[CONFIG_MAX_DISKS];

@@ -33,6 +33,8 @@ int event_loop_run_once(struct event_loop *loop, int timeout_ms);
 
 /* A timerfd that fires after ms, and every ms if periodic; -1 on error. */
 int timer_fd_create(uint64_t ms, int periodic);
+/* Re-arm it that way.  0, or -1 with err_set(). */
+int timer_fd_set(int fd, uint64_t ms, int periodic);
 /* Read a timerfd or eventfd's counter (to rearm level triggering). */
 uint64_t event_fd_drain(int fd);
 

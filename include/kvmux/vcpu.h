@@ -31,6 +31,7 @@ enum vcpu_idle_state {
 	VCPU_ACTIVE = 0,
 	VCPU_HALTED_IRQS_OFF, /* HLT with interrupts disabled */
 	VCPU_NEVER_STARTED, /* an AP still waiting for INIT/SIPI */
+	VCPU_HALTED_IRQS_ON, /* HLT that an interrupt may end: not stopped */
 };
 
 /* Exit counters, for --stats and benchmarks. */
@@ -45,6 +46,8 @@ struct vcpu {
 	struct vm *vm;
 	unsigned int id;
 	int fd;
+	int stats_fd; /* KVM_GET_STATS_FD; -1: none */
+	uint64_t exits_offset; /* of the "exits" counter in it */
 	struct kvm_run *run;
 	int run_size;
 	pthread_t thread;
@@ -53,7 +56,13 @@ struct vcpu {
 	unsigned int requests; /* VCPU_REQ_*, atomically updated */
 	int idle_state; /* enum vcpu_idle_state, atomic */
 	uint64_t idle_cpu_ns; /* thread CPU time when found idle */
+	uint64_t idle_exits; /* vcpu_kvm_exits() then */
 	uint64_t last_cpu_ns; /* thread CPU time at the last watch */
+	/* Probes of a vCPU that stays idle with interrupts on back off
+	 * (main thread only): the next is due at probe_due_ns (monotonic),
+	 * probe_backoff_ms after the last; 0: not idle. */
+	uint64_t probe_due_ns;
+	unsigned int probe_backoff_ms;
 	struct vcpu_stats stats;
 	uint64_t cpu_ns_at_exit; /* the thread's CPU time when it ended */
 };
@@ -75,8 +84,14 @@ void vcpu_kick(struct vcpu *vcpu, unsigned int requests);
 /* CPU time the vCPU thread has used, in nanoseconds (0 if not running). */
 uint64_t vcpu_cpu_time_ns(const struct vcpu *vcpu);
 
+/*
+ * Open the vCPU's binary statistics: before it first runs (the ioctl
+ * waits while the vCPU is in KVM_RUN; reading the file does not).  On
+ * failure stats_fd stays -1 and exits read as 0.
+ */
+void vcpu_stats_open(struct vcpu *vcpu);
 /* KVM's own count of this vCPU's exits, including those handled in the
- * kernel (ioeventfd, HLT, APIC): from its binary stats; 0 if unknown. */
+ * kernel (ioeventfd, HLT, APIC), from any thread; 0 if unknown. */
 uint64_t vcpu_kvm_exits(const struct vcpu *vcpu);
 
 /* Install the kick signal's handler; once per process, before any vCPU. */

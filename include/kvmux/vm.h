@@ -54,6 +54,11 @@ struct vm {
 	int (*vcpu_thread_start)(void *opaque);
 	void *vcpu_thread_opaque;
 
+	/* Closes the VM's and its vCPUs' descriptors at vm_destroy(), all
+	 * in one call (the host may hand them to another process:
+	 * kvmux/fd_release.h); NULL: closed here. */
+	void (*close_fds)(const int *fds, unsigned int nr);
+
 	int stop_fd; /* eventfd, readable once a stop was requested */
 	pthread_mutex_t stop_lock;
 	struct vm_stop stop;
@@ -61,11 +66,20 @@ struct vm {
 
 /*
  * Create a VM with ram_size bytes of RAM laid out by layout_build(), the
- * in-kernel irqchip and PIT, and nr_vcpus vCPUs (not yet running).
- * Returns 0, or -1 with err_set(); *vm is then safe to vm_destroy().
+ * in-kernel irqchip (PIC and IOAPIC), and nr_vcpus vCPUs (not yet
+ * running).  Returns 0, or -1 with err_set(); *vm is then safe to
+ * vm_destroy().
  */
 int vm_create(struct vm *vm, struct kvm_sys *kvm, const char *name,
 	      uint64_t ram_size, unsigned int nr_vcpus);
+
+/*
+ * Add KVM's 8254 PIT (ports 0x40-0x43, IRQ 0) and speaker port 0x61,
+ * before the VM runs.  Its release at the VM's end waits for another
+ * SRCU grace period or two (see kvmux/fd_release.h): only guests that
+ * use it should have it (--pit).  0, or -1 with err_set().
+ */
+int vm_create_pit(struct vm *vm);
 void vm_destroy(struct vm *vm);
 
 /* Start every vCPU thread.  Returns 0 or -1 with err_set(). */
@@ -112,12 +126,16 @@ bool vm_stopping(struct vm *vm);
 struct vm_stop vm_stop_status(struct vm *vm);
 
 /*
- * Detect a guest that stopped itself: call every VM_IDLE_WATCH_MS from the
- * thread that owns the VM.  vCPUs that used (almost) no CPU since the last
- * call are asked to probe their state; when every vCPU is halted with
+ * Detect a guest that stopped itself, from the thread that owns the VM,
+ * at now_ns (CLOCK_MONOTONIC).  vCPUs that used (almost) no CPU since the
+ * last call are asked to probe their state, at first after
+ * VM_IDLE_WATCH_MS, then backing off up to VM_IDLE_WATCH_MAX_MS while
+ * they stay idle with interrupts on; when every vCPU is halted with
  * interrupts off (or never started), the VM stops with VM_STOP_HALTED.
+ * Returns when to call again (ns, monotonic); UINT64_MAX: no need.
  */
 #define VM_IDLE_WATCH_MS 100
-void vm_watch_idle(struct vm *vm);
+#define VM_IDLE_WATCH_MAX_MS 1000
+uint64_t vm_watch_idle(struct vm *vm, uint64_t now_ns);
 
 #endif

@@ -287,6 +287,9 @@ const struct setting settings[] = {
 	{ "vm", "acpi", "acpi", 0, "on|off", SETTING_BOOL, VM(acpi),
 	  .def = "on", .help = "ACPI tables, power-off, reset, power "
 	  "button; off: the MP table only" },
+	{ "vm", "pit", "pit", 0, "on|off", SETTING_BOOL, VM(pit),
+	  .def = "on", .help = "KVM's 8254 timer (ports 0x40-0x43, IRQ 0) "
+	  "for guests that use it; off: those ports read 0xff" },
 	{ NULL, "dump-dtb", "dump-dtb", 0, "FILE", SETTING_PATH, VM(dump_dtb),
 	  .def = "none", .help = "write the device tree to FILE and exit (0; "
 	  "126 if FILE cannot be written)" },

@@ -8,8 +8,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kvmux/error.h"
@@ -71,18 +74,54 @@ static int check_caps(struct kvm_sys *kvm, const char *path)
 	return 0;
 }
 
+/*
+ * KVM_GET_SUPPORTED_CPUID's answer, kept for the process: every VM of a
+ * group opening the same device gets a copy instead of asking again.
+ * Boards are prepared one at a time, but the lock costs nothing.
+ */
+static struct {
+	pthread_mutex_t lock;
+	dev_t rdev; /* of the device it came from */
+	struct kvm_cpuid2 *cpuid; /* NULL: none yet */
+} cpuid_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static size_t cpuid_size(unsigned int nent)
+{
+	return sizeof(struct kvm_cpuid2) +
+	       nent * sizeof(struct kvm_cpuid_entry2);
+}
+
 static int load_cpuid(struct kvm_sys *kvm)
 {
-	size_t size = sizeof(*kvm->cpuid) +
-		      KVM_CPUID_MAX_ENTRIES * sizeof(kvm->cpuid->entries[0]);
+	struct stat st;
+	int rc = 0;
 
-	kvm->cpuid = calloc(1, size);
+	kvm->cpuid = calloc(1, cpuid_size(KVM_CPUID_MAX_ENTRIES));
 	if (!kvm->cpuid)
 		return err_host("out of memory");
+	if (fstat(kvm->fd, &st) < 0)
+		st.st_rdev = 0;
+	pthread_mutex_lock(&cpuid_cache.lock);
+	if (cpuid_cache.cpuid && cpuid_cache.rdev == st.st_rdev) {
+		memcpy(kvm->cpuid, cpuid_cache.cpuid,
+		       cpuid_size(cpuid_cache.cpuid->nent));
+		goto out;
+	}
 	kvm->cpuid->nent = KVM_CPUID_MAX_ENTRIES;
-	if (ioctl(kvm->fd, KVM_GET_SUPPORTED_CPUID, kvm->cpuid) < 0)
-		return err_set_errno("KVM_GET_SUPPORTED_CPUID failed");
-	return 0;
+	if (ioctl(kvm->fd, KVM_GET_SUPPORTED_CPUID, kvm->cpuid) < 0) {
+		rc = err_set_errno("KVM_GET_SUPPORTED_CPUID failed");
+		goto out;
+	}
+	free(cpuid_cache.cpuid);
+	cpuid_cache.cpuid = malloc(cpuid_size(kvm->cpuid->nent));
+	if (cpuid_cache.cpuid) {
+		memcpy(cpuid_cache.cpuid, kvm->cpuid,
+		       cpuid_size(kvm->cpuid->nent));
+		cpuid_cache.rdev = st.st_rdev;
+	}
+out:
+	pthread_mutex_unlock(&cpuid_cache.lock);
+	return rc;
 }
 
 int kvm_sys_open(struct kvm_sys *kvm, const char *path)

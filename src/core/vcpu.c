@@ -53,6 +53,7 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 	}
 	vcpu->vm = vm;
 	vcpu->id = id;
+	vcpu->stats_fd = -1;
 	vcpu->run = MAP_FAILED;
 	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
 	if (vcpu->fd < 0) {
@@ -68,6 +69,7 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 	}
 	if (vcpu_setup_cpuid(vcpu) < 0)
 		goto fail;
+	vcpu_stats_open(vcpu);
 	return vcpu;
 fail:
 	vcpu_destroy(vcpu);
@@ -82,6 +84,8 @@ void vcpu_destroy(struct vcpu *vcpu)
 		munmap(vcpu->run, vcpu->run_size);
 	if (vcpu->fd >= 0)
 		close(vcpu->fd);
+	if (vcpu->stats_fd >= 0)
+		close(vcpu->stats_fd);
 	free(vcpu);
 }
 

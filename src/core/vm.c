@@ -59,7 +59,6 @@ static int map_ram(struct vm *vm)
 
 static int create_irqchip(struct vm *vm)
 {
-	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 	uint64_t identity = VM_IDENTITY_MAP_ADDR;
 
 	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, VM_TSS_ADDR) < 0)
@@ -68,6 +67,14 @@ static int create_irqchip(struct vm *vm)
 		return err_set_errno("KVM_SET_IDENTITY_MAP_ADDR");
 	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return err_set_errno("KVM_CREATE_IRQCHIP");
+	return 0;
+}
+
+int vm_create_pit(struct vm *vm)
+{
+	/* The speaker port (0x61) is KVM's too, as a stub. */
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
 	if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0)
 		return err_set_errno("KVM_CREATE_PIT2");
 	return 0;
@@ -115,17 +122,48 @@ int vm_create(struct vm *vm, struct kvm_sys *kvm, const char *name,
 	return create_vcpus(vm, nr_vcpus);
 }
 
+/*
+ * The VM's descriptor and its vCPUs', closed together: the last of them
+ * to go destroys the VM in the kernel, the slow part of a teardown.
+ */
+static void close_kvm_fds(struct vm *vm)
+{
+	int *fds = calloc(2 * vm->nr_vcpus + 1, sizeof(*fds));
+	unsigned int i, n = 0;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *vcpu = vm->vcpu[i];
+
+		if (fds && vcpu && vcpu->fd >= 0) {
+			fds[n++] = vcpu->fd;
+			vcpu->fd = -1; /* ours now */
+		}
+		if (fds && vcpu && vcpu->stats_fd >= 0) {
+			fds[n++] = vcpu->stats_fd; /* it holds the VM too */
+			vcpu->stats_fd = -1;
+		}
+		vcpu_destroy(vcpu);
+	}
+	if (vm->fd >= 0 && fds)
+		fds[n++] = vm->fd;
+	else if (vm->fd >= 0)
+		close(vm->fd);
+	if (vm->close_fds)
+		vm->close_fds(fds, n);
+	else
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+	free(fds);
+}
+
 void vm_destroy(struct vm *vm)
 {
 	unsigned int i;
 
-	for (i = 0; i < vm->nr_vcpus; i++)
-		vcpu_destroy(vm->vcpu[i]);
+	close_kvm_fds(vm);
 	free(vm->vcpu);
 	for (i = 0; i < vm->mem.nr_regions; i++)
 		munmap(vm->mem.region[i].host, vm->mem.region[i].size);
-	if (vm->fd >= 0)
-		close(vm->fd);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
 	bus_free(&vm->pio);
@@ -281,7 +319,7 @@ static bool still_stopped(struct vcpu *vcpu, uint64_t now)
 {
 	int state = __atomic_load_n(&vcpu->idle_state, __ATOMIC_ACQUIRE);
 
-	if (state == VCPU_ACTIVE)
+	if (state == VCPU_ACTIVE || state == VCPU_HALTED_IRQS_ON)
 		return false;
 	if (now - vcpu->idle_cpu_ns < IDLE_SLACK_NS)
 		return true;
@@ -290,23 +328,72 @@ static bool still_stopped(struct vcpu *vcpu, uint64_t now)
 	return false;
 }
 
-void vm_watch_idle(struct vm *vm)
+/*
+ * One vCPU at a watch.  An idle one (under IDLE_SLACK_NS of CPU since the
+ * last watch) is probed when due; while it stays idle with interrupts on
+ * (a guest waiting for an event that may never come) the wait doubles up
+ * to VM_IDLE_WATCH_MAX_MS, so it costs a probe a second instead of ten
+ * per second, and a guest that then halts for good is still seen within
+ * a second.  Returns when this vCPU next needs a watch.
+ */
+static uint64_t watch_vcpu(struct vcpu *vcpu, uint64_t cpu_now, uint64_t now)
 {
+	bool idle = cpu_now - vcpu->last_cpu_ns < IDLE_SLACK_NS;
+
+	/*
+	 * Halted with interrupts on at the last probe, and not one exit
+	 * since: it has not run, so nothing changed and no probe is needed
+	 * (a wake-up runs the guest, and its next HLT is an exit).
+	 */
+	if (__atomic_load_n(&vcpu->idle_state, __ATOMIC_ACQUIRE) ==
+	    VCPU_HALTED_IRQS_ON) {
+		if (vcpu->stats_fd >= 0 &&
+		    vcpu_kvm_exits(vcpu) == vcpu->idle_exits)
+			return UINT64_MAX;
+		/* It woke up: probe at once, and soon again. */
+		__atomic_store_n(&vcpu->idle_state, VCPU_ACTIVE,
+				 __ATOMIC_RELEASE);
+		vcpu->probe_backoff_ms = 0;
+		vcpu->probe_due_ns = 0;
+	}
+
+	vcpu->last_cpu_ns = cpu_now;
+	if (!idle) {
+		vcpu->probe_backoff_ms = 0;
+		vcpu->probe_due_ns = 0;
+		return now + VM_IDLE_WATCH_MS * 1000000ull;
+	}
+	if (now >= vcpu->probe_due_ns) {
+		vcpu_kick(vcpu, VCPU_REQ_PROBE);
+		vcpu->probe_backoff_ms = vcpu->probe_backoff_ms ?
+						 2 * vcpu->probe_backoff_ms :
+						 VM_IDLE_WATCH_MS;
+		if (vcpu->probe_backoff_ms > VM_IDLE_WATCH_MAX_MS)
+			vcpu->probe_backoff_ms = VM_IDLE_WATCH_MAX_MS;
+		vcpu->probe_due_ns = now + vcpu->probe_backoff_ms * 1000000ull;
+	}
+	return vcpu->probe_due_ns;
+}
+
+uint64_t vm_watch_idle(struct vm *vm, uint64_t now_ns)
+{
+	uint64_t next = UINT64_MAX;
 	bool all_stopped = true;
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *vcpu = vm->vcpu[i];
-		uint64_t now = vcpu_cpu_time_ns(vcpu);
+		uint64_t cpu_now = vcpu_cpu_time_ns(vcpu), due;
 
-		if (still_stopped(vcpu, now))
+		if (still_stopped(vcpu, cpu_now))
 			continue;
 		all_stopped = false;
-		if (now - vcpu->last_cpu_ns < IDLE_SLACK_NS)
-			vcpu_kick(vcpu, VCPU_REQ_PROBE);
-		vcpu->last_cpu_ns = now;
+		due = watch_vcpu(vcpu, cpu_now, now_ns);
+		if (due < next)
+			next = due;
 	}
 	if (all_stopped)
 		vm_request_stop(vm, VM_STOP_HALTED, 0,
 				"every vCPU halted with interrupts off");
+	return next;
 }

@@ -9,6 +9,7 @@
 
 #include "kvmux/error.h"
 #include "kvmux/exit.h"
+#include "kvmux/guest_mem.h"
 #include "kvmux/vcpu.h"
 #include "kvmux/vm.h"
 
@@ -159,6 +160,43 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/*
+ * PVM (shared/PLATFORM.md, and nothing else kvmux runs on) masks the
+ * interrupts of a guest in its native mode with the if_ byte of the
+ * virtual-IF page the guest registered through this MSR, not with
+ * RFLAGS.IF, which CLI and STI there leave meaningless.  The MSR holds
+ * the page's GPA and flags in its low bits.  Elsewhere the MSR does not
+ * exist and KVM_GET_MSRS reads none.
+ */
+#define MSR_PVM_VIF 0x4b564d10
+#define PVM_VIF_FLAGS 0xfffull
+
+/* The guest's interrupt flag under PVM: 0 or 1, -1 if not PVM's. */
+static int pvm_vif(struct vcpu *vcpu)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry entry;
+	} msrs = { .hdr.nmsrs = 1, .entry.index = MSR_PVM_VIF };
+	const uint8_t *vif;
+
+	if (ioctl(vcpu->fd, KVM_GET_MSRS, &msrs) != 1 ||
+	    !(msrs.entry.data & ~PVM_VIF_FLAGS))
+		return -1;
+	vif = gm_ptr(&vcpu->vm->mem, msrs.entry.data & ~PVM_VIF_FLAGS, 1);
+	if (!vif)
+		return -1;
+	return __atomic_load_n(vif, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Does the halted vCPU take interrupts (that could wake it)? */
+static bool interrupts_on(struct vcpu *vcpu, const struct kvm_regs *regs)
+{
+	int vif = pvm_vif(vcpu);
+
+	return vif >= 0 ? vif : (regs->rflags & X86_EFLAGS_IF) != 0;
+}
+
 static enum vcpu_idle_state idle_state_now(struct vcpu *vcpu)
 {
 	struct kvm_mp_state mp;
@@ -173,9 +211,9 @@ static enum vcpu_idle_state idle_state_now(struct vcpu *vcpu)
 	case KVM_MP_STATE_HALTED:
 		if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) < 0)
 			return VCPU_ACTIVE;
-		if (!(regs.rflags & X86_EFLAGS_IF))
+		if (!interrupts_on(vcpu, &regs))
 			return VCPU_HALTED_IRQS_OFF;
-		return VCPU_ACTIVE;
+		return VCPU_HALTED_IRQS_ON;
 	default:
 		return VCPU_ACTIVE;
 	}
@@ -186,5 +224,6 @@ void vcpu_probe_idle(struct vcpu *vcpu)
 	enum vcpu_idle_state state = idle_state_now(vcpu);
 
 	vcpu->idle_cpu_ns = thread_cpu_ns();
+	vcpu->idle_exits = vcpu_kvm_exits(vcpu);
 	__atomic_store_n(&vcpu->idle_state, state, __ATOMIC_RELEASE);
 }

@@ -21,6 +21,7 @@ void vm_config_init(struct vm_config *cfg)
 		.weight = 1,
 		.debug_exit = DEBUG_EXIT_DEFAULT,
 		.acpi = true,
+		.pit = true,
 	};
 }
 

@@ -110,22 +110,30 @@ int event_loop_run_once(struct event_loop *loop, int timeout_ms)
 	return 0;
 }
 
-int timer_fd_create(uint64_t ms, int periodic)
+int timer_fd_set(int fd, uint64_t ms, int periodic)
 {
 	struct itimerspec its = { 0 };
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 
-	if (fd < 0)
-		return err_set_errno("timerfd_create");
 	its.it_value.tv_sec = ms / 1000;
 	its.it_value.tv_nsec = (ms % 1000) * 1000000;
 	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
 		its.it_value.tv_nsec = 1;
 	if (periodic)
 		its.it_interval = its.it_value;
-	if (timerfd_settime(fd, 0, &its, NULL) < 0) {
-		close(fd);
+	if (timerfd_settime(fd, 0, &its, NULL) < 0)
 		return err_set_errno("timerfd_settime");
+	return 0;
+}
+
+int timer_fd_create(uint64_t ms, int periodic)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd < 0)
+		return err_set_errno("timerfd_create");
+	if (timer_fd_set(fd, ms, periodic) < 0) {
+		close(fd);
+		return -1;
 	}
 	return fd;
 }

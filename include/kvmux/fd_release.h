@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fd_release.h - close a VM's file descriptors in a helper process, so
+ * that kvmux can exit before KVM has finished destroying the VM
+ * (host/fd_release.c).
+ *
+ * The last close of a VM with the in-kernel irqchip and PIT waits out
+ * SRCU grace periods: 10-30 ms of wall time when another CPU is busy,
+ * for about 0.3 ms of CPU.  The waiting is the kernel's, not kvmux's, and
+ * nothing needs to see it: a child forked at start receives the VM's
+ * descriptors over a socket (SCM_RIGHTS), one message per VM, and closes
+ * them; kvmux drops its own copies at once.  The child ends when kvmux's
+ * end of the socket closes (kvmux exiting, or fd_release_stop()).
+ */
+#ifndef KVMUX_FD_RELEASE_H
+#define KVMUX_FD_RELEASE_H
+
+/*
+ * Fork the helper; call before any VM exists (the child maps none) and
+ * while the process is small.  Returns 0, or -1 with err_set() (then
+ * fd_release_close() closes in this process, as without the helper).
+ */
+int fd_release_start(void);
+
+/*
+ * Hand fds[0..nr) over and close them here.  All are sent before any is
+ * closed, so this process never drops the last reference to the VM.
+ * Without the helper (not started, or gone), closes them here.
+ */
+void fd_release_close(const int *fds, unsigned int nr);
+
+/* Let the helper finish the closes it has and end (it is not waited for). */
+void fd_release_stop(void);
+
+#endif

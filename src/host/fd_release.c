@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fd_release.c - a child that closes the descriptors it is handed
+ * (kvmux/fd_release.h).
+ *
+ * The child is forked while kvmux may already have threads, so it only
+ * makes async-signal-safe calls: recvmsg(), close(), _exit().  It blocks
+ * every signal it can, so a Ctrl-C meant for kvmux does not end it first
+ * (its end is kvmux's: the socket's end of file).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "kvmux/error.h"
+#include "kvmux/fd_release.h"
+
+/* Fewer than the kernel's SCM_MAX_FD (253) per message. */
+#define FDS_PER_MSG 64
+
+static int release_sock = -1; /* kvmux's end; -1: close here */
+
+/* The descriptors of one message's control data, closed. */
+static void close_received(struct msghdr *msg)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		const int *fd = (const int *)CMSG_DATA(c);
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		while (n--)
+			close(*fd++);
+	}
+}
+
+static void __attribute__((noreturn)) child(int sock)
+{
+	union {
+		char buf[CMSG_SPACE(FDS_PER_MSG * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	sigset_t all;
+	char byte;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	close_range(0, sock - 1, 0);
+	close_range(sock + 1, ~0U, 0);
+	for (;;) {
+		struct iovec iov = { &byte, 1 };
+		struct msghdr msg = { .msg_iov = &iov,
+				      .msg_iovlen = 1,
+				      .msg_control = control.buf,
+				      .msg_controllen = sizeof(control.buf) };
+		ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(0);
+		close_received(&msg);
+	}
+}
+
+int fd_release_start(void)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_set_errno("socketpair");
+	pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return err_set_errno("fork");
+	}
+	if (pid == 0)
+		child(sv[1]);
+	close(sv[1]);
+	release_sock = sv[0];
+	return 0;
+}
+
+/* One message with fds[0..nr), nr <= FDS_PER_MSG.  false if not sent. */
+static bool send_fds(const int *fds, unsigned int nr)
+{
+	union {
+		char buf[CMSG_SPACE(FDS_PER_MSG * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	char byte = 0;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = control.buf,
+			      .msg_controllen = CMSG_SPACE(nr * sizeof(int)) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(nr * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, nr * sizeof(int));
+	return sendmsg(release_sock, &msg, MSG_NOSIGNAL) == 1;
+}
+
+void fd_release_close(const int *fds, unsigned int nr)
+{
+	unsigned int i, n;
+
+	for (i = 0; release_sock >= 0 && i < nr; i += n) {
+		n = nr - i < FDS_PER_MSG ? nr - i : FDS_PER_MSG;
+		if (!send_fds(fds + i, n))
+			break; /* the rest is closed here: correct, slower */
+	}
+	for (i = 0; i < nr; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+void fd_release_stop(void)
+{
+	if (release_sock >= 0)
+		close(release_sock);
+	release_sock = -1;
+}
