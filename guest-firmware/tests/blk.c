@@ -21,14 +21,20 @@
  *                "blk: count done n=<n>" (exits per request measurements)
  *   bad-desc     a request with a data buffer outside RAM must end in
  *                DEVICE_NEEDS_RESET; then reset, re-init, read sector 0
- * "event_idx=1" also accepts VIRTIO_F_EVENT_IDX.
+ * "event_idx=1" also accepts VIRTIO_F_EVENT_IDX.  "hold=1" (mode test):
+ * after "blk: ok", print "blk: holding", wait for a byte on COM1, then
+ * read sectors 0, capacity-1 and the 64 KiB region back once more and
+ * print "blk: still mine" if they hold this guest's pattern (so a host
+ * test can run other VMs on the same image meanwhile).
  */
 #include "virtio.h"
+#include "x86.h"
 
 #define SECTOR VIRTIO_BLK_SECTOR
 #define BIG_BYTES (1024 * 1024)
 #define MULTI_SECTORS 128 /* the 64 KiB request */
 #define MIN_SECTORS 1024
+#define LSR_DR 0x01 /* a received byte is waiting */
 
 static struct virtio_dev devs[VIRTIO_MAX_DEVS];
 static struct vblk blk;
@@ -180,6 +186,35 @@ struct region {
 	uint64_t nr;
 };
 
+/* The regions the test writes: sector 0, the middle one, the last one
+ * and a 64 KiB request. */
+static void test_regions(uint64_t cap, struct region r[4])
+{
+	r[0] = (struct region){ 0, 1 };
+	r[1] = (struct region){ cap / 2, 1 };
+	r[2] = (struct region){ cap - 1, 1 };
+	r[3] = (struct region){ cap / 4 & ~(uint64_t)7, MULTI_SECTORS };
+}
+
+/* Region r reads back as this guest's pattern. */
+static bool read_back(const struct region *r)
+{
+	memset(rbuf, 0xa5, r->nr * SECTOR);
+	if (!expect("read", vblk_read(&blk, r->sector, rbuf, r->nr * SECTOR),
+		    VIRTIO_BLK_S_OK))
+		return false;
+	if (blk.last_len != r->nr * SECTOR + 1)
+		rt_printf("blk: note: read of %lu bytes: used.len %u\n",
+			  r->nr * SECTOR, blk.last_len);
+	fill_pattern(wbuf, r->sector, r->nr);
+	if (memcmp(rbuf, wbuf, r->nr * SECTOR)) {
+		rt_printf("blk: sector %lu (+%lu): data differs\n", r->sector,
+			  r->nr);
+		return false;
+	}
+	return true;
+}
+
 static int full_test(void)
 {
 	uint64_t cap = blk.capacity;
@@ -192,11 +227,7 @@ static int full_test(void)
 		return fail("disk is read-only");
 	if (cap < MIN_SECTORS)
 		return fail("disk smaller than 512 KiB");
-	r[0] = (struct region){ 0, 1 };
-	r[1] = (struct region){ cap / 2, 1 };
-	r[2] = (struct region){ cap - 1, 1 };
-	r[3] = (struct region){ cap / 4 & ~(uint64_t)7, MULTI_SECTORS };
-
+	test_regions(cap, r);
 	for (i = 0; i < 4; i++) {
 		fill_pattern(wbuf, r[i].sector, r[i].nr);
 		if (!expect("write",
@@ -212,23 +243,9 @@ static int full_test(void)
 	} else {
 		rt_printf("blk: flush not offered\n");
 	}
-	for (i = 0; i < 4; i++) {
-		memset(rbuf, 0xa5, r[i].nr * SECTOR);
-		if (!expect("read",
-			    vblk_read(&blk, r[i].sector, rbuf,
-				      r[i].nr * SECTOR),
-			    VIRTIO_BLK_S_OK))
-			return fail("read");
-		if (blk.last_len != r[i].nr * SECTOR + 1)
-			rt_printf("blk: note: read of %lu bytes: used.len %u\n",
-				  r[i].nr * SECTOR, blk.last_len);
-		fill_pattern(wbuf, r[i].sector, r[i].nr);
-		if (memcmp(rbuf, wbuf, r[i].nr * SECTOR)) {
-			rt_printf("blk: sector %lu (+%lu): data differs\n",
-				  r[i].sector, r[i].nr);
+	for (i = 0; i < 4; i++)
+		if (!read_back(&r[i]))
 			return fail("read back");
-		}
-	}
 	rt_printf("blk: write/read back ok (sectors 0, %lu, %lu, %lu+%u)\n",
 		  cap / 2, cap - 1, cap / 4 & ~(uint64_t)7, MULTI_SECTORS);
 
@@ -289,6 +306,22 @@ static int full_test(void)
 	return 0;
 }
 
+/* hold=1: wait for the host's byte, then check the regions the test left
+ * alone since (the middle sector got zeros) still hold the pattern. */
+static int hold(void)
+{
+	struct region r[4];
+
+	rt_printf("blk: holding\n");
+	while (!(inb(PORT_COM1_LSR) & LSR_DR))
+		asm volatile("pause");
+	test_regions(blk.capacity, r);
+	if (!read_back(&r[0]) || !read_back(&r[2]) || !read_back(&r[3]))
+		return fail("read back after holding");
+	rt_printf("blk: still mine\n");
+	return 0;
+}
+
 int main(const struct boot_info *bi)
 {
 	struct virtio_dev *d;
@@ -321,8 +354,12 @@ int main(const struct boot_info *bi)
 	rt_printf("blk: serial=%s capacity=%lu ro=%d\n", id, blk.capacity,
 		  blk.ro);
 
-	if (!strcmp(mode, "test"))
-		return full_test();
+	if (!strcmp(mode, "test")) {
+		st = full_test();
+		if (!st && rt_cmdline_u64(bi->cmdline, "hold", &v) && v)
+			st = hold();
+		return st;
+	}
 	if (!strcmp(mode, "write-flush")) {
 		if (!rt_cmdline_u64(bi->cmdline, "sectors", &v))
 			v = 128;

@@ -19,11 +19,19 @@ struct config_strings;
 #define CONFIG_MAX_DISKS 8
 #define CONFIG_MAX_MODULES 16 /* BOOT_MAX_MODULES */
 
+/* What a disk's image is taken for (--disk format=). */
+enum disk_format {
+	DISK_FORMAT_AUTO, /* raw, refused if it is a qcow2, VMDK, VHD... */
+	DISK_FORMAT_RAW, /* raw, whatever its bytes look like */
+};
+
 struct disk_config {
 	const char *path;
 	const char *
 		serial; /* NULL: none; at most 20 bytes (VIRTIO_BLK_ID_BYTES) */
 	bool readonly;
+	bool snapshot; /* writes go to a throwaway store, not the image */
+	enum disk_format format;
 };
 
 /* A multiboot module after the initrd (--module FILE[,cmdline=STRING]). */

@@ -4,10 +4,12 @@
  * (kvmux/device.h), one instance per disk of the VM's settings
  * (struct disk_config, kvmux/config.h).
  *
- * The image is opened and locked (shared if read-only, else exclusive)
- * when the instance is opened, before any VM exists, so a bad image
- * (missing, locked by another kvmux, of a size that is not whole sectors)
- * is reported as bad input.
+ * The image is opened and locked (shared if read-only or a snapshot, else
+ * exclusive) when the instance is opened, before any VM exists, so a bad
+ * image (missing, locked by another kvmux, in another format than raw
+ * (kvmux/disk_format.h), of a size that is not whole sectors) is reported
+ * as bad input.  A snapshot's store (kvmux/disk_overlay.h) is made then
+ * too; failing to is the host's error.
  */
 #ifndef KVMUX_VIRTIO_BLK_H
 #define KVMUX_VIRTIO_BLK_H

@@ -239,6 +239,7 @@ static int set_sched(const struct setting *s, const char *value,
 /* ---- the table ---- */
 
 static const char *const console_devices[] = { "serial", "virtio", NULL };
+static const char *const disk_formats[] = { "auto", "raw", NULL };
 
 /* clang-format off */
 const struct setting settings[] = {
@@ -295,7 +296,8 @@ const struct setting settings[] = {
 	  "126 if FILE cannot be written)" },
 
 	/* [disk "NAME"] */
-	{ NULL, "disk", "disk", 'd', "path=FILE[,readonly=on|off][,serial=ID]",
+	{ NULL, "disk", "disk", 'd', "path=FILE[,readonly=on|off]"
+	  "[,snapshot=on|off][,serial=ID][,format=auto|raw]",
 	  SETTING_SECTION, SCOPE_DISK, .help = "a virtio-blk disk (raw "
 	  "image): path=FILE or just FILE; repeatable; a comma in FILE is "
 	  "written twice" },
@@ -304,10 +306,18 @@ const struct setting settings[] = {
 	  "a raw file or a block device" },
 	{ "disk", "readonly", NULL, 0, "on|off", SETTING_BOOL,
 	  DISK(readonly), .def = "off", .help = "refuse the guest's writes" },
+	{ "disk", "snapshot", NULL, 0, "on|off", SETTING_BOOL,
+	  DISK(snapshot), .def = "off", .help = "the guest's writes go to a "
+	  "throwaway store in $TMPDIR, gone when the run ends; the image is "
+	  "only read, and shared with other readers" },
 	{ "disk", "serial", NULL, 0, "ID", SETTING_STRING, DISK(serial),
 	  .max = VIRTIO_BLK_ID_BYTES, .flags = SETTING_NOT_EMPTY,
 	  .def = "none", .help = "what the guest reads as the disk's ID "
 	  "(at most 20 bytes)" },
+	{ "disk", "format", NULL, 0, "auto|raw", SETTING_CHOICE,
+	  DISK(format), .choices = disk_formats, .def = "auto", .help = "auto: "
+	  "refuse a qcow2, VMDK, VHD, VHDX, QED or VDI image; raw: serve "
+	  "the bytes as they are" },
 
 	/* [module "NAME"] */
 	{ NULL, "module", "module", 0, "FILE[,cmdline=STRING]", SETTING_SECTION,

@@ -15,7 +15,7 @@ if [ ! -c /dev/kvm ]; then
 	exit 1
 fi
 groups=("$@")
-[ ${#groups[@]} -eq 0 ] && groups=(boot bad_input terminal smp virtio dtb config group stop
+[ ${#groups[@]} -eq 0 ] && groups=(boot bad_input terminal smp virtio disk dtb config group stop
 	multiboot elf_layout debug_exit acpi cli install)
 for group in "${groups[@]}"; do
 	echo "== $group"

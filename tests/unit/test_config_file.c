@@ -91,6 +91,8 @@ static const char full_file[] =
 	"[disk \"data\"]\n"
 	"path = data.img\n"
 	"readonly = true\n"
+	"snapshot = on\n"
+	"format = raw\n"
 	"\n"
 	"[console]\n"
 	"device = virtio\n"
@@ -124,6 +126,10 @@ static void full_valid_file(void **state)
 	assert_string_equal(cfg.disk[1].path, want);
 	assert_null(cfg.disk[1].serial);
 	assert_true(cfg.disk[1].readonly);
+	assert_true(cfg.disk[1].snapshot);
+	assert_int_equal(cfg.disk[1].format, DISK_FORMAT_RAW);
+	assert_false(cfg.disk[0].snapshot);
+	assert_int_equal(cfg.disk[0].format, DISK_FORMAT_AUTO);
 	assert_int_equal(cfg.console, CONSOLE_VIRTIO);
 	assert_int_equal(cfg.console_target, CONSOLE_TO_FILE);
 	snprintf(want, sizeof(want), "%s/logs/console.log", dir);

@@ -153,7 +153,8 @@ static void defaults(void **state)
 	run_request_free(&req);
 }
 
-/* path=, a bare FILE, doubled commas, readonly and serial. */
+/* path=, a bare FILE, doubled commas, readonly, serial, snapshot,
+ * format. */
 static void disks(void **state)
 {
 	struct run_request req;
@@ -161,7 +162,8 @@ static void disks(void **state)
 	assert_int_equal(run_args(&req, "-k", "k", "--disk",
 				  "path=a,,b.img,readonly=on,serial=S1",
 				  "--disk", "plain.img", "--disk",
-				  "c.img,readonly=off", NULL),
+				  "c.img,readonly=off,snapshot=on,format=raw",
+				  NULL),
 			 CLI_RUN);
 	assert_int_equal(req.vm[0].nr_disks, 3);
 	assert_string_equal(req.vm[0].disk[0].path, "a,b.img");
@@ -170,21 +172,29 @@ static void disks(void **state)
 	assert_string_equal(req.vm[0].disk[1].path, "plain.img");
 	assert_false(req.vm[0].disk[1].readonly);
 	assert_null(req.vm[0].disk[1].serial);
+	assert_false(req.vm[0].disk[1].snapshot);
+	assert_int_equal(req.vm[0].disk[1].format, DISK_FORMAT_AUTO);
 	assert_string_equal(req.vm[0].disk[2].path, "c.img");
+	assert_true(req.vm[0].disk[2].snapshot);
+	assert_int_equal(req.vm[0].disk[2].format, DISK_FORMAT_RAW);
 	run_request_free(&req);
 }
 
 static void disk_errors(void **state)
 {
 	expect_error("--disk: no path= given (--disk "
-		     "path=FILE[,readonly=on|off][,serial=ID])",
+		     "path=FILE[,readonly=on|off]"
+		     "[,snapshot=on|off][,serial=ID][,format=auto|raw])",
 		     "-k", "k", "--disk", "readonly=on", NULL);
 	expect_error("--disk: unknown key 'foo' (--disk "
-		     "path=FILE[,readonly=on|off][,serial=ID])",
+		     "path=FILE[,readonly=on|off]"
+		     "[,snapshot=on|off][,serial=ID][,format=auto|raw])",
 		     "-k", "k", "--disk", "a,foo=1", NULL);
 	expect_error("--disk: 'maybe' is not on or off (also yes/no, "
 		     "true/false, 1/0)",
 		     "-k", "k", "--disk", "a,readonly=maybe", NULL);
+	expect_error("--disk: 'qcow2' is not auto or raw", "-k", "k", "--disk",
+		     "a,format=qcow2", NULL);
 	expect_error("--disk: '123456789012345678901' is longer than 20 "
 		     "bytes",
 		     "-k", "k", "--disk", "a,serial=123456789012345678901",

@@ -6,7 +6,13 @@
  * request chains of header, data and status, notifications through its
  * ioeventfd), and what it did is checked in the image and in the guest's
  * buffers.  Waits for the used ring are bounded, never timed.
+ *
+ * With snapshot=on the same requests must leave the image as it was and
+ * still read back what the guest wrote; images of other formats (crafted
+ * headers of each) are refused when the disk is opened.
  */
+#include <dirent.h>
+#include <endian.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -82,7 +88,7 @@ static int make_image(char *path, size_t path_size, uint64_t bytes)
 	return fd;
 }
 
-static int open_disk(void **state, bool readonly)
+static int open_disk(void **state, bool readonly, bool snapshot)
 {
 	static struct fixture fx;
 	const struct device_kind *kind = &virtio_blk_kind;
@@ -94,7 +100,10 @@ static int open_disk(void **state, bool readonly)
 	tg_init(&fx.g);
 	test_vm_init(&fx.vm, &fx.g.gm, 1);
 	vm_config_init(&fx.cfg);
-	fx.cfg.disk[0] = (struct disk_config){ fx.path, SERIAL, readonly };
+	fx.cfg.disk[0] = (struct disk_config){ .path = fx.path,
+					       .serial = SERIAL,
+					       .readonly = readonly,
+					       .snapshot = snapshot };
 	fx.cfg.nr_disks = 1;
 	fx.blk = test_attach(&fx.vm, kind, &fx.cfg, 0);
 	if (!fx.blk || kind->start(fx.blk) < 0)
@@ -112,12 +121,23 @@ static int open_disk(void **state, bool readonly)
 
 static int setup(void **state)
 {
-	return open_disk(state, false);
+	return open_disk(state, false, false);
 }
 
 static int setup_readonly(void **state)
 {
-	return open_disk(state, true);
+	return open_disk(state, true, false);
+}
+
+/* Snapshot stores go here, so a test can see that none has a name. */
+static char scratch[64];
+
+static int setup_snapshot(void **state)
+{
+	snprintf(scratch, sizeof(scratch), "/tmp/kvmux-blk-tmp-XXXXXX");
+	if (!mkdtemp(scratch) || setenv("TMPDIR", scratch, 1) < 0)
+		return -1;
+	return open_disk(state, false, true);
 }
 
 static int teardown(void **state)
@@ -132,6 +152,14 @@ static int teardown(void **state)
 	close(fx->fd);
 	unlink(fx->path);
 	return rc;
+}
+
+static int teardown_snapshot(void **state)
+{
+	int rc = teardown(state);
+
+	unsetenv("TMPDIR");
+	return rc | rmdir(scratch); /* fails unless empty */
 }
 
 static bool device_writes_data(uint32_t type)
@@ -475,11 +503,143 @@ static void readonly_disk_refuses_writes(void **state)
 	assert_int_equal(data(fx, 0, 1)[0], pattern(0));
 }
 
+/* ---- snapshot=on ---- */
+
+/* Guest buffers [0, len) of slot 0 hold what sectors [sector, ...) of the
+ * image held before any test wrote, except where want says otherwise. */
+static void assert_read(struct fixture *fx, uint64_t sector, uint32_t len,
+			uint32_t split, const uint8_t *want)
+{
+	struct request r = { VIRTIO_BLK_T_IN, sector, len, split };
+	uint8_t *buf = data(fx, 0, len);
+	uint32_t written;
+
+	memset(buf, 0xee, len);
+	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_OK);
+	assert_int_equal(written, len + 1);
+	assert_memory_equal(buf, want, len);
+}
+
+/* The image's original bytes of sectors [sector, sector + n). */
+static void original(uint8_t *p, uint64_t sector, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n * SECTOR; i++)
+		p[i] = pattern(sector * SECTOR + i);
+}
+
+/* Write one request from want[]; the image must not change. */
+static void snapshot_write(struct fixture *fx, uint64_t sector, uint32_t len,
+			   uint32_t split, const uint8_t *want)
+{
+	struct request w = { VIRTIO_BLK_T_OUT, sector, len, split };
+	uint32_t written;
+
+	memcpy(data(fx, 0, len), want, len);
+	assert_int_equal(run(fx, &w, &written), VIRTIO_BLK_S_OK);
+	assert_int_equal(written, 1);
+	assert_untouched(fx, 0, SECTORS * SECTOR);
+}
+
+/* Writes read back; the image keeps its bytes; the store has no name. */
+static void snapshot_reads_back_its_writes(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t want[SECTORS * SECTOR];
+	DIR *d;
+	struct dirent *e;
+
+	fill(want, 2 * SECTOR, 0x40);
+	snapshot_write(fx, 3, 2 * SECTOR, 0, want);
+	assert_read(fx, 3, 2 * SECTOR, 0, want);
+	original(want, 0, SECTORS);
+	assert_read(fx, 5, (SECTORS - 5) * SECTOR, 0, want + 5 * SECTOR);
+	assert_read(fx, 0, 3 * SECTOR, 0, want);
+	d = opendir(scratch);
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		assert_true(e->d_name[0] == '.');
+	closedir(d);
+	assert_int_equal(fx->vm.notes, 0);
+}
+
+/* One read across written and unwritten sectors, in buffers that split
+ * inside a sector, takes each sector from the right place; so does a
+ * later write over part of a written run. */
+static void snapshot_read_mixes_store_and_image(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t want[8 * SECTOR], w[2 * SECTOR];
+
+	original(want, 2, 8);
+	fill(w, SECTOR, 0x11);
+	snapshot_write(fx, 4, SECTOR, 0, w);
+	memcpy(want + 2 * SECTOR, w, SECTOR);
+	fill(w, 2 * SECTOR, 0x22);
+	snapshot_write(fx, 6, 2 * SECTOR, 300, w);
+	memcpy(want + 4 * SECTOR, w, 2 * SECTOR);
+	assert_read(fx, 2, 8 * SECTOR, 700, want);
+	fill(w, SECTOR, 0x33);
+	snapshot_write(fx, 7, SECTOR, 0, w);
+	memcpy(want + 5 * SECTOR, w, SECTOR);
+	assert_read(fx, 2, 8 * SECTOR, 1, want);
+	assert_read(fx, 7, SECTOR, 0, want + 5 * SECTOR);
+}
+
+/* Write-zeroes and discard read as zeros afterwards, over written and
+ * unwritten sectors alike; the image keeps its bytes. */
+static void snapshot_zeroes_and_discards(void **state)
+{
+	struct fixture *fx = *state;
+	struct request z = { VIRTIO_BLK_T_WRITE_ZEROES, 0,
+			     sizeof(struct virtio_blk_discard_write_zeroes),
+			     0 };
+	uint8_t want[6 * SECTOR], w[SECTOR];
+	uint32_t written;
+
+	fill(w, SECTOR, 0x55);
+	snapshot_write(fx, 9, SECTOR, 0, w);
+	original(want, 8, 6);
+	put_segment(fx, 9, 2); /* one written sector, one not */
+	assert_int_equal(run(fx, &z, &written), VIRTIO_BLK_S_OK);
+	memset(want + SECTOR, 0, 2 * SECTOR);
+	z.type = VIRTIO_BLK_T_DISCARD;
+	put_segment(fx, 12, 1);
+	assert_int_equal(run(fx, &z, &written), VIRTIO_BLK_S_OK);
+	memset(want + 4 * SECTOR, 0, SECTOR);
+	assert_read(fx, 8, 6 * SECTOR, 0, want);
+	put_segment(fx, SECTORS - 1, 2);
+	assert_int_equal(run(fx, &z, &written), VIRTIO_BLK_S_IOERR);
+	assert_untouched(fx, 0, SECTORS * SECTOR);
+	/* Written again after a discard: the new data. */
+	snapshot_write(fx, 12, SECTOR, 0, w);
+	assert_read(fx, 12, SECTOR, 0, w);
+}
+
+static void snapshot_flush_and_range_checks(void **state)
+{
+	struct fixture *fx = *state;
+	struct request f = { VIRTIO_BLK_T_FLUSH, 0, 0, 0 };
+	struct request past = { VIRTIO_BLK_T_OUT, SECTORS - 1, 2 * SECTOR, 0 };
+	struct request wraps = { VIRTIO_BLK_T_IN, UINT64_MAX, SECTOR, 0 };
+	struct request part = { VIRTIO_BLK_T_OUT, 0, 100, 0 };
+	uint32_t written;
+
+	assert_int_equal(run(fx, &f, &written), VIRTIO_BLK_S_OK);
+	assert_int_equal(written, 1);
+	assert_int_equal(run(fx, &past, &written), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(run(fx, &wraps, &written), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(run(fx, &part, &written), VIRTIO_BLK_S_IOERR);
+	assert_untouched(fx, 0, SECTORS * SECTOR);
+	assert_int_equal(fx->vm.notes, 0);
+}
+
 /* Opening fails on bad images, as the user's input, before any VM. */
 static void *open_image(struct vm_config *cfg, const char *path, bool readonly)
 {
 	cfg->disk[cfg->nr_disks++] =
-		(struct disk_config){ path, NULL, readonly };
+		(struct disk_config){ .path = path, .readonly = readonly };
 	return virtio_blk_kind.open(cfg, cfg->nr_disks - 1);
 }
 
@@ -532,7 +692,209 @@ static void images_are_locked(void **state)
 	unlink(path);
 }
 
+/* Disk 0 of a config of its own (the device keeps no pointer into it). */
+static void *open_as(struct disk_config disk)
+{
+	struct vm_config cfg;
+
+	vm_config_init(&cfg);
+	cfg.disk[0] = disk;
+	cfg.nr_disks = 1;
+	return virtio_blk_kind.open(&cfg, 0);
+}
+
+/* Snapshots share the image with each other and with readers; a writer
+ * has it alone. */
+static void snapshots_share_the_image(void **state)
+{
+	struct disk_config snap = { .snapshot = true };
+	struct disk_config writer = { 0 };
+	struct disk_config reader = { .readonly = true };
+	void *a, *b, *c;
+	char path[32];
+	int fd;
+
+	fd = make_image(path, sizeof(path), SECTORS * SECTOR);
+	assert_true(fd >= 0);
+	snap.path = writer.path = reader.path = path;
+	a = open_as(snap);
+	b = open_as(snap);
+	c = open_as(reader);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_null(open_as(writer));
+	assert_non_null(strstr(err_msg(), "in use"));
+	virtio_blk_kind.destroy(a);
+	virtio_blk_kind.destroy(b);
+	virtio_blk_kind.destroy(c);
+	a = open_as(writer);
+	assert_non_null(a);
+	assert_null(open_as(snap));
+	assert_non_null(strstr(err_msg(), "in use"));
+	virtio_blk_kind.destroy(a);
+	close(fd);
+	unlink(path);
+}
+
+/* readonly=on wins over snapshot=on: no store is made (so a $TMPDIR that
+ * does not exist does not matter); without it, it does. */
+static void readonly_snapshot_needs_no_store(void **state)
+{
+	struct disk_config disk = { .readonly = true, .snapshot = true };
+	char path[32];
+	void *d;
+	int fd;
+
+	fd = make_image(path, sizeof(path), SECTORS * SECTOR);
+	assert_true(fd >= 0);
+	disk.path = path;
+	setenv("TMPDIR", "/nonexistent/kvmux", 1);
+	d = open_as(disk);
+	assert_non_null(d);
+	virtio_blk_kind.destroy(d);
+	disk.readonly = false;
+	assert_null(open_as(disk));
+	assert_non_null(strstr(err_msg(), "snapshot store"));
+	assert_non_null(strstr(err_msg(), "/nonexistent/kvmux"));
+	assert_int_equal(err_class(), ERR_HOST);
+	unsetenv("TMPDIR");
+	close(fd);
+	unlink(path);
+}
+
+/* ---- images of other formats ---- */
+
+#define FMT_BYTES (64 * SECTOR)
+
+struct crafted {
+	const char *format; /* NULL: raw, must open */
+	uint64_t size; /* of the file */
+	uint64_t off; /* where the bytes go; UINT64_MAX: a VHD footer */
+	const char *bytes;
+	size_t len;
+	uint32_t vhd_version, vhd_type; /* for a VHD footer */
+};
+
+/* A VHD hard disk footer (big-endian fields). */
+static void vhd_footer(uint8_t *f, uint32_t version, uint32_t type)
+{
+	version = htobe32(version);
+	type = htobe32(type);
+	memset(f, 0, SECTOR);
+	memcpy(f, "conectix", 8);
+	memcpy(f + 12, &version, 4);
+	memcpy(f + 60, &type, 4);
+}
+
+static void craft(const struct crafted *c, char *path, size_t path_size)
+{
+	uint8_t footer[SECTOR];
+	int fd;
+
+	snprintf(path, path_size, "/tmp/kvmux-fmt-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, c->size), 0);
+	if (c->vhd_version) {
+		vhd_footer(footer, c->vhd_version, c->vhd_type);
+		assert_int_equal(pwrite(fd, footer, SECTOR, c->off), SECTOR);
+	} else {
+		assert_int_equal(pwrite(fd, c->bytes, c->len, c->off), c->len);
+	}
+	close(fd);
+}
+
+#define MAGIC(s) s, sizeof(s) - 1, 0, 0
+#define VHD(version, type) NULL, 0, version, type
+
+static const struct crafted crafted[] = {
+	{ "qcow2", FMT_BYTES, 0, MAGIC("QFI\xfb\0\0\0\3") },
+	{ "qcow2", 196616, 0, MAGIC("QFI\xfb\0\0\0\2") }, /* odd size */
+	{ "qcow", FMT_BYTES, 0, MAGIC("QFI\xfb\0\0\0\1") },
+	{ "QED", FMT_BYTES, 0, MAGIC("QED\0\0\0\1\0") },
+	{ "VMDK", FMT_BYTES, 0, MAGIC("KDMV\1\0\0\0") },
+	{ "VMDK", FMT_BYTES, 0, MAGIC("KDMV\3\0\0\0") },
+	{ "VMDK", FMT_BYTES, 0, MAGIC("COWD\1\0\0\0") },
+	{ "VMDK", 344, 0, MAGIC("# Disk DescriptorFile\nversion=1\n") },
+	{ "VHDX", FMT_BYTES, 0, MAGIC("vhdxfile") },
+	{ "VDI", FMT_BYTES, 0x40, MAGIC("\x7f\x10\xda\xbe") },
+	{ "VHD", FMT_BYTES, FMT_BYTES - SECTOR, VHD(0x10000, 2) },
+	{ "VHD", FMT_BYTES, 0, VHD(0x10000, 3) }, /* dynamic: a copy */
+	{ "VHD", FMT_BYTES, 0, VHD(0x10000, 4) }, /* differencing */
+	/* The same bytes elsewhere, or with fields no image has: raw. */
+	{ NULL, FMT_BYTES, SECTOR, MAGIC("QFI\xfb\0\0\0\3") },
+	{ NULL, FMT_BYTES, 1, MAGIC("vhdxfile") },
+	{ NULL, FMT_BYTES, FMT_BYTES - 8, MAGIC("vhdxfile") },
+	{ NULL, FMT_BYTES, 0, MAGIC("QFI\xfb\0\0\0\x09") },
+	{ NULL, FMT_BYTES, 0, MAGIC("KDMV\0\0\0\0") },
+	{ NULL, FMT_BYTES, 0, MAGIC(" # Disk DescriptorFile") },
+	{ NULL, FMT_BYTES, 0x44, MAGIC("\x7f\x10\xda\xbe") },
+	{ NULL, FMT_BYTES, FMT_BYTES - 2 * SECTOR, VHD(0x10000, 2) },
+	{ NULL, FMT_BYTES, FMT_BYTES - SECTOR, VHD(0x20000, 2) },
+	{ NULL, FMT_BYTES, FMT_BYTES - SECTOR, VHD(0x10000, 5) },
+	{ NULL, FMT_BYTES, SECTOR, VHD(0x10000, 3) },
+};
+
+/* Each image format is refused when the disk is opened, in one line that
+ * names it and the command that converts it; raw disks that merely hold
+ * such bytes elsewhere open. */
+static void other_formats_refused(void **state)
+{
+	char path[32], want[160];
+	unsigned int i;
+	void *d;
+
+	for (i = 0; i < sizeof(crafted) / sizeof(crafted[0]); i++) {
+		const struct crafted *c = &crafted[i];
+
+		craft(c, path, sizeof(path));
+		d = open_as((struct disk_config){ .path = path });
+		if (!c->format) {
+			if (!d)
+				print_error("case %u: %s\n", i, err_msg());
+			assert_non_null(d);
+			virtio_blk_kind.destroy(d);
+			unlink(path);
+			continue;
+		}
+		assert_null(d);
+		snprintf(want, sizeof(want), "%s is a %s image", path,
+			 c->format);
+		assert_non_null(strstr(err_msg(), want));
+		snprintf(want, sizeof(want),
+			 "qemu-img convert -O raw %s %s.raw", path, path);
+		assert_non_null(strstr(err_msg(), want));
+		assert_null(strchr(err_msg(), '\n'));
+		assert_int_equal(err_class(), ERR_INPUT);
+		unlink(path);
+	}
+}
+
+/* format=raw serves such an image's bytes as they are; snapshot=on
+ * refuses it just the same. */
+static void format_raw_skips_the_check(void **state)
+{
+	const struct crafted *c = &crafted[0];
+	struct disk_config disk = { .format = DISK_FORMAT_RAW };
+	char path[32];
+	void *d;
+
+	craft(c, path, sizeof(path));
+	disk.path = path;
+	d = open_as(disk);
+	assert_non_null(d);
+	virtio_blk_kind.destroy(d);
+	disk.format = DISK_FORMAT_AUTO;
+	disk.snapshot = true;
+	assert_null(open_as(disk));
+	assert_non_null(strstr(err_msg(), "qcow2"));
+	unlink(path);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define S(fn) \
+	cmocka_unit_test_setup_teardown(fn, setup_snapshot, teardown_snapshot)
 
 int main(void)
 {
@@ -551,8 +913,17 @@ int main(void)
 		T(chain_without_status_needs_reset),
 		cmocka_unit_test_setup_teardown(readonly_disk_refuses_writes,
 						setup_readonly, teardown),
+		S(identity_features_config), /* the same as without */
+		S(snapshot_reads_back_its_writes),
+		S(snapshot_read_mixes_store_and_image),
+		S(snapshot_zeroes_and_discards),
+		S(snapshot_flush_and_range_checks),
 		cmocka_unit_test(bad_images_refused),
 		cmocka_unit_test(images_are_locked),
+		cmocka_unit_test(snapshots_share_the_image),
+		cmocka_unit_test(readonly_snapshot_needs_no_store),
+		cmocka_unit_test(other_formats_refused),
+		cmocka_unit_test(format_raw_skips_the_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,12 @@
  * pwritev returned all of it, and FLUSH only after fdatasync: what the
  * guest saw acknowledged after a flush survives kvmux being killed.
  *
+ * With snapshot=on the image is only read: writes go to a throwaway
+ * store (kvmux/disk_overlay.h), and a read is served in runs of sectors,
+ * each from the store or the image, into the same iovecs.  FLUSH then
+ * has nothing to make durable (the store dies with the process) and is
+ * acknowledged at once.
+ *
  * The image's I/O runs without the transport lock (a slow disk must not
  * hold up the vCPUs), one bounded batch of requests per wake-up of the
  * I/O thread.  A failing image gives the guest an I/O error, and the host
@@ -20,12 +26,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "kvmux/config.h"
 #include "kvmux/device.h"
+#include "kvmux/disk_format.h"
+#include "kvmux/disk_overlay.h"
 #include "kvmux/error.h"
 #include "kvmux/host_file.h"
 #include "kvmux/iov.h"
@@ -91,6 +98,8 @@ struct virtio_blk {
 	const char *path;
 	int fd;
 	bool readonly;
+	bool snapshot; /* writes go to overlay; the image is read-only */
+	struct disk_overlay overlay;
 	char serial[VIRTIO_BLK_ID_BYTES];
 	uint64_t sectors;
 	struct blk_config config;
@@ -102,17 +111,21 @@ struct virtio_blk {
 	struct device_env env; /* for notes */
 };
 
-/* The first failure of the image, once: the guest sees an I/O error. */
-static uint8_t io_error(struct virtio_blk *blk, const char *what, int err)
+/* The first failure of the image (or of its snapshot store), once: the
+ * guest sees an I/O error. */
+static uint8_t io_error(struct virtio_blk *blk, const char *what, bool store,
+			int err)
 {
 	char msg[ERR_MSG_MAX];
 
 	if (!blk->error_reported) {
 		blk->error_reported = true;
 		snprintf(msg, sizeof(msg),
-			 "disk %s: %s failed: %s (the guest gets an I/O error; "
-			 "later failures are not reported)",
-			 blk->path, what, strerror(err));
+			 "disk %s: %s%s%s%s failed: %s (the guest gets an I/O "
+			 "error; later failures are not reported)",
+			 blk->path, store ? "snapshot store in " : "",
+			 store ? blk->overlay.dir : "", store ? ": " : "", what,
+			 strerror(err));
 		blk->env.note(blk->env.ctx, msg);
 	}
 	return BLK_S_IOERR;
@@ -153,14 +166,14 @@ static int chain_iov(struct virtio_blk *blk, bool writable, uint64_t skip,
 }
 
 /* preadv/pwritev until done: a short transfer is retried, not lost. */
-static int transfer(struct virtio_blk *blk, int nr_iov, uint64_t offset,
+static int transfer(struct virtio_blk *blk, int fd, int nr_iov, uint64_t offset,
 		    bool write)
 {
 	struct iovec *iov = blk->iov;
 
 	while (nr_iov > 0) {
-		ssize_t n = write ? pwritev(blk->fd, iov, nr_iov, offset) :
-				    preadv(blk->fd, iov, nr_iov, offset);
+		ssize_t n = write ? pwritev(fd, iov, nr_iov, offset) :
+				    preadv(fd, iov, nr_iov, offset);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -174,26 +187,77 @@ static int transfer(struct virtio_blk *blk, int nr_iov, uint64_t offset,
 	return 0;
 }
 
+/* A snapshot's write: into the store, then its sectors are the store's. */
+static uint8_t overlay_write(struct virtio_blk *blk, uint64_t sector,
+			     uint64_t len)
+{
+	int nr_iov = chain_iov(blk, false, sizeof(struct blk_req_header), len);
+	uint64_t off = sector * SECTOR_SIZE;
+
+	if (transfer(blk, blk->overlay.fd, nr_iov, off, true) < 0)
+		return io_error(blk, "write", true, errno);
+	disk_overlay_mark(&blk->overlay, sector, len / SECTOR_SIZE);
+	return BLK_S_OK;
+}
+
+/* A snapshot's read: each run of sectors from where it is. */
+static uint8_t overlay_read(struct virtio_blk *blk, uint64_t sector,
+			    uint64_t len)
+{
+	uint64_t done = 0;
+
+	while (done < len) {
+		uint64_t s = sector + done / SECTOR_SIZE, run;
+		bool stored;
+		int nr_iov;
+
+		run = disk_overlay_extent(&blk->overlay, s,
+					  (len - done) / SECTOR_SIZE, &stored) *
+		      SECTOR_SIZE;
+		nr_iov = chain_iov(blk, true, done, run);
+		if (transfer(blk, stored ? blk->overlay.fd : blk->fd, nr_iov,
+			     s * SECTOR_SIZE, false) < 0)
+			return io_error(blk, "read", stored, errno);
+		done += run;
+	}
+	return BLK_S_OK;
+}
+
+/* The image itself: OUT data is in the driver's (readable) buffers, after
+ * the header; IN data goes to the device-writable ones, before the
+ * status. */
+static uint8_t image_rw(struct virtio_blk *blk, uint64_t sector, uint64_t len,
+			bool write)
+{
+	int nr_iov = chain_iov(blk, !write,
+			       write ? sizeof(struct blk_req_header) : 0, len);
+
+	if (transfer(blk, blk->fd, nr_iov, sector * SECTOR_SIZE, write) < 0)
+		return io_error(blk, write ? "write" : "read", false, errno);
+	return BLK_S_OK;
+}
+
 static uint8_t do_rw(struct virtio_blk *blk, const struct blk_req_header *h,
 		     bool write, uint32_t *written)
 {
 	const struct virtq_chain *c = &blk->chain;
 	uint64_t len =
 		write ? c->readable_len - sizeof(*h) : c->writable_len - 1;
-	int nr_iov;
+	uint8_t status;
 
 	if (len % SECTOR_SIZE || !in_range(blk, h->sector, len / SECTOR_SIZE))
 		return BLK_S_IOERR;
 	if (write && blk->readonly)
 		return BLK_S_IOERR;
-	/* OUT data is in the driver's (readable) buffers, after the header;
-	 * IN data goes to the device-writable ones, before the status. */
-	nr_iov = chain_iov(blk, !write, write ? sizeof(*h) : 0, len);
-	if (transfer(blk, nr_iov, h->sector * SECTOR_SIZE, write) < 0)
-		return io_error(blk, write ? "write" : "read", errno);
-	if (!write)
+	if (!blk->snapshot)
+		status = image_rw(blk, h->sector, len, write);
+	else if (write)
+		status = overlay_write(blk, h->sector, len);
+	else
+		status = overlay_read(blk, h->sector, len);
+	if (!write && status == BLK_S_OK)
 		*written += len;
-	return BLK_S_OK;
+	return status;
 }
 
 static uint8_t do_get_id(struct virtio_blk *blk, uint32_t *written)
@@ -205,20 +269,17 @@ static uint8_t do_get_id(struct virtio_blk *blk, uint32_t *written)
 	return BLK_S_OK;
 }
 
-static int zero_range(struct virtio_blk *blk, uint64_t off, uint64_t len,
-		      bool discard)
+/* Make [off, off + len) of fd read as zeros with fallocate(mode); where
+ * the file system cannot, write zeros if must, else leave it be. */
+static int zero_range(int fd, uint64_t off, uint64_t len, int mode, bool must)
 {
 	static const uint8_t zeros[64 * 1024];
-	int mode = discard ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE :
-			     FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
 
-	if (fallocate(blk->fd, mode, off, len) == 0)
+	if (fallocate(fd, mode, off, len) == 0 || !must)
 		return 0;
-	if (discard)
-		return 0; /* discard is a hint: a file system without holes */
 	while (len) {
 		size_t chunk = len < sizeof(zeros) ? len : sizeof(zeros);
-		ssize_t n = pwrite(blk->fd, zeros, chunk, off);
+		ssize_t n = pwrite(fd, zeros, chunk, off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -228,6 +289,31 @@ static int zero_range(struct virtio_blk *blk, uint64_t off, uint64_t len,
 		len -= n;
 	}
 	return 0;
+}
+
+/*
+ * One discard or write-zeroes segment.  A discard is a hint: on a file
+ * system without holes the data stays.  In a snapshot both become zeros
+ * in the store (its space freed where it can be), so a discarded range
+ * reads as zeros, as on a raw image that punches holes, never as the
+ * image's old bytes again.
+ */
+static int zero_segment(struct virtio_blk *blk, uint64_t sector, uint64_t count,
+			bool discard)
+{
+	const int punch = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+	uint64_t off = sector * SECTOR_SIZE, len = count * SECTOR_SIZE;
+
+	if (blk->snapshot) {
+		if (zero_range(blk->overlay.fd, off, len, punch, true) < 0)
+			return -1;
+		disk_overlay_mark(&blk->overlay, sector, count);
+		return 0;
+	}
+	if (discard)
+		return zero_range(blk->fd, off, len, punch, false);
+	return zero_range(blk->fd, off, len,
+			  FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, true);
 }
 
 static uint8_t do_zero(struct virtio_blk *blk, bool discard)
@@ -248,10 +334,19 @@ static uint8_t do_zero(struct virtio_blk *blk, bool discard)
 				 &seg, sizeof(seg));
 		if (!in_range(blk, seg.sector, seg.num_sectors))
 			return BLK_S_IOERR;
-		if (zero_range(blk, seg.sector * SECTOR_SIZE,
-			       seg.num_sectors * SECTOR_SIZE, discard) < 0)
-			return io_error(blk, "write-zeroes", errno);
+		if (zero_segment(blk, seg.sector, seg.num_sectors, discard) < 0)
+			return io_error(blk,
+					discard ? "discard" : "write-zeroes",
+					blk->snapshot, errno);
 	}
+	return BLK_S_OK;
+}
+
+/* A snapshot's store dies with the process: nothing to make durable. */
+static uint8_t do_flush(struct virtio_blk *blk)
+{
+	if (!blk->snapshot && fdatasync(blk->fd) < 0)
+		return io_error(blk, "flush (fdatasync)", false, errno);
 	return BLK_S_OK;
 }
 
@@ -264,9 +359,7 @@ static uint8_t do_request(struct virtio_blk *blk,
 	case BLK_T_OUT:
 		return do_rw(blk, h, true, written);
 	case BLK_T_FLUSH:
-		if (fdatasync(blk->fd) < 0)
-			return io_error(blk, "flush (fdatasync)", errno);
-		return BLK_S_OK;
+		return do_flush(blk);
 	case BLK_T_GET_ID:
 		return do_get_id(blk, written);
 	case BLK_T_DISCARD:
@@ -344,27 +437,50 @@ static void blk_reset(void *dev)
 
 static void blk_destroy(void *dev);
 
-static int open_image(struct virtio_blk *blk)
+/* Refuse an image in a format other than raw (kvmux/disk_format.h): its
+ * guest would read the format's metadata as data. */
+static int check_raw(struct virtio_blk *blk, uint64_t size)
 {
-	struct stat st;
+	const char *format;
 
-	blk->fd = host_open_input(blk->path, "disk",
-				  blk->readonly ? O_RDONLY : O_RDWR, true);
+	if (disk_format_probe(blk->fd, size, &format) < 0)
+		return err_input_errno("cannot read disk %s", blk->path);
+	if (format)
+		return err_set("disk %s is a %s image, not a raw one: convert "
+			       "it with qemu-img convert -O raw %s %s.raw",
+			       blk->path, format, blk->path, blk->path);
+	return 0;
+}
+
+static int open_image(struct virtio_blk *blk, enum disk_format format)
+{
+	/* A snapshot only reads the image: it shares it as readers do. */
+	bool shared = blk->readonly || blk->snapshot;
+	off_t size;
+
+	blk->fd = host_open_input(blk->path, "disk", shared ? O_RDONLY : O_RDWR,
+				  true);
 	if (blk->fd < 0)
 		return -1;
-	if (flock(blk->fd, (blk->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+	if (flock(blk->fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
 		return err_set("disk %s is in use by another process (it "
 			       "holds a lock on it)",
 			       blk->path);
-	if (fstat(blk->fd, &st) < 0)
+	size = lseek(blk->fd, 0, SEEK_END);
+	if (size < 0)
 		return err_set_errno("disk %s", blk->path);
-	if (S_ISREG(st.st_mode) && st.st_size % SECTOR_SIZE)
+	if (format == DISK_FORMAT_AUTO && check_raw(blk, size) < 0)
+		return -1;
+	if (size % SECTOR_SIZE)
 		return err_set("disk %s is %lld bytes, not a whole number of "
 			       "512-byte sectors",
-			       blk->path, (long long)st.st_size);
-	blk->sectors = lseek(blk->fd, 0, SEEK_END) / SECTOR_SIZE;
+			       blk->path, (long long)size);
+	blk->sectors = size / SECTOR_SIZE;
 	if (blk->sectors == 0)
 		return err_set("disk %s is empty", blk->path);
+	if (blk->snapshot)
+		return disk_overlay_open(&blk->overlay, blk->sectors,
+					 blk->path);
 	return 0;
 }
 
@@ -416,12 +532,15 @@ static void *blk_open(const struct vm_config *cfg, unsigned int i)
 		return NULL;
 	}
 	blk->fd = -1;
+	blk->overlay.fd = -1;
 	blk->path = disk->path;
 	blk->readonly = disk->readonly;
+	/* Read-only wins: the guest cannot write, so no store is needed. */
+	blk->snapshot = disk->snapshot && !disk->readonly;
 	if (disk->serial)
 		memcpy(blk->serial, disk->serial,
 		       strnlen(disk->serial, sizeof(blk->serial)));
-	if (open_image(blk) < 0) {
+	if (open_image(blk, disk->format) < 0) {
 		blk_destroy(blk);
 		return NULL;
 	}
@@ -454,6 +573,7 @@ static void blk_destroy(void *dev)
 	struct virtio_blk *blk = dev;
 
 	virtio_mmio_destroy(blk->transport);
+	disk_overlay_close(&blk->overlay);
 	if (blk->fd >= 0)
 		close(blk->fd);
 	free(blk);
