@@ -76,7 +76,15 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# Made afresh each time: ar would keep the objects of deleted or renamed
+# sources, and it keeps one member per file name, so names must differ.
 $(BUILD)/libkvmux.a: $(LIB_OBJS)
+	@dups=$$(printf '%s\n' $(notdir $^) | sort | uniq -d); \
+	if [ -n "$$dups" ]; then \
+		echo "two sources share the name $$dups: rename one" >&2; \
+		exit 1; \
+	fi
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(KVMUX): $(BUILD)/src/main.o $(BUILD)/libkvmux.a
