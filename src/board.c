@@ -281,6 +281,53 @@ static int write_acpi(struct board *b, struct boot_entry *entry)
 	return boot_set_rsdp(&b->vm.mem, entry, rsdp);
 }
 
+/* --verbose: what the guest gets, before it runs. */
+static void describe(const struct board *b, const struct boot_entry *entry)
+{
+	const struct mem_layout *l = &b->vm.layout;
+	const struct platform *p = &b->platform;
+	const char *name = b->cfg->name;
+	unsigned int i;
+
+	for (i = 0; i < l->nr_ranges; i++)
+		diag_verbose("%s: memory map: 0x%09llx-0x%09llx %s", name,
+			     (unsigned long long)l->range[i].addr,
+			     (unsigned long long)(l->range[i].addr +
+						  l->range[i].size - 1),
+			     l->range[i].type == MEM_RAM ? "RAM" : "reserved");
+	diag_verbose("%s: %u vCPU%s, ACPI %s, PIT %s", name, p->nr_cpus,
+		     p->nr_cpus == 1 ? "" : "s", b->cfg->acpi ? "on" : "off",
+		     b->cfg->pit ? "on" : "off");
+	for (i = 0; i < b->nr_devs; i++)
+		diag_verbose("%s: device %u: %s%s", name, i,
+			     b->dev[i].kind->name,
+			     &b->dev[i] == b->console ? " (the console)" : "");
+	for (i = 0; i < p->nr_isa; i++)
+		diag_verbose("%s: ISA %s: ports 0x%x-0x%x, IRQ %u", name,
+			     p->isa[i].name, p->isa[i].port,
+			     p->isa[i].port + p->isa[i].nr_ports - 1,
+			     p->isa[i].irq);
+	for (i = 0; i < p->nr_virtio; i++)
+		diag_verbose("%s: virtio-mmio window: 0x%llx-0x%llx, IRQ %u",
+			     name, (unsigned long long)p->virtio[i].base,
+			     (unsigned long long)(p->virtio[i].base +
+						  p->virtio[i].size - 1),
+			     p->virtio[i].irq);
+	for (i = 0; i < entry->mem.nr; i++)
+		diag_verbose("%s: at boot: 0x%09llx-0x%09llx %s", name,
+			     (unsigned long long)entry->mem.region[i].addr,
+			     (unsigned long long)(entry->mem.region[i].addr +
+						  entry->mem.region[i].size -
+						  1),
+			     entry->mem.region[i].what);
+	diag_verbose("%s: entry: %s kernel at 0x%llx in %s", name,
+		     image_kind_name(entry->kind),
+		     (unsigned long long)entry->cpu.rip,
+		     entry->cpu.mode == BOOT_LONG64 ?
+			     "64-bit mode" :
+			     "32-bit flat protected mode");
+}
+
 static int load_kernel(struct board *b)
 {
 	struct boot_module mods[CONFIG_MAX_MODULES];
@@ -308,6 +355,8 @@ static int load_kernel(struct board *b)
 	free(cmdline);
 	if (rc < 0)
 		return -1;
+	if (diag_wants(DIAG_VERBOSE))
+		describe(b, &entry);
 	return vcpu_set_boot_state(b->vm.vcpu[0], &entry.cpu);
 }
 
@@ -403,10 +452,15 @@ int board_finish(struct board *b)
 	b->finished = true;
 	stop = vm_stop_status(&b->vm);
 	/* The guest's own endings need no word: its console said it. */
-	if (stop.reason != VM_STOP_GUEST_EXIT &&
-	    stop.reason != VM_STOP_HALTED && stop.reason != VM_STOP_POWER_OFF)
+	if (stop.reason == VM_STOP_HOST_FAILURE ||
+	    stop.reason == VM_STOP_CRASHED)
 		diag("%s: %s: %s", b->cfg->name,
 		     vm_stop_reason_name(stop.reason), stop.detail);
+	else if (stop.reason != VM_STOP_GUEST_EXIT &&
+		 stop.reason != VM_STOP_HALTED &&
+		 stop.reason != VM_STOP_POWER_OFF)
+		diag_info("%s: %s: %s", b->cfg->name,
+			  vm_stop_reason_name(stop.reason), stop.detail);
 	if (b->cfg->stats)
 		board_print_stats(b);
 	return exit_status_for(stop.reason, stop.value);

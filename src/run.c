@@ -387,11 +387,12 @@ static void print_summary(struct runner *r)
 			wall = b->end_ns - b->start_ns;
 	}
 	group_sched_obtained_targets(&r->plan, cpu, wall, target);
-	diag("group of %u VMs on %u host CPUs, period %llu ms, scheduler %s "
-	     "(its CPU time: %.3f ms)",
-	     r->nr_vms, r->plan.host_cpus,
-	     (unsigned long long)(r->plan.period_ns / 1000000), r->sched_text,
-	     r->sched_cpu_ns / 1e6);
+	diag_info(
+		"group of %u VMs on %u host CPUs, period %llu ms, scheduler %s "
+		"(its CPU time: %.3f ms)",
+		r->nr_vms, r->plan.host_cpus,
+		(unsigned long long)(r->plan.period_ns / 1000000),
+		r->sched_text, r->sched_cpu_ns / 1e6);
 	diag_line("%-16s %6s %-8s %9s %9s %7s %7s", "VM", "STATUS", "REASON",
 		  "WALL(s)", "CPU(s)", "TARGET", "GOT");
 	for (i = 0; i < r->nr_vms; i++) {
@@ -512,6 +513,9 @@ int run_request(const struct run_request *req)
 		board_init(&r.board[i], &r.cfg[i]);
 		r.slot[i] = (struct vm_slot){ &r, i, -1 };
 	}
+	diag_set_level(req->group.quiet	  ? DIAG_QUIET :
+		       req->group.verbose ? DIAG_VERBOSE :
+					    DIAG_NORMAL);
 	/* Before any VM or thread: the child that closes the VMs' fds. */
 	fd_release_start();
 	status = run(&r, req);

@@ -138,6 +138,7 @@ struct group_config {
 	uint64_t period_ns; /* scheduling period */
 	enum sched_mode sched; /* share-based scheduling (default auto) */
 	bool json; /* kvmux plan --json */
+	bool quiet, verbose; /* kvmux's own messages: errors only; or more */
 };
 
 #define GROUP_DEFAULT_PERIOD_NS 100000000ULL /* 100 ms */

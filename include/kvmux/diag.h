@@ -10,11 +10,28 @@
 #ifndef KVMUX_DIAG_H
 #define KVMUX_DIAG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-/* Print "kvmux: <message>\n" (printf format; no newline in fmt). */
+/* How much kvmux says (--quiet, --verbose). */
+enum diag_level {
+	DIAG_QUIET, /* errors only */
+	DIAG_NORMAL, /* and how each VM ended, and a group's summary */
+	DIAG_VERBOSE, /* and what each VM was built as, before it starts */
+};
+
+void diag_set_level(enum diag_level level);
+/* Would a message of this level be printed? */
+bool diag_wants(enum diag_level level);
+
+/* Print "kvmux: <message>\n" (printf format; no newline in fmt): an
+ * error, printed at every level. */
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* The same without the "kvmux: " (a table's lines). */
+/* The same, only at DIAG_NORMAL and above (not with --quiet). */
+void diag_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, only at DIAG_VERBOSE. */
+void diag_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* diag_info() without the "kvmux: " (a table's lines). */
 void diag_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* From now on, messages are buffered for stderr's own thread.  Returns 0,

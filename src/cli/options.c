@@ -350,6 +350,8 @@ static int build_request(int argc, char **argv, const struct vm_options *o,
 	if (!req->vm[0].kernel)
 		return err_set("no kernel: use --kernel IMAGE or a config "
 			       "file");
+	if (req->group.quiet && req->group.verbose)
+		return err_set("--quiet and --verbose: choose one");
 	return 0;
 }
 

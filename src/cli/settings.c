@@ -359,6 +359,12 @@ const struct setting settings[] = {
 	  GROUP(sched), .set = set_sched, .flags = SETTING_PLAN,
 	  .def = "auto", .help = "how CPU shares are enforced: the kernel "
 	  "(cgroup) or kvmux (park); auto: cgroup where possible; on = auto" },
+	{ NULL, "quiet", "quiet", 'q', NULL, SETTING_FLAG, GROUP(quiet),
+	  .def = "off", .help = "kvmux says only what went wrong (not how "
+	  "a VM ended, nor a group's summary)" },
+	{ NULL, "verbose", "verbose", 'v', NULL, SETTING_FLAG, GROUP(verbose),
+	  .def = "off", .help = "kvmux also says what each VM is built as: "
+	  "memory map, devices, where the boot structures went, the entry" },
 	{ NULL, "json", "json", 0, NULL, SETTING_FLAG, GROUP(json),
 	  .def = "off", .flags = SETTING_PLAN | SETTING_PLAN_ONLY, .help = "kvmux plan: "
 	  "print the plan as one JSON object (sizes in bytes, times in ns)" },
@@ -558,6 +564,13 @@ static bool shown_in_help(const struct setting *s, bool plan)
 	return !(s->flags & SETTING_PLAN_ONLY);
 }
 
+/* Options of the group's sharing (kvmux plan's too) come second in run's
+ * help; run-wide ones (--quiet) are among the VM's. */
+static bool sharing_option(const struct setting *s)
+{
+	return s->scope == SCOPE_GROUP && (s->flags & SETTING_PLAN);
+}
+
 void settings_print_help(FILE *out, bool plan)
 {
 	const struct setting *s;
@@ -565,7 +578,7 @@ void settings_print_help(FILE *out, bool plan)
 	if (!plan) {
 		fprintf(out, "Options for run:\n");
 		for (s = settings; s->key || s->option; s++)
-			if (s->scope != SCOPE_GROUP && shown_in_help(s, plan))
+			if (!sharing_option(s) && shown_in_help(s, plan))
 				print_option_line(out, s);
 		fprintf(out, "\nSeveral VMs share the host as a group "
 			     "(several config files):\n");
@@ -573,7 +586,7 @@ void settings_print_help(FILE *out, bool plan)
 		fprintf(out, "Options:\n");
 	}
 	for (s = settings; s->key || s->option; s++)
-		if (s->scope == SCOPE_GROUP && shown_in_help(s, plan))
+		if (sharing_option(s) && shown_in_help(s, plan))
 			print_option_line(out, s);
 }
 

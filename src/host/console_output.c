@@ -147,9 +147,10 @@ static int open_fifo(const char *path, const struct vm_config *cfg,
 		if (fd >= 0 || errno != ENXIO)
 			break;
 		if (!said)
-			diag("console output %s is a FIFO without a reader: "
-			     "waiting for one",
-			     path);
+			diag_info("console output %s is a FIFO without a "
+				  "reader: "
+				  "waiting for one",
+				  path);
 		said = true;
 		if (poll(&pfd, signal_fd >= 0, FIFO_RETRY_MS) > 0 &&
 		    signalled(signal_fd, path, status) < 0)
@@ -191,7 +192,7 @@ static int open_file(const char *path, const struct vm_config *cfg,
 			  0644);
 		if (fd < 0)
 			return err_input_errno("cannot open console output %s",
-					     path);
+					       path);
 	}
 	if (fd >= 0)
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* diag.c - kvmux's messages on stderr (kvmux/diag.h) */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +12,17 @@
 #define DIAG_LINE_MAX 1024
 
 static struct out_stream *stream; /* NULL: write directly */
+static enum diag_level level = DIAG_NORMAL; /* set before any thread */
+
+void diag_set_level(enum diag_level l)
+{
+	level = l;
+}
+
+bool diag_wants(enum diag_level l)
+{
+	return level >= l;
+}
 
 static void put(const char *prefix, const char *fmt, va_list ap)
 {
@@ -35,10 +47,34 @@ void diag(const char *fmt, ...)
 	va_end(ap);
 }
 
+void diag_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!diag_wants(DIAG_NORMAL))
+		return;
+	va_start(ap, fmt);
+	put("kvmux: ", fmt, ap);
+	va_end(ap);
+}
+
+void diag_verbose(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!diag_wants(DIAG_VERBOSE))
+		return;
+	va_start(ap, fmt);
+	put("kvmux: ", fmt, ap);
+	va_end(ap);
+}
+
 void diag_line(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!diag_wants(DIAG_NORMAL))
+		return;
 	va_start(ap, fmt);
 	put("", fmt, ap);
 	va_end(ap);
