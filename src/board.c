@@ -483,6 +483,29 @@ uint64_t board_undelivered(struct board *b)
 	return n;
 }
 
+uint64_t board_console_bytes(struct board *b)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < b->nr_devs; i++)
+		n += console_sink_bytes(b->dev[i].sink);
+	return n;
+}
+
+void board_exits(struct board *b, uint64_t *kvmux, uint64_t *kvm)
+{
+	unsigned int i;
+
+	*kvmux = *kvm = 0;
+	for (i = 0; i < b->vm.nr_vcpus; i++) {
+		const struct vcpu_stats *s = &b->vm.vcpu[i]->stats;
+
+		*kvmux += s->io + s->mmio + s->intr + s->other;
+		*kvm += vcpu_kvm_exits(b->vm.vcpu[i]);
+	}
+}
+
 int board_power_button(struct board *b)
 {
 	unsigned int i;

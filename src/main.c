@@ -10,12 +10,23 @@
 #include "kvmux/exit_status.h"
 #include "kvmux/options.h"
 #include "kvmux/plan.h"
+#include "kvmux/result.h"
 #include "kvmux/run.h"
 
 static int usage_error(const char *msg)
 {
 	fprintf(stderr, "kvmux: %s\n", msg);
 	return EXIT_BAD_USAGE;
+}
+
+/* --result was given before the mistake: it says so too. */
+static void result_usage_error(const struct run_request *req, int status)
+{
+	struct run_result res = { .status = status, .error = err_msg() };
+
+	if (req->group.result && result_open(req->group.result) == 0 &&
+	    result_write(&res) < 0)
+		fprintf(stderr, "kvmux: %s\n", err_msg());
 }
 
 int main(int argc, char **argv)
@@ -46,6 +57,7 @@ int main(int argc, char **argv)
 		break;
 	case CLI_USAGE_ERROR:
 		status = usage_error(err_msg());
+		result_usage_error(&req, status);
 		break;
 	case CLI_RUN:
 		status = run_request(&req);

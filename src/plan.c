@@ -4,8 +4,8 @@
  * group to the host (host/alloc.c) and print the plan, so the numbers a
  * multi-VM run would use can be checked before anything starts.
  *
- * The JSON is written by hand: a flat object of numbers and a few strings
- * needs no library, only careful escaping of the strings (json_string()).
+ * The JSON is jansson's; names and paths go through json_text(), so a
+ * byte that is not UTF-8 cannot make it invalid.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 
 #include "kvmux/error.h"
 #include "kvmux/exit_status.h"
+#include "kvmux/json_text.h"
 #include "kvmux/options.h"
 #include "kvmux/plan.h"
 #include "kvmux/request.h"
@@ -125,88 +126,58 @@ void plan_print_table(FILE *out, const struct group_plan *plan)
 		print_row(out, &plan->vm[plan->order[i]], width);
 }
 
-/* A JSON string: quotes, backslashes and control bytes escaped. */
-static void json_string(FILE *out, const char *text)
+static json_t *capacity_json(const struct group_plan *p)
 {
-	const unsigned char *c;
-
-	fputc('"', out);
-	for (c = (const unsigned char *)text; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			fprintf(out, "\\%c", *c);
-		else if (*c < 0x20 || *c == 0x7f)
-			fprintf(out, "\\u%04x", *c);
-		else
-			fputc(*c, out);
-	}
-	fputc('"', out);
+	return json_pack("{s:i, s:f, s:i, s:I, s:I, s:I, s:b, s:s, s:b, s:b}",
+			 "host_cpus", p->host_cpus, "overcommit",
+			 p->overcommit_milli / 1000.0, "vcpus", p->cpu_capacity,
+			 "memory_bytes", (json_int_t)p->memory_capacity,
+			 "period_ns", (json_int_t)p->period_ns, "cpu_time_ns",
+			 (json_int_t)p->cpu_time_ns, "sched",
+			 p->sched != SCHED_MODE_OFF, "sched_mode",
+			 sched_mode_name(p->sched), "vcpus_scaled",
+			 p->cpus_scaled, "memory_scaled", p->memory_scaled);
 }
 
-static void json_capacity(FILE *out, const struct group_plan *p)
+static json_t *vm_json(const struct vm_plan *v, const char *path)
 {
-	fprintf(out,
-		"  \"capacity\": {\n"
-		"    \"host_cpus\": %u,\n"
-		"    \"overcommit\": %u.%03u,\n"
-		"    \"vcpus\": %u,\n"
-		"    \"memory_bytes\": %llu,\n"
-		"    \"period_ns\": %llu,\n"
-		"    \"cpu_time_ns\": %llu,\n"
-		"    \"sched\": %s,\n"
-		"    \"sched_mode\": \"%s\",\n"
-		"    \"vcpus_scaled\": %s,\n"
-		"    \"memory_scaled\": %s\n"
-		"  },\n",
-		p->host_cpus, p->overcommit_milli / 1000,
-		p->overcommit_milli % 1000, p->cpu_capacity,
-		(unsigned long long)p->memory_capacity,
-		(unsigned long long)p->period_ns,
-		(unsigned long long)p->cpu_time_ns,
-		p->sched != SCHED_MODE_OFF ? "true" : "false",
-		sched_mode_name(p->sched), p->cpus_scaled ? "true" : "false",
-		p->memory_scaled ? "true" : "false");
+	return json_pack("{s:i, s:o, s:o, s:i, s:i, s:I, s:I, s:i, s:i, s:b, "
+			 "s:f, s:I}",
+			 "dispatch", v->dispatch + 1, "name",
+			 json_text(v->name), "config", json_text(path),
+			 "vcpus_requested", v->cpus_asked, "vcpus", v->cpus,
+			 "memory_requested_bytes", (json_int_t)v->memory_asked,
+			 "memory_bytes", (json_int_t)v->memory, "priority",
+			 v->priority, "weight", v->weight, "cap", v->cap,
+			 "share", v->share, "budget_ns",
+			 (json_int_t)v->budget_ns);
 }
 
-static void json_vm(FILE *out, const struct vm_plan *v, const char *path)
+int plan_print_json(FILE *out, const struct group_plan *plan,
+		    char *const *paths)
 {
-	fprintf(out, "    {\n      \"dispatch\": %u,\n      \"name\": ",
-		v->dispatch + 1);
-	json_string(out, v->name);
-	fprintf(out, ",\n      \"config\": ");
-	json_string(out, path);
-	fprintf(out,
-		",\n"
-		"      \"vcpus_requested\": %u,\n"
-		"      \"vcpus\": %u,\n"
-		"      \"memory_requested_bytes\": %llu,\n"
-		"      \"memory_bytes\": %llu,\n"
-		"      \"priority\": %u,\n"
-		"      \"weight\": %u,\n"
-		"      \"cap\": %s,\n"
-		"      \"share\": %.9f,\n"
-		"      \"budget_ns\": %llu\n"
-		"    }",
-		v->cpus_asked, v->cpus, (unsigned long long)v->memory_asked,
-		(unsigned long long)v->memory, v->priority, v->weight,
-		v->cap ? "true" : "false", v->share,
-		(unsigned long long)v->budget_ns);
-}
-
-void plan_print_json(FILE *out, const struct group_plan *plan,
-		     char *const *paths)
-{
-	const struct vm_plan *v;
+	json_t *vms = json_array(), *root;
 	unsigned int i;
+	int rc;
 
-	fprintf(out, "{\n");
-	json_capacity(out, plan);
-	fprintf(out, "  \"vms\": [\n");
-	for (i = 0; i < plan->nr_vms; i++) {
-		v = &plan->vm[plan->order[i]];
-		json_vm(out, v, paths[v->index]);
-		fprintf(out, "%s\n", i + 1 < plan->nr_vms ? "," : "");
+	for (i = 0; vms && i < plan->nr_vms; i++) {
+		const struct vm_plan *v = &plan->vm[plan->order[i]];
+
+		if (json_array_append_new(vms, vm_json(v, paths[v->index])))
+			break;
 	}
-	fprintf(out, "  ]\n}\n");
+	root = json_pack("{s:o, s:o}", "capacity", capacity_json(plan), "vms",
+			 vms);
+	if (!root || i < plan->nr_vms)
+		rc = err_host("out of memory for the JSON plan");
+	else
+		rc = json_dumpf(root, out,
+				JSON_INDENT(2) | JSON_REAL_PRECISION(9)) < 0 ||
+				     fputc('\n', out) == EOF ?
+			     err_host("cannot write the plan") :
+			     0;
+	json_decref(root);
+	return rc;
 }
 
 static int fail(int status)
@@ -218,17 +189,18 @@ static int fail(int status)
 static int plan_group(struct run_request *req, char *const *paths, bool json)
 {
 	struct group_plan plan;
+	int rc = 0;
 
 	if (group_config_resolve_host(&req->group) < 0)
 		return fail(EXIT_HOST_FAILURE);
 	if (group_plan_build(req->vm, req->nr_vms, &req->group, &plan) < 0)
 		return fail(EXIT_BAD_USAGE);
 	if (json)
-		plan_print_json(stdout, &plan, paths);
+		rc = plan_print_json(stdout, &plan, paths);
 	else
 		plan_print_table(stdout, &plan);
 	group_plan_free(&plan);
-	return 0;
+	return rc < 0 ? fail(err_status()) : 0;
 }
 
 int plan_main(int argc, char **argv)

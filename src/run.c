@@ -25,6 +25,7 @@
 #include "kvmux/fd_release.h"
 #include "kvmux/group_sched.h"
 #include "kvmux/privileges.h"
+#include "kvmux/result.h"
 #include "kvmux/run.h"
 #include "kvmux/out_stream.h"
 #include "kvmux/sched_policy.h"
@@ -48,6 +49,8 @@ struct runner {
 	struct event_loop loop;
 	int signal_fd, watch_fd;
 	unsigned int running;
+	char error[ERR_MSG_MAX + 64]; /* the first reason to give up, for
+					 --result; "" if none */
 };
 
 /* After the last VM stopped, console output gets this long to drain. */
@@ -69,9 +72,11 @@ static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 static int report(struct runner *r, unsigned int i, int status)
 {
 	if (r->group && i != GROUP_WIDE)
-		diag("%s: %s", r->cfg[i].name, err_msg());
+		snprintf(r->error, sizeof(r->error), "%s: %s", r->cfg[i].name,
+			 err_msg());
 	else
-		diag("%s", err_msg());
+		snprintf(r->error, sizeof(r->error), "%s", err_msg());
+	diag("%s", r->error);
 	return status;
 }
 
@@ -372,10 +377,13 @@ static int group_status(const struct runner *r)
 	return 0;
 }
 
-static void print_summary(struct runner *r)
+/*
+ * A group's shares, as fractions: target[i], what VM i was due of the
+ * CPU time the group got (host/group_sched.c); got[i], what it had.
+ */
+static void group_shares(const struct runner *r, double *target, double *got)
 {
 	uint64_t cpu[SCHED_MAX_VMS], cpu_total = 0, wall = 0;
-	double target[SCHED_MAX_VMS];
 	unsigned int i;
 
 	for (i = 0; i < r->nr_vms; i++) {
@@ -387,6 +395,16 @@ static void print_summary(struct runner *r)
 			wall = b->end_ns - b->start_ns;
 	}
 	group_sched_obtained_targets(&r->plan, cpu, wall, target);
+	for (i = 0; i < r->nr_vms; i++)
+		got[i] = cpu_total ? (double)cpu[i] / cpu_total : 0.0;
+}
+
+static void print_summary(struct runner *r)
+{
+	double target[SCHED_MAX_VMS], got[SCHED_MAX_VMS];
+	unsigned int i;
+
+	group_shares(r, target, got);
 	diag_info(
 		"group of %u VMs on %u host CPUs, period %llu ms, scheduler %s "
 		"(its CPU time: %.3f ms)",
@@ -403,9 +421,68 @@ static void print_summary(struct runner *r)
 			  b->cfg->name, r->status[i],
 			  vm_stop_reason_name(stop.reason),
 			  (b->end_ns - b->start_ns) / 1e9, b->cpu_ns / 1e9,
-			  100 * target[i],
-			  cpu_total ? 100.0 * b->cpu_ns / cpu_total : 0.0);
+			  100 * target[i], 100 * got[i]);
 	}
+}
+
+/* One VM's part of --result. */
+static void vm_result(struct runner *r, unsigned int i, int status,
+		      struct result_vm *v, struct vm_stop *stop)
+{
+	struct board *b = &r->board[i];
+
+	*v = (struct result_vm){
+		.name = r->cfg[i].name,
+		.status = b->started ? r->status[i] : status,
+		.reason = "not started",
+		.detail = "",
+		.started = b->started,
+		.target_share = -1,
+		.obtained_share = -1,
+	};
+	if (b->started) {
+		*stop = vm_stop_status(&b->vm);
+		v->reason = vm_stop_reason_name(stop->reason);
+		v->detail = stop->detail;
+		v->wall_seconds = (b->end_ns - b->start_ns) / 1e9;
+		v->cpu_seconds = b->cpu_ns / 1e9;
+	}
+	board_exits(b, &v->exits_kvmux, &v->exits_kvm);
+	v->console_bytes = board_console_bytes(b);
+	v->console_lost = board_undelivered(b);
+}
+
+/* --result: written however the run ended (nothing without it). */
+static void write_result(struct runner *r, int status)
+{
+	double target[SCHED_MAX_VMS], got[SCHED_MAX_VMS];
+	struct result_vm *vm = calloc(r->nr_vms, sizeof(*vm));
+	struct vm_stop *stop = calloc(r->nr_vms, sizeof(*stop));
+	struct run_result res = {
+		.status = status,
+		.error = r->error[0] ? r->error : NULL,
+		.nr_vms = vm && stop ? r->nr_vms : 0,
+		.vm = vm,
+	};
+	unsigned int i;
+
+	if (r->group && r->have_plan) {
+		group_shares(r, target, got);
+		res.scheduler = r->sched_text[0] ? r->sched_text : "not needed";
+		res.host_cpus = r->plan.host_cpus;
+		res.period_ns = r->plan.period_ns;
+	}
+	for (i = 0; i < res.nr_vms; i++) {
+		vm_result(r, i, status, &vm[i], &stop[i]);
+		if (res.scheduler && r->board[i].started) {
+			vm[i].target_share = target[i];
+			vm[i].obtained_share = got[i];
+		}
+	}
+	if (result_write(&res) < 0)
+		diag("%s", err_msg());
+	free(stop);
+	free(vm);
 }
 
 static void stop_sched(struct runner *r)
@@ -499,6 +576,10 @@ int run_request(const struct run_request *req)
 	unsigned int i;
 	int status;
 
+	if (req->group.result && result_open(req->group.result) < 0) {
+		diag("%s", err_msg());
+		return err_status();
+	}
 	r.cfg = calloc(r.nr_vms, sizeof(*r.cfg));
 	r.board = calloc(r.nr_vms, sizeof(*r.board));
 	r.status = calloc(r.nr_vms, sizeof(*r.status));
@@ -520,6 +601,7 @@ int run_request(const struct run_request *req)
 	fd_release_start();
 	status = run(&r, req);
 	finish_output(&r);
+	write_result(&r, status);
 	teardown(&r);
 	fd_release_stop();
 	return status;

@@ -78,6 +78,10 @@ int board_finish(struct board *b);
 
 /* Console bytes of this VM that never reached its output stream. */
 uint64_t board_undelivered(struct board *b);
+/* Console bytes the guest wrote, to every console device. */
+uint64_t board_console_bytes(struct board *b);
+/* Exits of its vCPUs: those kvmux handled, and KVM's count of all. */
+void board_exits(struct board *b, uint64_t *kvmux, uint64_t *kvm);
 
 /* Route host input (stdin) to this VM's console device. */
 int board_attach_stdin(struct board *b, struct event_loop *loop);

@@ -139,6 +139,7 @@ struct group_config {
 	enum sched_mode sched; /* share-based scheduling (default auto) */
 	bool json; /* kvmux plan --json */
 	bool quiet, verbose; /* kvmux's own messages: errors only; or more */
+	const char *result; /* --result FILE; NULL: none */
 };
 
 #define GROUP_DEFAULT_PERIOD_NS 100000000ULL /* 100 ms */

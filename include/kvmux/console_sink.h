@@ -19,6 +19,7 @@
 #define KVMUX_CONSOLE_SINK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct console_sink;
 struct out_stream;
@@ -41,6 +42,9 @@ void console_sink_on_room(struct console_sink *sink, console_room_fn fn,
  */
 size_t console_sink_write(struct console_sink *sink, const void *buf,
 			  size_t len);
+
+/* Bytes the sink took from the device in all (any thread). */
+uint64_t console_sink_bytes(struct console_sink *sink);
 
 /* At stop: hand over a partial last line (ended with a newline). */
 void console_sink_flush(struct console_sink *sink);

@@ -13,9 +13,11 @@
 /* Run "kvmux plan" (argv[0] is "plan"); returns the exit status. */
 int plan_main(int argc, char **argv);
 
-/* The plan as a table, and as JSON; paths[i] is VM i's config file. */
+/* The plan as a table, and as JSON (RFC 8259; docs/config.md lists its
+ * members); paths[i] is VM i's config file.  The JSON: 0, or -1 with
+ * err_set() (out of memory, a write error). */
 void plan_print_table(FILE *out, const struct group_plan *plan);
-void plan_print_json(FILE *out, const struct group_plan *plan,
-		     char *const *paths);
+int plan_print_json(FILE *out, const struct group_plan *plan,
+		    char *const *paths);
 
 #endif

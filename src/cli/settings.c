@@ -359,6 +359,9 @@ const struct setting settings[] = {
 	  GROUP(sched), .set = set_sched, .flags = SETTING_PLAN,
 	  .def = "auto", .help = "how CPU shares are enforced: the kernel "
 	  "(cgroup) or kvmux (park); auto: cgroup where possible; on = auto" },
+	{ NULL, "result", "result", 0, "FILE", SETTING_PATH, GROUP(result),
+	  .def = "none", .help = "write how the run ended to FILE, as JSON "
+	  "(docs/exit-status.md), however it ends" },
 	{ NULL, "quiet", "quiet", 'q', NULL, SETTING_FLAG, GROUP(quiet),
 	  .def = "off", .help = "kvmux says only what went wrong (not how "
 	  "a VM ended, nor a group's summary)" },

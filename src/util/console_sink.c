@@ -19,6 +19,7 @@ struct console_sink {
 	void *room_opaque;
 	pthread_mutex_t lock;
 	size_t prefix_len; /* 0: pass-through */
+	uint64_t taken; /* bytes taken from the device in all (atomic) */
 	size_t line_len; /* bytes in line[], the prefix included */
 	bool line_done; /* line[] is complete and waits for room */
 	char line[SINK_LINE_MAX];
@@ -118,11 +119,21 @@ static size_t write_lines(struct console_sink *sink, const char *p, size_t len)
 size_t console_sink_write(struct console_sink *sink, const void *buf,
 			  size_t len)
 {
+	size_t n;
+
 	if (!sink->out)
-		return len;
-	if (!sink->prefix_len)
-		return write_raw(sink, buf, len);
-	return write_lines(sink, buf, len);
+		n = len;
+	else if (!sink->prefix_len)
+		n = write_raw(sink, buf, len);
+	else
+		n = write_lines(sink, buf, len);
+	__atomic_add_fetch(&sink->taken, n, __ATOMIC_RELAXED);
+	return n;
+}
+
+uint64_t console_sink_bytes(struct console_sink *sink)
+{
+	return sink ? __atomic_load_n(&sink->taken, __ATOMIC_RELAXED) : 0;
 }
 
 void console_sink_flush(struct console_sink *sink)

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * result.c - the --result file (kvmux/result.h), written with jansson.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "kvmux/error.h"
+#include "kvmux/host_file.h"
+#include "kvmux/json_text.h"
+#include "kvmux/result.h"
+
+static char *result_path; /* NULL: no --result */
+
+/*
+ * A new file beside path, ".kvmux-result-PID" (O_EXCL: never someone
+ * else's), with the mode any new file gets (0666 less the umask): its
+ * descriptor, and its name in *name.
+ */
+static int make_temp(const char *path, char **name)
+{
+	const char *slash = strrchr(path, '/');
+	int dir_len = slash ? (int)(slash - path + 1) : 0, fd;
+
+	if (asprintf(name, "%.*s.kvmux-result-%d", dir_len, path,
+		     (int)getpid()) < 0) {
+		*name = NULL;
+		return err_host("out of memory");
+	}
+	fd = open(*name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		err_input_errno("--result %s: cannot write in its directory",
+				path);
+		free(*name);
+		*name = NULL;
+	}
+	return fd;
+}
+
+int result_open(const char *path)
+{
+	struct stat st;
+	char *name;
+	int fd;
+
+	if (!*path)
+		return err_set("--result: no file given");
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return err_set("--result %s is %s, not a file", path,
+			       host_file_type(st.st_mode));
+	fd = make_temp(path, &name);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	unlink(name);
+	free(name);
+	result_path = strdup(path);
+	return result_path ? 0 : err_host("out of memory");
+}
+
+/* Fractions as JSON, or null for "not a group". */
+static json_t *share(double fraction)
+{
+	return fraction < 0 ? json_null() : json_real(fraction);
+}
+
+static json_t *vm_json(const struct result_vm *v)
+{
+	return json_pack("{s:o, s:i, s:s, s:o, s:b, s:f, s:f, "
+			 "s:{s:I, s:I}, s:{s:I, s:I}, s:o, s:o}",
+			 "name", json_text(v->name), "status", v->status,
+			 "reason", v->reason, "detail", json_text(v->detail),
+			 "started", v->started, "wall_seconds", v->wall_seconds,
+			 "cpu_seconds", v->cpu_seconds, "exits", "kvmux",
+			 (json_int_t)v->exits_kvmux, "kvm",
+			 (json_int_t)v->exits_kvm, "console", "bytes",
+			 (json_int_t)v->console_bytes, "lost",
+			 (json_int_t)v->console_lost, "target_share",
+			 share(v->target_share), "obtained_share",
+			 share(v->obtained_share));
+}
+
+static json_t *run_json(const struct run_result *r)
+{
+	json_t *vms = json_array(), *group = json_null();
+	unsigned int i;
+
+	for (i = 0; vms && i < r->nr_vms; i++)
+		if (json_array_append_new(vms, vm_json(&r->vm[i])) < 0)
+			return NULL;
+	if (r->scheduler)
+		group = json_pack("{s:o, s:i, s:I}", "scheduler",
+				  json_text(r->scheduler), "host_cpus",
+				  r->host_cpus, "period_ns",
+				  (json_int_t)r->period_ns);
+	return json_pack("{s:s, s:i, s:o, s:o, s:o}", "kvmux", KVMUX_VERSION,
+			 "status", r->status, "error", json_text(r->error),
+			 "vms", vms, "group", group);
+}
+
+/* The JSON into fd, flushed to disk before the rename makes it seen. */
+static int write_json(int fd, json_t *root, const char *name)
+{
+	if (json_dumpfd(root, fd, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) <
+		    0 ||
+	    write(fd, "\n", 1) != 1 || fsync(fd) < 0)
+		return err_set_errno("--result: cannot write %s", name);
+	return 0;
+}
+
+int result_write(const struct run_result *r)
+{
+	json_t *root;
+	char *name;
+	int fd, rc;
+
+	if (!result_path)
+		return 0;
+	root = run_json(r);
+	if (!root)
+		return err_host("out of memory for --result");
+	fd = make_temp(result_path, &name);
+	if (fd < 0) {
+		json_decref(root);
+		return -1;
+	}
+	rc = write_json(fd, root, name);
+	close(fd);
+	json_decref(root);
+	if (!rc && rename(name, result_path) < 0)
+		rc = err_set_errno("--result: cannot rename %s to %s", name,
+				   result_path);
+	if (rc)
+		unlink(name);
+	free(name);
+	return rc;
+}

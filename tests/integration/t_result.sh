@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# --result FILE: one JSON object however the run ends (an exit, a
+# timeout, a signal, a mistake on the command line, a kernel that is not
+# there, a group), valid JSON whatever the names hold, and written whole.
+
+res="$WORK/result.json"
+# jq_ok EXPR...: every Python expression on the result's JSON (d) holds.
+jq_ok() {
+	python3 - "$res" "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for expr in sys.argv[2:]:
+    if not eval(expr, {"d": d}):
+        sys.exit("failed: " + expr + " in " + json.dumps(d))
+PY
+}
+
+rm -f "$res"
+kvmux_run run -k "$FIRMWARE/exitcode.elf" -p exit=5 -t 60 --result "$res"
+bytes=$(wc -c <"$WORK/out")
+check "result: a guest's exit" all_of 'status_is 5' 'jq_ok \
+	"d[\"status\"] == 5" "d[\"error\"] is None" "d[\"group\"] is None" \
+	"len(d[\"vms\"]) == 1" "d[\"vms\"][0][\"name\"] == \"vm\"" \
+	"d[\"vms\"][0][\"status\"] == 5" "d[\"vms\"][0][\"reason\"] == \"exit\"" \
+	"d[\"vms\"][0][\"started\"]" "d[\"vms\"][0][\"wall_seconds\"] > 0" \
+	"d[\"vms\"][0][\"exits\"][\"kvmux\"] > 0" \
+	"d[\"vms\"][0][\"console\"] == {\"bytes\": $bytes, \"lost\": 0}"' \
+	'[ -z "$(ls -A "$WORK" | grep kvmux-result)" ]'
+
+kvmux_run run -k "$FIRMWARE/spin.elf" -t 1 --result "$res"
+check "result: a timeout" all_of 'status_is 124' 'jq_ok \
+	"d[\"status\"] == 124" "d[\"vms\"][0][\"reason\"] == \"timeout\""'
+
+rm -f "$WORK/out"
+"$KVMUX" run -k "$FIRMWARE/spin.elf" --result "$res" >"$WORK/out" \
+	2>"$WORK/err" </dev/null &
+pid=$!
+wait_for_output "$WORK/out" "spin: forever" "$pid"
+kill -TERM "$pid"
+STATUS=0
+wait "$pid" || STATUS=$?
+check "result: a signal" all_of 'status_is 143' 'jq_ok \
+	"d[\"status\"] == 143" "d[\"vms\"][0][\"reason\"] == \"signal\"" \
+	"\"signal 15\" in d[\"vms\"][0][\"detail\"]"'
+
+kvmux_run run --result "$res" -k "$FIRMWARE/hello.elf" --cpus 0
+check "result: a mistake on the command line" all_of 'status_is 126' \
+	'jq_ok "d[\"status\"] == 126" "d[\"vms\"] == []" \
+	"\"--cpus\" in d[\"error\"]"'
+
+printf '[kernel]\npath = %s\n' "$WORK/missing.elf" >"$WORK/gone.conf"
+printf '[vm]\nname = caf\xe9\n[kernel]\npath = %s\n' \
+	"$FIRMWARE/hello.elf" >"$WORK/latin1.conf"
+kvmux_run run "$WORK/latin1.conf" "$WORK/gone.conf" --result "$res"
+check "result: a kernel that is not there, names not UTF-8" all_of \
+	'status_is 126' 'jq_ok "d[\"status\"] == 126" \
+	"\"missing.elf\" in d[\"error\"]" \
+	"[v[\"name\"] for v in d[\"vms\"]] == [\"caf\ufffd\", \"gone\"]" \
+	"not any(v[\"started\"] for v in d[\"vms\"])"'
+kvmux_run plan "$WORK/latin1.conf" "$WORK/gone.conf" --json
+printf '%s\n' "$OUT" >"$res"
+check "plan --json: names not UTF-8 still give valid JSON" all_of \
+	'status_is 0' 'jq_ok "d[\"vms\"][0][\"name\"] in (\"caf\ufffd\", \"gone\")"'
+
+for vm in a:exit=3 b:exit=0; do
+	printf '[vm]\nname = %s\nmemory = 32M\n[kernel]\npath = %s\ncmdline = %s\n' \
+		"${vm%%:*}" "$FIRMWARE/exitcode.elf" "${vm#*:}" \
+		>"$WORK/${vm%%:*}.conf"
+done
+kvmux_run run "$WORK/a.conf" "$WORK/b.conf" --host-cpus 2 --result "$res"
+check "result: a group, with each VM's shares" all_of 'status_is 3' 'jq_ok \
+	"d[\"status\"] == 3" "d[\"group\"][\"host_cpus\"] == 2" \
+	"[v[\"status\"] for v in d[\"vms\"]] == [3, 0]" \
+	"all(0 <= v[\"target_share\"] <= 1 for v in d[\"vms\"])" \
+	"abs(sum(v[\"obtained_share\"] for v in d[\"vms\"]) - 1) < 1e-6"'
+
+kvmux_run run -k "$FIRMWARE/hello.elf" --result "$WORK/no/such/dir/r.json"
+check "result: a directory that is not there is refused first" all_of \
+	'status_is 126' 'err_has "--result"' 'err_one_line' \
+	'! out_has "Hello"'
+kvmux_run run -k "$FIRMWARE/hello.elf" --result "$WORK"
+check "result: a directory as the file is refused" all_of 'status_is 126' \
+	'err_has "is a directory"' 'err_one_line'
