@@ -56,8 +56,8 @@ kvmux_run run --kernel "$FIRMWARE/pvpanic.elf" --acpi off --timeout 30
 check "pvpanic without ACPI: still at port 0x505" all_of 'status_is 123' \
 	'out_has "no ACPI description, default port"'
 
-# Waits for the power button (raised by kvmux on SIGTERM, once wired):
-# for now, that it finds the GED and waits without a spurious event.
+# Waits for the power button without a spurious event (kvmux presses it
+# on SIGTERM with --shutdown-grace: t_shutdown.sh).
 kvmux_run run --kernel "$FIRMWARE/pwrbtn.elf" --timeout 2
 check "pwrbtn: finds the GED and waits for the power button" all_of \
 	'status_is 124' \
