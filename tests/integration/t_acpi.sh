@@ -20,7 +20,8 @@ kvmux_run run --kernel "$FIRMWARE/acpi.elf" --cpus 2 --console virtio \
 	--disk "path=$WORK/acpi-d1.img" --disk "path=$WORK/acpi-d2.img" \
 	--timeout 30
 check "acpi with a virtio console and 2 disks: power-off exits 0" all_of \
-	'status_is 0' 'out_has "powering off"' '! out_has FAIL'
+	'status_is 0' 'out_has "powering off"' '! out_has FAIL' \
+	'out_has "acpi: 3 virtio-mmio windows, the same in the DSDT and on the command line"'
 
 kvmux_run run --kernel "$FIRMWARE/acpi.elf" --acpi off --timeout 30
 check "--acpi off: no RSDP for the guest to find" all_of 'status_is 2' \
