@@ -134,7 +134,8 @@ test-sanitize:
 test: test-plain test-sanitize linux-test
 
 # Boot a real Linux (built once from Debian's linux-source, cached in
-# /var/cache/kvmux/linux: ~2 minutes the first time, then ~1 minute).
+# /var/cache/kvmux/linux: ~10 minutes the first time on 2 CPUs, rebuilt
+# when tests/linux/kernel.config changes; the boots take ~2 minutes).
 linux-test: $(KVMUX)
 	@KVMUX=$(KVMUX) tests/linux/run.sh
 

@@ -43,6 +43,8 @@ void board_init(struct board *b, const struct vm_config *cfg)
 		.kvm = { .fd = -1 },
 		.vm = { .fd = -1, .stop_fd = -1 },
 	};
+	snprintf(b->reason, sizeof(b->reason), "%s",
+		 vm_stop_reason_name(VM_RUNNING));
 }
 
 static int open_instance(struct board *b, const struct device_kind *kind,
@@ -438,6 +440,33 @@ static void stop_threads(struct board *b)
 	}
 }
 
+/*
+ * The ending's stderr line and the summary's word for it.  The guest's own
+ * endings need no line: its console said it.  A power-off after the host
+ * pressed the power button is a stop on request: it is named, with its
+ * cause ("poweroff/SIGTERM"), so it cannot pass for the guest's own.
+ */
+static void report_stop(struct board *b, const struct vm_stop *stop)
+{
+	const char *name = vm_stop_reason_name(stop->reason);
+	const char *cause = b->shutdown.cause;
+
+	snprintf(b->reason, sizeof(b->reason), "%s", name);
+	if (stop->reason == VM_STOP_POWER_OFF && b->shutdown_pending) {
+		snprintf(b->reason, sizeof(b->reason), "%s/%s", name,
+			 cause + strspn(cause, "-"));
+		diag_info("%s: %s: powered off after the power button (%s)",
+			  b->cfg->name, name, cause);
+	} else if (stop->reason == VM_STOP_HOST_FAILURE ||
+		   stop->reason == VM_STOP_CRASHED) {
+		diag("%s: %s: %s", b->cfg->name, name, stop->detail); /* errors */
+	} else if (stop->reason != VM_STOP_GUEST_EXIT &&
+		   stop->reason != VM_STOP_HALTED &&
+		   stop->reason != VM_STOP_POWER_OFF) {
+		diag_info("%s: %s: %s", b->cfg->name, name, stop->detail);
+	}
+}
+
 int board_finish(struct board *b)
 {
 	struct vm_stop stop;
@@ -451,16 +480,7 @@ int board_finish(struct board *b)
 		console_sink_flush(b->dev[i].sink);
 	b->finished = true;
 	stop = vm_stop_status(&b->vm);
-	/* The guest's own endings need no word: its console said it. */
-	if (stop.reason == VM_STOP_HOST_FAILURE ||
-	    stop.reason == VM_STOP_CRASHED)
-		diag("%s: %s: %s", b->cfg->name,
-		     vm_stop_reason_name(stop.reason), stop.detail);
-	else if (stop.reason != VM_STOP_GUEST_EXIT &&
-		 stop.reason != VM_STOP_HALTED &&
-		 stop.reason != VM_STOP_POWER_OFF)
-		diag_info("%s: %s: %s", b->cfg->name,
-			  vm_stop_reason_name(stop.reason), stop.detail);
+	report_stop(b, &stop);
 	if (b->cfg->stats)
 		board_print_stats(b);
 	return exit_status_for(stop.reason, stop.value);
@@ -521,6 +541,57 @@ int board_power_button(struct board *b)
 	}
 	return err_set("%s has no ACPI power button (--acpi off)",
 		       b->cfg->name);
+}
+
+/* A duration for messages: "5 s", "1500 ms". */
+static void format_ms(char *buf, size_t size, uint64_t ms)
+{
+	if (ms % 1000)
+		snprintf(buf, size, "%llu ms", (unsigned long long)ms);
+	else
+		snprintf(buf, size, "%llu s", (unsigned long long)(ms / 1000));
+}
+
+bool board_shutdown(struct board *b, const struct board_stop *stop)
+{
+	char grace[32];
+
+	if (!b->started || b->finished || b->shutdown_pending ||
+	    vm_stopping(&b->vm))
+		return false;
+	/* Without ACPI there is no button to press: nothing to wait for. */
+	if (!b->cfg->shutdown_grace_ms || !b->cfg->acpi ||
+	    board_power_button(b) < 0) {
+		if (b->cfg->shutdown_grace_ms && b->cfg->acpi)
+			diag("%s: %s", b->cfg->name, err_msg());
+		vm_request_stop(&b->vm, stop->reason, stop->value, "%s",
+				stop->why);
+		return false;
+	}
+	b->shutdown = *stop;
+	b->shutdown_pending = true;
+	format_ms(grace, sizeof(grace), b->cfg->shutdown_grace_ms);
+	diag("%s: %s: power button pressed; the guest has %s to power off",
+	     b->cfg->name, stop->cause, grace);
+	return true;
+}
+
+void board_end_grace(struct board *b, const char *note)
+{
+	char grace[32], over[96];
+
+	if (!b->shutdown_pending)
+		return;
+	if (!note) {
+		format_ms(grace, sizeof(grace), b->cfg->shutdown_grace_ms);
+		snprintf(over, sizeof(over),
+			 "the guest did not power off within its shutdown "
+			 "grace of %s",
+			 grace);
+		note = over;
+	}
+	vm_request_stop(&b->vm, b->shutdown.reason, b->shutdown.value, "%s; %s",
+			b->shutdown.why, note);
 }
 
 void board_print_stats(struct board *b)

@@ -51,6 +51,7 @@ struct runner {
 	unsigned int running;
 	char error[ERR_MSG_MAX + 64]; /* the first reason to give up, for
 					 --result; "" if none */
+	bool terminating; /* the first SIGTERM came: VMs got the button */
 };
 
 /* After the last VM stopped, console output gets this long to drain. */
@@ -63,6 +64,7 @@ struct vm_slot {
 	struct runner *r;
 	unsigned int i;
 	int timeout_fd; /* --timeout's timerfd; -1: none */
+	int grace_fd; /* the shutdown grace's timerfd; -1: none */
 };
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -98,16 +100,75 @@ static void on_output_gone(void *opaque)
 		 "the console's reader went away (EPIPE)");
 }
 
+static void on_grace_end(void *opaque, int fd, uint32_t events)
+{
+	struct vm_slot *slot = opaque;
+
+	event_fd_drain(fd);
+	board_end_grace(&slot->r->board[slot->i], NULL);
+}
+
+/* An orderly stop: the power button and a grace, or a stop at once. */
+static void shutdown_vm(struct vm_slot *slot, const struct board_stop *stop)
+{
+	struct runner *r = slot->r;
+	struct board *b = &r->board[slot->i];
+
+	if (!board_shutdown(b, stop))
+		return;
+	slot->grace_fd = timer_fd_create(b->cfg->shutdown_grace_ms, 0);
+	if (slot->grace_fd < 0 ||
+	    event_loop_add(&r->loop, slot->grace_fd, EPOLLIN, on_grace_end,
+			   slot) < 0)
+		board_end_grace(b, err_msg());
+}
+
+/*
+ * A stop signal other than the first SIGTERM stops every VM at once; a
+ * VM in its shutdown grace keeps the stop it was asked for (the first
+ * cause decides the status, as when two signals come together).
+ */
+static void stop_now(struct runner *r, int sig)
+{
+	char why[64];
+	unsigned int i;
+
+	for (i = 0; i < r->nr_vms; i++) {
+		struct board *b = &r->board[i];
+
+		if (!b->started)
+			continue;
+		if (b->shutdown_pending) {
+			snprintf(why, sizeof(why),
+				 "signal %d cut the shutdown grace short", sig);
+			board_end_grace(b, why);
+		} else {
+			vm_request_stop(&b->vm, VM_STOP_SIGNAL, sig,
+					"stopped by signal %d", sig);
+		}
+	}
+}
+
+/* SIGTERM asks each VM for an orderly stop (kvmux/board.h). */
 static void on_signal(void *opaque, int fd, uint32_t events)
 {
 	struct runner *r = opaque;
 	struct signalfd_siginfo info;
-	char why[64];
+	struct board_stop stop = { .reason = VM_STOP_SIGNAL,
+				   .value = SIGTERM,
+				   .cause = "SIGTERM" };
+	unsigned int i;
 
 	if (read(fd, &info, sizeof(info)) != sizeof(info))
 		return;
-	snprintf(why, sizeof(why), "stopped by signal %u", info.ssi_signo);
-	stop_all(r, VM_STOP_SIGNAL, info.ssi_signo, why);
+	if (info.ssi_signo != SIGTERM || r->terminating) {
+		stop_now(r, info.ssi_signo);
+		return;
+	}
+	r->terminating = true;
+	snprintf(stop.why, sizeof(stop.why), "stopped by signal %d", SIGTERM);
+	for (i = 0; i < r->nr_vms; i++)
+		shutdown_vm(&r->slot[i], &stop);
 }
 
 /*
@@ -137,15 +198,17 @@ static void on_watch(void *opaque, int fd, uint32_t events)
 	timer_fd_set(fd, ms, 0);
 }
 
+/* With a shutdown grace, --timeout is an orderly stop too. */
 static void on_timeout(void *opaque, int fd, uint32_t events)
 {
 	struct vm_slot *slot = opaque;
-	struct board *b = &slot->r->board[slot->i];
+	struct board_stop stop = { .reason = VM_STOP_TIMEOUT,
+				   .cause = "--timeout" };
 
 	event_fd_drain(fd);
-	vm_request_stop(&b->vm, VM_STOP_TIMEOUT, 0,
-			"--timeout of %llu ms expired",
-			(unsigned long long)b->cfg->timeout_ms);
+	snprintf(stop.why, sizeof(stop.why), "--timeout of %llu ms expired",
+		 (unsigned long long)slot->r->board[slot->i].cfg->timeout_ms);
+	shutdown_vm(slot, &stop);
 }
 
 static void on_vm_stop(void *opaque, int fd, uint32_t events)
@@ -160,6 +223,8 @@ static void on_vm_stop(void *opaque, int fd, uint32_t events)
 	event_loop_remove(&r->loop, fd);
 	if (slot->timeout_fd >= 0)
 		event_loop_remove(&r->loop, slot->timeout_fd);
+	if (slot->grace_fd >= 0)
+		event_loop_remove(&r->loop, slot->grace_fd);
 	r->status[slot->i] = board_finish(b);
 	r->running--;
 }
@@ -411,15 +476,13 @@ static void print_summary(struct runner *r)
 		r->nr_vms, r->plan.host_cpus,
 		(unsigned long long)(r->plan.period_ns / 1000000),
 		r->sched_text, r->sched_cpu_ns / 1e6);
-	diag_line("%-16s %6s %-8s %9s %9s %7s %7s", "VM", "STATUS", "REASON",
+	diag_line("%-16s %6s %-16s %9s %9s %7s %7s", "VM", "STATUS", "REASON",
 		  "WALL(s)", "CPU(s)", "TARGET", "GOT");
 	for (i = 0; i < r->nr_vms; i++) {
 		const struct board *b = &r->board[i];
-		struct vm_stop stop = vm_stop_status((struct vm *)&b->vm);
 
-		diag_line("%-16s %6d %-8s %9.3f %9.3f %6.1f%% %6.1f%%",
-			  b->cfg->name, r->status[i],
-			  vm_stop_reason_name(stop.reason),
+		diag_line("%-16s %6d %-16s %9.3f %9.3f %6.1f%% %6.1f%%",
+			  b->cfg->name, r->status[i], b->reason,
 			  (b->end_ns - b->start_ns) / 1e9, b->cpu_ns / 1e9,
 			  100 * target[i], 100 * got[i]);
 	}
@@ -442,7 +505,8 @@ static void vm_result(struct runner *r, unsigned int i, int status,
 	};
 	if (b->started) {
 		*stop = vm_stop_status(&b->vm);
-		v->reason = vm_stop_reason_name(stop->reason);
+		v->reason = b->reason[0] ? b->reason :
+					   vm_stop_reason_name(stop->reason);
 		v->detail = stop->detail;
 		v->wall_seconds = (b->end_ns - b->start_ns) / 1e9;
 		v->cpu_seconds = b->cpu_ns / 1e9;
@@ -547,9 +611,12 @@ static void teardown(struct runner *r)
 		close(r->signal_fd);
 	if (r->watch_fd >= 0)
 		close(r->watch_fd);
-	for (i = 0; r->slot && i < r->nr_vms; i++)
+	for (i = 0; r->slot && i < r->nr_vms; i++) {
 		if (r->slot[i].timeout_fd >= 0)
 			close(r->slot[i].timeout_fd);
+		if (r->slot[i].grace_fd >= 0)
+			close(r->slot[i].grace_fd);
+	}
 	for (i = 0; i < r->nr_vms; i++)
 		board_teardown(&r->board[i]);
 	console_outputs_free(r->outputs);
@@ -592,7 +659,7 @@ int run_request(const struct run_request *req)
 	for (i = 0; i < r.nr_vms; i++) {
 		r.cfg[i] = req->vm[i];
 		board_init(&r.board[i], &r.cfg[i]);
-		r.slot[i] = (struct vm_slot){ &r, i, -1 };
+		r.slot[i] = (struct vm_slot){ &r, i, -1, -1 };
 	}
 	diag_set_level(req->group.quiet	  ? DIAG_QUIET :
 		       req->group.verbose ? DIAG_VERBOSE :

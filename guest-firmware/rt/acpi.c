@@ -282,9 +282,12 @@ bool rt_aml_s5(uintptr_t dsdt, uint8_t *slp_typ)
 	return false;
 }
 
-/* Where the device with string _HID hid starts its data, or NULL. */
+/*
+ * Where the nth (from 0) device with string _HID hid starts its data, or
+ * NULL; *end: where its data ends at the latest.
+ */
 static const uint8_t *find_hid(uintptr_t dsdt, const char *hid,
-			       const uint8_t **end)
+			       unsigned int nth, const uint8_t **end)
 {
 	const uint8_t *p;
 	uint8_t pattern[16];
@@ -296,6 +299,8 @@ static const uint8_t *find_hid(uintptr_t dsdt, const char *hid,
 	memcpy(pattern + 1, hid, n + 1);
 	*end = dsdt_end(dsdt);
 	p = find(phys(dsdt) + HEADER, *end, pattern, n + 2);
+	for (; p && nth; nth--)
+		p = find(p + n + 2, *end, pattern, n + 2);
 	if (p && p + HID_SCAN < *end)
 		*end = p + HID_SCAN;
 	return p;
@@ -328,7 +333,13 @@ static const uint8_t *walk_resources(const uint8_t *r, const uint8_t *end,
 
 const uint8_t *rt_aml_resource(uintptr_t dsdt, const char *hid, uint8_t item)
 {
-	const uint8_t *end, *p = find_hid(dsdt, hid, &end);
+	return rt_aml_resource_nth(dsdt, hid, 0, item);
+}
+
+const uint8_t *rt_aml_resource_nth(uintptr_t dsdt, const char *hid,
+				   unsigned int nth, uint8_t item)
+{
+	const uint8_t *end, *p = find_hid(dsdt, hid, nth, &end);
 	unsigned int n, len;
 	uint64_t size;
 
@@ -347,7 +358,7 @@ const uint8_t *rt_aml_resource(uintptr_t dsdt, const char *hid, uint8_t item)
 
 bool rt_aml_io_region(uintptr_t dsdt, const char *hid, uint16_t *port)
 {
-	const uint8_t *end, *p = find_hid(dsdt, hid, &end);
+	const uint8_t *end, *p = find_hid(dsdt, hid, 0, &end);
 	static const uint8_t op[] = { AML_EXT_OP, AML_OP_REGION };
 	unsigned int len;
 	uint64_t v;

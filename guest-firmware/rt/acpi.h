@@ -90,7 +90,11 @@ bool rt_aml_s5(uintptr_t dsdt, uint8_t *slp_typ);
  * or NULL.
  */
 const uint8_t *rt_aml_resource(uintptr_t dsdt, const char *hid, uint8_t item);
+/* The same in the nth (from 0) device with that _HID, in DSDT order. */
+const uint8_t *rt_aml_resource_nth(uintptr_t dsdt, const char *hid,
+				   unsigned int nth, uint8_t item);
 #define RT_RES_IO 0x08 /* small: ports at +2 (min) and length at +7 */
+#define RT_RES_MEM32_FIXED 0x86 /* large: base at +4, length at +8 */
 #define RT_RES_EXT_IRQ 0x89 /* large: GSI at +5 */
 
 /* The port of the first SystemIO OperationRegion of that device. */

@@ -121,8 +121,7 @@ static bool parse_cmdline_dev(const char *p, const char *end,
 	return true;
 }
 
-static int discover_cmdline(const char *cmdline, struct virtio_dev *devs,
-			    int max)
+int virtio_cmdline_parse(const char *cmdline, struct virtio_dev *devs, int max)
 {
 	static const char key[] = "virtio_mmio.device=";
 	const char *p = cmdline, *tok;
@@ -140,10 +139,20 @@ static int discover_cmdline(const char *cmdline, struct virtio_dev *devs,
 		memset(&devs[n], 0, sizeof(devs[n]));
 		if (parse_cmdline_dev(tok + sizeof(key) - 1, p, &devs[n])) {
 			devs[n].found_by = "cmdline";
-			if (probe(&devs[n]))
-				n++;
+			n++;
 		}
 	}
+	return n;
+}
+
+static int discover_cmdline(const char *cmdline, struct virtio_dev *devs,
+			    int max)
+{
+	int i, nr = virtio_cmdline_parse(cmdline, devs, max), n = 0;
+
+	for (i = 0; i < nr; i++)
+		if (probe(&devs[i]))
+			devs[n++] = devs[i];
 	return n;
 }
 

@@ -159,6 +159,13 @@ static inline void virtio_write32(const struct virtio_dev *d, unsigned off,
 int virtio_discover(const struct boot_info *bi, struct virtio_dev *devs,
 		    int max);
 
+/*
+ * The command line's virtio_mmio.device=<size>[KMG]@<base>:<irq> entries,
+ * as Linux reads them: base, size, irq and found_by only, in their order,
+ * nothing probed.  Returns how many were stored (at most max).
+ */
+int virtio_cmdline_parse(const char *cmdline, struct virtio_dev *devs, int max);
+
 /* The n-th (from 0) device with this ID, or NULL. */
 struct virtio_dev *virtio_find(struct virtio_dev *devs, int nr, uint32_t id,
 			       int n);

@@ -13,6 +13,10 @@
  *  - the MADT's enabled processors: the APIC IDs the MP table lists, in
  *    its order, as many as CPUID counts and as cpus=N says if given; one
  *    I/O APIC at 0xfec00000;
+ *  - one LNRO0005 device in the DSDT per virtio_mmio.device= entry of
+ *    the command line, in the same order, with the same window and
+ *    interrupt (Linux registers both; identical resources are what let
+ *    the second registration fail cleanly, see docs/devices.md);
  *  - \_S5's SLP_TYP from the DSDT, written with SLP_EN to the sleep
  *    control register.
  *
@@ -21,7 +25,9 @@
  */
 #include "rt.h"
 #include "acpi.h"
+#include "bytes.h"
 #include "mptable.h"
+#include "virtio.h"
 
 static int fail(const char *what)
 {
@@ -96,6 +102,35 @@ static const char *compare_cpus(const struct rt_acpi_madt *m,
 	return NULL;
 }
 
+static bool same_window(uintptr_t dsdt, unsigned int i,
+			const struct virtio_dev *d)
+{
+	const uint8_t *mem, *irq;
+
+	mem = rt_aml_resource_nth(dsdt, "LNRO0005", i, RT_RES_MEM32_FIXED);
+	irq = rt_aml_resource_nth(dsdt, "LNRO0005", i, RT_RES_EXT_IRQ);
+	return mem && irq && irq[4] >= 1 && get32(mem + 4) == d->base &&
+	       get32(mem + 8) == d->size && get32(irq + 5) == d->irq;
+}
+
+static const char *compare_virtio(uintptr_t dsdt, const char *cmdline)
+{
+	static struct virtio_dev dev[VIRTIO_MAX_DEVS];
+	int i, nr = virtio_cmdline_parse(cmdline, dev, VIRTIO_MAX_DEVS);
+
+	for (i = 0; i < nr; i++)
+		if (!same_window(dsdt, i, &dev[i]))
+			return "an LNRO0005 device of the DSDT differs from its "
+			       "virtio_mmio.device= entry, or is missing";
+	if (rt_aml_resource_nth(dsdt, "LNRO0005", nr, RT_RES_MEM32_FIXED))
+		return "the DSDT has more LNRO0005 devices than the command "
+		       "line";
+	rt_printf("acpi: %d virtio-mmio windows, the same in the DSDT and on "
+		  "the command line\n",
+		  nr);
+	return NULL;
+}
+
 int main(const struct boot_info *bi)
 {
 	static struct rt_acpi_madt madt;
@@ -112,7 +147,8 @@ int main(const struct boot_info *bi)
 	if (err || (err = rt_acpi_load(rsdp, &a, true)) ||
 	    (err = check_fadt(&a)) ||
 	    (err = rt_acpi_read_madt(a.madt, &madt)) ||
-	    (err = compare_cpus(&madt, bi->cmdline)))
+	    (err = compare_cpus(&madt, bi->cmdline)) ||
+	    (err = compare_virtio(a.dsdt, bi->cmdline)))
 		return fail(err);
 	if (!rt_aml_s5(a.dsdt, &slp_typ))
 		return fail("no \\_S5 package in the DSDT");

@@ -9,7 +9,9 @@
  *
  * Prints "pwrbtn: waiting ..." once ready (a press before that is found
  * too: the event waits in the register); kvmux stops it with status 0
- * after its power button is pressed, or by --timeout before.  A periodic
+ * after its power button is pressed, or by --timeout before.  With
+ * ignore=1 it says it got the press and goes on waiting, as an OS without
+ * a power button driver would: only kvmux's grace ends it.  A periodic
  * local APIC timer (every ~50 ms) keeps the wait from missing an
  * interrupt that came between the check and the halt.
  */
@@ -58,6 +60,7 @@ int main(const struct boot_info *bi)
 	unsigned int gsi;
 	bool level, low;
 	struct rt_acpi a;
+	uint64_t ignore;
 	uint8_t slp_typ;
 
 	if (!rsdp || (err = rt_acpi_load(rsdp, &a, false)) ||
@@ -82,6 +85,13 @@ int main(const struct boot_info *bi)
 		  gsi, level ? "level" : "edge", event_port);
 	while (!(__atomic_load_n(&events, __ATOMIC_SEQ_CST) & EVT_POWER_BUTTON))
 		rt_irq_wait();
+	if (rt_cmdline_u64(bi->cmdline, "ignore", &ignore) && ignore) {
+		rt_printf("pwrbtn: power button after %u interrupt(s); "
+			  "ignoring it\n",
+			  interrupts);
+		for (;;)
+			rt_irq_wait();
+	}
 	rt_lapic_timer_periodic(VECTOR_TIMER, 0);
 	rt_printf("pwrbtn: power button after %u interrupt(s); powering off\n",
 		  interrupts);

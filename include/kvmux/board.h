@@ -22,6 +22,14 @@ struct console_sink;
 struct device_kind;
 struct out_stream;
 
+/* A stop the host asks for: what the VM's stop record gets, and why. */
+struct board_stop {
+	enum vm_stop_reason reason;
+	int value;
+	const char *cause; /* "SIGTERM", "--timeout": for messages */
+	char why[128]; /* the stop's detail */
+};
+
 /* One device: its kind, its state, and its sink if it is a console. */
 struct board_device {
 	const struct device_kind *kind;
@@ -46,6 +54,12 @@ struct board {
 	struct host_file module[CONFIG_MAX_MODULES];
 	char *module_string[CONFIG_MAX_MODULES]; /* "FILE[ CMDLINE]" */
 	unsigned int nr_modules;
+
+	/* An orderly stop the host asked for (board_shutdown()); pending
+	 * while the guest has its grace to power off. */
+	struct board_stop shutdown;
+	bool shutdown_pending;
+	char reason[24]; /* the summary's word for the ending */
 
 	uint64_t start_ns, end_ns; /* wall clock, for the summary */
 	uint64_t cpu_ns; /* vCPU thread CPU time at the end */
@@ -93,6 +107,25 @@ int board_attach_stdin(struct board *b, struct event_loop *loop);
  * interrupt could not be raised).
  */
 int board_power_button(struct board *b);
+
+/*
+ * An orderly stop the host asks for (SIGTERM, --timeout).  With a
+ * shutdown grace (cfg->shutdown_grace_ms) and ACPI, press the power button
+ * and return true: the guest may power off (status 0; board_finish() then
+ * names the cause), and the caller ends the grace with board_end_grace()
+ * after cfg->shutdown_grace_ms.  Otherwise, or if the button cannot be
+ * pressed, stop the VM with stop at once and return false.  Main thread;
+ * a VM that was never started or has a shutdown pending is left alone
+ * (false).
+ */
+bool board_shutdown(struct board *b, const struct board_stop *stop);
+
+/*
+ * Stop a VM whose shutdown is pending, with the stop board_shutdown() got:
+ * note says why before the grace is over ("signal 2 cut ..."); NULL: the
+ * grace is over.  Main thread.
+ */
+void board_end_grace(struct board *b, const char *note);
 
 void board_print_stats(struct board *b);
 void board_teardown(struct board *b);

@@ -79,6 +79,9 @@ struct vm_config {
 	uint64_t memory; /* bytes */
 	unsigned int cpus;
 	uint64_t timeout_ms; /* 0: no timeout */
+	/* SIGTERM and --timeout press the ACPI power button and stop the VM
+	 * this much later; 0: they stop it at once. */
+	uint64_t shutdown_grace_ms;
 	const char *kvm_device; /* NULL: $KVMUX_KVM_DEVICE or /dev/kvm */
 	bool stats; /* print exit counters at the end */
 	struct debug_exit_config debug_exit;

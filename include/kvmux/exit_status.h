@@ -5,13 +5,15 @@
  * The contract scripts rely on (also in docs/exit-status.md and --help):
  *
  *   0-255   the guest wrote this value to the debug-exit port (0x501)
- *   0       also: the guest powered off (ACPI sleep control, S5)
+ *   0       also: the guest powered off (ACPI sleep control, S5), on
+ *           its own or after the power button (--shutdown-grace)
  *   120     the guest stopped cleanly: every vCPU halted, interrupts off
  *   121     the guest reset the machine (i8042 0xFE, ACPI reset register,
  *           triple fault)
  *   122     the guest crashed the vCPU (KVM internal error, failed entry)
  *   123     the guest panicked (it wrote "panicked" to pvpanic)
- *   124     --timeout expired (as timeout(1))
+ *   124     --timeout expired (as timeout(1)); with --shutdown-grace,
+ *           and the guest did not power off within the grace
  *   125     kvmux could not start or run the VM (no /dev/kvm, permission,
  *           memory, a failing KVM call)
  *   126     bad usage: options, a config file, or an unusable kernel,

@@ -267,6 +267,10 @@ const struct setting settings[] = {
 	{ "vm", "timeout", "timeout", 't', "T", SETTING_DURATION,
 	  VM(timeout_ms), .def = "none", .help = "stop the guest after T "
 	  "(30, 1.5, 90s, 250ms, 2m; exit status 124)" },
+	{ "vm", "shutdown-grace", "shutdown-grace", 0, "T", SETTING_DURATION,
+	  VM(shutdown_grace_ms), .def = "0", .help = "on SIGTERM and at "
+	  "--timeout, press the ACPI power button and stop the guest T later "
+	  "unless it powers off first (0: stop at once)" },
 	{ "vm", "priority", NULL, 0, "N", SETTING_UINT, VM(priority),
 	  .max = UINT32_MAX, .def = "0", .help = "in a group: higher is "
 	  "dispatched first (only --sched park orders dispatch)" },

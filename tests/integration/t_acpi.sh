@@ -20,7 +20,8 @@ kvmux_run run --kernel "$FIRMWARE/acpi.elf" --cpus 2 --console virtio \
 	--disk "path=$WORK/acpi-d1.img" --disk "path=$WORK/acpi-d2.img" \
 	--timeout 30
 check "acpi with a virtio console and 2 disks: power-off exits 0" all_of \
-	'status_is 0' 'out_has "powering off"' '! out_has FAIL'
+	'status_is 0' 'out_has "powering off"' '! out_has FAIL' \
+	'out_has "acpi: 3 virtio-mmio windows, the same in the DSDT and on the command line"'
 
 kvmux_run run --kernel "$FIRMWARE/acpi.elf" --acpi off --timeout 30
 check "--acpi off: no RSDP for the guest to find" all_of 'status_is 2' \
@@ -56,8 +57,8 @@ kvmux_run run --kernel "$FIRMWARE/pvpanic.elf" --acpi off --timeout 30
 check "pvpanic without ACPI: still at port 0x505" all_of 'status_is 123' \
 	'out_has "no ACPI description, default port"'
 
-# Waits for the power button (raised by kvmux on SIGTERM, once wired):
-# for now, that it finds the GED and waits without a spurious event.
+# Waits for the power button without a spurious event (kvmux presses it
+# on SIGTERM with --shutdown-grace: t_shutdown.sh).
 kvmux_run run --kernel "$FIRMWARE/pwrbtn.elf" --timeout 2
 check "pwrbtn: finds the GED and waits for the power button" all_of \
 	'status_is 124' \

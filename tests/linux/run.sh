@@ -10,20 +10,30 @@
 # the vmlinux through its PVH entry (at 256M, and at 4G for the RAM above
 # the 3 GiB MMIO gap) and the bzImage through its setup header (LZ4
 # decompressor, then boot_params, whose e820 map Linux prints unchanged).
+# The kernel has CONFIG_ACPI: it must list kvmux's ACPI tables (RSDP,
+# XSDT, FACP, DSDT, APIC), take its CPUs from the MADT, and print no ACPI
+# error or warning; with kvmux --acpi off it must find no RSDP and take its
+# CPUs from the MP table, as before kvmux had ACPI.
 #
 # On this PVM host an unmodified Linux runs in KVM's instruction emulator,
-# at a speed that depends on how busy the machine is: the PVH boot prints
-# all checked lines within a few seconds on a quiet machine and crashes
-# at about 14 s (emulation failure at XRSTOR in fpu__init_system_xstate:
-# kvmux says "guest crashed", status 122); the bzImage's decompressor alone
-# takes 15-20 s. On a VMX host Linux goes on and panics for want of a root
-# file system, and panic=-1 turns that into a reset (121).
+# at a speed that depends on how busy the machine is: the PVH boot at 256M
+# lists the ACPI tables within a few seconds and its CPUs within ~10 s on
+# a quiet machine; with ACPI it goes on to "ACPI: Core revision" (~20-30 s)
+# and a failed TSC calibration, then prints nothing more until stopped;
+# with --acpi off it crashes at about 14 s (emulation failure at XRSTOR in
+# fpu__init_system_xstate: kvmux says "guest crashed", status 122). The
+# bzImage's decompressor alone takes 15-20 s, and at 4G Linux spends more
+# than a minute here setting up its memory before it parses the MADT. On a
+# VMX host Linux goes on and panics for want of a root file system, and
+# panic=-1 turns that into a reset (121).
 #
 # So no check here depends on time: each boot runs until Linux has printed
 # every line the checks need, and then the test stops kvmux with SIGTERM
-# (which kvmux must honour: 143), or until it ends by itself first. Only a
-# boot still short of a checked line after $hard_limit seconds is given up
-# on (a hang guard: a quiet machine needs about 20 s).
+# (which kvmux must honour at once, 143: no --shutdown-grace is given, and
+# this early Linux has no power button driver yet), or until it ends by
+# itself first. Only a boot still short of a checked line after
+# $hard_limit seconds is given up on (a hang guard: a quiet machine needs
+# about a minute for the bzImage, half that for the others).
 
 # The kernel comes from scripts/build-linux.sh (built once, then cached).
 #
@@ -33,6 +43,9 @@
 #                              (default: "256M 4G"; "" for none)
 #   KVMUX_LINUX_BZIMAGE_SIZES  the same for the bzImage boots (default: 256M)
 #   KVMUX_LINUX_CPUS           vCPUs for every boot (default: 2)
+#   KVMUX_LINUX_ACPI_OFF_PATHS boot paths (pvh, bzimage) also booted with
+#                              --acpi off, at their first size
+#                              (default: pvh; "" for none)
 #   KVMUX_LINUX_KEEP           1: keep the boot logs even if all checks pass
 #
 # Output: one PASS/FAIL line per check, then "N passed, M failed"; the exit
@@ -46,9 +59,10 @@ kvmux=${KVMUX:-$repo/build/kvmux}
 pvh_sizes=${KVMUX_LINUX_PVH_SIZES-256M 4G}
 cpus=${KVMUX_LINUX_CPUS:-2}
 bzimage_sizes=${KVMUX_LINUX_BZIMAGE_SIZES-256M}
+acpi_off_paths=${KVMUX_LINUX_ACPI_OFF_PATHS-pvh}
 
 # A hang guard, not a timing check: a boot that has not shown every
-# checked line by then is a failure (a quiet machine needs ~20 s at most).
+# checked line by then is a failure (a quiet machine needs ~1 min at most).
 hard_limit=${KVMUX_LINUX_HARD_LIMIT:-900}
 
 die() {
@@ -137,6 +151,10 @@ boot() {
 # The text of LOG without the timestamps.
 text() { cut -d' ' -f2- "$1"; }
 
+# Did LOG print the fixed string $2?  grep reads all of the text: with
+# pipefail, grep -q could leave cut to die of SIGPIPE and fail the test.
+logged() { text "$1" | grep -F -- "$2" >/dev/null; }
+
 # The timestamp of the first line of LOG matching the fixed string $2.
 when() { grep -F -m1 -- "$2" "$1" | cut -d' ' -f1; }
 
@@ -208,38 +226,119 @@ status_name() {
 	esac
 }
 
-# check_boot PATH MEM: boot the kernel through PATH (pvh: the vmlinux;
-# bzimage: the bzImage) with MEM of RAM, until it printed what is checked.
+# The tables Linux lists ("ACPI: <SIG> 0x<address> ...") when it found kvmux's.
+acpi_tables="RSDP XSDT FACP DSDT APIC"
+# What Linux says when it takes its CPUs from the MADT.
+madt_smp="ACPI: Using ACPI (MADT) for SMP configuration information"
+# What an ACPI kernel says on a machine without ACPI (kvmux --acpi off).
+no_rsdp="ACPI BIOS Error (bug): A valid RSDP was not found"
+
+# want_lines PATH RAM ACPI DEEP: the lines a boot must print before it
+# is stopped.  DEEP: it must get as far as the SMP configuration (the
+# first size of a path; at 4G Linux needs far longer to get there).
+want_lines() {
+	local path=$1 ram=$2 acpi=$3 deep=$4 sig
+	echo "Linux version 6.1"
+	echo "Command line:"
+	expected_e820 "$path" "$ram" | tail -n 1
+	if [[ $acpi == on ]]; then
+		for sig in $acpi_tables; do echo "ACPI: $sig 0x"; done
+	fi
+	[[ $deep == 1 ]] || return 0
+	if [[ $acpi == on ]]; then
+		echo "$madt_smp"
+		# The end of acpi_early_init(): its errors would come before.
+		echo "ACPI: Core revision"
+	else
+		echo "Processors: $cpus"
+	fi
+	echo "smpboot: Allowing $cpus CPUs"
+}
+
+# check_acpi NAME LOG ACPI DEEP: the ACPI tables, where the CPUs came
+# from, and no ACPI error or warning.
+check_acpi() {
+	local name=$1 log=$2 acpi=$3 deep=$4 sig missing="" errors
+	if [[ $acpi == on ]]; then
+		for sig in $acpi_tables; do
+			logged "$log" "ACPI: $sig 0x" || missing+=" $sig"
+		done
+		if [[ -z $missing ]]; then
+			pass "$name: lists the ACPI tables $acpi_tables (at $(when "$log" "ACPI: RSDP 0x")s)"
+		else
+			fail "$name: ACPI tables not listed:$missing"
+		fi
+	elif logged "$log" "$no_rsdp" &&
+		! logged "$log" "ACPI: RSDP 0x"; then
+		pass "$name: finds no RSDP ('$no_rsdp')"
+	else
+		fail "$name: --acpi off, yet Linux did not say '$no_rsdp'"
+	fi
+	errors=$(text "$log" | grep -E "ACPI (BIOS )?(Error|Warning)" |
+		grep -v -F "$no_rsdp" || true)
+	if [[ -z $errors && $acpi == off ]]; then
+		pass "$name: no other ACPI errors or warnings"
+	elif [[ -z $errors ]]; then
+		pass "$name: no ACPI errors or warnings"
+	else
+		fail "$name: ACPI errors or warnings:"
+		sed 's/^/    /' <<<"$errors"
+	fi
+	check_cpus "$name" "$log" "$acpi" "$deep"
+}
+
+# check_cpus NAME LOG ACPI DEEP: the vCPUs kvmux gave, from the MADT (or
+# with --acpi off from the MP table), and not from the other one.
+check_cpus() {
+	local name=$1 log=$2 acpi=$3 deep=$4 from=MADT
+	local have="$madt_smp" other="Processors: "
+	if [[ $acpi == off ]]; then
+		from="MP table" have="Processors: $cpus" other="$madt_smp"
+	fi
+	if [[ $deep != 1 ]]; then
+		if logged "$log" "smpboot: Allowing $cpus CPUs"; then
+			echo "info: $name: reports $cpus CPUs"
+		else
+			echo "info: $name: stopped before reporting its CPUs"
+		fi
+	elif logged "$log" "$have" &&
+		logged "$log" "smpboot: Allowing $cpus CPUs" &&
+		! logged "$log" "$other"; then
+		pass "$name: reports $cpus CPUs from the $from (at $(when "$log" "smpboot: Allowing")s)"
+	else
+		fail "$name: does not report $cpus CPUs from the $from ('$have', 'smpboot: Allowing $cpus CPUs', no '$other')"
+	fi
+}
+
+# check_boot PATH MEM ACPI: boot the kernel through PATH (pvh: the vmlinux;
+# bzimage: the bzImage) with MEM of RAM and kvmux --acpi ACPI, until it
+# printed what is checked.
 check_boot() {
-	local path=$1 mem=$2 name="$1-$2" image log marker ram rc t want
+	local path=$1 mem=$2 acpi=$3 name="$1-$2" image log marker ram rc t
+	local want deep=0 sizes
 	case $path in
-	pvh) image=$cache/vmlinux ;;
-	bzimage) image=$cache/bzImage ;;
+	pvh) image=$cache/vmlinux sizes=$pvh_sizes ;;
+	bzimage) image=$cache/bzImage sizes=$bzimage_sizes ;;
 	esac
+	[[ $mem == "${sizes%% *}" ]] && deep=1
+	[[ $acpi == off ]] && name+="-acpi-off"
 	log="$logdir/$name.log"
 	want="$log.want"
 	marker="kvmux_marker=$$_${RANDOM}_$mem"
 	ram=$(size_bytes "$mem")
-	{
-		echo "Linux version 6.1"
-		echo "Command line:"
-		expected_e820 "$path" "$ram" | tail -n 1
-		if [[ $path == pvh && $mem == "${pvh_sizes%% *}" ]]; then
-			echo "Processors: $cpus"
-			echo "smpboot: Allowing $cpus CPUs"
-		fi
-	} >"$want"
+	want_lines "$path" "$ram" "$acpi" "$deep" >"$want"
 
-	echo "== $name: $kvmux run --kernel $image --memory $mem --cpus $cpus"
+	echo "== $name: $kvmux run --kernel $image --memory $mem --cpus $cpus --acpi $acpi"
 	boot "$log" "$want" run --kernel "$image" --memory "$mem" \
-		--cpus "$cpus" --cmdline "console=ttyS0 earlyprintk=serial panic=-1 $marker"
+		--cpus "$cpus" --acpi "$acpi" \
+		--cmdline "console=ttyS0 earlyprintk=serial panic=-1 $marker"
 	rc=$(cat "$log.rc")
 
 	# 0. bzImage only: the decompressor stub ran and said so (its
 	# "Decompressing Linux... " line is completed by "done." only after
 	# the decompression, some 15-20 s later here: the start is checked).
 	if [[ $path == bzimage ]]; then
-		if text "$log" | grep -q -F "Decompressing Linux"; then
+		if logged "$log" "Decompressing Linux"; then
 			pass "$name: decompressor started (at $(when "$log" "early console in extract_kernel")s), 'Parsing ELF... done.' at $(when "$log" "Parsing ELF... done" || echo never)s"
 		else
 			fail "$name: no 'Decompressing Linux' from the bzImage stub"
@@ -266,36 +365,25 @@ check_boot() {
 	fi
 
 	# 3. The e820 map is exactly ours.
-	local want got
-	want=$(expected_e820 "$path" "$ram")
+	local want_map got
+	want_map=$(expected_e820 "$path" "$ram")
 	got=$(text "$log" | grep -o 'BIOS-e820: \[mem [^]]*\] .*' |
 		sed 's/[[:space:]]*$//' || true)
 	if [[ -z $got ]]; then
 		fail "$name: no 'BIOS-e820:' lines printed"
-	elif [[ $got == "$want" ]]; then
-		pass "$name: e820 map matches $mem ($(wc -l <<<"$got") entries, last at $(when "$log" "$(tail -n1 <<<"$want")")s)"
+	elif [[ $got == "$want_map" ]]; then
+		pass "$name: e820 map matches $mem ($(wc -l <<<"$got") entries, last at $(when "$log" "$(tail -n1 <<<"$want_map")")s)"
 	else
 		fail "$name: e820 map differs from the one for $mem"
 		diff -u --label expected --label "printed by Linux" \
-			<(echo "$want") <(echo "$got") | sed 's/^/    /' || true
+			<(echo "$want_map") <(echo "$got") | sed 's/^/    /' || true
 	fi
 
-	# 4. It sees the vCPUs kvmux gave it (from kvmux's MP table).  Only
-	# the first PVH boot must get that far: with more RAM, or after the
-	# bzImage's decompressor, the emulator may give up before Linux
-	# parses the MP table (it prints it ~4 s in at 256M here).
-	if [[ $path != pvh || $mem != "${pvh_sizes%% *}" ]]; then
-		if text "$log" | grep -q -F "Processors: $cpus"; then
-			echo "info: $name: reports $cpus CPUs"
-		else
-			echo "info: $name: stopped before reporting its CPUs"
-		fi
-	elif text "$log" | grep -q -F "Processors: $cpus" &&
-		text "$log" | grep -q -F "smpboot: Allowing $cpus CPUs"; then
-		pass "$name: reports $cpus CPUs from the MP table (at $(when "$log" "Processors: $cpus")s)"
-	else
-		fail "$name: does not report $cpus CPUs ('Processors: $cpus', 'smpboot: Allowing $cpus CPUs')"
-	fi
+	# 4. ACPI's tables (or none), no ACPI errors, and the vCPUs kvmux
+	# gave, from the MADT or the MP table. Only the first size of a path
+	# must get as far as the CPUs: at 4G Linux spends more than a minute
+	# in its memory setup under the emulator first.
+	check_acpi "$name" "$log" "$acpi" "$deep"
 
 	# 5. It ended: by itself, or at once when told to (SIGTERM, 143);
 	# how it ended is recorded.
@@ -307,10 +395,20 @@ check_boot() {
 }
 
 for mem in $pvh_sizes; do
-	check_boot pvh "$mem"
+	check_boot pvh "$mem" on
 done
 for mem in $bzimage_sizes; do
-	check_boot bzimage "$mem"
+	check_boot bzimage "$mem" on
+done
+for path in $acpi_off_paths; do
+	case $path in
+	pvh) mem=${pvh_sizes%% *} ;;
+	bzimage) mem=${bzimage_sizes%% *} ;;
+	*) die "KVMUX_LINUX_ACPI_OFF_PATHS: unknown boot path '$path'" ;;
+	esac
+	if [[ -n $mem ]]; then
+		check_boot "$path" "$mem" off
+	fi
 done
 
 echo "$passed passed, $failed failed"

@@ -73,6 +73,7 @@ static const char full_file[] =
 	"memory = 512M\n"
 	"cpus = 2\n"
 	"timeout = 1.5\n"
+	"shutdown-grace = 250ms\n"
 	"priority = 3\n"
 	"weight = 4\n"
 	"cap = on\n"
@@ -108,6 +109,7 @@ static void full_valid_file(void **state)
 	assert_int_equal(cfg.memory, 512ULL << 20);
 	assert_int_equal(cfg.cpus, 2);
 	assert_int_equal(cfg.timeout_ms, 1500);
+	assert_int_equal(cfg.shutdown_grace_ms, 250);
 	assert_int_equal(cfg.priority, 3);
 	assert_int_equal(cfg.weight, 4);
 	assert_true(cfg.cap);
@@ -148,6 +150,7 @@ static void defaults(void **state)
 	assert_int_equal(cfg.memory, CONFIG_DEFAULT_MEMORY);
 	assert_int_equal(cfg.cpus, 1);
 	assert_int_equal(cfg.timeout_ms, 0);
+	assert_int_equal(cfg.shutdown_grace_ms, 0);
 	assert_int_equal(cfg.priority, 0);
 	assert_int_equal(cfg.weight, 1);
 	assert_false(cfg.cap);

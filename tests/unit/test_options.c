@@ -91,7 +91,7 @@ static void long_options(void **state)
 				  "web", "--stats", "--acpi", "off",
 				  "--console", "virtio", "--console-output",
 				  "none", "--debug-exit", "port=0xf4,size=4",
-				  NULL),
+				  "--shutdown-grace", "2m", NULL),
 			 CLI_RUN);
 	assert_int_equal(req.nr_vms, 1);
 	assert_string_equal(req.vm[0].kernel, "k.elf");
@@ -107,6 +107,7 @@ static void long_options(void **state)
 	assert_int_equal(req.vm[0].console_target, CONSOLE_TO_NONE);
 	assert_int_equal(req.vm[0].debug_exit.port, 0xf4);
 	assert_int_equal(req.vm[0].debug_exit.size, 4);
+	assert_int_equal(req.vm[0].shutdown_grace_ms, 120000);
 	run_request_free(&req);
 }
 
@@ -146,6 +147,8 @@ static void defaults(void **state)
 	assert_int_equal(req.vm[0].memory, CONFIG_DEFAULT_MEMORY);
 	assert_int_equal(req.vm[0].cpus, 1);
 	assert_true(req.vm[0].acpi);
+	/* SIGTERM stops at once unless a grace is asked for. */
+	assert_int_equal(req.vm[0].shutdown_grace_ms, 0);
 	assert_false(req.vm[0].stats);
 	assert_int_equal(req.vm[0].nr_disks, 0);
 	assert_int_equal(req.group.sched, SCHED_MODE_AUTO);
