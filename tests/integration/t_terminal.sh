@@ -33,14 +33,16 @@ check "tty: a reset restores the terminal" all_of 'pty_status_is 121' \
 # signal_run IGNORED SIG...: spin.elf with the signals IGNORED ignored
 # from the start (as bash does for a script's background jobs, or nohup),
 # then each SIG sent in turn once it runs.
+# The dispositions are set with env(1), not trap: a shell cannot undo a
+# signal it was started with ignored (a test run under nohup).
 signal_run() {
 	local ignored=$1 sig
 	shift
 	rm -f "$WORK/out" # the old one must not satisfy wait_for_output
-	(
-		trap '' $ignored
-		exec "$KVMUX" run --kernel "$FIRMWARE/spin.elf"
-	) >"$WORK/out" 2>"$WORK/err" </dev/null &
+	env --default-signal=HUP,INT,QUIT,TERM \
+		${ignored:+--ignore-signal=${ignored// /,}} \
+		"$KVMUX" run --kernel "$FIRMWARE/spin.elf" \
+		>"$WORK/out" 2>"$WORK/err" </dev/null &
 	pid=$!
 	wait_for_output "$WORK/out" "spin: forever" "$pid"
 	for sig in "$@"; do
