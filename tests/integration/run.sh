@@ -16,7 +16,7 @@ if [ ! -c /dev/kvm ]; then
 fi
 groups=("$@")
 [ ${#groups[@]} -eq 0 ] && groups=(boot bad_input terminal smp virtio dtb config group stop
-	multiboot elf_layout debug_exit acpi)
+	multiboot elf_layout debug_exit acpi console)
 for group in "${groups[@]}"; do
 	echo "== $group"
 	# shellcheck source=/dev/null
