@@ -7,6 +7,7 @@
  * device tree is built last, from everything the devices registered.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "kvmux/exit_status.h"
 #include "kvmux/fd_release.h"
 #include "kvmux/fdt.h"
+#include "kvmux/line_match.h"
 #include "kvmux/mptable.h"
 #include "kvmux/multiboot.h"
 #include "kvmux/thread.h"
@@ -47,18 +49,68 @@ void board_init(struct board *b, const struct vm_config *cfg)
 		 vm_stop_reason_name(VM_RUNNING));
 }
 
+/* The guest's text in a stop's one line: control bytes shown as '?'. */
+static void printable(const char *text, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; *text && n + 4 < size; text++) {
+		unsigned char c = *text;
+
+		buf[n++] = c < 0x20 || c == 0x7f ? '?' : c;
+	}
+	if (*text)
+		n += snprintf(buf + n, size - n, "...");
+	buf[n] = '\0';
+}
+
+/* A console line matched --fail-on: the run ends with 123, saying it. */
+static void on_fail_line(void *opaque, const char *pattern, const char *line)
+{
+	struct board *b = opaque;
+	char shown_pattern[64], shown_line[160];
+
+	printable(pattern, shown_pattern, sizeof(shown_pattern));
+	printable(line, shown_line, sizeof(shown_line));
+	vm_request_stop(&b->vm, VM_STOP_FAIL_ON, 0,
+			"--fail-on '%s' matched: %s", shown_pattern,
+			shown_line);
+}
+
+/* One sink per console device: the same bytes to every output. */
+static struct console_sink *make_sink(struct board *b,
+				      const struct board_output *out)
+{
+	struct console_sink *sink = console_sink_new();
+	unsigned int i;
+
+	if (!sink)
+		return NULL;
+	for (i = 0; i < BOARD_OUTPUTS; i++)
+		if (console_sink_add_output(sink, out[i].out, out[i].prefix,
+					    out[i].timestamps ?
+						    CONSOLE_SINK_TIMESTAMPS :
+						    0) < 0)
+			goto fail;
+	if (b->fail_on &&
+	    console_sink_fail_on(sink, b->fail_on, on_fail_line, b) < 0)
+		goto fail;
+	return sink;
+fail:
+	console_sink_destroy(sink);
+	return NULL;
+}
+
 static int open_instance(struct board *b, const struct device_kind *kind,
-			 unsigned int i, struct out_stream *out,
-			 const char *prefix)
+			 unsigned int i, const struct board_output *out)
 {
 	struct board_device *d = &b->dev[b->nr_devs];
 
 	if (b->nr_devs == BOARD_MAX_DEVICES)
 		return err_host("more than %d devices", BOARD_MAX_DEVICES);
 	*d = (struct board_device){ .kind = kind };
-	/* One sink per console device: their lines never mix. */
 	if (kind->console) {
-		d->sink = console_sink_create(out, prefix);
+		d->sink = make_sink(b, out);
 		if (!d->sink)
 			return err_host("out of memory");
 	}
@@ -74,16 +126,21 @@ static int open_instance(struct board *b, const struct device_kind *kind,
 }
 
 /* Every instance of every kind, before any VM exists. */
-static int open_devices(struct board *b, struct out_stream *out,
-			const char *prefix)
+static int open_devices(struct board *b, const struct board_output *out)
 {
 	const struct device_kind *const *kind;
 	unsigned int i, n;
 
+	if (b->cfg->fail_on.nr) {
+		b->fail_on = line_match_create(b->cfg->fail_on.item,
+					       b->cfg->fail_on.nr);
+		if (!b->fail_on)
+			return -1;
+	}
 	for (kind = device_kinds; *kind; kind++) {
 		n = device_count(*kind, b->cfg);
 		for (i = 0; i < n; i++)
-			if (open_instance(b, *kind, i, out, prefix) < 0)
+			if (open_instance(b, *kind, i, out) < 0)
 				return -1;
 	}
 	return 0;
@@ -362,12 +419,12 @@ static int load_kernel(struct board *b)
 	return vcpu_set_boot_state(b->vm.vcpu[0], &entry.cpu);
 }
 
-int board_prepare(struct board *b, struct out_stream *out, const char *prefix)
+int board_prepare(struct board *b, const struct board_output out[BOARD_OUTPUTS])
 {
 	const struct vm_config *cfg = b->cfg;
 	int rc = -1;
 
-	if (open_devices(b, out, prefix) < 0 || map_inputs(b) < 0 ||
+	if (open_devices(b, out) < 0 || map_inputs(b) < 0 ||
 	    check_host_memory(cfg) < 0 ||
 	    kvm_sys_open(&b->kvm, cfg->kvm_device) < 0)
 		goto out;
@@ -395,6 +452,9 @@ int board_start(struct board *b)
 	b->start_ns = now_ns();
 	b->started = true;
 	for (i = 0; i < b->nr_devs; i++)
+		if (b->dev[i].sink)
+			console_sink_set_epoch(b->dev[i].sink, b->start_ns);
+	for (i = 0; i < b->nr_devs; i++)
 		if (b->dev[i].kind->start &&
 		    b->dev[i].kind->start(b->dev[i].dev) < 0)
 			return -1;
@@ -406,17 +466,25 @@ static void on_input_room(void *opaque)
 	stdio_console_room(opaque);
 }
 
+static void stop_from_keys(void *opaque)
+{
+	struct board *b = opaque;
+
+	vm_request_stop(&b->vm, VM_STOP_SIGNAL, SIGINT,
+			"stopped from the console (Ctrl-A x)");
+}
+
 int board_attach_stdin(struct board *b, struct event_loop *loop)
 {
 	struct stdio_console *con = &b->stdin_console;
 	const struct console_device_ops *ops;
 
 	if (b->cfg->console_target != CONSOLE_TO_STDIO || !b->console)
-		return 0;
+		return stdio_console_attach_keys(con, loop, stop_from_keys, b);
 	ops = b->console->kind->console;
 	ops->on_input_room(b->console->dev, on_input_room, con);
-	return stdio_console_attach(con, loop, &b->vm, ops->input,
-				    b->console->dev);
+	return stdio_console_attach(con, loop, ops->input, b->console->dev,
+				    stop_from_keys, b);
 }
 
 /* Stop every thread of the VM, each with the same bound. */
@@ -486,7 +554,7 @@ int board_finish(struct board *b)
 	return exit_status_for(stop.reason, stop.value);
 }
 
-uint64_t board_undelivered(struct board *b)
+uint64_t board_undelivered(struct board *b, unsigned int output)
 {
 	uint64_t n = 0;
 	unsigned int i;
@@ -496,7 +564,7 @@ uint64_t board_undelivered(struct board *b)
 
 		if (!ops)
 			continue;
-		n += console_sink_pending(b->dev[i].sink);
+		n += console_sink_pending(b->dev[i].sink, output);
 		if (ops->undelivered)
 			n += ops->undelivered(b->dev[i].dev);
 	}
@@ -628,6 +696,8 @@ void board_teardown(struct board *b)
 	if (b->stuck)
 		return; /* a live thread may still use all of it */
 	destroy_devices(b);
+	line_match_free(b->fail_on);
+	b->fail_on = NULL;
 	if (b->vm.fd >= 0 || b->vm.stop_fd >= 0)
 		vm_destroy(&b->vm);
 	if (b->kvm.fd >= 0)

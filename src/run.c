@@ -29,6 +29,7 @@
 #include "kvmux/run.h"
 #include "kvmux/out_stream.h"
 #include "kvmux/sched_policy.h"
+#include "kvmux/stdio_console.h"
 #include "kvmux/vcpu.h"
 
 struct runner {
@@ -46,6 +47,8 @@ struct runner {
 	struct vm_slot *slot; /* per VM */
 	struct console_outputs *outputs;
 	int *dest; /* per VM: its console's destination in outputs */
+	int *log_dest; /* per VM: its --console-log's; -1: none */
+	struct stdio_console keys; /* a group's escape keys */
 	struct event_loop loop;
 	int signal_fd, watch_fd;
 	unsigned int running;
@@ -91,6 +94,13 @@ static void stop_all(struct runner *r, enum vm_stop_reason reason, int value,
 		if (r->board[i].started)
 			vm_request_stop(&r->board[i].vm, reason, value, "%s",
 					why);
+}
+
+/* Ctrl-A x on the terminal, in a group. */
+static void stop_from_keys(void *opaque)
+{
+	stop_all(opaque, VM_STOP_SIGNAL, SIGINT,
+		 "stopped from the console (Ctrl-A x)");
 }
 
 /* A console's reader went away: end as a Unix filter would (141). */
@@ -332,11 +342,22 @@ static int create_sched(struct runner *r)
 	return r->sched ? 0 : -1;
 }
 
-/*
- * Where each VM's console goes.  In a group a console is prefixed with
- * the VM's name when its destination is shared (stdout, or a file two
- * VMs name); a VM's own file gets its lines as they are.
- */
+/* A VM's --console-log, after every VM's console output is open (so a
+ * log naming one of them, stdout's file say, is known to be the same). */
+static int open_log(struct runner *r, unsigned int i, int *status)
+{
+	r->log_dest[i] = console_outputs_open_log(r->outputs, &r->cfg[i],
+						  r->signal_fd, status);
+	if (r->log_dest[i] < 0)
+		return -1;
+	if (r->log_dest[i] != r->dest[i])
+		return 0;
+	*status = EXIT_BAD_USAGE;
+	return err_set("--console-log %s: the console goes there already",
+		       r->cfg[i].console_log);
+}
+
+/* Where each VM's console and its log go. */
 static int open_outputs(struct runner *r)
 {
 	unsigned int i;
@@ -344,23 +365,51 @@ static int open_outputs(struct runner *r)
 
 	r->outputs = console_outputs_create(on_output_gone, r);
 	r->dest = calloc(r->nr_vms, sizeof(*r->dest));
-	if (!r->outputs || !r->dest)
+	r->log_dest = calloc(r->nr_vms, sizeof(*r->log_dest));
+	if (!r->outputs || !r->dest || !r->log_dest)
 		return report(r, GROUP_WIDE, EXIT_HOST_FAILURE);
 	for (i = 0; i < r->nr_vms; i++) {
+		r->log_dest[i] = -1;
 		r->dest[i] = console_outputs_open(r->outputs, &r->cfg[i],
 						  r->signal_fd, &status);
 		if (r->dest[i] < 0)
 			return report(r, i, status);
 	}
+	for (i = 0; i < r->nr_vms; i++)
+		if (r->cfg[i].console_log && open_log(r, i, &status) < 0)
+			return report(r, i, status);
 	return 0;
 }
 
-static const char *console_prefix(struct runner *r, unsigned int i)
+/*
+ * In a group a console's lines are prefixed with the VM's name on stdout
+ * and wherever several VMs write (a file two VMs name); a VM's own file
+ * gets its lines as they are.  Times head the lines of files only.
+ */
+static void vm_outputs(struct runner *r, unsigned int i,
+		       struct board_output *out)
 {
-	if (!r->group || (r->cfg[i].console_target == CONSOLE_TO_FILE &&
-			  console_outputs_users(r->outputs, r->dest[i]) == 1))
-		return NULL;
-	return r->cfg[i].name;
+	const struct vm_config *cfg = &r->cfg[i];
+	bool own_file = cfg->console_target == CONSOLE_TO_FILE &&
+			console_outputs_users(r->outputs, r->dest[i]) == 1;
+	int log = r->log_dest[i];
+	bool shared_log;
+
+	out[BOARD_OUTPUT] = (struct board_output){
+		.out = console_outputs_stream(r->outputs, r->dest[i]),
+		.prefix = r->group && !own_file ? cfg->name : NULL,
+		.timestamps = cfg->timestamps &&
+			      cfg->console_target == CONSOLE_TO_FILE,
+	};
+	out[BOARD_LOG] = (struct board_output){ 0 };
+	if (log < 0)
+		return;
+	shared_log = console_outputs_users(r->outputs, log) > 1;
+	out[BOARD_LOG] = (struct board_output){
+		.out = console_outputs_stream(r->outputs, log),
+		.prefix = r->group && shared_log ? cfg->name : NULL,
+		.timestamps = cfg->timestamps,
+	};
 }
 
 static int prepare(struct runner *r, const struct run_request *req)
@@ -380,11 +429,11 @@ static int prepare(struct runner *r, const struct run_request *req)
 	if (status)
 		return status;
 	for (i = 0; i < r->nr_vms; i++) {
+		struct board_output out[BOARD_OUTPUTS];
+
+		vm_outputs(r, i, out);
 		board_init(&r->board[i], &r->cfg[i]);
-		status = board_prepare(
-			&r->board[i],
-			console_outputs_stream(r->outputs, r->dest[i]),
-			console_prefix(r, i));
+		status = board_prepare(&r->board[i], out);
 		if (status)
 			return report(r, i, status);
 	}
@@ -422,6 +471,8 @@ static int start(struct runner *r)
 	}
 	if (!r->group)
 		return board_attach_stdin(&r->board[0], &r->loop);
+	if (stdio_console_attach_keys(&r->keys, &r->loop, stop_from_keys, r))
+		return -1;
 	return group_sched_start(r->sched);
 }
 
@@ -513,7 +564,7 @@ static void vm_result(struct runner *r, unsigned int i, int status,
 	}
 	board_exits(b, &v->exits_kvmux, &v->exits_kvm);
 	v->console_bytes = board_console_bytes(b);
-	v->console_lost = board_undelivered(b);
+	v->console_lost = board_undelivered(b, BOARD_OUTPUT);
 }
 
 /* --result: written however the run ended (nothing without it). */
@@ -587,12 +638,17 @@ static void finish_output(struct runner *r)
 	uint64_t deadline = out_stream_now_ns() + CONSOLE_GRACE_NS, *lost;
 	unsigned int i;
 
-	lost = calloc(r->nr_vms, sizeof(*lost));
+	/* Per destination: each VM opens at most two. */
+	lost = calloc(2 * r->nr_vms, sizeof(*lost));
 	if (r->outputs && lost) {
-		for (i = 0; i < r->nr_vms; i++)
+		for (i = 0; i < r->nr_vms; i++) {
 			if (r->dest && r->dest[i] >= 0)
-				lost[r->dest[i]] +=
-					board_undelivered(&r->board[i]);
+				lost[r->dest[i]] += board_undelivered(
+					&r->board[i], BOARD_OUTPUT);
+			if (r->log_dest && r->log_dest[i] >= 0)
+				lost[r->log_dest[i]] += board_undelivered(
+					&r->board[i], BOARD_LOG);
+		}
 		console_outputs_finish(r->outputs, deadline, r->signal_fd,
 				       lost);
 	}
@@ -606,6 +662,7 @@ static void teardown(struct runner *r)
 {
 	unsigned int i;
 
+	stdio_console_detach(&r->keys);
 	event_loop_free(&r->loop);
 	if (r->signal_fd >= 0)
 		close(r->signal_fd);
@@ -621,6 +678,7 @@ static void teardown(struct runner *r)
 		board_teardown(&r->board[i]);
 	console_outputs_free(r->outputs);
 	free(r->dest);
+	free(r->log_dest);
 	group_sched_destroy(r->sched);
 	if (r->have_plan)
 		group_plan_free(&r->plan);

@@ -20,6 +20,7 @@
 
 struct console_sink;
 struct device_kind;
+struct line_match;
 struct out_stream;
 
 /* A stop the host asks for: what the VM's stop record gets, and why. */
@@ -29,6 +30,15 @@ struct board_stop {
 	const char *cause; /* "SIGTERM", "--timeout": for messages */
 	char why[128]; /* the stop's detail */
 };
+
+/* Where a VM's consoles go: BOARD_OUTPUT, then BOARD_LOG. */
+struct board_output {
+	struct out_stream *out; /* NULL: nowhere */
+	const char *prefix; /* lines as "prefix| line"; NULL: bytes */
+	bool timestamps; /* each line starts with the time since start */
+};
+
+enum { BOARD_OUTPUT, BOARD_LOG, BOARD_OUTPUTS };
 
 /* One device: its kind, its state, and its sink if it is a console. */
 struct board_device {
@@ -49,6 +59,7 @@ struct board {
 	unsigned int nr_devs;
 	struct board_device *console; /* stdin goes here; NULL: nowhere */
 	struct stdio_console stdin_console;
+	struct line_match *fail_on; /* --fail-on; NULL: none */
 	/* Mapped from board_prepare() until the kernel is loaded. */
 	struct host_file kernel, initrd;
 	struct host_file module[CONFIG_MAX_MODULES];
@@ -73,12 +84,15 @@ void board_init(struct board *b, const struct vm_config *cfg);
 /*
  * Build the VM up to the point where it could run: every device of the
  * table (kvmux/device.h) opened, input files mapped, KVM opened, the
- * devices attached, the kernel loaded.  out: where the consoles go (NULL:
- * nowhere); prefix: their line prefix (NULL: bytes as they come).
- * Returns 0, or the exit status to give up with: the class of the error
- * (kvmux/error.h) decides it, whatever step failed; err_msg() says why.
+ * devices attached, the kernel loaded.  out[]: where the consoles go
+ * (each console device writes the same bytes to both), and a console
+ * line that matches the config's fail_on stops the VM
+ * (VM_STOP_FAIL_ON).  Returns 0, or the exit status to give up with: the
+ * class of the error (kvmux/error.h) decides it, whatever step failed;
+ * err_msg() says why.
  */
-int board_prepare(struct board *b, struct out_stream *out, const char *prefix);
+int board_prepare(struct board *b,
+		  const struct board_output out[BOARD_OUTPUTS]);
 
 /* Start the device threads and the vCPUs. */
 int board_start(struct board *b);
@@ -90,14 +104,17 @@ int board_start(struct board *b);
  */
 int board_finish(struct board *b);
 
-/* Console bytes of this VM that never reached its output stream. */
-uint64_t board_undelivered(struct board *b);
+/* Console bytes of this VM that never reached output i's stream. */
+uint64_t board_undelivered(struct board *b, unsigned int i);
 /* Console bytes the guest wrote, to every console device. */
 uint64_t board_console_bytes(struct board *b);
 /* Exits of its vCPUs: those kvmux handled, and KVM's count of all. */
 void board_exits(struct board *b, uint64_t *kvmux, uint64_t *kvm);
 
-/* Route host input (stdin) to this VM's console device. */
+/*
+ * Route host input (stdin) to this VM's console device when the console
+ * is on stdio; else a terminal on stdin gives the escape keys only.
+ */
 int board_attach_stdin(struct board *b, struct event_loop *loop);
 
 /*

@@ -18,6 +18,13 @@ struct config_strings;
 #define CONFIG_DEFAULT_MEMORY (256ULL << 20)
 #define CONFIG_MAX_DISKS 8
 #define CONFIG_MAX_MODULES 16 /* BOOT_MAX_MODULES */
+#define CONFIG_LIST_MAX 32 /* values of one repeatable setting */
+
+/* The values of a repeatable setting (--fail-on), in the order given. */
+struct config_list {
+	const char *item[CONFIG_LIST_MAX];
+	unsigned int nr;
+};
 
 /* What a disk's image is taken for (--disk format=). */
 enum disk_format {
@@ -65,7 +72,7 @@ enum console_device {
 /* Where the console's host side goes. */
 enum console_target {
 	CONSOLE_TO_STDIO,
-	CONSOLE_TO_FILE, /* output appended to console_file; no input */
+	CONSOLE_TO_FILE, /* output to console_file; no input */
 	CONSOLE_TO_NONE,
 };
 
@@ -93,7 +100,14 @@ struct vm_config {
 	unsigned int nr_disks;
 	enum console_device console;
 	enum console_target console_target;
-	const char *console_file;
+	/* Console files: %n in the name is the VM's name, %% a %.  A file
+	 * is truncated when opened, unless it is appended to. */
+	const char *console_file; /* CONSOLE_TO_FILE */
+	bool console_append;
+	const char *console_log; /* a copy of the console; NULL: none */
+	bool console_log_append;
+	bool timestamps; /* lines in console files start with the time */
+	struct config_list fail_on; /* patterns that end the run (123) */
 
 	/* Sharing the host with other VMs (several VMs in one run). */
 	unsigned int priority; /* higher runs first within a period */

@@ -4,6 +4,12 @@
  * and console files, one out_stream (kvmux/out_stream.h) per distinct
  * destination, however many VMs share it.
  *
+ * A console file (--console-output FILE, --console-log FILE) is named by
+ * a template: %n is the VM's name, %% a %.  It is truncated when opened
+ * unless the VM's config says append; a file (or stdout's file or pipe)
+ * that a destination writes to already is that destination, never
+ * opened or truncated twice.
+ *
  * Files are opened without blocking: a FIFO without a reader is waited
  * for, but only while no stop signal came (signal_fd) and, if the VM has
  * one, until its --timeout.  Anything but a regular file, a FIFO, a
@@ -39,6 +45,22 @@ struct console_outputs *console_outputs_create(void (*on_gone)(void *opaque),
 int console_outputs_open(struct console_outputs *set,
 			 const struct vm_config *cfg, int signal_fd,
 			 int *status);
+
+/*
+ * Open cfg's --console-log (cfg->console_log set), as above.  The index
+ * may be that of another destination of the run (stdout's file, another
+ * VM's file), even that of cfg's own console: the caller decides.
+ */
+int console_outputs_open_log(struct console_outputs *set,
+			     const struct vm_config *cfg, int signal_fd,
+			     int *status);
+
+/*
+ * The file name tmpl stands for in VM vm_name, into *path (malloc'd):
+ * %n is vm_name, %% a %.  Returns 0, or -1 with err_set() for any other
+ * % (err_host() when out of memory).
+ */
+int console_file_name(const char *tmpl, const char *vm_name, char **path);
 
 /* The stream of destination i (NULL: nowhere) and how many VMs use it. */
 struct out_stream *console_outputs_stream(struct console_outputs *set, int i);

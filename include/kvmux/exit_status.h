@@ -11,7 +11,8 @@
  *   121     the guest reset the machine (i8042 0xFE, ACPI reset register,
  *           triple fault)
  *   122     the guest crashed the vCPU (KVM internal error, failed entry)
- *   123     the guest panicked (it wrote "panicked" to pvpanic)
+ *   123     the guest panicked or reported failure: it wrote
+ *           "panicked" to pvpanic, or a console line matched --fail-on
  *   124     --timeout expired (as timeout(1)); with --shutdown-grace,
  *           and the guest did not power off within the grace
  *   125     kvmux could not start or run the VM (no /dev/kvm, permission,
@@ -49,6 +50,7 @@ enum vm_stop_reason {
 	VM_STOP_HOST_FAILURE,
 	VM_STOP_POWER_OFF, /* the guest entered S5 */
 	VM_STOP_PANICKED, /* the guest reported a panic (pvpanic) */
+	VM_STOP_FAIL_ON, /* a console line matched a --fail-on pattern */
 };
 
 /* The process exit status for a VM that stopped for reason (and value). */

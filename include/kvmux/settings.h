@@ -12,7 +12,10 @@
  * A setting applies to a VM (struct vm_config), to one disk or module of
  * it (a [disk "NAME"] / [module "NAME"] section, or --disk / --module),
  * or to the group of VMs of one run (struct group_config, command line
- * only).  Sections:
+ * only).  A LIST setting may be given many times: in a config file
+ * its key may repeat (any other key appears once per section), and the
+ * command line adds to what the files gave, as --disk adds disks.
+ * Sections:
  *
  *   [vm]  [kernel]  [console]  [disk "NAME"]...  [module "NAME"]...
  */
@@ -44,6 +47,7 @@ enum setting_type {
 	SETTING_CHOICE, /* int: the index of the value in choices[] */
 	SETTING_CUSTOM, /* set() does it all */
 	SETTING_SECTION, /* --disk, --module: the keys of a section */
+	SETTING_LIST, /* struct config_list: each value is added to it */
 };
 
 /* Where a value goes, and how a path is read. */
@@ -68,6 +72,9 @@ struct setting {
 	/* CUSTOM: parse value into ctx->target; -1 with err_set(). */
 	int (*set)(const struct setting *s, const char *value,
 		   struct setting_ctx *ctx);
+	/* STRING, PATH, LIST: 0 if value may be taken, else -1 with
+	 * err_set(); NULL: any value. */
+	int (*check)(const char *value);
 	const char *def; /* the default, as help shows it */
 	const char *help; /* one line */
 	unsigned int flags;

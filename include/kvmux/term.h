@@ -14,6 +14,14 @@
 /* Raw mode on fd if it is a terminal; true if the mode was changed. */
 bool term_raw_begin(int fd);
 
+/*
+ * Keys one at a time without echo, on fd if it is a terminal; its
+ * signal keys (Ctrl-C, Ctrl-Z, Ctrl-\) keep working.  For the escape
+ * keys when the console is not on the terminal.  True if the mode was
+ * changed.
+ */
+bool term_keys_begin(int fd);
+
 /* Restore the saved mode (idempotent, async-signal-safe). */
 void term_restore(void);
 

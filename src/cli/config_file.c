@@ -266,7 +266,7 @@ static int apply_key(struct loader *ld, const char *key, const char *value)
 		return fail_at(ld, ld->lineno, "unknown key '%s' in %s", key,
 			       ld->label);
 	first = &ld->key_line[s - settings];
-	if (*first)
+	if (*first && s->type != SETTING_LIST)
 		return fail_at(ld, ld->lineno,
 			       "duplicate key '%s' in %s (first on line %u)",
 			       key, ld->label, *first);

@@ -81,8 +81,9 @@ void cli_print_usage(void)
 	       "\n"
 	       "The console is on stdin/stdout; the UART also prints when the "
 	       "console is virtio.\n"
-	       "On a terminal, Ctrl-A x stops the VM; Ctrl-A Ctrl-A sends "
-	       "Ctrl-A.\n"
+	       "On a terminal, Ctrl-A x stops the VM, Ctrl-A h lists the keys; "
+	       "Ctrl-A Ctrl-A\n"
+	       "sends Ctrl-A.  Ctrl-A x works whatever --console-output is.\n"
 	       "\n"
 	       "%s",
 	       exit_status_help);

@@ -11,8 +11,10 @@
 #include <strings.h>
 
 #include "kvmux/config.h"
+#include "kvmux/console_output.h"
 #include "kvmux/error.h"
 #include "kvmux/layout.h"
+#include "kvmux/line_match.h"
 #include "kvmux/parse.h"
 #include "kvmux/platform.h"
 #include "kvmux/request.h"
@@ -92,26 +94,113 @@ static int set_memory(const struct setting *s, const char *value,
 	return 0;
 }
 
-/* stdio, none, or a file (relative to the config file's directory). */
+/*
+ * A console file's name, relative to the config file's directory: a %
+ * in the directory's name is doubled, so that only the user's own %n
+ * names the VM.
+ */
+static const char *keep_console_path(struct setting_ctx *ctx, const char *path,
+				     size_t len)
+{
+	const char *dir = path[0] == '/' ? NULL : ctx->dir;
+	size_t n = 0, i;
+	const char *kept;
+	char *escaped;
+
+	if (!dir || !strchr(dir, '%'))
+		return keep(ctx, dir, path, len);
+	escaped = malloc(2 * strlen(dir) + 1);
+	if (!escaped) {
+		err_host("out of memory");
+		return NULL;
+	}
+	for (i = 0; dir[i]; i++) {
+		if (dir[i] == '%')
+			escaped[n++] = '%';
+		escaped[n++] = dir[i];
+	}
+	escaped[n] = '\0';
+	kept = keep(ctx, escaped, path, len);
+	free(escaped);
+	return kept;
+}
+
+/*
+ * FILE[,append]: the file (a doubled comma is a comma of its name, as in
+ * --disk) and whether it is appended to rather than truncated.
+ */
+static int console_file(const char *value, struct setting_ctx *ctx,
+			const char **path, bool *append)
+{
+	size_t len = strlen(value), n = 0, i;
+	char *name = malloc(len + 1), *expanded;
+	int rc = 0;
+
+	if (!name)
+		return err_host("out of memory");
+	*append = false;
+	for (i = 0; i < len; i++) {
+		if (value[i] == ',' && value[i + 1] == ',') {
+			name[n++] = value[i++];
+		} else if (value[i] == ',') {
+			*append = !strcmp(value + i + 1, "append");
+			if (!*append)
+				rc = err_set(
+					"'%s': only ,append may follow the "
+					"file name (a comma in it is "
+					"written twice)",
+					value + i);
+			break;
+		} else {
+			name[n++] = value[i];
+		}
+	}
+	name[n] = '\0';
+	if (!rc && !n)
+		rc = err_set("no file name given");
+	/* %n and %% only: checked with any name. */
+	if (!rc && console_file_name(name, "vm", &expanded) == 0)
+		free(expanded);
+	else if (!rc)
+		rc = -1;
+	if (!rc) {
+		*path = keep_console_path(ctx, name, n);
+		rc = *path ? 0 : -1;
+	}
+	free(name);
+	return rc;
+}
+
+/* stdio (also -), none, or FILE[,append]. */
 static int set_console_output(const struct setting *s, const char *value,
 			      struct setting_ctx *ctx)
 {
 	struct vm_config *cfg = ctx->target;
 
-	if (!strcmp(value, "stdio")) {
+	if (!strcmp(value, "stdio") || !strcmp(value, "-")) {
 		cfg->console_target = CONSOLE_TO_STDIO;
 	} else if (!strcmp(value, "none")) {
 		cfg->console_target = CONSOLE_TO_NONE;
-	} else if (!*value) {
-		return err_set("no console output file given");
 	} else {
-		cfg->console_file = keep(ctx, value[0] == '/' ? NULL : ctx->dir,
-					 value, strlen(value));
-		if (!cfg->console_file)
+		if (console_file(value, ctx, &cfg->console_file,
+				 &cfg->console_append) < 0)
 			return -1;
 		cfg->console_target = CONSOLE_TO_FILE;
 	}
 	return 0;
+}
+
+/* FILE[,append]; never stdout, where the console goes anyway. */
+static int set_console_log(const struct setting *s, const char *value,
+			   struct setting_ctx *ctx)
+{
+	struct vm_config *cfg = ctx->target;
+
+	if (!strcmp(value, "-"))
+		return err_set("the log is a file (the console goes to "
+			       "standard output already)");
+	return console_file(value, ctx, &cfg->console_log,
+			    &cfg->console_log_append);
 }
 
 /* One key=value of --debug-exit. */
@@ -339,10 +428,24 @@ const struct setting settings[] = {
 	  VM(console), .choices = console_devices, .def = "serial",
 	  .help = "the console device: the UART (ttyS0) or virtio-console "
 	  "(hvc0); the UART prints either way" },
-	{ "console", "output", "console-output", 0, "stdio|none|FILE",
+	{ "console", "output", "console-output", 0, "stdio|-|none|FILE[,append]",
 	  SETTING_CUSTOM, VM(console_file), .set = set_console_output,
-	  .def = "stdio", .help = "where console output goes (a FILE is "
-	  "appended to; no input then)" },
+	  .def = "stdio", .help = "where console output goes: stdout (also "
+	  "-), nowhere, or FILE, truncated unless ,append (%n in FILE: the "
+	  "VM's name); no input then" },
+	{ "console", "log", "console-log", 0, "FILE[,append]", SETTING_CUSTOM,
+	  VM(console_log), .set = set_console_log, .def = "none",
+	  .help = "also write the console to FILE, truncated unless ,append "
+	  "(%n in FILE: the VM's name)" },
+	{ "console", "timestamps", "timestamps", 0, NULL, SETTING_FLAG,
+	  VM(timestamps), .def = "off", .help = "start each line written to "
+	  "console files with the seconds since the VM started, as Linux's "
+	  "printk does" },
+	{ "console", "fail-on", "fail-on", 0, "REGEX", SETTING_LIST,
+	  VM(fail_on), .check = line_match_check, .def = "none",
+	  .help = "end the run with status 123 when a console line matches "
+	  "REGEX (POSIX extended); linux: a set for Linux kernels; "
+	  "repeatable" },
 
 	/* the group of VMs of one run (and of kvmux plan) */
 	{ NULL, "host-cpus", "host-cpus", 0, "N", SETTING_UINT,
@@ -422,6 +525,8 @@ static int set_string(const struct setting *s, const char *value,
 	if (s->max && len > s->max)
 		return err_set("'%s' is longer than %llu bytes", value,
 			       (unsigned long long)s->max);
+	if (s->check && s->check(value) < 0)
+		return -1;
 	copy = keep(ctx,
 		    s->type == SETTING_PATH && value[0] != '/' ? ctx->dir :
 								 NULL,
@@ -429,6 +534,26 @@ static int set_string(const struct setting *s, const char *value,
 	if (!copy)
 		return -1;
 	*(const char **)field(s, ctx) = copy;
+	return 0;
+}
+
+/* One more value of a repeatable setting. */
+static int add_to_list(const struct setting *s, const char *value,
+		       struct setting_ctx *ctx)
+{
+	struct config_list *list = field(s, ctx);
+	size_t len = strlen(value);
+
+	if (list->nr == CONFIG_LIST_MAX)
+		return err_set("more than %d values", CONFIG_LIST_MAX);
+	if (!len)
+		return err_set("the %s is empty", s->key);
+	if (s->check && s->check(value) < 0)
+		return -1;
+	list->item[list->nr] = keep(ctx, NULL, value, len);
+	if (!list->item[list->nr])
+		return -1;
+	list->nr++;
 	return 0;
 }
 
@@ -478,6 +603,8 @@ int setting_apply(const struct setting *s, const char *value,
 		return set_choice(s, value, ctx);
 	case SETTING_CUSTOM:
 		return s->set(s, value, ctx);
+	case SETTING_LIST:
+		return add_to_list(s, value, ctx);
 	case SETTING_SECTION:
 		break;
 	}

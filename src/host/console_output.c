@@ -25,7 +25,7 @@ struct dest {
 	struct console_outputs *set;
 	char *name; /* "stdout", or the file's path */
 	int fd; /* -1: nowhere; stdout is not closed */
-	bool is_file;
+	bool has_inode; /* a file, or a stdout that is a file or a pipe */
 	dev_t dev;
 	ino_t ino;
 	struct out_stream *stream;
@@ -93,24 +93,68 @@ static int add(struct console_outputs *set, struct dest *d)
 	return set->nr++;
 }
 
-/* The one destination of this kind that exists already, or -1. */
-static int find(struct console_outputs *set, const char *name, dev_t dev,
-		ino_t ino, bool is_file)
+/* The destination that writes to this file (or pipe) already, or -1. */
+static int find_inode(struct console_outputs *set, dev_t dev, ino_t ino)
 {
 	unsigned int i;
 
 	for (i = 0; i < set->nr; i++) {
 		struct dest *d = set->dest[i];
 
-		if (d->is_file != is_file)
-			continue;
-		if (is_file ? d->dev == dev && d->ino == ino :
-			      !strcmp(d->name, name)) {
+		if (d->has_inode && d->dev == dev && d->ino == ino) {
 			d->users++;
 			return i;
 		}
 	}
 	return -1;
+}
+
+/* The destination of that name ("stdout", "none"), or -1. */
+static int find_name(struct console_outputs *set, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->nr; i++) {
+		struct dest *d = set->dest[i];
+
+		if (!d->has_inode && !strcmp(d->name, name)) {
+			d->users++;
+			return i;
+		}
+	}
+	return -1;
+}
+
+int console_file_name(const char *tmpl, const char *vm_name, char **path)
+{
+	size_t len = strlen(tmpl), n = 0, i;
+	char *out;
+
+	for (i = 0; tmpl[i]; i++)
+		if (tmpl[i] == '%' && tmpl[i + 1] == 'n')
+			len += strlen(vm_name);
+	out = malloc(len + 1);
+	if (!out)
+		return err_host("out of memory");
+	for (i = 0; tmpl[i]; i++) {
+		if (tmpl[i] != '%') {
+			out[n++] = tmpl[i];
+		} else if (tmpl[i + 1] == 'n') {
+			memcpy(out + n, vm_name, strlen(vm_name));
+			n += strlen(vm_name);
+			i++;
+		} else if (tmpl[i + 1] == '%') {
+			out[n++] = tmpl[i++];
+		} else {
+			free(out);
+			return err_set("'%.2s' in %s: a %% is %%n (the VM's "
+				       "name) or %%%% (a %%)",
+				       tmpl + i, tmpl);
+		}
+	}
+	out[n] = '\0';
+	*path = out;
+	return 0;
 }
 
 /* A stop signal came while waiting: say which, for the exit status. */
@@ -169,8 +213,12 @@ static int open_fifo(const char *path, const struct vm_config *cfg,
 	return fd;
 }
 
-/* Open a console file; the descriptor is blocking (its thread waits). */
-static int open_file(const char *path, const struct vm_config *cfg,
+/*
+ * Open a console file, truncated unless append; the descriptor is
+ * blocking (its thread waits).  O_APPEND either way: another writer of
+ * the file (a second kvmux) never has its lines overwritten.
+ */
+static int open_file(const char *path, bool append, const struct vm_config *cfg,
 		     int signal_fd, int *status)
 {
 	struct stat st;
@@ -188,7 +236,7 @@ static int open_file(const char *path, const struct vm_config *cfg,
 	} else {
 		fd = open(path,
 			  O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK |
-				  O_CLOEXEC | O_NOCTTY,
+				  O_CLOEXEC | O_NOCTTY | (append ? 0 : O_TRUNC),
 			  0644);
 		if (fd < 0)
 			return err_input_errno("cannot open console output %s",
@@ -199,8 +247,10 @@ static int open_file(const char *path, const struct vm_config *cfg,
 	return fd;
 }
 
-static int open_dest(struct console_outputs *set, const struct vm_config *cfg,
-		     int signal_fd, int *status)
+/* A file a destination writes to already is not opened again (nor
+ * truncated again). */
+static int open_dest(struct console_outputs *set, const char *path, bool append,
+		     const struct vm_config *cfg, int signal_fd, int *status)
 {
 	struct dest *d = calloc(1, sizeof(*d));
 	struct stat st;
@@ -208,23 +258,28 @@ static int open_dest(struct console_outputs *set, const struct vm_config *cfg,
 
 	if (!d)
 		return err_host("out of memory");
-	d->fd = open_file(cfg->console_file, cfg, signal_fd, status);
+	if (stat(path, &st) == 0 &&
+	    (i = find_inode(set, st.st_dev, st.st_ino)) >= 0) {
+		free(d);
+		return i;
+	}
+	d->fd = open_file(path, append, cfg, signal_fd, status);
 	if (d->fd < 0) {
 		free(d);
 		return -1;
 	}
 	if (fstat(d->fd, &st) < 0)
 		goto fail;
-	i = find(set, NULL, st.st_dev, st.st_ino, true);
+	i = find_inode(set, st.st_dev, st.st_ino);
 	if (i >= 0) {
 		close(d->fd);
 		free(d);
 		return i;
 	}
-	d->is_file = true;
+	d->has_inode = true;
 	d->dev = st.st_dev;
 	d->ino = st.st_ino;
-	d->name = strdup(cfg->console_file);
+	d->name = strdup(path);
 	if (d->name && (i = add(set, d)) >= 0)
 		return i;
 fail:
@@ -236,10 +291,29 @@ fail:
 	return -1;
 }
 
+/* A file template of cfg, %n expanded: its destination. */
+static int open_path(struct console_outputs *set, const char *tmpl, bool append,
+		     const struct vm_config *cfg, int signal_fd, int *status)
+{
+	char *path;
+	int i;
+
+	if (console_file_name(tmpl, cfg->name, &path) < 0) {
+		*status = err_status();
+		return -1;
+	}
+	i = open_dest(set, path, append, cfg, signal_fd, status);
+	free(path);
+	return i;
+}
+
+/* stdout is known by its inode too when it is a file or a pipe, so that
+ * a console file naming it is not opened (and truncated) again. */
 static int named(struct console_outputs *set, const char *name, int fd)
 {
 	struct dest *d;
-	int i = find(set, name, 0, 0, false);
+	struct stat st;
+	int i = find_name(set, name);
 
 	if (i >= 0)
 		return i;
@@ -249,6 +323,12 @@ static int named(struct console_outputs *set, const char *name, int fd)
 		return err_host("out of memory");
 	}
 	d->fd = fd;
+	if (fd >= 0 && fstat(fd, &st) == 0 &&
+	    (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
+		d->has_inode = true;
+		d->dev = st.st_dev;
+		d->ino = st.st_ino;
+	}
 	i = add(set, d);
 	if (i < 0) {
 		free(d->name);
@@ -261,21 +341,25 @@ int console_outputs_open(struct console_outputs *set,
 			 const struct vm_config *cfg, int signal_fd,
 			 int *status)
 {
-	int i;
-
 	*status = EXIT_HOST_FAILURE;
 	switch (cfg->console_target) {
 	case CONSOLE_TO_STDIO:
-		i = named(set, "stdout", STDOUT_FILENO);
-		break;
+		return named(set, "stdout", STDOUT_FILENO);
 	case CONSOLE_TO_NONE:
-		i = named(set, "none", -1);
-		break;
+		return named(set, "none", -1);
 	default:
-		i = open_dest(set, cfg, signal_fd, status);
-		break;
+		return open_path(set, cfg->console_file, cfg->console_append,
+				 cfg, signal_fd, status);
 	}
-	return i;
+}
+
+int console_outputs_open_log(struct console_outputs *set,
+			     const struct vm_config *cfg, int signal_fd,
+			     int *status)
+{
+	*status = EXIT_HOST_FAILURE;
+	return open_path(set, cfg->console_log, cfg->console_log_append, cfg,
+			 signal_fd, status);
 }
 
 struct out_stream *console_outputs_stream(struct console_outputs *set, int i)

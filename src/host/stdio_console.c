@@ -13,17 +13,23 @@
  * it is read a chunk per turn of the event loop instead.
  */
 #include <errno.h>
-#include <signal.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "kvmux/diag.h"
 #include "kvmux/error.h"
 #include "kvmux/event_loop.h"
 #include "kvmux/stdio_console.h"
 #include "kvmux/term.h"
-#include "kvmux/vm.h"
 
 #define ESCAPE_KEY 0x01 /* Ctrl-A */
+
+static void print_keys(const struct stdio_console *con)
+{
+	diag("console keys: Ctrl-A x stops the run (status 130), Ctrl-A h "
+	     "shows these%s",
+	     con->input ? ", Ctrl-A Ctrl-A sends Ctrl-A" : "");
+}
 
 /* Remove escape sequences from buf in place; returns the bytes left. */
 static size_t filter_escapes(struct stdio_console *con, uint8_t *buf,
@@ -37,13 +43,13 @@ static size_t filter_escapes(struct stdio_console *con, uint8_t *buf,
 		if (con->escape) {
 			con->escape = false;
 			if (c == 'x' || c == 'X') {
-				vm_request_stop(con->vm, VM_STOP_SIGNAL, SIGINT,
-						"stopped from the console "
-						"(Ctrl-A x)");
+				con->stop(con->stop_opaque);
 				return out;
 			}
+			if (c == 'h' || c == 'H' || c == '?')
+				print_keys(con);
 			if (c != ESCAPE_KEY)
-				continue; /* unknown escape: dropped */
+				continue; /* another escape: dropped */
 		} else if (c == ESCAPE_KEY) {
 			con->escape = true;
 			continue;
@@ -139,13 +145,15 @@ void stdio_console_room(void *opaque)
 }
 
 int stdio_console_attach(struct stdio_console *con, struct event_loop *loop,
-			 struct vm *vm, console_input_fn input, void *opaque)
+			 console_input_fn input, void *opaque,
+			 console_stop_fn stop, void *stop_opaque)
 {
 	*con = (struct stdio_console){
-		.vm = vm,
 		.loop = loop,
 		.input = input,
 		.opaque = opaque,
+		.stop = stop,
+		.stop_opaque = stop_opaque,
 		.pollable = true,
 	};
 	con->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -164,9 +172,46 @@ int stdio_console_attach(struct stdio_console *con, struct event_loop *loop,
 	return 0;
 }
 
+/* The escape keys only: what else is typed is dropped. */
+static void keys_ready(void *opaque, int fd, uint32_t events)
+{
+	struct stdio_console *con = opaque;
+	ssize_t n = read(STDIN_FILENO, con->pending, sizeof(con->pending));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		event_loop_remove(con->loop, STDIN_FILENO);
+		con->reading = false;
+		return;
+	}
+	filter_escapes(con, con->pending, n);
+}
+
+int stdio_console_attach_keys(struct stdio_console *con,
+			      struct event_loop *loop, console_stop_fn stop,
+			      void *stop_opaque)
+{
+	*con = (struct stdio_console){
+		.stop = stop,
+		.stop_opaque = stop_opaque,
+		.room_fd = -1,
+	};
+	if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp())
+		return 0;
+	con->tty = term_keys_begin(STDIN_FILENO);
+	if (!con->tty)
+		return 0;
+	con->loop = loop;
+	con->reading = true;
+	return event_loop_add(loop, STDIN_FILENO, EPOLLIN, keys_ready, con);
+}
+
 void stdio_console_detach(struct stdio_console *con)
 {
-	if (con->loop)
+	if (con->loop && !con->input && con->reading)
+		event_loop_remove(con->loop, STDIN_FILENO);
+	if (con->loop && con->room_fd >= 0)
 		event_loop_remove(con->loop, con->room_fd);
 	if (con->room_fd > 0)
 		close(con->room_fd);

@@ -46,6 +46,19 @@ static void install_fatal_handlers(void)
 		sigaction(fatal_signals[i], &sa, NULL);
 }
 
+/* Set mode on fd, keeping the old one to restore on every way out. */
+static bool term_mode_begin(int fd, const struct termios *mode)
+{
+	saved_fd = fd;
+	atexit(term_restore);
+	install_fatal_handlers();
+	if (tcsetattr(fd, TCSADRAIN, mode) < 0) {
+		saved_fd = -1;
+		return false;
+	}
+	return true;
+}
+
 bool term_raw_begin(int fd)
 {
 	struct termios raw;
@@ -55,12 +68,18 @@ bool term_raw_begin(int fd)
 	raw = saved_mode;
 	cfmakeraw(&raw);
 	raw.c_oflag |= OPOST | ONLCR;
-	saved_fd = fd;
-	atexit(term_restore);
-	install_fatal_handlers();
-	if (tcsetattr(fd, TCSADRAIN, &raw) < 0) {
-		saved_fd = -1;
+	return term_mode_begin(fd, &raw);
+}
+
+bool term_keys_begin(int fd)
+{
+	struct termios keys;
+
+	if (!isatty(fd) || tcgetattr(fd, &saved_mode) < 0)
 		return false;
-	}
-	return true;
+	keys = saved_mode;
+	keys.c_lflag &= ~(ICANON | ECHO);
+	keys.c_cc[VMIN] = 1;
+	keys.c_cc[VTIME] = 0;
+	return term_mode_begin(fd, &keys);
 }

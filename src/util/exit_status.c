@@ -16,6 +16,7 @@ int exit_status_for(enum vm_stop_reason reason, int value)
 	case VM_STOP_POWER_OFF:
 		return 0;
 	case VM_STOP_PANICKED:
+	case VM_STOP_FAIL_ON:
 		return EXIT_GUEST_PANICKED;
 	case VM_STOP_TIMEOUT:
 		return EXIT_TIMEOUT;
@@ -43,6 +44,7 @@ const char *vm_stop_reason_name(enum vm_stop_reason reason)
 		[VM_STOP_HOST_FAILURE] = "failed",
 		[VM_STOP_POWER_OFF] = "poweroff",
 		[VM_STOP_PANICKED] = "panicked",
+		[VM_STOP_FAIL_ON] = "fail-on",
 	};
 
 	if ((unsigned int)reason < sizeof(names) / sizeof(names[0]))
@@ -63,7 +65,9 @@ const char exit_status_help[] =
 	"  121     the guest reset the machine (i8042 or ACPI reset, triple "
 	"fault)\n"
 	"  122     the guest crashed (KVM internal error, failed entry)\n"
-	"  123     the guest panicked (pvpanic)\n"
+	"  123     the guest panicked or reported failure (pvpanic, a "
+	"console line\n"
+	"          matching --fail-on)\n"
 	"  124     --timeout expired\n"
 	"  125     kvmux could not start or run the VM (no /dev/kvm, "
 	"permission,\n"

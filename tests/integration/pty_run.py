@@ -8,6 +8,8 @@ mode afterwards equals the mode before (raw mode must never leak).
 
 usage: pty_run.py KEYS WAIT_FOR TIMEOUT -- KVMUX ARGS...
 KEYS uses Python escapes: "\\x01x" is Ctrl-A x; "" types nothing.
+With PTY_WAIT_FILE set, WAIT_FOR is looked for in that file instead of
+on the terminal (a console that goes to a file).
 """
 import os
 import pty
@@ -15,6 +17,17 @@ import select
 import sys
 import termios
 import time
+
+
+def waited_text(output):
+    path = os.environ.get("PTY_WAIT_FILE")
+    if not path:
+        return output
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
 
 
 def main():
@@ -39,7 +52,7 @@ def main():
             except OSError:
                 chunk = b""
             output += chunk
-        if not typed and wait_for in output:
+        if not typed and wait_for in waited_text(output):
             time.sleep(0.2)
             os.write(fd, keys)
             typed = True

@@ -16,7 +16,7 @@ if [ ! -c /dev/kvm ]; then
 fi
 groups=("$@")
 [ ${#groups[@]} -eq 0 ] && groups=(boot bad_input terminal smp virtio disk dtb config group stop
-	multiboot elf_layout debug_exit acpi shutdown cli install result)
+	multiboot elf_layout debug_exit acpi shutdown console cli install result)
 for group in "${groups[@]}"; do
 	echo "== $group"
 	# shellcheck source=/dev/null

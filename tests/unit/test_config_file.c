@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -183,6 +184,57 @@ static void console_outputs(void **state)
 			 0);
 	assert_int_equal(cfg.console_target, CONSOLE_TO_STDIO);
 	assert_int_equal(cfg.console, CONSOLE_SERIAL);
+	vm_config_free(&cfg);
+}
+
+/* The console's files: relative to the file's directory (a % in it
+ * doubled, so that it is not taken for %n), a log, --fail-on's keys. */
+static void console_log_and_fail_on(void **state)
+{
+	struct vm_config cfg;
+	char want[256];
+
+	assert_int_equal(load_text("[kernel]\npath=k\n[console]\n"
+				   "output = out/%n.txt,append\n"
+				   "log = /logs/%n.log\ntimestamps = on\n"
+				   "fail-on = linux\nfail-on = ^FAIL\n",
+				   &cfg),
+			 0);
+	snprintf(want, sizeof(want), "%s/out/%%n.txt", dir);
+	assert_string_equal(cfg.console_file, want);
+	assert_true(cfg.console_append);
+	assert_string_equal(cfg.console_log, "/logs/%n.log");
+	assert_false(cfg.console_log_append);
+	assert_true(cfg.timestamps);
+	assert_int_equal(cfg.fail_on.nr, 2);
+	assert_string_equal(cfg.fail_on.item[1], "^FAIL");
+	vm_config_free(&cfg);
+	expect_error("[console]\nfail-on = (\n",
+		     ":2: [console] fail-on: '(' is not a POSIX extended "
+		     "regular expression: Unmatched ( or \\(");
+	/* Any other key still appears once. */
+	expect_error("[console]\nlog = a\nlog = b\n",
+		     ":3: duplicate key 'log' in [console] (first on line 2)");
+}
+
+/* A file in a directory whose name has a %: no %n is made of it. */
+static void percent_in_directory(void **state)
+{
+	struct vm_config cfg;
+	char sub[sizeof(dir) + 16], conf[sizeof(dir) + 32];
+	FILE *f;
+
+	snprintf(sub, sizeof(sub), "%s/50%%", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(conf, sizeof(conf), "%s/vm.conf", sub);
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fputs("[kernel]\npath=k\n[console]\nlog = %n.log\n", f);
+	assert_int_equal(fclose(f), 0);
+	vm_config_init(&cfg);
+	assert_int_equal(config_file_load(conf, &cfg), 0);
+	snprintf(conf, sizeof(conf), "%s/50%%%%/%%n.log", dir);
+	assert_string_equal(cfg.console_log, conf);
 	vm_config_free(&cfg);
 }
 
@@ -534,6 +586,8 @@ int main(void)
 		cmocka_unit_test(full_valid_file),
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(console_outputs),
+		cmocka_unit_test(console_log_and_fail_on),
+		cmocka_unit_test(percent_in_directory),
 		cmocka_unit_test(file_in_current_directory),
 		cmocka_unit_test(bools),
 		cmocka_unit_test(unknown_key),

@@ -7,11 +7,13 @@
 #include <fcntl.h>
 #include <errno.h>
 #include <pthread.h>
+#include <regex.h>
 #include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +22,7 @@
 
 #include "kvmux/console_sink.h"
 #include "kvmux/iov.h"
+#include "kvmux/line_match.h"
 #include "kvmux/out_stream.h"
 
 #define FOREVER (out_stream_now_ns() + 60000000000ULL)
@@ -100,9 +103,11 @@ static void long_lines_are_split_not_lost(void **state)
 			 sizeof(line));
 	console_sink_flush(sink);
 	finish(s, p[1]);
-	/* 10000 bytes in pieces of at most 4096, each with its "v| ". */
+	/* 10000 bytes in lines of at most 4096, each with its "v| " and
+	 * "\n". */
 	assert_int_equal(read_all(p[0], out, sizeof(out)),
-			 sizeof(line) + 3 * 3 + 1);
+			 sizeof(line) + 3 * 3 + 3);
+	assert_int_equal(strchr(out, '\n') - out, 3 + 4096);
 	console_sink_destroy(sink);
 	close(p[0]);
 }
@@ -307,6 +312,330 @@ static void shared_stream_keeps_lines_whole(void **state)
 	close(p[0]);
 }
 
+/* Does text match the POSIX extended regular expression re? */
+static bool matches(const char *re, const char *text)
+{
+	regex_t r;
+	bool yes;
+
+	assert_int_equal(regcomp(&r, re, REG_EXTENDED | REG_NOSUB), 0);
+	yes = !regexec(&r, text, 0, NULL, 0);
+	regfree(&r);
+	return yes;
+}
+
+/* Two outputs (the console and its log) get the same bytes. */
+static void tee_gives_every_output_the_same_bytes(void **state)
+{
+	int p[2], q[2];
+	char out1[64], out2[64];
+	struct out_stream *s1, *s2;
+	struct console_sink *sink;
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pipe(q), 0);
+	s1 = out_stream_create(p[1], NULL, NULL);
+	s2 = out_stream_create(q[1], NULL, NULL);
+	sink = console_sink_create(s1, NULL);
+	assert_int_equal(console_sink_add_output(sink, s2, NULL, 0), 1);
+	assert_int_equal(console_sink_add_output(sink, s2, NULL, 0), -1);
+	assert_int_equal(console_sink_write(sink, "ab\r\nc", 5), 5);
+	assert_int_equal(console_sink_write(sink, "d", 1), 1);
+	console_sink_flush(sink);
+	finish(s1, p[1]);
+	finish(s2, q[1]);
+	read_all(p[0], out1, sizeof(out1));
+	read_all(q[0], out2, sizeof(out2));
+	assert_string_equal(out1, "ab\r\ncd");
+	assert_string_equal(out2, "ab\r\ncd");
+	console_sink_destroy(sink);
+	close(p[0]);
+	close(q[0]);
+}
+
+/* Fill a pipe and its stream, so that the stream takes nothing more
+ * until the pipe is read (no timing: the stream's thread is blocked). */
+static void make_full(struct out_stream *s, int fd)
+{
+	static const char filler[4096] = { 0 };
+
+	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	while (write(fd, filler, sizeof(filler)) > 0)
+		;
+	while (write(fd, filler, 1) > 0)
+		;
+	assert_int_equal(fcntl(fd, F_SETFL, 0), 0);
+	while (out_stream_write(s, filler, sizeof(filler), false) ==
+	       sizeof(filler))
+		;
+}
+
+/* A thread that reads a pipe to its end, keeping what is not zero (a
+ * filler's bytes). */
+struct pipe_reader {
+	int fd;
+	pthread_t thread;
+	size_t got;
+	char buf[1 << 20];
+};
+
+static void *read_pipe(void *arg)
+{
+	struct pipe_reader *r = arg;
+	char chunk[4096];
+	ssize_t n, i;
+
+	while ((n = read(r->fd, chunk, sizeof(chunk))) > 0)
+		for (i = 0; i < n; i++)
+			if (chunk[i] && r->got < sizeof(r->buf))
+				r->buf[r->got++] = chunk[i];
+	return NULL;
+}
+
+static struct pipe_reader *start_reader(int fd)
+{
+	struct pipe_reader *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	r->fd = fd;
+	assert_int_equal(pthread_create(&r->thread, NULL, read_pipe, r), 0);
+	return r;
+}
+
+/* Everything the pipe held, once its writer is closed; r is freed. */
+static size_t end_reader(struct pipe_reader *r, char *out, size_t size)
+{
+	size_t n;
+
+	pthread_join(r->thread, NULL);
+	n = r->got < size ? r->got : size - 1;
+	memcpy(out, r->buf, n);
+	out[n] = '\0';
+	free(r);
+	return n;
+}
+
+static int room_calls(struct room *r)
+{
+	int n;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->calls;
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+static void wait_room_calls(struct room *r, int calls)
+{
+	pthread_mutex_lock(&r->lock);
+	while (r->calls < calls)
+		pthread_cond_wait(&r->cond, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* The log's reader is stuck: the sink takes a bounded amount, then
+ * waits, and the console's output never runs ahead of the log's. */
+static void tee_waits_for_the_slower_output(void **state)
+{
+	static char chunk[1000], fast[8192], slow[8192];
+	struct room r = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+			  0 };
+	struct pipe_reader *fast_reader, *slow_reader;
+	struct out_stream *s1, *s2;
+	struct console_sink *sink;
+	size_t taken = 0, n;
+	int p[2], q[2], calls;
+
+	memset(chunk, 'y', sizeof(chunk));
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pipe(q), 0);
+	s1 = out_stream_create(p[1], NULL, NULL);
+	s2 = out_stream_create(q[1], NULL, NULL);
+	make_full(s2, q[1]);
+	sink = console_sink_create(s1, NULL);
+	console_sink_add_output(sink, s2, NULL, 0);
+	console_sink_on_room(sink, on_room, &r);
+	while ((n = console_sink_write(sink, chunk, sizeof(chunk))) ==
+	       sizeof(chunk))
+		taken += n;
+	taken += n;
+	/* What the log's output may hold: a few KiB, not a stream's 64. */
+	assert_true(taken > 0 && taken <= 8192);
+	assert_int_equal(console_sink_pending(sink, 0), 0);
+	assert_true(console_sink_pending(sink, 1) > 0);
+	fast_reader = start_reader(p[0]);
+	slow_reader = start_reader(q[0]);
+	wait_room_calls(&r, 1);
+	calls = room_calls(&r);
+	assert_int_equal(console_sink_write(sink, "z", 1), 1);
+	if (console_sink_pending(sink, 1))
+		wait_room_calls(&r, calls + 1);
+	console_sink_flush(sink);
+	finish(s1, p[1]);
+	finish(s2, q[1]);
+	assert_int_equal(end_reader(fast_reader, fast, sizeof(fast)),
+			 taken + 1);
+	assert_int_equal(end_reader(slow_reader, slow, sizeof(slow)),
+			 taken + 1);
+	assert_memory_equal(fast, slow, taken + 1);
+	console_sink_destroy(sink);
+	close(p[0]);
+	close(q[0]);
+}
+
+/*
+ * What a sink makes of two writes, after a flush, on a timed output
+ * (prefix: lines) that follows a discarded one.
+ */
+static void timed_output(const char *prefix, const char *a, const char *b,
+			 char *out, size_t size)
+{
+	struct console_sink *sink = console_sink_new();
+	struct out_stream *s;
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	s = out_stream_create(p[1], NULL, NULL);
+	assert_int_equal(console_sink_add_output(sink, NULL, NULL, 0), 0);
+	assert_int_equal(console_sink_add_output(sink, s, prefix,
+						 CONSOLE_SINK_TIMESTAMPS),
+			 1);
+	console_sink_set_epoch(sink, out_stream_now_ns());
+	console_sink_write(sink, a, strlen(a));
+	console_sink_write(sink, b, strlen(b));
+	console_sink_flush(sink);
+	finish(s, p[1]);
+	read_all(p[0], out, size);
+	console_sink_destroy(sink);
+	close(p[0]);
+}
+
+/* --timestamps: each line starts with the seconds since the epoch. */
+static void timestamps_head_each_line(void **state)
+{
+	char out[256];
+
+	timed_output(NULL, "one\r\ntw", "o\n\nthr", out, sizeof(out));
+	assert_true(matches("^\\[ *[0-9]+\\.[0-9]{6}\\] one\r\n"
+			    "\\[ *[0-9]+\\.[0-9]{6}\\] two\n"
+			    "\\[ *[0-9]+\\.[0-9]{6}\\] \n"
+			    "\\[ *[0-9]+\\.[0-9]{6}\\] thr$",
+			    out));
+}
+
+/* Many timed lines in big pieces, as virtio-console hands them over:
+ * every line gets its time, and nothing is lost (the time's room in the
+ * output's buffer is reserved). */
+static void many_timed_lines(void **state)
+{
+	static char chunk[5000], out[1 << 20];
+	struct room r = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+			  0 };
+	struct console_sink *sink = console_sink_new();
+	struct pipe_reader *reader;
+	struct out_stream *s;
+	size_t sent = 0, n;
+	int p[2], i, calls, lines = 0;
+	char *line, *save;
+
+	for (i = 0; i < 5000; i++)
+		chunk[i] = i % 50 == 49 ? '\n' : 'a' + i % 26;
+	assert_int_equal(pipe(p), 0);
+	s = out_stream_create(p[1], NULL, NULL);
+	console_sink_add_output(sink, s, NULL, CONSOLE_SINK_TIMESTAMPS);
+	console_sink_on_room(sink, on_room, &r);
+	reader = start_reader(p[0]);
+	while (sent < 100 * sizeof(chunk)) {
+		calls = room_calls(&r);
+		n = console_sink_write(sink, chunk + sent % sizeof(chunk),
+				       sizeof(chunk) - sent % sizeof(chunk));
+		sent += n;
+		if (!n) /* full: offer the rest again when there is room */
+			wait_room_calls(&r, calls + 1);
+	}
+	calls = room_calls(&r);
+	if (console_sink_pending(sink, 0))
+		wait_room_calls(&r, calls + 1);
+	console_sink_flush(sink);
+	finish(s, p[1]);
+	end_reader(reader, out, sizeof(out));
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), lines++)
+		assert_true(matches("^\\[[ 0-9]{5}\\.[0-9]{6}\\] [a-z]{49}$",
+				    line));
+	assert_int_equal(lines, 100 * 5000 / 50);
+	console_sink_destroy(sink);
+	close(p[0]);
+}
+
+/* Shared lines with times: the time, then the prefix. */
+static void prefixed_lines_with_timestamps(void **state)
+{
+	char out[256];
+
+	timed_output("vm", "a\r\nb", "", out, sizeof(out));
+	assert_true(matches("^\\[ *[0-9]+\\.[0-9]{6}\\] vm\\| a\n"
+			    "\\[ *[0-9]+\\.[0-9]{6}\\] vm\\| b\n$",
+			    out));
+}
+
+struct failure {
+	int calls;
+	char pattern[64], line[128];
+};
+
+static void on_failure(void *opaque, const char *pattern, const char *line)
+{
+	struct failure *f = opaque;
+
+	f->calls++;
+	snprintf(f->pattern, sizeof(f->pattern), "%s", pattern);
+	snprintf(f->line, sizeof(f->line), "%s", line);
+}
+
+/* --fail-on sees whole lines, however the bytes arrive, on a sink with
+ * no output at all (--console-output none) as on one with a stream. */
+static void fail_on_matches_lines_across_writes(void **state)
+{
+	static const char *const patterns[] = { "^Kernel panic", "linux" };
+	struct line_match *m = line_match_create(patterns, 2);
+	struct failure f = { 0 };
+	struct console_sink *sink;
+	char out[256];
+	struct out_stream *s;
+	int p[2], i;
+
+	assert_non_null(m);
+	for (i = 0; i < 2; i++) {
+		memset(&f, 0, sizeof(f));
+		if (i) {
+			assert_int_equal(pipe(p), 0);
+			s = out_stream_create(p[1], NULL, NULL);
+		}
+		sink = console_sink_create(i ? s : NULL, NULL);
+		assert_int_equal(console_sink_fail_on(sink, m, on_failure, &f),
+				 0);
+		console_sink_write(sink, "ok\nKernel pa", 12);
+		assert_int_equal(f.calls, 0);
+		console_sink_write(sink, "nic - not sync", 14);
+		console_sink_write(sink, "ing\r", 4);
+		assert_int_equal(f.calls, 0);
+		console_sink_write(sink, "\nBUG: later\n", 12);
+		assert_int_equal(f.calls, 1);
+		assert_string_equal(f.pattern, "^Kernel panic");
+		assert_string_equal(f.line, "Kernel panic - not syncing");
+		console_sink_destroy(sink);
+		if (i) {
+			finish(s, p[1]);
+			read_all(p[0], out, sizeof(out));
+			assert_string_equal(out, "ok\nKernel panic - not "
+						 "syncing\r\nBUG: later\n");
+			close(p[0]);
+		}
+	}
+	line_match_free(m);
+}
+
 static void advance_over_entries(void **state)
 {
 	char a[4], b[8], c[2];
@@ -336,6 +665,12 @@ int main(void)
 		cmocka_unit_test(vanished_reader_is_reported_once),
 		cmocka_unit_test(failing_file_is_reported_once),
 		cmocka_unit_test(shared_stream_keeps_lines_whole),
+		cmocka_unit_test(tee_gives_every_output_the_same_bytes),
+		cmocka_unit_test(tee_waits_for_the_slower_output),
+		cmocka_unit_test(timestamps_head_each_line),
+		cmocka_unit_test(prefixed_lines_with_timestamps),
+		cmocka_unit_test(many_timed_lines),
+		cmocka_unit_test(fail_on_matches_lines_across_writes),
 		cmocka_unit_test(advance_over_entries),
 	};
 

@@ -25,6 +25,7 @@ static void each_stop_has_its_own_code(void **state)
 	assert_int_equal(exit_status_for(VM_STOP_RESET, 0), 121);
 	assert_int_equal(exit_status_for(VM_STOP_CRASHED, 0), 122);
 	assert_int_equal(exit_status_for(VM_STOP_PANICKED, 0), 123);
+	assert_int_equal(exit_status_for(VM_STOP_FAIL_ON, 0), 123);
 	assert_int_equal(exit_status_for(VM_STOP_POWER_OFF, 0), 0);
 	assert_int_equal(exit_status_for(VM_STOP_TIMEOUT, 0), 124);
 	assert_int_equal(exit_status_for(VM_STOP_HOST_FAILURE, 0), 125);
@@ -50,6 +51,8 @@ static void names_and_help(void **state)
 	assert_string_equal(vm_stop_reason_name(VM_STOP_RESET), "reset");
 	assert_string_equal(vm_stop_reason_name(VM_STOP_TIMEOUT), "timeout");
 	assert_string_equal(vm_stop_reason_name(VM_STOP_PANICKED), "panicked");
+	assert_string_equal(vm_stop_reason_name(VM_STOP_FAIL_ON), "fail-on");
+	assert_non_null(strstr(exit_status_help, "--fail-on"));
 	assert_string_equal(vm_stop_reason_name(VM_STOP_POWER_OFF), "poweroff");
 	assert_non_null(strstr(exit_status_help, "123"));
 	assert_string_equal(vm_stop_reason_name((enum vm_stop_reason)99),

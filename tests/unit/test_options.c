@@ -302,6 +302,95 @@ static void files_then_options(void **state)
 		     a, b, "--name", "x", NULL);
 }
 
+/* --console-output -, FILE[,append], --console-log, --timestamps. */
+static void console_files(void **state)
+{
+	struct run_request req;
+
+	assert_int_equal(run_args(&req, "-k", "k", "--console-output", "-",
+				  "--console-log", "logs/%n,,x.log,append",
+				  "--timestamps", NULL),
+			 CLI_RUN);
+	assert_int_equal(req.vm[0].console_target, CONSOLE_TO_STDIO);
+	assert_string_equal(req.vm[0].console_log, "logs/%n,x.log");
+	assert_true(req.vm[0].console_log_append);
+	assert_true(req.vm[0].timestamps);
+	run_request_free(&req);
+	assert_int_equal(
+		run_args(&req, "-k", "k", "--console-output", "out.txt", NULL),
+		CLI_RUN);
+	assert_int_equal(req.vm[0].console_target, CONSOLE_TO_FILE);
+	assert_string_equal(req.vm[0].console_file, "out.txt");
+	assert_false(req.vm[0].console_append);
+	assert_null(req.vm[0].console_log);
+	assert_false(req.vm[0].timestamps);
+	run_request_free(&req);
+}
+
+static void console_file_errors(void **state)
+{
+	static const struct {
+		const char *option, *value, *msg;
+	} bad[] = {
+		{ "--console-log", "a,trunc",
+		  "--console-log: ',trunc': only ,append may follow the file "
+		  "name (a comma in it is written twice)" },
+		{ "--console-output", "log%d",
+		  "--console-output: '%d' in log%d: a % is %n (the VM's name) "
+		  "or %% (a %)" },
+		{ "--console-log", "-",
+		  "--console-log: the log is a file (the console goes to "
+		  "standard output already)" },
+		{ "--console-log", ",append",
+		  "--console-log: no file name given" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_error(bad[i].msg, "-k", "k", bad[i].option, bad[i].value,
+			     NULL);
+}
+
+/* --fail-on is repeatable: each pattern is checked and kept in order. */
+static void fail_on_patterns(void **state)
+{
+	struct run_request req;
+
+	assert_int_equal(run_args(&req, "-k", "k", "--fail-on", "linux",
+				  "--fail-on", "^FAIL: [a-z]+$", NULL),
+			 CLI_RUN);
+	assert_int_equal(req.vm[0].fail_on.nr, 2);
+	assert_string_equal(req.vm[0].fail_on.item[0], "linux");
+	assert_string_equal(req.vm[0].fail_on.item[1], "^FAIL: [a-z]+$");
+	run_request_free(&req);
+	expect_error("--fail-on: '[x' is not a POSIX extended regular "
+		     "expression: Unmatched [, [^, [:, [., or [=",
+		     "-k", "k", "--fail-on", "[x", NULL);
+	expect_error("--fail-on: the fail-on is empty", "-k", "k", "--fail-on",
+		     "", NULL);
+}
+
+/* A file's patterns and the command line's add up, in every VM. */
+static void fail_on_files_and_options(void **state)
+{
+	char a[256], b[256];
+	struct run_request req;
+
+	write_conf("fa.conf", "[kernel]\npath = k\n[console]\n"
+			      "fail-on = one\nfail-on = two\n");
+	write_conf("fb.conf", "[kernel]\npath = k\n");
+	snprintf(a, sizeof(a), "%s/fa.conf", dir);
+	snprintf(b, sizeof(b), "%s/fb.conf", dir);
+	assert_int_equal(run_args(&req, a, b, "--fail-on", "three", NULL),
+			 CLI_RUN);
+	assert_int_equal(req.vm[0].fail_on.nr, 3);
+	assert_string_equal(req.vm[0].fail_on.item[0], "one");
+	assert_string_equal(req.vm[0].fail_on.item[2], "three");
+	assert_int_equal(req.vm[1].fail_on.nr, 1);
+	assert_string_equal(req.vm[1].fail_on.item[0], "three");
+	run_request_free(&req);
+}
+
 /* Every option of the table is one getopt_long() can be given. */
 static void table_fits(void **state)
 {
@@ -335,6 +424,10 @@ int main(void)
 		cmocka_unit_test(usage_errors),
 		cmocka_unit_test(files_then_options),
 		cmocka_unit_test(table_fits),
+		cmocka_unit_test(console_files),
+		cmocka_unit_test(console_file_errors),
+		cmocka_unit_test(fail_on_patterns),
+		cmocka_unit_test(fail_on_files_and_options),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
