@@ -49,7 +49,7 @@ static enum parse_result parse_args(int argc, char **argv,
 {
 	int opt, rc;
 
-	optind = 1;
+	optind = 0; /* a fresh scan, as in cli_parse_run() */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":h", plan_options, NULL)) !=
 	       -1) {

@@ -184,7 +184,9 @@ static enum cli_result collect_options(int argc, char **argv,
 {
 	int opt, rc;
 
-	optind = 1;
+	/* 0, not 1: glibc then forgets a previous scan (a cluster such as
+	 * -hV left half read), so the parse can run more than once. */
+	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":k:i:c:m:p:t:hV", run_options,
 				  NULL)) != -1) {
