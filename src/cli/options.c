@@ -171,6 +171,17 @@ static int parse_one(int opt, const char *arg, struct vm_config *cfg)
 	return err_set("unknown option (see kvmux run --help)");
 }
 
+/* "--kernel" for 'k': the long name of an option, for messages. */
+static const char *option_name(int opt)
+{
+	const struct option *o;
+
+	for (o = run_options; o->name; o++)
+		if (o->val == opt)
+			return o->name;
+	return "?";
+}
+
 /* A per-VM option, applied once the config files are loaded. */
 struct vm_option {
 	int opt;
@@ -205,6 +216,13 @@ static enum cli_result collect_options(int argc, char **argv,
 		}
 		if (opt == ':') {
 			err_set("option '%s' needs a value", argv[optind - 1]);
+			return CLI_USAGE_ERROR;
+		}
+		/* An empty file, name or number is a slip (as in a config
+		 * file); only an empty command line means something. */
+		if (optarg && !*optarg && opt != 'c') {
+			err_set("option '--%s' needs a value, not ''",
+				option_name(opt));
 			return CLI_USAGE_ERROR;
 		}
 		rc = group_option(opt, optarg, &req->group);

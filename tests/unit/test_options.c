@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_options.c - the "kvmux run" command line (cli_parse_run): findings
- * of the fuzz target tests/fuzz/fuzz_cli.c, each kept as a test.
+ * test_options.c - the "kvmux run" command line (cli_parse_run): what
+ * the fuzz target tests/fuzz/fuzz_cli.c found, each kept as a test.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -54,10 +54,37 @@ static void parses_twice(void **state)
 	run_request_free(&req);
 }
 
+/* The config file refuses an empty path or name; so does the command
+ * line, where it used to run into "kernel  does not exist". */
+static void empty_values_refused(void **state)
+{
+	char *empty_kernel[] = { "run", "--kernel=", NULL };
+	char *empty_name[] = { "run", "-k", "k", "--name", "", NULL };
+	char *empty_cmdline[] = { "run", "-k", "k", "--cmdline", "", NULL };
+	struct run_request req;
+
+	assert_int_equal(cli_parse_run(ARGC(empty_kernel), empty_kernel, &req),
+			 CLI_USAGE_ERROR);
+	assert_string_equal(err_msg(),
+			    "option '--kernel' needs a value, not ''");
+	run_request_free(&req);
+	assert_int_equal(cli_parse_run(ARGC(empty_name), empty_name, &req),
+			 CLI_USAGE_ERROR);
+	assert_string_equal(err_msg(), "option '--name' needs a value, not ''");
+	run_request_free(&req);
+	/* An empty command line is a command line. */
+	assert_int_equal(
+		cli_parse_run(ARGC(empty_cmdline), empty_cmdline, &req),
+		CLI_RUN);
+	assert_string_equal(req.vm[0].cmdline, "");
+	run_request_free(&req);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_twice),
+		cmocka_unit_test(empty_values_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
