@@ -2,6 +2,7 @@
 /* parse.c - sizes, integers and durations from user text (kvmux/parse.h) */
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -79,6 +80,7 @@ int parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *value)
 int parse_duration_ms(const char *text, uint64_t *ms)
 {
 	uint64_t whole, frac = 0, frac_scale = 1, unit_ms = 1000;
+	bool beyond = false; /* a non-zero digit past the sixth decimal */
 	const char *end;
 
 	if (parse_digits(text, &whole, &end) < 0)
@@ -88,6 +90,8 @@ int parse_duration_ms(const char *text, uint64_t *ms)
 			if (frac_scale < 1000000) {
 				frac = frac * 10 + (*end - '0');
 				frac_scale *= 10;
+			} else if (*end != '0') {
+				beyond = true;
 			}
 		}
 	}
@@ -106,7 +110,7 @@ int parse_duration_ms(const char *text, uint64_t *ms)
 	if (whole > UINT64_MAX / unit_ms / 2)
 		return err_set("duration '%s' is too long", text);
 	*ms = whole * unit_ms + frac * unit_ms / frac_scale;
-	if (*ms == 0 && (whole || frac))
+	if (*ms == 0 && (whole || frac || beyond))
 		*ms = 1;
 	return 0;
 bad:
