@@ -5,12 +5,15 @@
 #   make            the kvmux binary and the guest-firmware test kernels
 #   make run        boot the bundled demo guest
 #   make test       unit tests and integration tests, the same again under
-#                   ASan+UBSan, then a real Linux boot (make linux-test)
-#   make unit | integration | linux-test   one part of make test
+#                   ASan+UBSan, the fuzz smoke run, then a real Linux boot
+#   make unit | integration | fuzz-smoke | linux-test   one part of make test
+#   make fuzz       every fuzz target for FUZZ_SECONDS (tests/fuzz/README.md)
+#   make fuzz-known the inputs of known, unfixed bugs: still failing?
 #   make bench      benchmark tables (bench/; never part of make test)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Objects of a sanitized build go to build-san/ so both can coexist.
+# Objects of a sanitized build go to build-san/, those of the fuzz targets
+# (clang, libFuzzer) to build-fuzz/, so all three can coexist.
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
@@ -18,7 +21,13 @@ DESTDIR ?=
 CC ?= cc
 
 SANITIZE ?=
-ifeq ($(SANITIZE),1)
+FUZZ ?=
+ifeq ($(FUZZ),1)
+BUILD ?= build-fuzz
+CC := clang
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+	     -fno-sanitize-recover=all -fno-omit-frame-pointer
+else ifeq ($(SANITIZE),1)
 BUILD ?= build-san
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	     -fno-omit-frame-pointer
@@ -54,11 +63,17 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 180
+FUZZ_SMOKE_SECONDS ?= 20
+
 KVMUX := $(BUILD)/kvmux
 FIRMWARE_DIR := guest-firmware/build
 
 .PHONY: all firmware run test unit integration test-plain test-sanitize \
-	bench install clean help linux-test format
+	bench install clean help linux-test format fuzz fuzz-smoke fuzz-known \
+	fuzz-bins
 
 all: $(KVMUX) firmware
 
@@ -98,7 +113,40 @@ test-plain:
 test-sanitize:
 	$(MAKE) SANITIZE=1 unit integration
 
-test: test-plain test-sanitize linux-test
+test: test-plain test-sanitize fuzz-smoke linux-test
+
+# libFuzzer targets (tests/fuzz/README.md): built with clang into
+# build-fuzz/ against the library compiled the same way.
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(BUILD)/libkvmux.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libkvmux.a $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
+# clang and its libFuzzer runtime, or a line that says what to install.
+define fuzz_toolchain
+	@printf 'int LLVMFuzzerTestOneInput(void) { return 0; }\n' | \
+		clang -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null || \
+		{ echo "fuzz: clang with libFuzzer is missing: apt-get install" \
+			"clang libclang-rt-14-dev, or run scripts/install-deps.sh"; \
+		  exit 1; }
+	$(MAKE) FUZZ=1 fuzz-bins
+endef
+
+fuzz:
+	$(fuzz_toolchain)
+	@tests/fuzz/run.sh --seconds $(FUZZ_SECONDS) build-fuzz/fuzz
+
+# Each target's whole corpus as a regression set, then each briefly.
+fuzz-smoke:
+	$(fuzz_toolchain)
+	@tests/fuzz/run.sh --smoke --seconds $(FUZZ_SMOKE_SECONDS) build-fuzz/fuzz
+
+# Inputs of bugs not fixed yet (tests/fuzz/known/): which still fail.
+fuzz-known:
+	$(fuzz_toolchain)
+	@tests/fuzz/run.sh --known build-fuzz/fuzz
 
 # Boot a real Linux (built once from Debian's linux-source, cached in
 # /var/cache/kvmux/linux: ~2 minutes the first time, then ~1 minute).
@@ -113,13 +161,14 @@ install: $(KVMUX)
 	install -D -m 0644 docs/kvmux.1 $(DESTDIR)$(PREFIX)/share/man/man1/kvmux.1
 
 format:
-	clang-format -i $(SRCS) $(wildcard include/kvmux/*.h) $(UNIT_SRCS)
+	clang-format -i $(SRCS) $(wildcard include/kvmux/*.h) $(UNIT_SRCS) \
+		$(FUZZ_SRCS) $(wildcard tests/fuzz/*.h)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 	$(MAKE) -C guest-firmware clean
 
 help:
-	@sed -n '3,13p' Makefile
+	@sed -n '3,16p' Makefile
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -512,6 +512,75 @@ static void enable_notify_with_event_idx(void **state)
 	assert_int_equal(tg_avail_event(&g), 0);
 }
 
+/* ---- issue 8: service loops that the device's own writes keep going ---- */
+
+/*
+ * The loop of blk_queue_notify(), bounded: the turns it took, or 0 if it
+ * had not ended after `bound` turns or chains.  Each chain's writable
+ * part gets the header's sector + 1, like a disk whose every sector names
+ * the next one.
+ */
+static unsigned int serve_like_blk(unsigned int bound)
+{
+	unsigned int turns = 0, pops = 0;
+	uint64_t sector = 0;
+	int rc;
+
+	do {
+		if (++turns > bound)
+			return 0;
+		virtq_disable_notify(&vq);
+		while ((rc = virtq_pop(&vq, &chain)) > 0) {
+			if (++pops > bound)
+				return 0;
+			virtq_chain_read(&chain, 8, &sector, sizeof(sector));
+			sector++;
+			virtq_chain_write(&chain, 0, &sector, sizeof(sector));
+			virtq_push(&vq, chain.head, sizeof(sector));
+		}
+	} while (rc == 0 && virtq_enable_notify(&vq));
+	return turns;
+}
+
+/* Known hangs, found by tests/fuzz: run with KVMUX_TEST_KNOWN=1. */
+static void known_issue_8(void)
+{
+	if (!getenv("KVMUX_TEST_KNOWN"))
+		skip();
+}
+
+/*
+ * tests/fuzz/known/virtq/issue-8-used-flags-alias-avail-idx: the device
+ * area two bytes after the driver area, no EVENT_IDX.  Refusing the
+ * layout or ending the loop are both fixes.
+ */
+static void service_ends_used_flags_on_avail_idx(void **state)
+{
+	known_issue_8();
+	if (virtq_init(&vq, &g.gm, 1, VIRTQ_MAX_SIZE, TG_DESC_GPA,
+		       TG_AVAIL_GPA + 2, TG_AVAIL_GPA + 4, false, false) == 0)
+		assert_int_not_equal(serve_like_blk(1000), 0);
+}
+
+/*
+ * tests/fuzz/known/virtq/issue-8-data-buffer-over-avail-idx: a request's
+ * header at 0x6000, the driver area at 0x6006 (avail->idx is the header's
+ * sector), the data buffer over both.  No ring overlaps another.
+ */
+static void service_ends_data_on_avail_idx(void **state)
+{
+	known_issue_8();
+	assert_int_equal(virtq_init(&vq, &g.gm, 8, VIRTQ_MAX_SIZE, TG_DESC_GPA,
+				    TG_AVAIL_GPA + 6, TG_USED_GPA, false,
+				    false),
+			 0);
+	tg_desc(&g, 0, TG_AVAIL_GPA, 16, D_NEXT, 1);
+	tg_desc(&g, 1, TG_AVAIL_GPA + 8, 8, D_WRITE, 0);
+	tg_put16(&g, TG_AVAIL_GPA + 10, 0); /* ring[0]: head 0 */
+	tg_put16(&g, TG_AVAIL_GPA + 8, 1); /* avail->idx */
+	assert_int_not_equal(serve_like_blk(1000), 0);
+}
+
 /* ---- copies ---- */
 
 /* Readable 5 + 7 + 3 bytes, then writable 4 + 0 + 6 bytes. */
@@ -1111,6 +1180,8 @@ int main(void)
 		T(notify_event_idx_sequence),
 		T(enable_notify_without_event_idx),
 		T(enable_notify_with_event_idx),
+		T(service_ends_used_flags_on_avail_idx),
+		T(service_ends_data_on_avail_idx),
 		T(chain_read_offsets),
 		T(chain_write_offsets),
 		T(bad_desc_outside_ram),
