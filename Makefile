@@ -165,7 +165,7 @@ format:
 		$(FUZZ_SRCS) $(wildcard tests/fuzz/*.h)
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-fuzz-cov
 	$(MAKE) -C guest-firmware clean
 
 help:

@@ -13,7 +13,8 @@
  *
  * Checked: group_plan_build() fails exactly when the floors do not fit
  * (alloc.h), else every VM gets at most what it asked, at least its
- * floor, and the sums fit; the dispatch order is by priority, then config
+ * floor, and the sums fit; layout_build() takes every VM's size and its
+ * map adds up; the dispatch order is by priority, then config
  * order; budgets never exceed what a VM's vCPUs can use and add up to the
  * period's CPU time whenever the VMs can use it.  sched_decide() never
  * releases a stopped VM or a capped one over budget, never has more busy
@@ -164,6 +165,33 @@ static void check_budgets(const struct group_plan *p)
 	FUZZ_CHECK(!sum || (shares > 0.999 && shares < 1.001));
 }
 
+/* run.c builds each VM's memory map from the plan: it must take it. */
+static void check_layout(uint64_t ram)
+{
+	struct ram_slot slot[2];
+	struct mem_layout l;
+	uint64_t sum = 0, end = 0;
+	unsigned int i, n;
+
+	FUZZ_CHECK(layout_build(&l, ram) == 0);
+	for (i = 0; i < l.nr_ranges; i++) {
+		FUZZ_CHECK(l.range[i].addr >= end && l.range[i].size);
+		end = l.range[i].addr + l.range[i].size;
+		if (l.range[i].type == MEM_RAM)
+			sum += l.range[i].size;
+	}
+	/* The legacy holes below 1 MiB are backed but not RAM. */
+	FUZZ_CHECK(sum == ram - (LAYOUT_HIGH_START - LAYOUT_EBDA_START));
+	n = layout_ram_slots(&l, slot);
+	for (i = 0, sum = 0; i < n; i++)
+		sum += slot[i].size;
+	FUZZ_CHECK(sum == ram && n == 1 + (ram > MMIO_GAP_START));
+	FUZZ_CHECK(layout_is_ram(&l, LAYOUT_HIGH_START,
+				 layout_low_ram_end(&l) - LAYOUT_HIGH_START));
+	FUZZ_CHECK(!layout_is_ram(&l, LAYOUT_EBDA_START, 1));
+	FUZZ_CHECK(!layout_is_ram(&l, MMIO_GAP_START, 1));
+}
+
 static uint64_t remaining(const struct sched_vm *v)
 {
 	return v->used_ns < v->budget_ns ? v->budget_ns - v->used_ns : 0;
@@ -250,6 +278,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_sizes(&p);
 	check_order(&p);
 	check_budgets(&p);
+	for (i = 0; i < n; i++)
+		check_layout(p.vm[i].memory);
 	run_scheduler(&in, &p);
 	group_plan_free(&p);
 	return 0;
