@@ -5,13 +5,16 @@
 #   make            the kvmux binary and the guest-firmware test kernels
 #   make run        boot the bundled demo guest
 #   make test       unit tests and integration tests, the same again under
-#                   ASan+UBSan, then a real Linux boot (make linux-test)
-#   make unit | integration | linux-test   one part of make test
+#                   ASan+UBSan, the fuzz smoke run, then a real Linux boot
+#   make unit | integration | fuzz-smoke | linux-test   one part of make test
+#   make fuzz       every fuzz target for FUZZ_SECONDS (tests/fuzz/README.md)
+#   make fuzz-known the inputs of known, unfixed bugs: still failing?
 #   make bench      benchmark tables (bench/; never part of make test)
 #   make docs       docs/config.md's settings tables, from the settings table
 #   make install    PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
 #
-# Objects of a sanitized build go to build-san/ so both can coexist.
+# Objects of a sanitized build go to build-san/, those of the fuzz targets
+# (clang, libFuzzer) to build-fuzz/, so all three can coexist.
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
@@ -23,7 +26,13 @@ COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
 CC ?= cc
 
 SANITIZE ?=
-ifeq ($(SANITIZE),1)
+FUZZ ?=
+ifeq ($(FUZZ),1)
+BUILD ?= build-fuzz
+CC := clang
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+	     -fno-sanitize-recover=all -fno-omit-frame-pointer
+else ifeq ($(SANITIZE),1)
 BUILD ?= build-san
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	     -fno-omit-frame-pointer
@@ -63,13 +72,19 @@ ACPI_DUMP := $(BUILD)/tests/acpi-dump
 # Prints the settings table for the docs (make docs, tests/docs/check.sh).
 SETTINGS_DOC := $(BUILD)/tools/settings-doc
 
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 180
+FUZZ_SMOKE_SECONDS ?= 20
+
 KVMUX := $(BUILD)/kvmux
 FIRMWARE_DIR := guest-firmware/build
 # bench/'s reference VMM: the floor kvmux is measured against.
 FLOORVMM := $(BUILD)/floorvmm
 
 .PHONY: all firmware run test unit integration test-plain test-sanitize \
-	bench install uninstall clean help linux-test format docs
+	bench install uninstall clean help linux-test format docs fuzz \
+	fuzz-smoke fuzz-known fuzz-bins
 
 all: $(KVMUX) firmware
 
@@ -131,7 +146,40 @@ test-plain:
 test-sanitize:
 	$(MAKE) SANITIZE=1 unit integration
 
-test: test-plain test-sanitize linux-test
+test: test-plain test-sanitize fuzz-smoke linux-test
+
+# libFuzzer targets (tests/fuzz/README.md): built with clang into
+# build-fuzz/ against the library compiled the same way.
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(BUILD)/libkvmux.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libkvmux.a $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
+# clang and its libFuzzer runtime, or a line that says what to install.
+define fuzz_toolchain
+	@printf 'int LLVMFuzzerTestOneInput(void) { return 0; }\n' | \
+		clang -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null || \
+		{ echo "fuzz: clang with libFuzzer is missing: apt-get install" \
+			"clang libclang-rt-14-dev, or run scripts/install-deps.sh"; \
+		  exit 1; }
+	$(MAKE) FUZZ=1 fuzz-bins
+endef
+
+fuzz:
+	$(fuzz_toolchain)
+	@tests/fuzz/run.sh --seconds $(FUZZ_SECONDS) build-fuzz/fuzz
+
+# Each target's whole corpus as a regression set, then each briefly.
+fuzz-smoke:
+	$(fuzz_toolchain)
+	@tests/fuzz/run.sh --smoke --seconds $(FUZZ_SMOKE_SECONDS) build-fuzz/fuzz
+
+# Inputs of bugs not fixed yet (tests/fuzz/known/): which still fail.
+fuzz-known:
+	$(fuzz_toolchain)
+	@tests/fuzz/run.sh --known build-fuzz/fuzz
 
 # Boot a real Linux (built once from Debian's linux-source, cached in
 # /var/cache/kvmux/linux: ~10 minutes the first time on 2 CPUs, rebuilt
@@ -170,13 +218,14 @@ uninstall:
 
 format:
 	clang-format -i $(SRCS) $(wildcard include/kvmux/*.h) $(UNIT_SRCS) \
-		tests/acpi/acpi_dump.c tools/settings_doc.c
+		tests/acpi/acpi_dump.c tools/settings_doc.c $(FUZZ_SRCS) \
+		$(wildcard tests/fuzz/*.h)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz build-fuzz-cov
 	$(MAKE) -C guest-firmware clean
 
 help:
-	@sed -n '3,14p' Makefile
+	@sed -n '3,17p' Makefile
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

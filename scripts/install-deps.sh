@@ -12,8 +12,10 @@ set -euo pipefail
 
 build_pkgs=(gcc make pkg-config linux-libc-dev libfdt-dev libcap-ng-dev
 	libcmocka-dev libjansson-dev binutils)
+# clang + libclang-rt-14-dev: the libFuzzer targets of make fuzz-smoke;
+# llvm: llvm-symbolizer, for readable sanitizer reports.
 test_pkgs=(python3 coreutils util-linux device-tree-compiler acpica-tools
-	qemu-utils)
+	qemu-utils clang libclang-rt-14-dev llvm)
 linux_pkgs=(linux-source-6.1 bc flex bison libelf-dev libssl-dev cpio lz4 perl
 	xz-utils)
 bench_pkgs=(hyperfine qemu-system-x86 time strace)

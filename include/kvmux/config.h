@@ -120,6 +120,11 @@ struct vm_config {
 
 void vm_config_init(struct vm_config *cfg);
 
+/* A copy of text[0..len) on list, freed with the list's owner; NULL
+ * with err_host() when out of memory. */
+const char *config_keep(struct config_strings **list, const char *text,
+			size_t len);
+
 /* A copy of text[0..len) that cfg owns and frees with vm_config_free(). */
 const char *vm_config_keep(struct vm_config *cfg, const char *text, size_t len);
 
@@ -157,6 +162,8 @@ struct group_config {
 	bool json; /* kvmux plan --json */
 	bool quiet, verbose; /* kvmux's own messages: errors only; or more */
 	const char *result; /* --result FILE; NULL: none */
+	/* Copies of strings this config owns, freed by run_request_free(). */
+	struct config_strings *strings;
 };
 
 #define GROUP_DEFAULT_PERIOD_NS 100000000ULL /* 100 ms */

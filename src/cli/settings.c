@@ -37,14 +37,14 @@
 static const char *keep(struct setting_ctx *ctx, const char *prefix,
 			const char *text, size_t len)
 {
+	struct config_strings **list =
+		ctx->vm ? &ctx->vm->strings : &ctx->group->strings;
 	size_t plen = prefix ? strlen(prefix) : 0;
 	char *joined;
 	const char *kept;
 
-	if (!ctx->vm)
-		return strndup(text, len); /* the group's: until exit */
 	if (!plen)
-		return vm_config_keep(ctx->vm, text, len);
+		return config_keep(list, text, len);
 	joined = malloc(plen + len + 1);
 	if (!joined) {
 		err_host("out of memory");
@@ -52,7 +52,7 @@ static const char *keep(struct setting_ctx *ctx, const char *prefix,
 	}
 	memcpy(joined, prefix, plen);
 	memcpy(joined + plen, text, len);
-	kept = vm_config_keep(ctx->vm, joined, plen + len);
+	kept = config_keep(list, joined, plen + len);
 	free(joined);
 	return kept;
 }

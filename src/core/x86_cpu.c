@@ -174,16 +174,19 @@ static uint64_t thread_cpu_ns(void)
 /* The guest's interrupt flag under PVM: 0 or 1, -1 if not PVM's. */
 static int pvm_vif(struct vcpu *vcpu)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry entry;
-	} msrs = { .hdr.nmsrs = 1, .entry.index = MSR_PVM_VIF };
+	union {
+		struct kvm_msrs hdr; /* and room for its one entry */
+		uint8_t bytes[sizeof(struct kvm_msrs) +
+			      sizeof(struct kvm_msr_entry)];
+	} msrs = { .hdr.nmsrs = 1 };
+	struct kvm_msr_entry *entry = &msrs.hdr.entries[0];
 	const uint8_t *vif;
 
+	entry->index = MSR_PVM_VIF;
 	if (ioctl(vcpu->fd, KVM_GET_MSRS, &msrs) != 1 ||
-	    !(msrs.entry.data & ~PVM_VIF_FLAGS))
+	    !(entry->data & ~PVM_VIF_FLAGS))
 		return -1;
-	vif = gm_ptr(&vcpu->vm->mem, msrs.entry.data & ~PVM_VIF_FLAGS, 1);
+	vif = gm_ptr(&vcpu->vm->mem, entry->data & ~PVM_VIF_FLAGS, 1);
 	if (!vif)
 		return -1;
 	return __atomic_load_n(vif, __ATOMIC_ACQUIRE) != 0;

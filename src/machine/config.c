@@ -40,7 +40,8 @@ struct config_strings {
 	char text[];
 };
 
-const char *vm_config_keep(struct vm_config *cfg, const char *text, size_t len)
+const char *config_keep(struct config_strings **list, const char *text,
+			size_t len)
 {
 	struct config_strings *s = malloc(sizeof(*s) + len + 1);
 
@@ -50,20 +51,30 @@ const char *vm_config_keep(struct vm_config *cfg, const char *text, size_t len)
 	}
 	memcpy(s->text, text, len);
 	s->text[len] = '\0';
-	s->next = cfg->strings;
-	cfg->strings = s;
+	s->next = *list;
+	*list = s;
 	return s->text;
+}
+
+static void free_strings(struct config_strings **list)
+{
+	struct config_strings *s, *next;
+
+	for (s = *list; s; s = next) {
+		next = s->next;
+		free(s);
+	}
+	*list = NULL;
+}
+
+const char *vm_config_keep(struct vm_config *cfg, const char *text, size_t len)
+{
+	return config_keep(&cfg->strings, text, len);
 }
 
 void vm_config_free(struct vm_config *cfg)
 {
-	struct config_strings *s, *next;
-
-	for (s = cfg->strings; s; s = next) {
-		next = s->next;
-		free(s);
-	}
-	cfg->strings = NULL;
+	free_strings(&cfg->strings);
 }
 
 void run_request_free(struct run_request *req)
@@ -75,6 +86,7 @@ void run_request_free(struct run_request *req)
 	free(req->vm);
 	req->vm = NULL;
 	req->nr_vms = 0;
+	free_strings(&req->group.strings);
 }
 
 /* The names of --sched; "on" is accepted for auto, as before. */
@@ -111,4 +123,3 @@ int sched_mode_parse(const char *arg, enum sched_mode *mode)
 	}
 	return err_set("'%s' is not auto, cgroup, park or off", arg);
 }
-

@@ -5,6 +5,7 @@
  * short options, flags, --disk and --module values, group options, config
  * files under the options, and one clear message per mistake.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -391,6 +392,54 @@ static void fail_on_files_and_options(void **state)
 	run_request_free(&req);
 }
 
+/* cli_parse_run() with stdout on /dev/null: --help and --version print. */
+static enum cli_result run_quietly(struct run_request *req, const char *arg)
+{
+	int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY);
+	enum cli_result r;
+
+	assert_true(saved >= 0 && null >= 0);
+	fflush(stdout);
+	assert_int_equal(dup2(null, STDOUT_FILENO), STDOUT_FILENO);
+	r = run_args(req, arg, NULL);
+	fflush(stdout);
+	assert_int_equal(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
+	close(saved);
+	close(null);
+	return r;
+}
+
+/*
+ * A parse that stopped inside a cluster of short options (-hV: --help
+ * ends it at 'h') must not leak into the next one, which would see the
+ * 'V' left over from the first argument vector (found by fuzzing).
+ */
+static void parses_twice(void **state)
+{
+	struct run_request req;
+
+	assert_int_equal(run_quietly(&req, "-hV"), CLI_DONE);
+	run_request_free(&req);
+	assert_int_equal(run_args(&req, "--kernel", "k", NULL), CLI_RUN);
+	assert_string_equal(req.vm[0].kernel, "k");
+	run_request_free(&req);
+}
+
+/* Empty values: refused where a config file refuses them (a path, a
+ * name); an empty command line is a command line. */
+static void empty_values(void **state)
+{
+	struct run_request req;
+
+	expect_error("--kernel: no path given", "--kernel=", NULL);
+	expect_error("--name: the name is empty", "-k", "k", "--name", "",
+		     NULL);
+	assert_int_equal(run_args(&req, "-k", "k", "--cmdline", "", NULL),
+			 CLI_RUN);
+	assert_string_equal(req.vm[0].cmdline, "");
+	run_request_free(&req);
+}
+
 /* Every option of the table is one getopt_long() can be given. */
 static void table_fits(void **state)
 {
@@ -423,6 +472,8 @@ int main(void)
 		cmocka_unit_test(group_options),
 		cmocka_unit_test(usage_errors),
 		cmocka_unit_test(files_then_options),
+		cmocka_unit_test(parses_twice),
+		cmocka_unit_test(empty_values),
 		cmocka_unit_test(table_fits),
 		cmocka_unit_test(console_files),
 		cmocka_unit_test(console_file_errors),

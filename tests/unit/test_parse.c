@@ -126,6 +126,20 @@ static void durations(void **state)
 	assert_int_equal(ms, 0);
 }
 
+/* Found by tests/fuzz/fuzz_parse.c: "0.0000001" was 0 ms, which --timeout
+ * takes for "no timeout"; any non-zero duration is at least 1 ms. */
+static void tiny_durations(void **state)
+{
+	uint64_t ms;
+
+	assert_int_equal(parse_duration_ms("0.0000001", &ms), 0);
+	assert_int_equal(ms, 1);
+	assert_int_equal(parse_duration_ms("0.00000000000000000001ms", &ms), 0);
+	assert_int_equal(ms, 1);
+	assert_int_equal(parse_duration_ms("0.000000000", &ms), 0);
+	assert_int_equal(ms, 0);
+}
+
 static void bad_durations(void **state)
 {
 	static const char *const bad[] = { "",	    "s",   "-1",   "1x",  "1ss",
@@ -150,6 +164,7 @@ int main(void)
 		cmocka_unit_test(uints),
 		cmocka_unit_test(hex_uints),
 		cmocka_unit_test(durations),
+		cmocka_unit_test(tiny_durations),
 		cmocka_unit_test(bad_durations),
 	};
 

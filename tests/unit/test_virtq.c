@@ -560,6 +560,75 @@ static void enable_notify_with_event_idx(void **state)
 	assert_int_equal(tg_avail_event(&g), 0);
 }
 
+/* ---- issue 8: service loops that the device's own writes keep going ---- */
+
+/*
+ * The loop of blk_queue_notify(), bounded: the turns it took, or 0 if it
+ * had not ended after `bound` turns or chains.  Each chain's writable
+ * part gets the header's sector + 1, like a disk whose every sector names
+ * the next one.
+ */
+/*
+ * One wake-up of a device's I/O thread, as virtio_blk.c serves it: at most
+ * BATCH chains (BLK_BATCH), each request's header sector + 1 written back
+ * as a disk's data; returns how many it served.
+ */
+#define BATCH 32
+static unsigned int serve_batch_like_blk(void)
+{
+	unsigned int served;
+	uint64_t sector = 0;
+
+	virtq_disable_notify(&vq);
+	for (served = 0; served < BATCH; served++) {
+		if (virtq_pop(&vq, &chain) <= 0)
+			break;
+		virtq_chain_read(&chain, 8, &sector, sizeof(sector));
+		sector++;
+		virtq_chain_write(&chain, 0, &sector, sizeof(sector));
+		virtq_push(&vq, chain.head, sizeof(sector));
+	}
+	if (served < BATCH)
+		virtq_enable_notify(&vq);
+	return served;
+}
+
+/*
+ * Issue 8, found again by tests/fuzz (the inputs are in its corpus):
+ * used->flags two bytes after the driver area is avail->idx; the layout
+ * is refused.
+ */
+static void used_flags_on_avail_idx_refused(void **state)
+{
+	assert_int_equal(virtq_init(&vq, &g.gm, 1, VIRTQ_MAX_SIZE, TG_DESC_GPA,
+				    TG_AVAIL_GPA + 2, TG_AVAIL_GPA + 4, false,
+				    false),
+			 -1);
+}
+
+/*
+ * A request's header at the driver area (avail->idx is the header's
+ * sector) and its data buffer over both: each request the device serves
+ * makes the next one available, for ever, as a busy guest could.  No
+ * ring overlaps another, so the device serves it, but a batch at a time:
+ * each wake-up of its thread ends, and a stop is seen between them.
+ */
+static void self_feeding_queue_served_in_batches(void **state)
+{
+	unsigned int i;
+
+	assert_int_equal(virtq_init(&vq, &g.gm, 8, VIRTQ_MAX_SIZE, TG_DESC_GPA,
+				    TG_AVAIL_GPA + 6, TG_USED_GPA, false,
+				    false),
+			 0);
+	tg_desc(&g, 0, TG_AVAIL_GPA, 16, D_NEXT, 1);
+	tg_desc(&g, 1, TG_AVAIL_GPA + 8, 8, D_WRITE, 0);
+	tg_put16(&g, TG_AVAIL_GPA + 10, 0); /* ring[0]: head 0 */
+	tg_put16(&g, TG_AVAIL_GPA + 8, 1); /* avail->idx */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(serve_batch_like_blk(), BATCH);
+}
+
 /* ---- copies ---- */
 
 /* Readable 5 + 7 + 3 bytes, then writable 4 + 0 + 6 bytes. */
@@ -1161,6 +1230,8 @@ int main(void)
 		T(notify_event_idx_sequence),
 		T(enable_notify_without_event_idx),
 		T(enable_notify_with_event_idx),
+		T(used_flags_on_avail_idx_refused),
+		T(self_feeding_queue_served_in_batches),
 		T(chain_read_offsets),
 		T(chain_write_offsets),
 		T(bad_desc_outside_ram),

@@ -1,0 +1,442 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Write the hand-made seeds of tests/fuzz/corpus/<target>/seed-*.
+
+    make firmware && python3 tests/fuzz/seeds.py
+
+Seeds are inputs a target can start from: well-formed cases that reach
+deep (a loadable kernel, a served virtqueue, a config with every key) and
+the edges next to them.  The loader seeds come from the guest-firmware
+images (shortened: the fuzzer gains nothing from 60 KiB of code bytes).
+What the fuzzer found later sits next to them under its own names
+(run.sh --merge).  The input formats are described at the top of each
+tests/fuzz/fuzz_<target>.c.
+"""
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+CORPUS = os.path.join(ROOT, "tests", "fuzz", "corpus")
+FIRMWARE = os.path.join(ROOT, "guest-firmware", "build")
+
+
+def write(target, name, data):
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "seed-" + name), "wb") as f:
+        f.write(data)
+
+
+def firmware(name):
+    with open(os.path.join(FIRMWARE, name), "rb") as f:
+        return f.read()
+
+
+# --- virtq -------------------------------------------------------------
+# ops: WRITE DESC AVAIL RING SERVICE POP NOTIFY ENABLE DISABLE DEVICE INIT
+(WRITE, DESC, AVAIL, RING, SERVICE, POP, NOTIFY, ENABLE, DISABLE, DEVICE,
+ INIT) = range(11)
+
+
+def vq_setup(size_log2, desc, avail, used, event_idx=False, indirect=False):
+    mode = (1 if event_idx else 0) | (2 if indirect else 0)
+    return struct.pack("<BHIII", mode, size_log2, desc, avail, used)
+
+
+def vq_desc(i, addr, length, flags, nxt):
+    return struct.pack("<BHBHHHH", DESC, i, 0, addr, length, flags, nxt)
+
+
+def vq_desc64(i, addr, length, flags, nxt):
+    return struct.pack("<BHBQIHH", DESC, i, 3, addr, length, flags, nxt)
+
+
+def vq_avail(head):
+    return struct.pack("<BH", AVAIL, head)
+
+
+def vq_device(blk, read_off, write_off, data):
+    return struct.pack("<BBHHB", DEVICE, blk, read_off, write_off,
+                       len(data)) + data
+
+
+def vq_ring(field, value):
+    return struct.pack("<BBH", RING, field, value)
+
+
+NEXT, WRITABLE, INDIRECT = 1, 2, 4
+
+
+def virtq_seeds():
+    std = vq_setup(3, 0x1000, 0x2000, 0x3000)
+    blk_chain = (vq_desc(0, 0x4000, 16, NEXT, 1) +
+                 vq_desc(1, 0x5000, 512, NEXT | WRITABLE, 2) +
+                 vq_desc(2, 0x6000, 1, WRITABLE, 0))
+    write("virtq", "blk-request",
+          std + blk_chain + vq_device(1, 0, 0, b"\xaa" * 16) +
+          vq_avail(0) + bytes([SERVICE]))
+    write("virtq", "two-chains-event-idx",
+          vq_setup(4, 0x1000, 0x2000, 0x3000, event_idx=True) + blk_chain +
+          vq_desc(3, 0x7000, 64, 0, 0) + vq_avail(0) + vq_avail(3) +
+          vq_ring(2, 1) + bytes([SERVICE, NOTIFY, ENABLE]) + vq_avail(3) +
+          bytes([POP, NOTIFY, DISABLE]))
+    write("virtq", "indirect",
+          vq_setup(2, 0x1000, 0x2000, 0x3000, indirect=True) +
+          vq_desc(0, 0x8000, 48, INDIRECT, 0) +
+          struct.pack("<BIB", WRITE, 0x8000, 48) +
+          struct.pack("<QIHH", 0x9000, 100, NEXT, 1) +
+          struct.pack("<QIHH", 0x9100, 100, NEXT | WRITABLE, 2) +
+          struct.pack("<QIHH", 0x9200, 1, WRITABLE, 0) +
+          vq_device(0, 8, 0, b"hello") + vq_avail(0) + bytes([SERVICE]))
+    write("virtq", "index-wrap",
+          std + vq_ring(1, 0xfffe) +
+          vq_desc(0, 0x4000, 8, 0, 0) + vq_avail(0) + vq_avail(0) +
+          vq_avail(0) + bytes([SERVICE]))
+    # Device-writable buffer over the driver area: self-modifying ring.
+    write("virtq", "buffer-over-ring",
+          std + vq_desc(0, 0x4000, 16, NEXT, 1) +
+          vq_desc(1, 0x2000, 24, WRITABLE, 0) +
+          vq_device(1, 0, 2, b"\x01\x00\x00\x00\x00\x00\x00\x00") +
+          vq_avail(0) + bytes([SERVICE]))
+    # A buffer across the end of the first RAM region (must break).
+    write("virtq", "straddle-regions",
+          std + vq_desc64(0, 0xfff0, 0x20, 0, 0) + vq_avail(0) +
+          bytes([SERVICE]))
+    write("virtq", "max-size-1024",
+          vq_setup(10, 0x0, 0x4000, 0x5000) + vq_desc(1023, 0x8000, 4, 0, 0)
+          + vq_avail(1023) + bytes([SERVICE]))
+    write("virtq", "reinit",
+          std + vq_desc(0, 0x4000, 8, 0, 0) + vq_avail(0) + bytes([POP]) +
+          bytes([INIT]) + vq_setup(5, 0x100, 0x700, 0x900, event_idx=True) +
+          vq_desc(0, 0x4000, 8, 0, 0) + vq_avail(0) + bytes([SERVICE]))
+
+
+def virtq_known():
+    """Hangs of issue 8: the device's own writes move avail->idx."""
+    d = os.path.join(ROOT, "tests", "fuzz", "known", "virtq")
+    os.makedirs(d, exist_ok=True)
+    # Driver area at 0x1002, device area at 0x1004: used->flags is
+    # avail->idx; disable_notify writes 1 there, enable_notify 0.
+    with open(os.path.join(d, "issue-8-used-flags-alias-avail-idx"),
+              "wb") as f:
+        f.write(vq_setup(0, 0, 0x1002, 0x1004) + bytes([SERVICE]))
+    # A blk request whose header's sector field is avail->idx (driver area
+    # at 0x2006, header at 0x2000) and whose data buffer covers it: each
+    # request reads a sector that says "sector + 1", which makes the next
+    # request available.  No ring overlaps another.
+    with open(os.path.join(d, "issue-8-data-buffer-over-avail-idx"),
+              "wb") as f:
+        f.write(vq_setup(3, 0x1000, 0x2006, 0x3000) +
+                vq_desc(0, 0x2000, 16, NEXT, 1) +
+                vq_desc(1, 0x2008, 8, WRITABLE, 0) +
+                vq_device(1, 0, 0, b"\x00" * 8) + vq_avail(0) +
+                bytes([SERVICE]))
+
+
+# --- loaders -----------------------------------------------------------
+def boot_header(ram_mib, cpus=1, virtio=2, initrd=0, cmdline=b"console=ttyS0"):
+    return struct.pack("<BBBHH", ram_mib - 2, cpus - 1, virtio, initrd // 16,
+                       len(cmdline)) + cmdline
+
+
+def patch(buf, off, fmt, value):
+    buf = bytearray(buf)
+    struct.pack_into(fmt, buf, off, value)
+    return bytes(buf)
+
+
+def bzimage_seeds():
+    full = firmware("hello.bzImage")
+    sects = full[0x1f1]
+    pm_off = (sects + 1) * 512
+    short = patch(full[:pm_off + 0x1000], 0x1f4, "<I", 0x1000 // 16)
+    write("bzimage", "hello-full", boot_header(4, initrd=4096) + full)
+    write("bzimage", "hello-short", boot_header(4) + short)
+    write("bzimage", "hello-initrd",
+          boot_header(8, cpus=4, virtio=9, initrd=0x10000) + short)
+    reloc = patch(patch(patch(short, 0x234, "<B", 1), 0x258, "<Q", 0x400000),
+                  0x260, "<I", 0x20000)
+    write("bzimage", "relocatable", boot_header(8, initrd=0x2000) + reloc)
+    write("bzimage", "initrd-limit",
+          boot_header(16, initrd=0x8000) + patch(short, 0x22c, "<I", 0x37ffff))
+    write("bzimage", "protocol-2.11", boot_header(4) +
+          patch(short, 0x206, "<H", 0x020b))
+    write("bzimage", "short-header", boot_header(4) +
+          patch(short, 0x201, "<B", 0x30))
+    write("bzimage", "no-64bit-entry", boot_header(4) +
+          patch(short, 0x236, "<H", 0))
+    write("bzimage", "setup-sects-0", boot_header(4) +
+          patch(patch(full[:5 * 512 + 0x400], 0x1f1, "<B", 0), 0x1f4, "<I",
+                0x400 // 16))
+    write("bzimage", "long-cmdline",
+          boot_header(4, cmdline=b"x" * 3000) + short)
+    write("bzimage", "many-cpus",
+          boot_header(4, cpus=254, virtio=9, cmdline=b"") + short)
+
+
+def elf64(entry_desc=b"\x00\x00\x10\x00", note_in_section=False, align=4,
+          loads=((0x100000, 0x100, 0x2000),)):
+    """ehdr, phdrs (PT_LOADs, PT_NOTE), note, data, optional shdrs."""
+    note = struct.pack("<III", 4, len(entry_desc), 18) + b"Xen\x00"
+    note += b"\x00" * (-4 % align) + entry_desc
+    note += b"\x00" * (-len(entry_desc) % align)
+    phnum = len(loads) + (0 if note_in_section else 1)
+    note_off = 64 + 56 * phnum
+    data_off = (note_off + len(note) + 15) & ~15
+    phdrs = b""
+    for i, (paddr, filesz, memsz) in enumerate(loads):
+        phdrs += struct.pack("<IIQQQQQQ", 1, 5, data_off + i * 0x100, paddr,
+                             paddr, filesz, memsz, 0x1000)
+    if not note_in_section:
+        phdrs += struct.pack("<IIQQQQQQ", 4, 4, note_off, 0, 0, len(note),
+                             len(note), align)
+    body = phdrs + note
+    body += b"\x00" * (data_off - 64 - len(body))
+    body += bytes((i * 7 + 1) & 0xff for i in range(0x100 * len(loads)))
+    shoff, shnum = 0, 0
+    if note_in_section:
+        shoff, shnum = 64 + len(body), 2
+        body += b"\x00" * 64 + struct.pack("<IIQQQQIIQQ", 0, 7, 2, 0,
+                                           note_off, len(note), 0, 0,
+                                           align, 0)
+    ehdr = b"\x7fELF\x02\x01\x01" + b"\x00" * 9 + struct.pack(
+        "<HHIQQQIHHHHHH", 2, 62, 1, 0x100000, 64, shoff, 0, 64, 56, phnum,
+        64, shnum, 0)
+    return ehdr + body
+
+
+def elf32():
+    note = struct.pack("<III", 4, 4, 18) + b"Xen\x00" + struct.pack(
+        "<I", 0x100000)
+    note_off = 52 + 32 * 2
+    data_off = note_off + len(note)
+    phdrs = struct.pack("<IIIIIIII", 1, data_off, 0x100000, 0x100000, 0x80,
+                        0x1000, 5, 0x1000)
+    phdrs += struct.pack("<IIIIIIII", 4, note_off, 0, 0, len(note),
+                         len(note), 4, 4)
+    ehdr = b"\x7fELF\x01\x01\x01" + b"\x00" * 9 + struct.pack(
+        "<HHIIIIIHHHHHH", 2, 3, 1, 0x100000, 52, 0, 0, 52, 32, 2, 40, 0, 0)
+    return ehdr + phdrs + note + bytes(range(0x80))
+
+
+def stripped(name):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, name)
+        subprocess.run(["objcopy", "--strip-all",
+                        os.path.join(FIRMWARE, name), out], check=True)
+        with open(out, "rb") as f:
+            return f.read()
+
+
+def pvh_seeds():
+    hello = firmware("hello.elf")
+    write("pvh", "hello-stripped", boot_header(4, initrd=4096) +
+          stripped("hello.elf"))
+    write("pvh", "hello-truncated", boot_header(4) + hello[:0x8b6c])
+    write("pvh", "minimal", boot_header(2) + elf64())
+    write("pvh", "initrd", boot_header(4, cpus=2, initrd=0x4000) + elf64())
+    write("pvh", "note-in-section", boot_header(2) +
+          elf64(note_in_section=True))
+    write("pvh", "note-8-bytes-align-8", boot_header(2) +
+          elf64(entry_desc=struct.pack("<Q", 0x100040), align=8))
+    write("pvh", "two-loads-bss", boot_header(4, virtio=3) +
+          elf64(loads=((0x100000, 0x100, 0x100), (0x200000, 0x80, 0x10000))))
+    write("pvh", "overlapping-loads", boot_header(4) +
+          elf64(loads=((0x100000, 0x100, 0x1000), (0x100800, 0x100, 0x100))))
+    write("pvh", "load-below-1m", boot_header(2) +
+          elf64(loads=((0x8000, 0x100, 0x100),)))
+    write("pvh", "elf32", boot_header(2, initrd=0x1000) + elf32())
+    write("pvh", "long-cmdline", boot_header(2, cmdline=b"y" * 0x3000) +
+          elf64())
+
+
+# --- config_file, cli, parse ---------------------------------------------
+CONFIG_ALL = b"""\xef\xbb\xbf; every key, in every section
+[vm]
+name = "web 1"
+memory = 64M
+cpus = 2
+timeout = 1.5
+priority = 3
+weight = 7
+cap = on
+kvm-device = /dev/kvm
+stats = yes
+
+[kernel]
+path = kernels/web.elf
+initrd = "initrd.cpio"
+cmdline = console=hvc0 quiet ; a comment
+
+[disk "root"]
+path = root.img
+readonly = off
+serial = ROOT-0001
+
+[disk "data"]
+path = /srv/data.img
+readonly = true
+
+[console]
+device = virtio
+output = web.log
+"""
+
+CONFIG_ERRORS = [
+    b"[vm]\nmemroy = 1G\n[kernel]\npath = k\n",
+    b"[kernel]\npath = k\n[kernel]\npath = j\n",
+    b"[disk]\npath = x\n",
+    b"[disk \"a\"]\nreadonly = on\n[kernel]\npath = k\n",
+    b"key = outside\n",
+    b"[vm]\ncpus = 0\n",
+    b"[vm]\r\ntimeout = 2m\r\n[kernel]\r\npath = k\r\n  cmdline = indented\r\n",
+    b"[console] trailing\n",
+    b"[vm\nname = x\n",
+    b"[kernel]\npath = k\n[disk \"d1\"]\npath=1\n[disk \"d2\"]\npath=2\n"
+    b"[disk \"d3\"]\npath=3\n[disk \"d4\"]\npath=4\n[disk \"d5\"]\npath=5\n"
+    b"[disk \"d6\"]\npath=6\n[disk \"d7\"]\npath=7\n[disk \"d8\"]\npath=8\n"
+    b"[disk \"d9\"]\npath=9\n",
+]
+
+
+def config_seeds():
+    for name in ("a", "b"):
+        with open(os.path.join(ROOT, "examples", "two-vms", name + ".conf"),
+                  "rb") as f:
+            write("config_file", "example-" + name, f.read())
+    write("config_file", "every-key", CONFIG_ALL)
+    for i, text in enumerate(CONFIG_ERRORS):
+        write("config_file", "error-%d" % i, text)
+
+
+def cli_seeds():
+    write("cli", "kernel-options",
+          b"--kernel\nk.elf\n-m\n512M\n-p\n2\n--timeout=90s\n--cmdline\n"
+          b"console=ttyS0\n--disk\npath=a.img,readonly=on,serial=S1\n"
+          b"--console\nvirtio\n--console-output\nnone\n--stats\n"
+          b"--name\nweb\n--dump-dtb\nout.dtb\n--kvm-device\nkvm")
+    write("cli", "two-configs-group",
+          b"@1\n@2\n--host-cpus\n4\n--host-memory=8G\n--overcommit\n1.5\n"
+          b"--period\n0.05\n--sched\noff\x00" + CONFIG_ALL +
+          b"\x00[vm]\nname = b\n[kernel]\npath = k\n")
+    write("cli", "same-name", b"@1\n@1\x00[kernel]\npath=k\n")
+    write("cli", "finding-parse-after-help", b"-hV\n--kernel\nk")
+    write("cli", "finding-empty-kernel", b"--kernel=\n--memory\n1.5G")
+    write("cli", "errors", b"--memory\n1.5G\n--bogus\n-k")
+    write("cli", "name-with-two", b"@1\n@2\n--name\nx\x00[kernel]\npath=a"
+          b"\x00[kernel]\npath=b\n")
+
+
+def parse_seeds():
+    # (name, parser: fuzz_parse.c's selector, text)
+    cases = [("size-512M", 0, b"512M"), ("size-2GiB", 0, b"2GiB"),
+             ("size-largest-T", 0, b"16777215T"), ("size-bytes", 1, b"4096"),
+             ("size-overflow", 0, b"99999999999999999999"),
+             ("uint-cpus", 2, b"254"), ("uint-max", 3, b"18446744073709551615"),
+             ("duration-fraction", 4, b"1.5"), ("duration-ms", 4, b"250ms"),
+             ("duration-minutes", 4, b"2m"),
+             ("finding-duration-below-1us", 4, b"0.0000001"),
+             ("duration-largest-h", 4, b"2562047788015h"),
+             ("bool-On", 5, b"On"), ("bool-FALSE", 5, b"FALSE"),
+             ("disk-full", 6, b"path=a.img,readonly=on,serial=0123456789abcdefghij"),
+             ("disk-bad", 6, b"readonly=maybe,path="),
+             ("host-cpus", 7, b"65536"), ("host-memory", 7 + 8, b"1T"),
+             ("overcommit", 7 + 16, b"64.001"), ("period", 7 + 24, b"0.001"),
+             ("sched", 7 + 32, b"off")]
+    for name, which, text in cases:
+        write("parse", name, bytes([which]) + text)
+
+
+# --- plan ----------------------------------------------------------------
+def plan_input(vms, host_cpus, host_mem, overcommit, period_ms, sched,
+               rounds=2):
+    """vms: (memory in MiB, vCPUs, weight, priority, cap) each."""
+    data = struct.pack("<HHBQHHB", len(vms), host_cpus - 1, 0, host_mem,
+                       overcommit - 1, period_ms - 1, sched)
+    for mem_mib, cpus, weight, prio, cap in vms:
+        pages = ((mem_mib - 2) << 20) >> 12  # above LAYOUT_MIN_RAM
+        data += struct.pack("<BQBHIB", 0, pages, cpus - 1, weight - 1, prio,
+                            cap)
+    for r in range(rounds):
+        data += struct.pack("<Q", 50000000 >> r)
+        for i in range(len(vms)):
+            data += struct.pack("<BQ", 1 if (i + r) % 3 else 3,
+                                10000000 * (i + r))
+    return data
+
+
+def plan_seeds():
+    write("plan", "fits", plan_input(
+        [(64, 1, 1, 0, 0), (256, 2, 2, 1, 0)], 4, 8 << 30, 1000, 100, 1))
+    write("plan", "overcommitted", plan_input(
+        [(1024, 4, 1, 0, 1), (2048, 4, 3, 5, 0), (512, 1, 10000, 5, 0)],
+        2, 2 << 30, 1500, 50, 1, 4))
+    write("plan", "many", plan_input(
+        [(2 + i * 37 % 500, 1 + i % 8, 1 + i % 5, i % 3, i % 2)
+         for i in range(64)], 8, 16 << 30, 2000, 10, 1, 3))
+    write("plan", "floors-do-not-fit", plan_input(
+        [(30, 1, 1, 0, 0)] * 4, 1, 64 << 20, 1000, 100, 1, 0))
+
+
+# --- bus -------------------------------------------------------------------
+def bus_seeds():
+    # The PC's port ranges (UART, i8042, debug exit) and two virtio windows,
+    # then accesses inside, across the ends and between them.
+    ranges = [(0x3f8, 8), (0x60, 1), (0x64, 1), (0x501, 1),
+              (0xd0000000, 0x200), (0xd0000200, 0x200)]
+    accesses = [(0x3f8, 1, 1), (0x3ff, 1, 0), (0x3ff, 2, 0), (0x60, 1, 0),
+                (0x61, 1, 0), (0x501, 1, 1), (0xd00001fc, 4, 0),
+                (0xd00001fe, 4, 1), (0xd0000200, 8, 0), (0xcfffffff, 2, 0),
+                (0xffffffffffffffff, 8, 0)]
+    data = struct.pack("<B", len(ranges))
+    for base, length in ranges:
+        data += struct.pack("<BQBQ", 0, base, 0, length)
+    for addr, length, is_write in accesses:
+        data += struct.pack("<BQBB", 0, addr, length, is_write)
+    write("bus", "pc-ports-virtio", data)
+    top = struct.pack("<B", 2) + struct.pack("<BQBQ", 0, 2**64 - 0x1000, 0,
+                                             0x1000)
+    top += struct.pack("<BQBQ", 0, 2**64 - 0x2000, 0, 0x1000)
+    top += struct.pack("<BQBB", 0, 2**64 - 0x1001, 2, 0)
+    write("bus", "top-of-address-space", top)
+
+
+# --- console_sink --------------------------------------------------------
+def sink_input(prefix, writes):
+    data = struct.pack("<BB", 1 if prefix is not None else 0,
+                       len(prefix or b"")) + (prefix or b"")
+    for w in writes:
+        data += struct.pack("<H", len(w)) + w
+    return data
+
+
+def console_sink_seeds():
+    write("console_sink", "lines", sink_input(b"vm1", [
+        b"he", b"llo\r\nwor", b"ld\n", b"open line"]))
+    write("console_sink", "raw", sink_input(None, [b"a\r\nb", b"\x00\xff"]))
+    write("console_sink", "long-line", sink_input(b"web", [
+        b"x" * 5000, b"y" * 4096, b"\n", b"z" * 4095, b"\r\n"]))
+    write("console_sink", "empty-prefix", sink_input(b"", [b"\n\n", b""]))
+
+
+def main():
+    if not os.path.exists(os.path.join(FIRMWARE, "hello.elf")):
+        sys.exit("seeds.py: build the guest firmware first (make firmware)")
+    virtq_seeds()
+    virtq_known()
+    bzimage_seeds()
+    pvh_seeds()
+    config_seeds()
+    cli_seeds()
+    parse_seeds()
+    plan_seeds()
+    bus_seeds()
+    console_sink_seeds()
+
+
+if __name__ == "__main__":
+    main()
