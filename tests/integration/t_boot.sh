@@ -94,14 +94,11 @@ kvmux_run run --kernel "$FIRMWARE/panic.elf" --timeout 30
 check "guest exception handler reports and exits 3" all_of 'status_is 3' \
 	'out_has "exception"'
 
-# Timeouts: a guest that spins forever is stopped with 124, promptly.
-start=$(date +%s%N)
+# Timeouts: a guest that spins forever is stopped with 124 by kvmux's own
+# timer (its line says so; the outer hang bound would say nothing).
 kvmux_run run --kernel "$FIRMWARE/spin.elf" --timeout 1.5
-elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 check "spin --timeout 1.5 exits 124" all_of 'status_is 124' \
-	'err_has "timeout"' 'err_one_line'
-check "spin --timeout 1.5 stops within 10 s (took ${elapsed_ms} ms)" \
-	test "$elapsed_ms" -lt 10000
+	'err_has "--timeout of 1500 ms expired"' 'err_one_line'
 
 # A long CPU loop completes (it runs natively where the host allows).
 kvmux_run run --kernel "$FIRMWARE/spin.elf" --cmdline iters=1000000000 \

@@ -57,29 +57,36 @@ kvmux_run run "$WORK/a.conf" "$WORK/b.conf" "$WORK/e7.conf" --host-cpus 2
 check "group: minimums that do not fit are refused" all_of \
 	'status_is 126' 'err_has "at least one vCPU each"' 'err_one_line'
 
-# Shares: three CPU-bound VMs, weights 1:2:5, one vCPU each, on 2 CPUs.
-# What kvmux controls is the split of the CPU time the group gets, not how
-# much the (possibly busy) host gives it: the summary's TARGET is each
-# VM's due share of what the group got (water-filled: on two free CPUs
-# 16.7/33.3/50 %, with less CPU 12.5/25/62.5 %).  With cgroups the kernel
-# enforces that split whatever else runs, so a generous tolerance holds
-# on a loaded machine; bench/ measures the accuracy.
+# Shares: three CPU-bound VMs, weights 1:2:5, one vCPU each, on 2 CPUs,
+# with the kernel's cgroup cpu controller.  What kvmux controls, and what
+# is checked, is what it tells the kernel: each VM's cpu.shares in the
+# weights' ratio, read while they run.  How the CPU time then comes out
+# depends on what else the host runs (even the order can turn under
+# load), so it is only shown here; bench/sched.py measures it.
 for w in 1 2 5; do
 	vm_conf "$WORK/w$w.conf" "w$w" spin.elf "" "weight=$w" "timeout=3"
 done
 column() { awk -v vm="$1" -v col="$2" '$1 == vm { sub("%", "", $col); print $col }' <<<"$ERR"; }
 got() { column "$1" 7; }
-target() { column "$1" 6; }
-near_target() {
-	awk -v g="$(got "$1")" -v t="$(target "$1")" \
-		'BEGIN { d = g - t; exit !(g != "" && d < 8 && d > -8) }'
-}
 if cgroup_cpu_writable; then
-	kvmux_run run "$WORK/w1.conf" "$WORK/w2.conf" "$WORK/w5.conf" \
-		--host-cpus 2 --overcommit 2 --sched cgroup
-	check "sched cgroup: shares of what the group got follow 1:2:5 (got $(got w1)/$(got w2)/$(got w5) % for $(target w1)/$(target w2)/$(target w5) %)" \
+	rm -f "$WORK/out"
+	"$KVMUX" run "$WORK/w1.conf" "$WORK/w2.conf" "$WORK/w5.conf" \
+		--host-cpus 2 --overcommit 2 --sched cgroup \
+		>"$WORK/out" 2>"$WORK/err" </dev/null &
+	pid=$!
+	for w in 1 2 5; do
+		wait_for_output "$WORK/out" "w$w| spin: forever" "$pid"
+	done
+	shares=$(cat "$(cgroup_cpu_dir)/kvmux.$pid"/vm{0,1,2}/cpu.shares \
+		2>/dev/null | tr '\n' ' ')
+	STATUS=0
+	wait "$pid" || STATUS=$?
+	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+	check "sched cgroup: cpu.shares in the weights' ratio 1:2:5 ($shares; got $(got w1)/$(got w2)/$(got w5) %)" \
 		all_of 'status_is 124' 'err_has "scheduler on (cgroup)"' \
-		'near_target w1' 'near_target w2' 'near_target w5'
+		"awk -v s='$shares' 'BEGIN { n = split(s, v, \" \");
+			exit !(n == 3 && v[1] > 0 && v[2] == 2 * v[1] &&
+			       v[3] == 5 * v[1]) }'"
 	check "sched cgroup: the run's cgroups are gone when it ends" \
 		test -z "$(cgroup_cpu_runs)"
 else

@@ -4,14 +4,14 @@
 # --timeout or ignore a signal, and console bytes are never dropped
 # silently.
 #
-# Where a check is about time, it compares kvmux with the peer that would
-# hold it: a reader that never reads holds it for ever, so "ended within
-# 30 s" proves the stop did not wait for the reader, while the expected
-# time is a few seconds (bench/ measures it).  Nothing here depends on
-# how fast the machine is.
+# No check is about time: a reader that never reads would hold a stop
+# that waited for it for ever, so a run that ends at all (before the
+# outer hang bound, OUTER_TIMEOUT, after which it is killed and counts as
+# hung, status 999) with the right status did not wait for it.  The
+# elapsed time is shown in the check's name, for the eye; bench/ measures
+# how long a stop takes.
 
 flood="$FIRMWARE/flood.elf"
-BOUND_MS=30000
 
 # stuck_start ARGS...: kvmux with its stdout in a pipe that is never read
 # (tests/integration/stuck_reader.py holds it), in the background.
@@ -56,7 +56,6 @@ stuck_finish() {
 	wait "$READER" 2>/dev/null
 	OUT="" ERR=$(cat "$WORK/err")
 }
-ended_in_bound() { [ "$ELAPSED_MS" -lt "$BOUND_MS" ]; }
 
 for dev in uart virtio; do
 	args=(run --kernel "$flood")
@@ -64,7 +63,7 @@ for dev in uart virtio; do
 	stuck_start "${args[@]}" --timeout 2
 	stuck_finish
 	check "stop: --timeout 2 with a reader that never reads ($dev): 124 in ${ELAPSED_MS} ms" \
-		all_of 'status_is 124' 'ended_in_bound' 'err_has "--timeout"'
+		all_of 'status_is 124' 'err_has "--timeout"'
 
 	stuck_start "${args[@]}"
 	stuck_wait_full
@@ -72,7 +71,7 @@ for dev in uart virtio; do
 	kill -TERM "$PID"
 	stuck_finish
 	check "stop: SIGTERM with a reader that never reads ($dev): 143 in ${ELAPSED_MS} ms, the rest counted" \
-		all_of 'status_is 143' 'ended_in_bound' 'err_has "signal 15"' \
+		all_of 'status_is 143' 'err_has "signal 15"' \
 		'err_has "could not be delivered"'
 done
 
@@ -87,8 +86,8 @@ vm_conf "$WORK/quiet.conf" quiet 2 "$FIRMWARE/spin.elf" ""
 stuck_start run "$WORK/loud.conf" "$WORK/quiet.conf" --host-cpus 2
 stuck_finish
 wall() { awk -v vm="$1" '$1 == vm { print $4 }' <<<"$ERR"; }
-check "stop: a group with a stuck stdout: each --timeout on its own (quiet $(wall quiet) s, loud $(wall loud) s)" \
-	all_of 'status_is 124' 'ended_in_bound' \
+check "stop: a group with a stuck stdout: each --timeout on its own (quiet $(wall quiet) s, loud $(wall loud) s; all in ${ELAPSED_MS} ms)" \
+	all_of 'status_is 124' \
 	'awk -v q="$(wall quiet)" -v l="$(wall loud)" "BEGIN { exit !(q != \"\" && q < l) }"'
 
 # The parent left stdout non-blocking: all of a 320 KB burst arrives.
