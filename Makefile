@@ -36,6 +36,7 @@ need_hdr = $(if $(wildcard /usr/include/$(1)),,$(error \
 
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
 $(call need_pkg,libcap-ng,libcap-ng-dev)
+$(call need_pkg,libseccomp,libseccomp-dev)
 $(call need_hdr,libfdt.h,libfdt-dev)
 $(call need_hdr,linux/kvm.h,linux-libc-dev)
 endif
@@ -45,7 +46,8 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	  -Iinclude -D_GNU_SOURCE -DKVMUX_VERSION='"$(VERSION)"' \
 	  -MMD -MP $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
-LDLIBS := -lpthread -lfdt $(shell pkg-config --libs libcap-ng 2>/dev/null)
+LDLIBS := -lpthread -lfdt $(shell pkg-config --libs libcap-ng libseccomp \
+	2>/dev/null)
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -57,6 +59,9 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 ACPI_DUMP := $(BUILD)/tests/acpi-dump
 # Prints the settings table for the docs (make docs, tests/docs/check.sh).
 SETTINGS_DOC := $(BUILD)/tools/settings-doc
+# kvmux whose thread named by $$KVMUX_TEST_SECCOMP_VIOLATION makes a
+# forbidden system call (tests/integration/t_security.sh); never installed.
+SECCOMP_VIOLATION := $(BUILD)/tests/kvmux-seccomp-violation
 
 KVMUX := $(BUILD)/kvmux
 FIRMWARE_DIR := guest-firmware/build
@@ -95,6 +100,16 @@ $(ACPI_DUMP): tests/acpi/acpi_dump.c $(BUILD)/libkvmux.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkvmux.a $(LDLIBS)
 
+# The same objects but seccomp.c's, which gets the test-only path: the
+# linker takes seccomp's symbols from it, not from libkvmux.a.
+$(BUILD)/tests/seccomp_violation.o: src/host/seccomp.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DKVMUX_TEST_SECCOMP_VIOLATION -c -o $@ $<
+
+$(SECCOMP_VIOLATION): $(BUILD)/src/main.o $(BUILD)/tests/seccomp_violation.o \
+		$(BUILD)/libkvmux.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(SETTINGS_DOC): tools/settings_doc.c $(BUILD)/libkvmux.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkvmux.a $(LDLIBS)
@@ -108,8 +123,9 @@ unit: $(UNIT_BINS) $(ACPI_DUMP) $(SETTINGS_DOC)
 docs: $(SETTINGS_DOC)
 	scripts/update-docs.sh $(SETTINGS_DOC) docs/config.md
 
-integration: $(KVMUX) firmware
-	@KVMUX=$(KVMUX) FIRMWARE=$(FIRMWARE_DIR) tests/integration/run.sh
+integration: $(KVMUX) $(SECCOMP_VIOLATION) firmware
+	@KVMUX=$(KVMUX) KVMUX_SECCOMP_VIOLATION=$(SECCOMP_VIOLATION) \
+		FIRMWARE=$(FIRMWARE_DIR) tests/integration/run.sh
 
 test-plain:
 	$(call need_pkg,cmocka,libcmocka-dev)

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 build_pkgs=(gcc make pkg-config linux-libc-dev libfdt-dev libcap-ng-dev
-	libcmocka-dev binutils)
+	libseccomp-dev libcmocka-dev binutils)
 test_pkgs=(python3 coreutils util-linux device-tree-compiler acpica-tools)
 linux_pkgs=(linux-source-6.1 bc flex bison libelf-dev libssl-dev cpio lz4 perl
 	xz-utils)

@@ -10,6 +10,7 @@
 #include "kvmux/exit_status.h"
 #include "kvmux/options.h"
 #include "kvmux/plan.h"
+#include "kvmux/privileges.h"
 #include "kvmux/run.h"
 
 static int usage_error(const char *msg)
@@ -23,6 +24,7 @@ int main(int argc, char **argv)
 	struct run_request req;
 	int status = 0;
 
+	host_close_inherited_fds(); /* before anything is opened */
 	if (argc < 2)
 		return usage_error("no command (try: kvmux run --kernel IMAGE, "
 				   "or kvmux --help)");

@@ -27,6 +27,7 @@
 #include "kvmux/run.h"
 #include "kvmux/out_stream.h"
 #include "kvmux/sched_policy.h"
+#include "kvmux/seccomp.h"
 #include "kvmux/vcpu.h"
 
 struct runner {
@@ -47,6 +48,7 @@ struct runner {
 	struct event_loop loop;
 	int signal_fd, watch_fd;
 	unsigned int running;
+	struct host_user user; /* --user */
 };
 
 /* After the last VM stopped, console output gets this long to drain. */
@@ -280,6 +282,12 @@ static int prepare(struct runner *r, const struct run_request *req)
 	unsigned int i;
 	int status;
 
+	/* --user and --seccomp are the same for every VM (cli/options.c).
+	 * The filters first: every thread and the reaper install theirs. */
+	if (host_user_resolve(r->cfg[0].user, &r->user) < 0)
+		return report(r, GROUP_WIDE, EXIT_BAD_USAGE);
+	if (seccomp_setup(r->cfg[0].seccomp, &r->user) < 0)
+		return report(r, GROUP_WIDE, EXIT_HOST_FAILURE);
 	if (r->group) {
 		status = plan_group(r, req);
 		if (status)
@@ -319,10 +327,11 @@ static int attach_sched(struct runner *r)
 static int start(struct runner *r)
 {
 	unsigned int k;
+	int rc;
 
 	if (r->group && attach_sched(r) < 0)
 		return -1;
-	if (host_drop_privileges() < 0)
+	if (host_drop_privileges(&r->user) < 0 || seccomp_install_base() < 0)
 		return -1;
 	for (k = 0; k < r->nr_vms; k++) {
 		unsigned int i = r->have_plan ? r->plan.order[k] : k;
@@ -333,8 +342,12 @@ static int start(struct runner *r)
 		r->running++;
 	}
 	if (!r->group)
-		return board_attach_stdin(&r->board[0], &r->loop);
-	return group_sched_start(r->sched);
+		rc = board_attach_stdin(&r->board[0], &r->loop);
+	else
+		rc = group_sched_start(r->sched);
+	if (!rc)
+		thread_enter(THREAD_MAIN); /* every thread has started */
+	return rc;
 }
 
 static void wait_all(struct runner *r)

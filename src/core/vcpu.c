@@ -125,6 +125,7 @@ static void *vcpu_thread(void *arg)
 	    vm->vcpu_thread_start(vm->vcpu_thread_opaque) < 0)
 		vm_request_stop(vm, VM_STOP_HOST_FAILURE, 0, "vCPU %u: %s",
 				vcpu->id, err_msg());
+	thread_enter(THREAD_VCPU);
 
 	while (serve_requests(vcpu)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {

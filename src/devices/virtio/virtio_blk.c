@@ -344,7 +344,40 @@ static void blk_reset(void *dev)
 
 static void blk_destroy(void *dev);
 
-static int open_image(struct virtio_blk *blk)
+/* The earlier disk of this VM whose image is fd's file, or NULL. */
+static const char *earlier_disk(const struct vm_config *cfg, unsigned int i,
+				int fd)
+{
+	struct stat st, other;
+	unsigned int j;
+
+	if (fstat(fd, &st) < 0)
+		return NULL;
+	for (j = 0; j < i; j++)
+		if (!stat(cfg->disk[j].path, &other) &&
+		    other.st_dev == st.st_dev && other.st_ino == st.st_ino)
+			return cfg->disk[j].path;
+	return NULL;
+}
+
+/* Disk i could not lock its image: who holds the lock? */
+static int lock_error(struct virtio_blk *blk, const struct vm_config *cfg,
+		      unsigned int i)
+{
+	const char *twin = earlier_disk(cfg, i, blk->fd);
+
+	if (twin && !strcmp(twin, blk->path))
+		return err_set("disk %s is given twice", blk->path);
+	if (twin)
+		return err_set("disk %s is given twice (it is also disk %s)",
+			       blk->path, twin);
+	return err_set("disk %s is in use by another process or another VM "
+		       "of this run (it holds a lock on it)",
+		       blk->path);
+}
+
+static int open_image(struct virtio_blk *blk, const struct vm_config *cfg,
+		      unsigned int i)
 {
 	struct stat st;
 
@@ -352,10 +385,9 @@ static int open_image(struct virtio_blk *blk)
 				  blk->readonly ? O_RDONLY : O_RDWR, true);
 	if (blk->fd < 0)
 		return -1;
+	/* Two read-only disks of one image share its lock: that is fine. */
 	if (flock(blk->fd, (blk->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
-		return err_set("disk %s is in use by another process (it "
-			       "holds a lock on it)",
-			       blk->path);
+		return lock_error(blk, cfg, i);
 	if (fstat(blk->fd, &st) < 0)
 		return err_set_errno("disk %s", blk->path);
 	if (S_ISREG(st.st_mode) && st.st_size % SECTOR_SIZE)
@@ -421,7 +453,7 @@ static void *blk_open(const struct vm_config *cfg, unsigned int i)
 	if (disk->serial)
 		memcpy(blk->serial, disk->serial,
 		       strnlen(disk->serial, sizeof(blk->serial)));
-	if (open_image(blk) < 0) {
+	if (open_image(blk, cfg, i) < 0) {
 		blk_destroy(blk);
 		return NULL;
 	}
