@@ -199,25 +199,62 @@ static const struct rule reaper_rules[] = {
 };
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define KVMUX_SANITIZED 1
+#include <sanitizer/common_interface_defs.h>
 /*
  * What the sanitizers' runtime calls on its own: LeakSanitizer stops the
  * world at exit (a tracer thread, ptrace(2), /proc/self), reports read
- * /proc/self/maps.  Only in sanitized builds (make SANITIZE=1).
+ * /proc/self/maps and the executable's symbols.  Only in sanitized builds
+ * (make SANITIZE=1 or SANITIZE=thread).
  */
 static const struct rule sanitizer_rules[] = {
-	ALLOW(open),	  ALLOW(openat),      ALLOW(read),
-	ALLOW(readlink),  ALLOW(getdents64),  ALLOW(lseek),
-	ALLOW(close),	  ALLOW(fstat),	      ALLOW(newfstatat),
-	ALLOW(clone),	  ALLOW(ptrace),      ALLOW(wait4),
-	ALLOW(prctl),	  ALLOW(sigaltstack), ALLOW(rt_sigaction),
-	ALLOW(getrlimit), ALLOW(prlimit64),   ALLOW(sched_getaffinity),
-	ALLOW(tgkill),	  ALLOW(pipe),	      ALLOW(pipe2),
-	ALLOW(getppid),	  ALLOW(getdents),    END,
+	ALLOW(open),
+	ALLOW(openat),
+	ALLOW(read),
+	ALLOW(readlink),
+	ALLOW(getdents64),
+	ALLOW(lseek),
+	ALLOW(close),
+	ALLOW(fstat),
+	ALLOW(newfstatat),
+	ALLOW(clone),
+	ALLOW(ptrace),
+	ALLOW(wait4),
+	ALLOW(prctl),
+	ALLOW(sigaltstack),
+	ALLOW(rt_sigaction),
+	ALLOW(getrlimit),
+	ALLOW(prlimit64),
+	ALLOW(sched_getaffinity),
+	ALLOW(tgkill),
+	ALLOW(pipe),
+	ALLOW(pipe2),
+	ALLOW(getppid),
+	ALLOW(getdents),
+	ALLOW(fcntl),
+	ALLOW(gettimeofday),
+	ALLOW(uname),
+	ALLOW(getrusage),
+	ALLOW_IOCTL(TCGETS), /* isatty(2): colours in reports */
+	ALLOW(nanosleep),
+	ALLOW(clock_nanosleep), /* TSan at exit */
+	END,
 };
 #define SANITIZER_RULES sanitizer_rules,
+
+/* The sanitizers' own way in: caches /proc/self/maps for reports, and
+ * ends ThreadSanitizer's background thread, which no filter would cover
+ * (it starts unfiltered with the first thread). */
+static void sanitizers_enter_sandbox(void)
+{
+	__sanitizer_sandbox_arguments args = { 0 };
+
+	__sanitizer_sandbox_on_notify(&args);
+}
 #else
 #define SANITIZER_RULES
+static void sanitizers_enter_sandbox(void)
+{
+}
 #endif
 
 #define MAX_LISTS 10
@@ -385,6 +422,20 @@ static void put_number(char **p, char *end, unsigned long n)
 	put(p, end, digits + i);
 }
 
+/*
+ * Say line and exit.  Raw system calls: a sanitizer's write() and
+ * _exit() may take locks the interrupted thread holds.
+ */
+static void __attribute__((noreturn))
+die(const char *line, size_t len, int status)
+{
+	if (syscall(SYS_write, STDERR_FILENO, line, len) < 0)
+		len = 0; /* nowhere to say it: the status must do */
+	term_restore();
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
 static void on_sigsys(int sig, siginfo_t *info, void *ucontext)
 {
 	char line[256], *p = line, *end = line + sizeof(line) - 1;
@@ -401,10 +452,7 @@ static void on_sigsys(int sig, siginfo_t *info, void *ucontext)
 		put_number(&p, end, nr);
 	}
 	put(&p, end, ", which its allowlist forbids (exit status 159)\n");
-	if (write(STDERR_FILENO, line, p - line) < 0)
-		p = line; /* nowhere to say it: the status must do */
-	term_restore();
-	_exit(EXIT_SECCOMP);
+	die(line, p - line, EXIT_SECCOMP);
 }
 
 static int load(const struct sock_fprog *prog)
@@ -459,10 +507,7 @@ static void enter(enum thread_kind kind)
 	}
 	put(&p, end, kind_text[kind]);
 	put(&p, end, "\n");
-	if (write(STDERR_FILENO, line, p - line) < 0)
-		p = line;
-	term_restore();
-	_exit(EXIT_HOST_FAILURE);
+	die(line, p - line, EXIT_HOST_FAILURE);
 }
 
 static int install_handler(void)
@@ -515,6 +560,7 @@ int seccomp_install_base(void)
 {
 	if (filter_mode == SYSCALL_FILTER_OFF)
 		return 0;
+	sanitizers_enter_sandbox();
 	if (load(&programs[THREAD_KINDS]) < 0)
 		return err_set_errno("seccomp: cannot install the base filter");
 	return 0;

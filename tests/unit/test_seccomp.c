@@ -29,7 +29,7 @@ enum call {
 	CALL_WRITE, /* every list allows it */
 	CALL_SOCKET, /* no list allows it */
 	CALL_KVM_RUN, /* a vCPU's ioctl */
-	CALL_TTY_GET, /* ioctl(TCGETS) on a descriptor that is not stdin */
+	CALL_TTY_SET, /* ioctl(TCSETS) on a descriptor that is not stdin */
 	CALL_MMAP_EXEC, /* executable memory */
 };
 
@@ -50,8 +50,8 @@ static void make_call(enum call call, int fd)
 		if (ioctl(fd, KVM_RUN, 0) != -1 || errno != ENOTTY)
 			_exit(2);
 		break;
-	case CALL_TTY_GET:
-		ioctl(fd, TCGETS, NULL);
+	case CALL_TTY_SET:
+		ioctl(fd, TCSETS, NULL);
 		break;
 	case CALL_MMAP_EXEC:
 		p = mmap(NULL, 4096, PROT_READ | PROT_EXEC,
@@ -117,7 +117,7 @@ static void forbidden_call_is_one_line(void **state)
 				 "forbids (exit status 159)\n");
 }
 
-/* ioctl(2) by request: KVM_RUN on a vCPU thread, TCGETS nowhere. */
+/* ioctl(2) by request: KVM_RUN on a vCPU thread; TCSETS only on stdin. */
 static void ioctl_by_request(void **state)
 {
 	char err[256];
@@ -129,7 +129,7 @@ static void ioctl_by_request(void **state)
 				   err, sizeof(err)),
 			 EXIT_SECCOMP);
 	assert_non_null(strstr(err, "system call ioctl"));
-	assert_int_equal(run_child(SYSCALL_FILTER_ON, THREAD_MAIN, CALL_TTY_GET,
+	assert_int_equal(run_child(SYSCALL_FILTER_ON, THREAD_MAIN, CALL_TTY_SET,
 				   err, sizeof(err)),
 			 EXIT_SECCOMP);
 }
