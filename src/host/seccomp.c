@@ -27,12 +27,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "kvmux/error.h"
@@ -59,18 +59,11 @@ struct rule {
 	uint64_t value;
 };
 
-#define ALLOW(name)                    \
-	{                              \
-		SCMP_SYS(name), ANY, 0 \
-	}
-#define ALLOW_IOCTL(request)                    \
-	{                                       \
-		SCMP_SYS(ioctl), IOCTL, request \
-	}
-#define END                     \
-	{                       \
-		INT_MIN, ANY, 0 \
-	} /* read(2) is 0 */
+/* clang-format off */
+#define ALLOW(name) { SCMP_SYS(name), ANY, 0 }
+#define ALLOW_IOCTL(request) { SCMP_SYS(ioctl), IOCTL, request }
+#define END { INT_MIN, ANY, 0 } /* not 0: that is read(2) */
+/* clang-format on */
 
 /* Every thread: memory, locks, signals, time, its own end, what the
  * SIGSYS handler needs (write, the terminal, exit_group) and what the
@@ -155,7 +148,6 @@ static const struct rule main_rules[] = {
 	ALLOW(ppoll),
 	ALLOW(pread64),
 	ALLOW(wait4),
-	ALLOW(rt_sigaction),
 	ALLOW_IOCTL(KVM_IRQ_LINE),
 	ALLOW_IOCTL(KVM_GET_STATS_FD),
 	{ SCMP_SYS(ioctl), TTY_IOCTL, TCGETS },
@@ -178,7 +170,6 @@ static const struct rule start_rules[] = {
 	ALLOW(epoll_create1),
 	ALLOW(timerfd_create),
 	ALLOW(timerfd_settime),
-	ALLOW(fcntl),
 	END,
 };
 
@@ -486,7 +477,7 @@ static void test_violation(enum thread_kind kind)
 /*
  * thread_enter()'s hook: a thread gives up its capabilities (output
  * threads start before the main thread drops its own; the reaper keeps
- * its, kvmux/cgroup_cpu.h says why), then adds its own list on top of
+ * its, host/cgroup_cpu.c says why), then adds its own list on top of
  * what it inherited.
  */
 static void enter(enum thread_kind kind)
