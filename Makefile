@@ -7,14 +7,17 @@
 #   make test       unit tests and integration tests, the same again under
 #                   ASan+UBSan, the fuzz smoke run, then a real Linux boot
 #   make unit | integration | fuzz-smoke | linux-test   one part of make test
+#   make test-tsan  unit and integration tests under ThreadSanitizer (not
+#                   part of make test: too slow for CI's time limit)
 #   make fuzz       every fuzz target for FUZZ_SECONDS (tests/fuzz/README.md)
 #   make fuzz-known the inputs of known, unfixed bugs: still failing?
 #   make bench      benchmark tables (bench/; never part of make test)
 #   make docs       docs/config.md's settings tables, from the settings table
 #   make install    PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
 #
-# Objects of a sanitized build go to build-san/, those of the fuzz targets
-# (clang, libFuzzer) to build-fuzz/, so all three can coexist.
+# Objects of a sanitized build go to build-san/ (SANITIZE=1: ASan+UBSan)
+# or build-tsan/ (SANITIZE=thread: ThreadSanitizer), those of the fuzz
+# targets (clang, libFuzzer) to build-fuzz/, so all can coexist.
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
@@ -36,6 +39,11 @@ else ifeq ($(SANITIZE),1)
 BUILD ?= build-san
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	     -fno-omit-frame-pointer
+else ifeq ($(SANITIZE),thread)
+BUILD ?= build-tsan
+# -Wno-tsan: TSan cannot model fences (virtq.c fences against the guest,
+# which TSan does not see anyway).
+SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer -Wno-tsan
 else
 BUILD ?= build
 SAN_FLAGS :=
@@ -50,6 +58,7 @@ need_hdr = $(if $(wildcard /usr/include/$(1)),,$(error \
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
 $(call need_pkg,libcap-ng,libcap-ng-dev)
 $(call need_pkg,jansson,libjansson-dev)
+$(call need_pkg,libseccomp,libseccomp-dev)
 $(call need_hdr,libfdt.h,libfdt-dev)
 $(call need_hdr,linux/kvm.h,linux-libc-dev)
 endif
@@ -59,7 +68,8 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	  -Iinclude -D_GNU_SOURCE -DKVMUX_VERSION='"$(VERSION)"' \
 	  -MMD -MP $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
-LDLIBS := -lpthread -lfdt $(shell pkg-config --libs libcap-ng jansson 2>/dev/null)
+LDLIBS := -lpthread -lfdt $(shell pkg-config --libs libcap-ng jansson \
+	libseccomp 2>/dev/null)
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -71,6 +81,9 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 ACPI_DUMP := $(BUILD)/tests/acpi-dump
 # Prints the settings table for the docs (make docs, tests/docs/check.sh).
 SETTINGS_DOC := $(BUILD)/tools/settings-doc
+# kvmux whose thread named by $$KVMUX_TEST_SECCOMP_VIOLATION makes a
+# forbidden system call (tests/integration/t_security.sh); never installed.
+SECCOMP_VIOLATION := $(BUILD)/tests/kvmux-seccomp-violation
 
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/%)
@@ -83,8 +96,8 @@ FIRMWARE_DIR := guest-firmware/build
 FLOORVMM := $(BUILD)/floorvmm
 
 .PHONY: all firmware run test unit integration test-plain test-sanitize \
-	bench install uninstall clean help linux-test format docs fuzz \
-	fuzz-smoke fuzz-known fuzz-bins
+	test-tsan bench install uninstall clean help linux-test format docs \
+	fuzz fuzz-smoke fuzz-known fuzz-bins
 
 all: $(KVMUX) firmware
 
@@ -123,6 +136,16 @@ $(ACPI_DUMP): tests/acpi/acpi_dump.c $(BUILD)/libkvmux.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkvmux.a $(LDLIBS)
 
+# The same objects but seccomp.c's, which gets the test-only path: the
+# linker takes seccomp's symbols from it, not from libkvmux.a.
+$(BUILD)/tests/seccomp_violation.o: src/host/seccomp.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DKVMUX_TEST_SECCOMP_VIOLATION -c -o $@ $<
+
+$(SECCOMP_VIOLATION): $(BUILD)/src/main.o $(BUILD)/tests/seccomp_violation.o \
+		$(BUILD)/libkvmux.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(SETTINGS_DOC): tools/settings_doc.c $(BUILD)/libkvmux.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkvmux.a $(LDLIBS)
@@ -136,8 +159,9 @@ unit: $(UNIT_BINS) $(ACPI_DUMP) $(SETTINGS_DOC)
 docs: $(SETTINGS_DOC)
 	scripts/update-docs.sh $(SETTINGS_DOC) docs/config.md
 
-integration: $(KVMUX) firmware
-	@KVMUX=$(KVMUX) FIRMWARE=$(FIRMWARE_DIR) tests/integration/run.sh
+integration: $(KVMUX) $(SECCOMP_VIOLATION) firmware
+	@KVMUX=$(KVMUX) KVMUX_SECCOMP_VIOLATION=$(SECCOMP_VIOLATION) \
+		FIRMWARE=$(FIRMWARE_DIR) tests/integration/run.sh
 
 test-plain:
 	$(call need_pkg,cmocka,libcmocka-dev)
@@ -181,6 +205,11 @@ fuzz-known:
 	$(fuzz_toolchain)
 	@tests/fuzz/run.sh --known build-fuzz/fuzz
 
+# ThreadSanitizer: any data race it sees fails the test that ran into it
+# (status 66).  Not in make test: it takes TSANMIN minutes on a 2-CPU box.
+test-tsan:
+	$(MAKE) SANITIZE=thread unit integration
+
 # Boot a real Linux (built once from Debian's linux-source, cached in
 # /var/cache/kvmux/linux: ~10 minutes the first time on 2 CPUs, rebuilt
 # when tests/linux/kernel.config changes; the boots take ~2 minutes).
@@ -222,10 +251,10 @@ format:
 		$(wildcard tests/fuzz/*.h)
 
 clean:
-	rm -rf build build-san build-fuzz build-fuzz-cov
+	rm -rf build build-san build-tsan build-fuzz build-fuzz-cov
 	$(MAKE) -C guest-firmware clean
 
 help:
-	@sed -n '3,17p' Makefile
+	@sed -n '3,16p' Makefile
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

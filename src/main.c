@@ -10,6 +10,7 @@
 #include "kvmux/exit_status.h"
 #include "kvmux/options.h"
 #include "kvmux/plan.h"
+#include "kvmux/privileges.h"
 #include "kvmux/result.h"
 #include "kvmux/run.h"
 
@@ -25,7 +26,7 @@ static void result_usage_error(const struct run_request *req, int status)
 	struct run_result res = { .status = status, .error = err_msg() };
 
 	if (req->group.result && result_open(req->group.result) == 0 &&
-	    result_write(&res) < 0)
+	    result_write(&res, NULL) < 0)
 		fprintf(stderr, "kvmux: %s\n", err_msg());
 }
 
@@ -34,6 +35,7 @@ int main(int argc, char **argv)
 	struct run_request req;
 	int status = 0;
 
+	host_close_inherited_fds(); /* before anything is opened */
 	if (argc < 2)
 		return usage_error("no command (try: kvmux run --kernel IMAGE, "
 				   "or kvmux --help)");

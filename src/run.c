@@ -29,6 +29,7 @@
 #include "kvmux/run.h"
 #include "kvmux/out_stream.h"
 #include "kvmux/sched_policy.h"
+#include "kvmux/seccomp.h"
 #include "kvmux/stdio_console.h"
 #include "kvmux/vcpu.h"
 
@@ -55,6 +56,8 @@ struct runner {
 	char error[ERR_MSG_MAX + 64]; /* the first reason to give up, for
 					 --result; "" if none */
 	bool terminating; /* the first SIGTERM came: VMs got the button */
+	struct host_user user; /* --user */
+	bool release_started; /* the fd release helper runs (publishes) */
 };
 
 /* After the last VM stopped, console output gets this long to drain. */
@@ -412,11 +415,32 @@ static void vm_outputs(struct runner *r, unsigned int i,
 	};
 }
 
+/*
+ * Before any VM or thread: the child that closes the VMs' fds (it
+ * installs its own filter) and renames --result's file into place, which
+ * kvmux itself cannot once it has left root or runs under its filter.
+ */
+static int start_release(struct runner *r)
+{
+	const char *temp, *path;
+
+	result_names(&temp, &path);
+	r->release_started = fd_release_start(temp, path) == 0;
+	return r->release_started || !path ? 0 : -1;
+}
+
 static int prepare(struct runner *r, const struct run_request *req)
 {
 	unsigned int i;
 	int status;
 
+	/* --user and --seccomp are the same for every VM (cli/options.c).
+	 * The filters first: every thread and the reaper install theirs. */
+	if (host_user_resolve(r->cfg[0].user, &r->user) < 0)
+		return report(r, GROUP_WIDE, EXIT_BAD_USAGE);
+	if (seccomp_setup(r->cfg[0].seccomp, &r->user) < 0 ||
+	    start_release(r) < 0)
+		return report(r, GROUP_WIDE, EXIT_HOST_FAILURE);
 	if (r->group) {
 		status = plan_group(r, req);
 		if (status)
@@ -456,10 +480,11 @@ static int attach_sched(struct runner *r)
 static int start(struct runner *r)
 {
 	unsigned int k;
+	int rc;
 
 	if (r->group && attach_sched(r) < 0)
 		return -1;
-	if (host_drop_privileges() < 0)
+	if (host_drop_privileges(&r->user) < 0 || seccomp_install_base() < 0)
 		return -1;
 	for (k = 0; k < r->nr_vms; k++) {
 		unsigned int i = r->have_plan ? r->plan.order[k] : k;
@@ -470,10 +495,15 @@ static int start(struct runner *r)
 		r->running++;
 	}
 	if (!r->group)
-		return board_attach_stdin(&r->board[0], &r->loop);
-	if (stdio_console_attach_keys(&r->keys, &r->loop, stop_from_keys, r))
-		return -1;
-	return group_sched_start(r->sched);
+		rc = board_attach_stdin(&r->board[0], &r->loop);
+	else if (stdio_console_attach_keys(&r->keys, &r->loop, stop_from_keys,
+					   r))
+		rc = -1;
+	else
+		rc = group_sched_start(r->sched);
+	if (!rc)
+		thread_enter(THREAD_MAIN); /* every thread has started */
+	return rc;
 }
 
 static void wait_all(struct runner *r)
@@ -579,6 +609,7 @@ static void write_result(struct runner *r, int status)
 		.nr_vms = vm && stop ? r->nr_vms : 0,
 		.vm = vm,
 	};
+	int (*publish)(void);
 	unsigned int i;
 
 	if (r->group && r->have_plan) {
@@ -594,7 +625,10 @@ static void write_result(struct runner *r, int status)
 			vm[i].obtained_share = got[i];
 		}
 	}
-	if (result_write(&res) < 0)
+	/* Without the helper nothing is filtered or dropped yet: rename
+	 * here. */
+	publish = r->release_started ? fd_release_publish : NULL;
+	if (result_write(&res, publish) < 0)
 		diag("%s", err_msg());
 	free(stop);
 	free(vm);
@@ -722,8 +756,6 @@ int run_request(const struct run_request *req)
 	diag_set_level(req->group.quiet	  ? DIAG_QUIET :
 		       req->group.verbose ? DIAG_VERBOSE :
 					    DIAG_NORMAL);
-	/* Before any VM or thread: the child that closes the VMs' fds. */
-	fd_release_start();
 	status = run(&r, req);
 	finish_output(&r);
 	write_result(&r, status);

@@ -77,6 +77,23 @@ int boot_load_elf(const struct guest_mem *gm, struct boot_alloc *a,
 		  const struct elf_file *ef, uint64_t *kernel_end);
 
 /*
+ * The file bytes of ef's PT_LOAD segments at their physical addresses,
+ * as "0x100000-0x1023ff, 0x200000-0x2000ff" (at most 4, then "..."),
+ * for a message about an entry point outside them.
+ */
+void boot_elf_loaded_ranges(const struct elf_file *ef, char *buf, size_t size);
+
+/*
+ * Check that entry (a physical address) lies in the file bytes of a
+ * PT_LOAD segment of ef: one outside (in .bss, outside RAM, at 0, in the
+ * APIC page) would run what is not the kernel.  what names it ("the PVH
+ * entry point").  Returns 0, or -1 with err_set() naming the entry and
+ * the loaded ranges.
+ */
+int boot_check_elf_entry(const struct elf_file *ef, uint64_t entry,
+			 const char *what);
+
+/*
  * Copy the command line into guest memory (BOOT_CMDLINE_ADDR unless the
  * kernel is there) and set *addr.  max_len is the longest line (without
  * the NUL) the kernel accepts.

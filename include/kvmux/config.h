@@ -76,6 +76,13 @@ enum console_target {
 	CONSOLE_TO_NONE,
 };
 
+/* --seccomp: the system call filter of kvmux's threads (host/seccomp.c). */
+enum syscall_filter {
+	SYSCALL_FILTER_ON, /* a forbidden call ends kvmux (159) */
+	SYSCALL_FILTER_LOG, /* a forbidden call is allowed and logged */
+	SYSCALL_FILTER_OFF,
+};
+
 struct vm_config {
 	const char *name;
 	const char *kernel;
@@ -113,6 +120,10 @@ struct vm_config {
 	unsigned int priority; /* higher runs first within a period */
 	unsigned int weight; /* scheduling weight, default 1 */
 	bool cap; /* hard limit: no use of others' idle time */
+
+	/* The process's, so one value for every VM of a run. */
+	enum syscall_filter seccomp;
+	const char *user; /* "USER[:GROUP]" to run as; NULL: stay */
 
 	/* Copies of strings this config owns (from a config file). */
 	struct config_strings *strings;

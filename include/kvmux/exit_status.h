@@ -22,6 +22,8 @@
  *   141     the console's reader went away (EPIPE: 128 + SIGPIPE)
  *   128+N   kvmux was stopped by signal N (SIGINT, SIGTERM, SIGHUP,
  *           SIGQUIT; Ctrl-A x on the console counts as SIGINT)
+ *   159     a thread of kvmux made a system call its seccomp filter
+ *           forbids (128 + SIGSYS); stderr names the call and the thread
  *
  * A guest that wants an unambiguous result writes a value below 120.
  */
@@ -37,6 +39,7 @@ enum {
 	EXIT_HOST_FAILURE = 125,
 	EXIT_BAD_USAGE = 126,
 	EXIT_SIGNAL_BASE = 128,
+	EXIT_SECCOMP = 159, /* 128 + SIGSYS */
 };
 
 enum vm_stop_reason {

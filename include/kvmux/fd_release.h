@@ -11,16 +11,29 @@
  * descriptors over a socket (SCM_RIGHTS), one message per VM, and closes
  * them; kvmux drops its own copies at once.  The child ends when kvmux's
  * end of the socket closes (kvmux exiting, or fd_release_stop()).
+ *
+ * The child also renames --result's file into place at the end: it keeps
+ * the user kvmux started as (without capabilities), so the rename works
+ * where kvmux with --user could not, and kvmux's own system call filter
+ * needs no rename(2).  The names are fixed when it is forked: kvmux can
+ * only ask for that one rename.
  */
 #ifndef KVMUX_FD_RELEASE_H
 #define KVMUX_FD_RELEASE_H
 
 /*
- * Fork the helper; call before any VM exists (the child maps none) and
- * while the process is small.  Returns 0, or -1 with err_set() (then
- * fd_release_close() closes in this process, as without the helper).
+ * Fork the helper; call before any VM or thread exists (the child maps
+ * none, and installs its own filter through thread_enter()) and while
+ * the process is small.  from, to: what fd_release_publish() renames
+ * (NULL: nothing); if kvmux ends without asking, the child removes from.
+ * Returns 0, or -1 with err_set() (then fd_release_close() closes in
+ * this process, as without the helper).
  */
-int fd_release_start(void);
+int fd_release_start(const char *from, const char *to);
+
+/* Have the helper rename from to to (once): 0, or an errno value (then it
+ * removed from); ENOTCONN without a helper or names. */
+int fd_release_publish(void);
 
 /*
  * Hand fds[0..nr) over and close them here.  All are sent before any is

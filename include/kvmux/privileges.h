@@ -1,9 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* privileges.h - what kvmux gives up before the guest runs (host/privileges.c) */
+/*
+ * privileges.h - what kvmux gives up (host/privileges.c): descriptors it
+ * inherited, at the start; its user, capabilities and the right to gain
+ * new ones, before the guest runs.
+ */
 #ifndef KVMUX_PRIVILEGES_H
 #define KVMUX_PRIVILEGES_H
 
-/* Give up every capability and the right to gain new ones. */
-int host_drop_privileges(void);
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Close every descriptor above stderr: call first, before any open. */
+void host_close_inherited_fds(void);
+
+/* The user kvmux becomes (--user), looked up before anything runs. */
+struct host_user {
+	bool set; /* false: stay who we are */
+	uid_t uid;
+	gid_t gid;
+	char name[256]; /* for the supplementary groups (initgroups(3)) */
+};
+
+/*
+ * Look up spec, "USER[:GROUP]" (names or numbers; without GROUP, USER's
+ * own group); NULL: user->set = false.  Returns 0, or -1 with err_set()
+ * (126): no such user or group, or kvmux is not root (unless it already
+ * is that user and group).
+ */
+int host_user_resolve(const char *spec, struct host_user *user);
+
+/*
+ * Give up the calling thread's capabilities (capset(2) acts on one
+ * thread), but CAP_SETUID and CAP_SETGID if keep_setid: a thread that
+ * exists when host_drop_privileges() switches users takes part in the
+ * switch (glibc makes every thread do setresuid(2) with the caller), and
+ * loses those two with it.  Returns 0, or -1 with err_set_errno().
+ */
+int host_drop_thread_capabilities(bool keep_setid);
+
+/*
+ * Become user (if set: its supplementary groups, then gid, then uid),
+ * then give up every capability (and the bounding set) and the right to
+ * gain new ones.  Returns 0, or -1 with err_host().
+ */
+int host_drop_privileges(const struct host_user *user);
 
 #endif

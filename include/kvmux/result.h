@@ -43,14 +43,22 @@ struct run_result {
 };
 
 /*
- * Check that path can be written (its directory takes a new file; an
- * existing path must be a regular file) and keep it for result_write().
- * Returns 0, or -1 with err_set().
+ * Check that path can be written (an existing path must be a regular
+ * file) and make the temporary file beside it (".kvmux-result-PID"),
+ * kept open for result_write().  Returns 0, or -1 with err_set().
  */
 int result_open(const char *path);
 
-/* Write r to the path of result_open() (nothing if none was opened).
- * Returns 0, or -1 with err_set(). */
-int result_write(const struct run_result *r);
+/* The temporary file's name and path (both NULL: no result_open()), for
+ * a helper that renames one to the other (fd_release_start()). */
+void result_names(const char **temp, const char **path);
+
+/*
+ * Write r into the temporary file, flush it and rename it to the path of
+ * result_open() (nothing if none was opened): with rename(2) here, or
+ * through publish, which returns 0 or an errno value and removes the
+ * temporary file when it fails.  Returns 0, or -1 with err_set().
+ */
+int result_write(const struct run_result *r, int (*publish)(void));
 
 #endif

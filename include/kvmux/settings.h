@@ -89,6 +89,9 @@ struct setting {
 #define SETTING_PLAN 0x10 /* kvmux plan takes it too */
 #define SETTING_REST 0x20 /* in --disk/--module: the rest of the value */
 #define SETTING_PLAN_ONLY 0x40 /* kvmux plan only */
+/* A VM's key that is the process's: every VM of a run has the same value
+ * (CHOICE and STRING settings). */
+#define SETTING_RUN_WIDE 0x80
 
 /* Most rows the table may have (tests/unit/test_settings.c checks). */
 #define SETTINGS_MAX 64
@@ -118,6 +121,13 @@ void *setting_new_instance(enum setting_scope scope, struct vm_config *vm);
  */
 const struct setting *setting_missing(enum setting_scope scope,
 				      const void *instance);
+
+/*
+ * The VMs vm[0..nr) of one run agree on every SETTING_RUN_WIDE setting.
+ * Returns 0, or -1 with err_set() naming the setting, two VMs and their
+ * values.
+ */
+int settings_check_run_wide(const struct vm_config *vm, unsigned int nr);
 
 /* What `kvmux run --help` and `kvmux plan --help` list. */
 void settings_print_help(FILE *out, bool plan);

@@ -13,6 +13,38 @@
 #include <pthread.h>
 #include <stdint.h>
 
+/*
+ * The kinds of kvmux's threads (and of its child processes), as the
+ * system call filter (host/seccomp.c) tells them apart.
+ */
+enum thread_kind {
+	THREAD_MAIN, /* the runner: event loop, setup and teardown */
+	THREAD_VCPU, /* KVM_RUN and the devices' port and MMIO callbacks */
+	THREAD_IO, /* a virtio device's I/O thread */
+	THREAD_OUTPUT, /* an output stream's writer (util/out_stream.c) */
+	THREAD_SCHED, /* the parking scheduler of a group */
+	THREAD_REAPER, /* the cgroup reaper: a child process */
+	THREAD_RELEASE, /* the fd release helper: a child process */
+	THREAD_KINDS,
+};
+
+/*
+ * Every thread calls this once its own setup is done, before it does
+ * any work for the guest (the reaper: first thing after fork()).  It
+ * names the thread "kvmux-KIND" (not the main thread) and runs the hook
+ * set by thread_set_enter_hook(), which installs the
+ * thread's system call filter; without a hook it does nothing.  It
+ * returns only if the hook succeeded: a thread that cannot be confined
+ * ends the process.
+ */
+void thread_enter(enum thread_kind kind);
+
+/* What thread_enter() runs from now on (NULL: nothing); any thread. */
+void thread_set_enter_hook(void (*hook)(enum thread_kind kind));
+
+/* The short name of a kind: "main", "vcpu", "io", "output", ... */
+const char *thread_kind_name(enum thread_kind kind);
+
 /* Stop waiting this long after a stop was asked for. */
 #define THREAD_JOIN_TIMEOUT_NS 5000000000ULL /* 5 s */
 

@@ -106,11 +106,35 @@ static int locate_kernel(struct bzimage *bz, size_t len)
 	return 0;
 }
 
+/*
+ * The 64-bit entry is 0x200 bytes into the protected-mode code, which is
+ * syssize paragraphs long: with fewer, what runs there is not the
+ * kernel's (whatever else the file holds after it).
+ */
+static int check_entry(const struct bzimage *bz)
+{
+	uint64_t code = (uint64_t)bz->hdr.syssize * 16;
+
+	if (code > BZ_ENTRY64_OFF)
+		return 0;
+	if (!code)
+		return err_set(
+			"bzImage's 64-bit entry %#llx (load address + 0x200) is past its protected-mode code: syssize 0 says it has none",
+			(unsigned long long)(bz->load_addr + BZ_ENTRY64_OFF));
+	return err_set(
+		"bzImage's 64-bit entry %#llx (load address + 0x200) is past its protected-mode code %#llx-%#llx (syssize %u)",
+		(unsigned long long)(bz->load_addr + BZ_ENTRY64_OFF),
+		(unsigned long long)bz->load_addr,
+		(unsigned long long)(bz->load_addr + code - 1),
+		bz->hdr.syssize);
+}
+
 static int parse(struct bzimage *bz, const uint8_t *buf, size_t len)
 {
-	if (read_header(bz, buf, len) || check_protocol(bz))
+	if (read_header(bz, buf, len) || check_protocol(bz) ||
+	    locate_kernel(bz, len))
 		return -1;
-	return locate_kernel(bz, len);
+	return check_entry(bz);
 }
 
 /* PML4 -> one PDPT -> four PDs of 2 MiB pages: the first 4 GiB, 1:1. */

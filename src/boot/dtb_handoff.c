@@ -14,6 +14,7 @@
  * setup_data list, the module list) instead of replacing it.
  */
 #include <asm/bootparam.h>
+#include <libfdt.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -24,22 +25,47 @@
 
 static const char dtb_module_cmdline[] = "dtb";
 
-/* header: bytes in front of the DTB in the BOOT_DTB_MAX window. */
-static int check_size(size_t len, size_t header)
+/* The bytes /chosen/bootargs takes in dtb (its value, padded to 4), or 0. */
+static size_t bootargs_size(const void *dtb, size_t len, size_t *line)
 {
-	if (len > BOOT_DTB_MAX - header)
+	int node, value = 0;
+
+	if (fdt_check_full(dtb, len) ||
+	    (node = fdt_path_offset(dtb, "/chosen")) < 0 ||
+	    !fdt_getprop(dtb, node, "bootargs", &value) || value < 1)
+		return 0;
+	*line = value - 1; /* without the NUL */
+	return ((size_t)value + 3) & ~(size_t)3; /* FDT_TAGSIZE units */
+}
+
+/*
+ * header: bytes in front of the DTB in the BOOT_DTB_MAX window.  What
+ * makes a tree too large is a long command line (it is /chosen/bootargs):
+ * then the message is about the line, with the longest that fits.
+ */
+static int check_size(const void *dtb, size_t len, size_t header)
+{
+	const size_t room = BOOT_DTB_MAX - header;
+	size_t line = 0, args = bootargs_size(dtb, len, &line), rest;
+
+	if (len <= room)
+		return 0;
+	rest = len - args; /* the tree without the property's value */
+	if (args && rest + 4 <= room) /* a line of L bytes takes L + 1,
+					 padded to 4 */
 		return err_set(
-			"the device tree is %zu bytes, more than the %llu bytes kvmux has room for at %#llx",
-			len, (unsigned long long)(BOOT_DTB_MAX - header),
-			(unsigned long long)BOOT_DTB_ADDR);
-	return 0;
+			"the kernel command line is too long for the device tree, which carries it as /chosen/bootargs: %zu bytes, at most %zu fit beside this VM's devices in the %zu bytes kvmux has for the tree",
+			line, ((room - rest) & ~(size_t)3) - 1, room);
+	return err_set(
+		"the device tree is %zu bytes, more than the %zu bytes kvmux has room for at %#llx",
+		len, room, (unsigned long long)BOOT_DTB_ADDR);
 }
 
 /* Room for the DTB (and the header in front of it) in guest memory. */
-static int place(struct boot_entry *entry, size_t len, size_t header,
-		 uint64_t *addr)
+static int place(struct boot_entry *entry, const void *dtb, size_t len,
+		 size_t header, uint64_t *addr)
 {
-	if (check_size(len, header))
+	if (check_size(dtb, len, header))
 		return -1;
 	return boot_alloc_struct(&entry->mem, BOOT_DTB_ADDR, header + len, 8,
 				 "the device tree", addr);
@@ -56,7 +82,7 @@ static int attach_setup_data(const struct guest_mem *gm,
 	uint64_t head;
 
 	if (gm_read(gm, &sd.next, head_gpa, sizeof(sd.next)) ||
-	    place(entry, len, sizeof(sd), &head) ||
+	    place(entry, dtb, len, sizeof(sd), &head) ||
 	    gm_write(gm, head, &sd, sizeof(sd)) ||
 	    gm_write(gm, head + sizeof(sd), dtb, len))
 		return -1;
@@ -94,7 +120,7 @@ static int attach_module(const struct guest_mem *gm, struct boot_entry *entry,
 	uint64_t addr;
 	unsigned int n;
 
-	if (check_size(len, 0) || read_start_info(gm, base, &si))
+	if (check_size(dtb, len, 0) || read_start_info(gm, base, &si))
 		return -1;
 	memset(mod, 0, sizeof(mod));
 	n = si.nr_modules;
@@ -102,7 +128,7 @@ static int attach_module(const struct guest_mem *gm, struct boot_entry *entry,
 		return -1;
 	if (!n)
 		n = 1; /* mod[0] stays all zero */
-	if (place(entry, len, 0, &addr))
+	if (place(entry, dtb, len, 0, &addr))
 		return -1;
 	mod[n++] = (struct hvm_modlist_entry){
 		.paddr = addr,
@@ -137,7 +163,7 @@ static int attach_mb_module(const struct guest_mem *gm,
 	if (mi.mods_count >= MB_MAX_MODULES)
 		return err_set(
 			"no room for the device tree in the multiboot module list");
-	if (place(entry, len, 0, &addr) || gm_write(gm, addr, dtb, len) ||
+	if (place(entry, dtb, len, 0, &addr) || gm_write(gm, addr, dtb, len) ||
 	    gm_write(gm, mod.string, dtb_module_cmdline,
 		     sizeof(dtb_module_cmdline)))
 		return -1;

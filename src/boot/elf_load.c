@@ -71,6 +71,51 @@ static int copy_segment(const struct guest_mem *gm, const struct elf_file *ef,
 	return gm_zero(gm, seg.paddr + seg.filesz, seg.memsz - seg.filesz);
 }
 
+#define RANGES_SHOWN 4
+
+void boot_elf_loaded_ranges(const struct elf_file *ef, char *buf, size_t size)
+{
+	struct elf_segment seg;
+	unsigned int i, shown = 0;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ef->phnum && used < size; i++) {
+		elf_segment(ef, i, &seg);
+		if (seg.type != PT_LOAD || !seg.filesz)
+			continue;
+		if (shown++ == RANGES_SHOWN) {
+			snprintf(buf + used, size - used, ", ...");
+			return;
+		}
+		used += snprintf(
+			buf + used, size - used, "%s%#llx-%#llx",
+			used ? ", " : "", (unsigned long long)seg.paddr,
+			(unsigned long long)(seg.paddr + seg.filesz - 1));
+	}
+	if (!shown)
+		snprintf(buf, size, "none: no segment has file bytes");
+}
+
+int boot_check_elf_entry(const struct elf_file *ef, uint64_t entry,
+			 const char *what)
+{
+	struct elf_segment seg;
+	char ranges[160];
+	unsigned int i;
+
+	for (i = 0; i < ef->phnum; i++) {
+		elf_segment(ef, i, &seg);
+		/* Loaded segments were checked: paddr + filesz cannot wrap. */
+		if (seg.type == PT_LOAD && entry >= seg.paddr &&
+		    entry - seg.paddr < seg.filesz)
+			return 0;
+	}
+	boot_elf_loaded_ranges(ef, ranges, sizeof(ranges));
+	return err_set("%s %#llx is outside the kernel's loaded code (%s)",
+		       what, (unsigned long long)entry, ranges);
+}
+
 int boot_load_elf(const struct guest_mem *gm, struct boot_alloc *a,
 		  const struct elf_file *ef, uint64_t *kernel_end)
 {

@@ -260,6 +260,7 @@ static int elf_entry_paddr(const struct elf_file *ef, uint64_t *rip)
 {
 	struct elf_segment seg;
 	unsigned int i, pass;
+	char ranges[160];
 
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < ef->phnum; i++) {
@@ -276,9 +277,10 @@ static int elf_entry_paddr(const struct elf_file *ef, uint64_t *rip)
 			}
 		}
 	}
+	boot_elf_loaded_ranges(ef, ranges, sizeof(ranges));
 	return err_set(
-		"the multiboot ELF kernel's entry point %#llx is outside its loaded segments",
-		(unsigned long long)ef->entry);
+		"the multiboot ELF kernel's entry point %#llx is outside its loaded segments (%s)",
+		(unsigned long long)ef->entry, ranges);
 }
 
 static int load_elf(const struct guest_mem *gm, struct boot_alloc *a,

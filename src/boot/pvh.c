@@ -94,6 +94,7 @@ int pvh_load(const struct guest_mem *gm, const struct mem_layout *l,
 	if (elf_open(&ef, f->kernel, f->kernel_len) ||
 	    elf_pvh_entry(&ef, &pvh_entry) || cmdline_max(&ef, &max) ||
 	    boot_load_elf(gm, &entry->mem, &ef, &kernel_end) ||
+	    boot_check_elf_entry(&ef, pvh_entry, "the PVH entry point") ||
 	    boot_write_cmdline(gm, &entry->mem, f->cmdline, max,
 			       &cmdline_addr) ||
 	    boot_place_initrd(gm, &entry->mem, f, kernel_end, PVH_INITRD_LIMIT,

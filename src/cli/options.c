@@ -346,7 +346,8 @@ static int build_request(int argc, char **argv, const struct vm_options *o,
 		rc = run_request_load(req, argv + optind, argc - optind);
 	else
 		rc = options_only(req);
-	if (rc < 0 || apply_options(o, req) < 0)
+	if (rc < 0 || apply_options(o, req) < 0 ||
+	    settings_check_run_wide(req->vm, req->nr_vms) < 0)
 		return -1;
 	if (!req->vm[0].kernel)
 		return err_set("no kernel: use --kernel IMAGE or a config "

@@ -329,6 +329,8 @@ static int set_sched(const struct setting *s, const char *value,
 
 static const char *const console_devices[] = { "serial", "virtio", NULL };
 static const char *const disk_formats[] = { "auto", "raw", NULL };
+/* In the order of enum syscall_filter. */
+static const char *const syscall_filters[] = { "on", "log", "off", NULL };
 
 /* clang-format off */
 const struct setting settings[] = {
@@ -384,6 +386,17 @@ const struct setting settings[] = {
 	{ "vm", "pit", "pit", 0, "on|off", SETTING_BOOL, VM(pit),
 	  .def = "on", .help = "KVM's 8254 timer (ports 0x40-0x43, IRQ 0) "
 	  "for guests that use it; off: those ports read 0xff" },
+	{ "vm", "seccomp", "seccomp", 0, "on|log|off", SETTING_CHOICE,
+	  VM(seccomp), .choices = syscall_filters, .def = "on",
+	  .flags = SETTING_RUN_WIDE, .help = "filter kvmux's system calls, "
+	  "one allowlist per kind of thread (a forbidden call: exit status "
+	  "159); log: allow and log them (kernel audit log); one value for "
+	  "all VMs of a run" },
+	{ "vm", "user", "user", 0, "USER[:GROUP]", SETTING_STRING, VM(user),
+	  .def = "none", .flags = SETTING_RUN_WIDE | SETTING_NOT_EMPTY,
+	  .help = "started as root: run as USER (GROUP, else USER's group, "
+	  "and USER's groups) once KVM and every file are open; one value "
+	  "for all VMs of a run" },
 	{ NULL, "dump-dtb", "dump-dtb", 0, "FILE", SETTING_PATH, VM(dump_dtb),
 	  .def = "none", .help = "write the device tree to FILE and exit (0; "
 	  "126 if FILE cannot be written)" },
@@ -639,6 +652,40 @@ const struct setting *setting_missing(enum setting_scope scope,
 		    !*(const char *const *)((const char *)instance + s->offset))
 			return s;
 	return NULL;
+}
+
+/* A run-wide setting's value in vm, as text for a message. */
+static const char *run_wide_text(const struct setting *s,
+				 const struct vm_config *vm)
+{
+	const void *p = (const char *)vm + s->offset;
+
+	if (s->type == SETTING_CHOICE)
+		return s->choices[*(const int *)p];
+	return *(const char *const *)p ? *(const char *const *)p : "not set";
+}
+
+int settings_check_run_wide(const struct vm_config *vm, unsigned int nr)
+{
+	const struct setting *s;
+	unsigned int i;
+
+	for (s = settings; s->key || s->option; s++) {
+		if (!(s->flags & SETTING_RUN_WIDE))
+			continue;
+		for (i = 1; i < nr; i++) {
+			const char *a = run_wide_text(s, &vm[0]);
+			const char *b = run_wide_text(s, &vm[i]);
+
+			if (strcmp(a, b))
+				return err_set("[%s] %s is %s in VM %s but %s "
+					       "in VM %s: it is one value for "
+					       "the whole run",
+					       s->section, s->key, a,
+					       vm[0].name, b, vm[i].name);
+		}
+	}
+	return 0;
 }
 
 /* ---- help and docs, from the table ---- */

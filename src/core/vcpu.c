@@ -107,7 +107,8 @@ static bool serve_requests(struct vcpu *vcpu)
 {
 	unsigned int req;
 
-	vcpu->run->immediate_exit = 0;
+	/* Kicks store it too; the exchange below keeps it before. */
+	__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_RELAXED);
 	req = take_requests(vcpu);
 	if (req & VCPU_REQ_PROBE)
 		vcpu_probe_idle(vcpu);
@@ -129,6 +130,7 @@ static void *vcpu_thread(void *arg)
 	    vm->vcpu_thread_start(vm->vcpu_thread_opaque) < 0)
 		vm_request_stop(vm, VM_STOP_HOST_FAILURE, 0, "vCPU %u: %s",
 				vcpu->id, err_msg());
+	thread_enter(THREAD_VCPU);
 
 	while (serve_requests(vcpu)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
@@ -155,15 +157,22 @@ int vcpu_start(struct vcpu *vcpu)
 		errno = rc;
 		return err_set_errno("cannot start vCPU %u thread", vcpu->id);
 	}
-	vcpu->thread_started = true;
+	/* Read by kicks from any thread (the new one too): vcpu->thread is
+	 * valid once they see it set. */
+	__atomic_store_n(&vcpu->thread_started, true, __ATOMIC_RELEASE);
 	return 0;
+}
+
+static bool started(const struct vcpu *vcpu)
+{
+	return __atomic_load_n(&vcpu->thread_started, __ATOMIC_ACQUIRE);
 }
 
 int vcpu_join(struct vcpu *vcpu, uint64_t deadline_ns)
 {
-	if (!vcpu->thread_started)
+	if (!started(vcpu))
 		return 0;
-	vcpu->thread_started = false;
+	__atomic_store_n(&vcpu->thread_started, false, __ATOMIC_RELEASE);
 	return thread_join_until(vcpu->thread, deadline_ns);
 }
 
@@ -171,7 +180,7 @@ void vcpu_kick(struct vcpu *vcpu, unsigned int requests)
 {
 	__atomic_or_fetch(&vcpu->requests, requests, __ATOMIC_ACQ_REL);
 	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_RELEASE);
-	if (vcpu->thread_started)
+	if (started(vcpu))
 		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
 }
 
@@ -180,8 +189,7 @@ uint64_t vcpu_cpu_time_ns(const struct vcpu *vcpu)
 	struct timespec ts;
 	clockid_t clock;
 
-	if (!vcpu->thread_started ||
-	    pthread_getcpuclockid(vcpu->thread, &clock) ||
+	if (!started(vcpu) || pthread_getcpuclockid(vcpu->thread, &clock) ||
 	    clock_gettime(clock, &ts))
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;

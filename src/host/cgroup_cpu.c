@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include "kvmux/cgroup_cpu.h"
+#include "kvmux/diag.h"
 #include "kvmux/error.h"
+#include "kvmux/thread.h"
 
 #define RUN_PREFIX "kvmux."
 #define LINE_MAX_BYTES 4096
@@ -256,6 +258,7 @@ static void reap(int fd, const char *run_dir)
 {
 	char byte;
 
+	thread_enter(THREAD_REAPER);
 	if (dup2(fd, STDIN_FILENO) < 0)
 		_exit(1);
 	close_range(STDIN_FILENO + 1, ~0U, 0);
@@ -336,7 +339,12 @@ int cgroup_cpu_set(struct cgroup_cpu *cg, unsigned int i, uint64_t shares,
 
 int cgroup_cpu_join(struct cgroup_cpu *cg, unsigned int i)
 {
-	if (dprintf(cg->tasks_fd[i], "%d", (int)gettid()) < 0)
+	char tid[16];
+	int n = snprintf(tid, sizeof(tid), "%d", (int)gettid());
+
+	/* Not dprintf(): stdio would fstat(2), which the base filter
+	 * (host/seccomp.c) a starting vCPU thread has does not allow. */
+	if (write(cg->tasks_fd[i], tid, n) != n)
 		return err_set_errno("cannot move a vCPU thread into cgroup "
 				     "%s/vm%u",
 				     cg->run_dir, i);
@@ -346,13 +354,20 @@ int cgroup_cpu_join(struct cgroup_cpu *cg, unsigned int i)
 void cgroup_cpu_destroy(struct cgroup_cpu *cg)
 {
 	unsigned int i;
+	int status;
 
 	for (i = 0; cg->tasks_fd && i < cg->nr_vms; i++)
 		if (cg->tasks_fd[i] >= 0)
 			close(cg->tasks_fd[i]);
 	if (cg->reaper > 0) {
 		close(cg->reaper_fd);
-		waitpid(cg->reaper, NULL, 0);
+		if (waitpid(cg->reaper, &status, 0) == cg->reaper &&
+		    (!WIFEXITED(status) || WEXITSTATUS(status)))
+			diag("the cgroup reaper failed (status %d): this run's "
+			     "cgroups are left in %s, for the next group run "
+			     "to remove",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+			     cg->run_dir);
 	} else if (cg->run_dir) {
 		remove_run_dir(cg->run_dir); /* still privileged */
 	}

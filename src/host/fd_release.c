@@ -3,13 +3,19 @@
  * fd_release.c - a child that closes the descriptors it is handed
  * (kvmux/fd_release.h).
  *
- * The child is forked while kvmux may already have threads, so it only
- * makes async-signal-safe calls: recvmsg(), close(), _exit().  It blocks
+ * The child is forked before kvmux has threads, installs its own system
+ * call filter (THREAD_RELEASE), then only makes async-signal-safe calls:
+ * recvmsg(), sendmsg(), close(), rename(), unlink(), _exit().  It blocks
  * every signal it can, so a Ctrl-C meant for kvmux does not end it first
  * (its end is kvmux's: the socket's end of file).
+ *
+ * Messages to it: one byte and descriptors (close them), or the byte
+ * PUBLISH alone (rename the names given at the start; the answer is an
+ * int, 0 or an errno value).
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,11 +23,29 @@
 
 #include "kvmux/error.h"
 #include "kvmux/fd_release.h"
+#include "kvmux/thread.h"
 
 /* Fewer than the kernel's SCM_MAX_FD (253) per message. */
 #define FDS_PER_MSG 64
 
+#define PUBLISH 'P'
+
 static int release_sock = -1; /* kvmux's end; -1: close here */
+/* What the child renames when asked; NULL: nothing. */
+static const char *publish_from, *publish_to;
+
+/* The child: rename, or remove the file if that fails; say how it went. */
+static bool publish(int sock)
+{
+	int err = rename(publish_from, publish_to) < 0 ? errno : 0;
+	struct iovec iov = { &err, sizeof(err) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (err)
+		unlink(publish_from);
+	sendmsg(sock, &msg, MSG_NOSIGNAL);
+	return true;
+}
 
 /* The descriptors of one message's control data, closed. */
 static void close_received(struct msghdr *msg)
@@ -45,6 +69,7 @@ static void __attribute__((noreturn)) child(int sock)
 		char buf[CMSG_SPACE(FDS_PER_MSG * sizeof(int))];
 		struct cmsghdr align;
 	} control;
+	bool published = !publish_from;
 	sigset_t all;
 	char byte;
 
@@ -52,6 +77,7 @@ static void __attribute__((noreturn)) child(int sock)
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	close_range(0, sock - 1, 0);
 	close_range(sock + 1, ~0U, 0);
+	thread_enter(THREAD_RELEASE);
 	for (;;) {
 		struct iovec iov = { &byte, 1 };
 		struct msghdr msg = { .msg_iov = &iov,
@@ -62,17 +88,26 @@ static void __attribute__((noreturn)) child(int sock)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			/* kvmux ended without asking: no file left behind. */
+			if (!published)
+				unlink(publish_from);
 			_exit(0);
+		}
+		if (n == 1 && byte == PUBLISH && !msg.msg_controllen &&
+		    !published)
+			published = publish(sock);
 		close_received(&msg);
 	}
 }
 
-int fd_release_start(void)
+int fd_release_start(const char *from, const char *to)
 {
 	int sv[2];
 	pid_t pid;
 
+	publish_from = from && to ? from : NULL;
+	publish_to = from && to ? to : NULL;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_set_errno("socketpair");
 	pid = fork();
@@ -122,6 +157,23 @@ void fd_release_close(const int *fds, unsigned int nr)
 	for (i = 0; i < nr; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+}
+
+int fd_release_publish(void)
+{
+	char byte = PUBLISH;
+	int err = EPIPE;
+	struct iovec out = { &byte, 1 }, in = { &err, sizeof(err) };
+	struct msghdr msg = { .msg_iov = &out, .msg_iovlen = 1 };
+
+	if (release_sock < 0 || !publish_from)
+		return ENOTCONN;
+	if (sendmsg(release_sock, &msg, MSG_NOSIGNAL) != 1)
+		return errno;
+	msg.msg_iov = &in;
+	if (recvmsg(release_sock, &msg, 0) != sizeof(err))
+		return EPIPE;
+	return err;
 }
 
 void fd_release_stop(void)

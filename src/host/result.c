@@ -18,6 +18,8 @@
 #include "kvmux/result.h"
 
 static char *result_path; /* NULL: no --result */
+static char *temp_name; /* beside it, made by result_open() */
+static int temp_fd = -1;
 
 /*
  * A new file beside path, ".kvmux-result-PID" (O_EXCL: never someone
@@ -44,25 +46,39 @@ static int make_temp(const char *path, char **name)
 	return fd;
 }
 
+/*
+ * The temporary file is made now and kept open: the JSON is written into
+ * it at the end, when kvmux may have left root (--user) and runs under
+ * its system call filter, which allows no open(2).
+ */
 int result_open(const char *path)
 {
 	struct stat st;
-	char *name;
-	int fd;
 
 	if (!*path)
 		return err_set("--result: no file given");
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return err_set("--result %s is %s, not a file", path,
 			       host_file_type(st.st_mode));
-	fd = make_temp(path, &name);
-	if (fd < 0)
+	temp_fd = make_temp(path, &temp_name);
+	if (temp_fd < 0)
 		return -1;
-	close(fd);
-	unlink(name);
-	free(name);
+	/* jansson's hash seed comes from /dev/urandom on first use: now,
+	 * not under the filter at the end. */
+	json_object_seed(0);
 	result_path = strdup(path);
-	return result_path ? 0 : err_host("out of memory");
+	if (result_path)
+		return 0;
+	close(temp_fd);
+	temp_fd = -1;
+	unlink(temp_name);
+	return err_host("out of memory");
+}
+
+void result_names(const char **temp, const char **path)
+{
+	*temp = result_path ? temp_name : NULL;
+	*path = result_path;
 }
 
 /* Fractions as JSON, or null for "not a group". */
@@ -115,30 +131,37 @@ static int write_json(int fd, json_t *root, const char *name)
 	return 0;
 }
 
-int result_write(const struct run_result *r)
+/* rename(2) here: 0 or an errno value, as publish's. */
+static int rename_here(void)
+{
+	return rename(temp_name, result_path) < 0 ? errno : 0;
+}
+
+int result_write(const struct run_result *r, int (*publish)(void))
 {
 	json_t *root;
-	char *name;
-	int fd, rc;
+	int rc, err;
 
-	if (!result_path)
+	if (!result_path || temp_fd < 0)
 		return 0;
 	root = run_json(r);
 	if (!root)
 		return err_host("out of memory for --result");
-	fd = make_temp(result_path, &name);
-	if (fd < 0) {
-		json_decref(root);
-		return -1;
-	}
-	rc = write_json(fd, root, name);
-	close(fd);
+	rc = write_json(temp_fd, root, temp_name);
+	close(temp_fd);
+	temp_fd = -1;
 	json_decref(root);
-	if (!rc && rename(name, result_path) < 0)
-		rc = err_set_errno("--result: cannot rename %s to %s", name,
-				   result_path);
-	if (rc)
-		unlink(name);
-	free(name);
-	return rc;
+	if (rc) {
+		unlink(temp_name);
+		return rc;
+	}
+	err = publish ? publish() : rename_here();
+	if (err) {
+		if (!publish)
+			unlink(temp_name);
+		errno = err;
+		return err_set_errno("--result: cannot rename %s to %s",
+				     temp_name, result_path);
+	}
+	return 0;
 }

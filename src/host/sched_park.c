@@ -22,6 +22,7 @@
 #include "kvmux/error.h"
 #include "kvmux/sched_policy.h"
 #include "kvmux/sched_park.h"
+#include "kvmux/thread.h"
 #include "kvmux/vcpu.h"
 #include "kvmux/vm.h"
 
@@ -114,6 +115,7 @@ static void *sched_thread(void *arg)
 	struct sched_park *gs = arg;
 	uint64_t period_end = 0, last = now_ns();
 
+	thread_enter(THREAD_SCHED);
 	for (;;) {
 		uint64_t now = now_ns(), next;
 

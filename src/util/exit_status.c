@@ -77,4 +77,7 @@ const char exit_status_help[] =
 	"          or disk image\n"
 	"  128+N   kvmux was stopped by signal N (141: the console's reader "
 	"went away)\n"
+	"  159     a thread of kvmux made a system call its seccomp filter "
+	"forbids\n"
+	"          (128 + SIGSYS; stderr names the call and the thread)\n"
 	"A guest that wants an unambiguous result writes a value below 120.\n";

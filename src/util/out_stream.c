@@ -17,6 +17,7 @@
 
 #include "kvmux/error.h"
 #include "kvmux/out_stream.h"
+#include "kvmux/thread.h"
 
 /* How often a drain looks at the buffer while it waits. */
 #define DRAIN_POLL_MS 10
@@ -132,6 +133,7 @@ static void *writer_thread(void *arg)
 {
 	struct out_stream *s = arg;
 
+	thread_enter(THREAD_OUTPUT);
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		while (!s->len && !s->stop)

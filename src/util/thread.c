@@ -1,9 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* thread.c - bounded joins (kvmux/thread.h) */
+/* thread.c - thread kinds and bounded joins (kvmux/thread.h) */
 #include <errno.h>
+#include <stdio.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "kvmux/thread.h"
+
+static void (*enter_hook)(enum thread_kind kind);
+
+void thread_enter(enum thread_kind kind)
+{
+	void (*hook)(enum thread_kind) =
+		__atomic_load_n(&enter_hook, __ATOMIC_ACQUIRE);
+	char name[16];
+
+	/* "kvmux-vcpu" in ps -L and /proc/PID/task/TID/comm; the main
+	 * thread keeps the process's name. */
+	if (kind != THREAD_MAIN) {
+		snprintf(name, sizeof(name), "kvmux-%s",
+			 thread_kind_name(kind));
+		prctl(PR_SET_NAME, name, 0, 0, 0);
+	}
+	if (hook)
+		hook(kind);
+}
+
+void thread_set_enter_hook(void (*hook)(enum thread_kind kind))
+{
+	__atomic_store_n(&enter_hook, hook, __ATOMIC_RELEASE);
+}
+
+const char *thread_kind_name(enum thread_kind kind)
+{
+	static const char *const names[THREAD_KINDS] = {
+		[THREAD_MAIN] = "main",	      [THREAD_VCPU] = "vcpu",
+		[THREAD_IO] = "io",	      [THREAD_OUTPUT] = "output",
+		[THREAD_SCHED] = "sched",     [THREAD_REAPER] = "reaper",
+		[THREAD_RELEASE] = "release",
+	};
+
+	return (unsigned int)kind < THREAD_KINDS ? names[kind] : "unknown";
+}
 
 uint64_t thread_now_ns(void)
 {

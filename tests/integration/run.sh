@@ -5,6 +5,7 @@
 # file beside this one is a group of checks; the last line sums them up.
 #
 #   KVMUX=build/kvmux FIRMWARE=guest-firmware/build tests/integration/run.sh [GROUP...]
+# (t_security.sh also wants KVMUX_SECCOMP_VIOLATION=build/tests/kvmux-seccomp-violation)
 set -u
 here=$(dirname "$(realpath "$0")")
 # shellcheck source=lib.sh
@@ -16,7 +17,7 @@ if [ ! -c /dev/kvm ]; then
 fi
 groups=("$@")
 [ ${#groups[@]} -eq 0 ] && groups=(boot bad_input terminal smp virtio disk dtb config group stop
-	multiboot elf_layout debug_exit acpi shutdown console cli install result)
+	multiboot elf_layout debug_exit acpi shutdown console cli install result security)
 for group in "${groups[@]}"; do
 	echo "== $group"
 	# shellcheck source=/dev/null

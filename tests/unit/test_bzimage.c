@@ -70,6 +70,7 @@ static void build_bzimage(struct image *im)
 	h.cmdline_size = 2047;
 	h.pref_address = PREF_ADDR;
 	h.init_size = INIT_SIZE;
+	h.syssize = PM_SIZE / 16;
 	put_hdr(im, &h);
 	for (i = 0; i < PM_SIZE; i++)
 		im->buf[PM_OFF + i] = (uint8_t)(i * 13 + 5);
@@ -405,6 +406,24 @@ static void test_setup_sects_past_end(void **state)
 	expect_error(fx, "past the end");
 }
 
+/* The 64-bit entry is 0x200 into the code syssize says there is. */
+static void test_entry_past_code(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->h.syssize = 1;
+	expect_error(
+		fx,
+		"bzImage's 64-bit entry 0x1000200 (load address + 0x200) is past its protected-mode code 0x1000000-0x100000f (syssize 1)");
+	fx->h.syssize = BZ_ENTRY64_OFF / 16; /* ends just before the entry */
+	expect_error(fx, "past its protected-mode code 0x1000000-0x10001ff");
+	fx->h.syssize = 0;
+	expect_error(fx, "syssize 0 says it has none");
+	fx->h.syssize = BZ_ENTRY64_OFF / 16 + 1;
+	assert_int_equal(load(fx), 0);
+	assert_int_equal(fx->entry.cpu.rip, PREF_ADDR + BZ_ENTRY64_OFF);
+}
+
 static void test_kernel_too_large(void **state)
 {
 	struct fixture *fx = *state;
@@ -511,6 +530,7 @@ int main(void)
 		T(test_old_protocol),
 		T(test_no_kernel64),
 		T(test_setup_sects_past_end),
+		T(test_entry_past_code),
 		T(test_kernel_too_large),
 		T(test_bad_load_address),
 		T(test_initrd_too_large),

@@ -450,6 +450,47 @@ static void test_too_large(void **state)
 	free(big);
 }
 
+/*
+ * The longest command line kvmux takes (65535 bytes) makes the tree too
+ * large: the message is about the line, and the length it gives fits.
+ */
+static void test_cmdline_too_long_for_tree(void **state)
+{
+	struct fixture *fx = *state;
+	const size_t max = 65535;
+	char *line = malloc(max + 1);
+	unsigned long fit;
+	const char *at_most;
+
+	assert_non_null(line);
+	memset(line, 'x', max);
+	line[max] = '\0';
+	fx->info.bootargs = line;
+	build(fx);
+	pvh_start_info(fx, 0);
+	assert_int_equal(
+		boot_attach_dtb(&fx->g.gm, &fx->entry, fx->dtb, fx->len), -1);
+	assert_non_null(strstr(err_msg(), "the kernel command line is too long "
+					  "for the device tree"));
+	assert_non_null(strstr(err_msg(), "65535 bytes, at most "));
+	at_most = strstr(err_msg(), "at most ") + strlen("at most ");
+	fit = strtoul(at_most, NULL, 10);
+	assert_true(fit > 60000 && fit < max);
+	free(fx->dtb);
+	fx->dtb = NULL;
+	line[fit + 1] = '\0'; /* one byte more than it said */
+	build(fx);
+	assert_int_equal(
+		boot_attach_dtb(&fx->g.gm, &fx->entry, fx->dtb, fx->len), -1);
+	free(fx->dtb);
+	fx->dtb = NULL;
+	line[fit] = '\0';
+	build(fx);
+	assert_int_equal(
+		boot_attach_dtb(&fx->g.gm, &fx->entry, fx->dtb, fx->len), 0);
+	free(line);
+}
+
 static void test_no_kernel(void **state)
 {
 	struct fixture *fx = *state;
@@ -484,6 +525,7 @@ int main(void)
 		T(test_pvh_module_no_initrd),
 		T(test_pvh_module_after_initrd),
 		T(test_too_large),
+		T(test_cmdline_too_long_for_tree),
 		T(test_no_kernel),
 	};
 

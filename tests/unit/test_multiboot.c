@@ -527,7 +527,8 @@ static void test_elf_entry_outside(void **state)
 	struct fixture *fx = *state;
 
 	build_elf(fx, false, 0x100900, 0); /* in .bss, not in the file */
-	expect_error(fx, "entry point 0x100900 is outside its loaded segments");
+	expect_error(fx, "entry point 0x100900 is outside its loaded segments "
+			 "(0x100000-0x1007ff, 0x105000-0x1050ff)");
 }
 
 /* --- the device tree and the command line ------------------------------- */

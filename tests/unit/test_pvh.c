@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -518,11 +519,13 @@ static void test_segment_below_1m(void **state)
 	struct fixture *fx = *state;
 
 	phdr(&fx->im, 0)->p_paddr = 0x8000; /* where the zero page would be */
+	*note_word(&fx->im, 4) = 0x8040; /* the entry moves with it */
 	assert_int_equal(load(fx), 0);
 	assert_memory_equal(at(fx, 0x8000, KERNEL_FILESZ),
 			    fx->im.buf + DATA_OFF, KERNEL_FILESZ);
 	assert_int_equal(fx->entry.cpu.rbx, BOOT_PVH_INFO_ADDR); /* still free */
 	phdr(&fx->im, 0)->p_paddr = 0; /* over the GDT's usual place */
+	*note_word(&fx->im, 4) = 0x40;
 	assert_int_equal(load(fx), 0);
 	assert_true(fx->entry.cpu.gdt_base >= KERNEL_MEMSZ);
 	assert_memory_equal(at(fx, 0, KERNEL_FILESZ), fx->im.buf + DATA_OFF,
@@ -612,6 +615,49 @@ static void test_bss_left_alone(void **state)
 	assert_memory_equal(mem, fx->im.buf + DATA_OFF, KERNEL_FILESZ);
 	assert_int_equal(mem[KERNEL_FILESZ], 0xcc);
 	assert_int_equal(mem[KERNEL_MEMSZ - 1], 0xcc);
+}
+
+/* An entry outside the loaded bytes would run what is not the kernel. */
+static void test_entry_outside_code(void **state)
+{
+	struct fixture *fx = *state;
+	static const uint32_t bad[] = { KERNEL_PADDR + KERNEL_FILESZ, /* .bss */
+					0, KERNEL_PADDR - 1, 0xfee00000,
+					0x8000000 /* past RAM */ };
+	char want[128];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		*note_word(&fx->im, 4) = bad[i];
+		snprintf(want, sizeof(want),
+			 "the PVH entry point %#x is outside the kernel's "
+			 "loaded code (0x1000000-0x10002ff)",
+			 bad[i]);
+		expect_error(fx, want);
+	}
+	*note_word(&fx->im, 4) = KERNEL_PADDR + KERNEL_FILESZ - 1;
+	assert_int_equal(load(fx), 0);
+}
+
+/* The message lists every loaded range. */
+static void test_entry_outside_segments(void **state)
+{
+	struct fixture *fx = *state;
+	static struct test_elf t;
+	const struct test_seg segs[] = {
+		{ .paddr = 0x100000, .filesz = 0x100, .memsz = 0x1000 },
+		{ .paddr = 0x200000, .filesz = 0x80, .memsz = 0x80 },
+		{ .paddr = 0x300000, .filesz = 0, .memsz = 0x1000 },
+	};
+
+	test_elf_init(&t, true);
+	test_elf_pvh_note(&t, 0x300000);
+	test_elf_finish(&t, 0x300000, segs, 3);
+	fx->f.kernel = t.buf;
+	fx->f.kernel_len = t.len;
+	expect_error(
+		fx,
+		"the PVH entry point 0x300000 is outside the kernel's loaded code (0x100000-0x1000ff, 0x200000-0x20007f)");
 }
 
 static void test_no_load_segment(void **state)
@@ -808,6 +854,8 @@ int main(void)
 		T(test_structures_avoid_kernel),
 		T(test_segments_overlap),
 		T(test_bss_left_alone),
+		T(test_entry_outside_code),
+		T(test_entry_outside_segments),
 		T(test_no_load_segment),
 		T(test_note_sizes_past_end),
 		T(test_note_segment_past_end),

@@ -666,20 +666,23 @@ static void bad_images_refused(void **state)
 /* A writable image is ours alone; read-only ones may be shared. */
 static void images_are_locked(void **state)
 {
-	struct vm_config cfg;
+	struct vm_config cfg, other;
 	void *a, *b;
 	char path[32];
 	int fd;
 
 	vm_config_init(&cfg);
+	vm_config_init(&other);
 	fd = make_image(path, sizeof(path), SECTOR);
 	assert_true(fd >= 0);
 	a = open_image(&cfg, path, false);
 	assert_non_null(a);
-	assert_null(open_image(&cfg, path, false));
-	assert_non_null(strstr(err_msg(), "in use"));
-	assert_null(open_image(&cfg, path, true));
+	/* Another VM of the run (or another process). */
+	assert_null(open_image(&other, path, true));
+	assert_non_null(strstr(err_msg(), "in use by another process or "
+					  "another VM of this run"));
 	virtio_blk_kind.destroy(a);
+	cfg.nr_disks = 0;
 	a = open_image(&cfg, path, true);
 	b = open_image(&cfg, path, true);
 	assert_non_null(a);
@@ -732,6 +735,32 @@ static void snapshots_share_the_image(void **state)
 	assert_non_null(a);
 	assert_null(open_as(snap));
 	assert_non_null(strstr(err_msg(), "in use"));
+	virtio_blk_kind.destroy(a);
+	close(fd);
+	unlink(path);
+}
+
+/* The same image twice in one VM is the user's slip, not a lock holder. */
+static void image_given_twice(void **state)
+{
+	struct vm_config cfg;
+	char path[32], other_path[40];
+	void *a;
+	int fd;
+
+	vm_config_init(&cfg);
+	fd = make_image(path, sizeof(path), SECTOR);
+	assert_true(fd >= 0);
+	a = open_image(&cfg, path, false);
+	assert_non_null(a);
+	assert_null(open_image(&cfg, path, false));
+	assert_string_equal(err_msg() + strlen(err_msg()) -
+				    strlen(" is given twice"),
+			    " is given twice");
+	/* Another name of the same file. */
+	snprintf(other_path, sizeof(other_path), "/%s", path);
+	assert_null(open_image(&cfg, other_path, true));
+	assert_non_null(strstr(err_msg(), "is given twice (it is also disk "));
 	virtio_blk_kind.destroy(a);
 	close(fd);
 	unlink(path);
@@ -924,6 +953,7 @@ int main(void)
 		cmocka_unit_test(readonly_snapshot_needs_no_store),
 		cmocka_unit_test(other_formats_refused),
 		cmocka_unit_test(format_raw_skips_the_check),
+		cmocka_unit_test(image_given_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1157,7 +1157,7 @@ static void random_rings(void **state)
 
 /* A driver rewriting its rings while the device walks them. */
 struct scribbler {
-	volatile bool stop;
+	bool stop; /* atomic */
 	uint64_t seed;
 };
 
@@ -1167,7 +1167,7 @@ static void *scribble(void *arg)
 	uint8_t *desc = host(TG_DESC_GPA), *avail = host(TG_AVAIL_GPA);
 	uint64_t x = s->seed;
 
-	while (!s->stop) {
+	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -1200,7 +1200,7 @@ static void concurrent_scribbling(void **state)
 					 0);
 		}
 	}
-	s.stop = true;
+	__atomic_store_n(&s.stop, true, __ATOMIC_RELAXED);
 	pthread_join(t, NULL);
 }
 

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -437,6 +438,38 @@ static void blk_reset(void *dev)
 
 static void blk_destroy(void *dev);
 
+/* The earlier disk of this VM whose image is fd's file, or NULL. */
+static const char *earlier_disk(const struct vm_config *cfg, unsigned int i,
+				int fd)
+{
+	struct stat st, other;
+	unsigned int j;
+
+	if (fstat(fd, &st) < 0)
+		return NULL;
+	for (j = 0; j < i; j++)
+		if (!stat(cfg->disk[j].path, &other) &&
+		    other.st_dev == st.st_dev && other.st_ino == st.st_ino)
+			return cfg->disk[j].path;
+	return NULL;
+}
+
+/* Disk i could not lock its image: who holds the lock? */
+static int lock_error(struct virtio_blk *blk, const struct vm_config *cfg,
+		      unsigned int i)
+{
+	const char *twin = earlier_disk(cfg, i, blk->fd);
+
+	if (twin && !strcmp(twin, blk->path))
+		return err_set("disk %s is given twice", blk->path);
+	if (twin)
+		return err_set("disk %s is given twice (it is also disk %s)",
+			       blk->path, twin);
+	return err_set("disk %s is in use by another process or another VM "
+		       "of this run (it holds a lock on it)",
+		       blk->path);
+}
+
 /* Refuse an image in a format other than raw (kvmux/disk_format.h): its
  * guest would read the format's metadata as data. */
 static int check_raw(struct virtio_blk *blk, uint64_t size)
@@ -452,8 +485,10 @@ static int check_raw(struct virtio_blk *blk, uint64_t size)
 	return 0;
 }
 
-static int open_image(struct virtio_blk *blk, enum disk_format format)
+static int open_image(struct virtio_blk *blk, const struct vm_config *cfg,
+		      unsigned int i)
 {
+	enum disk_format format = cfg->disk[i].format;
 	/* A snapshot only reads the image: it shares it as readers do. */
 	bool shared = blk->readonly || blk->snapshot;
 	off_t size;
@@ -463,9 +498,7 @@ static int open_image(struct virtio_blk *blk, enum disk_format format)
 	if (blk->fd < 0)
 		return -1;
 	if (flock(blk->fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
-		return err_set("disk %s is in use by another process (it "
-			       "holds a lock on it)",
-			       blk->path);
+		return lock_error(blk, cfg, i);
 	size = lseek(blk->fd, 0, SEEK_END);
 	if (size < 0)
 		return err_set_errno("disk %s", blk->path);
@@ -540,7 +573,7 @@ static void *blk_open(const struct vm_config *cfg, unsigned int i)
 	if (disk->serial)
 		memcpy(blk->serial, disk->serial,
 		       strnlen(disk->serial, sizeof(blk->serial)));
-	if (open_image(blk, disk->format) < 0) {
+	if (open_image(blk, cfg, i) < 0) {
 		blk_destroy(blk);
 		return NULL;
 	}

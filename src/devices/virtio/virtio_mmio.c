@@ -506,6 +506,7 @@ static void *io_thread(void *arg)
 	add_to_epoll(epfd, t->stop_fd, VIRTIO_MAX_QUEUES);
 	for (i = 0; i < t->ops->nr_queues; i++)
 		add_to_epoll(epfd, t->queue[i].notify_fd, i);
+	thread_enter(THREAD_IO);
 	for (;;) {
 		struct epoll_event ev[VIRTIO_MAX_QUEUES + 1];
 		int n = epoll_wait(epfd, ev, VIRTIO_MAX_QUEUES + 1, -1);

@@ -1,0 +1,312 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Defence in depth (docs/architecture.md, "Security"): every thread of a
+# running kvmux is under its seccomp filter, a forbidden call ends kvmux
+# with one line and 159, --user leaves root, inherited descriptors are
+# closed, and kernels kvmux cannot run are refused before they run.
+#
+# The forbidden calls come from build/tests/kvmux-seccomp-violation
+# ($KVMUX_SECCOMP_VIOLATION), a test build in which the thread named by
+# $KVMUX_TEST_SECCOMP_VIOLATION makes a socket; the shipped kvmux has no
+# such path.
+
+idle="$FIRMWARE/idle.elf"
+truncate -s 1M "$WORK/sec.img"
+
+# bg_start ARGS...: kvmux in the background until its guest has spoken.
+bg_start() {
+	rm -f "$WORK/bg.out"
+	"$KVMUX" "$@" >"$WORK/bg.out" 2>"$WORK/bg.err" </dev/null &
+	PID=$!
+	wait_for_output "$WORK/bg.out" "idle: halting" "$PID"
+}
+
+# bg_stop: SIGTERM; sets STATUS, OUT and ERR.
+bg_stop() {
+	STATUS=0
+	kill -TERM "$PID" 2>/dev/null
+	wait "$PID" || STATUS=$?
+	OUT=$(cat "$WORK/bg.out") ERR=$(cat "$WORK/bg.err")
+}
+
+# One line per thread of process $1: "COMM SECCOMP FILTERS".
+threads() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		awk -v comm="$(cat "$t/comm" 2>/dev/null)" '
+			/^Seccomp:/ { s = $2 } /^Seccomp_filters:/ { f = $2 }
+			END { if (s != "") print comm, s, f }' "$t/status" 2>/dev/null
+	done
+}
+
+# kvmux's own threads of $1 as "COMM FILTERSxCOUNT", sorted, on one line
+# ("kvmux-vcpu 2x4": 4 vCPU threads with 2 filters each); empty unless
+# every thread (KVM's own worker too) is in seccomp mode 2.
+filtered_kinds() {
+	threads "$1" | awk '$2 != 2 { bad = 1 } $1 ~ /^kvmux/ { n[$1 " " $3]++ }
+		END { if (!bad) for (k in n) print k "x" n[k] }' | sort | paste -sd' '
+}
+
+# wait_until WANT COMMAND...: run COMMAND until it prints WANT (the main
+# thread adds its own filter just after it started the others; a child
+# installs its filter as it starts): bounded, not timed.  Sets GOT.
+wait_until() {
+	local want=$1 deadline=$((SECONDS + OUTER_TIMEOUT))
+	shift
+	GOT=$("$@")
+	while [ "$GOT" != "$want" ] && [ "$SECONDS" -lt "$deadline" ]; do
+		sleep 0.05
+		GOT=$("$@")
+	done
+}
+
+# child_named NAME: the child of $PID called NAME, once it has named
+# itself (bounded, not timed; empty if it never does).
+child_named() {
+	local deadline=$((SECONDS + OUTER_TIMEOUT)) pid=""
+	until pid=$(pgrep -P "$PID" -x "$1") || [ "$SECONDS" -ge "$deadline" ]; do
+		sleep 0.05
+	done
+	echo "$pid"
+}
+
+# --- seccomp ---------------------------------------------------------------
+
+bg_start run --kernel "$idle" --cpus 2 --console virtio \
+	--disk "path=$WORK/sec.img"
+want="kvmux 2x1 kvmux-io 2x2 kvmux-output 1x2 kvmux-vcpu 2x2"
+wait_until "$want" filtered_kinds "$PID"
+bg_stop
+check "seccomp: every thread is filtered, each kind with its own list ($GOT)" \
+	test "$GOT" = "$want"
+
+vm_sec() {
+	printf '[vm]\nname = %s\nmemory = 32M\n%s\n[kernel]\npath = %s\n' \
+		"$2" "$3" "$idle" >"$1"
+}
+vm_sec "$WORK/s1.conf" s1 ""
+vm_sec "$WORK/s2.conf" s2 ""
+bg_start run "$WORK/s1.conf" "$WORK/s2.conf" --host-cpus 1 --overcommit 2 \
+	--sched park
+want="kvmux 2x1 kvmux-output 1x3 kvmux-sched 2x1 kvmux-vcpu 2x2"
+wait_until "$want" filtered_kinds "$PID"
+bg_stop
+check "seccomp: the parking scheduler's thread too ($GOT)" test "$GOT" = "$want"
+
+if cgroup_cpu_writable; then
+	bg_start run "$WORK/s1.conf" "$WORK/s2.conf" --host-cpus 1 \
+		--overcommit 2 --sched cgroup
+	reaper=$(child_named kvmux-reaper)
+	wait_until "kvmux-reaper 2 1" threads "$reaper"
+	bg_stop
+	check "seccomp: the cgroup reaper, a child, has its own ($GOT)" \
+		test "$GOT" = "kvmux-reaper 2 1"
+else
+	skip "seccomp: the cgroup reaper" "no writable cgroup v1 cpu controller"
+fi
+
+bg_start run --kernel "$idle"
+release=$(child_named kvmux-release)
+wait_until "kvmux-release 2 1" threads "$release"
+bg_stop
+check "seccomp: the release helper, a child, has its own ($GOT)" \
+	test "$GOT" = "kvmux-release 2 1"
+
+bg_start run --kernel "$idle" --seccomp off
+got=$(threads "$PID" | awk '{ print $2 }' | sort -u | paste -sd' ')
+bg_stop
+check "seccomp: --seccomp off: no thread is filtered" test "$got" = "0"
+
+# A forbidden call, in each kind of thread: one line, status 159.
+if [ ! -x "${KVMUX_SECCOMP_VIOLATION:-}" ]; then
+	skip "seccomp: forbidden calls" "set KVMUX_SECCOMP_VIOLATION (make integration does)"
+	KVMUX_SECCOMP_VIOLATION=true # every check below fails loudly
+fi
+violate() {
+	local kind=$1
+	shift
+	STATUS=0
+	KVMUX_TEST_SECCOMP_VIOLATION=$kind timeout -k 5 "$OUTER_TIMEOUT" \
+		"$KVMUX_SECCOMP_VIOLATION" "$@" >"$WORK/out" 2>"$WORK/err" \
+		</dev/null || STATUS=$?
+	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+}
+exitcode=(run --kernel "$FIRMWARE/exitcode.elf" --cmdline exit=0 --timeout 60)
+line() {
+	echo "kvmux: seccomp: $1 made system call socket, which its allowlist forbids (exit status 159)"
+}
+violate main "${exitcode[@]}"
+check "seccomp: the main thread's forbidden call: one line, 159" all_of \
+	'status_is 159' '[ "$ERR" = "$(line "the main thread")" ]'
+violate vcpu "${exitcode[@]}"
+check "seccomp: a vCPU thread's forbidden call: one line, 159" all_of \
+	'status_is 159' '[ "$ERR" = "$(line "a vCPU thread")" ]'
+violate io "${exitcode[@]}" --disk "path=$WORK/sec.img"
+check "seccomp: a device I/O thread's forbidden call: one line, 159" all_of \
+	'status_is 159' '[ "$ERR" = "$(line "a device I/O thread")" ]'
+violate output "${exitcode[@]}"
+check "seccomp: an output thread's forbidden call: one line, 159" all_of \
+	'status_is 159' '[ "$ERR" = "$(line "an output thread")" ]'
+for vm in e1 e2; do
+	printf '[vm]\nname = %s\nmemory = 32M\ntimeout = 60\n[kernel]\npath = %s\ncmdline = exit=0\n' \
+		"$vm" "$FIRMWARE/exitcode.elf" >"$WORK/$vm.conf"
+done
+violate sched run "$WORK/e1.conf" "$WORK/e2.conf" --host-cpus 1 \
+	--overcommit 2 --sched park
+check "seccomp: the scheduler thread's forbidden call: one line, 159" all_of \
+	'status_is 159' '[ "$ERR" = "$(line "the scheduler thread")" ]'
+if cgroup_cpu_writable; then
+	# A child: the run goes on; its cgroups wait for the next group run.
+	violate reaper run "$WORK/e1.conf" "$WORK/e2.conf" --host-cpus 1 \
+		--overcommit 2 --sched cgroup
+	check "seccomp: the reaper's forbidden call: its line, the run goes on" \
+		all_of 'status_is 0' 'err_has "$(line "the cgroup reaper")"' \
+		'err_has "the cgroup reaper failed (status 159)"'
+	kvmux_run run "$WORK/e1.conf" "$WORK/e2.conf" --host-cpus 1 \
+		--overcommit 2 --sched cgroup
+	check "seccomp: the next group run removes what the reaper left" \
+		all_of 'status_is 0' '[ -z "$(cgroup_cpu_runs)" ]'
+fi
+
+# A child too, which keeps no descriptor but its socket (so no one waits
+# for it), so its line goes nowhere: kvmux closes the VM's descriptors
+# itself and goes on; only --result, which the helper renames, is lost.
+violate release "${exitcode[@]}" --result "$WORK/release.json"
+check "seccomp: the release helper's forbidden call: the run goes on" \
+	all_of 'status_is 0' 'out_has "exitcode: 0"' \
+	'err_has "--result: cannot rename"' '[ ! -e "$WORK/release.json" ]'
+rm -f "$WORK"/.kvmux-result-*
+
+violate vcpu "${exitcode[@]}" --seccomp log
+check "seccomp: --seccomp log lets the forbidden call through" all_of \
+	'status_is 0' 'out_has "exitcode: 0"' '! err_has seccomp'
+
+vm_sec "$WORK/on.conf" on ""
+vm_sec "$WORK/off.conf" off "seccomp = off"
+kvmux_run run "$WORK/on.conf" "$WORK/off.conf" --host-cpus 2 --timeout 1
+check "seccomp: one value for a run: VMs that differ are refused" all_of \
+	'status_is 126' 'err_one_line' \
+	'err_has "[vm] seccomp is on in VM on but off in VM off: it is one value for the whole run"'
+
+# --- --user ----------------------------------------------------------------
+
+ids() { awk -v k="$2:" '$1 == k { $1 = ""; print substr($0, 2) }' \
+	"/proc/$1/status"; }
+bg_start run --kernel "$idle" --user nobody
+uid=$(ids "$PID" Uid) gid=$(ids "$PID" Gid) cap=$(ids "$PID" CapEff)
+all_uids=$(awk '$1 == "Uid:" { print $2 }' /proc/"$PID"/task/*/status |
+	sort -u)
+bg_stop
+check "--user nobody: uid and gid 65534 (real, effective, saved, fs), no capabilities, in every thread" \
+	all_of '[ "$uid" = "65534 65534 65534 65534" ]' \
+	'[ "$gid" = "65534 65534 65534 65534" ]' \
+	'[ "$cap" = "0000000000000000" ]' '[ "$all_uids" = 65534 ]' \
+	'out_has "idle: halting"'
+
+# What kvmux opens before it leaves root works after: the console log, a
+# snapshot's store, and --result, which the release helper (still root)
+# renames into $WORK (root's alone: nobody could not).
+rm -f "$WORK/user.json" "$WORK/user.log"
+truncate -s 8M "$WORK/user.img"
+kvmux_run run --kernel "$FIRMWARE/blk.elf" --cmdline seed=3 --user nobody \
+	--disk "path=$WORK/user.img,snapshot=on" --console-log "$WORK/user.log" \
+	--result "$WORK/user.json" --timeout 60
+check "--user: the console log, a snapshot disk and --result work" all_of \
+	'status_is 0' 'out_has "blk: ok"' 'grep -qF "blk: ok" "$WORK/user.log"' \
+	'python3 -c "import json, sys; sys.exit(json.load(open(sys.argv[1]))[\"status\"])" "$WORK/user.json"' \
+	'[ -z "$(ls -A "$WORK" | grep kvmux-result)" ]' '[ -z "$ERR" ]'
+
+daemon_gid=$(getent group daemon | cut -d: -f3)
+if [ -n "$daemon_gid" ]; then
+	bg_start run --kernel "$idle" --user nobody:daemon
+	gid=$(ids "$PID" Gid) groups=$(ids "$PID" Groups)
+	bg_stop
+	check "--user nobody:daemon: the group and nobody's groups" all_of \
+		'[ "$gid" = "$daemon_gid $daemon_gid $daemon_gid $daemon_gid" ]' \
+		'[ "$groups" = "$daemon_gid" ]'
+fi
+
+kvmux_run run --kernel "$idle" --user kvmux-no-such-user --timeout 1
+check "--user with a user that does not exist: 126, one line" all_of \
+	'status_is 126' 'err_one_line' \
+	'err_has "there is no user '\''kvmux-no-such-user'\''"'
+kvmux_run run --kernel "$idle" --user nobody:kvmux-no-such-group --timeout 1
+check "--user with a group that does not exist: 126, one line" all_of \
+	'status_is 126' 'err_one_line' 'err_has "there is no group"'
+STATUS=0
+ERR=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$KVMUX" run \
+	--kernel "$idle" --user root 2>&1 >/dev/null) || STATUS=$?
+check "--user without root: 126, one line" all_of 'status_is 126' \
+	'err_one_line' 'err_has "only root can change user"'
+
+if cgroup_cpu_writable; then
+	kvmux_run run "$WORK/e1.conf" "$WORK/e2.conf" --host-cpus 1 \
+		--overcommit 2 --sched cgroup --user nobody
+	check "--user with the cgroup scheduler: vCPUs join, the reaper cleans up" \
+		all_of 'status_is 0' 'err_has "scheduler on (cgroup)"' \
+		'[ -z "$(cgroup_cpu_runs)" ]'
+fi
+
+# No root at all: a user with group access to a KVM device node (as the
+# kvm group gives to /dev/kvm on most distributions).
+if [ -c /dev/kvm ] && mkdir -p "$WORK/nonroot" &&
+	mknod "$WORK/nonroot/kvm" c "$((0x$(stat -c %t /dev/kvm)))" \
+		"$((0x$(stat -c %T /dev/kvm)))" 2>/dev/null; then
+	chgrp "$(id -g nobody)" "$WORK/nonroot/kvm"
+	chmod 660 "$WORK/nonroot/kvm"
+	cp "$FIRMWARE/hello.elf" "$WORK/nonroot/"
+	chmod 755 "$WORK" "$WORK/nonroot"
+	chmod 644 "$WORK/nonroot/hello.elf"
+	STATUS=0
+	OUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$KVMUX" run \
+		--kernel "$WORK/nonroot/hello.elf" \
+		--kvm-device "$WORK/nonroot/kvm" --timeout 60 2>"$WORK/err") ||
+		STATUS=$?
+	ERR=$(cat "$WORK/err")
+	check "no root: a user in the KVM device's group runs a guest" all_of \
+		'status_is 0' 'out_has "Hello from the kvmux guest!"'
+else
+	skip "no root" "cannot make a KVM device node here"
+fi
+
+# --- inherited descriptors -------------------------------------------------
+
+echo secret >"$WORK/secret"
+rm -f "$WORK/bg.out"
+"$KVMUX" run --kernel "$idle" >"$WORK/bg.out" 2>"$WORK/bg.err" </dev/null \
+	3<"$WORK/secret" 9<"$WORK/secret" &
+PID=$!
+wait_for_output "$WORK/bg.out" "idle: halting" "$PID"
+leaked=$(for fd in /proc/"$PID"/fd/*; do readlink "$fd"; done |
+	grep -c -- "$WORK/secret")
+bg_stop
+check "inherited descriptors above 2 are closed at the start" all_of \
+	'[ "$leaked" -eq 0 ]' 'out_has "idle: halting"'
+
+# --- kernels kvmux cannot run ----------------------------------------------
+
+for entry in 0 0xfee00000 0x7ffff000; do
+	python3 "$here/patch_kernel.py" pvh-entry "$FIRMWARE/hello.elf" \
+		"$WORK/bad.elf" "$entry"
+	kvmux_run run --kernel "$WORK/bad.elf" --timeout 30
+	check "a PVH entry $entry outside the loaded code is refused: 126" \
+		all_of 'status_is 126' 'err_one_line' \
+		'err_has "the PVH entry point $(printf %#x "$entry") is outside the kernel'\''s loaded code (0x"'
+done
+python3 "$here/patch_kernel.py" bz-syssize "$FIRMWARE/hello.bzImage" \
+	"$WORK/bad.bzImage" 1
+kvmux_run run --kernel "$WORK/bad.bzImage" --timeout 30
+check "a bzImage whose 64-bit entry is past its code (syssize 1): 126" all_of \
+	'status_is 126' 'err_one_line' \
+	'err_has "is past its protected-mode code"' 'err_has "(syssize 1)"'
+
+# --- messages --------------------------------------------------------------
+
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --disk "path=$WORK/sec.img" \
+	--disk "path=$WORK/sec.img" --timeout 30
+check "the same disk twice in one VM: given twice, not in use" all_of \
+	'status_is 126' 'err_one_line' 'err_has "is given twice"'
+long=$(head -c 65535 /dev/zero | tr '\0' x)
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --cmdline "$long" --timeout 30
+check "a 65535-byte --cmdline: the message is about the command line" all_of \
+	'status_is 126' 'err_one_line' \
+	'err_has "the kernel command line is too long for the device tree"'
