@@ -64,6 +64,7 @@ struct rule {
 #define ALLOW_IOCTL(request) { SCMP_SYS(ioctl), IOCTL, request }
 #define END { INT_MIN, ANY, 0 } /* not 0: that is read(2) */
 /* clang-format on */
+#define EQ UINT32_MAX /* arg32()'s mask for "the whole value" */
 
 /* Every thread: memory, locks, signals, time, its own end, what the
  * SIGSYS handler needs (write, the terminal, exit_group) and what the
@@ -329,6 +330,23 @@ static const char *const kind_text[THREAD_KINDS + 1] = {
 	[THREAD_KINDS] = "a thread still starting",
 };
 
+/*
+ * Argument arg, its low 32 bits masked with mask, equals value: what
+ * libseccomp's SCMP_A0_32() and its kin give, spelled out (the macros
+ * leave datum_b out when it is not needed, which clang's -Wextra
+ * refuses).
+ */
+static struct scmp_arg_cmp arg32(unsigned int arg, uint32_t mask,
+				 uint32_t value)
+{
+	return (struct scmp_arg_cmp){
+		.arg = arg,
+		.op = mask == EQ ? SCMP_CMP_EQ : SCMP_CMP_MASKED_EQ,
+		.datum_a = mask == EQ ? value : mask,
+		.datum_b = mask == EQ ? 0 : value,
+	};
+}
+
 static int add_rule(scmp_filter_ctx ctx, const struct rule *r)
 {
 	struct scmp_arg_cmp cmp[3];
@@ -338,28 +356,28 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r)
 	case ANY:
 		break;
 	case IOCTL:
-		cmp[n++] = SCMP_A1_32(SCMP_CMP_EQ, r->value);
+		cmp[n++] = arg32(1, EQ, r->value);
 		break;
 	case TTY_IOCTL:
-		cmp[n++] = SCMP_A0_32(SCMP_CMP_EQ, STDIN_FILENO);
-		cmp[n++] = SCMP_A1_32(SCMP_CMP_EQ, r->value);
+		cmp[n++] = arg32(0, EQ, STDIN_FILENO);
+		cmp[n++] = arg32(1, EQ, r->value);
 		break;
 	case NO_EXEC:
-		cmp[n++] = SCMP_A2_32(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
+		cmp[n++] = arg32(2, PROT_EXEC, 0);
 		break;
 	case OWN_PID:
-		cmp[n++] = SCMP_A0_32(SCMP_CMP_EQ, getpid());
+		cmp[n++] = arg32(0, EQ, getpid());
 		break;
 	case SET_NAME:
-		cmp[n++] = SCMP_A0_32(SCMP_CMP_EQ, PR_SET_NAME);
+		cmp[n++] = arg32(0, EQ, PR_SET_NAME);
 		break;
 	case SAME_IDS:
-		cmp[n++] = SCMP_A0_32(SCMP_CMP_EQ, r->value);
-		cmp[n++] = SCMP_A1_32(SCMP_CMP_EQ, r->value);
-		cmp[n++] = SCMP_A2_32(SCMP_CMP_EQ, r->value);
+		cmp[n++] = arg32(0, EQ, r->value);
+		cmp[n++] = arg32(1, EQ, r->value);
+		cmp[n++] = arg32(2, EQ, r->value);
 		break;
 	case READ_ONLY:
-		cmp[n++] = SCMP_A2_32(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY);
+		cmp[n++] = arg32(2, O_ACCMODE, O_RDONLY);
 		break;
 	}
 	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr, n, cmp);
