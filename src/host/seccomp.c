@@ -267,6 +267,10 @@ static const struct rule sanitizer_rules[] = {
 	ALLOW_IOCTL(TCGETS), /* isatty(2): colours in reports */
 	ALLOW(nanosleep),
 	ALLOW(clock_nanosleep), /* TSan at exit */
+	/* TSan's background thread in the release helper can get the
+	 * helper's filter (TSYNC) before it has finished starting. */
+	ALLOW(set_robust_list),
+	ALLOW(rseq),
 	END,
 };
 #define SANITIZER_RULES sanitizer_rules,
@@ -505,9 +509,11 @@ static void on_sigsys(int sig, siginfo_t *info, void *ucontext)
 	die(line, p - line, EXIT_SECCOMP);
 }
 
-static int load(const struct sock_fprog *prog)
+/* flags: SECCOMP_FILTER_FLAG_TSYNC makes every thread of the process
+ * take it too. */
+static int load(const struct sock_fprog *prog, unsigned int flags)
 {
-	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog);
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog);
 }
 
 #ifdef KVMUX_TEST_SECCOMP_VIOLATION
@@ -543,13 +549,18 @@ static void enter(enum thread_kind kind)
 {
 	char line[128], *p = line, *end = line + sizeof(line) - 1;
 	bool mine = kind != THREAD_MAIN && kind != THREAD_REAPER;
+	/* Forked from a kvmux with one thread, the release helper has
+	 * ThreadSanitizer's background thread again (TSan starts it in
+	 * such a child): the filter is for it too. */
+	unsigned int tsync =
+		kind == THREAD_RELEASE ? SECCOMP_FILTER_FLAG_TSYNC : 0;
 
 	current_kind = kind;
 	if (mine && host_drop_thread_capabilities(user_switch &&
 						  kind == THREAD_OUTPUT) < 0) {
 		put(&p, end, "kvmux: cannot drop the capabilities of ");
 	} else if (filter_mode == SYSCALL_FILTER_OFF ||
-		   load(&programs[kind]) == 0) {
+		   load(&programs[kind], tsync) == 0) {
 		test_violation(kind);
 		return;
 	} else {
@@ -611,7 +622,7 @@ int seccomp_install_base(void)
 	if (filter_mode == SYSCALL_FILTER_OFF)
 		return 0;
 	sanitizers_enter_sandbox();
-	if (load(&programs[THREAD_KINDS]) < 0)
+	if (load(&programs[THREAD_KINDS], 0) < 0)
 		return err_set_errno("seccomp: cannot install the base filter");
 	return 0;
 }
