@@ -50,6 +50,7 @@ need_hdr = $(if $(wildcard /usr/include/$(1)),,$(error \
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
 $(call need_pkg,libcap-ng,libcap-ng-dev)
 $(call need_pkg,jansson,libjansson-dev)
+$(call need_pkg,libpcre2-8,libpcre2-dev)
 $(call need_hdr,libfdt.h,libfdt-dev)
 $(call need_hdr,linux/kvm.h,linux-libc-dev)
 endif
@@ -59,7 +60,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	  -Iinclude -D_GNU_SOURCE -DKVMUX_VERSION='"$(VERSION)"' \
 	  -MMD -MP $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
-LDLIBS := -lpthread -lfdt $(shell pkg-config --libs libcap-ng jansson 2>/dev/null)
+LDLIBS := -lpthread -lfdt $(shell pkg-config --libs libcap-ng jansson libpcre2-8 2>/dev/null)
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))

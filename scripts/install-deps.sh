@@ -11,7 +11,7 @@
 set -euo pipefail
 
 build_pkgs=(gcc make pkg-config linux-libc-dev libfdt-dev libcap-ng-dev
-	libcmocka-dev libjansson-dev binutils)
+	libcmocka-dev libjansson-dev libpcre2-dev binutils)
 # clang + libclang-rt-14-dev: the libFuzzer targets of make fuzz-smoke;
 # llvm: llvm-symbolizer, for readable sanitizer reports.
 test_pkgs=(python3 coreutils util-linux device-tree-compiler acpica-tools

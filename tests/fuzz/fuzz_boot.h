@@ -244,8 +244,11 @@ static inline void after_load(struct boot_case *c, const struct boot_target *t)
 	FUZZ_CHECK(c->e.kind == t->kind && c->e.cpu.rip == x.rip);
 	check_cmdline(c);
 	check_initrd(c, &x);
-	FUZZ_CHECK(mptable_write(&c->g->gm, &c->p, &c->e.mem) == 0);
-	check_mptable(c);
+	/* Only a kernel over the places a scan looks at may leave no room. */
+	if (mptable_write(&c->g->gm, &c->p, &c->e.mem) == 0)
+		check_mptable(c);
+	else
+		FUZZ_CHECK(strstr(err_msg(), "no room for the MP "));
 	attach_dtb(c);
 	check_cmdline(c);
 	check_initrd(c, &x);
