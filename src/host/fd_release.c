@@ -4,9 +4,15 @@
  * (kvmux/fd_release.h).
  *
  * The child is forked while kvmux may already have threads, so it only
- * makes async-signal-safe calls: recvmsg(), close(), _exit().  It blocks
- * every signal it can, so a Ctrl-C meant for kvmux does not end it first
- * (its end is kvmux's: the socket's end of file).
+ * makes async-signal-safe calls: recvmsg(), close(), fork(), pipe(),
+ * read(), sigaction(), _exit().  It blocks every signal it can, so a
+ * Ctrl-C meant for kvmux does not end it first (its end is kvmux's: the
+ * socket's end of file).
+ *
+ * Each message (one VM) is closed by a process of its own, forked by the
+ * helper: a VM's destruction mostly waits for SRCU grace periods, and a
+ * group's VMs destroyed one after another would add their waits up, which
+ * the group's cgroup reaper (host/cgroup_cpu.c), and so kvmux, waits for.
  */
 #include <errno.h>
 #include <signal.h>
@@ -39,8 +45,36 @@ static void close_received(struct msghdr *msg)
 	}
 }
 
+/*
+ * msg's descriptors, closed by a child of the helper so that VMs go side
+ * by side.  The child holds the last references: it closes its copies
+ * only once the helper has closed its own (the gate's end of file).
+ */
+static void close_in_child(int sock, struct msghdr *msg)
+{
+	int gate[2];
+	char byte;
+
+	if (pipe(gate) < 0) {
+		close_received(msg); /* here, one after another */
+		return;
+	}
+	if (fork() == 0) {
+		close(sock);
+		close(gate[1]);
+		while (read(gate[0], &byte, 1) < 0 && errno == EINTR)
+			;
+		close_received(msg);
+		_exit(0);
+	}
+	close_received(msg); /* the slow last close if fork() failed */
+	close(gate[0]);
+	close(gate[1]);
+}
+
 static void __attribute__((noreturn)) child(int sock)
 {
+	struct sigaction no_zombies = { .sa_handler = SIG_IGN };
 	union {
 		char buf[CMSG_SPACE(FDS_PER_MSG * sizeof(int))];
 		struct cmsghdr align;
@@ -50,6 +84,7 @@ static void __attribute__((noreturn)) child(int sock)
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
+	sigaction(SIGCHLD, &no_zombies, NULL); /* closers reap themselves */
 	close_range(0, sock - 1, 0);
 	close_range(sock + 1, ~0U, 0);
 	for (;;) {
@@ -64,7 +99,7 @@ static void __attribute__((noreturn)) child(int sock)
 			continue;
 		if (n <= 0)
 			_exit(0);
-		close_received(&msg);
+		close_in_child(sock, &msg);
 	}
 }
 
