@@ -6,10 +6,10 @@
  *
  * Input: the fuzz_boot.h header, then a kernel image with a multiboot
  * header: a flat image by its address fields (flag 16), or an ELF file.
- * Seeds: the guest firmware's multiboot kernels, shortened, and flat
- * images with every address field at an edge.  Images that are a
- * bzImage or a PVH ELF without a multiboot header are left to the other
- * loader targets.
+ * Seeds (seeds.py): the guest firmware's flat multiboot kernel,
+ * shortened, small ELF32 and ELF64 kernels, and flat images with their
+ * address fields at the edges.  Images that are a bzImage or a PVH ELF
+ * without a multiboot header are left to the other loader targets.
  *
  * Properties, besides fuzz_boot.h's: the header is the first one in the
  * first 8 KiB whose three words sum to 0 (spec 3.1.1); a flat image's
