@@ -150,11 +150,13 @@ test-sanitize:
 test: test-plain test-sanitize fuzz-smoke linux-test
 
 # libFuzzer targets (tests/fuzz/README.md): built with clang into
-# build-fuzz/ against the library compiled the same way.
+# build-fuzz/ against the library compiled the same way; a target's own
+# linker flags sit in its source, on a line " * Link flags: ...".
 $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(BUILD)/libkvmux.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
-		$(BUILD)/libkvmux.a $(LDLIBS)
+		$(BUILD)/libkvmux.a $(LDLIBS) \
+		$(shell sed -n 's/^ \* Link flags: //p' $<)
 
 fuzz-bins: $(FUZZ_BINS)
 
