@@ -59,6 +59,7 @@ ifeq ($(filter clean help,$(MAKECMDGOALS)),)
 $(call need_pkg,libcap-ng,libcap-ng-dev)
 $(call need_pkg,jansson,libjansson-dev)
 $(call need_pkg,libseccomp,libseccomp-dev)
+$(call need_pkg,libpcre2-8,libpcre2-dev)
 $(call need_hdr,libfdt.h,libfdt-dev)
 $(call need_hdr,linux/kvm.h,linux-libc-dev)
 endif
@@ -69,7 +70,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	  -MMD -MP $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
 LDLIBS := -lpthread -lfdt $(shell pkg-config --libs libcap-ng jansson \
-	libseccomp 2>/dev/null)
+	libpcre2-8 libseccomp 2>/dev/null)
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -173,11 +174,13 @@ test-sanitize:
 test: test-plain test-sanitize test-tsan fuzz-smoke linux-test
 
 # libFuzzer targets (tests/fuzz/README.md): built with clang into
-# build-fuzz/ against the library compiled the same way.
+# build-fuzz/ against the library compiled the same way; a target's own
+# linker flags sit in its source, on a line " * Link flags: ...".
 $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(BUILD)/libkvmux.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
-		$(BUILD)/libkvmux.a $(LDLIBS)
+		$(BUILD)/libkvmux.a $(LDLIBS) \
+		$(shell sed -n 's/^ \* Link flags: //p' $<)
 
 fuzz-bins: $(FUZZ_BINS)
 

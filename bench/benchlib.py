@@ -194,6 +194,20 @@ def floor_argv(kernel, cmdline=None, mib=MEMORY_MIB):
         [kernel]
 
 
+def group_confs(tag, n, kernel, mib):
+    """Write n config files for one kvmux group, VMs vm0 ... of mib MiB
+    and one vCPU booting guest-firmware kernel `kernel`, in WORK; returns
+    their paths."""
+    paths = []
+    for i in range(n):
+        path = os.path.join(WORK, "%s-%d.conf" % (tag, i))
+        with open(path, "w") as f:
+            f.write("[vm]\nname = vm%d\nmemory = %dM\ncpus = 1\n\n"
+                    "[kernel]\npath = %s\n" % (i, mib, fw(kernel)))
+        paths.append(path)
+    return paths
+
+
 def kvmtool_argv(bzimage, cmdline=None, mib=MEMORY_MIB):
     """lkvm run with no default devices and no network (--nodefaults
     still adds a virtio-net device).  kvmtool has no ELF loader on

@@ -6,7 +6,6 @@ together, each VM booting lean.elf; the floor VMM x 8 for reference.
 hyperfine (through a shell, whose start-up it subtracts) in interleaved
 rounds: the wall time until all 8 are done."""
 
-import os
 import shlex
 import statistics
 
@@ -20,17 +19,6 @@ MIB = 64
 GROUP_OPTS = ["--host-cpus", "2", "--overcommit", str(VMS // 2)]
 
 
-def write_confs():
-    paths = []
-    for i in range(VMS):
-        path = os.path.join(b.WORK, "group-%d.conf" % i)
-        with open(path, "w") as f:
-            f.write("[vm]\nname = vm%d\nmemory = %dM\ncpus = 1\n\n"
-                    "[kernel]\npath = %s\n" % (i, MIB, b.fw("lean.elf")))
-        paths.append(path)
-    return paths
-
-
 def parallel(argv):
     """A shell line starting VMS copies of argv and waiting for all."""
     one = shlex.join(argv) + " >/dev/null &"
@@ -38,7 +26,8 @@ def parallel(argv):
 
 
 def main():
-    group = [b.KVMUX, "run"] + write_confs() + GROUP_OPTS
+    confs = b.group_confs("group", VMS, "lean.elf", MIB)
+    group = [b.KVMUX, "run"] + confs + GROUP_OPTS
     lean = b.fw("lean.elf")
     cmds = [b.Vmm("floor VMM x %d processes" % VMS,
                   parallel(b.floor_argv(lean, mib=MIB)), 0),

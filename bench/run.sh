@@ -13,6 +13,7 @@
 #   7. 100 VMs started at once               bench/fleet.py
 #   8. a group of 8 against 8 processes      bench/group.py
 #   9. console log and --fail-on per line     bench/console.py
+#  10. stop latency per cause                bench/stop.py
 #
 # Each table puts the floor VMM (bench/floor/), QEMU's microvm machine and
 # kvmtool ($KVMTOOL, else lkvm on PATH, if any) beside kvmux where they
@@ -25,7 +26,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-all=(boot teardown idle fleet group disk exits sched console)
+all=(boot teardown idle fleet group disk exits sched console stop)
 
 missing=()
 for tool in hyperfine qemu-system-x86_64 python3 dd strace; do
@@ -39,7 +40,8 @@ fi
 for f in build/kvmux build/floorvmm guest-firmware/build/hello.elf \
 	guest-firmware/build/lean.elf guest-firmware/build/idle.elf \
 	guest-firmware/build/blk.elf guest-firmware/build/burn.elf \
-	guest-firmware/build/flood.elf; do
+	guest-firmware/build/flood.elf guest-firmware/build/reset.elf \
+	guest-firmware/build/say.elf; do
 	if [ ! -e "$root/$f" ]; then
 		echo "bench: $f is missing: run make bench (or make and" \
 			"make build/floorvmm) first" >&2

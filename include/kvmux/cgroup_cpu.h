@@ -55,10 +55,11 @@ int cgroup_cpu_set(struct cgroup_cpu *cg, unsigned int i, uint64_t shares,
 int cgroup_cpu_join(struct cgroup_cpu *cg, unsigned int i);
 
 /*
- * Remove the cgroups and free; their threads must have ended and their
- * VMs been destroyed (KVM's worker thread of a VM stays in the cgroup of
- * the vCPU that started it until then).  Waits for the reaper, which
- * gives up after about 5 s.
+ * Remove the cgroups and free; their threads must have ended (KVM's
+ * worker thread of a VM, which lives until the VM is destroyed, is kept
+ * out of them: core/vcpu.c starts it before a vCPU thread joins its
+ * cgroup).  Waits for the reaper, which retries a busy cgroup for about
+ * 5 s.
  */
 void cgroup_cpu_destroy(struct cgroup_cpu *cg);
 

@@ -47,4 +47,16 @@ const char *err_msg(void);
 enum err_class err_class(void);
 int err_status(void);
 
+/* A thread's reason, carried to the thread that reports it. */
+struct err_state {
+	enum err_class cls;
+	char msg[ERR_MSG_MAX];
+};
+
+/* Copy this thread's last message and class into *st. */
+void err_save(struct err_state *st);
+
+/* Make *st this thread's last message and class; returns -1. */
+int err_restore(const struct err_state *st);
+
 #endif

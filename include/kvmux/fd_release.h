@@ -9,8 +9,10 @@
  * for about 0.3 ms of CPU.  The waiting is the kernel's, not kvmux's, and
  * nothing needs to see it: a child forked at start receives the VM's
  * descriptors over a socket (SCM_RIGHTS), one message per VM, and closes
- * them; kvmux drops its own copies at once.  The child ends when kvmux's
- * end of the socket closes (kvmux exiting, or fd_release_stop()).
+ * them, each message's in a process of its own so that a group's VMs are
+ * destroyed side by side; kvmux drops its own copies at once.  The child
+ * ends when kvmux's end of the socket closes (kvmux exiting, or
+ * fd_release_stop()); closes under way finish after it.
  *
  * The child also renames --result's file into place at the end: it keeps
  * the user kvmux started as (without capabilities), so the rename works

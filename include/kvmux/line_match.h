@@ -3,9 +3,13 @@
  * line_match.h - console lines against --fail-on patterns
  * (util/line_match.c).
  *
- * Patterns are POSIX extended regular expressions (regcomp(3) with
- * REG_EXTENDED), matched anywhere in a line; the word "linux" stands for
- * line_match_linux[], the messages of a Linux kernel in trouble.
+ * Patterns are PCRE2 regular expressions (pcre2pattern(3): Perl's
+ * syntax, of which POSIX extended regular expressions are nearly all a
+ * subset), on bytes (no UTF mode), matched anywhere in a line; the word
+ * "linux" stands for line_match_linux[], the messages of a Linux kernel
+ * in trouble.  A match that passes PCRE2's match limit (about a
+ * millisecond of work) counts as no match, so a guest's line cannot make
+ * a pattern take unbounded time.
  *
  * A line_scan assembles lines from the pieces a console delivers (a UART
  * hands over a few bytes at a time, a virtio-console buffer may end
@@ -22,12 +26,15 @@
 
 /* Bytes of a line that are matched: a longer line is matched on these. */
 #define LINE_MATCH_MAX 4096
+/* Bytes a pattern may have. */
+#define LINE_MATCH_PATTERN_MAX 1024
 
 /* The patterns "linux" stands for, NULL-terminated (docs/devices.md). */
 extern const char *const line_match_linux[];
 
-/* A pattern a user gave: "linux", or one regcomp() takes.  Returns 0, or
- * -1 with err_set() naming the pattern and regerror()'s reason. */
+/* A pattern a user gave: "linux", or one pcre2_compile() takes, of at
+ * most LINE_MATCH_PATTERN_MAX bytes.  Returns 0, or -1 with err_set()
+ * naming the pattern and PCRE2's reason. */
 int line_match_check(const char *pattern);
 
 struct line_match;
@@ -42,9 +49,8 @@ struct line_match *line_match_create(const char *const *patterns,
 
 /*
  * The first pattern (as compiled: one of the set for "linux") that
- * matches text[0..len), which may hold NUL bytes; NULL if none.  A NUL
- * must follow at text[len] or before: regexec() wants a C string, even
- * told the length (REG_STARTEND), and sanitizers check it.
+ * matches text[0..len), which may hold NUL bytes; NULL if none (or if
+ * memory for the match ran out).
  */
 const char *line_match_find(const struct line_match *m, const char *text,
 			    size_t len);

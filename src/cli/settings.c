@@ -457,7 +457,7 @@ const struct setting settings[] = {
 	{ "console", "fail-on", "fail-on", 0, "REGEX", SETTING_LIST,
 	  VM(fail_on), .check = line_match_check, .def = "none",
 	  .help = "end the run with status 123 when a console line matches "
-	  "REGEX (POSIX extended); linux: a set for Linux kernels; "
+	  "REGEX (PCRE2); linux: a set for Linux kernels; "
 	  "repeatable" },
 
 	/* the group of VMs of one run (and of kvmux plan) */

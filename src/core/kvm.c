@@ -77,7 +77,8 @@ static int check_caps(struct kvm_sys *kvm, const char *path)
 /*
  * KVM_GET_SUPPORTED_CPUID's answer, kept for the process: every VM of a
  * group opening the same device gets a copy instead of asking again.
- * Boards are prepared one at a time, but the lock costs nothing.
+ * A group's boards are prepared in parallel threads (run.c): the lock
+ * keeps them from racing on the cache.
  */
 static struct {
 	pthread_mutex_t lock;

@@ -117,6 +117,23 @@ static bool serve_requests(struct vcpu *vcpu)
 	return !(req & VCPU_REQ_STOP) && !vm_stopping(vcpu->vm);
 }
 
+/*
+ * KVM starts a VM's worker thread (kvm-nx-lpage-recovery, a thread of
+ * this process) at the VM's first KVM_RUN, in the cgroups of the thread
+ * that makes it, and it lives until the VM is destroyed.  One KVM_RUN that
+ * returns at once (immediate_exit: no guest instruction runs), made before
+ * a start hook moves this thread into its VM's cgroup, leaves the worker
+ * where kvmux runs: the VM's cgroup is then empty, and can be removed,
+ * once its vCPU threads have ended, not only once KVM has destroyed the
+ * VM (host/cgroup_cpu.c).  Kernels that start the worker at KVM_CREATE_VM
+ * need nothing; this costs them one vCPU ioctl.
+ */
+static void start_kvm_worker(struct vcpu *vcpu)
+{
+	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_RELEASE);
+	ioctl(vcpu->fd, KVM_RUN, 0); /* -EINTR: serve_requests() goes on */
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
@@ -126,6 +143,8 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (vm->vcpu_thread_start)
+		start_kvm_worker(vcpu);
 	if (vm->vcpu_thread_start &&
 	    vm->vcpu_thread_start(vm->vcpu_thread_opaque) < 0)
 		vm_request_stop(vm, VM_STOP_HOST_FAILURE, 0, "vCPU %u: %s",

@@ -169,7 +169,9 @@ static void tx_flush(struct serial8250 *uart)
 static void transmit(struct serial8250 *uart, uint8_t byte)
 {
 	if (uart->mcr & MCR_LOOP) {
+		/* The byte leaves THR for the receiver, not the line. */
 		rx_push(uart, byte);
+		uart->thr_interrupt = true;
 		return;
 	}
 	/* >=: FIFOs turned off with more than a byte waiting leave THR

@@ -30,12 +30,16 @@
 
 #define RUN_PREFIX "kvmux."
 #define LINE_MAX_BYTES 4096
-/* A cgroup is busy until its last thread is gone: KVM's own worker
- * thread of a VM (kvm-nx-lpage-recovery, started by a vCPU thread and
- * so in its cgroup) lives until the VM is destroyed.  The reaper
- * retries, for at most 5 s. */
-#define RMDIR_TRIES 500
+/* A cgroup is busy until its last thread is gone.  KVM's own worker
+ * thread of a VM (kvm-nx-lpage-recovery), which lives until the VM is
+ * destroyed after kvmux let go of it (kvmux/fd_release.h), would keep
+ * the cgroup of the vCPU that started it busy: core/vcpu.c starts it
+ * before the vCPU thread joins its cgroup.  Should a thread linger all
+ * the same, kvmux waits for the reaper, which retries soon at first,
+ * then every 10 ms, for at most about 5 s. */
+#define RMDIR_FIRST_WAIT_NS 1000000L
 #define RMDIR_WAIT_NS 10000000L
+#define RMDIR_GIVE_UP_NS 5000000000LL
 
 /* Is word one of the comma-separated words of list? */
 static bool has_word(const char *list, const char *word)
@@ -167,13 +171,15 @@ static int write_value(const char *dir, const char *file, long long value)
 
 static void remove_dir(const char *path)
 {
-	struct timespec wait = { 0, RMDIR_WAIT_NS };
-	int i;
+	struct timespec wait = { 0, RMDIR_FIRST_WAIT_NS };
+	long long waited = 0;
 
-	for (i = 0; i < RMDIR_TRIES; i++) {
-		if (!rmdir(path) || errno != EBUSY)
-			return;
+	while (rmdir(path) < 0 && errno == EBUSY && waited < RMDIR_GIVE_UP_NS) {
 		nanosleep(&wait, NULL);
+		waited += wait.tv_nsec;
+		wait.tv_nsec = 2 * wait.tv_nsec < RMDIR_WAIT_NS ?
+				       2 * wait.tv_nsec :
+				       RMDIR_WAIT_NS;
 	}
 }
 

@@ -3,11 +3,17 @@
  * fd_release.c - a child that closes the descriptors it is handed
  * (kvmux/fd_release.h).
  *
- * The child is forked before kvmux has threads, installs its own system
- * call filter (THREAD_RELEASE), then only makes async-signal-safe calls:
- * recvmsg(), sendmsg(), close(), rename(), unlink(), _exit().  It blocks
- * every signal it can, so a Ctrl-C meant for kvmux does not end it first
- * (its end is kvmux's: the socket's end of file).
+ * The child is forked before kvmux has threads and installs its own
+ * system call filter (THREAD_RELEASE); it then only makes
+ * async-signal-safe calls: recvmsg(), sendmsg(), close(), fork(), pipe(),
+ * read(), rename(), unlink(), _exit().  It blocks every signal it can, so
+ * a Ctrl-C meant for kvmux does not end it first (its end is kvmux's: the
+ * socket's end of file).
+ *
+ * Each message (one VM) is closed by a process of its own, forked by the
+ * helper: a VM's destruction mostly waits for SRCU grace periods, and a
+ * group's VMs destroyed one after another would add their waits up, which
+ * the group's cgroup reaper (host/cgroup_cpu.c), and so kvmux, waits for.
  *
  * Messages to it: one byte and descriptors (close them), or the byte
  * PUBLISH alone (rename the names given at the start; the answer is an
@@ -63,8 +69,36 @@ static void close_received(struct msghdr *msg)
 	}
 }
 
+/*
+ * msg's descriptors, closed by a child of the helper so that VMs go side
+ * by side.  The child holds the last references: it closes its copies
+ * only once the helper has closed its own (the gate's end of file).
+ */
+static void close_in_child(int sock, struct msghdr *msg)
+{
+	int gate[2];
+	char byte;
+
+	if (pipe(gate) < 0) {
+		close_received(msg); /* here, one after another */
+		return;
+	}
+	if (fork() == 0) {
+		close(sock);
+		close(gate[1]);
+		while (read(gate[0], &byte, 1) < 0 && errno == EINTR)
+			;
+		close_received(msg);
+		_exit(0);
+	}
+	close_received(msg); /* the slow last close if fork() failed */
+	close(gate[0]);
+	close(gate[1]);
+}
+
 static void __attribute__((noreturn)) child(int sock)
 {
+	struct sigaction no_zombies = { .sa_handler = SIG_IGN };
 	union {
 		char buf[CMSG_SPACE(FDS_PER_MSG * sizeof(int))];
 		struct cmsghdr align;
@@ -75,6 +109,7 @@ static void __attribute__((noreturn)) child(int sock)
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
+	sigaction(SIGCHLD, &no_zombies, NULL); /* closers reap themselves */
 	close_range(0, sock - 1, 0);
 	close_range(sock + 1, ~0U, 0);
 	thread_enter(THREAD_RELEASE);
@@ -97,7 +132,8 @@ static void __attribute__((noreturn)) child(int sock)
 		if (n == 1 && byte == PUBLISH && !msg.msg_controllen &&
 		    !published)
 			published = publish(sock);
-		close_received(&msg);
+		else
+			close_in_child(sock, &msg);
 	}
 }
 

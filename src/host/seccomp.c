@@ -214,7 +214,8 @@ static const struct rule reaper_rules[] = {
 };
 
 /*
- * Receive descriptors and close them; rename --result's file into place
+ * Receive descriptors and have a forked closer close them (it inherits
+ * this list); rename --result's file into place
  * as asked, or remove it if kvmux ended without asking (it runs as root
  * without capabilities, so it can where kvmux with --user cannot); and
  * answer.  No open, no KVM: it only ever holds what it is sent.
@@ -223,6 +224,9 @@ static const struct rule release_rules[] = {
 	ALLOW(recvmsg), /* descriptors, or the ask to rename */
 	ALLOW(sendmsg), /* the answer */
 	ALLOW(close), /* what it received */
+	ALLOW(clone), /* fork(): a closer per VM, side by side */
+	ALLOW(pipe2), /* pipe(): the closer's gate */
+	ALLOW(read), /* the closer waits on its gate */
 	ALLOW(rename), /* --result's file into place */
 	ALLOW(unlink), /* or away, if that failed or was never asked */
 	END,

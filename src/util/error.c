@@ -89,3 +89,17 @@ int err_status(void)
 {
 	return err_last == ERR_HOST ? EXIT_HOST_FAILURE : EXIT_BAD_USAGE;
 }
+
+void err_save(struct err_state *st)
+{
+	st->cls = err_last;
+	memcpy(st->msg, err_buf, sizeof(st->msg));
+}
+
+int err_restore(const struct err_state *st)
+{
+	memcpy(err_buf, st->msg, sizeof(err_buf));
+	err_buf[sizeof(err_buf) - 1] = '\0';
+	err_last = st->cls;
+	return -1;
+}

@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * line_match.c - console lines against --fail-on patterns
- * (kvmux/line_match.h).
+ * (kvmux/line_match.h), with PCRE2 (pcre2api(3)).
  *
  * Matching runs on the thread that delivers the console's bytes (a vCPU
  * for the UART, the device's I/O thread for virtio-console), so it must
- * be cheap: every pattern is also part of one alternation, (p1)|(p2)|...,
- * and a line costs one regexec() of it (about 0.3 us for an 80-byte
- * line and the Linux set on this project's host, against 1.5 us for ten
- * regexec() calls); only a line that matches is matched pattern by
- * pattern, to name the pattern.  On the UART a line of 80 bytes costs 80
- * VM exits anyway.  bench/console.py measures it.
+ * be cheap and bounded whatever the guest prints: each line costs one
+ * pcre2_match() per pattern, without JIT (the seccomp filter forbids
+ * executable memory, and PCRE2's start-of-match optimisations already
+ * make a literal-led pattern a memchr()), under a match limit that bounds
+ * the work a pathological pattern can do on a 4 KiB line.  Compiling is
+ * bounded by the pattern's length and PCRE2's compiled-size limit, where
+ * glibc's regcomp() could take gigabytes for "a++++..." (found by
+ * tests/fuzz/fuzz_config_file.c).  bench/console.py measures the cost.
  */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "kvmux/error.h"
 #include "kvmux/line_match.h"
@@ -45,38 +49,56 @@ const char *const line_match_linux[] = {
 
 #define LINUX_SET "linux"
 
+/* Steps of one pcre2_match() (pcre2_set_match_limit()): ~1 ms at most. */
+#define MATCH_LIMIT 100000
+/* KiB of backtracking memory one pcre2_match() may use. */
+#define HEAP_LIMIT_KIB 1024
+
 struct line_match {
 	unsigned int nr;
 	const char **source; /* what each pattern was written as */
-	regex_t *re;
-	regex_t any; /* (p1)|(p2)|...: the first, cheap look at a line */
-	bool has_any;
+	pcre2_code **re;
+	pcre2_match_context *limits;
 };
 
-static int compile(regex_t *re, const char *pattern)
+/* A pattern compiled, or NULL with err_set() saying why not. */
+static pcre2_code *compile(const char *pattern)
 {
-	char why[128];
-	int rc;
+	PCRE2_UCHAR why[128];
+	PCRE2_SIZE offset;
+	pcre2_code *re;
+	int code;
 
-	if (!*pattern)
-		return err_set("an empty pattern would match every line");
-	rc = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
-	if (!rc)
-		return 0;
-	regerror(rc, re, why, sizeof(why));
-	return err_set("'%s' is not a POSIX extended regular expression: %s",
-		       pattern, why);
+	if (!*pattern) {
+		err_set("an empty pattern would match every line");
+		return NULL;
+	}
+	if (strlen(pattern) > LINE_MATCH_PATTERN_MAX) {
+		err_set("a pattern of %zu bytes is longer than %d",
+			strlen(pattern), LINE_MATCH_PATTERN_MAX);
+		return NULL;
+	}
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code,
+			   &offset, NULL);
+	if (re)
+		return re;
+	if (pcre2_get_error_message(code, why, sizeof(why)) < 0)
+		strcpy((char *)why, "unknown error");
+	err_set("'%s' is not a regular expression: %s at byte %zu", pattern,
+		(const char *)why, (size_t)offset);
+	return NULL;
 }
 
 int line_match_check(const char *pattern)
 {
-	regex_t re;
+	pcre2_code *re;
 
 	if (!strcmp(pattern, LINUX_SET))
 		return 0;
-	if (compile(&re, pattern) < 0)
+	re = compile(pattern);
+	if (!re)
 		return -1;
-	regfree(&re);
+	pcre2_code_free(re);
 	return 0;
 }
 
@@ -89,62 +111,39 @@ static unsigned int linux_set_size(void)
 	return n;
 }
 
+/* One pattern into m; -1 with err_set(). */
+static int add_one(struct line_match *m, const char *pattern)
+{
+	m->re[m->nr] = compile(pattern);
+	if (!m->re[m->nr])
+		return -1;
+	m->source[m->nr++] = pattern;
+	return 0;
+}
+
 /* One pattern (or the Linux set) into m; -1 with err_set(). */
 static int add_pattern(struct line_match *m, const char *pattern)
 {
 	unsigned int i;
 
-	if (strcmp(pattern, LINUX_SET)) {
-		if (compile(&m->re[m->nr], pattern) < 0)
+	if (strcmp(pattern, LINUX_SET))
+		return add_one(m, pattern);
+	for (i = 0; line_match_linux[i]; i++)
+		if (add_one(m, line_match_linux[i]) < 0)
 			return -1;
-		m->source[m->nr++] = pattern;
-		return 0;
-	}
-	for (i = 0; line_match_linux[i]; i++) {
-		if (compile(&m->re[m->nr], line_match_linux[i]) < 0)
-			return -1;
-		m->source[m->nr++] = line_match_linux[i];
-	}
 	return 0;
 }
 
-/* A backslash and a digit 1-9 (a bracket's backslash counts too). */
-static bool has_back_reference(const char *p)
+/* The bounds every match runs under; NULL for lack of memory. */
+static pcre2_match_context *make_limits(void)
 {
-	for (; *p; p++) {
-		if (*p != '\\' || !p[1])
-			continue;
-		if (p[1] >= '1' && p[1] <= '9')
-			return true;
-		p++;
-	}
-	return false;
-}
+	pcre2_match_context *c = pcre2_match_context_create(NULL);
 
-/*
- * The alternation of every pattern.  Not made when a pattern has a back
- * reference (\1, a glibc extension to EREs), whose numbers the added
- * groups would shift; nor if regcomp() refuses it: then every line is
- * matched pattern by pattern.
- */
-static void make_any(struct line_match *m)
-{
-	size_t len = 1, n = 0;
-	unsigned int i;
-	char *text;
-
-	for (i = 0; i < m->nr; i++) {
-		if (has_back_reference(m->source[i]))
-			return;
-		len += strlen(m->source[i]) + 3;
+	if (c) {
+		pcre2_set_match_limit(c, MATCH_LIMIT);
+		pcre2_set_heap_limit(c, HEAP_LIMIT_KIB);
 	}
-	text = malloc(len);
-	if (!text)
-		return;
-	for (i = 0; i < m->nr; i++)
-		n += sprintf(text + n, "%s(%s)", i ? "|" : "", m->source[i]);
-	m->has_any = !regcomp(&m->any, text, REG_EXTENDED | REG_NOSUB);
-	free(text);
+	return c;
 }
 
 struct line_match *line_match_create(const char *const *patterns,
@@ -158,8 +157,9 @@ struct line_match *line_match_create(const char *const *patterns,
 	if (m) {
 		m->source = calloc(max + 1, sizeof(*m->source));
 		m->re = calloc(max + 1, sizeof(*m->re));
+		m->limits = make_limits();
 	}
-	if (!m || !m->source || !m->re) {
+	if (!m || !m->source || !m->re || !m->limits) {
 		line_match_free(m);
 		err_host("out of memory");
 		return NULL;
@@ -170,30 +170,31 @@ struct line_match *line_match_create(const char *const *patterns,
 			return NULL;
 		}
 	}
-	make_any(m);
 	return m;
 }
 
-/* REG_STARTEND: the line's length, not its first NUL, ends it (glibc,
- * the BSDs and musl have it). */
-static bool matches(const regex_t *re, const char *text, size_t len)
+/* A match that reached its limits counts as none. */
+static bool matches(const struct line_match *m, unsigned int i,
+		    pcre2_match_data *md, const char *text, size_t len)
 {
-	regmatch_t range = { .rm_so = 0, .rm_eo = len };
-
-	return !regexec(re, text, 1, &range, REG_STARTEND);
+	return pcre2_match(m->re[i], (PCRE2_SPTR)text, len, 0, 0, md,
+			   m->limits) >= 0;
 }
 
 const char *line_match_find(const struct line_match *m, const char *text,
 			    size_t len)
 {
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	const char *found = NULL;
 	unsigned int i;
 
-	if (m->has_any && !matches(&m->any, text, len))
+	if (!md)
 		return NULL;
-	for (i = 0; i < m->nr; i++)
-		if (matches(&m->re[i], text, len))
-			return m->source[i];
-	return NULL;
+	for (i = 0; i < m->nr && !found; i++)
+		if (matches(m, i, md, text, len))
+			found = m->source[i];
+	pcre2_match_data_free(md);
+	return found;
 }
 
 void line_match_free(struct line_match *m)
@@ -203,9 +204,8 @@ void line_match_free(struct line_match *m)
 	if (!m)
 		return;
 	for (i = 0; i < m->nr; i++)
-		regfree(&m->re[i]);
-	if (m->has_any)
-		regfree(&m->any);
+		pcre2_code_free(m->re[i]);
+	pcre2_match_context_free(m->limits);
 	free(m->re);
 	free(m->source);
 	free(m);

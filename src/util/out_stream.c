@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -252,6 +253,34 @@ static void abandon(struct out_stream *s)
 	pthread_detach(s->thread);
 }
 
+/*
+ * After the thread: what is still buffered for a regular file.  Such a
+ * write never waits for a reader, so only a thread that got no CPU in
+ * the drain's grace (a heavily loaded host) left it there, and dropping
+ * it would lose output for nothing.  Pipes and terminals keep the grace.
+ */
+static void write_rest_to_file(struct out_stream *s)
+{
+	struct stat st;
+	ssize_t done;
+
+	if (s->broken || !s->len || fstat(s->fd, &st) || !S_ISREG(st.st_mode))
+		return;
+	while (s->len) {
+		size_t n = s->len;
+
+		if (n > OUT_STREAM_CAPACITY - s->head)
+			n = OUT_STREAM_CAPACITY - s->head;
+		done = write(s->fd, s->buf + s->head, n);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done <= 0)
+			return;
+		s->head = (s->head + done) % OUT_STREAM_CAPACITY;
+		s->len -= done;
+	}
+}
+
 uint64_t out_stream_close(struct out_stream *s)
 {
 	uint64_t one = 1, undelivered;
@@ -271,6 +300,8 @@ uint64_t out_stream_close(struct out_stream *s)
 		return undelivered;
 	}
 	pthread_join(s->thread, NULL);
+	write_rest_to_file(s);
+	undelivered = s->len + s->lost;
 	close(s->wake_fd);
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);

@@ -14,19 +14,22 @@ cd "$(dirname "$0")/../.."
 
 out=build-fuzz-cov
 declare -A files=(
-	[virtq]="src/devices/virtio/queue.c src/core/guest_mem.c"
-	[bzimage]="src/boot/bzimage.c src/boot/common.c src/boot/dtb_handoff.c src/boot/fdt.c src/boot/mptable.c src/boot/platform.c"
-	[pvh]="src/boot/elf.c src/boot/pvh.c src/boot/common.c src/boot/dtb_handoff.c"
-	[config_file]="src/cli/config_file.c src/cli/parse.c"
-	[cli]="src/cli/options.c src/cli/request.c src/cli/device_options.c"
-	[parse]="src/cli/parse.c src/cli/device_options.c src/cli/request.c"
+	[virtq]="src/devices/virtio/virtq.c src/core/guest_mem.c"
+	[bzimage]="src/boot/bzimage.c src/boot/boot_common.c src/boot/dtb_handoff.c src/boot/fdt.c src/boot/mptable.c src/machine/platform.c"
+	[pvh]="src/boot/elf_load.c src/boot/elf_pvh.c src/boot/pvh.c src/boot/boot_common.c src/boot/dtb_handoff.c"
+	[multiboot]="src/boot/multiboot.c src/boot/elf_load.c src/boot/boot_alloc.c src/boot/dtb_handoff.c"
+	[config_file]="src/cli/config_file.c src/cli/parse.c src/cli/settings.c"
+	[cli]="src/cli/options.c src/cli/request.c src/cli/settings.c"
+	[parse]="src/cli/parse.c src/cli/settings.c src/cli/request.c"
 	[plan]="src/host/alloc.c src/host/sched_policy.c"
 	[bus]="src/core/bus.c"
-	[console_sink]="src/host/console_sink.c src/core/iov.c"
+	[console_sink]="src/util/console_sink.c src/util/iov.c"
+	[virtio_blk]="src/devices/virtio/virtio_blk.c src/devices/virtio/virtio_mmio.c src/devices/virtio/virtq.c"
+	[virtio_console]="src/devices/virtio/virtio_console.c src/devices/virtio/virtio_mmio.c src/devices/virtio/virtq.c"
+	[ports]="src/devices/serial8250.c src/devices/i8042.c src/devices/debug_exit.c src/devices/pvpanic.c src/devices/acpi_pm.c"
 )
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(virtq bzimage pvh config_file cli parse
-	plan bus console_sink)
+[ ${#targets[@]} -gt 0 ] || targets=("${!files[@]}")
 
 make -s FUZZ=1 BUILD=$out \
 	SAN_FLAGS="-fsanitize=fuzzer-no-link -fprofile-instr-generate -fcoverage-mapping" \

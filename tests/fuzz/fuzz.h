@@ -11,6 +11,7 @@
 #ifndef KVMUX_TESTS_FUZZ_H
 #define KVMUX_TESTS_FUZZ_H
 
+#include <endian.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -82,6 +83,21 @@ static inline char *fuzz_str(struct fuzz_in *in, size_t max)
 	memcpy(s, p, len);
 	s[len] = '\0';
 	return s;
+}
+
+/* A split virtqueue descriptor (virtio 1.x, 2.7.5) as a driver writes
+ * it: le64 addr, le32 len, le16 flags, le16 next. */
+static inline void fuzz_vring_desc(uint8_t d[16], uint64_t addr, uint32_t len,
+				   uint16_t flags, uint16_t next)
+{
+	addr = htole64(addr);
+	len = htole32(len);
+	flags = htole16(flags);
+	next = htole16(next);
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &next, 2);
 }
 
 /* With KVMUX_FUZZ_VERBOSE set: say what happened to an input. */

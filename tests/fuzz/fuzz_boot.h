@@ -24,15 +24,18 @@
 #define KVMUX_TESTS_FUZZ_BOOT_H
 
 #include <asm/bootparam.h>
+#include <elf.h>
 #include <libfdt.h>
 
 #include "boot_test_util.h"
 #include "fuzz.h"
 #include "kvmux/boot.h"
 #include "kvmux/boot_common.h"
+#include "kvmux/elf_pvh.h"
 #include "kvmux/error.h"
 #include "kvmux/fdt.h"
 #include "kvmux/mptable.h"
+#include "kvmux/multiboot.h"
 #include "kvmux/platform.h"
 #include "kvmux/pvh.h"
 
@@ -45,6 +48,8 @@ struct boot_expect {
 	uint64_t initrd_limit; /* and ends at or below */
 };
 
+struct boot_case;
+
 struct boot_target {
 	enum image_kind kind;
 	void (*expect)(const uint8_t *kernel, size_t len,
@@ -52,6 +57,9 @@ struct boot_target {
 	/* The loaded kernel is still in guest memory, unchanged. */
 	void (*check_kernel)(struct fake_guest *g, const uint8_t *kernel,
 			     size_t len);
+	/* What else the format hands the kernel (NULL: nothing), checked
+	 * after the load and again at the end. */
+	void (*check_info)(struct boot_case *c);
 };
 
 struct boot_case {
@@ -97,16 +105,24 @@ static inline struct fake_guest *guest(uint64_t ram)
 	return g;
 }
 
-/* Where kvmux placed what (boot/boot_alloc.c names its regions). */
-static inline uint64_t placed(const struct boot_case *c, const char *what)
+/* Where kvmux placed what (boot/boot_alloc.c names its regions); 0 if
+ * it placed no such thing. */
+static inline uint64_t placed_if(const struct boot_case *c, const char *what)
 {
 	unsigned int i;
 
 	for (i = 0; i < c->e.mem.nr; i++)
 		if (!strcmp(c->e.mem.region[i].what, what))
 			return c->e.mem.region[i].addr;
-	FUZZ_CHECK(!"a boot structure was not placed");
 	return 0;
+}
+
+static inline uint64_t placed(const struct boot_case *c, const char *what)
+{
+	uint64_t at = placed_if(c, what);
+
+	FUZZ_CHECK(at || !"a boot structure was not placed");
+	return at;
 }
 
 static inline uint8_t sum8(const void *p, size_t len)
@@ -119,14 +135,87 @@ static inline uint8_t sum8(const void *p, size_t len)
 	return s;
 }
 
+static inline bool elf_loads(const struct elf_segment *s)
+{
+	return s->type == PT_LOAD && s->memsz;
+}
+
+static inline bool elf_overlaps_another(const struct elf_file *ef,
+					unsigned int i,
+					const struct elf_segment *s)
+{
+	struct elf_segment o;
+	unsigned int j;
+
+	for (j = 0; j < ef->phnum; j++) {
+		elf_segment(ef, j, &o);
+		if (j != i && elf_loads(&o) && o.paddr < s->paddr + s->memsz &&
+		    s->paddr < o.paddr + o.memsz)
+			return true;
+	}
+	return false;
+}
+
+/* An ELF kernel elf_open() accepted: each segment no other one overlaps
+ * holds its bytes, then zeros (.bss). */
+static inline void check_elf_loaded(struct fake_guest *g, const uint8_t *k,
+				    size_t len)
+{
+	struct elf_file ef;
+	struct elf_segment s;
+	const uint8_t *mem;
+	uint64_t bss;
+	unsigned int i;
+
+	FUZZ_CHECK(elf_open(&ef, k, len) == 0);
+	for (i = 0; i < ef.phnum; i++) {
+		elf_segment(&ef, i, &s);
+		if (!elf_loads(&s) || elf_overlaps_another(&ef, i, &s))
+			continue;
+		mem = fake_guest_at(g, s.paddr, s.memsz);
+		FUZZ_CHECK(!memcmp(mem, k + s.offset, s.filesz));
+		bss = s.memsz - s.filesz;
+		FUZZ_CHECK(!bss || (mem[s.filesz] == 0 &&
+				    !memcmp(mem + s.filesz, mem + s.filesz + 1,
+					    bss - 1)));
+	}
+}
+
+/* The end of the highest segment elf_open() loads. */
+static inline uint64_t elf_kernel_end(const struct elf_file *ef)
+{
+	struct elf_segment s;
+	uint64_t end = 0;
+	unsigned int i;
+
+	for (i = 0; i < ef->phnum; i++) {
+		elf_segment(ef, i, &s);
+		if (elf_loads(&s) && s.paddr + s.memsz > end)
+			end = s.paddr + s.memsz;
+	}
+	return end;
+}
+
+/* The floating pointer where MP spec 1.4, 4 says guests look (the BIOS
+ * area or the EBDA's first KiB), and the table it points to. */
 static inline void check_mptable(struct boot_case *c)
 {
-	const uint8_t *mpf = fake_guest_at(c->g, placed(c, "the MP table"), 16);
-	const uint8_t *mpc = mpf + 16;
+	uint64_t fp = placed_if(c, "the MP table");
+	const uint8_t *mpf, *mpc;
+	uint32_t physptr;
 	uint16_t len;
 
+	if (!fp) /* the two apart: the kernel is where both go together */
+		fp = placed(c, "the MP floating pointer");
+	FUZZ_CHECK((fp >= LAYOUT_BIOS_START && fp + 16 <= LAYOUT_HIGH_START) ||
+		   (fp >= LAYOUT_EBDA_START &&
+		    fp + 16 <= LAYOUT_EBDA_START + 1024));
+	mpf = fake_guest_at(c->g, fp, 16);
 	FUZZ_CHECK(!memcmp(mpf, "_MP_", 4) && sum8(mpf, 16) == 0);
+	memcpy(&physptr, mpf + 4, 4);
+	mpc = fake_guest_at(c->g, physptr, 8);
 	memcpy(&len, mpc + 4, 2);
+	mpc = fake_guest_at(c->g, physptr, len);
 	FUZZ_CHECK(!memcmp(mpc, "PCMP", 4) && sum8(mpc, len) == 0);
 }
 
@@ -178,6 +267,28 @@ static inline void check_chosen(struct boot_case *c, const void *dtb)
 	FUZZ_CHECK(end && fdt64_ld(end) == c->e.initrd_gpa + c->e.initrd_size);
 }
 
+/* Multiboot: the DTB is the last module, "dtb", after the initrd. */
+static inline void check_mb_dtb_module(struct boot_case *c, uint64_t dtb_gpa,
+				       size_t len)
+{
+	struct mb_info mi;
+	struct mb_module mod;
+	unsigned int n = c->e.initrd_size ? 2 : 1;
+
+	memcpy(&mi, fake_guest_at(c->g, c->e.cpu.rbx, sizeof(mi)), sizeof(mi));
+	FUZZ_CHECK(mi.mods_count == n && (mi.flags & MB_INFO_MODS));
+	memcpy(&mod, fake_guest_at(c->g, mi.mods_addr, sizeof(mod)),
+	       sizeof(mod));
+	FUZZ_CHECK(n == 1 || (mod.mod_start == c->e.initrd_gpa &&
+			      mod.mod_end - mod.mod_start == c->e.initrd_size));
+	memcpy(&mod,
+	       fake_guest_at(c->g, mi.mods_addr + (n - 1) * sizeof(mod),
+			     sizeof(mod)),
+	       sizeof(mod));
+	FUZZ_CHECK(mod.mod_start == dtb_gpa && mod.mod_end == dtb_gpa + len);
+	FUZZ_CHECK(!memcmp(fake_guest_at(c->g, mod.string, 4), "dtb", 4));
+}
+
 /* Where the guest finds the DTB: the setup_data list or module list. */
 static inline void check_dtb_link(struct boot_case *c, const void *dtb,
 				  size_t len)
@@ -198,6 +309,8 @@ static inline void check_dtb_link(struct boot_case *c, const void *dtb,
 		       sizeof(sd));
 		FUZZ_CHECK(sd.type == SETUP_DTB && sd.len == len);
 		at += sizeof(sd);
+	} else if (c->e.kind == IMAGE_MULTIBOOT) {
+		check_mb_dtb_module(c, dtb_gpa, len);
 	} else {
 		memcpy(&si,
 		       fake_guest_at(c->g, placed(c, "the PVH start info"),
@@ -229,8 +342,12 @@ static inline void attach_dtb(struct boot_case *c)
 	FUZZ_CHECK(fdt_check_full(dtb, len) == 0);
 	check_chosen(c, dtb);
 	rc = boot_attach_dtb(&c->g->gm, &c->e, dtb, len);
-	/* Only a DTB kvmux has no room for may fail. */
-	FUZZ_CHECK(rc == 0 || strstr(err_msg(), "the device tree is"));
+	if (rc)
+		fuzz_note("no device tree: %s", err_msg());
+	/* Only a DTB kvmux has no room for may fail: too large, or a
+	 * kernel (multiboot: below 1 MiB too) where it would go. */
+	FUZZ_CHECK(rc == 0 || strstr(err_msg(), "the device tree is") ||
+		   strstr(err_msg(), "no room for the device tree"));
 	if (rc == 0)
 		check_dtb_link(c, dtb, len);
 	free(dtb);
@@ -244,11 +361,18 @@ static inline void after_load(struct boot_case *c, const struct boot_target *t)
 	FUZZ_CHECK(c->e.kind == t->kind && c->e.cpu.rip == x.rip);
 	check_cmdline(c);
 	check_initrd(c, &x);
-	FUZZ_CHECK(mptable_write(&c->g->gm, &c->p, &c->e.mem) == 0);
-	check_mptable(c);
+	if (t->check_info)
+		t->check_info(c);
+	/* Only a kernel over the places a scan looks at may leave no room. */
+	if (mptable_write(&c->g->gm, &c->p, &c->e.mem) == 0)
+		check_mptable(c);
+	else
+		FUZZ_CHECK(strstr(err_msg(), "no room for the MP "));
 	attach_dtb(c);
 	check_cmdline(c);
 	check_initrd(c, &x);
+	if (t->check_info)
+		t->check_info(c);
 	t->check_kernel(c->g, c->f.kernel, c->f.kernel_len);
 }
 

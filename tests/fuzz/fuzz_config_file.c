@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fuzz_config_file.c - the VM config file reader (src/cli/config_file.c,
- * on libinih) with the size, integer, duration and bool parsers behind
+ * fuzz_config_file.c - the VM config file reader (src/cli/config_file.c)
+ * with the size, integer, duration and bool parsers behind
  * its keys.
  *
  * Input: the file's bytes.  They are written to a memfd and read through

@@ -17,6 +17,7 @@
  * lost, nothing added but newlines where long lines were cut.
  *
  * libFuzzer flags: -max_len=20000
+ * smoke runs: 1500
  */
 #include <sched.h>
 #include <stdbool.h>

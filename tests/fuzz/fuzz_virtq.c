@@ -288,14 +288,7 @@ static void op_desc(struct harness *h)
 	uint32_t len = form & 2 ? fuzz_u32(in) : fuzz_u16(in);
 	uint16_t flags = fuzz_u16(in), next = fuzz_u16(in);
 
-	addr = htole64(addr);
-	len = htole32(len);
-	flags = htole16(flags);
-	next = htole16(next);
-	memcpy(d, &addr, 8);
-	memcpy(d + 8, &len, 4);
-	memcpy(d + 12, &flags, 2);
-	memcpy(d + 14, &next, 2);
+	fuzz_vring_desc(d, addr, len, flags, next);
 	put(h->s.desc + 16ULL * i, d, sizeof(d));
 }
 

@@ -254,6 +254,67 @@ def pvh_seeds():
           elf64())
 
 
+# --- multiboot -------------------------------------------------------------
+def mb_header(flags, addrs=None):
+    hdr = struct.pack("<III", 0x1BADB002, flags, -(0x1BADB002 + flags) & 0xffffffff)
+    return hdr + (struct.pack("<5I", *addrs) if addrs is not None else b"")
+
+
+def mb_flat(header_off=0x40, load=0x100000, load_end=0, bss_end=0,
+            entry=0x100080, flags=0x10003, size=0x200, text_before=0x40):
+    """A flat image: the header at header_off, load_addr's byte
+    text_before bytes in front of it."""
+    body = bytearray((i * 5 + 3) & 0xff for i in range(size))
+    addrs = (load + text_before, load, load_end, bss_end, entry)
+    hdr = mb_header(flags, addrs)
+    body[header_off:header_off + len(hdr)] = hdr
+    return bytes(body)
+
+
+def mb_elf32(entry=0x100010, vaddr=0x100000, paddr=0x100000, flags=3):
+    """ELF32 with one PT_LOAD holding a multiboot header without
+    address fields."""
+    text = mb_header(flags) + bytes(range(0x74))
+    off = 52 + 32
+    phdr = struct.pack("<IIIIIIII", 1, off, vaddr, paddr, len(text),
+                       len(text) + 0x100, 7, 0x1000)
+    ehdr = b"\x7fELF\x01\x01\x01" + b"\x00" * 9 + struct.pack(
+        "<HHIIIIIHHHHHH", 2, 3, 1, entry, 52, 0, 0, 52, 32, 1, 40, 0, 0)
+    return ehdr + phdr + text
+
+
+def multiboot_seeds():
+    flat = firmware("exitcode.mb.bin")[:0x6000]
+    write("multiboot", "exitcode-flat", boot_header(4, initrd=4096) + flat)
+    two = elf64(loads=((0x100000, 0x100, 0x100), (0x200000, 0x80, 0x10000)))
+    text = struct.unpack_from("<Q", two, 64 + 8)[0]
+    write("multiboot", "elf64-two-loads-bss", boot_header(4, virtio=3) +
+          two[:text] + mb_header(3) + two[text + 12:])
+    write("multiboot", "elf32-minimal", boot_header(2) + mb_elf32())
+    write("multiboot", "elf32-higher-half", boot_header(2, initrd=0x2000) +
+          mb_elf32(entry=0xc0100010, vaddr=0xc0100000))
+    write("multiboot", "flat-minimal", boot_header(2) + mb_flat())
+    write("multiboot", "flat-initrd-bss", boot_header(4, cpus=2,
+                                                        initrd=0x4000) +
+          mb_flat(load_end=0x100180, bss_end=0x110000))
+    write("multiboot", "flat-below-1m", boot_header(2) +
+          mb_flat(load=0x8000, entry=0x8000))
+    write("multiboot", "flat-header-at-8k-edge", boot_header(2) +
+          mb_flat(header_off=0x2000 - 32, size=0x2100, text_before=0))
+    write("multiboot", "flat-entry-at-end", boot_header(2) +
+          mb_flat(entry=0x1001ff))
+    write("multiboot", "flat-past-4g", boot_header(2) +
+          mb_flat(load=0xffffff00, entry=0xffffff00))
+    write("multiboot", "video-mode", boot_header(2, cmdline=b"") +
+          mb_flat(flags=0x10007))
+    write("multiboot", "unknown-required-flag", boot_header(2) +
+          mb_flat(flags=0x10008))
+    write("multiboot", "bad-checksum", boot_header(2) +
+          patch(mb_flat(), 0x48, "<I", 0))
+    write("multiboot", "long-cmdline", boot_header(2, cmdline=b"z" * 0x1100) +
+          mb_flat())
+
+
 # --- config_file, cli, parse ---------------------------------------------
 CONFIG_ALL = b"""\xef\xbb\xbf; every key, in every section
 [vm]
@@ -405,6 +466,81 @@ def bus_seeds():
     write("bus", "top-of-address-space", top)
 
 
+# --- ports -----------------------------------------------------------------
+P_OUT, P_IN, P_INPUT, P_OUT_ANY, P_IN_ANY = range(5)
+PORTS = [0x3f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe, 0x3ff, 0x3f7,
+         0x400, 0x60, 0x64, 0x61, 0x505, 0x504, 0x600, 0x601, 0x602, 0x603]
+WIDTH = {1: 0, 2: 1, 4: 2}
+
+
+def p_out(port, value, width=1):
+    if port in PORTS:
+        return struct.pack("<BBBI", P_OUT, PORTS.index(port), WIDTH[width],
+                           value)
+    return struct.pack("<BHBI", P_OUT_ANY, port, WIDTH[width], value)
+
+
+def p_in(port, width=1):
+    if port in PORTS:
+        return struct.pack("<BBB", P_IN, PORTS.index(port), WIDTH[width])
+    return struct.pack("<BHB", P_IN_ANY, port, WIDTH[width])
+
+
+def p_input(text, repeats=1):
+    return struct.pack("<BB", P_INPUT, len(text)) + text + struct.pack(
+        "<B", repeats - 1)
+
+
+def ports_setup(full=False, acpi=True, qemu=False, port=0x501, size=1):
+    return struct.pack("<BHB", full | acpi << 1 | qemu << 2, port, size)
+
+
+def ports_seeds():
+    com = 0x3f8
+    init = (p_out(com + 3, 0x80) + p_out(com, 1) + p_out(com + 1, 0) +
+            p_out(com + 3, 3) + p_out(com + 2, 0xc7) + p_out(com + 4, 0x0b) +
+            p_out(com + 1, 0x0f) + p_in(com + 2) + p_in(com + 5))
+    hello = b"".join(p_out(com, c) + p_in(com + 5) for c in b"Hello\n")
+    loop = (p_out(com + 7, 0x5a) + p_in(com + 7) + p_out(com + 4, 0x1f) +
+            p_in(com + 6) + p_out(com, 0x41) + p_in(com + 5) + p_in(com) +
+            p_out(com + 4, 0x0b))
+    rx = p_input(b"abc") + p_in(com + 2) + p_in(com, 2) + p_in(com, 1)
+    write("ports", "uart-linux", ports_setup() + init + hello + loop + rx)
+    write("ports", "uart-full-sink", ports_setup(full=True) + init +
+          b"".join(p_out(com, c) for c in b"x" * 20) + p_in(com + 5) +
+          p_out(com + 2, 0x00) + p_out(com, 0x79) + p_out(com + 2, 0x07) +
+          p_in(com + 2) + p_out(com, 0x7a, 4))
+    write("ports", "uart-rx-overflow", ports_setup() + init +
+          p_input(b"y" * 255, 20) + p_in(com + 5) + p_in(com + 2) +
+          b"".join(p_in(com, 4) for _ in range(520)) + p_input(b"z") +
+          p_out(com + 2, 0x03))
+    write("ports", "i8042-reset", ports_setup() +
+          p_out(0x64, 0xaa) + p_in(0x64) + p_in(0x60) + p_out(0x64, 0x20) +
+          p_in(0x60) + p_out(0x64, 0x60) + p_out(0x60, 0x45) + p_in(0x64) +
+          p_out(0x64, 0xd1) + p_out(0x60, 0xff) + p_out(0x64, 0xd1) +
+          p_out(0x60, 0xfe) + p_out(0x64, 0xfe) + p_out(0x60, 0x12, 2))
+    write("ports", "debug-exit-qemu", ports_setup(qemu=True, port=0xf4,
+                                                  size=4) +
+          p_out(0xf4, 0x31) + p_out(0xf5, 0x1234, 2) + p_out(0xf6, 0x11, 4) +
+          p_out(0xf4, 0xdeadbeef, 4) + p_in(0xf4) + p_out(0xf3, 1, 2))
+    write("ports", "debug-exit-raw", ports_setup(acpi=False) +
+          p_out(0x501, 3) + p_out(0x501, 0x102, 2) + p_out(0x500, 7, 4) +
+          p_out(0x600, 0x34) + p_in(0x600))
+    write("ports", "pvpanic-acpi", ports_setup() + p_in(0x505) +
+          p_out(0x505, 2) + p_out(0x505, 1) + p_out(0x505, 0xfc) +
+          p_in(0x600, 2) + p_out(0x600, 0x34) + p_out(0x600, 0x14) +
+          p_out(0x601, 0x0100, 2) + p_out(0x602, 1) + p_in(0x603))
+    write("ports", "debug-exit-over-uart", ports_setup(port=0x3fc, size=4) +
+          p_out(0x3fc, 1) + p_in(0x3fc))
+    write("ports", "debug-exit-over-pvpanic", ports_setup(port=0x504,
+                                                          size=2) +
+          p_out(0x505, 1) + p_out(0x504, 9))
+    write("ports", "debug-exit-top", ports_setup(port=0xfffe, size=2) +
+          p_out(0xfffe, 0x0505, 4) + p_out(0xffff, 2))
+    write("ports", "debug-exit-empty", ports_setup(port=0x501, size=0) +
+          p_out(0x501, 1))
+
+
 # --- console_sink --------------------------------------------------------
 def sink_input(prefix, writes):
     data = struct.pack("<BB", 1 if prefix is not None else 0,
@@ -423,20 +559,145 @@ def console_sink_seeds():
     write("console_sink", "empty-prefix", sink_input(b"", [b"\n\n", b""]))
 
 
-def main():
-    if not os.path.exists(os.path.join(FIRMWARE, "hello.elf")):
-        sys.exit("seeds.py: build the guest firmware first (make firmware)")
-    virtq_seeds()
-    virtq_known()
-    bzimage_seeds()
-    pvh_seeds()
-    config_seeds()
-    cli_seeds()
-    parse_seeds()
-    plan_seeds()
-    bus_seeds()
-    console_sink_seeds()
+# --- virtio_blk, virtio_console ------------------------------------------
+# fuzz_virtio.h's steps; the devices' own ones follow FV_NR_OPS.
+(FV_ACCESS, FV_REG, FV_WRITE, FV_DESC, FV_AVAIL, FV_NOTIFY, FV_RING,
+ FV_SETUP) = range(8)
+BLK_REQUEST = 8
+CON_TX, CON_RX, CON_INPUT = 8, 9, 10
+EVENT_IDX, INDIRECT_DESC, ALL_FEATURES = 1, 2, 4
+# Request shapes (fuzz_virtio_blk.c, fuzz_virtio_console.c)
+S_INDIRECT, S_NO_STATUS, S_HIGH, S_NOTIFY, S_HDR_WRITABLE = (
+    0x04, 0x08, 0x10, 0x20, 0x40)
+S_OTHER = 0x08
+IN, OUT, FLUSH, GET_ID, DISCARD, WRITE_ZEROES, RAW = range(7)
 
+
+def fv_setup(features, sizes_log2, layout=0):
+    data = struct.pack("<BB", FV_SETUP, features)
+    for size in sizes_log2:
+        data += struct.pack("<BB", size, layout)
+    return data
+
+
+def fv_read(off, width_log2):
+    return struct.pack("<BHBQ", FV_ACCESS, off, 4 | width_log2, 0)
+
+
+def blk_req(kind, sectors, sector, shape, head=0, ranges=(), raw=None,
+            nbytes=None):
+    length = 0x8000 | nbytes if nbytes is not None else sectors
+    data = struct.pack("<BBH", BLK_REQUEST, kind, length)
+    if kind == RAW:
+        data += struct.pack("<I", raw)
+    data += struct.pack("<HBH", sector, shape, head)
+    if kind in (DISCARD, WRITE_ZEROES):
+        data += struct.pack("<B", len(ranges) - 1)
+        for first, count in ranges:
+            data += struct.pack("<HH", first, count)
+    return data
+
+
+def virtio_blk_seeds():
+    rw, ro, snap = 0, 1, 2
+    std = fv_setup(EVENT_IDX | INDIRECT_DESC | ALL_FEATURES, [4])
+    every = (blk_req(OUT, 2, 3, S_NOTIFY, 0) +
+             blk_req(IN, 2, 3, S_NOTIFY | 1, 3) +
+             blk_req(FLUSH, 0, 0, S_NOTIFY, 6) +
+             blk_req(GET_ID, 0, 0, S_NOTIFY, 8, nbytes=20) +
+             blk_req(DISCARD, 0, 0, S_NOTIFY, 9, ranges=[(1, 2)]) +
+             blk_req(WRITE_ZEROES, 0, 0, S_NOTIFY, 11,
+                     ranges=[(4, 1), (30, 2)]) +
+             blk_req(IN, 32, 0, S_NOTIFY | S_HIGH | 3, 12))
+    write("virtio_blk", "every-request", bytes([rw]) + std + every)
+    write("virtio_blk", "read-only", bytes([ro]) + std + every)
+    write("virtio_blk", "snapshot", bytes([snap]) + std + every)
+    plain = fv_setup(ALL_FEATURES, [5])
+    write("virtio_blk", "indirect-no-event-idx", bytes([rw]) +
+          fv_setup(INDIRECT_DESC | ALL_FEATURES, [3]) +
+          blk_req(OUT, 1, 5, S_INDIRECT | 2) + blk_req(IN, 1, 5, S_INDIRECT) +
+          struct.pack("<BB", FV_NOTIFY, 0))
+    write("virtio_blk", "batch-of-requests", bytes([rw]) + plain +
+          b"".join(blk_req(IN, 1, i, 0, 3 * i) for i in range(8)) +
+          struct.pack("<BB", FV_NOTIFY, 0))
+    write("virtio_blk", "bad-requests", bytes([rw]) + std +
+          blk_req(IN, 2, 31, S_NOTIFY) +
+          blk_req(OUT, 0, 0, S_NOTIFY, 2, nbytes=100) +
+          blk_req(RAW, 0, 0, S_NOTIFY, 4, raw=0x1234) +
+          blk_req(DISCARD, 0, 0, S_NOTIFY, 6, ranges=[(31, 5)]) +
+          blk_req(IN, 1, 0, S_NOTIFY | S_HDR_WRITABLE, 8))
+    write("virtio_blk", "no-status-byte", bytes([rw]) + std +
+          blk_req(FLUSH, 0, 0, S_NOTIFY | S_NO_STATUS) +
+          blk_req(FLUSH, 0, 0, S_NOTIFY, 2))
+    regs = b"".join(fv_read(off, 2) for off in range(0, 0x100, 4))
+    regs += b"".join(fv_read(0x100 + off, w) for off, w in
+                     [(0, 3), (0x14, 2), (0x22, 1), (0x3b, 0), (0x3c, 2)])
+    write("virtio_blk", "registers", bytes([rw]) + std + regs)
+    write("virtio_blk", "queue-notify-register", bytes([rw]) + std +
+          blk_req(IN, 1, 0, 0) + struct.pack("<BB", FV_NOTIFY, 1))
+
+
+def con_tx(text, shape, head=0):
+    return struct.pack("<BB", CON_TX, len(text)) + text + struct.pack(
+        "<BH", shape, head)
+
+
+def con_rx(length, shape, head=0):
+    return struct.pack("<BHBH", CON_RX, length, shape, head)
+
+
+def con_input(text, repeats=1):
+    return struct.pack("<BB", CON_INPUT, len(text)) + text + struct.pack(
+        "<B", repeats - 1)
+
+
+def virtio_console_seeds():
+    pipe, discard, full = 0, 1, 2
+    std = fv_setup(EVENT_IDX | INDIRECT_DESC | ALL_FEATURES, [4, 4])
+    talk = (con_tx(b"hello, host\n", S_NOTIFY) +
+            con_tx(b"split\nin three\n", S_NOTIFY | S_OTHER | 2, 4) +
+            con_rx(64, S_NOTIFY) + con_input(b"abc\r") +
+            con_input(b"more than fits", 3) + con_rx(7, S_NOTIFY | 1, 2) +
+            con_tx(b"indirect", S_NOTIFY | S_INDIRECT, 8))
+    write("virtio_console", "pipe", bytes([pipe]) + std + talk)
+    write("virtio_console", "discard", bytes([discard]) + std + talk)
+    write("virtio_console", "full", bytes([full]) + std + talk +
+          con_tx(b"held", S_NOTIFY, 10))
+    write("virtio_console", "input-overflow", bytes([pipe]) +
+          fv_setup(ALL_FEATURES, [3, 3]) + con_input(b"x" * 255, 256) +
+          con_rx(0x1fff, S_NOTIFY | S_HIGH | 3) + con_rx(100, S_NOTIFY, 4))
+    write("virtio_console", "transmit-batch", bytes([discard]) +
+          fv_setup(ALL_FEATURES, [3, 3]) +
+          b"".join(con_tx(b"%d" % i, 0, i) for i in range(8)) +
+          struct.pack("<BB", FV_NOTIFY, 1))
+
+
+TARGETS = {
+    "virtq": [virtq_seeds, virtq_known],
+    "bzimage": [bzimage_seeds],
+    "pvh": [pvh_seeds],
+    "multiboot": [multiboot_seeds],
+    "config_file": [config_seeds],
+    "cli": [cli_seeds],
+    "parse": [parse_seeds],
+    "plan": [plan_seeds],
+    "bus": [bus_seeds],
+    "ports": [ports_seeds],
+    "console_sink": [console_sink_seeds],
+    "virtio_blk": [virtio_blk_seeds],
+    "virtio_console": [virtio_console_seeds],
+}
+FROM_FIRMWARE = ("bzimage", "pvh", "multiboot")
+
+
+def main():
+    targets = sys.argv[1:] or list(TARGETS)  # python3 seeds.py [TARGET...]
+    if any(t in FROM_FIRMWARE for t in targets) and not os.path.exists(
+            os.path.join(FIRMWARE, "hello.elf")):
+        sys.exit("seeds.py: build the guest firmware first (make firmware)")
+    for t in targets:
+        for seeds in TARGETS[t]:
+            seeds()
 
 if __name__ == "__main__":
     main()

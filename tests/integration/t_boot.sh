@@ -80,8 +80,9 @@ check "--pit off: no PIT" all_of 'status_is 0' 'out_has "pit: absent"'
 	</dev/null &
 pid=$!
 wait_for_output "$WORK/out" "spin: forever" "$pid"
-helper=$(awk -v p="$pid" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null |
-	head -1)
+# (pgrep, not awk over /proc/*/stat: awk gives up at the first process
+# that ends while it reads, which a busy machine makes likely.)
+helper=$(pgrep -P "$pid" | head -1)
 kill -TERM "$pid"
 wait "$pid"
 gone() { ! kill -0 "$helper" 2>/dev/null; }

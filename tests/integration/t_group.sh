@@ -57,6 +57,31 @@ kvmux_run run "$WORK/a.conf" "$WORK/b.conf" "$WORK/e7.conf" --host-cpus 2
 check "group: minimums that do not fit are refused" all_of \
 	'status_is 126' 'err_has "at least one vCPU each"' 'err_one_line'
 
+# The VMs are prepared side by side (threads), yet a failure reads as if
+# one after another: the first failing VM in command-line order is named
+# once, with its status, and no VM starts.
+printf '[vm]\nname = missing\nmemory = 32M\n[kernel]\npath = %s\n' \
+	"$WORK/no-such-kernel.elf" >"$WORK/missing.conf"
+head -c 8192 /dev/zero >"$WORK/junk.bin"
+printf '[vm]\nname = junk\nmemory = 32M\n[kernel]\npath = %s\n' \
+	"$WORK/junk.bin" >"$WORK/junk.conf"
+res="$WORK/prepare-result.json"
+kvmux_run run "$WORK/a.conf" "$WORK/missing.conf" "$WORK/b.conf" \
+	"$WORK/junk.conf" --host-cpus 2 --overcommit 2 --result "$res"
+check "group: a VM that cannot be prepared is named once; none starts" \
+	all_of 'status_is 126' 'err_one_line' \
+	'err_has "kvmux: missing: kernel $WORK/no-such-kernel.elf does not exist"' \
+	'[ -z "$OUT" ]' "python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(not (d[\"error\"].startswith(\"missing: \") and
+	not any(v[\"started\"] for v in d[\"vms\"]) and
+	[v[\"status\"] for v in d[\"vms\"]] == [126] * 4))' \"$res\""
+kvmux_run run "$WORK/a.conf" "$WORK/b.conf" "$WORK/junk.conf" \
+	--host-cpus 2 --overcommit 2
+check "group: the last VM's failure is reported alone too" all_of \
+	'status_is 126' 'err_one_line' 'err_has "kvmux: junk: not a kernel"' \
+	'[ -z "$OUT" ]'
+
 # Shares: three CPU-bound VMs, weights 1:2:5, one vCPU each, on 2 CPUs,
 # with the kernel's cgroup cpu controller.  What kvmux controls, and what
 # is checked, is what it tells the kernel: each VM's cpu.shares in the
@@ -79,6 +104,11 @@ if cgroup_cpu_writable; then
 	done
 	shares=$(cat "$(cgroup_cpu_dir)/kvmux.$pid"/vm{0,1,2}/cpu.shares \
 		2>/dev/null | tr '\n' ' ')
+	# One vCPU each: its thread is all a VM's cgroup holds (KVM's worker
+	# thread of the VM, which outlives kvmux, is started outside it).
+	tasks=$(for v in 0 1 2; do
+		wc -l <"$(cgroup_cpu_dir)/kvmux.$pid/vm$v/tasks"
+	done 2>/dev/null | tr '\n' ' ')
 	STATUS=0
 	wait "$pid" || STATUS=$?
 	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
@@ -89,6 +119,8 @@ if cgroup_cpu_writable; then
 			       v[3] == 5 * v[1]) }'"
 	check "sched cgroup: the run's cgroups are gone when it ends" \
 		test -z "$(cgroup_cpu_runs)"
+	check "sched cgroup: a VM's cgroup holds its vCPU thread only ($tasks)" \
+		test "$tasks" = "1 1 1 "
 else
 	skip "sched cgroup: shares" "no writable cgroup v1 cpu controller"
 fi

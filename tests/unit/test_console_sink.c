@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -310,6 +311,38 @@ static void shared_stream_keeps_lines_whole(void **state)
 	console_sink_destroy(a);
 	console_sink_destroy(b);
 	close(p[0]);
+}
+
+/*
+ * A stream closed with no grace at all (its thread may not have run, as
+ * on a host too busy to give it the CPU in time) still hands a regular
+ * file every byte: only a reader can make output undeliverable.
+ */
+static void regular_file_gets_everything_at_close(void **state)
+{
+	static uint8_t data[OUT_STREAM_CAPACITY];
+	char path[] = "/tmp/kvmux-test-stream.XXXXXX";
+	unsigned int round;
+	struct stat st;
+	int fd;
+
+	memset(data, 'x', sizeof(data));
+	for (round = 0; round < 20; round++) {
+		struct out_stream *s;
+
+		fd = mkstemp(path);
+		assert_true(fd >= 0);
+		unlink(path);
+		strcpy(path + strlen(path) - 6, "XXXXXX");
+		s = out_stream_create(fd, NULL, NULL);
+		assert_non_null(s);
+		assert_int_equal(out_stream_write(s, data, sizeof(data), true),
+				 sizeof(data));
+		assert_int_equal(out_stream_close(s), 0);
+		assert_int_equal(fstat(fd, &st), 0);
+		assert_int_equal(st.st_size, sizeof(data));
+		close(fd);
+	}
 }
 
 /* Does text match the POSIX extended regular expression re? */
@@ -665,6 +698,7 @@ int main(void)
 		cmocka_unit_test(vanished_reader_is_reported_once),
 		cmocka_unit_test(failing_file_is_reported_once),
 		cmocka_unit_test(shared_stream_keeps_lines_whole),
+		cmocka_unit_test(regular_file_gets_everything_at_close),
 		cmocka_unit_test(tee_gives_every_output_the_same_bytes),
 		cmocka_unit_test(tee_waits_for_the_slower_output),
 		cmocka_unit_test(timestamps_head_each_line),

@@ -185,6 +185,27 @@ static void loopback_returns_thr_bytes_in_rbr(void **state)
 	assert_string_equal(fx->tc.out, "C");
 }
 
+/*
+ * In loopback the transmitter still empties THR: the byte goes to the
+ * receiver instead of the line, and THRE interrupts as after any other
+ * byte (16550A data sheet, MCR bit 4).  A driver that sends in loopback
+ * and waits for THRE must not wait for ever.
+ */
+static void loopback_thr_empties(void **state)
+{
+	struct fixture *fx = *state;
+
+	out8(fx, UART_MCR, UART_MCR_LOOP | UART_MCR_OUT2);
+	out8(fx, UART_IER, UART_IER_THRI);
+	assert_int_equal(in8(fx, UART_IIR), UART_IIR_THRI);
+	assert_int_equal(in8(fx, UART_IIR), UART_IIR_NO_INT);
+	out8(fx, UART_TX, 'L');
+	assert_int_equal(in8(fx, UART_IIR), UART_IIR_THRI);
+	assert_int_equal(in8(fx, UART_LSR) & (UART_LSR_THRE | UART_LSR_DR),
+			 UART_LSR_THRE | UART_LSR_DR);
+	assert_int_equal(in8(fx, UART_RX), 'L');
+}
+
 static void transmitted_bytes_reach_sink_in_order(void **state)
 {
 	struct fixture *fx = *state;
@@ -480,6 +501,7 @@ int main(void)
 		T(reset_state_reads),
 		T(loopback_wires_mcr_to_msr),
 		T(loopback_returns_thr_bytes_in_rbr),
+		T(loopback_thr_empties),
 		T(transmitted_bytes_reach_sink_in_order),
 		T(divisor_latch_behind_dlab),
 		T(iir_fifo_bits_follow_fcr),
