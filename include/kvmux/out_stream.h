@@ -65,10 +65,19 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 #define OUT_STREAM_WAITERS 64
 int out_stream_wait_room(struct out_stream *s, out_stream_fn fn, void *opaque);
 
+/* How much longer than its grace a drain waits for a thread that makes
+ * progress or has not run yet (a heavily loaded host), in ns. */
+#define OUT_STREAM_STARVED_NS (3 * 1000000000ULL)
+
 /*
- * Wait until everything buffered is written, or until deadline_ns
- * (CLOCK_MONOTONIC) has passed, or until fd (if >= 0, a signalfd say) is
- * readable.  Returns the bytes still buffered.
+ * Wait until everything buffered is written, or until fd (if >= 0, a
+ * signalfd say) is readable, or until the grace (deadline_ns, on
+ * CLOCK_MONOTONIC, less now) is used up by time the stream's thread
+ * spent waiting on its descriptor without writing anything (a reader
+ * that does not read).  Time the thread spends writing, or waiting for a
+ * CPU, does not count, up to OUT_STREAM_STARVED_NS past the grace: a busy
+ * host delays output, only a reader can make it undeliverable.  Returns
+ * the bytes still buffered.
  */
 size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd);
 

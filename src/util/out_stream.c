@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -225,18 +226,33 @@ out:
 	return rc;
 }
 
+/* Under the lock: waiting on its descriptor, with nothing written since
+ * the last look (a reader that does not read), as opposed to making
+ * progress or not having run at all (a host too busy to give it a CPU). */
+static bool stuck(const struct out_stream *s, size_t before)
+{
+	return s->writing && s->len >= before;
+}
+
 size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 {
-	size_t left;
+	uint64_t now = out_stream_now_ns(), last = now, waited = 0;
+	uint64_t grace = deadline_ns > now ? deadline_ns - now : 0;
+	uint64_t end = now + grace + OUT_STREAM_STARVED_NS;
+	size_t left = SIZE_MAX;
 
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		uint64_t now = out_stream_now_ns();
+		size_t before = left;
 
 		pthread_mutex_lock(&s->lock);
 		left = s->len;
+		now = out_stream_now_ns();
+		if (stuck(s, before))
+			waited += now - last;
 		pthread_mutex_unlock(&s->lock);
-		if (!left || now >= deadline_ns)
+		last = now;
+		if (!left || waited > grace || now >= end)
 			return left;
 		if (poll(&pfd, fd >= 0, DRAIN_POLL_MS) > 0)
 			return left;
