@@ -31,6 +31,7 @@ struct waiter {
 
 struct out_stream {
 	int fd;
+	bool regular_file; /* looked at when made: later the filter forbids */
 	const struct out_stream_events *ev;
 	void *opaque;
 	int wake_fd; /* eventfd: interrupts a poll for POLLOUT at close */
@@ -152,6 +153,7 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 				     void *opaque)
 {
 	struct out_stream *s = calloc(1, sizeof(*s));
+	struct stat st;
 	int rc;
 
 	if (!s) {
@@ -159,6 +161,7 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 		return NULL;
 	}
 	s->fd = fd;
+	s->regular_file = !fstat(fd, &st) && S_ISREG(st.st_mode);
 	s->ev = ev;
 	s->opaque = opaque;
 	pthread_mutex_init(&s->lock, NULL);
@@ -277,10 +280,9 @@ static void abandon(struct out_stream *s)
  */
 static void write_rest_to_file(struct out_stream *s)
 {
-	struct stat st;
 	ssize_t done;
 
-	if (s->broken || !s->len || fstat(s->fd, &st) || !S_ISREG(st.st_mode))
+	if (s->broken || !s->len || !s->regular_file)
 		return;
 	while (s->len) {
 		size_t n = s->len;
