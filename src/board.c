@@ -662,6 +662,13 @@ void board_end_grace(struct board *b, const char *note)
 			b->shutdown.why, note);
 }
 
+void board_cut_grace(struct board *b, int sig, const char *why)
+{
+	vm_request_stop(&b->vm, VM_STOP_SIGNAL, sig,
+			"%s; it cut short the shutdown grace that %s began",
+			why, b->shutdown.cause);
+}
+
 void board_print_stats(struct board *b)
 {
 	unsigned int i;

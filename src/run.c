@@ -100,18 +100,38 @@ static void stop_all(struct runner *r, enum vm_stop_reason reason, int value,
 					why);
 }
 
+/*
+ * A stop signal (or what stands for one: Ctrl-A x, a reader gone) stops
+ * every VM at once with 128+sig, one in its shutdown grace too, whatever
+ * began the grace.
+ */
+static void stop_by_signal(struct runner *r, int sig, const char *why)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_vms; i++) {
+		struct board *b = &r->board[i];
+
+		if (!b->started)
+			continue;
+		if (b->shutdown_pending)
+			board_cut_grace(b, sig, why);
+		else
+			vm_request_stop(&b->vm, VM_STOP_SIGNAL, sig, "%s", why);
+	}
+}
+
 /* Ctrl-A x on the terminal, in a group. */
 static void stop_from_keys(void *opaque)
 {
-	stop_all(opaque, VM_STOP_SIGNAL, SIGINT,
-		 "stopped from the console (Ctrl-A x)");
+	stop_by_signal(opaque, SIGINT, "stopped from the console (Ctrl-A x)");
 }
 
 /* A console's reader went away: end as a Unix filter would (141). */
 static void on_output_gone(void *opaque)
 {
-	stop_all(opaque, VM_STOP_SIGNAL, SIGPIPE,
-		 "the console's reader went away (EPIPE)");
+	stop_by_signal(opaque, SIGPIPE,
+		       "the console's reader went away (EPIPE)");
 }
 
 static void on_grace_end(void *opaque, int fd, uint32_t events)
@@ -137,32 +157,6 @@ static void shutdown_vm(struct vm_slot *slot, const struct board_stop *stop)
 		board_end_grace(b, err_msg());
 }
 
-/*
- * A stop signal other than the first SIGTERM stops every VM at once; a
- * VM in its shutdown grace keeps the stop it was asked for (the first
- * cause decides the status, as when two signals come together).
- */
-static void stop_now(struct runner *r, int sig)
-{
-	char why[64];
-	unsigned int i;
-
-	for (i = 0; i < r->nr_vms; i++) {
-		struct board *b = &r->board[i];
-
-		if (!b->started)
-			continue;
-		if (b->shutdown_pending) {
-			snprintf(why, sizeof(why),
-				 "signal %d cut the shutdown grace short", sig);
-			board_end_grace(b, why);
-		} else {
-			vm_request_stop(&b->vm, VM_STOP_SIGNAL, sig,
-					"stopped by signal %d", sig);
-		}
-	}
-}
-
 /* SIGTERM asks each VM for an orderly stop (kvmux/board.h). */
 static void on_signal(void *opaque, int fd, uint32_t events)
 {
@@ -175,14 +169,20 @@ static void on_signal(void *opaque, int fd, uint32_t events)
 
 	if (read(fd, &info, sizeof(info)) != sizeof(info))
 		return;
+	snprintf(stop.why, sizeof(stop.why), "stopped by signal %u",
+		 info.ssi_signo);
 	if (info.ssi_signo != SIGTERM || r->terminating) {
-		stop_now(r, info.ssi_signo);
+		stop_by_signal(r, info.ssi_signo, stop.why);
 		return;
 	}
 	r->terminating = true;
-	snprintf(stop.why, sizeof(stop.why), "stopped by signal %d", SIGTERM);
-	for (i = 0; i < r->nr_vms; i++)
-		shutdown_vm(&r->slot[i], &stop);
+	/* A grace --timeout began is cut short; the others begin one. */
+	for (i = 0; i < r->nr_vms; i++) {
+		if (r->board[i].shutdown_pending)
+			board_cut_grace(&r->board[i], SIGTERM, stop.why);
+		else
+			shutdown_vm(&r->slot[i], &stop);
+	}
 }
 
 /*

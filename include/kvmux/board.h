@@ -139,10 +139,17 @@ bool board_shutdown(struct board *b, const struct board_stop *stop);
 
 /*
  * Stop a VM whose shutdown is pending, with the stop board_shutdown() got:
- * note says why before the grace is over ("signal 2 cut ..."); NULL: the
- * grace is over.  Main thread.
+ * note says why before the grace is over (the grace's timer failed); NULL:
+ * the grace is over.  Main thread.
  */
 void board_end_grace(struct board *b, const char *note);
+
+/*
+ * A stop signal sig (1-64) during a VM's shutdown grace: stop it at once
+ * with 128+sig (VM_STOP_SIGNAL), whatever began the grace, with why and
+ * a note that the grace was cut short.  Main thread.
+ */
+void board_cut_grace(struct board *b, int sig, const char *why);
 
 void board_print_stats(struct board *b);
 void board_teardown(struct board *b);

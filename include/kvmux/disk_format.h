@@ -50,4 +50,14 @@ const char *disk_format_name(const uint8_t *head, size_t head_len,
  */
 int disk_format_probe(int fd, uint64_t size, const char **name);
 
+/*
+ * For a message: the command that converts the image at path into a raw
+ * one beside it, "qemu-img convert -O raw PATH PATH.raw".  A path with
+ * anything but letters, digits and "%+,-./:=@_" is in single quotes for a
+ * POSIX shell (XCU 2.2.2), each quote in it written '\''.  Writes it to
+ * buf (size > 0 bytes; cut short if longer) and returns buf.
+ */
+const char *disk_format_convert_command(char *buf, size_t size,
+					const char *path);
+
 #endif

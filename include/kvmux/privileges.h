@@ -18,14 +18,19 @@ struct host_user {
 	bool set; /* false: stay who we are */
 	uid_t uid;
 	gid_t gid;
-	char name[256]; /* for the supplementary groups (initgroups(3)) */
+	/* for the supplementary groups (initgroups(3)); "": a uid without
+	 * a passwd entry, which gets none */
+	char name[256];
 };
 
 /*
- * Look up spec, "USER[:GROUP]" (names or numbers; without GROUP, USER's
- * own group); NULL: user->set = false.  Returns 0, or -1 with err_set()
- * (126): no such user or group, or kvmux is not root (unless it already
- * is that user and group).
+ * Look up spec, "USER[:GROUP]" (names or numbers 0 to 2^32 - 2; without
+ * GROUP, USER's own group); NULL: user->set = false.  A number without an
+ * entry in the user (group) database is taken as the uid (gid) itself; a
+ * uid without an entry gets its own number as gid (without GROUP) and no
+ * supplementary groups.  Returns 0, or -1 with err_set() (126): no such
+ * user or group name, or kvmux is not root (unless it already is that
+ * user and group).
  */
 int host_user_resolve(const char *spec, struct host_user *user);
 

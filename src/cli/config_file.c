@@ -224,7 +224,9 @@ static int section_line(struct loader *ld, const char *line)
 /*
  * The value of a key line, in place: an inline comment (" ;" outside
  * double quotes) and the blanks around it go, then a pair of quotes
- * around all of it.
+ * around all of it.  NULL: a quote is not closed (an odd number of them
+ * before the end or the comment), which a kernel's command line would
+ * misread too.
  */
 static char *value_text(char *value)
 {
@@ -239,6 +241,8 @@ static char *value_text(char *value)
 			 (p[-1] == ' ' || p[-1] == '\t'))
 			break;
 	}
+	if (quoted)
+		return NULL;
 	end = p;
 	while (end > value && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
@@ -293,7 +297,10 @@ static int key_line(struct loader *ld, char *line)
 		line[--key_len] = '\0';
 	if (!key_len)
 		return not_ini(ld);
-	return apply_key(ld, line, value_text(value));
+	value = value_text(value);
+	if (!value)
+		return fail_at(ld, ld->lineno, "unterminated quote");
+	return apply_key(ld, line, value);
 }
 
 /*

@@ -110,23 +110,37 @@ static void option_name(const struct setting *s, char *buf, size_t size)
 }
 
 /*
- * One element of a --disk/--module value: "key=value", or a bare value
- * for the section's first key (path).  A doubled comma stands for a
- * comma; elem has them undoubled already.
+ * One element of a --disk/--module value: "key=value", or, first only, a
+ * bare value for the section's first key (path).  A doubled comma stands
+ * for a comma; elem has them undoubled already.  seen[] (by row in the
+ * settings table) refuses a key given twice.
  */
-static int apply_element(const struct setting *opt, char *elem,
-			 struct setting_ctx *ctx)
+static int apply_element(const struct setting *opt, char *elem, bool first,
+			 bool *seen, struct setting_ctx *ctx)
 {
 	char *eq = strchr(elem, '=');
 	const char *key = eq ? elem : "path", *value = eq ? eq + 1 : elem;
 	const struct setting *s;
 
+	if (!eq && !first) {
+		s = setting_find(opt->key, elem);
+		if (s && s->type == SETTING_BOOL)
+			return err_set("'%s' needs a value: %s=on (--%s %s)",
+				       elem, elem, opt->option, opt->value);
+		return err_set("'%s' is not KEY=VALUE; only the first part "
+			       "may be a bare file (--%s %s)",
+			       elem, opt->option, opt->value);
+	}
 	if (eq)
 		*eq = '\0';
 	s = setting_find(opt->key, key);
 	if (!s)
 		return err_set("unknown key '%s' (--%s %s)", key, opt->option,
 			       opt->value);
+	if (seen[s - settings])
+		return err_set("%s= given twice (--%s %s)", key, opt->option,
+			       opt->value);
+	seen[s - settings] = true;
 	return setting_apply(s, value, ctx);
 }
 
@@ -173,6 +187,8 @@ static int apply_section_option(const struct setting *opt, const char *spec,
 	const struct setting *missing;
 	char *elem = malloc(strlen(spec) + 1);
 	const char *p = spec;
+	bool seen[SETTINGS_MAX] = { false };
+	unsigned int n = 0;
 	int rc = 0;
 
 	ctx.target = setting_new_instance(opt->scope, vm);
@@ -181,7 +197,7 @@ static int apply_section_option(const struct setting *opt, const char *spec,
 		return ctx.target ? err_host("out of memory") : -1;
 	}
 	while (!rc && next_element(&p, elem, rest_key(opt, p)))
-		rc = apply_element(opt, elem, &ctx);
+		rc = apply_element(opt, elem, !n++, seen, &ctx);
 	free(elem);
 	if (rc < 0)
 		return -1;

@@ -197,8 +197,10 @@ static int set_console_log(const struct setting *s, const char *value,
 	struct vm_config *cfg = ctx->target;
 
 	if (!strcmp(value, "-"))
-		return err_set("the log is a file (the console goes to "
-			       "standard output already)");
+		return err_set("'-' cannot be the log: the log is a copy of "
+			       "the console in a file; for the console on "
+			       "standard output use --console-output - (the "
+			       "default)");
 	return console_file(value, ctx, &cfg->console_log,
 			    &cfg->console_log_append);
 }
@@ -357,7 +359,7 @@ const struct setting settings[] = {
 	  .max = PLATFORM_MAX_CPUS, .def = "1", .help = "number of vCPUs" },
 	{ "vm", "timeout", "timeout", 't', "T", SETTING_DURATION,
 	  VM(timeout_ms), .def = "none", .help = "stop the guest after T "
-	  "(30, 1.5, 90s, 250ms, 2m; exit status 124)" },
+	  "(30, 1.5, 90s, 250ms, 2m; exit status 124); 0: no timeout" },
 	{ "vm", "shutdown-grace", "shutdown-grace", 0, "T", SETTING_DURATION,
 	  VM(shutdown_grace_ms), .def = "0", .help = "on SIGTERM and at "
 	  "--timeout, press the ACPI power button and stop the guest T later "
@@ -395,8 +397,9 @@ const struct setting settings[] = {
 	{ "vm", "user", "user", 0, "USER[:GROUP]", SETTING_STRING, VM(user),
 	  .def = "none", .flags = SETTING_RUN_WIDE | SETTING_NOT_EMPTY,
 	  .help = "started as root: run as USER (GROUP, else USER's group, "
-	  "and USER's groups) once KVM and every file are open; one value "
-	  "for all VMs of a run" },
+	  "and USER's groups; a number without an entry is the ID itself, "
+	  "a uid's gid the same number, no groups) once KVM and every file "
+	  "are open; one value for all VMs of a run" },
 	{ NULL, "dump-dtb", "dump-dtb", 0, "FILE", SETTING_PATH, VM(dump_dtb),
 	  .def = "none", .help = "write the device tree to FILE and exit (0; "
 	  "126 if FILE cannot be written)" },
@@ -405,8 +408,8 @@ const struct setting settings[] = {
 	{ NULL, "disk", "disk", 'd', "path=FILE[,readonly=on|off]"
 	  "[,snapshot=on|off][,serial=ID][,format=auto|raw]",
 	  SETTING_SECTION, SCOPE_DISK, .help = "a virtio-blk disk (raw "
-	  "image): path=FILE or just FILE; repeatable; a comma in FILE is "
-	  "written twice" },
+	  "image): path=FILE or just FILE first, then KEY=VALUE parts, each "
+	  "key once; repeatable; a comma in FILE is written twice" },
 	{ "disk", "path", NULL, 0, "FILE", SETTING_PATH, DISK(path),
 	  .def = "required", .flags = SETTING_REQUIRED, .help = "the image: "
 	  "a raw file or a block device" },

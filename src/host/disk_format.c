@@ -132,3 +132,64 @@ int disk_format_probe(int fd, uint64_t size, const char **name)
 	*name = disk_format_name(head, len, tail, len);
 	return 0;
 }
+
+/* Characters a POSIX shell takes literally anywhere in a word. */
+#define SHELL_PLAIN                                            \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789%+,-./:=@_"
+
+/* Text appended to a buffer, cut short at its end. */
+struct text_out {
+	char *buf;
+	size_t size, len;
+};
+
+static void put(struct text_out *o, const char *s, size_t n)
+{
+	size_t room = o->size - 1 - o->len;
+
+	if (n > room)
+		n = room;
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+static void put_str(struct text_out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+/* path, then suffix (plain), as one shell word. */
+static void put_word(struct text_out *o, const char *path, const char *suffix)
+{
+	const char *p;
+
+	if (!path[strspn(path, SHELL_PLAIN)]) {
+		put_str(o, path);
+		put_str(o, suffix);
+		return;
+	}
+	put_str(o, "'");
+	for (p = path; *p; p++) {
+		if (*p == '\'')
+			put_str(o, "'\\''"); /* end, a quoted quote, resume */
+		else
+			put(o, p, 1);
+	}
+	put_str(o, suffix);
+	put_str(o, "'");
+}
+
+const char *disk_format_convert_command(char *buf, size_t size,
+					const char *path)
+{
+	struct text_out o = { .buf = buf, .size = size };
+
+	buf[0] = '\0';
+	put_str(&o, "qemu-img convert -O raw ");
+	put_word(&o, path, "");
+	put_str(&o, " ");
+	put_word(&o, path, ".raw");
+	return buf;
+}

@@ -38,12 +38,23 @@ static bool is_number(const char *text, unsigned int *id)
 	return n < UINT32_MAX; /* (uid_t)-1 means "no change" */
 }
 
+/*
+ * A number without a passwd entry is a uid all the same (as setpriv(1)
+ * and docker --user take it), with no name, so no supplementary groups;
+ * its group is the number too, not docker's 0: nothing of root's stays.
+ */
 static int find_user(const char *name, struct host_user *user)
 {
 	unsigned int id;
-	struct passwd *pw =
-		is_number(name, &id) ? getpwuid(id) : getpwnam(name);
+	bool number = is_number(name, &id);
+	struct passwd *pw = number ? getpwuid(id) : getpwnam(name);
 
+	if (!pw && number) {
+		user->uid = id;
+		user->gid = id;
+		user->name[0] = '\0';
+		return 0;
+	}
 	if (!pw)
 		return err_set("--user: there is no user '%s' on this host",
 			       name);
@@ -55,15 +66,17 @@ static int find_user(const char *name, struct host_user *user)
 	return 0;
 }
 
+/* A number without a group entry is a gid all the same. */
 static int find_group(const char *name, struct host_user *user)
 {
 	unsigned int id;
-	struct group *gr = is_number(name, &id) ? getgrgid(id) : getgrnam(name);
+	bool number = is_number(name, &id);
+	struct group *gr = number ? getgrgid(id) : getgrnam(name);
 
-	if (!gr)
+	if (!gr && !number)
 		return err_set("--user: there is no group '%s' on this host",
 			       name);
-	user->gid = gr->gr_gid;
+	user->gid = gr ? gr->gr_gid : id;
 	return 0;
 }
 
@@ -108,7 +121,9 @@ static int become(const struct host_user *user)
 	capng_clear(CAPNG_SELECT_BOUNDS);
 	if (capng_apply(CAPNG_SELECT_BOUNDS) < 0)
 		return err_host("cannot clear the capability bounding set");
-	if (initgroups(user->name, user->gid) < 0)
+	if (!user->name[0] && setgroups(0, NULL) < 0)
+		return err_set_errno("--user: setgroups(0)");
+	if (user->name[0] && initgroups(user->name, user->gid) < 0)
 		return err_set_errno("--user: initgroups(%s)", user->name);
 	if (setresgid(user->gid, user->gid, user->gid) < 0)
 		return err_set_errno("--user: setresgid(%u)",

@@ -18,6 +18,13 @@ check "a qcow2 header at 0 is refused, naming qemu-img convert" all_of \
 	'status_is 126' 'err_has "is a qcow2 image"' \
 	"err_has \"qemu-img convert -O raw $WORK/fake.qcow2 $WORK/fake.qcow2.raw\"" \
 	'err_one_line'
+# A path a shell would split: the command quotes it.
+cp "$WORK/fake.qcow2" "$WORK/my disk,1.qcow2"
+kvmux_run run --kernel "$fw/blk.elf" --disk "$WORK/my disk,,1.qcow2" \
+	--timeout 30
+check "the qemu-img command quotes a path with a blank" all_of \
+	'status_is 126' \
+	"err_has \"qemu-img convert -O raw '$WORK/my disk,1.qcow2' '$WORK/my disk,1.qcow2.raw'\""
 kvmux_run run --kernel "$fw/multi_disk.elf" --timeout 30 \
 	--disk "path=$WORK/fake.qcow2,format=raw" --disk "$WORK/other.img"
 check "format=raw serves such a disk's bytes as they are" all_of \

@@ -228,6 +228,24 @@ if [ -n "$daemon_gid" ]; then
 		'[ "$groups" = "$daemon_gid" ]'
 fi
 
+# A number without a passwd (group) entry is the uid (gid) itself; such a
+# uid's group is its own number, and it has no supplementary groups.
+if ! getent passwd 12345 >/dev/null && ! getent group 4444 >/dev/null; then
+	bg_start run --kernel "$idle" --user 12345
+	uid=$(ids "$PID" Uid) gid=$(ids "$PID" Gid) groups=$(ids "$PID" Groups)
+	bg_stop
+	check "--user 12345 (no passwd entry): uid and gid 12345, no groups" \
+		all_of '[ "$uid" = "12345 12345 12345 12345" ]' \
+		'[ "$gid" = "12345 12345 12345 12345" ]' '[ -z "$groups" ]' \
+		'out_has "idle: halting"'
+	bg_start run --kernel "$idle" --user 12345:4444
+	uid=$(ids "$PID" Uid) gid=$(ids "$PID" Gid)
+	bg_stop
+	check "--user 12345:4444 (no entries): uid 12345, gid 4444" all_of \
+		'[ "$uid" = "12345 12345 12345 12345" ]' \
+		'[ "$gid" = "4444 4444 4444 4444" ]' 'out_has "idle: halting"'
+fi
+
 kvmux_run run --kernel "$idle" --user kvmux-no-such-user --timeout 1
 check "--user with a user that does not exist: 126, one line" all_of \
 	'status_is 126' 'err_one_line' \

@@ -56,7 +56,7 @@ check "a guest that ignores the button is stopped when the grace ends: 143" \
 	'! err_has "powered off"'
 
 # A second signal while the guest ignores the button: at once, with the
-# first signal's status (143) and a line that says the grace was cut.
+# second signal's status (128+N) and a line that says the grace was cut.
 for sig in TERM INT; do
 	sd_start run --kernel "$FIRMWARE/pwrbtn.elf" --cmdline ignore=1 \
 		--shutdown-grace 600
@@ -65,10 +65,19 @@ for sig in TERM INT; do
 	sd_wait_for "ignoring it"
 	kill -s "$sig" "$PID"
 	sd_end
-	check "SIGTERM, then SIG$sig during the grace: stops at once with 143" \
-		all_of 'status_is 143' \
-		"err_has \"stopped by signal 15; signal $(kill -l "$sig") cut the shutdown grace short\""
+	check "SIGTERM, then SIG$sig during the grace: stops at once with 128+N" \
+		all_of "status_is $((128 + $(kill -l "$sig")))" \
+		"err_has \"kvmux: vm: signal: stopped by signal $(kill -l "$sig"); it cut short the shutdown grace that SIGTERM began\""
 done
+
+# A signal during a grace that --timeout began: at once too, 143.
+sd_start run --kernel "$FIRMWARE/spin.elf" --timeout 1 --shutdown-grace 600
+wait_for_output "$WORK/err" "vm: --timeout: power button pressed" "$PID"
+kill -TERM "$PID"
+sd_end
+check "SIGTERM during the grace --timeout began: stops at once with 143" \
+	all_of 'status_is 143' \
+	'err_has "kvmux: vm: signal: stopped by signal 15; it cut short the shutdown grace that --timeout began"'
 
 # --timeout with a grace: the button too, and 124 if it is ignored.
 kvmux_run run --kernel "$FIRMWARE/pwrbtn.elf" --timeout 1 --shutdown-grace 60

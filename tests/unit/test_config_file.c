@@ -325,6 +325,17 @@ static void duplicate_key(void **state)
 		     ":9: duplicate key 'cpus' in [vm] (first on line 4)");
 }
 
+/* A quote left open is an error, not a value that keeps the quote. */
+static void unterminated_quote(void **state)
+{
+	expect_error("[kernel]\npath = k\ncmdline = \"exit=7\n",
+		     ":3: unterminated quote");
+	expect_error("[kernel]\npath = k\ncmdline = a=\"b ; c\n",
+		     ":3: unterminated quote");
+	expect_error("[kernel]\npath = k\ncmdline = a \"b\" \"c\n",
+		     ":3: unterminated quote");
+}
+
 static void no_kernel(void **state)
 {
 	expect_error("[vm]\ncpus = 1\n",
@@ -595,6 +606,7 @@ int main(void)
 		cmocka_unit_test(bad_numbers),
 		cmocka_unit_test(bad_strings),
 		cmocka_unit_test(duplicate_key),
+		cmocka_unit_test(unterminated_quote),
 		cmocka_unit_test(no_kernel),
 		cmocka_unit_test(unknown_section),
 		cmocka_unit_test(duplicate_section),

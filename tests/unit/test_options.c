@@ -184,16 +184,17 @@ static void disks(void **state)
 	run_request_free(&req);
 }
 
+/* How --disk's errors end: the value's shape, from the settings table. */
+#define DISK_USAGE                             \
+	" (--disk path=FILE[,readonly=on|off]" \
+	"[,snapshot=on|off][,serial=ID][,format=auto|raw])"
+
 static void disk_errors(void **state)
 {
-	expect_error("--disk: no path= given (--disk "
-		     "path=FILE[,readonly=on|off]"
-		     "[,snapshot=on|off][,serial=ID][,format=auto|raw])",
-		     "-k", "k", "--disk", "readonly=on", NULL);
-	expect_error("--disk: unknown key 'foo' (--disk "
-		     "path=FILE[,readonly=on|off]"
-		     "[,snapshot=on|off][,serial=ID][,format=auto|raw])",
-		     "-k", "k", "--disk", "a,foo=1", NULL);
+	expect_error("--disk: no path= given" DISK_USAGE, "-k", "k", "--disk",
+		     "readonly=on", NULL);
+	expect_error("--disk: unknown key 'foo'" DISK_USAGE, "-k", "k",
+		     "--disk", "a,foo=1", NULL);
 	expect_error("--disk: 'maybe' is not on or off (also yes/no, "
 		     "true/false, 1/0)",
 		     "-k", "k", "--disk", "a,readonly=maybe", NULL);
@@ -207,6 +208,30 @@ static void disk_errors(void **state)
 		     "--disk", "2", "--disk", "3", "--disk", "4", "--disk", "5",
 		     "--disk", "6", "--disk", "7", "--disk", "8", "--disk", "9",
 		     NULL);
+}
+
+/* Only the first part of a value may be a bare file; a key only once. */
+static void section_value_parts(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "raw.img,readonly", "'readonly' needs a value: readonly=on" },
+		{ "raw.img,b.img", "'b.img' is not KEY=VALUE; only the first "
+				   "part may be a bare file" },
+		{ "path=raw.img,path=a,,b.img", "path= given twice" },
+		{ "raw.img,path=b.img", "path= given twice" },
+		{ "a,readonly=on,readonly=off", "readonly= given twice" },
+	};
+	char want[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(want, sizeof(want), "--disk: %s" DISK_USAGE,
+			 cases[i][1]);
+		expect_error(want, "-k", "k", "--disk", cases[i][0], NULL);
+	}
+	expect_error("--module: 'x' is not KEY=VALUE; only the first part "
+		     "may be a bare file (--module FILE[,cmdline=STRING])",
+		     "-k", "k", "--module", "m,x", NULL);
 }
 
 /* cmdline= takes the rest of a --module value, commas and all. */
@@ -340,8 +365,9 @@ static void console_file_errors(void **state)
 		  "--console-output: '%d' in log%d: a % is %n (the VM's name) "
 		  "or %% (a %)" },
 		{ "--console-log", "-",
-		  "--console-log: the log is a file (the console goes to "
-		  "standard output already)" },
+		  "--console-log: '-' cannot be the log: the log is a copy "
+		  "of the console in a file; for the console on standard "
+		  "output use --console-output - (the default)" },
 		{ "--console-log", ",append",
 		  "--console-log: no file name given" },
 	};
@@ -468,6 +494,7 @@ int main(void)
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(disks),
 		cmocka_unit_test(disk_errors),
+		cmocka_unit_test(section_value_parts),
 		cmocka_unit_test(modules),
 		cmocka_unit_test(group_options),
 		cmocka_unit_test(usage_errors),

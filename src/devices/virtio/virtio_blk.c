@@ -474,14 +474,17 @@ static int lock_error(struct virtio_blk *blk, const struct vm_config *cfg,
  * guest would read the format's metadata as data. */
 static int check_raw(struct virtio_blk *blk, uint64_t size)
 {
+	char convert[ERR_MSG_MAX];
 	const char *format;
 
 	if (disk_format_probe(blk->fd, size, &format) < 0)
 		return err_input_errno("cannot read disk %s", blk->path);
 	if (format)
 		return err_set("disk %s is a %s image, not a raw one: convert "
-			       "it with qemu-img convert -O raw %s %s.raw",
-			       blk->path, format, blk->path, blk->path);
+			       "it with %s",
+			       blk->path, format,
+			       disk_format_convert_command(
+				       convert, sizeof(convert), blk->path));
 	return 0;
 }
 
