@@ -13,6 +13,7 @@
 #include "kvmux/privileges.h"
 #include "kvmux/result.h"
 #include "kvmux/run.h"
+#include "kvmux/same_file.h"
 
 static int usage_error(const char *msg)
 {
@@ -20,13 +21,18 @@ static int usage_error(const char *msg)
 	return EXIT_BAD_USAGE;
 }
 
-/* --result was given before the mistake: it says so too. */
+/* --result was given before the mistake: it says so too, unless it is
+ * another file of the run (the VMs read so far). */
 static void result_usage_error(const struct run_request *req, int status)
 {
-	struct run_result res = { .status = status, .error = err_msg() };
+	char error[ERR_MSG_MAX];
+	struct run_result res = { .status = status, .error = error };
 
-	if (req->group.result && result_open(req->group.result) == 0 &&
-	    result_write(&res, NULL) < 0)
+	if (!req->group.result)
+		return;
+	snprintf(error, sizeof(error), "%s", err_msg());
+	if (same_file_check_run(req) < 0 ||
+	    result_open(req->group.result) < 0 || result_write(&res, NULL) < 0)
 		fprintf(stderr, "kvmux: %s\n", err_msg());
 }
 
@@ -35,7 +41,11 @@ int main(int argc, char **argv)
 	struct run_request req;
 	int status = 0;
 
-	host_close_inherited_fds(); /* before anything is opened */
+	/* Before anything is opened: no file may become stdout (or stderr)
+	 * because it was closed. */
+	if (host_open_std_fds() < 0)
+		return EXIT_HOST_FAILURE;
+	host_close_inherited_fds();
 	if (argc < 2)
 		return usage_error("no command (try: kvmux run --kernel IMAGE, "
 				   "or kvmux --help)");

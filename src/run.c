@@ -27,6 +27,7 @@
 #include "kvmux/privileges.h"
 #include "kvmux/result.h"
 #include "kvmux/run.h"
+#include "kvmux/same_file.h"
 #include "kvmux/out_stream.h"
 #include "kvmux/parallel.h"
 #include "kvmux/sched_policy.h"
@@ -605,8 +606,12 @@ static void vm_result(struct runner *r, unsigned int i, int status,
 	v->console_lost = board_undelivered(b, BOARD_OUTPUT);
 }
 
-/* --result: written however the run ended (nothing without it). */
-static void write_result(struct runner *r, int status)
+/*
+ * --result: written however the run ended (nothing without it).  Returns
+ * the exit status: status, or 125 for a run that would end with 0 but
+ * whose result file could not be written.
+ */
+static int write_result(struct runner *r, int status)
 {
 	double target[SCHED_MAX_VMS], got[SCHED_MAX_VMS];
 	struct result_vm *vm = calloc(r->nr_vms, sizeof(*vm));
@@ -636,10 +641,14 @@ static void write_result(struct runner *r, int status)
 	/* Without the helper nothing is filtered or dropped yet: rename
 	 * here. */
 	publish = r->release_started ? fd_release_publish : NULL;
-	if (result_write(&res, publish) < 0)
+	if (result_write(&res, publish) < 0) {
 		diag("%s", err_msg());
+		if (!status)
+			status = EXIT_HOST_FAILURE;
+	}
 	free(stop);
 	free(vm);
+	return status;
 }
 
 static void stop_sched(struct runner *r)
@@ -743,7 +752,9 @@ int run_request(const struct run_request *req)
 	unsigned int i;
 	int status;
 
-	if (req->group.result && result_open(req->group.result) < 0) {
+	/* Before any output is opened (and truncated). */
+	if (same_file_check_run(req) < 0 ||
+	    (req->group.result && result_open(req->group.result) < 0)) {
 		diag("%s", err_msg());
 		return err_status();
 	}
@@ -766,7 +777,7 @@ int run_request(const struct run_request *req)
 					    DIAG_NORMAL);
 	status = run(&r, req);
 	finish_output(&r);
-	write_result(&r, status);
+	status = write_result(&r, status);
 	teardown(&r);
 	fd_release_stop();
 	return status;

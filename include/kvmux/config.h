@@ -85,6 +85,7 @@ enum syscall_filter {
 
 struct vm_config {
 	const char *name;
+	const char *config_file; /* the file it came from; NULL: none */
 	const char *kernel;
 	const char *initrd; /* NULL: none */
 	const char *cmdline; /* never NULL */

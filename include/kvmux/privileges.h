@@ -10,8 +10,24 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* Close every descriptor above stderr: call first, before any open. */
+/*
+ * Make sure stdin, stdout and stderr are open (/dev/null on any that is
+ * closed, as daemons do), so that no file kvmux opens becomes one of them;
+ * call first.  Returns 0, or -1 if /dev/null cannot be opened.
+ */
+int host_open_std_fds(void);
+
+/* Close every descriptor above stderr: call next, before any open. */
 void host_close_inherited_fds(void);
+
+/*
+ * fn(arg) with the calling thread's effective capabilities cleared (its
+ * permitted ones kept, and restored after): what a process of the same
+ * user without capabilities would be allowed, the fd release helper's
+ * case (kvmux/fd_release.h).  Call with one thread.  Returns fn's value,
+ * or -1 with err_host() if the capabilities cannot be restored.
+ */
+int host_without_capabilities(int (*fn)(void *arg), void *arg);
 
 /* The user kvmux becomes (--user), looked up before anything runs. */
 struct host_user {

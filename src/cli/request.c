@@ -40,6 +40,7 @@ int run_request_load(struct run_request *req, char *const *paths,
 	for (i = 0; i < nr; i++) {
 		vm_config_init(&req->vm[i]);
 		req->nr_vms = i + 1;
+		req->vm[i].config_file = paths[i];
 		if (config_file_load(paths[i], &req->vm[i]) < 0)
 			return -1;
 	}

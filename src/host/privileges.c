@@ -6,6 +6,8 @@
  * without capabilities still owns most files, so --user also leaves uid 0.
  */
 #include <cap-ng.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <stdint.h>
@@ -19,6 +21,20 @@
 
 #include "kvmux/error.h"
 #include "kvmux/privileges.h"
+
+int host_open_std_fds(void)
+{
+	int fd;
+
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lowest free descriptor: fd itself. */
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			return -1;
+	}
+	return 0;
+}
 
 void host_close_inherited_fds(void)
 {
@@ -154,6 +170,31 @@ int host_drop_thread_capabilities(bool keep_setid)
 	if (syscall(SYS_capset, &header, data) < 0)
 		return err_set_errno("capset");
 	return 0;
+}
+
+int host_without_capabilities(int (*fn)(void *arg), void *arg)
+{
+	struct __user_cap_header_struct header = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3],
+		none[_LINUX_CAPABILITY_U32S_3];
+	unsigned int i;
+	int rc;
+
+	if (syscall(SYS_capget, &header, data) < 0)
+		return fn(arg); /* no capabilities to clear */
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+		none[i] = data[i];
+		none[i].effective = 0;
+	}
+	if (syscall(SYS_capset, &header, none) < 0)
+		return err_set_errno("capset");
+	rc = fn(arg);
+	if (syscall(SYS_capset, &header, data) < 0)
+		return err_host("cannot restore capabilities");
+	return rc;
 }
 
 int host_drop_privileges(const struct host_user *user)

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,35 +16,123 @@
 #include "kvmux/error.h"
 #include "kvmux/host_file.h"
 #include "kvmux/json_text.h"
+#include "kvmux/privileges.h"
 #include "kvmux/result.h"
 
 static char *result_path; /* NULL: no --result */
 static char *temp_name; /* beside it, made by result_open() */
 static int temp_fd = -1;
 
-/*
- * A new file beside path, ".kvmux-result-PID" (O_EXCL: never someone
- * else's), with the mode any new file gets (0666 less the umask): its
- * descriptor, and its name in *name.
- */
-static int make_temp(const char *path, char **name)
+/* The length of path's directory part, its final slash included. */
+static int dir_len(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	int dir_len = slash ? (int)(slash - path + 1) : 0, fd;
 
-	if (asprintf(name, "%.*s.kvmux-result-%d", dir_len, path,
+	return slash ? (int)(slash - path + 1) : 0;
+}
+
+/* The temporary file closed and removed, if there is one. */
+static void drop_temp(void)
+{
+	if (temp_fd >= 0)
+		close(temp_fd);
+	temp_fd = -1;
+	if (temp_name)
+		unlink(temp_name);
+	free(temp_name);
+	temp_name = NULL;
+}
+
+/*
+ * A new file beside path, ".kvmux-result-PID" (O_EXCL: never someone
+ * else's), with the mode any new file gets (0666 less the umask), into
+ * temp_fd and temp_name.
+ */
+static int make_temp(const char *path)
+{
+	if (asprintf(&temp_name, "%.*s.kvmux-result-%d", dir_len(path), path,
 		     (int)getpid()) < 0) {
-		*name = NULL;
+		temp_name = NULL;
 		return err_host("out of memory");
 	}
-	fd = open(*name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		err_input_errno("--result %s: cannot write in its directory",
-				path);
-		free(*name);
-		*name = NULL;
+	temp_fd =
+		open(temp_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (temp_fd >= 0)
+		return 0;
+	err_input_errno("--result %s: cannot write in its directory", path);
+	free(temp_name);
+	temp_name = NULL;
+	return -1;
+}
+
+/* temp_name to a name beside it and back, as a test. */
+static int probe_rename(void *opaque)
+{
+	const char *path = opaque;
+	char *probe;
+	int rc = 0;
+
+	if (asprintf(&probe, "%.*s.kvmux-probe-%d", dir_len(path), path,
+		     (int)getpid()) < 0)
+		return err_host("out of memory");
+	if (renameat2(AT_FDCWD, temp_name, AT_FDCWD, probe, RENAME_NOREPLACE) <
+	    0)
+		rc = err_input_errno("--result %s: without capabilities "
+				     "(as at the end) kvmux cannot rename "
+				     "files in its directory",
+				     path);
+	else if (renameat2(AT_FDCWD, probe, AT_FDCWD, temp_name,
+			   RENAME_NOREPLACE) < 0) {
+		rc = err_host("--result %s: cannot rename %s back to %s", path,
+			      probe, temp_name);
+		unlink(probe);
 	}
-	return fd;
+	free(probe);
+	return rc;
+}
+
+/*
+ * A sticky directory (/tmp) lets only the file's owner, the directory's
+ * or CAP_FOWNER replace a file.
+ */
+static int check_sticky(const char *path, const struct stat *old)
+{
+	char *dir;
+	struct stat st;
+	int rc = 0;
+
+	if (!old || old->st_uid == geteuid())
+		return 0;
+	if (asprintf(&dir, "%.*s.", dir_len(path), path) < 0)
+		return err_host("out of memory");
+	if (stat(dir, &st) == 0 && (st.st_mode & S_ISVTX) &&
+	    st.st_uid != geteuid())
+		rc = err_set("--result %s: another user's file in a sticky "
+			     "directory, which only capabilities kvmux gives "
+			     "up could replace",
+			     path);
+	free(dir);
+	return rc;
+}
+
+/*
+ * The rename at the end is made by the fd release helper, as the user
+ * kvmux started as but without capabilities (kvmux/fd_release.h): what
+ * it could not do fails now.  Called before any thread exists.
+ */
+static int check_rename(const char *path, const struct stat *old)
+{
+	const char *base = path + dir_len(path);
+	int rc;
+
+	if (strlen(base) > NAME_MAX)
+		return err_set("--result %s: the file name is longer than %d "
+			       "bytes",
+			       path, NAME_MAX);
+	rc = check_sticky(path, old);
+	if (!rc)
+		rc = host_without_capabilities(probe_rename, (void *)path);
+	return rc;
 }
 
 /*
@@ -54,25 +143,38 @@ static int make_temp(const char *path, char **name)
 int result_open(const char *path)
 {
 	struct stat st;
+	bool exists;
+	int rc;
 
 	if (!*path)
 		return err_set("--result: no file given");
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return err_set("--result %s is a symbolic link: name the file "
+			       "itself",
+			       path);
+	exists = stat(path, &st) == 0;
+	if (exists && !S_ISREG(st.st_mode))
 		return err_set("--result %s is %s, not a file", path,
 			       host_file_type(st.st_mode));
-	temp_fd = make_temp(path, &temp_name);
-	if (temp_fd < 0)
+	if (!exists && dir_len(path) == (int)strlen(path))
+		return err_set("--result %s names a directory", path);
+	if (make_temp(path) < 0)
 		return -1;
+	/* An existing file keeps its mode (not its set-ID bits). */
+	if (exists && fchmod(temp_fd, st.st_mode & 0777) < 0)
+		rc = err_input_errno("--result %s: cannot keep its mode", path);
+	else
+		rc = check_rename(path, exists ? &st : NULL);
+	if (!rc && !(result_path = strdup(path)))
+		rc = err_host("out of memory");
+	if (rc) {
+		drop_temp();
+		return -1;
+	}
 	/* jansson's hash seed comes from /dev/urandom on first use: now,
 	 * not under the filter at the end. */
 	json_object_seed(0);
-	result_path = strdup(path);
-	if (result_path)
-		return 0;
-	close(temp_fd);
-	temp_fd = -1;
-	unlink(temp_name);
-	return err_host("out of memory");
+	return 0;
 }
 
 void result_names(const char **temp, const char **path)

@@ -17,7 +17,8 @@ if [ ! -c /dev/kvm ]; then
 fi
 groups=("$@")
 [ ${#groups[@]} -eq 0 ] && groups=(boot bad_input terminal smp virtio disk dtb config group stop
-	multiboot elf_layout debug_exit acpi shutdown console cli install result security)
+	multiboot elf_layout debug_exit acpi shutdown console outputs cli install result
+	security)
 for group in "${groups[@]}"; do
 	echo "== $group"
 	# shellcheck source=/dev/null

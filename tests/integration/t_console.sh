@@ -82,7 +82,8 @@ check "log: the console's own file as its log is refused (126)" all_of \
 	'err_one_line'
 kvmux_run run --kernel "$hello" --console-log "$WORK/out"
 check "log: stdout's own file as the log is refused (126)" all_of \
-	'status_is 126' 'err_has "the console goes there already"'
+	'status_is 126' \
+	'err_has "--console-log $WORK/out is the file of kvmux'"'"'s standard output"'
 
 # ---- --timestamps ----
 kvmux_run run --kernel "$hello" --console-log "$WORK/ts.log" --timestamps

@@ -81,3 +81,76 @@ check "result: a directory that is not there is refused first" all_of \
 kvmux_run run -k "$FIRMWARE/hello.elf" --result "$WORK"
 check "result: a directory as the file is refused" all_of 'status_is 126' \
 	'err_has "is a directory"' 'err_one_line'
+
+# A symbolic link is refused: the rename would replace the link itself
+# (--result /dev/stdout once made /dev/stdout a file).
+echo "target" >"$WORK/r_target"
+ln -sf "$WORK/r_target" "$WORK/r_link"
+kvmux_run run -k "$FIRMWARE/hello.elf" --result "$WORK/r_link"
+check "result: a symbolic link is refused, link and target kept" all_of \
+	'status_is 126' 'err_has "is a symbolic link"' 'err_one_line' \
+	'[ -L "$WORK/r_link" ]' '[ "$(cat "$WORK/r_target")" = "target" ]'
+
+# A closed stdout or stderr is /dev/null: the JSON stays JSON.
+rm -f "$res"
+STATUS=0
+"$KVMUX" run -k "$FIRMWARE/hello.elf" --result "$res" >&- 2>/dev/null \
+	</dev/null || STATUS=$?
+check "result: with stdout closed the console goes nowhere, not into the JSON" \
+	all_of 'status_is 0' 'jq_ok "d[\"status\"] == 0"'
+rm -f "$res"
+STATUS=0
+"$KVMUX" run -k "$WORK/missing.elf" --result "$res" 2>&- \
+	>/dev/null </dev/null || STATUS=$?
+check "result: with stderr closed kvmux's messages stay out of the JSON" \
+	all_of 'status_is 126' 'jq_ok "d[\"status\"] == 126"'
+
+# An existing file's mode is kept.
+chmod 600 "$res"
+kvmux_run run -k "$FIRMWARE/hello.elf" --result "$res"
+check "result: an existing file keeps its mode (0600)" all_of 'status_is 0' \
+	'[ "$(stat -c %a "$res")" = 600 ]' 'jq_ok "d[\"status\"] == 0"'
+
+long=$(printf 'r%.0s' $(seq 256))
+kvmux_run run -k "$FIRMWARE/hello.elf" --result "$WORK/$long"
+check "result: a file name longer than NAME_MAX is refused first" all_of \
+	'status_is 126' 'err_has "longer than 255"' 'err_one_line' \
+	'! out_has "Hello"'
+
+# The rename at the end is made without capabilities (the release
+# helper): a directory only they could write to is refused at the start.
+if [ "$(id -u)" -eq 0 ]; then
+	mkdir -p "$WORK/r555" "$WORK/rnobody"
+	chmod 555 "$WORK/r555"
+	chown nobody "$WORK/rnobody"
+	chmod 755 "$WORK/rnobody"
+	for d in r555 rnobody; do
+		kvmux_run run -k "$FIRMWARE/hello.elf" --result "$WORK/$d/r.json"
+		check "result: root, a directory only capabilities can write to ($d) is refused first" \
+			all_of 'status_is 126' 'err_has "without capabilities"' \
+			'err_one_line' '! out_has "Hello"' \
+			'[ -z "$(ls -A "$WORK/$d")" ]'
+	done
+	chmod 755 "$WORK/r555"
+else
+	skip "result: directories only capabilities can write to" "not root"
+fi
+
+# A rename that fails at the end: a run that would give 0 gives 125.  The
+# directory is made read-only while kvmux waits for its FIFO's reader.
+mkdir -p "$WORK/rlate"
+mkfifo "$WORK/r_fifo"
+rm -f "$WORK/r_err"
+"$KVMUX" run -k "$FIRMWARE/hello.elf" --console-output "$WORK/r_fifo" \
+	--result "$WORK/rlate/r.json" >/dev/null 2>"$WORK/r_err" </dev/null &
+pid=$!
+wait_for_output "$WORK/r_err" "waiting for one" "$pid"
+chmod 555 "$WORK/rlate"
+cat "$WORK/r_fifo" >/dev/null
+STATUS=0
+wait "$pid" || STATUS=$?
+ERR=$(cat "$WORK/r_err")
+chmod 755 "$WORK/rlate"
+check "result: a rename that fails at the end gives 125, not 0" all_of \
+	'status_is 125' 'err_has "--result: cannot rename"' \
+	'[ ! -e "$WORK/rlate/r.json" ]'

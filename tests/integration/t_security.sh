@@ -172,10 +172,11 @@ fi
 
 # A child too, which keeps no descriptor but its socket (so no one waits
 # for it), so its line goes nowhere: kvmux closes the VM's descriptors
-# itself and goes on; only --result, which the helper renames, is lost.
+# itself and goes on; only --result, which the helper renames, is lost,
+# which turns the run's 0 into 125.
 violate release "${exitcode[@]}" --result "$WORK/release.json"
-check "seccomp: the release helper's forbidden call: the run goes on" \
-	all_of 'status_is 0' 'out_has "exitcode: 0"' \
+check "seccomp: the release helper's forbidden call: the run goes on, 125 without its result" \
+	all_of 'status_is 125' 'out_has "exitcode: 0"' \
 	'err_has "--result: cannot rename"' '[ ! -e "$WORK/release.json" ]'
 rm -f "$WORK"/.kvmux-result-*
 

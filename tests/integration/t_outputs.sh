@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Outputs that are another file of the run: an output kvmux truncates or
+# replaces (--result, --console-output FILE, --console-log, %n expanded,
+# in every VM of a group) may not be an input (kernel, disk, config
+# file), another output that is not a console file, nor the file kvmux's
+# stdout or stderr writes to.  Refused at the start (126, one line naming
+# both), before anything is opened: the files are left as they were.
+
+hello="$FIRMWARE/hello.elf"
+o_disk="$WORK/o_d.img"
+o_kernel="$WORK/o_k.elf"
+
+# o_fresh: a disk and a kernel, and copies to compare them with.
+o_fresh() {
+	head -c 65536 /dev/urandom >"$o_disk"
+	cp "$o_disk" "$WORK/o_d.orig"
+	cp "$hello" "$o_kernel"
+}
+o_kept() {
+	cmp -s "$o_disk" "$WORK/o_d.orig" && cmp -s "$o_kernel" "$hello"
+}
+
+o_fresh
+kvmux_run run -k "$o_kernel" -d "$o_disk" --result "$o_disk"
+check "outputs: --result naming the disk is refused, the disk kept" all_of \
+	'status_is 126' 'err_has "--result $o_disk is the disk $o_disk of vm"' \
+	'err_one_line' 'o_kept' '! out_has "Hello"'
+
+for opt in --console-log --console-output; do
+	o_fresh
+	kvmux_run run -k "$o_kernel" -d "$o_disk" "$opt" "$o_disk"
+	check "outputs: $opt naming the disk is refused, not truncated" \
+		all_of 'status_is 126' \
+		'err_has "$opt $o_disk is the disk $o_disk of vm"' \
+		'err_one_line' 'o_kept'
+	kvmux_run run -k "$o_kernel" "$opt" "$o_kernel"
+	check "outputs: $opt naming the kernel is refused, not truncated" \
+		all_of 'status_is 126' \
+		'err_has "$opt $o_kernel is the kernel $o_kernel of vm"' \
+		'err_one_line' 'o_kept'
+done
+
+echo "keep me" >"$WORK/same.txt"
+kvmux_run run -k "$hello" --result "$WORK/same.txt" \
+	--console-log "$WORK/same.txt"
+check "outputs: --result and --console-log naming one file is refused" \
+	all_of 'status_is 126' 'err_has "--result $WORK/same.txt is --console-log"' \
+	'err_one_line' '[ "$(cat "$WORK/same.txt")" = "keep me" ]'
+
+# The caller's stderr file, appended to: kvmux's log would truncate it.
+echo "earlier lines" >"$WORK/ci.log"
+STATUS=0
+"$KVMUX" run -k "$hello" --console-log /dev/stderr >"$WORK/out" \
+	2>>"$WORK/ci.log" </dev/null || STATUS=$?
+OUT=$(cat "$WORK/out")
+ERR=$(cat "$WORK/ci.log")
+check "outputs: --console-log /dev/stderr into stderr's file is refused, the file kept" \
+	all_of 'status_is 126' '[ "$(head -n 1 "$WORK/ci.log")" = "earlier lines" ]' \
+	'err_has "--console-log /dev/stderr is the file of kvmux'"'"'s standard error"'
+
+# A group: %n expanded names another VM's disk; a config file as a log.
+o_fresh
+cp "$o_disk" "$WORK/ob.img"
+cp "$o_disk" "$WORK/ob.orig"
+for vm in oa:ob.img ob:o_d.img; do
+	printf '[vm]\nname = %s\nmemory = 32M\n[kernel]\npath = %s\n[disk "d"]\npath = %s\n' \
+		"${vm%%:*}" "$hello" "$WORK/${vm#*:}" >"$WORK/${vm%%:*}.conf"
+done
+kvmux_run run "$WORK/oa.conf" "$WORK/ob.conf" --host-cpus 2 \
+	--console-log "$WORK/%n.img"
+check "outputs: a group's --console-log with %n naming another VM's disk is refused" \
+	all_of 'status_is 126' \
+	'err_has "--console-log $WORK/ob.img is the disk $WORK/ob.img of oa"' \
+	'err_one_line' 'cmp -s "$WORK/ob.img" "$WORK/ob.orig"'
+kvmux_run run "$WORK/oa.conf" "$WORK/ob.conf" --host-cpus 2 \
+	--console-output "$WORK/%n.conf"
+check "outputs: --console-output naming a config file is refused" all_of \
+	'status_is 126' 'err_has "is the config file $WORK/oa.conf"' \
+	'grep -q "^name = oa" "$WORK/oa.conf"'
+
+# Still allowed: stdout and stderr one file, VMs sharing a log.
+STATUS=0
+"$KVMUX" run -k "$hello" >"$WORK/both.txt" 2>&1 </dev/null || STATUS=$?
+check "outputs: stdout and stderr may be one file (2>&1)" all_of \
+	'status_is 0' 'grep -q "Hello from the kvmux guest!" "$WORK/both.txt"'

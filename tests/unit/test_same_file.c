@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_same_file.c - which files of a run may be one file
+ * (host/same_file.c): an output that is an input, or a result file that
+ * is a console file, is refused naming both; console files shared by
+ * VMs, inputs named twice and paths that do not exist are not.  Files
+ * live in a fresh directory; a hard link is the same file by another
+ * name.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "kvmux/error.h"
+#include "kvmux/same_file.h"
+
+static char dir[] = "/tmp/kvmux-same-file.XXXXXX";
+static char disk[64], log_a[64], link_disk[64], none[64];
+
+static int setup(void **state)
+{
+	int fd;
+
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(disk, sizeof(disk), "%s/d.img", dir);
+	snprintf(log_a, sizeof(log_a), "%s/a.log", dir);
+	snprintf(link_disk, sizeof(link_disk), "%s/link.img", dir);
+	snprintf(none, sizeof(none), "%s/none", dir);
+	fd = open(disk, O_WRONLY | O_CREAT, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	fd = open(log_a, O_WRONLY | O_CREAT, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return link(disk, link_disk);
+}
+
+static int teardown(void **state)
+{
+	unlink(disk);
+	unlink(log_a);
+	unlink(link_disk);
+	return rmdir(dir);
+}
+
+/* Two VMs "a" and "b" of one run, with no files of their own. */
+static void two_vms(struct run_request *req, struct vm_config *vm)
+{
+	vm_config_init(&vm[0]);
+	vm_config_init(&vm[1]);
+	vm[0].name = "a";
+	vm[1].name = "b";
+	*req = (struct run_request){ .vm = vm, .nr_vms = 2 };
+	group_config_init(&req->group);
+}
+
+static void log_on_a_disk_refused(void **state)
+{
+	struct vm_config vm[2];
+	struct run_request req;
+	char want[160];
+
+	two_vms(&req, vm);
+	vm[0].disk[0].path = link_disk; /* d.img by another name */
+	vm[0].nr_disks = 1;
+	vm[1].console_log = disk;
+	assert_int_equal(same_file_check_run(&req), -1);
+	assert_int_equal(err_status(), 126);
+	snprintf(want, sizeof(want), "--console-log %s is the disk %s of a",
+		 disk, link_disk);
+	assert_string_equal(err_msg(), want);
+}
+
+static void result_on_a_log_refused(void **state)
+{
+	struct vm_config vm[2];
+	struct run_request req;
+	char tmpl[80];
+
+	two_vms(&req, vm);
+	snprintf(tmpl, sizeof(tmpl), "%s/%%n.log", dir); /* a: a.log */
+	vm[0].console_log = tmpl;
+	vm[1].console_log = tmpl;
+	req.group.result = log_a;
+	assert_int_equal(same_file_check_run(&req), -1);
+	assert_non_null(strstr(err_msg(), "--result"));
+	assert_non_null(strstr(err_msg(), "is --console-log"));
+}
+
+static void shared_consoles_and_new_files_allowed(void **state)
+{
+	struct vm_config vm[2];
+	struct run_request req;
+
+	two_vms(&req, vm);
+	vm[0].console_log = log_a;
+	vm[1].console_target = CONSOLE_TO_FILE;
+	vm[1].console_file = log_a;
+	vm[0].kernel = disk;
+	vm[1].initrd = link_disk;
+	vm[1].console_log = none; /* not there yet: no other file */
+	req.group.result = none;
+	assert_int_equal(same_file_check_run(&req), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(log_on_a_disk_refused),
+		cmocka_unit_test(result_on_a_log_refused),
+		cmocka_unit_test(shared_consoles_and_new_files_allowed),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
