@@ -172,6 +172,12 @@ static void release_helper_can_fork_a_closer(void **state)
 	ssize_t n;
 	pid_t pid;
 
+#ifdef __SANITIZE_THREAD__
+	/* ThreadSanitizer's runtime does more in a forked child than the
+	 * list (and its sanitizer additions) allow; the plain and ASan
+	 * builds run this test. */
+	skip();
+#endif
 	assert_int_equal(pipe(pipe_fd), 0);
 	pid = fork();
 	assert_true(pid >= 0);
