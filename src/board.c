@@ -487,25 +487,28 @@ int board_attach_stdin(struct board *b, struct event_loop *loop)
 				    stop_from_keys, b);
 }
 
+/* A thread missed its bound: never free what it may touch (exit() will). */
+static void left_running(struct board *b, const char *what)
+{
+	b->stuck = true;
+	diag("%s: %s did not stop within %llu s; left to the end of the "
+	     "process",
+	     b->cfg->name, what,
+	     (unsigned long long)(THREAD_JOIN_TIMEOUT_NS / 1000000000));
+}
+
 /* Stop every thread of the VM, each with the same bound. */
 static void stop_threads(struct board *b)
 {
 	uint64_t deadline = thread_now_ns() + THREAD_JOIN_TIMEOUT_NS;
 	unsigned int i;
-	int rc = vm_join(&b->vm, deadline);
 
+	if (vm_join(&b->vm, deadline) < 0)
+		left_running(b, "a vCPU thread");
 	for (i = 0; i < b->nr_devs; i++)
 		if (b->dev[i].kind->stop &&
 		    b->dev[i].kind->stop(b->dev[i].dev, deadline) < 0)
-			rc = -1;
-	if (rc < 0) {
-		/* Never free what a live thread may touch: left to exit(). */
-		b->stuck = true;
-		diag("%s: a thread did not stop within %llu s; it is left to "
-		     "the end of the process",
-		     b->cfg->name,
-		     (unsigned long long)(THREAD_JOIN_TIMEOUT_NS / 1000000000));
-	}
+			left_running(b, b->dev[i].kind->name);
 }
 
 /*
@@ -527,7 +530,8 @@ static void report_stop(struct board *b, const struct vm_stop *stop)
 			  b->cfg->name, name, cause);
 	} else if (stop->reason == VM_STOP_HOST_FAILURE ||
 		   stop->reason == VM_STOP_CRASHED) {
-		diag("%s: %s: %s", b->cfg->name, name, stop->detail); /* errors */
+		diag("%s: %s: %s", b->cfg->name, name,
+		     stop->detail); /* errors */
 	} else if (stop->reason != VM_STOP_GUEST_EXIT &&
 		   stop->reason != VM_STOP_HALTED &&
 		   stop->reason != VM_STOP_POWER_OFF) {
