@@ -18,6 +18,13 @@
 
 struct vm;
 
+/* vcpu->thread_state: may a kick signal the thread? */
+enum {
+	VCPU_THREAD_NONE = 0, /* not started yet: it will see the requests */
+	VCPU_THREAD_RUNNING, /* self is valid */
+	VCPU_THREAD_JOINED, /* being joined: its ID is going away */
+};
+
 /* Requests another thread can post to a vCPU (bit mask). */
 enum {
 	VCPU_REQ_STOP = 1u << 0, /* leave the run loop for good */
@@ -50,8 +57,13 @@ struct vcpu {
 	uint64_t exits_offset; /* of the "exits" counter in it */
 	struct kvm_run *run;
 	int run_size;
-	pthread_t thread;
-	bool thread_started;
+	pthread_t thread; /* for the creator's join */
+	bool thread_created; /* creator only */
+	/* Kicks signal the thread only while it is VCPU_THREAD_RUNNING,
+	 * by the ID it published itself (self): the creator's copy may be
+	 * stored after the guest already runs (vcpu.c).  Atomic. */
+	int thread_state;
+	pthread_t self;
 
 	unsigned int requests; /* VCPU_REQ_*, atomically updated */
 	int idle_state; /* enum vcpu_idle_state, atomic */

@@ -7,6 +7,14 @@
  * the thread is between checking its requests and entering KVM_RUN; the
  * signal covers the thread already inside KVM_RUN.  The signal is blocked
  * in every thread except the vCPU threads.
+ *
+ * The thread publishes its own ID before its first look at the requests,
+ * and kicks read it, not the one pthread_create() stores: on a busy host
+ * the creator may store that only after the guest has run far enough to
+ * be stopped (a --fail-on line), and a kick that found no thread to
+ * signal left the vCPU in KVM_RUN for good.  Requests and thread_state
+ * are sequentially consistent, so a kick either sees the thread running
+ * or its request is seen by the thread's first look.
  */
 #include <errno.h>
 #include <signal.h>
@@ -99,7 +107,7 @@ static uint64_t thread_cpu_ns(void)
 
 static unsigned int take_requests(struct vcpu *vcpu)
 {
-	return __atomic_exchange_n(&vcpu->requests, 0, __ATOMIC_ACQ_REL);
+	return __atomic_exchange_n(&vcpu->requests, 0, __ATOMIC_SEQ_CST);
 }
 
 /* Returns false when the vCPU must leave its loop. */
@@ -134,12 +142,24 @@ static void start_kvm_worker(struct vcpu *vcpu)
 	ioctl(vcpu->fd, KVM_RUN, 0); /* -EINTR: serve_requests() goes on */
 }
 
+/* From now on kicks signal this thread, unless a join came first. */
+static void publish_self(struct vcpu *vcpu)
+{
+	int none = VCPU_THREAD_NONE;
+
+	vcpu->self = pthread_self();
+	__atomic_compare_exchange_n(&vcpu->thread_state, &none,
+				    VCPU_THREAD_RUNNING, false,
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
 	sigset_t set;
 
+	publish_self(vcpu);
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
@@ -176,31 +196,33 @@ int vcpu_start(struct vcpu *vcpu)
 		errno = rc;
 		return err_set_errno("cannot start vCPU %u thread", vcpu->id);
 	}
-	/* Read by kicks from any thread (the new one too): vcpu->thread is
-	 * valid once they see it set. */
-	__atomic_store_n(&vcpu->thread_started, true, __ATOMIC_RELEASE);
+	vcpu->thread_created = true;
 	return 0;
 }
 
-static bool started(const struct vcpu *vcpu)
+/* Is vcpu->self a thread that may be signalled? */
+static bool running(const struct vcpu *vcpu)
 {
-	return __atomic_load_n(&vcpu->thread_started, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&vcpu->thread_state, __ATOMIC_SEQ_CST) ==
+	       VCPU_THREAD_RUNNING;
 }
 
 int vcpu_join(struct vcpu *vcpu, uint64_t deadline_ns)
 {
-	if (!started(vcpu))
+	if (!vcpu->thread_created)
 		return 0;
-	__atomic_store_n(&vcpu->thread_started, false, __ATOMIC_RELEASE);
+	vcpu->thread_created = false;
+	__atomic_store_n(&vcpu->thread_state, VCPU_THREAD_JOINED,
+			 __ATOMIC_SEQ_CST);
 	return thread_join_until(vcpu->thread, deadline_ns);
 }
 
 void vcpu_kick(struct vcpu *vcpu, unsigned int requests)
 {
-	__atomic_or_fetch(&vcpu->requests, requests, __ATOMIC_ACQ_REL);
+	__atomic_or_fetch(&vcpu->requests, requests, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_RELEASE);
-	if (started(vcpu))
-		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+	if (running(vcpu))
+		pthread_kill(vcpu->self, VCPU_KICK_SIGNAL);
 }
 
 uint64_t vcpu_cpu_time_ns(const struct vcpu *vcpu)
@@ -208,7 +230,7 @@ uint64_t vcpu_cpu_time_ns(const struct vcpu *vcpu)
 	struct timespec ts;
 	clockid_t clock;
 
-	if (!started(vcpu) || pthread_getcpuclockid(vcpu->thread, &clock) ||
+	if (!running(vcpu) || pthread_getcpuclockid(vcpu->self, &clock) ||
 	    clock_gettime(clock, &ts))
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
