@@ -82,9 +82,11 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 ACPI_DUMP := $(BUILD)/tests/acpi-dump
 # Prints the settings table for the docs (make docs, tests/docs/check.sh).
 SETTINGS_DOC := $(BUILD)/tools/settings-doc
-# kvmux whose thread named by $$KVMUX_TEST_SECCOMP_VIOLATION makes a
-# forbidden system call (tests/integration/t_security.sh); never installed.
-SECCOMP_VIOLATION := $(BUILD)/tests/kvmux-seccomp-violation
+# kvmux with test-only paths that environment variables switch on
+# (KVMUX_TEST_*: src/host/seccomp.c, src/core/vcpu.c); never installed.
+TEST_BUILD := $(BUILD)/tests/kvmux-test-build
+TEST_BUILD_SRCS := src/host/seccomp.c src/core/vcpu.c
+TEST_BUILD_OBJS := $(TEST_BUILD_SRCS:src/%.c=$(BUILD)/tests/test_build/%.o)
 
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/%)
@@ -137,14 +139,13 @@ $(ACPI_DUMP): tests/acpi/acpi_dump.c $(BUILD)/libkvmux.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkvmux.a $(LDLIBS)
 
-# The same objects but seccomp.c's, which gets the test-only path: the
-# linker takes seccomp's symbols from it, not from libkvmux.a.
-$(BUILD)/tests/seccomp_violation.o: src/host/seccomp.c
+# The same objects but those with test-only paths: the linker takes
+# their symbols from these, not from libkvmux.a.
+$(BUILD)/tests/test_build/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DKVMUX_TEST_SECCOMP_VIOLATION -c -o $@ $<
+	$(CC) $(CFLAGS) -DKVMUX_TEST_BUILD -c -o $@ $<
 
-$(SECCOMP_VIOLATION): $(BUILD)/src/main.o $(BUILD)/tests/seccomp_violation.o \
-		$(BUILD)/libkvmux.a
+$(TEST_BUILD): $(BUILD)/src/main.o $(TEST_BUILD_OBJS) $(BUILD)/libkvmux.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(SETTINGS_DOC): tools/settings_doc.c $(BUILD)/libkvmux.a
@@ -160,8 +161,8 @@ unit: $(UNIT_BINS) $(ACPI_DUMP) $(SETTINGS_DOC)
 docs: $(SETTINGS_DOC)
 	scripts/update-docs.sh $(SETTINGS_DOC) docs/config.md
 
-integration: $(KVMUX) $(SECCOMP_VIOLATION) firmware
-	@KVMUX=$(KVMUX) KVMUX_SECCOMP_VIOLATION=$(SECCOMP_VIOLATION) \
+integration: $(KVMUX) $(TEST_BUILD) firmware
+	@KVMUX=$(KVMUX) KVMUX_TEST_BUILD=$(TEST_BUILD) \
 		FIRMWARE=$(FIRMWARE_DIR) tests/integration/run.sh
 
 test-plain:

@@ -17,6 +17,7 @@
  * or its request is seen by the thread's first look.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,29 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
+#ifdef KVMUX_TEST_BUILD
+/*
+ * Test builds only (build/tests/kvmux-test-build): with
+ * $KVMUX_TEST_LATE_VCPU_START set, the creator of a vCPU thread goes on
+ * only once the VM is stopping (or after 60 s), as if the host had
+ * descheduled it: every kick of that stop comes before vcpu_start()
+ * returns (tests/integration/t_stop.sh).
+ */
+static void creator_descheduled(struct vcpu *vcpu)
+{
+	unsigned int i;
+
+	if (!getenv("KVMUX_TEST_LATE_VCPU_START"))
+		return;
+	for (i = 0; i < 60000 && !vm_stopping(vcpu->vm); i++)
+		poll(NULL, 0, 1); /* 1 ms; the main thread's list has poll */
+}
+#else
+static void creator_descheduled(struct vcpu *vcpu)
+{
+}
+#endif
+
 int vcpu_start(struct vcpu *vcpu)
 {
 	int rc = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
@@ -196,6 +220,7 @@ int vcpu_start(struct vcpu *vcpu)
 		errno = rc;
 		return err_set_errno("cannot start vCPU %u thread", vcpu->id);
 	}
+	creator_descheduled(vcpu);
 	vcpu->thread_created = true;
 	return 0;
 }

@@ -521,9 +521,9 @@ static int load(const struct sock_fprog *prog, unsigned int flags)
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog);
 }
 
-#ifdef KVMUX_TEST_SECCOMP_VIOLATION
+#ifdef KVMUX_TEST_BUILD
 /*
- * Test builds only (build/tests/kvmux-seccomp-violation): the kind of
+ * Test builds only (build/tests/kvmux-test-build): the kind of
  * thread named by $KVMUX_TEST_SECCOMP_VIOLATION makes a socket, which no
  * list allows, right after installing its filter.
  */

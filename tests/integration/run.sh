@@ -5,7 +5,7 @@
 # file beside this one is a group of checks; the last line sums them up.
 #
 #   KVMUX=build/kvmux FIRMWARE=guest-firmware/build tests/integration/run.sh [GROUP...]
-# (t_security.sh also wants KVMUX_SECCOMP_VIOLATION=build/tests/kvmux-seccomp-violation)
+# (t_security.sh and t_stop.sh also want KVMUX_TEST_BUILD=build/tests/kvmux-test-build)
 set -u
 here=$(dirname "$(realpath "$0")")
 # shellcheck source=lib.sh

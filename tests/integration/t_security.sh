@@ -4,8 +4,8 @@
 # with one line and 159, --user leaves root, inherited descriptors are
 # closed, and kernels kvmux cannot run are refused before they run.
 #
-# The forbidden calls come from build/tests/kvmux-seccomp-violation
-# ($KVMUX_SECCOMP_VIOLATION), a test build in which the thread named by
+# The forbidden calls come from build/tests/kvmux-test-build
+# ($KVMUX_TEST_BUILD), a test build in which the thread named by
 # $KVMUX_TEST_SECCOMP_VIOLATION makes a socket; the shipped kvmux has no
 # such path.
 
@@ -120,16 +120,16 @@ bg_stop
 check "seccomp: --seccomp off: no thread is filtered" test "$got" = "0"
 
 # A forbidden call, in each kind of thread: one line, status 159.
-if [ ! -x "${KVMUX_SECCOMP_VIOLATION:-}" ]; then
-	skip "seccomp: forbidden calls" "set KVMUX_SECCOMP_VIOLATION (make integration does)"
-	KVMUX_SECCOMP_VIOLATION=true # every check below fails loudly
+if [ ! -x "${KVMUX_TEST_BUILD:-}" ]; then
+	skip "seccomp: forbidden calls" "set KVMUX_TEST_BUILD (make integration does)"
+	KVMUX_TEST_BUILD=true # every check below fails loudly
 fi
 violate() {
 	local kind=$1
 	shift
 	STATUS=0
 	KVMUX_TEST_SECCOMP_VIOLATION=$kind timeout -k 5 "$OUTER_TIMEOUT" \
-		"$KVMUX_SECCOMP_VIOLATION" "$@" >"$WORK/out" 2>"$WORK/err" \
+		"$KVMUX_TEST_BUILD" "$@" >"$WORK/out" 2>"$WORK/err" \
 		</dev/null || STATUS=$?
 	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
 }

@@ -234,3 +234,23 @@ check "virtio: overlapping and aliased rings are refused (NEEDS_RESET), then the
 	all_of 'status_is 0' '! out_has "NOT refused"' \
 	'[ "$(grep -c ": refused" <<<"$OUT")" -eq 9 ]' \
 	'out_has "console works"' 'out_has "blk works"' 'err_has "overlaps"'
+
+# A stop that comes from another thread before vCPU 0's creator went on
+# (a host that descheduled it right after pthread_create()): the test
+# build's creator waits for the stop, so every kick comes first, and the
+# vCPU, already in KVM_RUN, must still be pulled out.
+if [ -x "${KVMUX_TEST_BUILD:-}" ]; then
+	STATUS=0
+	KVMUX_TEST_LATE_VCPU_START=1 timeout -k 5 "$OUTER_TIMEOUT" \
+		"$KVMUX_TEST_BUILD" run --kernel "$FIRMWARE/say.elf" \
+		--console virtio --fail-on '^PANIC$' --timeout 60 \
+		--cmdline "say=PANIC%0a dev=virtio spin=1" \
+		>"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+	ERR=$(cat "$WORK/err")
+	check "stop: a kick made before the vCPU thread's creator went on reaches it (123)" \
+		all_of 'status_is 123' 'err_has "matched: PANIC"' \
+		'! err_has "did not stop"'
+else
+	skip "stop: a kick before the creator went on" \
+		"set KVMUX_TEST_BUILD (make integration does)"
+fi
