@@ -82,6 +82,10 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 ACPI_DUMP := $(BUILD)/tests/acpi-dump
 # Prints the settings table for the docs (make docs, tests/docs/check.sh).
 SETTINGS_DOC := $(BUILD)/tools/settings-doc
+# The system call filters, compiled with libseccomp at build time
+# (tools/seccomp_gen.c) and linked into the kvmux binaries only.
+SECCOMP_GEN := $(BUILD)/tools/seccomp-gen
+SECCOMP_PREBUILT := $(BUILD)/gen/seccomp_prebuilt.o
 # kvmux with test-only paths that environment variables switch on
 # (KVMUX_TEST_*: src/host/seccomp.c, src/core/vcpu.c); never installed.
 TEST_BUILD := $(BUILD)/tests/kvmux-test-build
@@ -119,7 +123,7 @@ $(BUILD)/libkvmux.a: $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(KVMUX): $(BUILD)/src/main.o $(BUILD)/libkvmux.a
+$(KVMUX): $(BUILD)/src/main.o $(SECCOMP_PREBUILT) $(BUILD)/libkvmux.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 firmware:
@@ -145,8 +149,21 @@ $(BUILD)/tests/test_build/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DKVMUX_TEST_BUILD -c -o $@ $<
 
-$(TEST_BUILD): $(BUILD)/src/main.o $(TEST_BUILD_OBJS) $(BUILD)/libkvmux.a
+$(TEST_BUILD): $(BUILD)/src/main.o $(TEST_BUILD_OBJS) $(SECCOMP_PREBUILT) \
+		$(BUILD)/libkvmux.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(SECCOMP_GEN): tools/seccomp_gen.c $(BUILD)/libkvmux.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libkvmux.a $(LDLIBS)
+
+$(BUILD)/gen/seccomp_prebuilt.c: $(SECCOMP_GEN)
+	@mkdir -p $(dir $@)
+	$(SECCOMP_GEN) >$@.tmp
+	mv $@.tmp $@
+
+$(SECCOMP_PREBUILT): $(BUILD)/gen/seccomp_prebuilt.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(SETTINGS_DOC): tools/settings_doc.c $(BUILD)/libkvmux.a
 	@mkdir -p $(dir $@)
@@ -251,7 +268,7 @@ uninstall:
 
 format:
 	clang-format -i $(SRCS) $(wildcard include/kvmux/*.h) $(UNIT_SRCS) \
-		tests/acpi/acpi_dump.c tools/settings_doc.c $(FUZZ_SRCS) \
+		tests/acpi/acpi_dump.c tools/settings_doc.c tools/seccomp_gen.c $(FUZZ_SRCS) \
 		$(wildcard tests/fuzz/*.h)
 
 clean:

@@ -14,6 +14,7 @@
 #include "kvmux/result.h"
 #include "kvmux/run.h"
 #include "kvmux/same_file.h"
+#include "kvmux/seccomp.h"
 
 static int usage_error(const char *msg)
 {
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
 	if (host_open_std_fds() < 0)
 		return EXIT_HOST_FAILURE;
 	host_close_inherited_fds();
+	seccomp_use_prebuilt(&seccomp_prebuilt); /* build/gen/, by make */
 	if (argc < 2)
 		return usage_error("no command (try: kvmux run --kernel IMAGE, "
 				   "or kvmux --help)");

@@ -4,10 +4,13 @@
  * (kvmux/seccomp.h; the lists are explained in docs/architecture.md,
  * "Security").
  *
- * The lists are built with libseccomp and compiled to BPF once, before
- * any thread exists; a thread installs its program with one seccomp(2)
- * call and no allocation, so the reaper, a child forked from a process
- * with threads, does the same.  ioctl(2) is allowed by request number
+ * The lists are compiled to BPF with libseccomp when kvmux is built
+ * (tools/seccomp_gen.c; the kvmux binary hands them over with
+ * seccomp_use_prebuilt()), or at setup where a list depends on the run
+ * (--user) or no prebuilt programs were given; either way every program
+ * is ready before any thread exists, and a thread installs its own with
+ * one seccomp(2) call and no allocation, so the reaper, a child forked
+ * from a process with threads, does the same.  ioctl(2) is allowed by request number
  * (argument 1) only; mmap(2) and mprotect(2) never with PROT_EXEC;
  * tgkill(2) only inside kvmux; the reaper opens read-only.
  *
@@ -321,10 +324,12 @@ static enum syscall_filter filter_mode = SYSCALL_FILTER_OFF;
 static bool user_switch; /* --user: output threads keep CAP_SETUID/GID */
 
 /* For the SIGSYS handler, which may not allocate: names by number. */
-#define NAMES_MAX 512
-#define NAME_LEN 32
-static char syscall_names[NAMES_MAX][NAME_LEN];
+#define NAMES_MAX SECCOMP_NAMES_MAX
+#define NAME_LEN SECCOMP_NAME_LEN
+static char resolved_names[NAMES_MAX][NAME_LEN];
+static const char (*syscall_names)[NAME_LEN] = resolved_names;
 static uint32_t native_arch; /* AUDIT_ARCH_X86_64: the names' */
+static const struct seccomp_prebuilt *prebuilt; /* NULL: compile */
 /* THREAD_KINDS: a thread that has not entered yet (base filter only). */
 static __thread enum thread_kind current_kind = THREAD_KINDS;
 
@@ -356,7 +361,7 @@ static struct scmp_arg_cmp arg32(unsigned int arg, uint32_t mask,
 	};
 }
 
-static int add_rule(scmp_filter_ctx ctx, const struct rule *r)
+static int add_rule(scmp_filter_ctx ctx, const struct rule *r, uint32_t pid)
 {
 	struct scmp_arg_cmp cmp[3];
 	unsigned int n = 0;
@@ -375,7 +380,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r)
 		cmp[n++] = arg32(2, PROT_EXEC, 0);
 		break;
 	case OWN_PID:
-		cmp[n++] = arg32(0, EQ, getpid());
+		cmp[n++] = arg32(0, EQ, pid);
 		break;
 	case SET_NAME:
 		cmp[n++] = arg32(0, EQ, PR_SET_NAME);
@@ -420,7 +425,7 @@ out:
 	return rc;
 }
 
-static int compile(const struct rule *const *lists, uint32_t deny,
+static int compile(const struct rule *const *lists, uint32_t deny, uint32_t pid,
 		   struct sock_fprog *prog)
 {
 	scmp_filter_ctx ctx = seccomp_init(deny);
@@ -433,7 +438,7 @@ static int compile(const struct rule *const *lists, uint32_t deny,
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	for (; *lists && !rc; lists++) {
 		for (r = *lists; r->nr != INT_MIN && !rc; r++) {
-			rc = add_rule(ctx, r);
+			rc = add_rule(ctx, r, pid);
 			if (rc == -EEXIST)
 				rc = 0;
 		}
@@ -448,16 +453,65 @@ static int compile(const struct rule *const *lists, uint32_t deny,
 	return rc;
 }
 
+static uint32_t deny_action(enum syscall_filter mode)
+{
+	return mode == SYSCALL_FILTER_LOG ? SCMP_ACT_LOG : SCMP_ACT_TRAP;
+}
+
+int seccomp_compile_kind(enum thread_kind kind, enum syscall_filter mode,
+			 uint32_t pid, struct sock_fprog *prog)
+{
+	return compile(kind_lists[kind], deny_action(mode), pid, prog);
+}
+
+/* A copy of a prebuilt program with kvmux's process ID put in. */
+static int copy_prebuilt(const struct seccomp_prebuilt_program *from,
+			 struct sock_fprog *prog)
+{
+	struct sock_filter *insn = calloc(from->len, sizeof(*insn));
+	unsigned int i;
+
+	if (!insn)
+		return err_host("seccomp: out of memory");
+	memcpy(insn, from->insn, from->len * sizeof(*insn));
+	for (i = 0; i < from->nr_pid_at; i++)
+		insn[from->pid_at[i]].k = getpid();
+	prog->len = from->len;
+	prog->filter = insn;
+	return 0;
+}
+
+/* kind's program: prebuilt, unless --user's IDs are in its list. */
+static int make_program(enum thread_kind kind, enum syscall_filter mode,
+			struct sock_fprog *prog)
+{
+	if (prebuilt && !(user_switch && kind == THREAD_OUTPUT))
+		return copy_prebuilt(
+			&prebuilt->program[mode == SYSCALL_FILTER_LOG][kind],
+			prog);
+	return compile(kind_lists[kind], deny_action(mode), getpid(), prog);
+}
+
+void seccomp_use_prebuilt(const struct seccomp_prebuilt *p)
+{
+	prebuilt = p;
+}
+
 static void fill_names(void)
 {
 	char *name;
 	int nr;
 
+	if (prebuilt) {
+		native_arch = prebuilt->arch;
+		syscall_names = prebuilt->names;
+		return;
+	}
 	native_arch = seccomp_arch_native();
 	for (nr = 0; nr < NAMES_MAX; nr++) {
 		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
 		if (name && strlen(name) < NAME_LEN)
-			strcpy(syscall_names[nr], name);
+			strcpy(resolved_names[nr], name);
 		free(name);
 	}
 }
@@ -589,8 +643,6 @@ static int install_handler(void)
 
 int seccomp_setup(enum syscall_filter mode, const struct host_user *user)
 {
-	uint32_t deny =
-		mode == SYSCALL_FILTER_LOG ? SCMP_ACT_LOG : SCMP_ACT_TRAP;
 	unsigned int i;
 
 	current_kind = THREAD_MAIN; /* the caller */
@@ -613,7 +665,7 @@ int seccomp_setup(enum syscall_filter mode, const struct host_user *user)
 		return err_host("this kernel has no seccomp filters (--seccomp "
 				"off runs without them)");
 	for (i = 0; i <= THREAD_KINDS; i++)
-		if (compile(kind_lists[i], deny, &programs[i]) < 0)
+		if (make_program(i, mode, &programs[i]) < 0)
 			return -1;
 	fill_names();
 	if (install_handler() < 0)
