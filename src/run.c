@@ -651,6 +651,17 @@ static int write_result(struct runner *r, int status)
 	return status;
 }
 
+/* A thread of some VM missed its stop bound: it may still run. */
+static bool any_stuck(const struct runner *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_vms; i++)
+		if (r->board[i].stuck)
+			return true;
+	return false;
+}
+
 static void stop_sched(struct runner *r)
 {
 	if (!r->sched)
@@ -730,7 +741,8 @@ static void teardown(struct runner *r)
 	console_outputs_free(r->outputs);
 	free(r->dest);
 	free(r->log_dest);
-	group_sched_destroy(r->sched);
+	if (!any_stuck(r)) /* a stuck vCPU thread may still use it */
+		group_sched_destroy(r->sched);
 	if (r->have_plan)
 		group_plan_free(&r->plan);
 	free(r->sched_vms);

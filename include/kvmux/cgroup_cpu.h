@@ -51,8 +51,9 @@ int cgroup_cpu_create(struct cgroup_cpu *cg, unsigned int nr_vms,
 int cgroup_cpu_set(struct cgroup_cpu *cg, unsigned int i, uint64_t shares,
 		   uint64_t quota_us, uint64_t period_us);
 
-/* Move the calling thread into VM i's cgroup.  Returns 0 or -1. */
-int cgroup_cpu_join(struct cgroup_cpu *cg, unsigned int i);
+/* Move thread tid (of this process) into VM i's cgroup.  Returns 0 or
+ * -1 with err_set(). */
+int cgroup_cpu_move(struct cgroup_cpu *cg, unsigned int i, pid_t tid);
 
 /*
  * Remove the cgroups and free; their threads must have ended (KVM's

@@ -48,10 +48,14 @@ struct vm {
 	bool joined; /* vCPU threads are being joined: no more kicks */
 
 	/* Runs on each vCPU thread as it starts, before the guest does (the
-	 * group scheduler moves the thread into its cgroup); NULL: none.
+	 * group scheduler queues the thread's move into its cgroup,
+	 * host/cgroup_join.c); NULL: none.
 	 * Returns 0, or -1 with err_set(): the VM then stops (host
 	 * failure). */
 	int (*vcpu_thread_start)(void *opaque);
+	/* Runs on each vCPU thread as it ends (after vcpu_thread_start
+	 * ran); NULL: none. */
+	void (*vcpu_thread_end)(void *opaque);
 	void *vcpu_thread_opaque;
 
 	/* Closes the VM's and its vCPUs' descriptors at vm_destroy(), all

@@ -186,6 +186,8 @@ static void *vcpu_thread(void *arg)
 		vcpu_handle_exit(vcpu);
 	}
 	vcpu->cpu_ns_at_exit = thread_cpu_ns();
+	if (vm->vcpu_thread_end)
+		vm->vcpu_thread_end(vm->vcpu_thread_opaque);
 	return NULL;
 }
 

@@ -343,14 +343,14 @@ int cgroup_cpu_set(struct cgroup_cpu *cg, unsigned int i, uint64_t shares,
 	return write_value(dir, "cpu.cfs_quota_us", quota_us);
 }
 
-int cgroup_cpu_join(struct cgroup_cpu *cg, unsigned int i)
+int cgroup_cpu_move(struct cgroup_cpu *cg, unsigned int i, pid_t tid)
 {
-	char tid[16];
-	int n = snprintf(tid, sizeof(tid), "%d", (int)gettid());
+	char text[16];
+	int n = snprintf(text, sizeof(text), "%d", (int)tid);
 
-	/* Not dprintf(): stdio would fstat(2), which the base filter
-	 * (host/seccomp.c) a starting vCPU thread has does not allow. */
-	if (write(cg->tasks_fd[i], tid, n) != n)
+	/* Not dprintf(): stdio would fstat(2), which the scheduler
+	 * thread's filter (host/seccomp.c) does not allow. */
+	if (write(cg->tasks_fd[i], text, n) != n)
 		return err_set_errno("cannot move a vCPU thread into cgroup "
 				     "%s/vm%u",
 				     cg->run_dir, i);

@@ -12,9 +12,11 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "kvmux/alloc.h"
 #include "kvmux/cgroup_cpu.h"
+#include "kvmux/cgroup_join.h"
 #include "kvmux/error.h"
 #include "kvmux/group_sched.h"
 #include "kvmux/sched_policy.h"
@@ -37,6 +39,7 @@ struct group_sched {
 	const struct group_plan *plan;
 	struct cgroup_cpu cg;
 	struct cgroup_vm *cg_vm;
+	struct cgroup_join *join; /* moves the vCPU threads in */
 	struct sched_park *park;
 };
 
@@ -63,11 +66,27 @@ static bool any_priority(const struct group_plan *plan)
 	return false;
 }
 
+/*
+ * A vCPU thread as it starts.  A capped VM's thread moves itself before
+ * the guest runs: a cap is a bound from the first instruction.  Shares
+ * only divide what the group gets, so the others' moves are queued and
+ * their guests run at once (host/cgroup_join.c says what a move costs).
+ */
 static int join_cgroup(void *opaque)
 {
 	struct cgroup_vm *v = opaque;
 
-	return cgroup_cpu_join(&v->gs->cg, v->i);
+	if (v->gs->plan->vm[v->i].cap)
+		return cgroup_cpu_move(&v->gs->cg, v->i, gettid());
+	cgroup_join_post(v->gs->join, v->i);
+	return 0;
+}
+
+static void leave_cgroup(void *opaque)
+{
+	struct cgroup_vm *v = opaque;
+
+	cgroup_join_leave(v->gs->join);
 }
 
 /* A cap's quota per CFS period: the budget, scaled to a period CFS has. */
@@ -113,10 +132,13 @@ static int use_cgroups(struct group_sched *gs)
 {
 	const struct group_plan *plan = gs->plan;
 	uint64_t run_shares = 0;
-	unsigned int i;
+	unsigned int i, vcpus = 0, queued = 0;
 
-	for (i = 0; i < plan->nr_vms; i++)
-		run_shares += (uint64_t)plan->vm[i].cpus * SCHED_SHARES_UNIT;
+	for (i = 0; i < plan->nr_vms; i++) {
+		vcpus += plan->vm[i].cpus;
+		queued += plan->vm[i].cap ? 0 : plan->vm[i].cpus;
+	}
+	run_shares = (uint64_t)vcpus * SCHED_SHARES_UNIT;
 	if (run_shares > SCHED_SHARES_MAX)
 		run_shares = SCHED_SHARES_MAX;
 	gs->cg_vm = calloc(plan->nr_vms, sizeof(*gs->cg_vm));
@@ -124,7 +146,10 @@ static int use_cgroups(struct group_sched *gs)
 		return err_host("out of memory");
 	if (cgroup_cpu_create(&gs->cg, plan->nr_vms, run_shares) < 0)
 		return -1;
-	if (set_vm_cgroups(gs) < 0) {
+	gs->join = cgroup_join_create(&gs->cg, queued);
+	if (!gs->join || set_vm_cgroups(gs) < 0) {
+		cgroup_join_destroy(gs->join);
+		gs->join = NULL;
 		cgroup_cpu_destroy(&gs->cg);
 		return -1;
 	}
@@ -193,12 +218,15 @@ void group_sched_attach(struct group_sched *gs, struct vm **vms)
 		return;
 	for (i = 0; i < gs->plan->nr_vms; i++) {
 		vms[i]->vcpu_thread_start = join_cgroup;
+		vms[i]->vcpu_thread_end = leave_cgroup;
 		vms[i]->vcpu_thread_opaque = &gs->cg_vm[i];
 	}
 }
 
 int group_sched_start(struct group_sched *gs)
 {
+	if (gs->mode == SCHED_MODE_CGROUP)
+		return cgroup_join_start(gs->join, gs->vms);
 	if (gs->mode != SCHED_MODE_PARK)
 		return 0;
 	gs->park = sched_park_start(gs->vms, gs->plan);
@@ -218,6 +246,7 @@ void group_sched_destroy(struct group_sched *gs)
 	if (!gs)
 		return;
 	group_sched_stop(gs);
+	cgroup_join_destroy(gs->join); /* every vCPU thread has ended */
 	cgroup_cpu_destroy(&gs->cg);
 	free(gs->cg_vm);
 	free(gs);
