@@ -498,10 +498,13 @@ static int start(struct runner *r)
 	for (k = 0; k < r->nr_vms; k++) {
 		unsigned int i = r->have_plan ? r->plan.order[k] : k;
 
-		if (watch_vm(r, &r->slot[i]) < 0 ||
-		    board_start(&r->board[i]) < 0)
+		if (watch_vm(r, &r->slot[i]) < 0)
 			return -1;
+		/* Counted before it starts: a VM that fails to start half-way
+		 * still stops, and its stop is counted down. */
 		r->running++;
+		if (board_start(&r->board[i]) < 0)
+			return -1;
 	}
 	if (!r->group)
 		rc = board_attach_stdin(&r->board[0], &r->loop);
@@ -738,11 +741,15 @@ static void teardown(struct runner *r)
 	}
 	for (i = 0; i < r->nr_vms; i++)
 		board_teardown(&r->board[i]);
+	/* A thread that missed its stop bound may still use any of the
+	 * rest (its board, the outputs, the scheduler's state): exit()
+	 * frees it. */
+	if (any_stuck(r))
+		return;
 	console_outputs_free(r->outputs);
 	free(r->dest);
 	free(r->log_dest);
-	if (!any_stuck(r)) /* a stuck vCPU thread may still use it */
-		group_sched_destroy(r->sched);
+	group_sched_destroy(r->sched);
 	if (r->have_plan)
 		group_plan_free(&r->plan);
 	free(r->sched_vms);

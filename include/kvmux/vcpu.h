@@ -64,6 +64,7 @@ struct vcpu {
 	 * stored after the guest already runs (vcpu.c).  Atomic. */
 	int thread_state;
 	pthread_t self;
+	clockid_t cpu_clock; /* the thread's CPU clock, set with self */
 
 	unsigned int requests; /* VCPU_REQ_*, atomically updated */
 	int idle_state; /* enum vcpu_idle_state, atomic */

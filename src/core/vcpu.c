@@ -149,6 +149,10 @@ static void publish_self(struct vcpu *vcpu)
 	int none = VCPU_THREAD_NONE;
 
 	vcpu->self = pthread_self();
+	/* Read by others without the ID: a clock of a thread that has gone
+	 * just fails, where pthread_getcpuclockid() of it would be
+	 * undefined. */
+	pthread_getcpuclockid(vcpu->self, &vcpu->cpu_clock);
 	__atomic_compare_exchange_n(&vcpu->thread_state, &none,
 				    VCPU_THREAD_RUNNING, false,
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
@@ -255,10 +259,8 @@ void vcpu_kick(struct vcpu *vcpu, unsigned int requests)
 uint64_t vcpu_cpu_time_ns(const struct vcpu *vcpu)
 {
 	struct timespec ts;
-	clockid_t clock;
 
-	if (!running(vcpu) || pthread_getcpuclockid(vcpu->self, &clock) ||
-	    clock_gettime(clock, &ts))
+	if (!running(vcpu) || clock_gettime(vcpu->cpu_clock, &ts))
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }

@@ -30,6 +30,26 @@ def waited_text(output):
         return b""
 
 
+def drain(fd):
+    """What kvmux wrote before it exited and was not read yet: the
+    terminal keeps it until read.  Once no process holds the terminal's
+    other end, a read returns the rest and then fails (EIO)."""
+    rest = b""
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        rest += chunk
+    return rest
+
+
 def main():
     keys = sys.argv[1].encode().decode("unicode_escape").encode("latin-1")
     wait_for = sys.argv[2].encode()
@@ -66,6 +86,7 @@ def main():
         print("status: hung")
     else:
         print("status: %d" % status)
+    output += drain(fd)
     after = termios.tcgetattr(fd)
     print("terminal: %s" % ("restored" if after == before else "CHANGED"))
     sys.stdout.write(output.decode("latin-1"))
