@@ -48,7 +48,9 @@
 #define SECCOMP_NAME_LEN 32
 
 /* A program compiled when kvmux was built, with kvmux's process ID (the
- * rule for tgkill(2)) still to be put in: insn[pid_at[i]].k. */
+ * rule for tgkill(2)) still to be put in: insn[pid_at[i]].k.  len 0:
+ * none (the build host's kernel lacked the action): compiled at run
+ * time. */
 struct seccomp_prebuilt_program {
 	const struct sock_filter *insn;
 	unsigned int len;

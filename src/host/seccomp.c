@@ -432,8 +432,11 @@ static int compile(const struct rule *const *lists, uint32_t deny, uint32_t pid,
 	const struct rule *r;
 	int rc = 0;
 
-	if (!ctx)
-		return err_host("seccomp: out of memory");
+	if (!ctx) /* libseccomp checks the action against the kernel */
+		return err_host("seccomp: libseccomp cannot make a filter "
+				"whose default action is %s (out of memory, "
+				"or this kernel does not have it)",
+				deny == SCMP_ACT_LOG ? "log" : "trap");
 	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, deny);
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	for (; *lists && !rc; lists++) {
@@ -485,10 +488,14 @@ static int copy_prebuilt(const struct seccomp_prebuilt_program *from,
 static int make_program(enum thread_kind kind, enum syscall_filter mode,
 			struct sock_fprog *prog)
 {
-	if (prebuilt && !(user_switch && kind == THREAD_OUTPUT))
-		return copy_prebuilt(
-			&prebuilt->program[mode == SYSCALL_FILTER_LOG][kind],
-			prog);
+	const struct seccomp_prebuilt_program *p =
+		prebuilt ?
+			&prebuilt->program[mode == SYSCALL_FILTER_LOG][kind] :
+			NULL;
+
+	/* len 0: the build host could not compile it (seccomp_gen.c). */
+	if (p && p->len && !(user_switch && kind == THREAD_OUTPUT))
+		return copy_prebuilt(p, prog);
 	return compile(kind_lists[kind], deny_action(mode), getpid(), prog);
 }
 
