@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/filter.h>
+#include <linux/futex.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -556,11 +557,23 @@ die(const char *line, size_t len, int status)
 	__builtin_unreachable();
 }
 
+/* Set by the first SIGSYS handler: the one that speaks and exits. */
+static int sigsys_taken;
+
 static void on_sigsys(int sig, siginfo_t *info, void *ucontext)
 {
 	char line[256], *p = line, *end = line + sizeof(line) - 1;
 	unsigned int nr = info->si_syscall;
 
+	/*
+	 * Threads can break their lists at once (in the test build every
+	 * output thread does): one line, the first's; the others wait for
+	 * its exit_group(), since exiting first could cut its line.
+	 */
+	if (__atomic_exchange_n(&sigsys_taken, 1, __ATOMIC_ACQ_REL))
+		for (;;)
+			syscall(SYS_futex, &sigsys_taken, FUTEX_WAIT_PRIVATE, 1,
+				NULL, NULL, 0);
 	put(&p, end, "kvmux: seccomp: ");
 	put(&p, end, kind_text[current_kind]);
 	put(&p, end, " made system call ");
