@@ -10,8 +10,8 @@
  * (--user) or no prebuilt programs were given; either way every program
  * is ready before any thread exists, and a thread installs its own with
  * one seccomp(2) call and no allocation, so the reaper, a child forked
- * from a process with threads, does the same.  ioctl(2) is allowed by request number
- * (argument 1) only; mmap(2) and mprotect(2) never with PROT_EXEC;
+ * from a process with threads, does the same.  ioctl(2) is allowed by
+ * request number (argument 1) only; mmap(2) and mprotect(2) never with PROT_EXEC;
  * tgkill(2) only inside kvmux; the reaper opens read-only.
  *
  * A forbidden call raises SIGSYS in the thread that made it.  The handler
@@ -497,7 +497,7 @@ static int make_program(enum thread_kind kind, enum syscall_filter mode,
 	/* len 0: the build host could not compile it (seccomp_gen.c). */
 	if (p && p->len && !(user_switch && kind == THREAD_OUTPUT))
 		return copy_prebuilt(p, prog);
-	return compile(kind_lists[kind], deny_action(mode), getpid(), prog);
+	return seccomp_compile_kind(kind, mode, getpid(), prog);
 }
 
 void seccomp_use_prebuilt(const struct seccomp_prebuilt *p)

@@ -66,6 +66,15 @@ static char *written(struct fixture *f, unsigned int i)
 	return buf;
 }
 
+/* VM i's file holds tid, and nothing else. */
+static void assert_moved(struct fixture *f, unsigned int i, pid_t tid)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "%d", (int)tid);
+	assert_string_equal(written(f, i), want);
+}
+
 struct poster {
 	struct cgroup_join *cj;
 	unsigned int vm_index;
@@ -99,7 +108,6 @@ static void test_moves_go_to_their_vms(void **state)
 	struct fixture *f = *state;
 	struct cgroup_join *cj = cgroup_join_create(&f->cg, 2);
 	struct poster a = { cj, 1, false, 0 }, b = { cj, 0, false, 0 };
-	char want[32];
 
 	assert_non_null(cj);
 	post_from_thread(&a);
@@ -107,10 +115,8 @@ static void test_moves_go_to_their_vms(void **state)
 	assert_string_equal(written(f, 0), "");
 	assert_int_equal(cgroup_join_start(cj, f->vms), 0);
 	cgroup_join_destroy(cj); /* joins the mover: every move is made */
-	snprintf(want, sizeof(want), "%d", (int)b.tid);
-	assert_string_equal(written(f, 0), want);
-	snprintf(want, sizeof(want), "%d", (int)a.tid);
-	assert_string_equal(written(f, 1), want);
+	assert_moved(f, 0, b.tid);
+	assert_moved(f, 1, a.tid);
 }
 
 /* A thread that ended before its move was made is never written: its
@@ -120,7 +126,6 @@ static void test_a_thread_that_left_is_not_moved(void **state)
 	struct fixture *f = *state;
 	struct cgroup_join *cj = cgroup_join_create(&f->cg, 2);
 	struct poster gone = { cj, 0, true, 0 }, stays = { cj, 1, false, 0 };
-	char want[32];
 
 	assert_non_null(cj);
 	post_from_thread(&gone);
@@ -128,8 +133,7 @@ static void test_a_thread_that_left_is_not_moved(void **state)
 	assert_int_equal(cgroup_join_start(cj, f->vms), 0);
 	cgroup_join_destroy(cj);
 	assert_string_equal(written(f, 0), "");
-	snprintf(want, sizeof(want), "%d", (int)stays.tid);
-	assert_string_equal(written(f, 1), want);
+	assert_moved(f, 1, stays.tid);
 }
 
 /* Fewer posts than expected (a VM that never started): destroy still
