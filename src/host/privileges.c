@@ -159,17 +159,27 @@ int host_drop_thread_capabilities(bool keep_setid)
 	};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { 0 };
 	const uint32_t setid = 1u << CAP_SETUID | 1u << CAP_SETGID;
+	unsigned int tries;
 
-	if (keep_setid && syscall(SYS_capget, &header, data) < 0)
-		return err_set_errno("capget");
-	/* Only what the thread has: a capability cannot be raised. */
-	data[0].permitted &= keep_setid ? setid : 0;
-	data[0].effective = data[0].permitted;
-	data[0].inheritable = 0;
-	data[1] = (struct __user_cap_data_struct){ 0 };
-	if (syscall(SYS_capset, &header, data) < 0)
-		return err_set_errno("capset");
-	return 0;
+	/*
+	 * --user: glibc makes every thread take the new IDs (a signal to
+	 * each), which clears a thread's capabilities; if that comes between
+	 * capget and capset, the capset asks for what is gone (EPERM): read
+	 * again.  The switch happens once, so once more is enough.
+	 */
+	for (tries = 0;; tries++) {
+		if (keep_setid && syscall(SYS_capget, &header, data) < 0)
+			return err_set_errno("capget");
+		/* Only what the thread has: a capability cannot be raised. */
+		data[0].permitted &= keep_setid ? setid : 0;
+		data[0].effective = data[0].permitted;
+		data[0].inheritable = 0;
+		data[1] = (struct __user_cap_data_struct){ 0 };
+		if (syscall(SYS_capset, &header, data) == 0)
+			return 0;
+		if (errno != EPERM || !keep_setid || tries == 2)
+			return err_set_errno("capset");
+	}
 }
 
 int host_without_capabilities(int (*fn)(void *arg), void *arg)
