@@ -43,7 +43,7 @@ void board_init(struct board *b, const struct vm_config *cfg)
 	*b = (struct board){
 		.cfg = cfg,
 		.kvm = { .fd = -1 },
-		.vm = { .fd = -1, .stop_fd = -1 },
+		.vm = { .fd = -1, .stop_fd = -1, .watch_fd = -1 },
 	};
 	snprintf(b->reason, sizeof(b->reason), "%s",
 		 vm_stop_reason_name(VM_RUNNING));
@@ -227,6 +227,11 @@ static int env_irqfd(void *ctx, unsigned int gsi, int fd)
 	return vm_irqfd(ctx, gsi, fd);
 }
 
+static void env_irqfd_raised(void *ctx)
+{
+	vm_note_interrupt(ctx);
+}
+
 static int env_ioeventfd(void *ctx, uint64_t addr, uint32_t value, int fd)
 {
 	return vm_ioeventfd(ctx, addr, value, fd);
@@ -256,6 +261,7 @@ static int attach_devices(struct board *b)
 		.ctx = &b->vm,
 		.irq_line = env_irq_line,
 		.irqfd = env_irqfd,
+		.irqfd_raised = env_irqfd_raised,
 		.ioeventfd = env_ioeventfd,
 		.stop = env_stop,
 		.note = env_note,

@@ -208,9 +208,18 @@ static void on_watch(void *opaque, int fd, uint32_t events)
 	ms = next > now ? (next - now + 999999) / 1000000 : 0;
 	if (ms < VM_IDLE_WATCH_MS)
 		ms = VM_IDLE_WATCH_MS;
-	if (ms > VM_IDLE_WATCH_MAX_MS)
+	if (next == UINT64_MAX) /* only parked VMs: look again soon */
 		ms = VM_IDLE_WATCH_MAX_MS;
 	timer_fd_set(fd, ms, 0);
+}
+
+/* An interrupt for a VM whose vCPUs were quiet: watch it soon again. */
+static void on_watch_wake(void *opaque, int fd, uint32_t events)
+{
+	struct runner *r = opaque;
+
+	event_fd_drain(fd);
+	timer_fd_set(r->watch_fd, VM_IDLE_WATCH_MS, 0);
 }
 
 /* With a shutdown grace, --timeout is an orderly stop too. */
@@ -236,6 +245,7 @@ static void on_vm_stop(void *opaque, int fd, uint32_t events)
 	if (b->finished || !vm_stopping(&b->vm))
 		return;
 	event_loop_remove(&r->loop, fd);
+	event_loop_remove(&r->loop, b->vm.watch_fd);
 	if (slot->timeout_fd >= 0)
 		event_loop_remove(&r->loop, slot->timeout_fd);
 	if (slot->grace_fd >= 0)
@@ -296,7 +306,9 @@ static int watch_vm(struct runner *r, struct vm_slot *slot)
 	struct board *b = &r->board[slot->i];
 
 	if (event_loop_add(&r->loop, b->vm.stop_fd, EPOLLIN, on_vm_stop, slot) <
-	    0)
+		    0 ||
+	    event_loop_add(&r->loop, b->vm.watch_fd, EPOLLIN, on_watch_wake,
+			   r) < 0)
 		return -1;
 	if (!b->cfg->timeout_ms)
 		return 0;

@@ -60,6 +60,10 @@ struct device_env {
 	int (*irq_line)(void *ctx, unsigned int gsi, bool level);
 	/* Writing to fd raises gsi (an edge), without kvmux (KVM_IRQFD). */
 	int (*irqfd)(void *ctx, unsigned int gsi, int fd);
+	/* Say each write to such an fd (any thread, cheap): a vCPU halted
+	 * until kvmux raises an interrupt may wake (vm_note_interrupt()).
+	 * NULL where nobody needs to know (unit tests). */
+	void (*irqfd_raised)(void *ctx);
 	/* The guest's 4-byte write of value at MMIO addr signals fd
 	 * instead of exiting to kvmux (KVM_IOEVENTFD). */
 	int (*ioeventfd)(void *ctx, uint64_t addr, uint32_t value, int fd);

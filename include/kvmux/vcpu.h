@@ -39,6 +39,9 @@ enum vcpu_idle_state {
 	VCPU_HALTED_IRQS_OFF, /* HLT with interrupts disabled */
 	VCPU_NEVER_STARTED, /* an AP still waiting for INIT/SIPI */
 	VCPU_HALTED_IRQS_ON, /* HLT that an interrupt may end: not stopped */
+	/* HLT with interrupts on, and no timer inside KVM armed (local APIC
+	 * timer, PIT): only an interrupt kvmux raises can end it. */
+	VCPU_HALTED_QUIET,
 };
 
 /* Exit counters, for --stats and benchmarks. */
@@ -70,6 +73,7 @@ struct vcpu {
 	int idle_state; /* enum vcpu_idle_state, atomic */
 	uint64_t idle_cpu_ns; /* thread CPU time when found idle */
 	uint64_t idle_exits; /* vcpu_kvm_exits() then */
+	uint64_t idle_irqs; /* the VM's irqs_raised just before the probe */
 	uint64_t last_cpu_ns; /* thread CPU time at the last watch */
 	/* Probes of a vCPU that stays idle with interrupts on back off
 	 * (main thread only): the next is due at probe_due_ns (monotonic),

@@ -63,6 +63,16 @@ struct vm {
 	 * kvmux/fd_release.h); NULL: closed here. */
 	void (*close_fds)(const int *fds, unsigned int nr);
 
+	bool has_pit; /* vm_create_pit() made KVM's PIT */
+
+	/* Interrupts kvmux raised (vm_note_interrupt()), atomic. */
+	uint64_t irqs_raised;
+	/* Set while the idle watch waits longer than VM_IDLE_WATCH_MAX_MS
+	 * for this VM (its halted vCPUs are quiet); the next interrupt
+	 * clears it and makes watch_fd readable.  Atomic. */
+	bool watch_asleep;
+	int watch_fd; /* eventfd */
+
 	int stop_fd; /* eventfd, readable once a stop was requested */
 	pthread_mutex_t stop_lock;
 	struct vm_stop stop;
@@ -106,8 +116,17 @@ bool vm_is_parked(struct vm *vm);
 /* Called by a vCPU thread: wait while the VM is parked. */
 void vm_wait_while_parked(struct vm *vm);
 
-/* Drive an interrupt line (GSI) of the in-kernel IOAPIC/PIC. */
+/* Drive an interrupt line (GSI) of the in-kernel IOAPIC/PIC; raising it
+ * counts as vm_note_interrupt(). */
 int vm_irq_line(struct vm *vm, unsigned int gsi, bool level);
+
+/*
+ * Count an interrupt kvmux raised for the guest (an irqfd written, a line
+ * raised), from any thread: a quiet halted vCPU (VCPU_HALTED_QUIET) may
+ * wake, so a sleeping idle watch is woken through watch_fd.  Costs an
+ * atomic increment; an eventfd write only when the watch sleeps.
+ */
+void vm_note_interrupt(struct vm *vm);
 
 /*
  * Let KVM signal fd when the guest writes `value` (4 bytes) to MMIO addr,
@@ -136,10 +155,15 @@ struct vm_stop vm_stop_status(struct vm *vm);
  * VM_IDLE_WATCH_MS, then backing off up to VM_IDLE_WATCH_MAX_MS while
  * they stay idle with interrupts on; when every vCPU is halted with
  * interrupts off (or never started), the VM stops with VM_STOP_HALTED.
+ * A VM whose vCPUs are all stopped or quiet (VCPU_HALTED_QUIET) needs a
+ * look only every VM_IDLE_WATCH_QUIET_MS, a safety net for wake-up
+ * sources kvmux does not know of: vm_note_interrupt() wakes the watch
+ * (watch_fd) when it raises an interrupt.
  * Returns when to call again (ns, monotonic); UINT64_MAX: no need.
  */
 #define VM_IDLE_WATCH_MS 100
 #define VM_IDLE_WATCH_MAX_MS 1000
+#define VM_IDLE_WATCH_QUIET_MS 10000
 uint64_t vm_watch_idle(struct vm *vm, uint64_t now_ns);
 
 #endif

@@ -171,22 +171,31 @@ static uint64_t thread_cpu_ns(void)
 #define MSR_PVM_VIF 0x4b564d10
 #define PVM_VIF_FLAGS 0xfffull
 
-/* The guest's interrupt flag under PVM: 0 or 1, -1 if not PVM's. */
-static int pvm_vif(struct vcpu *vcpu)
+/* One MSR of the vCPU; false if KVM has no such MSR. */
+static bool read_msr(struct vcpu *vcpu, uint32_t index, uint64_t *value)
 {
 	union {
 		struct kvm_msrs hdr; /* and room for its one entry */
 		uint8_t bytes[sizeof(struct kvm_msrs) +
 			      sizeof(struct kvm_msr_entry)];
 	} msrs = { .hdr.nmsrs = 1 };
-	struct kvm_msr_entry *entry = &msrs.hdr.entries[0];
-	const uint8_t *vif;
 
-	entry->index = MSR_PVM_VIF;
-	if (ioctl(vcpu->fd, KVM_GET_MSRS, &msrs) != 1 ||
-	    !(entry->data & ~PVM_VIF_FLAGS))
+	msrs.hdr.entries[0].index = index;
+	if (ioctl(vcpu->fd, KVM_GET_MSRS, &msrs) != 1)
+		return false;
+	*value = msrs.hdr.entries[0].data;
+	return true;
+}
+
+/* The guest's interrupt flag under PVM: 0 or 1, -1 if not PVM's. */
+static int pvm_vif(struct vcpu *vcpu)
+{
+	const uint8_t *vif;
+	uint64_t msr;
+
+	if (!read_msr(vcpu, MSR_PVM_VIF, &msr) || !(msr & ~PVM_VIF_FLAGS))
 		return -1;
-	vif = gm_ptr(&vcpu->vm->mem, entry->data & ~PVM_VIF_FLAGS, 1);
+	vif = gm_ptr(&vcpu->vm->mem, msr & ~PVM_VIF_FLAGS, 1);
 	if (!vif)
 		return -1;
 	return __atomic_load_n(vif, __ATOMIC_ACQUIRE) != 0;
@@ -198,6 +207,70 @@ static bool interrupts_on(struct vcpu *vcpu, const struct kvm_regs *regs)
 	int vif = pvm_vif(vcpu);
 
 	return vif >= 0 ? vif : (regs->rflags & X86_EFLAGS_IF) != 0;
+}
+
+/* Local APIC registers (Intel SDM vol. 3, "Local APIC"): byte offsets in
+ * struct kvm_lapic_state, and the LVT bits looked at. */
+#define APIC_LVTT 0x320 /* LVT timer */
+#define APIC_LVTPC 0x340 /* LVT performance-monitoring counters */
+#define APIC_TMICT 0x380 /* timer initial count */
+#define APIC_TMCCT 0x390 /* timer current count (KVM computes it) */
+#define APIC_LVT_MASKED (1u << 16)
+#define APIC_LVT_TIMER_MODE(lvt) (((lvt) >> 17) & 3)
+#define APIC_TIMER_ONESHOT 0
+#define APIC_TIMER_PERIODIC 1
+#define APIC_TIMER_TSC_DEADLINE 2
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+
+static uint32_t apic_reg(const struct kvm_lapic_state *lapic, unsigned int off)
+{
+	uint32_t v;
+
+	memcpy(&v, &lapic->regs[off], sizeof(v));
+	return v;
+}
+
+/* Can the local APIC interrupt the vCPU by itself: its timer counting
+ * (one-shot with time left, periodic, or a TSC deadline set) or a
+ * performance counter's overflow not masked?  True if unreadable. */
+static bool lapic_may_fire(struct vcpu *vcpu)
+{
+	struct kvm_lapic_state lapic;
+	uint32_t lvtt;
+	uint64_t deadline;
+
+	if (ioctl(vcpu->fd, KVM_GET_LAPIC, &lapic) < 0)
+		return true;
+	if (!(apic_reg(&lapic, APIC_LVTPC) & APIC_LVT_MASKED))
+		return true;
+	lvtt = apic_reg(&lapic, APIC_LVTT);
+	if (lvtt & APIC_LVT_MASKED)
+		return false;
+	switch (APIC_LVT_TIMER_MODE(lvtt)) {
+	case APIC_TIMER_ONESHOT:
+		return apic_reg(&lapic, APIC_TMCCT) != 0;
+	case APIC_TIMER_PERIODIC:
+		return apic_reg(&lapic, APIC_TMICT) != 0;
+	case APIC_TIMER_TSC_DEADLINE:
+		return !read_msr(vcpu, MSR_IA32_TSC_DEADLINE, &deadline) ||
+		       deadline != 0;
+	default:
+		return true;
+	}
+}
+
+/* Has the guest programmed KVM's PIT (channel 0, IRQ 0)?  It may then
+ * fire whatever the interrupt controllers' masks say now.  KVM's reset
+ * state has mode 0xff: not counting.  True if unreadable. */
+static bool pit_may_fire(struct vcpu *vcpu)
+{
+	struct kvm_pit_state2 pit;
+
+	if (!vcpu->vm->has_pit)
+		return false;
+	if (ioctl(vcpu->vm->fd, KVM_GET_PIT2, &pit) < 0)
+		return true;
+	return pit.channels[0].mode <= 5;
 }
 
 static enum vcpu_idle_state idle_state_now(struct vcpu *vcpu)
@@ -216,7 +289,9 @@ static enum vcpu_idle_state idle_state_now(struct vcpu *vcpu)
 			return VCPU_ACTIVE;
 		if (!interrupts_on(vcpu, &regs))
 			return VCPU_HALTED_IRQS_OFF;
-		return VCPU_HALTED_IRQS_ON;
+		if (lapic_may_fire(vcpu) || pit_may_fire(vcpu))
+			return VCPU_HALTED_IRQS_ON;
+		return VCPU_HALTED_QUIET;
 	default:
 		return VCPU_ACTIVE;
 	}
@@ -224,9 +299,14 @@ static enum vcpu_idle_state idle_state_now(struct vcpu *vcpu)
 
 void vcpu_probe_idle(struct vcpu *vcpu)
 {
+	/* Before the state: an interrupt raised after this may be missed
+	 * by the look below, and then counts as a wake-up. */
+	uint64_t irqs =
+		__atomic_load_n(&vcpu->vm->irqs_raised, __ATOMIC_SEQ_CST);
 	enum vcpu_idle_state state = idle_state_now(vcpu);
 
 	vcpu->idle_cpu_ns = thread_cpu_ns();
 	vcpu->idle_exits = vcpu_kvm_exits(vcpu);
+	vcpu->idle_irqs = irqs;
 	__atomic_store_n(&vcpu->idle_state, state, __ATOMIC_RELEASE);
 }

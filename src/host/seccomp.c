@@ -99,8 +99,9 @@ static const struct rule common_rules[] = {
 /*
  * KVM_RUN, the idle probe, the devices' interrupt lines and the stops.
  * The probe reads the guest's interrupt flag from PVM's virtual-IF MSR
- * (KVM_GET_MSRS) and the vCPU's exit count from its KVM statistics
- * descriptor (pread64), so the idle watch can back off.
+ * (KVM_GET_MSRS), whether a timer may still wake the vCPU (KVM_GET_LAPIC,
+ * the TSC-deadline MSR, KVM_GET_PIT2) and the vCPU's exit count from its
+ * KVM statistics descriptor (pread64), so the idle watch can back off.
  */
 static const struct rule vcpu_rules[] = {
 	ALLOW(pread64),
@@ -108,6 +109,8 @@ static const struct rule vcpu_rules[] = {
 	ALLOW_IOCTL(KVM_GET_REGS),
 	ALLOW_IOCTL(KVM_GET_MP_STATE),
 	ALLOW_IOCTL(KVM_GET_MSRS),
+	ALLOW_IOCTL(KVM_GET_LAPIC),
+	ALLOW_IOCTL(KVM_GET_PIT2),
 	ALLOW_IOCTL(KVM_IRQ_LINE),
 	END,
 };

@@ -67,6 +67,74 @@ kvmux_run run --kernel "$FIRMWARE/wake.elf" --timeout 60
 check "idle, woken, then halted for good: a clean stop (120)" all_of \
 	'status_is 120' 'out_has "wake: woken, halting for good"'
 
+# A vCPU halted with interrupts on and no timer armed inside KVM (quiet)
+# can only be woken by an interrupt kvmux raises: the idle watch then
+# sleeps (a safety net every 10 s), and the interrupt wakes it.  The test
+# build's safety net is set past --timeout here, so a timer missed by the
+# probe (wake.elf: the LAPIC's) or an interrupt that did not wake the
+# watch (quiet.elf: COM1's, from stdin) would end the run with 124.
+if [ -x "${KVMUX_TEST_BUILD:-}" ]; then
+	STATUS=0
+	KVMUX_TEST_QUIET_WATCH_MS=3600000 timeout -k 5 "$OUTER_TIMEOUT" \
+		"$KVMUX_TEST_BUILD" run --kernel "$FIRMWARE/wake.elf" \
+		--timeout 60 >"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+	check "idle watch: a LAPIC timer armed keeps a halted vCPU watched (120)" \
+		all_of 'status_is 120' 'out_has "wake: woken, halting for good"'
+
+	rm -f "$WORK/out" "$WORK/quiet.in"
+	mkfifo "$WORK/quiet.in"
+	KVMUX_TEST_QUIET_WATCH_MS=3600000 timeout -k 5 "$OUTER_TIMEOUT" \
+		"$KVMUX_TEST_BUILD" run --kernel "$FIRMWARE/quiet.elf" \
+		--timeout 60 <"$WORK/quiet.in" >"$WORK/out" 2>"$WORK/err" &
+	pid=$!
+	exec 7>"$WORK/quiet.in"
+	wait_for_output "$WORK/out" "quiet: waiting for a byte" "$pid" &&
+		echo x >&7
+	STATUS=0
+	wait "$pid" || STATUS=$?
+	exec 7>&-
+	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+	check "idle watch: an interrupt kvmux raises wakes it for a quiet vCPU (120)" \
+		all_of 'status_is 120' 'out_has "quiet: woken, halting for good"'
+else
+	skip "idle watch: quiet vCPUs" "set KVMUX_TEST_BUILD (make integration does)"
+fi
+
+# While its vCPUs are quiet, an idle VM costs no wake-ups: kvmux's threads
+# make no context switch for 3 s in a row (they did every second before).
+# Bounded by 60 s: a machine however busy gives a sleeping process no
+# reason to switch.
+switches() {
+	cat /proc/"$1"/task/*/status 2>/dev/null |
+		awk '/ctxt_switches/ { n += $2 } END { print n + 0 }'
+}
+rm -f "$WORK/out"
+timeout -k 5 "$OUTER_TIMEOUT" "$KVMUX" run --kernel "$FIRMWARE/idle.elf" \
+	--timeout 90 >"$WORK/out" 2>"$WORK/err" </dev/null &
+pid=$!
+quiet_for=0
+if wait_for_output "$WORK/out" "idle: halting with interrupts on" "$pid"; then
+	last=$(switches "$pid")
+	for _ in $(seq 60); do
+		sleep 1
+		now=$(switches "$pid")
+		if [ "$now" = "$last" ]; then
+			quiet_for=$((quiet_for + 1))
+			[ "$quiet_for" -ge 3 ] && break
+		else
+			quiet_for=0
+		fi
+		last=$now
+	done
+fi
+kill -TERM "$pid" 2>/dev/null
+STATUS=0
+wait "$pid" || STATUS=$?
+OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+check "idle watch: a quiet idle VM makes no wake-ups for 3 s (then SIGTERM: 143)" \
+	all_of '[ "$quiet_for" -ge 3 ]' 'status_is 143'
+
 # The PIT only when asked for: --pit off leaves ports 0x40-0x43 unclaimed.
 kvmux_run run --kernel "$FIRMWARE/pit.elf" --timeout 30
 check "--pit on (the default): the guest finds a counting PIT" all_of \

@@ -41,6 +41,7 @@ struct test_vm {
 	} levels[TEST_MAX_LEVELS];
 	bool irq_fails;
 	unsigned int nr_irqfds, nr_ioeventfds;
+	unsigned int irqfd_raises; /* atomic: device threads say them */
 	struct {
 		unsigned int gsi;
 		int fd;
@@ -96,6 +97,13 @@ static inline int tv_irqfd(void *ctx, unsigned int gsi, int fd)
 	return 0;
 }
 
+static inline void tv_irqfd_raised(void *ctx)
+{
+	struct test_vm *t = ctx;
+
+	__atomic_add_fetch(&t->irqfd_raises, 1, __ATOMIC_SEQ_CST);
+}
+
 static inline int tv_ioeventfd(void *ctx, uint64_t addr, uint32_t value, int fd)
 {
 	struct test_vm *t = ctx;
@@ -125,6 +133,7 @@ static inline void test_vm_init(struct test_vm *t, const struct guest_mem *mem,
 		.ctx = t,
 		.irq_line = tv_irq_line,
 		.irqfd = tv_irqfd,
+		.irqfd_raised = tv_irqfd_raised,
 		.ioeventfd = tv_ioeventfd,
 		.stop = tv_stop,
 		.note = tv_note,

@@ -271,6 +271,14 @@ static void queue_limits(void **state)
 	assert_int_equal(rd(fx, VIRTIO_MMIO_STATUS) & S_NEEDS_RESET, 0);
 }
 
+static bool irqfd_raise_said(void *arg)
+{
+	struct test_vm *vm = arg;
+
+	return __atomic_load_n(&vm->irqfd_raises, __ATOMIC_SEQ_CST) > 0;
+}
+
+/* ... and says each interrupt (the idle watch wakes on it: vm.h). */
 static void queue_serves_chain_and_interrupts(void **state)
 {
 	struct fixture *fx = *state;
@@ -278,6 +286,7 @@ static void queue_serves_chain_and_interrupts(void **state)
 	uint16_t idx;
 
 	bring_up(fx, true);
+	__atomic_store_n(&fx->vm.irqfd_raises, 0, __ATOMIC_SEQ_CST);
 	idx = post_chain(fx, 0);
 	assert_true(vt_kick(&fx->d, 0));
 	assert_true(vt_wait_used(&fx->d, 0, idx));
@@ -285,6 +294,7 @@ static void queue_serves_chain_and_interrupts(void **state)
 	assert_int_equal(id, 0);
 	assert_int_equal(len, 32);
 	assert_true(vt_wait_irq(&fx->d));
+	assert_true(test_wait(irqfd_raise_said, &fx->vm));
 	assert_int_equal(rd(fx, VIRTIO_MMIO_INTERRUPT_STATUS),
 			 VIRTIO_MMIO_INT_VRING);
 	wr(fx, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG);

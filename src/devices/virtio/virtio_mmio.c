@@ -145,6 +145,8 @@ static void raise_interrupt(struct virtio_mmio *t, uint32_t why)
 	__atomic_or_fetch(&t->interrupt_status, why, __ATOMIC_SEQ_CST);
 	if (write(t->irq_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		note(t, "irqfd write failed");
+	if (t->env.irqfd_raised)
+		t->env.irqfd_raised(t->env.ctx);
 }
 
 void virtio_mmio_used(struct virtio_mmio *t, unsigned int q)
