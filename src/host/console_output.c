@@ -237,7 +237,7 @@ static int open_file(const char *path, bool append, const struct vm_config *cfg,
 		fd = open(path,
 			  O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK |
 				  O_CLOEXEC | O_NOCTTY | (append ? 0 : O_TRUNC),
-			  0644);
+			  0666); /* less the umask, as a shell's > */
 		if (fd < 0)
 			return err_input_errno("cannot open console output %s",
 					       path);

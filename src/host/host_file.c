@@ -134,7 +134,7 @@ static int write_fully(int fd, const char *path, const char *what,
 int host_write_file(const char *path, const char *what, const void *buf,
 		    size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	int rc;
 
 	if (fd < 0)

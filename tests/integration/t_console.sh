@@ -51,6 +51,20 @@ for opt in --console-log --console-output; do
 	rm -f "$WORK/runs.txt"
 done
 
+# A new log or output file gets 0666 less the umask, as a shell's ">"
+# makes it (with umask 002: 664); --dump-dtb's file too.
+for opt in --console-log --console-output --dump-dtb; do
+	rm -f "$WORK/mode.out"
+	STATUS=0
+	(umask 002 && exec timeout -k 5 "$OUTER_TIMEOUT" "$KVMUX" run \
+		--kernel "$say" --cmdline "say=x%0a" "$opt" "$WORK/mode.out") \
+		>"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+	ERR=$(cat "$WORK/err")
+	check "log: $opt makes its file with 0666 less the umask (664)" \
+		all_of 'status_is 0' '[ "$(stat -c %a "$WORK/mode.out")" = 664 ]'
+done
+rm -f "$WORK/mode.out"
+
 # A group: %n is the VM's name; without it one file, prefixed lines.
 say_conf "$WORK/sa.conf" sa "say=$(enc "I am sa")%0a"
 say_conf "$WORK/sb.conf" sb "say=$(enc "I am sb")%0a exit=5"
