@@ -11,6 +11,11 @@
  * may block on the descriptor; nothing ever waits for it without a bound.
  * A descriptor the parent left non-blocking is polled, not given up on.
  *
+ * The thread writes whole lines: a partial line waits up to 5 ms for its
+ * "\n" (or for 4 KiB to gather, or for a drain or close), so a guest that
+ * hands its console over a byte at a time costs a write(2) and two
+ * wake-ups per line, not per byte.
+ *
  * Why a thread and not O_NONBLOCK: the flag belongs to the open file
  * description, which kvmux shares with its parent (the shell's terminal,
  * a CI runner's pipe); setting it would change their descriptor too.

@@ -24,6 +24,16 @@
 /* How often a drain looks at the buffer while it waits. */
 #define DRAIN_POLL_MS 10
 
+/*
+ * A partial line waits up to LINE_WAIT_NS for its end (or for
+ * LINE_BATCH bytes) before it is written: a guest that prints a byte per
+ * exit (a UART) then costs the thread two wake-ups and one write(2) per
+ * line, not one of each per byte, and a prompt without "\n" still shows
+ * within milliseconds.
+ */
+#define LINE_WAIT_NS (5 * 1000000ull)
+#define LINE_BATCH 4096
+
 struct waiter {
 	out_stream_fn fn;
 	void *opaque;
@@ -41,6 +51,9 @@ struct out_stream {
 	pthread_cond_t cond; /* data to write, or stop */
 	size_t head, len; /* the ring's contents */
 	bool writing; /* the thread is in write(2), without the lock */
+	size_t complete; /* buffered bytes up to the last "\n" (0: none) */
+	bool awaiting_line; /* the thread waits for the end of a line */
+	bool flush; /* a drain waits: write what there is at once */
 	bool stop;
 	bool broken; /* gone or failed: output is counted, not written */
 	uint64_t lost;
@@ -111,9 +124,17 @@ static void break_stream(struct out_stream *s, int err)
 	pthread_mutex_lock(&s->lock);
 }
 
+/* Under the lock: whole lines only, while a partial one may still end. */
+static size_t bytes_to_write(const struct out_stream *s)
+{
+	if (s->complete && s->len < LINE_BATCH && !s->flush && !s->stop)
+		return s->complete;
+	return s->len;
+}
+
 static void write_chunk(struct out_stream *s)
 {
-	size_t n = s->len;
+	size_t n = bytes_to_write(s);
 	ssize_t done;
 
 	if (n > OUT_STREAM_CAPACITY - s->head)
@@ -128,8 +149,30 @@ static void write_chunk(struct out_stream *s)
 	} else if (done > 0) {
 		s->head = (s->head + done) % OUT_STREAM_CAPACITY;
 		s->len -= done;
+		s->complete =
+			s->complete > (size_t)done ? s->complete - done : 0;
 	}
 	wake_waiters(s);
+}
+
+/* Under the lock: is what is buffered worth a write(2) now? */
+static bool worth_writing(const struct out_stream *s)
+{
+	return s->complete || s->len >= LINE_BATCH || s->flush || s->stop;
+}
+
+/* Under the lock: give a partial line LINE_WAIT_NS to be completed. */
+static void wait_for_line(struct out_stream *s)
+{
+	uint64_t deadline = out_stream_now_ns() + LINE_WAIT_NS;
+	struct timespec ts = { .tv_sec = deadline / 1000000000ull,
+			       .tv_nsec = deadline % 1000000000ull };
+
+	s->awaiting_line = true;
+	while (!worth_writing(s) &&
+	       pthread_cond_timedwait(&s->cond, &s->lock, &ts) != ETIMEDOUT)
+		;
+	s->awaiting_line = false;
 }
 
 static void *writer_thread(void *arg)
@@ -143,6 +186,10 @@ static void *writer_thread(void *arg)
 			pthread_cond_wait(&s->cond, &s->lock);
 		if (s->stop)
 			break;
+		if (!worth_writing(s))
+			wait_for_line(s);
+		if (s->stop)
+			break;
 		write_chunk(s);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -153,6 +200,7 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 				     void *opaque)
 {
 	struct out_stream *s = calloc(1, sizeof(*s));
+	pthread_condattr_t attr;
 	struct stat st;
 	int rc;
 
@@ -165,7 +213,10 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 	s->ev = ev;
 	s->opaque = opaque;
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &attr);
+	pthread_condattr_destroy(&attr);
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->wake_fd < 0) {
 		err_set_errno("eventfd");
@@ -189,6 +240,8 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 			bool whole)
 {
 	size_t room, tail, first;
+	bool was_empty, had_line;
+	const char *nl;
 
 	pthread_mutex_lock(&s->lock);
 	if (s->broken) {
@@ -204,8 +257,15 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 						   OUT_STREAM_CAPACITY - tail;
 	memcpy(s->buf + tail, buf, first);
 	memcpy(s->buf, (const uint8_t *)buf + first, len - first);
+	was_empty = !s->len;
+	had_line = worth_writing(s);
+	nl = memrchr(buf, '\n', len);
+	if (nl)
+		s->complete = s->len + (nl - (const char *)buf) + 1;
 	s->len += len;
-	if (len)
+	/* The thread waits for data, or for a line that now ended. */
+	if (len &&
+	    (was_empty || (s->awaiting_line && !had_line && worth_writing(s))))
 		pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	return len;
@@ -244,6 +304,10 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 	uint64_t end = now + grace + OUT_STREAM_STARVED_NS;
 	size_t left = SIZE_MAX;
 
+	pthread_mutex_lock(&s->lock);
+	s->flush = true; /* no more waiting for the ends of lines */
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		size_t before = left;

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Run every cmocka unit-test binary given as an argument and sum up the
 # results in one closing line ("N passed, N failed") that CI can read.
+# A binary that hangs is stopped after UNIT_TIMEOUT seconds and fails.
 set -u
+UNIT_TIMEOUT=${UNIT_TIMEOUT:-600}
 passed=0
 failed=0
 for bin in "$@"; do
-	if out=$("$bin" 2>&1); then
+	if out=$(timeout -k 5 "$UNIT_TIMEOUT" "$bin" 2>&1); then
 		status=0
 	else
 		status=$?

@@ -89,6 +89,34 @@ static void raw_passes_through(void **state)
 	close(p[0]);
 }
 
+/*
+ * A partial line (a prompt) is not kept for its end forever: with no
+ * drain and no close, it reaches the reader on its own.  Then a line
+ * fed a byte at a time, as a UART hands it over, arrives whole.
+ */
+static void partial_line_is_written_without_its_end(void **state)
+{
+	char out[64] = "";
+	struct out_stream *s;
+	ssize_t n;
+	size_t got = 0;
+	int p[2];
+	const char *line = "ok\n";
+
+	assert_int_equal(pipe(p), 0);
+	s = out_stream_create(p[1], NULL, NULL);
+	assert_int_equal(out_stream_write(s, "login: ", 7, false), 7);
+	while (got < 7 && (n = read(p[0], out + got, 7 - got)) > 0)
+		got += n; /* blocks until the stream writes it */
+	assert_string_equal(out, "login: ");
+	for (; *line; line++)
+		assert_int_equal(out_stream_write(s, line, 1, false), 1);
+	finish(s, p[1]);
+	assert_int_equal(read_all(p[0], out, sizeof(out)), 3);
+	assert_string_equal(out, "ok\n");
+	close(p[0]);
+}
+
 static void long_lines_are_split_not_lost(void **state)
 {
 	static char line[10000], out[20000];
@@ -717,6 +745,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(prefixed_lines),
 		cmocka_unit_test(raw_passes_through),
+		cmocka_unit_test(partial_line_is_written_without_its_end),
 		cmocka_unit_test(long_lines_are_split_not_lost),
 		cmocka_unit_test(discard_without_stream),
 		cmocka_unit_test(full_stream_pushes_back),
