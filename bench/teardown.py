@@ -17,6 +17,7 @@ import statistics
 import benchlib as b
 
 RUNS = 10  # per VMM, interleaved
+TOUCH_MIB = 200  # of the 256 MiB guest, for table 5b
 # Only these stop the traced process (seccomp-bpf): the KVM_RUN returns we
 # need, the closes we explain with, the clones that tell threads from
 # child processes, and the end.
@@ -110,8 +111,8 @@ def one_run(v, i):
             (t.last_exit - t.exit_time) * 1000)
 
 
-def main():
-    vmm_list = b.vmms("lean")
+def one(kernel, cmdline, title):
+    vmm_list = b.vmms(kernel, cmdline)
     res = {v.label: [] for v in vmm_list}
     for i in range(RUNS):
         for v in vmm_list:
@@ -125,8 +126,7 @@ def main():
                      "%.2f" % statistics.median(x[1] for x in res[v.label]),
                      "%d" % statistics.median(x[2] for x in res[v.label]),
                      "%.2f" % statistics.median(x[3] for x in res[v.label])])
-    b.table("5. Teardown: lean.elf, from the guest's exit to the end of the "
-            "process, %d interleaved runs" % RUNS,
+    b.table(title % RUNS,
             ["VMM", "teardown ms med (min-max)", "x floor",
              "largest close() ms", "closes", "children after ms"],
             rows,
@@ -141,9 +141,18 @@ def main():
              "or another process does it",
              "children after: how much later the last process the VMM "
              "forked ended (kvmux's fd release helper, which destroys the "
-             "VM: host/fd_release.c); nobody waits for it",
+             "VM and frees the guest's RAM: host/fd_release.c); nobody "
+             "waits for it",
              "the floor VMM creates no irqchip and no PIT"]
             + b.vmm_notes())
+
+
+def main():
+    one("lean", None, "5a. Teardown: lean.elf, from the guest's exit to the "
+        "end of the process, %d interleaved runs")
+    one("touch", "mib=%d" % TOUCH_MIB,
+        "5b. Teardown after the guest used its RAM: touch.elf wrote to "
+        "every page of " + str(TOUCH_MIB) + " MiB, %d interleaved runs")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@
  * SRCU grace periods: 10-30 ms of wall time when another CPU is busy,
  * for about 0.3 ms of CPU.  The waiting is the kernel's, not kvmux's, and
  * nothing needs to see it: a child forked at start receives the VM's
- * descriptors over a socket (SCM_RIGHTS), one message per VM, and closes
+ * descriptors over a socket (SCM_RIGHTS), one message per VM (with the
+ * memfds of its RAM, whose last close frees the guest's pages), and closes
  * them, each message's in a process of its own so that a group's VMs are
  * destroyed side by side; kvmux drops its own copies at once.  The child
  * ends when kvmux's end of the socket closes (kvmux exiting, or

@@ -35,6 +35,7 @@ struct vm {
 	int fd;
 	struct mem_layout layout;
 	struct guest_mem mem;
+	int ram_fd[GM_MAX_REGIONS]; /* memfd of each of mem's regions */
 	struct bus pio;
 	struct bus mmio;
 	struct vcpu **vcpu;

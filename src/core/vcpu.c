@@ -252,7 +252,9 @@ void vcpu_kick(struct vcpu *vcpu, unsigned int requests)
 {
 	__atomic_or_fetch(&vcpu->requests, requests, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_RELEASE);
-	if (running(vcpu))
+	/* The vCPU's own thread (a device stopping the VM on its exit) is
+	 * out of KVM_RUN: it sees the requests before it enters again. */
+	if (running(vcpu) && !pthread_equal(vcpu->self, pthread_self()))
 		pthread_kill(vcpu->self, VCPU_KICK_SIGNAL);
 }
 
