@@ -54,6 +54,7 @@ struct runner {
 	struct stdio_console keys; /* a group's escape keys */
 	struct event_loop loop;
 	int signal_fd, watch_fd;
+	uint64_t watch_due_ns; /* when watch_fd expires (monotonic) */
 	unsigned int running;
 	char error[ERR_MSG_MAX + 64]; /* the first reason to give up, for
 					 --result; "" if none */
@@ -189,7 +190,10 @@ static void on_signal(void *opaque, int fd, uint32_t events)
 /*
  * The idle watch, re-armed for when the first VM next wants it: every
  * VM_IDLE_WATCH_MS while a vCPU is busy or just went idle, less often
- * while every vCPU stays idle with interrupts on (vm_watch_idle()).
+ * while every vCPU stays idle with interrupts on (vm_watch_idle()).  A
+ * parked VM is skipped but looked at again within VM_IDLE_WATCH_MAX_MS:
+ * the scheduler may release it at any time, and nothing re-arms the
+ * timer then, however long the other VMs' vCPUs stay quiet.
  */
 static void on_watch(void *opaque, int fd, uint32_t events)
 {
@@ -199,26 +203,36 @@ static void on_watch(void *opaque, int fd, uint32_t events)
 
 	event_fd_drain(fd);
 	for (i = 0; i < r->nr_vms; i++) {
-		if (r->board[i].finished || vm_is_parked(&r->board[i].vm))
+		struct vm *vm = &r->board[i].vm;
+
+		if (r->board[i].finished)
 			continue;
-		due = vm_watch_idle(&r->board[i].vm, now);
+		due = vm_is_parked(vm) ?
+			      now + VM_IDLE_WATCH_MAX_MS * 1000000ull :
+			      vm_watch_idle(vm, now);
 		if (due < next)
 			next = due;
 	}
 	ms = next > now ? (next - now + 999999) / 1000000 : 0;
 	if (ms < VM_IDLE_WATCH_MS)
 		ms = VM_IDLE_WATCH_MS;
-	if (next == UINT64_MAX) /* only parked VMs: look again soon */
+	if (next == UINT64_MAX) /* every VM finished */
 		ms = VM_IDLE_WATCH_MAX_MS;
+	r->watch_due_ns = now + ms * 1000000ull;
 	timer_fd_set(fd, ms, 0);
 }
 
-/* An interrupt for a VM whose vCPUs were quiet: watch it soon again. */
+/* An interrupt for a VM whose vCPUs were quiet: watch it soon again,
+ * but never later than the watch already due for another VM. */
 static void on_watch_wake(void *opaque, int fd, uint32_t events)
 {
 	struct runner *r = opaque;
+	uint64_t soon = out_stream_now_ns() + VM_IDLE_WATCH_MS * 1000000ull;
 
 	event_fd_drain(fd);
+	if (soon >= r->watch_due_ns)
+		return;
+	r->watch_due_ns = soon;
 	timer_fd_set(r->watch_fd, VM_IDLE_WATCH_MS, 0);
 }
 
@@ -293,6 +307,7 @@ static int watch_process(struct runner *r)
 	r->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	r->watch_fd =
 		timer_fd_create(VM_IDLE_WATCH_MS, 0); /* on_watch re-arms */
+	r->watch_due_ns = out_stream_now_ns() + VM_IDLE_WATCH_MS * 1000000ull;
 	if (r->signal_fd < 0 || r->watch_fd < 0)
 		return err_set_errno("cannot create event descriptors");
 	if (event_loop_add(&r->loop, r->signal_fd, EPOLLIN, on_signal, r) ||

@@ -174,3 +174,26 @@ kvmux_run run "$WORK/c1.conf" "$WORK/c2.conf" --host-cpus 2
 check "group: scaled vCPUs are what the guest's MP table lists" all_of \
 	'status_is 0' "out_has 'cpu1| smp: mp table lists 1 cpus'" \
 	"out_has 'cpu2| smp: 1 cpus reported'"
+
+# The idle watch skips a parked VM; while the other VMs' vCPUs are quiet
+# (quiet.elf: nothing inside KVM can wake it) it sleeps until kvmux raises
+# an interrupt, so it must still come back for the parked VM once the
+# scheduler releases it.  The test build's safety net is set past the
+# outer timeout: a capped VM that halts for good after it was parked at
+# a watch would then never be seen halted.
+if [ -x "${KVMUX_TEST_BUILD:-}" ]; then
+	vm_conf "$WORK/quiet.conf" quiet quiet.elf "" "timeout=5"
+	vm_conf "$WORK/sh.conf" spinner spinhalt.elf "iters=2000000000" \
+		"cap=on"
+	STATUS=0
+	KVMUX_TEST_QUIET_WATCH_MS=3600000 timeout -k 5 "$OUTER_TIMEOUT" \
+		"$KVMUX_TEST_BUILD" run "$WORK/quiet.conf" "$WORK/sh.conf" \
+		--host-cpus 1 --overcommit 2 --sched park \
+		>"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+	check "idle watch: a parked VM that halts beside a quiet one is seen (124, 120)" \
+		all_of 'status_is 124' 'out_has "spinner| spinhalt: halting"' \
+		'grep -q "^spinner .*120 halted" <<<"$ERR"'
+else
+	skip "idle watch: parked VMs" "set KVMUX_TEST_BUILD (make integration does)"
+fi
