@@ -9,7 +9,8 @@
  * kvmux unmaps them (page-table work only) and hands the memfd with the
  * KVM descriptors to the release helper, whose close frees them (for a
  * guest that touched 256 MiB, ~30 ms that kvmux's exit no longer waits
- * for).
+ * for).  Where the file-size limit (ulimit -f) is below a slot's size the
+ * slot is anonymous shared memory, as a memfd could not grow to it.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "kvmux/error.h"
@@ -29,24 +31,41 @@
 #define VM_TSS_ADDR 0xfffbd000ULL
 #define VM_IDENTITY_MAP_ADDR 0xfffbc000ULL
 
-/* One RAM slot's memory: a memfd of size bytes, mapped shared. */
+/*
+ * A memfd for size bytes of RAM, or -1 where there can be none: growing
+ * a file past the file-size limit (ulimit -f) is refused with SIGXFSZ,
+ * which would end kvmux, and anonymous memory knows no such limit.
+ */
+static int ram_memfd(uint64_t size)
+{
+	struct rlimit fsize;
+	int fd;
+
+	if (getrlimit(RLIMIT_FSIZE, &fsize) == 0 &&
+	    fsize.rlim_cur != RLIM_INFINITY && size > fsize.rlim_cur)
+		return -1;
+	fd = memfd_create("kvmux-guest-ram", MFD_CLOEXEC);
+	if (fd >= 0 && ftruncate(fd, size) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One RAM slot's memory, mapped shared: a memfd's (*fd), or anonymous
+ * memory (*fd = -1) that kvmux's own munmap() frees, more slowly. */
 static void *map_ram_slot(uint64_t size, int *fd)
 {
 	void *host;
 
-	*fd = memfd_create("kvmux-guest-ram", MFD_CLOEXEC);
-	if (*fd < 0 || ftruncate(*fd, size) < 0) {
-		err_set_errno("cannot make %llu MiB of guest RAM",
-			      (unsigned long long)(size >> 20));
-		goto fail;
-	}
+	*fd = ram_memfd(size);
 	host = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_NORESERVE, *fd, 0);
+		    MAP_SHARED | MAP_NORESERVE | (*fd < 0 ? MAP_ANONYMOUS : 0),
+		    *fd, 0);
 	if (host != MAP_FAILED)
 		return host;
 	err_set_errno("cannot map %llu MiB of guest RAM",
 		      (unsigned long long)(size >> 20));
-fail:
 	if (*fd >= 0)
 		close(*fd);
 	return NULL;
@@ -181,9 +200,9 @@ static void close_vm_fds(struct vm *vm)
 	else if (vm->fd >= 0)
 		close(vm->fd);
 	for (i = 0; i < vm->mem.nr_regions; i++) /* after the VM's */
-		if (fds)
+		if (fds && vm->ram_fd[i] >= 0)
 			fds[n++] = vm->ram_fd[i];
-		else
+		else if (vm->ram_fd[i] >= 0)
 			close(vm->ram_fd[i]);
 	if (vm->close_fds)
 		vm->close_fds(fds, n);

@@ -14,6 +14,16 @@ for fmt in elf bzImage; do
 	done
 done
 
+# Guest RAM is no file to the user: a file-size limit (ulimit -f) below
+# --memory neither kills kvmux (SIGXFSZ, 153) nor fails the run.
+STATUS=0
+timeout -k 5 "$OUTER_TIMEOUT" bash -c 'ulimit -f 1024 && exec "$@"' ulimit \
+	"$KVMUX" run --kernel "$FIRMWARE/hello.elf" --memory 64M --timeout 30 \
+	>"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+check "ulimit -f 1 MiB, --memory 64M: boots and exits 0" all_of \
+	'status_is 0' 'out_has "Hello from the kvmux guest!"'
+
 # The guest sees the memory map kvmux built: total RAM is --memory less
 # the legacy area [0x9fc00, 0x100000) described as reserved or absent.
 legacy=$((0x100000 - 0x9fc00))
