@@ -92,6 +92,20 @@ if [ -x "${KVMUX_TEST_BUILD:-}" ]; then
 	check "idle watch: a LAPIC timer armed keeps a halted vCPU watched (120)" \
 		all_of 'status_is 120' 'out_has "wake: woken, halting for good"'
 
+	# The timer's other modes: armed once (one-shot, its current count
+	# read through KVM_GET_LAPIC) and TSC-deadline (the deadline MSR).
+	for mode in oneshot deadline; do
+		STATUS=0
+		KVMUX_TEST_QUIET_WATCH_MS=3600000 timeout -k 5 "$OUTER_TIMEOUT" \
+			"$KVMUX_TEST_BUILD" run --kernel "$FIRMWARE/oneshot.elf" \
+			--cmdline "mode=$mode" --timeout 60 \
+			>"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+		OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+		check "idle watch: a $mode LAPIC timer keeps a halted vCPU watched (120)" \
+			all_of 'status_is 120' \
+			'out_has "oneshot: woken, halting for good"'
+	done
+
 	rm -f "$WORK/out" "$WORK/quiet.in"
 	mkfifo "$WORK/quiet.in"
 	KVMUX_TEST_QUIET_WATCH_MS=3600000 timeout -k 5 "$OUTER_TIMEOUT" \
