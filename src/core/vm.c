@@ -436,13 +436,15 @@ static uint64_t quiet_watch_ms(void)
  * Has a vCPU halted with interrupts on stayed so since its probe?  Not
  * one exit since (a wake-up runs the guest, and its next HLT is an exit)
  * and, for a quiet one, no interrupt from kvmux (the only thing meant to
- * wake it; without KVM's statistics that is all there is to go by).
+ * wake it) and no CPU time to speak of (a wake-up from a source kvmux
+ * does not model; without KVM's statistics that is all there is).
  */
-static bool still_halted(struct vcpu *vcpu, int state)
+static bool still_halted(struct vcpu *vcpu, int state, uint64_t cpu_now)
 {
 	if (state == VCPU_HALTED_QUIET &&
-	    __atomic_load_n(&vcpu->vm->irqs_raised, __ATOMIC_SEQ_CST) !=
-		    vcpu->idle_irqs)
+	    (__atomic_load_n(&vcpu->vm->irqs_raised, __ATOMIC_SEQ_CST) !=
+		     vcpu->idle_irqs ||
+	     cpu_now - vcpu->idle_cpu_ns >= IDLE_SLACK_NS))
 		return false;
 	if (vcpu->stats_fd >= 0)
 		return vcpu_kvm_exits(vcpu) == vcpu->idle_exits;
@@ -464,7 +466,7 @@ static uint64_t watch_vcpu(struct vcpu *vcpu, uint64_t cpu_now, uint64_t now)
 	bool idle = cpu_now - vcpu->last_cpu_ns < IDLE_SLACK_NS;
 
 	if (halted_with_irqs_on(state)) {
-		if (still_halted(vcpu, state))
+		if (still_halted(vcpu, state, cpu_now))
 			return now + (state == VCPU_HALTED_QUIET ?
 					      quiet_watch_ms() :
 					      VM_IDLE_WATCH_MAX_MS) *

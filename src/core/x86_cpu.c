@@ -211,6 +211,7 @@ static bool interrupts_on(struct vcpu *vcpu, const struct kvm_regs *regs)
 
 /* Local APIC registers (Intel SDM vol. 3, "Local APIC"): byte offsets in
  * struct kvm_lapic_state, and the LVT bits looked at. */
+#define APIC_IRR 0x200 /* interrupt request: 8 registers, 16 bytes apart */
 #define APIC_LVTT 0x320 /* LVT timer */
 #define APIC_LVTPC 0x340 /* LVT performance-monitoring counters */
 #define APIC_TMICT 0x380 /* timer initial count */
@@ -230,9 +231,22 @@ static uint32_t apic_reg(const struct kvm_lapic_state *lapic, unsigned int off)
 	return v;
 }
 
-/* Can the local APIC interrupt the vCPU by itself: its timer counting
- * (one-shot with time left, periodic, or a TSC deadline set) or a
- * performance counter's overflow not masked?  True if unreadable. */
+/* An interrupt requested and not yet delivered (a one-shot timer that
+ * just expired, say): it ends the halt as soon as KVM injects it. */
+static bool lapic_irr_pending(const struct kvm_lapic_state *lapic)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		if (apic_reg(lapic, APIC_IRR + 16 * i))
+			return true;
+	return false;
+}
+
+/* Can the local APIC interrupt the vCPU by itself: an interrupt pending,
+ * its timer counting (one-shot with time left, periodic, or a TSC
+ * deadline set) or a performance counter's overflow not masked?  True if
+ * unreadable. */
 static bool lapic_may_fire(struct vcpu *vcpu)
 {
 	struct kvm_lapic_state lapic;
@@ -241,7 +255,8 @@ static bool lapic_may_fire(struct vcpu *vcpu)
 
 	if (ioctl(vcpu->fd, KVM_GET_LAPIC, &lapic) < 0)
 		return true;
-	if (!(apic_reg(&lapic, APIC_LVTPC) & APIC_LVT_MASKED))
+	if (lapic_irr_pending(&lapic) ||
+	    !(apic_reg(&lapic, APIC_LVTPC) & APIC_LVT_MASKED))
 		return true;
 	lvtt = apic_reg(&lapic, APIC_LVTT);
 	if (lvtt & APIC_LVT_MASKED)
