@@ -89,7 +89,10 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd);
 /*
  * Stop the thread and free the stream.  A thread still blocked in
  * write(2) (a reader that never reads) is not waited for: it and its
- * stream are left to the process's exit.  What is still buffered for a
+ * stream are left to the process's exit.  Nor is an idle thread (nothing
+ * buffered), which ends by itself: joining it would only put a wake-up
+ * and its exit on the path to kvmux's own (up to 16 streams are left so;
+ * later ones are joined).  What is still buffered for a
  * regular file is written by the caller (such a write waits for no
  * reader; only a starved thread leaves bytes there).  Returns the bytes
  * that were never delivered (still buffered, or lost after an error).

@@ -326,14 +326,21 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 	}
 }
 
-/* Keep a stream whose thread may still touch it reachable until exit. */
-static void abandon(struct out_stream *s)
+/* Keep a stream whose thread may still touch it reachable until exit;
+ * false if there is no room and only_if_kept (then the caller joins). */
+static bool abandon(struct out_stream *s, bool only_if_kept)
 {
+	bool kept = false;
+
 	pthread_mutex_lock(&abandoned_lock);
-	if (nr_abandoned < sizeof(abandoned) / sizeof(abandoned[0]))
+	if (nr_abandoned < sizeof(abandoned) / sizeof(abandoned[0])) {
 		abandoned[nr_abandoned++] = s;
+		kept = true;
+	}
 	pthread_mutex_unlock(&abandoned_lock);
-	pthread_detach(s->thread);
+	if (kept || !only_if_kept)
+		pthread_detach(s->thread);
+	return kept || !only_if_kept;
 }
 
 /*
@@ -366,21 +373,26 @@ static void write_rest_to_file(struct out_stream *s)
 uint64_t out_stream_close(struct out_stream *s)
 {
 	uint64_t one = 1, undelivered;
-	bool busy;
+	bool busy, idle;
 
 	if (!s)
 		return 0;
 	pthread_mutex_lock(&s->lock);
 	s->stop = true;
 	busy = s->writing;
+	idle = !busy && !s->len;
 	undelivered = s->len + s->lost;
 	pthread_cond_signal(&s->cond);
 	wake_waiters(s);
 	pthread_mutex_unlock(&s->lock);
 	if (write(s->wake_fd, &one, sizeof(one)) < 0 || busy) {
-		abandon(s);
+		abandon(s, false);
 		return undelivered;
 	}
+	/* Nothing left to write: the thread ends by itself, and waiting
+	 * for it (a wake-up, its exit) would only delay kvmux's own end. */
+	if (idle && abandon(s, true))
+		return undelivered;
 	pthread_join(s->thread, NULL);
 	write_rest_to_file(s);
 	undelivered = s->len + s->lost;
