@@ -294,6 +294,9 @@ static int block_stop_signals(sigset_t *set)
 	if (pthread_sigmask(SIG_BLOCK, set, NULL))
 		return err_set("cannot block signals");
 	signal(SIGPIPE, SIG_IGN);
+	/* A write past ulimit -f fails with EFBIG, said like any write
+	 * error, instead of ending kvmux (console files, disks). */
+	signal(SIGXFSZ, SIG_IGN);
 	return vcpu_signals_init();
 }
 

@@ -70,6 +70,10 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 #define OUT_STREAM_WAITERS 64
 int out_stream_wait_room(struct out_stream *s, out_stream_fn fn, void *opaque);
 
+/* From now on write what is buffered at once, partial lines too (the
+ * writer has nothing more to come: a stopped console, a drain). */
+void out_stream_flush(struct out_stream *s);
+
 /* How much longer than its grace a drain waits for a thread that makes
  * progress or has not run yet (a heavily loaded host), in ns. */
 #define OUT_STREAM_STARVED_NS (3 * 1000000000ULL)

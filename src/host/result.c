@@ -254,7 +254,11 @@ int result_write(const struct run_result *r, int (*publish)(void))
 	temp_fd = -1;
 	json_decref(root);
 	if (rc) {
-		unlink(temp_name);
+		/* With a release helper, it removes the file when kvmux ends
+		 * without asking for the rename (and the main thread's filter
+		 * has no unlink(2)). */
+		if (!publish)
+			unlink(temp_name);
 		return rc;
 	}
 	err = publish ? publish() : rename_here();

@@ -444,6 +444,11 @@ void console_sink_flush(struct console_sink *sink)
 		}
 	}
 	settle_all(sink, false);
+	/* The last partial line is not held back for its end: it must be
+	 * out before kvmux says why the run ended. */
+	for (i = 0; i < sink->nr; i++)
+		if (sink->output[i]->out)
+			out_stream_flush(sink->output[i]->out);
 	pthread_mutex_unlock(&sink->lock);
 }
 

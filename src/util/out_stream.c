@@ -297,6 +297,14 @@ static bool stuck(const struct out_stream *s, size_t before)
 	return s->writing && s->len >= before;
 }
 
+void out_stream_flush(struct out_stream *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->flush = true;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
 size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 {
 	uint64_t now = out_stream_now_ns(), last = now, waited = 0;
@@ -304,10 +312,7 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 	uint64_t end = now + grace + OUT_STREAM_STARVED_NS;
 	size_t left = SIZE_MAX;
 
-	pthread_mutex_lock(&s->lock);
-	s->flush = true; /* no more waiting for the ends of lines */
-	pthread_cond_signal(&s->cond);
-	pthread_mutex_unlock(&s->lock);
+	out_stream_flush(s);
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		size_t before = left;

@@ -87,7 +87,7 @@ vm_sec "$WORK/s1.conf" s1 ""
 vm_sec "$WORK/s2.conf" s2 ""
 bg_start run "$WORK/s1.conf" "$WORK/s2.conf" --host-cpus 1 --overcommit 2 \
 	--sched park
-want="kvmux 2x1 kvmux-output 1x3 kvmux-sched 2x1 kvmux-vcpu 2x2"
+want="kvmux 2x1 kvmux-output 1x2 kvmux-sched 2x1 kvmux-vcpu 2x2"
 wait_until "$want" filtered_kinds "$PID"
 bg_stop
 check "seccomp: the parking scheduler's thread too ($GOT)" test "$GOT" = "$want"

@@ -220,10 +220,31 @@ if mount -t tmpfs -o size=1m tmpfs "$WORK/tiny" 2>/dev/null; then
 		all_of 'out_has "FAIL"' 'err_has "No space left on device"' \
 		'err_has "tiny/disk.img"' \
 		'[ "$(grep -c "failed" <<<"$ERR")" -eq 1 ]'
+	rm -f "$WORK/tiny/disk.img"
+	head -c 2M /dev/zero >"$WORK/tiny/fill" 2>/dev/null
+	kvmux_run run --kernel "$FIRMWARE/exitcode.elf" --cmdline "exit=5" \
+		--result "$WORK/tiny/r.json" --timeout 60
+	check "files: --result on a full file system: one line, the guest's status, no file left" \
+		all_of 'status_is 5' 'err_has "--result: cannot write"' \
+		'! err_has "seccomp"' \
+		'[ -z "$(ls "$WORK/tiny" | grep -v "^fill$")" ]'
 	umount "$WORK/tiny"
 else
 	skip "files: a full file system" "cannot mount a tmpfs here"
 fi
+
+# Past ulimit -f a write fails with EFBIG (SIGXFSZ is ignored): one line
+# for the console file, and the run goes on to its own status.
+STATUS=0
+(ulimit -f 10 && exec timeout -k 5 "$OUTER_TIMEOUT" "$KVMUX" run \
+	--kernel "$flood" --cmdline "lines=3000" \
+	--console-output "$WORK/fsize.out" --timeout 60) \
+	>"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+ERR=$(cat "$WORK/err")
+check "files: past ulimit -f, a console file fails with one line, status unchanged (0)" \
+	all_of 'status_is 0' 'err_has "File too large"' \
+	'[ "$(grep -c "write failed" <<<"$ERR")" -eq 1 ]'
+rm -f "$WORK/fsize.out"
 
 # A hostile driver: rings that share bytes are refused, the devices work
 # again after a reset, and the run ends.
