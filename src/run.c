@@ -216,7 +216,7 @@ static void on_watch(void *opaque, int fd, uint32_t events)
 	ms = next > now ? (next - now + 999999) / 1000000 : 0;
 	if (ms < VM_IDLE_WATCH_MS)
 		ms = VM_IDLE_WATCH_MS;
-	if (next == UINT64_MAX) /* every VM finished */
+	if (next == UINT64_MAX) /* no VM wants one: finished or stopping */
 		ms = VM_IDLE_WATCH_MAX_MS;
 	r->watch_due_ns = now + ms * 1000000ull;
 	timer_fd_set(fd, ms, 0);

@@ -315,12 +315,11 @@ static int named(struct console_outputs *set, const char *name, int fd)
 	struct stat st;
 	bool has_inode = fd >= 0 && fstat(fd, &st) == 0 &&
 			 (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode));
-	int i = find_name(set, name);
+	/* Found by its inode then: every VM of a group must share its
+	 * stream, or their lines would mix in the middle. */
+	int i = has_inode ? find_inode(set, st.st_dev, st.st_ino) :
+			    find_name(set, name);
 
-	/* Known by its inode: every VM of a group must share its stream,
-	 * or their lines would mix in the middle. */
-	if (i < 0 && has_inode)
-		i = find_inode(set, st.st_dev, st.st_ino);
 	if (i >= 0)
 		return i;
 	d = calloc(1, sizeof(*d));

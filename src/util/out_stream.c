@@ -332,8 +332,8 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 }
 
 /* Keep a stream whose thread may still touch it reachable until exit;
- * false if there is no room and only_if_kept (then the caller joins). */
-static bool abandon(struct out_stream *s, bool only_if_kept)
+ * false if there is no room left for it. */
+static bool keep_until_exit(struct out_stream *s)
 {
 	bool kept = false;
 
@@ -343,9 +343,7 @@ static bool abandon(struct out_stream *s, bool only_if_kept)
 		kept = true;
 	}
 	pthread_mutex_unlock(&abandoned_lock);
-	if (kept || !only_if_kept)
-		pthread_detach(s->thread);
-	return kept || !only_if_kept;
+	return kept;
 }
 
 /*
@@ -378,7 +376,7 @@ static void write_rest_to_file(struct out_stream *s)
 uint64_t out_stream_close(struct out_stream *s)
 {
 	uint64_t one = 1, undelivered;
-	bool busy, idle;
+	bool busy, idle, leave;
 
 	if (!s)
 		return 0;
@@ -391,13 +389,17 @@ uint64_t out_stream_close(struct out_stream *s)
 	wake_waiters(s);
 	pthread_mutex_unlock(&s->lock);
 	if (write(s->wake_fd, &one, sizeof(one)) < 0 || busy) {
-		abandon(s, false);
+		keep_until_exit(s); /* it may never come back */
+		leave = true;
+	} else {
+		/* Nothing left to write: it ends by itself, and waiting for
+		 * it (a wake-up, its exit) would only delay kvmux's end. */
+		leave = idle && keep_until_exit(s);
+	}
+	if (leave) {
+		pthread_detach(s->thread);
 		return undelivered;
 	}
-	/* Nothing left to write: the thread ends by itself, and waiting
-	 * for it (a wake-up, its exit) would only delay kvmux's own end. */
-	if (idle && abandon(s, true))
-		return undelivered;
 	pthread_join(s->thread, NULL);
 	write_rest_to_file(s);
 	undelivered = s->len + s->lost;
