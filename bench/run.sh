@@ -21,7 +21,7 @@
 # only when a benchmark could not run at all.  `bench/run.sh boot idle`
 # runs a subset.
 # Needs: scripts/install-deps.sh --bench (hyperfine, qemu-system-x86, time,
-# strace).
+# strace, linux-perf).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,7 +29,7 @@ root=$(dirname "$here")
 all=(boot teardown idle fleet group disk exits sched console stop)
 
 missing=()
-for tool in hyperfine qemu-system-x86_64 python3 dd strace; do
+for tool in hyperfine qemu-system-x86_64 python3 dd strace perf; do
 	command -v "$tool" >/dev/null || missing+=("$tool")
 done
 [ -x /usr/bin/time ] || missing+=(/usr/bin/time)

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 """teardown.py - benchmark 5: how long each VMM takes to be gone once the
-guest asked to stop: from the return of the KVM_RUN that carried the
-guest's exit (the port 0x501 write; kvmtool: the i8042 reset) to the end
-of the VMM's process (the one its caller waits for), measured from
-outside with strace timestamps.  The largest close() of that process in
-that window (the VM file descriptor's release, with whatever in-kernel
-devices it holds) says where the time goes.  Processes the VMM forked
+guest asked to stop: from the last return of KVM_RUN (the exit that
+carried the guest's port 0x501 write; kvmtool's, the i8042 reset) to the
+SIGCHLD the VMM's end sends its parent (what a shell, hyperfine or CI
+waits for).  Both are kernel tracepoints (kvm:kvm_userspace_exit,
+signal:signal_generate) recorded by perf on every CPU, which, unlike
+strace, never stop the process they watch.  Processes the VMM forked
 (kvmux's fd release helper, which destroys the VMs after kvmux has gone)
-are followed too, but only reported: how long they linger after it."""
+are not waited for: they are not in the window."""
 
 import os
 import re
@@ -18,97 +18,56 @@ import benchlib as b
 
 RUNS = 10  # per VMM, interleaved
 TOUCH_MIB = 200  # of the 256 MiB guest, for table 5b
-# Only these stop the traced process (seccomp-bpf): the KVM_RUN returns we
-# need, the closes we explain with, the clones that tell threads from
-# child processes, and the end.
-STRACE = ["strace", "-f", "-q", "-ttt", "-T", "--seccomp-bpf",
-          "-e", "trace=ioctl,close,exit_group,clone,clone3,fork,vfork"]
+# -a: the SIGCHLD comes after the exiting process has left its own
+# perf events behind.
+PERF = ["perf", "record", "-a", "-q", "-e", "kvm:kvm_userspace_exit",
+        "-e", "signal:signal_generate"]
 
-LINE = re.compile(r"^(\d+)\s+([0-9.]+)\s+(.*)$")
-DURATION = re.compile(r"<([0-9.]+)>\s*$")
-RESULT = re.compile(r"\)\s+=\s+(\d+)(\s+<[0-9.]+>)?\s*$")
+# perf script -F pid,tid,time,event,trace: "PID/TID TIME: EVENT: TRACE"
+# (the TID of a process's last moments is -1).
+EVENT = re.compile(r"^\s*(\d+)/-?\d+\s+([0-9.]+):\s+([a-z_:]+):\s*(.*)$")
+TO_PERF = re.compile(r"\bsig=17 .*\bcomm=perf\b")  # SIGCHLD to its parent
 
 
 class Trace:
-    """What one strace log says about the end of the run (seconds).  strace
-    -f names threads by their thread ID: the first one is the VMM's main
-    thread, and a clone with CLONE_THREAD adds a thread to the process of
-    the thread that made it; any other clone starts a child process."""
+    """What one perf recording says about the end of the run, in seconds:
+    the VMM is the process whose threads ran the vCPUs."""
 
     def __init__(self):
-        self.leader = None  # the VMM's main thread (= its process ID)
-        self.process = {}  # thread ID -> its process's leader
-        self.last_run_end = None  # the last KVM_RUN's return
-        self.exit_time = None  # the VMM process's "+++ exited"
-        self.last_exit = None  # the last "+++ exited" of any process
-        self.closes = []  # (end time, duration) of the VMM's close()s
-        self.pending = {}  # thread ID -> the call it left unfinished
+        self.last_run_end = {}  # process ID -> its last KVM_RUN return
+        self.gone = {}  # process ID -> its SIGCHLD to perf
 
-    def in_vmm(self, tid):
-        return self.process.get(tid) == self.leader
+    def vmm(self):
+        return max(self.last_run_end, key=self.last_run_end.get,
+                   default=None)
 
 
-def note_clone(t, tid, call, rest):
-    m = RESULT.search(rest)
-    if not m or int(m.group(1)) == 0:
-        return
-    child = m.group(1)
-    t.process[child] = t.process.get(tid) if "CLONE_THREAD" in call \
-        else child
-
-
-def note_exit(t, tid, ts):
-    t.last_exit = ts
-    if tid == t.leader:
-        t.exit_time = ts
-
-
-def parse_line(t, tid, ts, rest):
-    if t.leader is None:
-        t.leader = tid
-        t.process[tid] = tid
-    if rest.startswith("+++ exited") or rest.startswith("+++ killed"):
-        note_exit(t, tid, ts)
-        return
-    if rest.endswith("<unfinished ...>"):
-        t.pending[tid] = rest
-        return
-    call, end = rest, ts
-    m = DURATION.search(rest)
-    if rest.startswith("<... "):  # resumed: ts is the return
-        call = t.pending.pop(tid, "")
-    elif m:
-        end = ts + float(m.group(1))
-    if call.startswith(("clone", "fork", "vfork")):
-        note_clone(t, tid, call, rest)
-    elif "KVM_RUN" in call:
-        t.last_run_end = end
-    elif call.startswith("close(") and m and t.in_vmm(tid):
-        t.closes.append((end, float(m.group(1))))
-
-
-def parse(path):
+def parse(text):
     t = Trace()
-    with open(path) as f:
-        for ln in f:
-            m = LINE.match(ln.rstrip("\n"))
-            if m:
-                parse_line(t, m.group(1), float(m.group(2)), m.group(3))
+    for ln in text.splitlines():
+        m = EVENT.match(ln)
+        if not m:
+            continue
+        pid, ts, event, trace = m.group(1), float(m.group(2)), \
+            m.group(3), m.group(4)
+        if event == "kvm:kvm_userspace_exit":
+            t.last_run_end[pid] = ts
+        elif event == "signal:signal_generate" and TO_PERF.search(trace):
+            t.gone.setdefault(pid, ts)
     return t
 
 
 def one_run(v, i):
-    log = os.path.join(b.WORK, "strace-%d.txt" % i)
-    st, out, err = b.run(STRACE + ["-o", log, "--"] + v.argv, timeout=60)
-    t = parse(log)
-    if st != v.ok_status or t.last_run_end is None or t.exit_time is None:
-        raise SystemExit("bench: strace of %s failed (status %d): %s" %
-                         (v.label, st, err.strip()[-300:]))
-    window = [d for end, d in t.closes
-              if t.last_run_end < end <= t.exit_time]
-    return ((t.exit_time - t.last_run_end) * 1000,
-            max(window, default=0.0) * 1000, len(window),
-            (t.last_exit - t.exit_time) * 1000)
+    data = os.path.join(b.WORK, "teardown-%d.data" % i)
+    st, out, err = b.run(PERF + ["-o", data, "--"] + v.argv, timeout=60)
+    _, script, perr = b.run(["perf", "script", "-i", data,
+                             "-F", "pid,tid,time,event,trace"], timeout=120)
+    t = parse(script)
+    vmm = t.vmm()
+    if st != v.ok_status or vmm is None or vmm not in t.gone:
+        raise SystemExit("bench: perf record of %s failed (status %d): %s" %
+                         (v.label, st, (err + perr).strip()[-300:]))
+    return (t.gone[vmm] - t.last_run_end[vmm]) * 1000
 
 
 def one(kernel, cmdline, title):
@@ -117,32 +76,20 @@ def one(kernel, cmdline, title):
     for i in range(RUNS):
         for v in vmm_list:
             res[v.label].append(one_run(v, i))
-    floor = statistics.median(x[0] for x in res["floor VMM"])
-    rows = []
-    for v in vmm_list:
-        tear = [x[0] for x in res[v.label]]
-        rows.append([v.label, b.median_range(tear, "%.2f"),
-                     b.fmt_ratio(statistics.median(tear) / floor),
-                     "%.2f" % statistics.median(x[1] for x in res[v.label]),
-                     "%d" % statistics.median(x[2] for x in res[v.label]),
-                     "%.2f" % statistics.median(x[3] for x in res[v.label])])
+    floor = statistics.median(res["floor VMM"])
+    rows = [[v.label, b.median_range(res[v.label], "%.2f"),
+             b.fmt_ratio(statistics.median(res[v.label]) / floor)]
+            for v in vmm_list]
     b.table(title % RUNS,
-            ["VMM", "teardown ms med (min-max)", "x floor",
-             "largest close() ms", "closes", "children after ms"],
-            rows,
-            ["teardown: strace -f -ttt -T: the return of the last KVM_RUN "
-             "(the guest's exit) to the \"+++ exited\" of the VMM's own "
-             "process (what its caller waits for); strace stops the process "
-             "at each ioctl, close and clone (seccomp-bpf), which adds "
-             "some microseconds per traced call",
-             "largest close(): the longest close() of the VMM's process in "
-             "that window, usually the VM fd: its release destroys the VM "
-             "and its in-kernel devices (irqchip, PIT) unless an exit_group "
-             "or another process does it",
-             "children after: how much later the last process the VMM "
-             "forked ended (kvmux's fd release helper, which destroys the "
-             "VM and frees the guest's RAM: host/fd_release.c); nobody "
-             "waits for it",
+            ["VMM", "teardown ms med (min-max)", "x floor"], rows,
+            ["teardown: perf record -a -e kvm:kvm_userspace_exit -e "
+             "signal:signal_generate: the VMM's last return from KVM_RUN "
+             "(the guest's exit) to the SIGCHLD its end sends its parent "
+             "(what a caller waits for); tracepoints do not stop the "
+             "process",
+             "kvmux's fd release helper, which destroys the VM and frees "
+             "the guest's RAM after kvmux has gone (host/fd_release.c), is "
+             "not in the window: nobody waits for it",
              "the floor VMM creates no irqchip and no PIT"]
             + b.vmm_notes())
 

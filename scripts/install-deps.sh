@@ -18,7 +18,7 @@ test_pkgs=(python3 coreutils util-linux procps device-tree-compiler acpica-tools
 	qemu-utils clang libclang-rt-14-dev llvm)
 linux_pkgs=(linux-source-6.1 bc flex bison libelf-dev libssl-dev cpio lz4 perl
 	xz-utils)
-bench_pkgs=(hyperfine qemu-system-x86 time strace)
+bench_pkgs=(hyperfine qemu-system-x86 time strace linux-perf)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
 check_only=0

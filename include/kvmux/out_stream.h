@@ -91,15 +91,24 @@ void out_stream_flush(struct out_stream *s);
 size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd);
 
 /*
- * Stop the thread and free the stream.  A thread still blocked in
- * write(2) (a reader that never reads) is not waited for: it and its
- * stream are left to the process's exit.  Nor is an idle thread (nothing
- * buffered), which ends by itself: joining it would only put a wake-up
- * and its exit on the path to kvmux's own (up to 16 streams are left so;
- * later ones are joined).  What is still buffered for a
- * regular file is written by the caller (such a write waits for no
- * reader; only a starved thread leaves bytes there).  Returns the bytes
- * that were never delivered (still buffered, or lost after an error).
+ * One more owner: each owner closes the stream, and only the last close
+ * stops it (kvmux's messages share stdout's stream when stderr is the
+ * same file, so that they come in order and cost no second thread).
+ */
+void out_stream_share(struct out_stream *s);
+
+/*
+ * An owner is done with the stream; the last one stops the thread and
+ * frees the stream.  A thread still blocked in write(2) (a reader that
+ * never reads) is not waited for: it and its stream are left to the
+ * process's exit.  Nor is an idle thread (nothing buffered), which ends
+ * by itself: joining it would only put a wake-up and its exit on the
+ * path to kvmux's own (up to 16 streams are left so; later ones are
+ * joined).  What is still buffered for a regular file is written by the
+ * caller (such a write waits for no reader; only a starved thread leaves
+ * bytes there).  Returns the bytes that were never delivered (still
+ * buffered, or lost after an error; for an owner before the last: so
+ * far).
  */
 uint64_t out_stream_close(struct out_stream *s);
 

@@ -80,10 +80,14 @@ void diag_line(const char *fmt, ...)
 	va_end(ap);
 }
 
-int diag_start(void)
+int diag_start(struct out_stream *shared)
 {
-	struct out_stream *s = out_stream_create(STDERR_FILENO, NULL, NULL);
+	struct out_stream *s = shared;
 
+	if (s)
+		out_stream_share(s);
+	else
+		s = out_stream_create(STDERR_FILENO, NULL, NULL);
 	if (!s)
 		return -1;
 	__atomic_store_n(&stream, s, __ATOMIC_RELEASE);

@@ -21,7 +21,8 @@
 #include "kvmux/out_stream.h"
 #include "kvmux/thread.h"
 
-/* How often a drain looks at the buffer while it waits. */
+/* How often a drain looks at a buffer that is not emptied (to tell a
+ * stuck reader from a busy host); an emptied one wakes it at once. */
 #define DRAIN_POLL_MS 10
 
 /*
@@ -45,6 +46,7 @@ struct out_stream {
 	const struct out_stream_events *ev;
 	void *opaque;
 	int wake_fd; /* eventfd: interrupts a poll for POLLOUT at close */
+	int drained_fd; /* eventfd: the buffer emptied while a drain waited */
 	pthread_t thread;
 
 	pthread_mutex_t lock;
@@ -54,9 +56,11 @@ struct out_stream {
 	size_t complete; /* buffered bytes up to the last "\n" (0: none) */
 	bool awaiting_line; /* the thread waits for the end of a line */
 	bool flush; /* a drain waits: write what there is at once */
+	bool draining; /* out_stream_drain() waits on drained_fd */
 	bool stop;
 	bool broken; /* gone or failed: output is counted, not written */
 	uint64_t lost;
+	unsigned int owners; /* out_stream_share(): closed by the last */
 	struct waiter waiter[OUT_STREAM_WAITERS];
 	unsigned int nr_waiters;
 	uint8_t buf[OUT_STREAM_CAPACITY];
@@ -152,6 +156,13 @@ static void write_chunk(struct out_stream *s)
 		s->complete =
 			s->complete > (size_t)done ? s->complete - done : 0;
 	}
+	if (!s->len && s->draining) {
+		uint64_t one = 1;
+
+		s->draining = false;
+		if (write(s->drained_fd, &one, sizeof(one)) < 0)
+			return; /* cannot fail: the drain looks again anyway */
+	}
 	wake_waiters(s);
 }
 
@@ -209,6 +220,7 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 		return NULL;
 	}
 	s->fd = fd;
+	s->owners = 1;
 	s->regular_file = !fstat(fd, &st) && S_ISREG(st.st_mode);
 	s->ev = ev;
 	s->opaque = opaque;
@@ -218,7 +230,8 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 	pthread_cond_init(&s->cond, &attr);
 	pthread_condattr_destroy(&attr);
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (s->wake_fd < 0) {
+	s->drained_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->wake_fd < 0 || s->drained_fd < 0) {
 		err_set_errno("eventfd");
 		goto fail;
 	}
@@ -232,6 +245,8 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 fail:
 	if (s->wake_fd >= 0)
 		close(s->wake_fd);
+	if (s->drained_fd >= 0)
+		close(s->drained_fd);
 	free(s);
 	return NULL;
 }
@@ -307,14 +322,16 @@ void out_stream_flush(struct out_stream *s)
 
 size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 {
-	uint64_t now = out_stream_now_ns(), last = now, waited = 0;
+	uint64_t now = out_stream_now_ns(), last = now, waited = 0, count;
 	uint64_t grace = deadline_ns > now ? deadline_ns - now : 0;
 	uint64_t end = now + grace + OUT_STREAM_STARVED_NS;
 	size_t left = SIZE_MAX;
 
 	out_stream_flush(s);
 	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+					 { .fd = s->drained_fd,
+					   .events = POLLIN } };
 		size_t before = left;
 
 		pthread_mutex_lock(&s->lock);
@@ -322,13 +339,22 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 		now = out_stream_now_ns();
 		if (stuck(s, before))
 			waited += now - last;
+		s->draining = left && waited <= grace && now < end;
 		pthread_mutex_unlock(&s->lock);
 		last = now;
 		if (!left || waited > grace || now >= end)
 			return left;
-		if (poll(&pfd, fd >= 0, DRAIN_POLL_MS) > 0)
-			return left;
+		if (poll(pfd, 2, DRAIN_POLL_MS) > 0 && pfd[0].revents)
+			break;
+		if (pfd[1].revents &&
+		    read(s->drained_fd, &count, sizeof(count)) < 0)
+			break; /* cannot fail: an eventfd with a count */
 	}
+	pthread_mutex_lock(&s->lock);
+	s->draining = false;
+	left = s->len;
+	pthread_mutex_unlock(&s->lock);
+	return left;
 }
 
 /* Keep a stream whose thread may still touch it reachable until exit;
@@ -373,6 +399,13 @@ static void write_rest_to_file(struct out_stream *s)
 	}
 }
 
+void out_stream_share(struct out_stream *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->owners++;
+	pthread_mutex_unlock(&s->lock);
+}
+
 uint64_t out_stream_close(struct out_stream *s)
 {
 	uint64_t one = 1, undelivered;
@@ -381,6 +414,11 @@ uint64_t out_stream_close(struct out_stream *s)
 	if (!s)
 		return 0;
 	pthread_mutex_lock(&s->lock);
+	if (--s->owners) {
+		undelivered = s->len + s->lost;
+		pthread_mutex_unlock(&s->lock);
+		return undelivered;
+	}
 	s->stop = true;
 	busy = s->writing;
 	idle = !busy && !s->len;
@@ -404,6 +442,7 @@ uint64_t out_stream_close(struct out_stream *s)
 	write_rest_to_file(s);
 	undelivered = s->len + s->lost;
 	close(s->wake_fd);
+	close(s->drained_fd);
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
 	free(s);

@@ -373,6 +373,28 @@ static void regular_file_gets_everything_at_close(void **state)
 	}
 }
 
+/* A shared stream: the first owner's close leaves it working for the
+ * other (kvmux's messages after the console's end); the last stops it. */
+static void shared_stream_lives_until_its_last_owner(void **state)
+{
+	char buf[64];
+	int fds[2];
+	struct out_stream *s;
+
+	assert_int_equal(pipe(fds), 0);
+	s = out_stream_create(fds[1], NULL, NULL);
+	assert_non_null(s);
+	out_stream_share(s);
+	out_stream_write(s, "console\n", 8, true);
+	assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
+	assert_int_equal(out_stream_close(s), 0);
+	assert_int_equal(out_stream_write(s, "message\n", 8, true), 8);
+	finish(s, fds[1]);
+	assert_int_equal(read_all(fds[0], buf, sizeof(buf)), 16);
+	assert_string_equal(buf, "console\nmessage\n");
+	close(fds[0]);
+}
+
 /*
  * A drain with no grace left still waits for a thread that has not
  * written yet (on a busy host it may not have run): /dev/null takes
@@ -754,6 +776,7 @@ int main(void)
 		cmocka_unit_test(failing_file_is_reported_once),
 		cmocka_unit_test(shared_stream_keeps_lines_whole),
 		cmocka_unit_test(regular_file_gets_everything_at_close),
+		cmocka_unit_test(shared_stream_lives_until_its_last_owner),
 		cmocka_unit_test(drain_waits_for_a_thread_that_has_not_run),
 		cmocka_unit_test(tee_gives_every_output_the_same_bytes),
 		cmocka_unit_test(tee_waits_for_the_slower_output),
