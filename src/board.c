@@ -64,7 +64,10 @@ static void printable(const char *text, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
-/* A console line matched --fail-on: the run ends with 123, saying it. */
+/* A console line matched --fail-on: the run ends with 123, saying it.
+ * A last line without its newline is matched when the console ends,
+ * after the guest's own end (its exit, say), which it then replaces:
+ * its bytes came first. */
 static void on_fail_line(void *opaque, const char *pattern, const char *line)
 {
 	struct board *b = opaque;
@@ -72,9 +75,9 @@ static void on_fail_line(void *opaque, const char *pattern, const char *line)
 
 	printable(pattern, shown_pattern, sizeof(shown_pattern));
 	printable(line, shown_line, sizeof(shown_line));
-	vm_request_stop(&b->vm, VM_STOP_FAIL_ON, 0,
-			"--fail-on '%s' matched: %s", shown_pattern,
-			shown_line);
+	vm_request_stop_before_guest_end(&b->vm, VM_STOP_FAIL_ON, 0,
+					 "--fail-on '%s' matched: %s",
+					 shown_pattern, shown_line);
 }
 
 /* One sink per console device: the same bytes to every output. */

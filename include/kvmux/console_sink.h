@@ -95,8 +95,10 @@ size_t console_sink_write(struct console_sink *sink, const void *buf,
 uint64_t console_sink_bytes(struct console_sink *sink);
 
 /* At stop, once the device's threads have stopped: hand over what is
- * held, a partial last line of prefixed lines ended with a newline.  The
- * device's room callback is not called any more. */
+ * held, a partial last line of prefixed lines ended with a newline, and
+ * match a last line without its newline against --fail-on (its fn runs
+ * here, on the caller's thread).  The device's room callback is not
+ * called any more. */
 void console_sink_flush(struct console_sink *sink);
 
 /* Bytes output i holds that never reached its stream (after a flush). */

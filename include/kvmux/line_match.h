@@ -76,4 +76,11 @@ void line_scan_init(struct line_scan *s, const struct line_match *m);
  */
 bool line_scan_feed(struct line_scan *s, const void *buf, size_t len);
 
+/*
+ * The console has ended: a last line without its "\n" is matched as a
+ * line.  Returns true, as line_scan_feed() does, if it was the first to
+ * match.
+ */
+bool line_scan_end(struct line_scan *s);
+
 #endif

@@ -62,6 +62,13 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 			bool whole);
 
 /*
+ * A whole line of kvmux's own (buf ends with "\n"), on a line of its own:
+ * after a partial line (a guest's prompt, a last line without its
+ * newline) a "\n" goes first.  Returns len, or 0 if it did not fit.
+ */
+size_t out_stream_write_line(struct out_stream *s, const void *buf, size_t len);
+
+/*
  * Ask for fn(opaque) to run once, when the stream has taken some of its
  * buffer out (or has failed, or is stopping).  One waiter per opaque: a
  * second call for the same opaque before the first ran does nothing.

@@ -143,6 +143,16 @@ void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int value,
 		     const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * The same, for what happened before the stop but is seen only after it
+ * (--fail-on's match of a console's last line without its newline, when
+ * the console ends): it also replaces a stop the guest made itself (its
+ * exit, a halt, a power-off, a reset), not one kvmux imposed.
+ */
+void vm_request_stop_before_guest_end(struct vm *vm, enum vm_stop_reason reason,
+				      int value, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Has a stop been requested?  Cheap; for loops that poll. */
 bool vm_stopping(struct vm *vm);
 

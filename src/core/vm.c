@@ -347,30 +347,62 @@ int vm_irqfd(struct vm *vm, unsigned int gsi, int fd)
 	return 0;
 }
 
-void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int value,
-		     const char *fmt, ...)
+static bool guest_ended(enum vm_stop_reason reason)
 {
+	return reason == VM_STOP_GUEST_EXIT || reason == VM_STOP_HALTED ||
+	       reason == VM_STOP_POWER_OFF || reason == VM_STOP_RESET;
+}
+
+/*
+ * Record the stop unless one is kept already (with over_guest_end, a
+ * stop the guest made itself is not kept), then, for the first stop,
+ * tell every thread.
+ */
+static void set_stop(struct vm *vm, bool over_guest_end,
+		     enum vm_stop_reason reason, int value, const char *fmt,
+		     va_list ap)
+{
+	enum vm_stop_reason was;
 	uint64_t one = 1;
 	unsigned int i;
-	va_list ap;
 
 	pthread_mutex_lock(&vm->stop_lock);
-	if (vm->stop.reason != VM_RUNNING) {
+	was = vm->stop.reason;
+	if (was != VM_RUNNING && !(over_guest_end && guest_ended(was))) {
 		pthread_mutex_unlock(&vm->stop_lock);
 		return;
 	}
 	vm->stop.value = value;
-	va_start(ap, fmt);
 	vsnprintf(vm->stop.detail, sizeof(vm->stop.detail), fmt, ap);
-	va_end(ap);
 	__atomic_store_n(&vm->stop.reason, reason, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&vm->stop_lock);
-
+	if (was != VM_RUNNING)
+		return; /* everything was told already */
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(vm->vcpu[i], VCPU_REQ_STOP);
 	vm_set_parked(vm, false); /* parked vCPUs must see the stop */
 	if (write(vm->stop_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		abort(); /* an eventfd write cannot fail otherwise */
+}
+
+void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int value,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_stop(vm, false, reason, value, fmt, ap);
+	va_end(ap);
+}
+
+void vm_request_stop_before_guest_end(struct vm *vm, enum vm_stop_reason reason,
+				      int value, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_stop(vm, true, reason, value, fmt, ap);
+	va_end(ap);
 }
 
 bool vm_stopping(struct vm *vm)

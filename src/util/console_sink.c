@@ -427,10 +427,12 @@ uint64_t console_sink_bytes(struct console_sink *sink)
 void console_sink_flush(struct console_sink *sink)
 {
 	unsigned int i;
+	bool matched;
 
 	if (!sink)
 		return;
 	pthread_mutex_lock(&sink->lock);
+	matched = sink->scan && line_scan_end(sink->scan);
 	/* The device has stopped: a stream's room is nothing to it now,
 	 * and its writes could reach a stream that is closed already. */
 	sink->room_fn = NULL;
@@ -450,6 +452,9 @@ void console_sink_flush(struct console_sink *sink)
 		if (sink->output[i]->out)
 			out_stream_flush(sink->output[i]->out);
 	pthread_mutex_unlock(&sink->lock);
+	if (matched)
+		sink->match_fn(sink->match_opaque, sink->scan->matched,
+			       sink->scan->line);
 }
 
 size_t console_sink_pending(struct console_sink *sink, unsigned int output)

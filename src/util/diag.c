@@ -33,7 +33,7 @@ static void put(const char *prefix, const char *fmt, va_list ap)
 	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	strcat(line, "\n");
 	if (s)
-		out_stream_write(s, line, strlen(line), true);
+		out_stream_write_line(s, line, strlen(line));
 	else if (write(STDERR_FILENO, line, strlen(line)) < 0)
 		return; /* nowhere left to say it */
 }

@@ -267,3 +267,8 @@ bool line_scan_feed(struct line_scan *s, const void *buf, size_t len)
 	}
 	return s->matched != NULL;
 }
+
+bool line_scan_end(struct line_scan *s)
+{
+	return s->len && line_scan_feed(s, "\n", 1);
+}

@@ -59,6 +59,7 @@ struct out_stream {
 	bool draining; /* out_stream_drain() waits on drained_fd */
 	bool stop;
 	bool broken; /* gone or failed: output is counted, not written */
+	bool mid_line; /* the last byte taken was not a "\n" */
 	uint64_t lost;
 	unsigned int owners; /* out_stream_share(): closed by the last */
 	struct waiter waiter[OUT_STREAM_WAITERS];
@@ -251,17 +252,16 @@ fail:
 	return NULL;
 }
 
-size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
-			bool whole)
+/* Under the lock: out_stream_write()'s work. */
+static size_t append(struct out_stream *s, const void *buf, size_t len,
+		     bool whole)
 {
 	size_t room, tail, first;
 	bool was_empty, had_line;
 	const char *nl;
 
-	pthread_mutex_lock(&s->lock);
 	if (s->broken) {
 		s->lost += len;
-		pthread_mutex_unlock(&s->lock);
 		return len;
 	}
 	room = OUT_STREAM_CAPACITY - s->len;
@@ -278,10 +278,33 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 	if (nl)
 		s->complete = s->len + (nl - (const char *)buf) + 1;
 	s->len += len;
+	if (len)
+		s->mid_line = ((const char *)buf)[len - 1] != '\n';
 	/* The thread waits for data, or for a line that now ended. */
 	if (len &&
 	    (was_empty || (s->awaiting_line && !had_line && worth_writing(s))))
 		pthread_cond_signal(&s->cond);
+	return len;
+}
+
+size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
+			bool whole)
+{
+	pthread_mutex_lock(&s->lock);
+	len = append(s, buf, len, whole);
+	pthread_mutex_unlock(&s->lock);
+	return len;
+}
+
+size_t out_stream_write_line(struct out_stream *s, const void *buf, size_t len)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->mid_line && !s->broken && s->len + 1 + len > OUT_STREAM_CAPACITY)
+		len = 0;
+	else if (s->mid_line)
+		append(s, "\n", 1, true);
+	if (len)
+		len = append(s, buf, len, true);
 	pthread_mutex_unlock(&s->lock);
 	return len;
 }

@@ -225,6 +225,17 @@ kvmux_run run --kernel "$say" --timeout 60 --fail-on '^FAILMARK here$' \
 check "fail-on: \\r\\n lines from the UART are matched without their line end" \
 	all_of 'status_is 123' 'err_has "matched: FAILMARK here"'
 
+# A last line without its newline is matched when the console ends, and
+# the match replaces the guest's own ending (its bytes came first).
+for dev in uart virtio; do
+	args=(run --kernel "$say" --timeout 60 --fail-on '^FAILMARK here$')
+	[ "$dev" = virtio ] && args+=(--console virtio)
+	kvmux_run "${args[@]}" --cmdline "say=ok%0aFAILMARK%20here exit=0 dev=$dev"
+	check "fail-on: a last line without its newline is matched; 123, not the guest's 0 ($dev)" \
+		all_of 'status_is 123' 'err_has "matched: FAILMARK here"' \
+		'err_one_line' 'out_has "FAILMARK here"'
+done
+
 # No match: the guest's own ending.
 kvmux_run run --kernel "$say" --fail-on linux --fail-on '^FAILMARK' \
 	--cmdline "say=$(enc "Linux version 6.1.0

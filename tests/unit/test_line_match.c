@@ -245,6 +245,27 @@ static void line_at_the_bound(void **state)
 	line_match_free(m);
 }
 
+/* The console's end ends its last line: matched without its "\n". */
+static void last_line_is_matched_at_the_end(void **state)
+{
+	struct line_match *m = make("^FAIL: [a-z]+$");
+	struct line_scan s;
+
+	line_scan_init(&s, m);
+	assert_false(line_scan_end(&s)); /* nothing pending */
+	assert_false(line_scan_feed(&s, "ok\nFAIL: disk", 13));
+	assert_true(line_scan_end(&s));
+	assert_string_equal(s.line, "FAIL: disk");
+	line_scan_init(&s, m);
+	assert_true(line_scan_feed(&s, "FAIL: disk\nok", 13));
+	assert_false(line_scan_end(&s)); /* after a match: nothing more */
+	line_scan_init(&s, m);
+	assert_false(line_scan_feed(&s, "FAIL: 42", 8));
+	assert_false(line_scan_end(&s)); /* no match: nothing */
+	assert_false(line_scan_end(&s));
+	line_match_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +279,7 @@ int main(void)
 		cmocka_unit_test(endless_line_is_bounded),
 		cmocka_unit_test(long_line_matched_on_its_head),
 		cmocka_unit_test(line_at_the_bound),
+		cmocka_unit_test(last_line_is_matched_at_the_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
