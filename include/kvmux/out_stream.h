@@ -108,7 +108,8 @@ void out_stream_share(struct out_stream *s);
  * An owner is done with the stream; the last one stops the thread and
  * frees the stream.  A thread still blocked in write(2) (a reader that
  * never reads) is not waited for: it and its stream are left to the
- * process's exit.  Nor is an idle thread (nothing buffered), which ends
+ * process's exit.  Nor is an idle thread (nothing buffered, no room
+ * callback running), which ends
  * by itself: joining it would only put a wake-up and its exit on the
  * path to kvmux's own (up to 16 streams are left so; later ones are
  * joined).  What is still buffered for a regular file is written by the

@@ -51,6 +51,9 @@ struct sched_policy {
 	unsigned int host_cpus;
 	uint64_t period_ns;
 	uint64_t period_left_ns; /* until the current period ends */
+	/* Set by sched_decide(): every VM idles (none with cap), and the
+	 * next decision may come after the period's end. */
+	uint64_t idle_interval_ns; /* 0: not idle */
 };
 
 /*
@@ -84,14 +87,30 @@ void sched_new_period(struct sched_policy *p);
  * Decide which VMs are released now (vm[].released), from used_ns and
  * busy.  Returns how long (ns) until a released VM can exhaust its budget:
  * when the next decision is due (at most until the period ends, which the
- * caller tracks).
+ * caller tracks).  While every VM that has not stopped idles and none
+ * has cap, nothing can need parking until one wakes: the interval then
+ * doubles at each decision, from period / SCHED_CHECKS_PER_PERIOD up to
+ * SCHED_IDLE_INTERVAL_MAX_NS, and may pass the period's end (the
+ * idle_interval_ns field says so); a busy VM resets it.
  */
 uint64_t sched_decide(struct sched_policy *p);
+
+/*
+ * Whether a VM that used cpu_ns of CPU time over elapsed_ns was busy: more
+ * than 5% of the time, counted over at most one check interval (period /
+ * SCHED_CHECKS_PER_PERIOD), so that a VM that woke near the end of a long
+ * idle interval is not taken for idle.
+ */
+bool sched_was_busy(const struct sched_policy *p, uint64_t cpu_ns,
+		    uint64_t elapsed_ns);
 
 /* Minimum interval between two decisions, so the thread stays cheap. */
 #define SCHED_MIN_INTERVAL_NS 200000ULL /* 0.2 ms */
 /* and at least this many per period, to notice idle VMs waking up. */
 #define SCHED_CHECKS_PER_PERIOD 10
+/* The longest interval while every VM idles: how late a waking VM may be
+ * seen (it runs meanwhile: its CPUs were free). */
+#define SCHED_IDLE_INTERVAL_MAX_NS 1000000000ULL /* 1 s */
 #define SCHED_MAX_VMS 256
 
 #endif

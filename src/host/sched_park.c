@@ -26,10 +26,6 @@
 #include "kvmux/vcpu.h"
 #include "kvmux/vm.h"
 
-/* A VM that used less than this share of the time since the last decision
- * is idle: its guest sits in HLT. */
-#define BUSY_PERMILLE 50
-
 struct sched_park {
 	struct vm **vm;
 	struct sched_policy policy;
@@ -71,8 +67,8 @@ static void measure(struct sched_park *gs, uint64_t elapsed)
 		v->used_ns = cpu - gs->period_base[i];
 		/* A parked VM tells nothing: keep what it was. */
 		if (!gs->parked[i])
-			v->busy = (cpu - gs->last_cpu[i]) * 1000 >
-				  elapsed * BUSY_PERMILLE;
+			v->busy = sched_was_busy(
+				&gs->policy, cpu - gs->last_cpu[i], elapsed);
 		v->stopped = vm_stopping(gs->vm[i]);
 		gs->last_cpu[i] = cpu;
 	}
@@ -128,7 +124,8 @@ static void *sched_thread(void *arg)
 		gs->policy.period_left_ns = period_end - now;
 		next = sched_decide(&gs->policy);
 		apply(gs);
-		if (now + next > period_end)
+		/* While every VM idles, period ends change nothing. */
+		if (now + next > period_end && !gs->policy.idle_interval_ns)
 			next = period_end - now;
 		if (!sleep_ns(gs, next))
 			break;
@@ -157,7 +154,7 @@ struct sched_park *sched_park_start(struct vm **vms,
 	if (!gs || n > SCHED_MAX_VMS) {
 		free(gs);
 		err_host("cannot schedule %u VMs (at most %d)", n,
-			SCHED_MAX_VMS);
+			 SCHED_MAX_VMS);
 		return NULL;
 	}
 	gs->vm = vms;

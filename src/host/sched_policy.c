@@ -7,6 +7,10 @@
 
 #include "kvmux/sched_policy.h"
 
+/* A VM that used less than this share of the time since the last decision
+ * is idle: its guest sits in HLT. */
+#define BUSY_PERMILLE 50
+
 static uint64_t vm_limit(const struct sched_policy *p, const struct sched_vm *v)
 {
 	return (uint64_t)v->nr_vcpus * p->period_ns;
@@ -189,6 +193,36 @@ static unsigned int release(struct sched_policy *p, const unsigned int *order,
 	return free_cpus;
 }
 
+static uint64_t check_interval(const struct sched_policy *p)
+{
+	return p->period_ns / SCHED_CHECKS_PER_PERIOD;
+}
+
+/* Nothing to enforce until a VM wakes: none is busy, none has a cap
+ * that a waking VM could overrun before the next look. */
+static bool all_idle(const struct sched_policy *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nr_vms; i++)
+		if (!p->vm[i].stopped && (p->vm[i].busy || p->vm[i].cap))
+			return false;
+	return true;
+}
+
+static uint64_t back_off(struct sched_policy *p)
+{
+	uint64_t next = p->idle_interval_ns ? 2 * p->idle_interval_ns :
+					      check_interval(p);
+
+	if (next > SCHED_IDLE_INTERVAL_MAX_NS)
+		next = SCHED_IDLE_INTERVAL_MAX_NS;
+	if (next < SCHED_MIN_INTERVAL_NS)
+		next = SCHED_MIN_INTERVAL_NS;
+	p->idle_interval_ns = next;
+	return next;
+}
+
 uint64_t sched_decide(struct sched_policy *p)
 {
 	unsigned int order[SCHED_MAX_VMS];
@@ -212,7 +246,19 @@ uint64_t sched_decide(struct sched_policy *p)
 			next = due;
 	}
 	/* Look again now and then: an idle VM may have become busy. */
-	if (next > p->period_ns / SCHED_CHECKS_PER_PERIOD)
-		next = p->period_ns / SCHED_CHECKS_PER_PERIOD;
+	if (next > check_interval(p))
+		next = check_interval(p);
+	if (all_idle(p))
+		return back_off(p);
+	p->idle_interval_ns = 0;
 	return next < SCHED_MIN_INTERVAL_NS ? SCHED_MIN_INTERVAL_NS : next;
+}
+
+bool sched_was_busy(const struct sched_policy *p, uint64_t cpu_ns,
+		    uint64_t elapsed_ns)
+{
+	uint64_t window =
+		elapsed_ns < check_interval(p) ? elapsed_ns : check_interval(p);
+
+	return cpu_ns * 1000 > window * BUSY_PERMILLE;
 }

@@ -53,6 +53,7 @@ struct out_stream {
 	pthread_cond_t cond; /* data to write, or stop */
 	size_t head, len; /* the ring's contents */
 	bool writing; /* the thread is in write(2), without the lock */
+	bool calling; /* the thread calls waiters, without the lock */
 	size_t complete; /* buffered bytes up to the last "\n" (0: none) */
 	bool awaiting_line; /* the thread waits for the end of a line */
 	bool flush; /* a drain waits: write what there is at once */
@@ -105,10 +106,12 @@ static void wake_waiters(struct out_stream *s)
 
 	memcpy(w, s->waiter, n * sizeof(w[0]));
 	s->nr_waiters = 0;
+	s->calling = n;
 	pthread_mutex_unlock(&s->lock);
 	for (i = 0; i < n; i++)
 		w[i].fn(w[i].opaque);
 	pthread_mutex_lock(&s->lock);
+	s->calling = false;
 }
 
 /* Under the lock: the descriptor failed; drop what is buffered. */
@@ -157,6 +160,9 @@ static void write_chunk(struct out_stream *s)
 		s->complete =
 			s->complete > (size_t)done ? s->complete - done : 0;
 	}
+	/* The waiters first: once drained, the owner may free what they
+	 * use. */
+	wake_waiters(s);
 	if (!s->len && s->draining) {
 		uint64_t one = 1;
 
@@ -164,7 +170,6 @@ static void write_chunk(struct out_stream *s)
 		if (write(s->drained_fd, &one, sizeof(one)) < 0)
 			return; /* cannot fail: the drain looks again anyway */
 	}
-	wake_waiters(s);
 }
 
 /* Under the lock: is what is buffered worth a write(2) now? */
@@ -444,7 +449,9 @@ uint64_t out_stream_close(struct out_stream *s)
 	}
 	s->stop = true;
 	busy = s->writing;
-	idle = !busy && !s->len;
+	/* A thread in a waiter's callback is not idle: the owner may free
+	 * what the callback uses once this returns, so it is joined. */
+	idle = !busy && !s->len && !s->calling;
 	undelivered = s->len + s->lost;
 	pthread_cond_signal(&s->cond);
 	wake_waiters(s);

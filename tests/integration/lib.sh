@@ -27,6 +27,12 @@ kvmux_run() {
 	STATUS=$status
 }
 
+# run_pid PID: the process that `timeout` (PID) runs: kvmux's own, whose
+# threads a test looks at (PID itself if it has no child).
+run_pid() {
+	pgrep -P "$1" | head -n 1 | grep . || echo "$1"
+}
+
 # wait_for_output FILE TEXT PID: wait until FILE has TEXT (or PID ended, or
 # the outer timeout passed).  Tests act on what the guest said, never on a
 # guess of how long it takes: a busy machine can be slow by seconds.

@@ -139,10 +139,11 @@ timeout -k 5 "$OUTER_TIMEOUT" "$KVMUX" run --kernel "$FIRMWARE/idle.elf" \
 pid=$!
 quiet_for=0
 if wait_for_output "$WORK/out" "idle: halting with interrupts on" "$pid"; then
-	last=$(switches "$pid")
+	vmm=$(run_pid "$pid")
+	last=$(switches "$vmm")
 	for _ in $(seq 60); do
 		sleep 1
-		now=$(switches "$pid")
+		now=$(switches "$vmm")
 		if [ "$now" = "$last" ]; then
 			quiet_for=$((quiet_for + 1))
 			[ "$quiet_for" -ge 3 ] && break

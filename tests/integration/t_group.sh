@@ -159,6 +159,37 @@ kvmux_run run "$WORK/o1.conf" "$WORK/o2.conf" "$WORK/o5.conf" \
 check "sched: --sched off leaves it to the host (no scheduler)" all_of \
 	'status_is 124' 'err_has "scheduler off"'
 
+# While every VM of a parking group idles, its scheduler backs off (up to
+# a decision a second) instead of looking every period / 10: its thread
+# switched ~100 times a second.  A busier host only makes it switch less.
+vm_conf "$WORK/i1.conf" i1 idle.elf ""
+vm_conf "$WORK/i2.conf" i2 idle.elf ""
+rm -f "$WORK/out"
+timeout -k 5 "$OUTER_TIMEOUT" "$KVMUX" run "$WORK/i1.conf" "$WORK/i2.conf" \
+	--host-cpus 1 --overcommit 2 --sched park --timeout 90 \
+	>"$WORK/out" 2>"$WORK/err" </dev/null &
+pid=$!
+sched_switches=-1
+if wait_for_output "$WORK/out" "i1| idle: halting" "$pid" &&
+	wait_for_output "$WORK/out" "i2| idle: halting" "$pid"; then
+	sleep 2 # the back-off grows
+	task=$(grep -lx kvmux-sched /proc/"$(run_pid "$pid")"/task/*/comm |
+		head -n 1)
+	task=${task%/comm}
+	before=$(awk '/ctxt_switches/ { n += $2 } END { print n + 0 }' \
+		"$task/status")
+	sleep 3
+	sched_switches=$(($(awk '/ctxt_switches/ { n += $2 } END { print n + 0 }' \
+		"$task/status") - before))
+fi
+kill -TERM "$pid" 2>/dev/null
+STATUS=0
+wait "$pid" || STATUS=$?
+ERR=$(cat "$WORK/err")
+check "sched park: an idle group's scheduler backs off ($sched_switches switches in 3 s)" \
+	all_of '[ "$sched_switches" -ge 0 ]' '[ "$sched_switches" -lt 10 ]' \
+	'status_is 143' 'err_has "scheduler on (park)"'
+
 # The guest sees what it was allocated: two VMs asking 2 GiB and 2 vCPUs
 # each, on a 2 GiB / 2 CPU capacity, get 1 GiB and 1 vCPU each.
 legacy=$((0x100000 - 0x9fc00))

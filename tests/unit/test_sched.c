@@ -258,6 +258,51 @@ static void decisions_are_spaced(void **state)
 	assert_true(vm[0].released);
 }
 
+/* Every VM idle: the look-again interval doubles up to the maximum (it
+ * may pass the period's end); a busy VM, or one with cap, resets it. */
+static void idle_group_backs_off(void **state)
+{
+	const struct sim_vm spec[] = { VM(1, 1, 0, false, true),
+				       VM(1, 2, 0, false, true) };
+	struct sched_vm vm[2];
+	struct sched_policy p;
+	uint64_t next = 0, want;
+	int i;
+
+	setup(&p, vm, spec, 2, 1);
+	for (i = 0; i < 20; i++) {
+		want = next ? 2 * next : PERIOD / SCHED_CHECKS_PER_PERIOD;
+		next = sched_decide(&p);
+		assert_int_equal(next, want < SCHED_IDLE_INTERVAL_MAX_NS ?
+					       want :
+					       SCHED_IDLE_INTERVAL_MAX_NS);
+		assert_int_equal(p.idle_interval_ns, next);
+		assert_true(vm[0].released && vm[1].released);
+	}
+	vm[1].busy = true;
+	assert_true(sched_decide(&p) <= PERIOD / SCHED_CHECKS_PER_PERIOD);
+	assert_int_equal(p.idle_interval_ns, 0);
+	vm[1].busy = false;
+	vm[0].cap = true;
+	assert_true(sched_decide(&p) <= PERIOD / SCHED_CHECKS_PER_PERIOD);
+	assert_int_equal(p.idle_interval_ns, 0);
+}
+
+/* Busy: more than 5% of the time, over at most one check interval, so a
+ * VM that woke late in a long idle interval counts. */
+static void busy_is_judged_over_one_check(void **state)
+{
+	struct sched_policy p = { .period_ns = PERIOD };
+	uint64_t check = PERIOD / SCHED_CHECKS_PER_PERIOD;
+
+	assert_false(sched_was_busy(&p, check / 20, check));
+	assert_true(sched_was_busy(&p, check / 20 + 1, check));
+	assert_false(sched_was_busy(&p, check / 40, check / 2));
+	assert_true(
+		sched_was_busy(&p, check / 20 + 1, SCHED_IDLE_INTERVAL_MAX_NS));
+	assert_false(sched_was_busy(&p, 0, SCHED_IDLE_INTERVAL_MAX_NS));
+}
+
 static void share_out_water_fills(void **state)
 {
 	const uint64_t weight[3] = { 1, 2, 5 };
@@ -349,6 +394,8 @@ int main(void)
 		cmocka_unit_test(cap_is_a_hard_limit),
 		cmocka_unit_test(stopped_vms_are_not_released),
 		cmocka_unit_test(decisions_are_spaced),
+		cmocka_unit_test(idle_group_backs_off),
+		cmocka_unit_test(busy_is_judged_over_one_check),
 		cmocka_unit_test(share_out_water_fills),
 		cmocka_unit_test(cgroup_shares_keep_ratios),
 		cmocka_unit_test(targets_follow_what_the_group_got),
