@@ -85,10 +85,6 @@ endif
 # The link's flags, rewritten when they change: binaries depend on it,
 # so switching SHARED_LIBS relinks them.
 LINK_FLAGS := $(BUILD)/link-flags
-ifeq ($(filter clean help,$(MAKECMDGOALS)),)
-$(shell mkdir -p $(BUILD) && echo '$(LDFLAGS) $(LDLIBS)' | \
-	cmp -s - $(LINK_FLAGS) || echo '$(LDFLAGS) $(LDLIBS)' >$(LINK_FLAGS))
-endif
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -123,7 +119,7 @@ FLOORVMM := $(BUILD)/floorvmm
 
 .PHONY: all firmware run test unit integration test-plain test-sanitize \
 	test-tsan bench install uninstall clean help linux-test format docs \
-	fuzz fuzz-smoke fuzz-known fuzz-bins
+	fuzz fuzz-smoke fuzz-known fuzz-bins FORCE
 
 all: $(KVMUX) firmware
 
@@ -141,6 +137,15 @@ $(BUILD)/libkvmux.a: $(LIB_OBJS)
 	fi
 	rm -f $@
 	$(AR) rcs $@ $^
+
+# Looked at by every make (FORCE), but only a change touches it: a rule,
+# not a parse-time $(shell), so that "make clean all" has it too.
+$(LINK_FLAGS): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(LDFLAGS) $(LDLIBS)' | cmp -s - $@ || \
+		echo '$(LDFLAGS) $(LDLIBS)' >$@
+
+FORCE:
 
 $(KVMUX): $(BUILD)/src/main.o $(SECCOMP_PREBUILT) $(BUILD)/libkvmux.a \
 		$(LINK_FLAGS)

@@ -39,3 +39,13 @@ make --no-print-directory -s -C "$root" "${san[@]}" uninstall \
 	DESTDIR="$dest" PREFIX=/usr >"$WORK/out" 2>"$WORK/err" || STATUS=$?
 check "uninstall: every installed file is gone" all_of 'status_is 0' \
 	'[ -z "$(find "$dest" -type f)" ]'
+
+# "make clean all" builds from nothing: the link's flags file is made by
+# a rule, not only when make reads the Makefile without "clean" asked.
+# A dry run (-n) into a scratch build directory: nothing is removed.
+STATUS=0
+make --no-print-directory -s -n -C "$root" BUILD="$WORK/fresh" clean \
+	"$WORK/fresh/kvmux" >"$WORK/out" 2>"$WORK/err" || STATUS=$?
+ERR=$(cat "$WORK/err") OUT=""
+check "make: clean and a build in one command" all_of 'status_is 0' \
+	'! err_has "No rule"'
