@@ -31,15 +31,18 @@ TO_PERF = re.compile(r"\bsig=17 .*\bcomm=perf\b")  # SIGCHLD to its parent
 
 class Trace:
     """What one perf recording says about the end of the run, in seconds:
-    the VMM is the process whose threads ran the vCPUs."""
+    the VMM is the process whose threads ran the vCPUs and whose end
+    signalled perf.  perf -a records every VM on the host, and another
+    one (a test run beside the bench) may leave KVM_RUN after ours
+    ended: the latest exit alone is not ours."""
 
     def __init__(self):
         self.last_run_end = {}  # process ID -> its last KVM_RUN return
         self.gone = {}  # process ID -> its SIGCHLD to perf
 
     def vmm(self):
-        return max(self.last_run_end, key=self.last_run_end.get,
-                   default=None)
+        ours = [pid for pid in self.last_run_end if pid in self.gone]
+        return max(ours, key=self.last_run_end.get, default=None)
 
 
 def parse(text):
