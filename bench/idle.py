@@ -28,9 +28,10 @@ def start(v, n):
             for _ in range(n)]
 
 
-def wait_greetings(procs, timeout):
-    """Wait until every process printed GREETING; returns the seconds it
-    took, or raises SystemExit naming how many did not."""
+def wait_greetings(procs, timeout, want=1):
+    """Wait until every process printed GREETING want times (a group: once
+    per VM); returns the seconds it took, or raises SystemExit naming how
+    many did not."""
     t0 = time.monotonic()
     seen = {p.stdout.fileno(): b"" for p in procs}
     left = set(seen)
@@ -44,9 +45,9 @@ def wait_greetings(procs, timeout):
         for fd in ready:
             chunk = os.read(fd, 4096)
             seen[fd] += chunk
-            if GREETING in seen[fd] or not chunk:
+            if seen[fd].count(GREETING) >= want or not chunk:
                 left.discard(fd)
-    bad = [fd for fd, s in seen.items() if GREETING not in s]
+    bad = [fd for fd, s in seen.items() if s.count(GREETING) < want]
     if bad:
         stop(procs)
         raise SystemExit("bench: %d VMs ended before idling" % len(bad))
@@ -71,26 +72,37 @@ def cpu_ns(procs):
     return sum(b.process_cpu_ns(p.pid) for p in procs)
 
 
-def measure(v):
-    """CPU ms per VM-second of N idle VMs of one VMM."""
-    procs = start(v, N)
-    wait_greetings(procs, 60)
+def measure(v, processes=N):
+    """CPU ms per VM-second of N idle VMs of one VMM, in that many
+    processes (1: a kvmux group)."""
+    procs = start(v, processes)
+    wait_greetings(procs, 60, N // processes)
     time.sleep(SETTLE)
     c0, t0 = cpu_ns(procs), time.monotonic()
     time.sleep(SECONDS)
     c1, t1 = cpu_ns(procs), time.monotonic()
     alive = sum(p.poll() is None for p in procs)
     stop(procs)
-    if alive != N:
-        raise SystemExit("bench: %s: %d of %d idle VMs ended early" %
-                         (v.label, N - alive, N))
+    if alive != processes:
+        raise SystemExit("bench: %s: %d of %d idle VMMs ended early" %
+                         (v.label, processes - alive, processes))
     return (c1 - c0) / 1e6 / (N * (t1 - t0))
+
+
+def park_group():
+    """The N VMs as one kvmux group whose parking scheduler runs: N vCPUs
+    on 2 host CPUs."""
+    confs = b.group_confs("idle", N, "idle.elf", MIB)
+    argv = [b.KVMUX, "run"] + confs + ["--host-cpus", "2", "--overcommit",
+                                       str(N), "--sched", "park"]
+    return b.Vmm("kvmux group, --sched park", argv, 0)
 
 
 def main():
     rows = []
-    for v in b.vmms("idle", mib=MIB):
-        ms = measure(v)
+    for v, processes in [(v, N) for v in b.vmms("idle", mib=MIB)] + \
+            [(park_group(), 1)]:
+        ms = measure(v, processes)
         rows.append([v.label, "%.4f" % ms, "%.1f%%" % (ms * 10),
                      "PASS" if ms < 0.05 else "MISS"])
     b.table("6. Idle: %d VMs of each VMM idle for %d s (idle.elf, %d MiB, "
@@ -105,7 +117,10 @@ def main():
              "idle.elf masks both 8259s and LVT0, enables interrupts and "
              "halts: no guest interrupt, so the cost is the VMM's own",
              "the floor VMM has no in-kernel irqchip: its vCPU thread "
-             "leaves KVM at the HLT and sleeps in pause()"]
+             "leaves KVM at the HLT and sleeps in pause()",
+             "kvmux group: the %d VMs in one process, --host-cpus 2 "
+             "--overcommit %d --sched park (its scheduler thread counts)" %
+             (N, N)]
             + b.vmm_notes(MIB))
 
 

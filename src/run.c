@@ -493,16 +493,12 @@ static int prepare(struct runner *r, const struct run_request *req)
 		if (status)
 			return report(r, GROUP_WIDE, status);
 	}
-	if (watch_process(r) < 0 || (r->group && create_sched(r) < 0))
+	if (watch_process(r) < 0 || diag_start() < 0 ||
+	    (r->group && create_sched(r) < 0))
 		return report(r, GROUP_WIDE, EXIT_HOST_FAILURE);
 	status = open_outputs(r);
 	if (status)
 		return status;
-	/* stderr the same file as a console's (2>&1, a terminal): one
-	 * stream, so kvmux's messages come after the lines before them. */
-	if (diag_start(console_outputs_stream_to(r->outputs, STDERR_FILENO)) <
-	    0)
-		return report(r, GROUP_WIDE, EXIT_HOST_FAILURE);
 	i = parallel_run(r->nr_vms, prepare_vm, r, &status);
 	return status ? report(r, i, status) : 0;
 }

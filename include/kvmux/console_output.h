@@ -65,10 +65,6 @@ int console_file_name(const char *tmpl, const char *vm_name, char **path);
 /* The stream of destination i (NULL: nowhere) and how many VMs use it. */
 struct out_stream *console_outputs_stream(struct console_outputs *set, int i);
 unsigned int console_outputs_users(struct console_outputs *set, int i);
-/* The stream of the destination that is the file (pipe, terminal) fd
- * refers to, or NULL: stderr's, when it is stdout's, say. */
-struct out_stream *console_outputs_stream_to(struct console_outputs *set,
-					     int fd);
 
 /*
  * The run is over: give every stream until deadline_ns (CLOCK_MONOTONIC)

@@ -13,8 +13,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct out_stream;
-
 /* How much kvmux says (--quiet, --verbose). */
 enum diag_level {
 	DIAG_QUIET, /* errors only */
@@ -36,13 +34,9 @@ void diag_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* diag_info() without the "kvmux: " (a table's lines). */
 void diag_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/*
- * From now on, messages are buffered for a thread that writes them to
- * stderr: shared's, if not NULL (a stream to the file stderr is, stdout's
- * console say: then console lines and messages stay in order), or a new
- * one.  Returns 0, or -1 with err_set() (messages then stay direct).
- */
-int diag_start(struct out_stream *shared);
+/* From now on, messages are buffered for stderr's own thread.  Returns 0,
+ * or -1 with err_set() (messages then stay direct). */
+int diag_start(void);
 
 /*
  * Give the buffered messages until deadline_ns (CLOCK_MONOTONIC), or

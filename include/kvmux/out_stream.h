@@ -62,13 +62,6 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 			bool whole);
 
 /*
- * A whole line of kvmux's own (buf ends with "\n"), on a line of its own:
- * after a partial line (a guest's prompt, a last line without its
- * newline) a "\n" goes first.  Returns len, or 0 if it did not fit.
- */
-size_t out_stream_write_line(struct out_stream *s, const void *buf, size_t len);
-
-/*
  * Ask for fn(opaque) to run once, when the stream has taken some of its
  * buffer out (or has failed, or is stopping).  One waiter per opaque: a
  * second call for the same opaque before the first ran does nothing.
@@ -98,25 +91,16 @@ void out_stream_flush(struct out_stream *s);
 size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd);
 
 /*
- * One more owner: each owner closes the stream, and only the last close
- * stops it (kvmux's messages share stdout's stream when stderr is the
- * same file, so that they come in order and cost no second thread).
- */
-void out_stream_share(struct out_stream *s);
-
-/*
- * An owner is done with the stream; the last one stops the thread and
- * frees the stream.  A thread still blocked in write(2) (a reader that
- * never reads) is not waited for: it and its stream are left to the
- * process's exit.  Nor is an idle thread (nothing buffered, no room
- * callback running), which ends
- * by itself: joining it would only put a wake-up and its exit on the
- * path to kvmux's own (up to 16 streams are left so; later ones are
- * joined).  What is still buffered for a regular file is written by the
- * caller (such a write waits for no reader; only a starved thread leaves
- * bytes there).  Returns the bytes that were never delivered (still
- * buffered, or lost after an error; for an owner before the last: so
- * far).
+ * Stop the thread and free the stream.  A thread still blocked in
+ * write(2) (a reader that never reads) is not waited for: it and its
+ * stream are left to the process's exit.  Nor is an idle thread (nothing
+ * buffered, no room callback running), which ends by itself: joining it
+ * would only put a wake-up and its exit on the path to kvmux's own (up
+ * to 16 streams are left so; later ones are joined).  What is still
+ * buffered for a regular file is written by the caller (such a write
+ * waits for no reader; only a starved thread leaves bytes there).
+ * Returns the bytes that were never delivered (still buffered, or lost
+ * after an error).
  */
 uint64_t out_stream_close(struct out_stream *s);
 

@@ -26,7 +26,6 @@ struct dest {
 	char *name; /* "stdout", or the file's path */
 	int fd; /* -1: nowhere; stdout is not closed */
 	bool has_inode; /* a file, or a stdout that is a file or a pipe */
-	bool identified; /* dev and ino known (a terminal's too) */
 	dev_t dev;
 	ino_t ino;
 	struct out_stream *stream;
@@ -277,7 +276,7 @@ static int open_dest(struct console_outputs *set, const char *path, bool append,
 		free(d);
 		return i;
 	}
-	d->has_inode = d->identified = true;
+	d->has_inode = true;
 	d->dev = st.st_dev;
 	d->ino = st.st_ino;
 	d->name = strdup(path);
@@ -314,9 +313,8 @@ static int named(struct console_outputs *set, const char *name, int fd)
 {
 	struct dest *d;
 	struct stat st;
-	bool identified = fd >= 0 && fstat(fd, &st) == 0;
-	bool has_inode =
-		identified && (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode));
+	bool has_inode = fd >= 0 && fstat(fd, &st) == 0 &&
+			 (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode));
 	/* Found by its inode then: every VM of a group must share its
 	 * stream, or their lines would mix in the middle. */
 	int i = has_inode ? find_inode(set, st.st_dev, st.st_ino) :
@@ -330,9 +328,8 @@ static int named(struct console_outputs *set, const char *name, int fd)
 		return err_host("out of memory");
 	}
 	d->fd = fd;
-	d->has_inode = has_inode;
-	if (identified) {
-		d->identified = true;
+	if (has_inode) {
+		d->has_inode = true;
 		d->dev = st.st_dev;
 		d->ino = st.st_ino;
 	}
@@ -372,24 +369,6 @@ int console_outputs_open_log(struct console_outputs *set,
 struct out_stream *console_outputs_stream(struct console_outputs *set, int i)
 {
 	return set->dest[i]->stream;
-}
-
-struct out_stream *console_outputs_stream_to(struct console_outputs *set,
-					     int fd)
-{
-	struct stat st;
-	unsigned int i;
-
-	if (fstat(fd, &st) < 0)
-		return NULL;
-	for (i = 0; i < set->nr; i++) {
-		struct dest *d = set->dest[i];
-
-		if (d->stream && d->identified && d->dev == st.st_dev &&
-		    d->ino == st.st_ino)
-			return d->stream;
-	}
-	return NULL;
 }
 
 unsigned int console_outputs_users(struct console_outputs *set, int i)

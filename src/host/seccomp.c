@@ -631,11 +631,13 @@ static void enter(enum thread_kind kind)
 {
 	char line[128], *p = line, *end = line + sizeof(line) - 1;
 	bool mine = kind != THREAD_MAIN && kind != THREAD_REAPER;
-	/* Forked from a kvmux with one thread, the release helper has
-	 * ThreadSanitizer's background thread again (TSan starts it in
-	 * such a child): the filter is for it too. */
-	unsigned int tsync =
-		kind == THREAD_RELEASE ? SECCOMP_FILTER_FLAG_TSYNC : 0;
+	/* A child forked from a kvmux with one thread has ThreadSanitizer's
+	 * background thread again (TSan starts it in such a child): the
+	 * release helper always, the cgroup reaper if it came first.  The
+	 * filter is for that thread too. */
+	unsigned int tsync = kind == THREAD_RELEASE || kind == THREAD_REAPER ?
+				     SECCOMP_FILTER_FLAG_TSYNC :
+				     0;
 
 	current_kind = kind;
 	if (mine && host_drop_thread_capabilities(user_switch &&

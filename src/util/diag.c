@@ -33,7 +33,7 @@ static void put(const char *prefix, const char *fmt, va_list ap)
 	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	strcat(line, "\n");
 	if (s)
-		out_stream_write_line(s, line, strlen(line));
+		out_stream_write(s, line, strlen(line), true);
 	else if (write(STDERR_FILENO, line, strlen(line)) < 0)
 		return; /* nowhere left to say it */
 }
@@ -80,14 +80,10 @@ void diag_line(const char *fmt, ...)
 	va_end(ap);
 }
 
-int diag_start(struct out_stream *shared)
+int diag_start(void)
 {
-	struct out_stream *s = shared;
+	struct out_stream *s = out_stream_create(STDERR_FILENO, NULL, NULL);
 
-	if (s)
-		out_stream_share(s);
-	else
-		s = out_stream_create(STDERR_FILENO, NULL, NULL);
 	if (!s)
 		return -1;
 	__atomic_store_n(&stream, s, __ATOMIC_RELEASE);

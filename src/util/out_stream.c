@@ -60,9 +60,7 @@ struct out_stream {
 	bool draining; /* out_stream_drain() waits on drained_fd */
 	bool stop;
 	bool broken; /* gone or failed: output is counted, not written */
-	bool mid_line; /* the last byte taken was not a "\n" */
 	uint64_t lost;
-	unsigned int owners; /* out_stream_share(): closed by the last */
 	struct waiter waiter[OUT_STREAM_WAITERS];
 	unsigned int nr_waiters;
 	uint8_t buf[OUT_STREAM_CAPACITY];
@@ -226,7 +224,6 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 		return NULL;
 	}
 	s->fd = fd;
-	s->owners = 1;
 	s->regular_file = !fstat(fd, &st) && S_ISREG(st.st_mode);
 	s->ev = ev;
 	s->opaque = opaque;
@@ -257,16 +254,17 @@ fail:
 	return NULL;
 }
 
-/* Under the lock: out_stream_write()'s work. */
-static size_t append(struct out_stream *s, const void *buf, size_t len,
-		     bool whole)
+size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
+			bool whole)
 {
 	size_t room, tail, first;
 	bool was_empty, had_line;
 	const char *nl;
 
+	pthread_mutex_lock(&s->lock);
 	if (s->broken) {
 		s->lost += len;
+		pthread_mutex_unlock(&s->lock);
 		return len;
 	}
 	room = OUT_STREAM_CAPACITY - s->len;
@@ -283,33 +281,10 @@ static size_t append(struct out_stream *s, const void *buf, size_t len,
 	if (nl)
 		s->complete = s->len + (nl - (const char *)buf) + 1;
 	s->len += len;
-	if (len)
-		s->mid_line = ((const char *)buf)[len - 1] != '\n';
 	/* The thread waits for data, or for a line that now ended. */
 	if (len &&
 	    (was_empty || (s->awaiting_line && !had_line && worth_writing(s))))
 		pthread_cond_signal(&s->cond);
-	return len;
-}
-
-size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
-			bool whole)
-{
-	pthread_mutex_lock(&s->lock);
-	len = append(s, buf, len, whole);
-	pthread_mutex_unlock(&s->lock);
-	return len;
-}
-
-size_t out_stream_write_line(struct out_stream *s, const void *buf, size_t len)
-{
-	pthread_mutex_lock(&s->lock);
-	if (s->mid_line && !s->broken && s->len + 1 + len > OUT_STREAM_CAPACITY)
-		len = 0;
-	else if (s->mid_line)
-		append(s, "\n", 1, true);
-	if (len)
-		len = append(s, buf, len, true);
 	pthread_mutex_unlock(&s->lock);
 	return len;
 }
@@ -427,13 +402,6 @@ static void write_rest_to_file(struct out_stream *s)
 	}
 }
 
-void out_stream_share(struct out_stream *s)
-{
-	pthread_mutex_lock(&s->lock);
-	s->owners++;
-	pthread_mutex_unlock(&s->lock);
-}
-
 uint64_t out_stream_close(struct out_stream *s)
 {
 	uint64_t one = 1, undelivered;
@@ -442,11 +410,6 @@ uint64_t out_stream_close(struct out_stream *s)
 	if (!s)
 		return 0;
 	pthread_mutex_lock(&s->lock);
-	if (--s->owners) {
-		undelivered = s->len + s->lost;
-		pthread_mutex_unlock(&s->lock);
-		return undelivered;
-	}
 	s->stop = true;
 	busy = s->writing;
 	/* A thread in a waiter's callback is not idle: the owner may free

@@ -112,24 +112,6 @@ check "output: a group on a piped stdout shares one stream ($writers writer thre
 	all_of '[ "$writers" -eq 2 ]' \
 	'[ "$(grep -c "| up" "$WORK/piped.out")" -eq 3 ]'
 
-# stderr the same file as stdout (2>&1): kvmux's messages share the
-# console's stream, so one writer thread (not two), and its last line
-# comes after the guest's.
-"$KVMUX" run --kernel "$FIRMWARE/idle.elf" --timeout 60 >"$WORK/both.out" \
-	2>&1 </dev/null &
-pid=$!
-writers=-1
-wait_for_output "$WORK/both.out" "idle: halting" "$pid" &&
-	writers=$(grep -l "^kvmux-output" /proc/"$pid"/task/*/comm 2>/dev/null |
-		wc -l)
-kill -TERM "$pid"
-STATUS=0
-wait "$pid" || STATUS=$?
-check "output: stderr on stdout's file shares its stream ($writers writer threads)" \
-	all_of '[ "$writers" -eq 1 ]' 'status_is 143' \
-	'tail -n 1 "$WORK/both.out" | grep -q "^kvmux: .*signal"' \
-	'[ "$(grep -c "idle: halting" "$WORK/both.out")" -eq 1 ]'
-
 # --console-output - is stdout, not a file named "-".
 pushd "$WORK" >/dev/null || exit 1
 kvmux_run run --kernel "$hello" --console-output -

@@ -373,56 +373,6 @@ static void regular_file_gets_everything_at_close(void **state)
 	}
 }
 
-/* A stream writing to a pipe (fds: its ends). */
-static struct out_stream *piped_stream(int fds[2])
-{
-	struct out_stream *s;
-
-	assert_int_equal(pipe(fds), 0);
-	s = out_stream_create(fds[1], NULL, NULL);
-	assert_non_null(s);
-	return s;
-}
-
-/* Finish s; the pipe got exactly want. */
-static void pipe_got(struct out_stream *s, int fds[2], const char *want)
-{
-	char buf[64];
-
-	finish(s, fds[1]);
-	read_all(fds[0], buf, sizeof(buf));
-	assert_string_equal(buf, want);
-	close(fds[0]);
-}
-
-/* A shared stream: the first owner's close leaves it working for the
- * other (kvmux's messages after the console's end); the last stops it. */
-static void shared_stream_lives_until_its_last_owner(void **state)
-{
-	int fds[2];
-	struct out_stream *s = piped_stream(fds);
-
-	out_stream_share(s);
-	out_stream_write(s, "console\n", 8, true);
-	assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
-	assert_int_equal(out_stream_close(s), 0);
-	assert_int_equal(out_stream_write(s, "message\n", 8, true), 8);
-	pipe_got(s, fds, "console\nmessage\n");
-}
-
-/* kvmux's own lines start on a line of their own, after a guest's
- * partial line too, and add nothing after a whole one. */
-static void own_lines_start_a_line(void **state)
-{
-	int fds[2];
-	struct out_stream *s = piped_stream(fds);
-
-	out_stream_write(s, "login: ", 7, false);
-	assert_int_equal(out_stream_write_line(s, "kvmux: a\n", 9), 9);
-	assert_int_equal(out_stream_write_line(s, "kvmux: b\n", 9), 9);
-	pipe_got(s, fds, "login: \nkvmux: a\nkvmux: b\n");
-}
-
 /*
  * A drain with no grace left still waits for a thread that has not
  * written yet (on a busy host it may not have run): /dev/null takes
@@ -804,8 +754,6 @@ int main(void)
 		cmocka_unit_test(failing_file_is_reported_once),
 		cmocka_unit_test(shared_stream_keeps_lines_whole),
 		cmocka_unit_test(regular_file_gets_everything_at_close),
-		cmocka_unit_test(shared_stream_lives_until_its_last_owner),
-		cmocka_unit_test(own_lines_start_a_line),
 		cmocka_unit_test(drain_waits_for_a_thread_that_has_not_run),
 		cmocka_unit_test(tee_gives_every_output_the_same_bytes),
 		cmocka_unit_test(tee_waits_for_the_slower_output),
