@@ -55,6 +55,16 @@ need_pkg = $(if $(shell pkg-config --exists $(1) && echo y),,$(error \
 need_hdr = $(if $(wildcard /usr/include/$(1)),,$(error \
 	missing header $(1): apt-get install $(2), or run scripts/install-deps.sh))
 
+# "make -j2 clean all": clean must be done before anything is built, or
+# its rm -rf races the compiler ("cannot remove 'build/src': Directory
+# not empty", or objects deleted under the link).  Goals after clean then
+# run one at a time; sub-makes (the firmware) stay parallel.
+ifneq ($(filter clean,$(MAKECMDGOALS)),)
+ifneq ($(filter-out clean,$(MAKECMDGOALS)),)
+.NOTPARALLEL:
+endif
+endif
+
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
 $(call need_pkg,libcap-ng,libcap-ng-dev)
 $(call need_pkg,jansson,libjansson-dev)
