@@ -23,6 +23,8 @@
 #define SVR_ENABLE 0x100
 #define LVT_MASKED 0x10000
 #define LVT_TIMER_PERIODIC 0x20000
+#define LVT_TIMER_TSC_DEADLINE 0x40000
+#define MSR_TSC_DEADLINE 0x6e0 /* IA32_TSC_DEADLINE */
 #define TIMER_DIVIDE_BY_1 0xb
 
 static inline uint32_t lapic_read(unsigned int reg)

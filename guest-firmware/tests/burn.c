@@ -15,12 +15,38 @@
  * a CPU this VM got.  The first line says how the TSC rate was found:
  * "burn: tsc_hz=<hz> (<source>)".
  */
+#include "irq.h"
+#include "lapic.h"
 #include "rt.h"
+#include "x86.h"
 
 /* Iterations between two TSC reads: ~10-50 us of native loop. */
 #define BATCH 65536ull
 /* When nothing tells the TSC rate: real TSCs run at 1-5 GHz. */
 #define TSC_HZ_GUESS 3000000000ull
+
+#define VECTOR_TIMER RT_VECTOR_DEVICE_FIRST
+
+/* The wake-up is the TSC passing the deadline: nothing to record. */
+static void ignore_timer(uint8_t vector)
+{
+	(void)vector;
+}
+
+/* idle=MS: halt with interrupts on for MS of TSC time before burning (a
+ * VM that idles, then becomes busy: for the scheduler's back-off). */
+static void idle_first(uint64_t ms, uint64_t hz)
+{
+	uint64_t deadline = rdtsc() + ms * (hz / 1000);
+
+	rt_irq_init();
+	rt_irq_set_handler(VECTOR_TIMER, ignore_timer);
+	lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_TSC_DEADLINE | VECTOR_TIMER);
+	wrmsr(MSR_TSC_DEADLINE, deadline);
+	while (rdtsc() < deadline)
+		rt_irq_wait();
+	rt_printf("burn: idled %lu ms\n", ms);
+}
 
 static uint64_t cycles_to_ms(uint64_t cycles, uint64_t hz)
 {
@@ -30,7 +56,7 @@ static uint64_t cycles_to_ms(uint64_t cycles, uint64_t hz)
 
 int main(const struct boot_info *bi)
 {
-	uint64_t seconds = 0, report_ms = 1000, hz, i = 0;
+	uint64_t seconds = 0, report_ms = 1000, hz, i = 0, idle_ms = 0;
 	uint64_t t0, now, elapsed, end = 0, next = 0, step = 0;
 	bool forever;
 	const char *source;
@@ -53,6 +79,8 @@ int main(const struct boot_info *bi)
 		rt_printf("burn: %lu s, report every %lu ms\n", seconds,
 			  report_ms);
 
+	if (rt_cmdline_u64(bi->cmdline, "idle", &idle_ms))
+		idle_first(idle_ms, hz);
 	t0 = rdtsc();
 	if (!forever)
 		end = seconds * hz;

@@ -12,8 +12,6 @@
 #include "x86.h"
 
 #define VECTOR_TIMER RT_VECTOR_DEVICE_FIRST
-#define LVT_TIMER_TSC_DEADLINE 0x40000
-#define MSR_TSC_DEADLINE 0x6e0
 
 static volatile bool woken;
 

@@ -190,6 +190,22 @@ check "sched park: an idle group's scheduler backs off ($sched_switches switches
 	all_of '[ "$sched_switches" -ge 0 ]' '[ "$sched_switches" -lt 10 ]' \
 	'status_is 143' 'err_has "scheduler on (park)"'
 
+# After the back-off, VMs that wake are parked to their shares again:
+# both idle 2 s (the scheduler's interval grows toward 1 s), then burn
+# with weights 1:3 on one host CPU, where only parking can hold the
+# lighter one to a quarter (at most one busy VM runs at a time).
+vm_conf "$WORK/ib1.conf" ib1 burn.elf "idle=2000 report=0" "weight=1" \
+	"timeout=8"
+vm_conf "$WORK/ib3.conf" ib3 burn.elf "idle=2000 report=0" "weight=3" \
+	"timeout=8"
+kvmux_run run "$WORK/ib1.conf" "$WORK/ib3.conf" --host-cpus 1 \
+	--overcommit 2 --sched park
+check "sched park: shares hold after an idle start ($(cpu_per_wall ib1) % and $(cpu_per_wall ib3) % of a CPU, weights 1:3)" \
+	all_of 'status_is 124' 'out_has "ib1| burn: idled 2000 ms"' \
+	'out_has "ib3| burn: idled 2000 ms"' \
+	'[ "$(cpu_per_wall ib1)" -lt "$(cpu_per_wall ib3)" ]' \
+	'[ "$(cpu_per_wall ib1)" -le 33 ]'
+
 # The guest sees what it was allocated: two VMs asking 2 GiB and 2 vCPUs
 # each, on a 2 GiB / 2 CPU capacity, get 1 GiB and 1 vCPU each.
 legacy=$((0x100000 - 0x9fc00))
