@@ -206,10 +206,16 @@ static void check_decision(const struct sched_policy *sp, uint64_t next)
 	unsigned int i;
 
 	FUZZ_CHECK(next >= SCHED_MIN_INTERVAL_NS);
+	/* Every VM idle (none with cap): a back-off, up to its maximum. */
 	FUZZ_CHECK(next <= SCHED_MIN_INTERVAL_NS ||
-		   next <= sp->period_ns / SCHED_CHECKS_PER_PERIOD);
+		   next <= sp->period_ns / SCHED_CHECKS_PER_PERIOD ||
+		   (next == sp->idle_interval_ns &&
+		    next <= SCHED_IDLE_INTERVAL_MAX_NS));
 	for (i = 0; i < sp->nr_vms; i++) {
 		const struct sched_vm *v = &sp->vm[i];
+
+		FUZZ_CHECK(!sp->idle_interval_ns || v->stopped ||
+			   (!v->busy && !v->cap));
 
 		FUZZ_CHECK(!v->released || !v->stopped);
 		FUZZ_CHECK(!v->released || remaining(v) || !v->cap);
