@@ -13,6 +13,11 @@
  * for a move of it under way and cancels a queued one, so the mover
  * never writes the ID of a thread that is gone (IDs are reused).
  *
+ * The mover starts its moves one delay (the group's period) after it
+ * starts: shares divide what the group gets over periods, so a VM that
+ * ends within its first period never needed its move, and a run of
+ * short guests then ends without waiting for a grace period.
+ *
  *   cgroup_join_create()   with the VMs, before any vCPU thread starts
  *   cgroup_join_post()     a vCPU thread as it starts (after its first
  *                          KVM_RUN: kvmux/vcpu.h says why)
@@ -23,6 +28,8 @@
 #ifndef KVMUX_CGROUP_JOIN_H
 #define KVMUX_CGROUP_JOIN_H
 
+#include <stdint.h>
+
 #include "kvmux/cgroup_cpu.h"
 
 struct vm;
@@ -30,11 +37,13 @@ struct cgroup_join;
 
 /*
  * For nr_threads vCPU threads in all (the most that will post), moved
- * into cg's VM cgroups.  cg must outlive it.  NULL (err_host()) if out
+ * into cg's VM cgroups from delay_ns (ns, CLOCK_MONOTONIC) after
+ * cgroup_join_start() on.  cg must outlive it.  NULL (err_host()) if out
  * of memory.
  */
 struct cgroup_join *cgroup_join_create(struct cgroup_cpu *cg,
-				       unsigned int nr_threads);
+				       unsigned int nr_threads,
+				       uint64_t delay_ns);
 
 /* The calling vCPU thread, of VM vm_index: queue its move. */
 void cgroup_join_post(struct cgroup_join *cj, unsigned int vm_index);

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kvmux/cgroup_join.h"
@@ -37,14 +38,18 @@ struct cgroup_join {
 	unsigned int nr_queued; /* moves [0, nr_queued) posted */
 	unsigned int next; /* the mover's next move */
 	bool stop;
+	uint64_t delay_ns; /* from the start to the first move */
+	uint64_t start_ns;
 	pthread_t thread;
 	bool started;
 };
 
 struct cgroup_join *cgroup_join_create(struct cgroup_cpu *cg,
-				       unsigned int nr_threads)
+				       unsigned int nr_threads,
+				       uint64_t delay_ns)
 {
 	struct cgroup_join *cj = calloc(1, sizeof(*cj));
+	pthread_condattr_t attr;
 
 	if (cj)
 		cj->move =
@@ -56,8 +61,12 @@ struct cgroup_join *cgroup_join_create(struct cgroup_cpu *cg,
 	}
 	cj->cg = cg;
 	cj->nr_threads = nr_threads;
+	cj->delay_ns = delay_ns;
 	pthread_mutex_init(&cj->lock, NULL);
-	pthread_cond_init(&cj->queued, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&cj->queued, &attr);
+	pthread_condattr_destroy(&attr);
 	pthread_cond_init(&cj->done, NULL);
 	return cj;
 }
@@ -108,6 +117,17 @@ static struct move *next_move(struct cgroup_join *cj)
 	}
 }
 
+/* Under the lock: wait out the delay, or until stop. */
+static void wait_delay(struct cgroup_join *cj)
+{
+	uint64_t end = cj->start_ns + cj->delay_ns;
+	struct timespec ts = { .tv_sec = end / 1000000000ull,
+			       .tv_nsec = end % 1000000000ull };
+
+	while (!cj->stop && thread_now_ns() < end)
+		pthread_cond_timedwait(&cj->queued, &cj->lock, &ts);
+}
+
 static void *mover_thread(void *arg)
 {
 	struct cgroup_join *cj = arg;
@@ -115,6 +135,7 @@ static void *mover_thread(void *arg)
 
 	thread_enter(THREAD_SCHED);
 	pthread_mutex_lock(&cj->lock);
+	wait_delay(cj);
 	while ((m = next_move(cj))) {
 		pthread_mutex_unlock(&cj->lock);
 		if (cgroup_cpu_move(cj->cg, m->vm_index, m->tid) < 0)
@@ -134,6 +155,7 @@ int cgroup_join_start(struct cgroup_join *cj, struct vm **vms)
 	int rc;
 
 	cj->vms = vms;
+	cj->start_ns = thread_now_ns();
 	rc = pthread_create(&cj->thread, NULL, mover_thread, cj);
 
 	if (rc) {

@@ -146,7 +146,7 @@ static int use_cgroups(struct group_sched *gs)
 		return err_host("out of memory");
 	if (cgroup_cpu_create(&gs->cg, plan->nr_vms, run_shares) < 0)
 		return -1;
-	gs->join = cgroup_join_create(&gs->cg, queued);
+	gs->join = cgroup_join_create(&gs->cg, queued, plan->period_ns);
 	if (!gs->join || set_vm_cgroups(gs) < 0) {
 		cgroup_join_destroy(gs->join);
 		gs->join = NULL;

@@ -106,7 +106,7 @@ static void post_from_thread(struct poster *p)
 static void test_moves_go_to_their_vms(void **state)
 {
 	struct fixture *f = *state;
-	struct cgroup_join *cj = cgroup_join_create(&f->cg, 2);
+	struct cgroup_join *cj = cgroup_join_create(&f->cg, 2, 0);
 	struct poster a = { cj, 1, false, 0 }, b = { cj, 0, false, 0 };
 
 	assert_non_null(cj);
@@ -124,7 +124,7 @@ static void test_moves_go_to_their_vms(void **state)
 static void test_a_thread_that_left_is_not_moved(void **state)
 {
 	struct fixture *f = *state;
-	struct cgroup_join *cj = cgroup_join_create(&f->cg, 2);
+	struct cgroup_join *cj = cgroup_join_create(&f->cg, 2, 0);
 	struct poster gone = { cj, 0, true, 0 }, stays = { cj, 1, false, 0 };
 
 	assert_non_null(cj);
@@ -141,7 +141,7 @@ static void test_a_thread_that_left_is_not_moved(void **state)
 static void test_destroy_stops_a_waiting_mover(void **state)
 {
 	struct fixture *f = *state;
-	struct cgroup_join *cj = cgroup_join_create(&f->cg, 4);
+	struct cgroup_join *cj = cgroup_join_create(&f->cg, 4, 0);
 	struct poster p = { cj, 0, false, 0 };
 
 	assert_non_null(cj);
@@ -149,6 +149,27 @@ static void test_destroy_stops_a_waiting_mover(void **state)
 	post_from_thread(&p);
 	cgroup_join_destroy(cj);
 	assert_true(strlen(written(f, 0)) > 0);
+}
+
+/* Within the delay nothing is moved: a thread that leaves in it never
+ * is (a short run waits for no move); a stop ends the delay, and what is
+ * still queued is moved then. */
+static void test_moves_wait_for_the_delay(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_join *cj =
+		cgroup_join_create(&f->cg, 2, 3600 * 1000000000ull);
+	struct poster gone = { cj, 0, true, 0 }, stays = { cj, 1, false, 0 };
+
+	assert_non_null(cj);
+	assert_int_equal(cgroup_join_start(cj, f->vms), 0);
+	post_from_thread(&gone);
+	post_from_thread(&stays);
+	assert_string_equal(written(f, 0), "");
+	assert_string_equal(written(f, 1), "");
+	cgroup_join_destroy(cj);
+	assert_string_equal(written(f, 0), "");
+	assert_moved(f, 1, stays.tid);
 }
 
 int main(void)
@@ -160,6 +181,8 @@ int main(void)
 			test_a_thread_that_left_is_not_moved, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_destroy_stops_a_waiting_mover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_moves_wait_for_the_delay,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
