@@ -13,8 +13,8 @@
  * for a move of it under way and cancels a queued one, so the mover
  * never writes the ID of a thread that is gone (IDs are reused).
  *
- * The mover starts its moves one delay (the group's period) after it
- * starts: shares divide what the group gets over periods, so a VM that
+ * The mover starts its moves one delay (the group's period, at most
+ * 100 ms) after it starts: shares divide what the group gets over periods, so a VM that
  * ends within its first period never needed its move, and a run of
  * short guests then ends without waiting for a grace period.
  *

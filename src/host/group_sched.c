@@ -23,6 +23,9 @@
 #include "kvmux/sched_park.h"
 #include "kvmux/vm.h"
 
+/* The longest wait before the cgroup moves (kvmux/cgroup_join.h). */
+#define JOIN_DELAY_MAX_NS 100000000ull /* 100 ms */
+
 /* CFS bandwidth periods are 1 ms to 1 s (sched-bwc.rst). */
 #define CFS_PERIOD_MIN_US 1000ULL
 #define CFS_PERIOD_MAX_US 1000000ULL
@@ -146,7 +149,12 @@ static int use_cgroups(struct group_sched *gs)
 		return err_host("out of memory");
 	if (cgroup_cpu_create(&gs->cg, plan->nr_vms, run_shares) < 0)
 		return -1;
-	gs->join = cgroup_join_create(&gs->cg, queued, plan->period_ns);
+	/* The first period, at most JOIN_DELAY_MAX_NS: a long period would
+	 * leave the start unshared for long. */
+	gs->join = cgroup_join_create(&gs->cg, queued,
+				      plan->period_ns < JOIN_DELAY_MAX_NS ?
+					      plan->period_ns :
+					      JOIN_DELAY_MAX_NS);
 	if (!gs->join || set_vm_cgroups(gs) < 0) {
 		cgroup_join_destroy(gs->join);
 		gs->join = NULL;
