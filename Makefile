@@ -95,6 +95,8 @@ endif
 # The link's flags, rewritten when they change: binaries depend on it,
 # so switching SHARED_LIBS relinks them.
 LINK_FLAGS := $(BUILD)/link-flags
+# A binary's link: its prerequisites but the flags file, then the libraries.
+LINK = $(CC) $(LDFLAGS) -o $@ $(filter-out $(LINK_FLAGS),$^) $(LDLIBS)
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -159,7 +161,7 @@ FORCE:
 
 $(KVMUX): $(BUILD)/src/main.o $(SECCOMP_PREBUILT) $(BUILD)/libkvmux.a \
 		$(LINK_FLAGS)
-	$(CC) $(LDFLAGS) -o $@ $(filter-out $(LINK_FLAGS),$^) $(LDLIBS)
+	$(LINK)
 
 firmware:
 	$(MAKE) -C guest-firmware
@@ -186,7 +188,7 @@ $(BUILD)/tests/test_build/%.o: src/%.c
 
 $(TEST_BUILD): $(BUILD)/src/main.o $(TEST_BUILD_OBJS) $(SECCOMP_PREBUILT) \
 		$(BUILD)/libkvmux.a $(LINK_FLAGS)
-	$(CC) $(LDFLAGS) -o $@ $(filter-out $(LINK_FLAGS),$^) $(LDLIBS)
+	$(LINK)
 
 $(SECCOMP_GEN): tools/seccomp_gen.c $(BUILD)/libkvmux.a
 	@mkdir -p $(dir $@)

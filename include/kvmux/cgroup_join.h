@@ -14,9 +14,10 @@
  * never writes the ID of a thread that is gone (IDs are reused).
  *
  * The mover starts its moves one delay (the group's period, at most
- * 100 ms) after it starts: shares divide what the group gets over periods, so a VM that
- * ends within its first period never needed its move, and a run of
- * short guests then ends without waiting for a grace period.
+ * 100 ms) after it starts: shares divide what the group gets over
+ * periods, so a VM that ends within its first period never needed its
+ * move, and a run of short guests then ends without waiting for a grace
+ * period.
  *
  *   cgroup_join_create()   with the VMs, before any vCPU thread starts
  *   cgroup_join_post()     a vCPU thread as it starts (after its first

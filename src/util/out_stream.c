@@ -102,9 +102,11 @@ static void wake_waiters(struct out_stream *s)
 	struct waiter w[OUT_STREAM_WAITERS];
 	unsigned int i, n = s->nr_waiters;
 
+	if (!n)
+		return; /* keeps the lock, and a caller's calling flag */
 	memcpy(w, s->waiter, n * sizeof(w[0]));
 	s->nr_waiters = 0;
-	s->calling = n;
+	s->calling = true;
 	pthread_mutex_unlock(&s->lock);
 	for (i = 0; i < n; i++)
 		w[i].fn(w[i].opaque);
@@ -336,16 +338,18 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 					 { .fd = s->drained_fd,
 					   .events = POLLIN } };
 		size_t before = left;
+		bool done;
 
 		pthread_mutex_lock(&s->lock);
 		left = s->len;
 		now = out_stream_now_ns();
 		if (stuck(s, before))
 			waited += now - last;
-		s->draining = left && waited <= grace && now < end;
+		done = !left || waited > grace || now >= end;
+		s->draining = !done;
 		pthread_mutex_unlock(&s->lock);
 		last = now;
-		if (!left || waited > grace || now >= end)
+		if (done)
 			return left;
 		if (poll(pfd, 2, DRAIN_POLL_MS) > 0 && pfd[0].revents)
 			break;
