@@ -13,6 +13,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KVMUX = os.path.join(ROOT, "build", "kvmux")
@@ -285,20 +286,95 @@ def hyperfine_round(tag, vmm_list, runs, warmup, shell=False):
     return res
 
 
+PR_SET_CHILD_SUBREAPER = 36
+REAP_TIMEOUT_S = 30  # for what a VMM leaves running after its exit
+
+
+def _subreaper(on):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1 if on else 0, 0, 0, 0) != 0:
+        raise SystemExit("bench: prctl(PR_SET_CHILD_SUBREAPER): %s" %
+                         os.strerror(ctypes.get_errno()))
+
+
+def _reap_all(deadline):
+    """wait4() every process left to us (orphans reparented to this
+    subreaper); returns their CPU time (s).  Stops the bench if one is
+    still running at deadline (a VMM that leaves a process behind for
+    good)."""
+    cpu = 0.0
+    while True:
+        try:
+            pid, _, ru = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            return cpu
+        if pid:
+            cpu += ru.ru_utime + ru.ru_stime
+        elif time.monotonic() > deadline:
+            raise SystemExit("bench: a process a VMM left behind is still "
+                             "running after %d s" % REAP_TIMEOUT_S)
+        else:
+            time.sleep(0.0005)
+
+
+def cpu_run(argv, ok_status, shell=False):
+    """CPU time (ms, user + system) of one run of argv and of every
+    process it started, those that outlive it included (kvmux's release
+    helper, which destroys the VM after kvmux has exited: the floor VMM
+    and QEMU destroy theirs in their own exit).  This process is their
+    subreaper, so wait4()'s rusage, what /usr/bin/time reports, covers
+    them all."""
+    null = os.open(os.devnull, os.O_RDWR)
+    argv = ["/bin/sh", "-c", argv] if shell else argv
+    _reap_all(time.monotonic())  # nothing of ours may be counted
+    # posix_spawn (a vfork): the child costs nothing before the exec.
+    pid = os.posix_spawnp(argv[0], argv, os.environ,
+                          file_actions=[(os.POSIX_SPAWN_DUP2, null, fd)
+                                        for fd in (0, 1, 2)])
+    os.close(null)
+    _, status, ru = os.wait4(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != ok_status:
+        raise SystemExit("bench: %s exited %d, expected %d" %
+                         (" ".join(argv), code, ok_status))
+    cpu = ru.ru_utime + ru.ru_stime
+    return (cpu + _reap_all(time.monotonic() + REAP_TIMEOUT_S)) * 1000
+
+
+def cpu_rounds(vmm_list, rounds, runs, shell=False):
+    """{label: per-round median of cpu_run()} over `rounds` rounds of
+    `runs` runs of each VMM in turn, the order rotated every round."""
+    acc = {v.label: [] for v in vmm_list}
+    _subreaper(True)
+    try:
+        for r in range(rounds):
+            k = r % len(vmm_list)
+            for v in vmm_list[k:] + vmm_list[:k]:
+                acc[v.label].append(statistics.median(
+                    [cpu_run(v.argv, v.ok_status, shell)
+                     for _ in range(runs)]))
+    finally:
+        _subreaper(False)
+    return acc
+
+
 def interleaved(tag, vmm_list, rounds, runs, warmup=1, shell=False):
     """hyperfine `rounds` times over all VMMs, the order rotated each
-    round so no VMM always runs first or after the same one.  Returns
-    {label: {"times": all run times (ms), "wall": per-round median (ms),
-    "cpu": per-round mean CPU (ms)}}."""
-    acc = {v.label: {"times": [], "wall": [], "cpu": []} for v in vmm_list}
+    round so no VMM always runs first or after the same one, for the wall
+    time; then cpu_rounds() for the CPU time of everything each run
+    started.  Returns {label: {"times": all run times (ms), "wall":
+    per-round median (ms), "cpu": per-round median CPU (ms)}}."""
+    acc = {v.label: {"times": [], "wall": []} for v in vmm_list}
     for r in range(rounds):
         k = r % len(vmm_list)
         order = vmm_list[k:] + vmm_list[:k]
         res = hyperfine_round("%s-%d" % (tag, r), order, runs, warmup, shell)
-        for label, (times, cpu) in res.items():
+        for label, (times, _) in res.items():
             acc[label]["times"] += times
             acc[label]["wall"].append(statistics.median(times))
-            acc[label]["cpu"].append(cpu)
+    for label, cpu in cpu_rounds(vmm_list, rounds, runs, shell).items():
+        acc[label]["cpu"] = cpu
     return acc
 
 

@@ -3,8 +3,10 @@
 """boot.py - benchmark 1: boot-to-exit of two guests, hello (two lines)
 and lean (one line), under the floor VMM, kvmux (PVH ELF and bzImage),
 QEMU microvm and kvmtool, side by side as ratios to the floor.  hyperfine
-runs all VMMs in interleaved rounds (wall time of each run, mean CPU time
-per round); GNU time's %M gives the peak RSS, also interleaved."""
+runs all VMMs in interleaved rounds (wall time of each run); a second
+interleaved pass takes each run's CPU time with every process it started
+(benchlib.cpu_run: wait4's rusage, as a subreaper); GNU time's %M gives
+the peak RSS, also interleaved."""
 
 import statistics
 
@@ -62,8 +64,11 @@ def one(name, greeting, letter):
             ["wall: the whole process (start, boot, the guest's UART "
              "output, the exit through port 0x501, teardown), hyperfine -N;"
              " x floor: median over rounds of the round's ratio",
-             "CPU: user + system of the process, hyperfine's mean per "
-             "round, median over rounds",
+             "CPU: user + system of the process and of every process it "
+             "started, those that outlive it included (kvmux's release "
+             "helper destroys the VM after kvmux's exit; the others destroy "
+             "it in their own), median of %d runs per round, median over "
+             "rounds" % RUNS,
              "peak RSS: GNU time %%M, median of %d interleaved runs" %
              RSS_RUNS] + b.vmm_notes())
 

@@ -5,7 +5,8 @@ flood.elf writes LINES lines of 64 bytes through virtio-console (the
 fast console: a line costs no VM exit of its own), and kvmux passes them
 to /dev/null (stdout), plus to a log file (--console-log), through the
 Linux patterns (--fail-on linux), or both with --timestamps.  hyperfine
-runs the variants interleaved; the extra CPU time per line, over the
+runs the variants interleaved (wall), then benchlib.cpu_rounds (CPU); the
+extra CPU time per line, over the
 plain run, is the cost of each feature."""
 
 import os
@@ -47,7 +48,8 @@ def main():
     b.table("9. Console log and --fail-on: %d lines of 64 bytes through "
             "virtio-console (flood.elf)" % LINES,
             ["kvmux", "wall ms", "CPU ms", "extra CPU us/line"], rows,
-            ["CPU = user + system of the whole process (hyperfine); extra "
+            ["CPU = user + system of the whole process and of what it "
+             "leaves behind (benchlib.cpu_run); extra "
              "= (CPU - plain's CPU) / lines, paired by round",
              "stdout is /dev/null; the log a file in $BENCH_WORK"])
 

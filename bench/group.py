@@ -57,8 +57,8 @@ def main():
              "within 1.1x of the separate processes" % VMS,
              "group: kvmux run with %d config files %s" %
              (VMS, " ".join(GROUP_OPTS)),
-             "CPU: user + system of everything the command ran, "
-             "hyperfine's mean"])
+             "CPU: user + system of everything the command started, "
+             "those that outlive it included (benchlib.cpu_run), median"])
 
 
 if __name__ == "__main__":
