@@ -10,10 +10,11 @@
  * a Ctrl-C meant for kvmux does not end it first (its end is kvmux's: the
  * socket's end of file).
  *
- * Each message (one VM) is closed by a process of its own, forked by the
- * helper: a VM's destruction mostly waits for SRCU grace periods, and a
- * group's VMs destroyed one after another would add their waits up, which
- * the group's cgroup reaper (host/cgroup_cpu.c), and so kvmux, waits for.
+ * A message (one VM) is closed once kvmux's copies are gone (child()):
+ * the last in the helper itself after kvmux's end, each other one by a
+ * process of its own, forked by the helper: a VM's destruction mostly
+ * waits for SRCU grace periods, and a group's VMs destroyed one after
+ * another would add their waits up.
  *
  * Messages to it: one byte and descriptors (close them), or the byte
  * PUBLISH alone (rename the names given at the start; the answer is an
@@ -96,14 +97,24 @@ static void close_in_child(int sock, struct msghdr *msg)
 	close(gate[1]);
 }
 
+/*
+ * The helper's loop.  A message is held until the next one (or the
+ * socket's end) arrives: kvmux sends them from one thread, so by then
+ * the call that sent it has returned and kvmux's own copies are closed,
+ * and the close made here is the last one, never kvmux's.  Held messages
+ * but the last go to a closer each (side by side); the last is closed
+ * here once kvmux has gone, which saves a fork per run.
+ */
 static void __attribute__((noreturn)) child(int sock)
 {
 	struct sigaction no_zombies = { .sa_handler = SIG_IGN };
 	union {
 		char buf[CMSG_SPACE(FDS_PER_MSG * sizeof(int))];
 		struct cmsghdr align;
-	} control;
+	} control[2];
+	struct msghdr held = { .msg_controllen = 0 }; /* 0: none held */
 	bool published = !publish_from;
+	unsigned int next = 0; /* control[next] takes the next message */
 	sigset_t all;
 	char byte;
 
@@ -117,8 +128,9 @@ static void __attribute__((noreturn)) child(int sock)
 		struct iovec iov = { &byte, 1 };
 		struct msghdr msg = { .msg_iov = &iov,
 				      .msg_iovlen = 1,
-				      .msg_control = control.buf,
-				      .msg_controllen = sizeof(control.buf) };
+				      .msg_control = control[next].buf,
+				      .msg_controllen =
+					      sizeof(control[0].buf) };
 		ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 
 		if (n < 0 && errno == EINTR)
@@ -127,13 +139,19 @@ static void __attribute__((noreturn)) child(int sock)
 			/* kvmux ended without asking: no file left behind. */
 			if (!published)
 				unlink(publish_from);
+			close_received(&held);
 			_exit(0);
 		}
-		if (n == 1 && byte == PUBLISH && !msg.msg_controllen &&
-		    !published)
-			published = publish(sock);
-		else
-			close_in_child(sock, &msg);
+		if (n == 1 && byte == PUBLISH && !msg.msg_controllen) {
+			if (!published)
+				published = publish(sock);
+			continue;
+		}
+		if (held.msg_controllen)
+			close_in_child(sock, &held);
+		held = msg;
+		held.msg_iov = NULL;
+		next ^= 1;
 	}
 }
 

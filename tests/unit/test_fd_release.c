@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_fd_release.c - descriptors handed to the release helper
- * (host/fd_release.c) are closed by it, whole batches at once, and
- * without a helper they are closed here.  A pipe's read end sees end of
+ * (host/fd_release.c) are closed by it, whole batches at once, each once
+ * the next batch or the helper's end comes, and without a helper they
+ * are closed here.  A pipe's read end sees end of
  * file once every copy of its write end is closed: that is the proof.
  * It also renames --result's file when asked, and removes it if not.
  * Each test waits for its helper to end (the only child).
@@ -26,6 +27,7 @@
 
 #define NR_PIPES 100 /* more than one message's worth */
 #define EOF_WAIT_MS 10000 /* a bound for a busy machine, not a timing */
+#define QUIET_MS 200 /* how long a descriptor that must stay open is watched */
 
 /* The read end reaches end of file (every write end is closed). */
 static void assert_eof(int rfd)
@@ -45,6 +47,15 @@ static void stop_helper(void)
 	assert_true(waitpid(-1, NULL, 0) > 0);
 }
 
+/* No end of file on rfd within QUIET_MS: its write end is still open.
+ * (It can only pass wrongly, never fail wrongly, on a slow machine.) */
+static void assert_open(int rfd)
+{
+	struct pollfd p = { .fd = rfd, .events = POLLIN };
+
+	assert_int_equal(poll(&p, 1, QUIET_MS), 0);
+}
+
 static void closed_by_the_helper(void **state)
 {
 	int rfd[NR_PIPES], wfd[NR_PIPES], p[2];
@@ -57,12 +68,35 @@ static void closed_by_the_helper(void **state)
 		wfd[i] = p[1];
 	}
 	fd_release_close(wfd, NR_PIPES);
-	for (i = 0; i < NR_PIPES; i++) {
-		/* ours are gone at once: a second close fails */
+	for (i = 0; i < NR_PIPES; i++) /* ours are gone at once */
 		assert_int_equal(close(wfd[i]), -1);
+	/* Two messages: the first is closed when the second comes, the
+	 * second (the last) only at the helper's end. */
+	for (i = 0; i < NR_PIPES / 2; i++)
 		assert_eof(rfd[i]);
-	}
+	assert_open(rfd[NR_PIPES - 1]);
 	stop_helper();
+	for (; i < NR_PIPES; i++)
+		assert_eof(rfd[i]);
+}
+
+/* One call per VM: a VM's copies are closed once the next VM's come
+ * (kvmux has closed its own by then), the last VM's at the helper's
+ * end, after kvmux's, so that kvmux never makes the last close. */
+static void each_closed_after_the_next(void **state)
+{
+	int a[2], b[2];
+
+	assert_int_equal(fd_release_start(NULL, NULL), 0);
+	assert_int_equal(pipe(a), 0);
+	assert_int_equal(pipe(b), 0);
+	fd_release_close(&a[1], 1);
+	assert_open(a[0]);
+	fd_release_close(&b[1], 1);
+	assert_eof(a[0]);
+	assert_open(b[0]);
+	stop_helper();
+	assert_eof(b[0]);
 }
 
 static void closed_here_without_a_helper(void **state)
@@ -147,6 +181,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(closed_by_the_helper),
+		cmocka_unit_test(each_closed_after_the_next),
 		cmocka_unit_test(closed_here_without_a_helper),
 		cmocka_unit_test(renames_when_asked),
 		cmocka_unit_test(failed_rename_removes),
