@@ -771,6 +771,9 @@ static void teardown(struct runner *r)
 	}
 	for (i = 0; i < r->nr_vms; i++)
 		board_teardown(&r->board[i]);
+	/* The helper closes the last VM's descriptors once told there is no
+	 * more: before the cgroups' removal, which may wait for that VM. */
+	fd_release_stop();
 	/* A thread that missed its stop bound may still use any of the
 	 * rest (its board, the outputs, the scheduler's state): exit()
 	 * frees it. */
@@ -828,6 +831,5 @@ int run_request(const struct run_request *req)
 	finish_output(&r);
 	status = write_result(&r, status);
 	teardown(&r);
-	fd_release_stop();
 	return status;
 }
