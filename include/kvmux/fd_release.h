@@ -8,15 +8,17 @@
  * SRCU grace periods: 10-30 ms of wall time when another CPU is busy,
  * for about 0.3 ms of CPU.  The waiting is the kernel's, not kvmux's, and
  * nothing needs to see it: a child forked at start receives the VM's
- * descriptors over a socket (SCM_RIGHTS), one message per VM (with the
- * memfds of its RAM, whose last close frees the guest's pages); kvmux
- * drops its own copies at once.  The child closes a message's copies once
+ * descriptors over a socket (SCM_RIGHTS), a message per VM, or several
+ * for a VM of many vCPUs (with the memfds of its RAM, whose last close
+ * frees the guest's pages); kvmux drops its own copies of a message
+ * before it sends the next.  The child closes a message's copies once
  * the next message or the socket's end says that kvmux's are gone, so the
  * last close is always the child's: each message but the last in a
- * process of its own, so that a group's VMs are destroyed side by side,
- * and the last in the child itself when kvmux's end of the socket closes
- * (kvmux exiting, or fd_release_stop()), which saves a fork per run.
- * Closes under way finish after kvmux has gone.
+ * process of its own (a closer, which holds no other message), so that a
+ * group's VMs are destroyed side by side, and the last in the child
+ * itself when kvmux's end of the socket closes (kvmux exiting, or
+ * fd_release_stop()), which saves a fork per run.  Closes under way
+ * finish after kvmux has gone; the child ends after its closers.
  *
  * The child also renames --result's file into place at the end: it keeps
  * the user kvmux started as (without capabilities), so the rename works
@@ -42,13 +44,14 @@ int fd_release_start(const char *from, const char *to);
 int fd_release_publish(void);
 
 /*
- * Hand fds[0..nr) over and close them here.  All are sent before any is
- * closed, and the helper closes its copies only after the next call or
- * fd_release_stop(), so this process never drops the last reference to
- * the VM: call it from one thread, one call after another (calls side
- * by side stay correct, but this process may then make a VM's last,
- * slow close itself).  Without the helper (not started, or gone), closes
- * them here.
+ * Hand fds[0..nr) over and close them here, in messages of at most 64
+ * (SCM_RIGHTS), each closed here before the next is sent; the helper
+ * closes a message's copies only once the next message or
+ * fd_release_stop() comes, so this process never drops the last
+ * reference to the VM: call it from one thread, one call after another
+ * (calls side by side stay correct, but this process may then make a
+ * VM's last, slow close itself).  Without the helper (not started, or
+ * gone), closes them here.
  */
 void fd_release_close(const int *fds, unsigned int nr);
 

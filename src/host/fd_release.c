@@ -6,9 +6,9 @@
  * The child is forked before kvmux has threads and installs its own
  * system call filter (THREAD_RELEASE); it then only makes
  * async-signal-safe calls: recvmsg(), sendmsg(), close(), fork(), pipe(),
- * read(), rename(), unlink(), _exit().  It blocks every signal it can, so
- * a Ctrl-C meant for kvmux does not end it first (its end is kvmux's: the
- * socket's end of file).
+ * read(), rename(), unlink(), wait(), _exit().  It blocks every signal it
+ * can, so a Ctrl-C meant for kvmux does not end it first (its end is
+ * kvmux's: the socket's end of file).
  *
  * A message (one VM) is closed once kvmux's copies are gone (child()):
  * the last in the helper itself after kvmux's end, each other one by a
@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kvmux/error.h"
@@ -73,9 +74,12 @@ static void close_received(struct msghdr *msg)
 /*
  * msg's descriptors, closed by a child of the helper so that VMs go side
  * by side.  The child holds the last references: it closes its copies
- * only once the helper has closed its own (the gate's end of file).
+ * only once the helper has closed its own (the gate's end of file).  It
+ * drops its copies of next, the message received after msg, at once:
+ * held until its exit, they would make the next VM's destruction wait
+ * for this one's.
  */
-static void close_in_child(int sock, struct msghdr *msg)
+static void close_in_child(int sock, struct msghdr *msg, struct msghdr *next)
 {
 	int gate[2];
 	char byte;
@@ -87,6 +91,7 @@ static void close_in_child(int sock, struct msghdr *msg)
 	if (fork() == 0) {
 		close(sock);
 		close(gate[1]);
+		close_received(next); /* the helper's copies stay */
 		while (read(gate[0], &byte, 1) < 0 && errno == EINTR)
 			;
 		close_received(msg);
@@ -95,6 +100,19 @@ static void close_in_child(int sock, struct msghdr *msg)
 	close_received(msg); /* the slow last close if fork() failed */
 	close(gate[0]);
 	close(gate[1]);
+}
+
+/*
+ * The helper ends after its closers: whoever waits for it (a benchmark
+ * as the subreaper of kvmux's processes) then knows that every VM is
+ * destroyed, and gets the closers' CPU time with the helper's (wait4(2)
+ * counts only children that were waited for, not those reaped on their
+ * own).
+ */
+static void wait_for_closers(void)
+{
+	while (wait(NULL) > 0 || errno == EINTR)
+		;
 }
 
 /*
@@ -107,7 +125,7 @@ static void close_in_child(int sock, struct msghdr *msg)
  */
 static void __attribute__((noreturn)) child(int sock)
 {
-	struct sigaction no_zombies = { .sa_handler = SIG_IGN };
+	struct sigaction reaped = { .sa_handler = SIG_DFL };
 	union {
 		char buf[CMSG_SPACE(FDS_PER_MSG * sizeof(int))];
 		struct cmsghdr align;
@@ -120,7 +138,7 @@ static void __attribute__((noreturn)) child(int sock)
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
-	sigaction(SIGCHLD, &no_zombies, NULL); /* closers reap themselves */
+	sigaction(SIGCHLD, &reaped, NULL); /* closers: waited for at the end */
 	close_range(0, sock - 1, 0);
 	close_range(sock + 1, ~0U, 0);
 	thread_enter(THREAD_RELEASE);
@@ -140,6 +158,7 @@ static void __attribute__((noreturn)) child(int sock)
 			if (!published)
 				unlink(publish_from);
 			close_received(&held);
+			wait_for_closers();
 			_exit(0);
 		}
 		if (n == 1 && byte == PUBLISH && !msg.msg_controllen) {
@@ -148,7 +167,7 @@ static void __attribute__((noreturn)) child(int sock)
 			continue;
 		}
 		if (held.msg_controllen)
-			close_in_child(sock, &held);
+			close_in_child(sock, &held, &msg);
 		held = msg;
 		held.msg_iov = NULL;
 		next ^= 1;
@@ -199,18 +218,25 @@ static bool send_fds(const int *fds, unsigned int nr)
 	return sendmsg(release_sock, &msg, MSG_NOSIGNAL) == 1;
 }
 
+/*
+ * Each message's copies are closed here before the next message goes:
+ * the helper closes a message's once the next comes, and the VM's
+ * references may all be in an earlier message than the last (the RAM's
+ * memfds come last).
+ */
 void fd_release_close(const int *fds, unsigned int nr)
 {
-	unsigned int i, n;
+	bool sending = release_sock >= 0;
+	unsigned int i, j, n;
 
-	for (i = 0; release_sock >= 0 && i < nr; i += n) {
+	for (i = 0; i < nr; i += n) {
 		n = nr - i < FDS_PER_MSG ? nr - i : FDS_PER_MSG;
-		if (!send_fds(fds + i, n))
-			break; /* the rest is closed here: correct, slower */
+		/* After a failure the rest is closed here: correct, slower. */
+		sending = sending && send_fds(fds + i, n);
+		for (j = i; j < i + n; j++)
+			if (fds[j] >= 0)
+				close(fds[j]);
 	}
-	for (i = 0; i < nr; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
 }
 
 int fd_release_publish(void)

@@ -235,6 +235,7 @@ static const struct rule release_rules[] = {
 	ALLOW(set_robust_list), /* glibc's fork() sets it in the child */
 	ALLOW(pipe2), /* pipe(): the closer's gate */
 	ALLOW(read), /* the closer waits on its gate */
+	ALLOW(wait4), /* wait(): the helper ends after its closers */
 	ALLOW(rename), /* --result's file into place */
 	ALLOW(unlink), /* or away, if that failed or was never asked */
 	END,

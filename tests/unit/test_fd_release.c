@@ -9,15 +9,21 @@
  * Each test waits for its helper to end (the only child).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,6 +53,34 @@ static void stop_helper(void)
 	assert_true(waitpid(-1, NULL, 0) > 0);
 }
 
+/*
+ * This program's sendmsg(), which host/fd_release.c calls instead of the
+ * C library's.  While watching, it notes whether a descriptor of the
+ * message sent before is still open here when the next one goes: the
+ * helper closes a message's copies once the next comes, so this
+ * process's close of it would be the last.  (A helper forked before
+ * watching began never watches.)
+ */
+static bool watching, open_at_next;
+static int sent_fds[NR_PIPES];
+static size_t nr_sent;
+
+ssize_t sendmsg(int sock, const struct msghdr *msg, int flags)
+{
+	struct cmsghdr *c = CMSG_FIRSTHDR(msg);
+	size_t i;
+
+	if (watching && c && c->cmsg_type == SCM_RIGHTS) {
+		for (i = 0; i < nr_sent; i++)
+			if (fcntl(sent_fds[i], F_GETFD) >= 0)
+				open_at_next = true;
+		nr_sent = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		assert_true(nr_sent <= NR_PIPES);
+		memcpy(sent_fds, CMSG_DATA(c), nr_sent * sizeof(int));
+	}
+	return syscall(SYS_sendmsg, sock, msg, flags);
+}
+
 /* No end of file on rfd within QUIET_MS: its write end is still open.
  * (It can only pass wrongly, never fail wrongly, on a slow machine.) */
 static void assert_open(int rfd)
@@ -67,11 +101,18 @@ static void closed_by_the_helper(void **state)
 		rfd[i] = p[0];
 		wfd[i] = p[1];
 	}
+	watching = true;
+	open_at_next = false;
+	nr_sent = 0;
 	fd_release_close(wfd, NR_PIPES);
+	watching = false;
 	for (i = 0; i < NR_PIPES; i++) /* ours are gone at once */
 		assert_int_equal(close(wfd[i]), -1);
-	/* Two messages: the first is closed when the second comes, the
+	/* Two messages (a VM of many vCPUs): the first is closed when the
+	 * second comes, so ours must be closed before the second goes; the
 	 * second (the last) only at the helper's end. */
+	assert_true(nr_sent < NR_PIPES);
+	assert_false(open_at_next);
 	for (i = 0; i < NR_PIPES / 2; i++)
 		assert_eof(rfd[i]);
 	assert_open(rfd[NR_PIPES - 1]);
@@ -97,6 +138,119 @@ static void each_closed_after_the_next(void **state)
 	assert_open(b[0]);
 	stop_helper();
 	assert_eof(b[0]);
+}
+
+/* Does the read end reach end of file within EOF_WAIT_MS? */
+static bool reaches_eof(int rfd)
+{
+	struct pollfd p = { .fd = rfd, .events = POLLIN };
+	char c;
+
+	return poll(&p, 1, EOF_WAIT_MS) == 1 && read(rfd, &c, 1) == 0;
+}
+
+/*
+ * A descriptor whose last close blocks until release_slow(), as a VM's
+ * waits for SRCU: a TCP connection over loopback whose peer is never
+ * accepted, so it reads nothing, with full buffers and SO_LINGER (the
+ * close waits until the data is taken).
+ */
+struct slow_close {
+	int listener, fd;
+};
+
+static void make_slow(struct slow_close *s)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct linger linger = { .l_onoff = 1, .l_linger = 600 };
+	socklen_t len = sizeof(a);
+	static char buf[65536];
+
+	s->listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(s->listener >= 0 && s->fd >= 0);
+	if (bind(s->listener, (struct sockaddr *)&a, len) < 0) {
+		close(s->listener); /* no loopback (a bare network namespace) */
+		close(s->fd);
+		skip();
+	}
+	assert_int_equal(listen(s->listener, 1), 0);
+	assert_int_equal(getsockname(s->listener, (struct sockaddr *)&a, &len),
+			 0);
+	assert_int_equal(connect(s->fd, (struct sockaddr *)&a, len), 0);
+	assert_int_equal(fcntl(s->fd, F_SETFL, O_NONBLOCK), 0);
+	while (write(s->fd, buf, sizeof(buf)) > 0)
+		;
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &linger,
+				    sizeof(linger)),
+			 0);
+}
+
+/* The peer takes everything: the blocked close returns. */
+static void release_slow(struct slow_close *s)
+{
+	static char buf[65536];
+	int peer = accept(s->listener, NULL, NULL);
+
+	assert_true(peer >= 0);
+	while (read(peer, buf, sizeof(buf)) > 0)
+		;
+	close(peer);
+	close(s->listener);
+}
+
+/* A VM whose destruction takes long holds up no other VM's: each
+ * closer holds its own message's descriptors only. */
+static void closers_side_by_side(void **state)
+{
+	struct slow_close slow;
+	int b[2], c[2];
+	bool b_closed;
+
+	make_slow(&slow);
+	assert_int_equal(fd_release_start(NULL, NULL), 0);
+	assert_int_equal(pipe(b), 0);
+	assert_int_equal(pipe(c), 0);
+	fd_release_close(&slow.fd, 1); /* its closer blocks in close() */
+	fd_release_close(&b[1], 1);
+	fd_release_close(&c[1], 1); /* b's closer starts */
+	b_closed = reaches_eof(b[0]);
+	release_slow(&slow);
+	stop_helper();
+	assert_true(b_closed);
+	assert_eof(c[0]);
+	close(b[0]);
+}
+
+/* The helper ends only after its closers: whoever waits for it knows
+ * that every VM is destroyed, and gets their CPU time with its own
+ * (wait4(2) counts no child that was not waited for). */
+static void ends_after_its_closers(void **state)
+{
+	struct timespec quiet = { 0, QUIET_MS * 1000000L };
+	struct slow_close slow;
+	sigset_t chld, old;
+	bool ended;
+	int b[2];
+
+	make_slow(&slow);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &chld, &old), 0);
+	assert_int_equal(fd_release_start(NULL, NULL), 0);
+	assert_int_equal(pipe(b), 0);
+	fd_release_close(&slow.fd, 1);
+	fd_release_close(&b[1], 1); /* the slow one's closer blocks */
+	fd_release_stop();
+	assert_eof(b[0]); /* the helper has seen the end */
+	/* (It can only pass wrongly, never fail wrongly, when slow.) */
+	ended = sigtimedwait(&chld, NULL, &quiet) == SIGCHLD;
+	release_slow(&slow);
+	assert_true(waitpid(-1, NULL, 0) > 0);
+	assert_int_equal(sigprocmask(SIG_SETMASK, &old, NULL), 0);
+	assert_false(ended);
 }
 
 static void closed_here_without_a_helper(void **state)
@@ -182,6 +336,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(closed_by_the_helper),
 		cmocka_unit_test(each_closed_after_the_next),
+		cmocka_unit_test(closers_side_by_side),
+		cmocka_unit_test(ends_after_its_closers),
 		cmocka_unit_test(closed_here_without_a_helper),
 		cmocka_unit_test(renames_when_asked),
 		cmocka_unit_test(failed_rename_removes),
