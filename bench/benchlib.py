@@ -10,10 +10,10 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KVMUX = os.path.join(ROOT, "build", "kvmux")
@@ -298,24 +298,34 @@ def _subreaper(on):
                          os.strerror(ctypes.get_errno()))
 
 
-def _reap_all(deadline):
-    """wait4() every process left to us (orphans reparented to this
-    subreaper); returns their CPU time (s).  Stops the bench if one is
-    still running at deadline (a VMM that leaves a process behind for
-    good)."""
+class _ReapTimeout(Exception):
+    pass
+
+
+def _reap_timeout(signum, frame):
+    raise _ReapTimeout()
+
+
+def _reap_all(timeout_s):
+    """wait4() every process left to us (the run's own, and orphans
+    reparented to this subreaper) until none is left; returns their CPU
+    time (s).  Stops the bench if one still runs after timeout_s (a VMM
+    that leaves a process behind for good)."""
     cpu = 0.0
-    while True:
-        try:
-            pid, _, ru = os.wait4(-1, os.WNOHANG)
-        except ChildProcessError:
-            return cpu
-        if pid:
+    old = signal.signal(signal.SIGALRM, _reap_timeout)
+    signal.setitimer(signal.ITIMER_REAL, timeout_s)
+    try:
+        while True:
+            _, _, ru = os.wait4(-1, 0)
             cpu += ru.ru_utime + ru.ru_stime
-        elif time.monotonic() > deadline:
-            raise SystemExit("bench: a process a VMM left behind is still "
-                             "running after %d s" % REAP_TIMEOUT_S)
-        else:
-            time.sleep(0.0005)
+    except ChildProcessError:
+        return cpu
+    except _ReapTimeout:
+        raise SystemExit("bench: a process a VMM left behind is still "
+                         "running after %d s" % timeout_s)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def cpu_run(argv, ok_status, shell=False):
@@ -327,7 +337,6 @@ def cpu_run(argv, ok_status, shell=False):
     them all."""
     null = os.open(os.devnull, os.O_RDWR)
     argv = ["/bin/sh", "-c", argv] if shell else argv
-    _reap_all(time.monotonic())  # nothing of ours may be counted
     # posix_spawn (a vfork): the child costs nothing before the exec.
     pid = os.posix_spawnp(argv[0], argv, os.environ,
                           file_actions=[(os.POSIX_SPAWN_DUP2, null, fd)
@@ -339,7 +348,7 @@ def cpu_run(argv, ok_status, shell=False):
         raise SystemExit("bench: %s exited %d, expected %d" %
                          (" ".join(argv), code, ok_status))
     cpu = ru.ru_utime + ru.ru_stime
-    return (cpu + _reap_all(time.monotonic() + REAP_TIMEOUT_S)) * 1000
+    return (cpu + _reap_all(REAP_TIMEOUT_S)) * 1000
 
 
 def cpu_rounds(vmm_list, rounds, runs, shell=False):

@@ -58,7 +58,8 @@ def main():
              "group: kvmux run with %d config files %s" %
              (VMS, " ".join(GROUP_OPTS)),
              "CPU: user + system of everything the command started, "
-             "those that outlive it included (benchlib.cpu_run), median"])
+             "those that outlive it included, and of its shell (~1 ms, "
+             "the same in every row) (benchlib.cpu_run), median"])
 
 
 if __name__ == "__main__":

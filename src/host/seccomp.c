@@ -231,7 +231,7 @@ static const struct rule release_rules[] = {
 	ALLOW(recvmsg), /* descriptors, or the ask to rename */
 	ALLOW(sendmsg), /* the answer */
 	ALLOW(close), /* what it received */
-	ALLOW(clone), /* fork(): a closer per VM, side by side */
+	ALLOW(clone), /* fork(): a closer per message, side by side */
 	ALLOW(set_robust_list), /* glibc's fork() sets it in the child */
 	ALLOW(pipe2), /* pipe(): the closer's gate */
 	ALLOW(read), /* the closer waits on its gate */
