@@ -20,9 +20,11 @@ GROUP_OPTS = ["--host-cpus", "2", "--overcommit", str(VMS // 2)]
 
 
 def parallel(argv):
-    """A shell line starting VMS copies of argv and waiting for all."""
-    one = shlex.join(argv) + " >/dev/null &"
-    return " ".join([one] * VMS) + " wait"
+    """A shell line starting VMS copies of argv and waiting for all; its
+    status is 1 if any of them failed (a bare `wait` would say 0)."""
+    one = shlex.join(argv) + ' >/dev/null & p="$p $!";'
+    return (" ".join([one] * VMS) +
+            " s=0; for i in $p; do wait $i || s=1; done; exit $s")
 
 
 def main():
