@@ -34,6 +34,19 @@ void diag_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* diag_info() without the "kvmux: " (a table's lines). */
 void diag_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct out_stream;
+
+/*
+ * Messages start on a line of their own when console output to the same
+ * file as stderr (a terminal, or 2>&1) ends inside a line: a message then
+ * begins with "\n", once per such ending, so that "kvmux: ..." is never
+ * glued to a guest's last bytes.  s: that output's stream, followed from
+ * now on (what an earlier one ended in no longer counts); NULL: stop
+ * following (call before the stream is closed: the state it ended in is
+ * kept for the next message).  Any thread; s stays in use until then.
+ */
+void diag_follow_console(struct out_stream *s);
+
 /* From now on, messages are buffered for stderr's own thread.  Returns 0,
  * or -1 with err_set() (messages then stay direct). */
 int diag_start(void);

@@ -104,6 +104,13 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd);
  */
 uint64_t out_stream_close(struct out_stream *s);
 
+/*
+ * How many bytes the stream has taken so far (0 or more; written,
+ * buffered or lost), and in *line_open whether the last of them was not
+ * a "\n": its output ends inside a line (false before any byte).
+ */
+uint64_t out_stream_taken(struct out_stream *s, bool *line_open);
+
 /* CLOCK_MONOTONIC now, in ns: the clock of the deadlines above. */
 uint64_t out_stream_now_ns(void);
 

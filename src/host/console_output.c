@@ -30,6 +30,7 @@ struct dest {
 	ino_t ino;
 	struct out_stream *stream;
 	unsigned int users;
+	bool on_stderr_file; /* stdout on stderr's file: diag follows it */
 };
 
 struct console_outputs {
@@ -307,6 +308,22 @@ static int open_path(struct console_outputs *set, const char *tmpl, bool append,
 	return i;
 }
 
+/* Is fd's file stderr's (a terminal both are on, or 2>&1)? */
+static bool on_stderr_file(int fd)
+{
+	struct stat a, b;
+
+	return fd >= 0 && fstat(fd, &a) == 0 && fstat(STDERR_FILENO, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Stop diag following d, before its stream is closed. */
+static void unfollow(struct dest *d)
+{
+	if (d->on_stderr_file && d->stream)
+		diag_follow_console(NULL);
+}
+
 /* stdout is known by its inode too when it is a file or a pipe, so that
  * a console file naming it is not opened (and truncated) again. */
 static int named(struct console_outputs *set, const char *name, int fd)
@@ -337,6 +354,10 @@ static int named(struct console_outputs *set, const char *name, int fd)
 	if (i < 0) {
 		free(d->name);
 		free(d);
+	} else if (d->stream && on_stderr_file(fd)) {
+		/* kvmux's lines must not continue a guest's last one. */
+		d->on_stderr_file = true;
+		diag_follow_console(d->stream);
 	}
 	return i;
 }
@@ -388,6 +409,7 @@ void console_outputs_finish(struct console_outputs *set, uint64_t deadline_ns,
 		if (!d->stream)
 			continue;
 		out_stream_drain(d->stream, deadline_ns, signal_fd);
+		unfollow(d);
 		lost += out_stream_close(d->stream);
 		d->stream = NULL;
 		if (lost)
@@ -409,6 +431,7 @@ void console_outputs_free(struct console_outputs *set)
 
 		/* The descriptor stays open until exit: a stream whose thread
 		 * was left blocked in write(2) may still use it. */
+		unfollow(d);
 		out_stream_close(d->stream);
 		free(d->name);
 		free(d);

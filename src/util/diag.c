@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* diag.c - kvmux's messages on stderr (kvmux/diag.h) */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,6 +14,46 @@
 
 static struct out_stream *stream; /* NULL: write directly */
 static enum diag_level level = DIAG_NORMAL; /* set before any thread */
+
+/* The console output on stderr's file (diag_follow_console()). */
+static pthread_mutex_t console_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct out_stream *console; /* NULL: none, or no longer */
+static bool console_line_open; /* when it was last looked at */
+static uint64_t console_taken; /* its byte count then */
+static uint64_t console_broken_at = UINT64_MAX; /* count at the last "\n" */
+
+/* Under console_lock: the console's state now (its last, once left). */
+static void look_at_console(void)
+{
+	if (console)
+		console_taken = out_stream_taken(console, &console_line_open);
+}
+
+/* Does a message have to start with "\n"?  At most once per open line. */
+static bool break_console_line(void)
+{
+	bool brk;
+
+	pthread_mutex_lock(&console_lock);
+	look_at_console();
+	brk = console_line_open && console_taken != console_broken_at;
+	if (brk)
+		console_broken_at = console_taken;
+	pthread_mutex_unlock(&console_lock);
+	return brk;
+}
+
+void diag_follow_console(struct out_stream *s)
+{
+	pthread_mutex_lock(&console_lock);
+	look_at_console();
+	if (s) { /* a new stream: nothing of the old one counts */
+		console_line_open = false;
+		console_broken_at = UINT64_MAX;
+	}
+	console = s;
+	pthread_mutex_unlock(&console_lock);
+}
 
 void diag_set_level(enum diag_level l)
 {
@@ -28,7 +69,8 @@ static void put(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[DIAG_LINE_MAX];
 	struct out_stream *s = __atomic_load_n(&stream, __ATOMIC_ACQUIRE);
-	int n = snprintf(line, sizeof(line), "%s", prefix);
+	int n = snprintf(line, sizeof(line), "%s%s",
+			 break_console_line() ? "\n" : "", prefix);
 
 	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	strcat(line, "\n");

@@ -60,6 +60,8 @@ struct out_stream {
 	bool draining; /* out_stream_drain() waits on drained_fd */
 	bool stop;
 	bool broken; /* gone or failed: output is counted, not written */
+	uint64_t taken; /* bytes taken by out_stream_write(), in all */
+	bool line_open; /* the last byte taken was not "\n" */
 	uint64_t lost;
 	struct waiter waiter[OUT_STREAM_WAITERS];
 	unsigned int nr_waiters;
@@ -70,6 +72,17 @@ struct out_stream {
 static struct out_stream *abandoned[16];
 static unsigned int nr_abandoned;
 static pthread_mutex_t abandoned_lock = PTHREAD_MUTEX_INITIALIZER;
+
+uint64_t out_stream_taken(struct out_stream *s, bool *line_open)
+{
+	uint64_t taken;
+
+	pthread_mutex_lock(&s->lock);
+	taken = s->taken;
+	*line_open = s->line_open;
+	pthread_mutex_unlock(&s->lock);
+	return taken;
+}
 
 uint64_t out_stream_now_ns(void)
 {
@@ -256,6 +269,15 @@ fail:
 	return NULL;
 }
 
+/* Under the lock: len more bytes of buf taken. */
+static void count_taken(struct out_stream *s, const void *buf, size_t len)
+{
+	if (!len)
+		return;
+	s->taken += len;
+	s->line_open = ((const char *)buf)[len - 1] != '\n';
+}
+
 size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 			bool whole)
 {
@@ -264,14 +286,17 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 	const char *nl;
 
 	pthread_mutex_lock(&s->lock);
+	if (!s->broken) {
+		room = OUT_STREAM_CAPACITY - s->len;
+		if (len > room)
+			len = whole ? 0 : room;
+	}
+	count_taken(s, buf, len);
 	if (s->broken) {
 		s->lost += len;
 		pthread_mutex_unlock(&s->lock);
 		return len;
 	}
-	room = OUT_STREAM_CAPACITY - s->len;
-	if (len > room)
-		len = whole ? 0 : room;
 	tail = (s->head + s->len) % OUT_STREAM_CAPACITY;
 	first = len < OUT_STREAM_CAPACITY - tail ? len :
 						   OUT_STREAM_CAPACITY - tail;

@@ -218,6 +218,27 @@ for dev in uart virtio; do
 		'err_one_line' 'out_has "FAILMARK here"'
 done
 
+# kvmux's line after a guest's last line without its newline starts a line
+# of its own when both go to one file (2>&1, a terminal), on either
+# console; with stderr elsewhere, nothing is added.  (If kvmux's line came
+# out before the guest's bytes, it would pass wrongly, never fail wrongly.)
+for dev in uart virtio; do
+	args=(run --kernel "$say" --timeout 1 --cmdline "say=abc spin=1 dev=$dev")
+	[ "$dev" = virtio ] && args+=(--console virtio)
+	status=0
+	timeout -k 5 "$OUTER_TIMEOUT" "$KVMUX" "${args[@]}" >"$WORK/both" 2>&1 \
+		</dev/null || status=$?
+	check "a message after a guest's partial last line starts its own line on a shared file ($dev)" \
+		all_of '[ "$status" -eq 124 ]' \
+		'grep -qx "abc" "$WORK/both"' \
+		'grep -q "^kvmux: vm: timeout: " "$WORK/both"'
+	kvmux_run "${args[@]}"
+	check "the same, with stderr on its own file: nothing added ($dev)" \
+		all_of 'status_is 124' '[ "$OUT" = abc ]' 'err_one_line' \
+		'[ "${ERR#kvmux: vm: timeout: }" != "$ERR" ]' \
+		'[ "$(head -c 1 "$WORK/err")" = k ]'
+done
+
 # No match: the guest's own ending.
 kvmux_run run --kernel "$say" --fail-on linux --fail-on '^FAILMARK' \
 	--cmdline "say=$(enc "Linux version 6.1.0
