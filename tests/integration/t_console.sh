@@ -239,7 +239,7 @@ partial_run() {
 	fi
 	pid=$!
 	wait_for_output "$out" abc "$pid" && kill -TERM "$pid"
-	timeout 10 tail --pid="$pid" -f /dev/null || kill -9 "$pid"
+	timeout "$OUTER_TIMEOUT" tail --pid="$pid" -f /dev/null || kill -9 "$pid"
 	STATUS=0
 	wait "$pid" || STATUS=$?
 }
