@@ -10,7 +10,8 @@
  * can, so a Ctrl-C meant for kvmux does not end it first (its end is
  * kvmux's: the socket's end of file).
  *
- * A message (one VM) is closed once kvmux's copies are gone (child()):
+ * A message (a VM's descriptors, or up to 64 of them) is closed once
+ * kvmux's copies are gone (child()):
  * the last in the helper itself after kvmux's end, each other one by a
  * process of its own, forked by the helper: a VM's destruction mostly
  * waits for SRCU grace periods, and a group's VMs destroyed one after
