@@ -38,14 +38,16 @@ struct out_stream;
 
 /*
  * Messages start on a line of their own when console output to the same
- * file as stderr (a terminal, or 2>&1) ends inside a line: a message then
- * begins with "\n", once per such ending, so that "kvmux: ..." is never
- * glued to a guest's last bytes.  s: that output's stream, followed from
- * now on (what an earlier one ended in no longer counts); NULL: stop
- * following (call before the stream is closed: the state it ended in is
- * kept for the next message).  Any thread; s stays in use until then.
+ * file as stderr (a terminal, 2>&1, or a console file named
+ * /dev/stderr) ends inside a line: a message then begins with "\n", once
+ * per such ending, so that "kvmux: ..." is never glued to a guest's last
+ * bytes.  diag_follow_console(s): follow s from now on (up to 4 streams
+ * at once; more are not followed).  diag_unfollow_console(s): stop (call
+ * before s is closed); the state s ended in still counts for the next
+ * message.  Any thread; s stays in use until it is unfollowed.
  */
 void diag_follow_console(struct out_stream *s);
+void diag_unfollow_console(struct out_stream *s);
 
 /* From now on, messages are buffered for stderr's own thread.  Returns 0,
  * or -1 with err_set() (messages then stay direct). */

@@ -30,7 +30,7 @@ struct dest {
 	ino_t ino;
 	struct out_stream *stream;
 	unsigned int users;
-	bool on_stderr_file; /* stdout on stderr's file: diag follows it */
+	bool on_stderr_file; /* on stderr's file: diag follows it */
 };
 
 struct console_outputs {
@@ -248,6 +248,32 @@ static int open_file(const char *path, bool append, const struct vm_config *cfg,
 	return fd;
 }
 
+/* Is fd's file stderr's (a terminal both are on, or 2>&1)? */
+static bool on_stderr_file(int fd)
+{
+	struct stat a, b;
+
+	return fd >= 0 && fstat(fd, &a) == 0 && fstat(STDERR_FILENO, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* kvmux's lines must not continue a guest's last one on the file they
+ * share (a terminal, 2>&1, --console-output /dev/stderr). */
+static void follow(struct dest *d)
+{
+	if (d->stream && on_stderr_file(d->fd)) {
+		d->on_stderr_file = true;
+		diag_follow_console(d->stream);
+	}
+}
+
+/* Stop diag following d, before its stream is closed. */
+static void unfollow(struct dest *d)
+{
+	if (d->on_stderr_file && d->stream)
+		diag_unfollow_console(d->stream);
+}
+
 /* A file a destination writes to already is not opened again (nor
  * truncated again). */
 static int open_dest(struct console_outputs *set, const char *path, bool append,
@@ -281,8 +307,10 @@ static int open_dest(struct console_outputs *set, const char *path, bool append,
 	d->dev = st.st_dev;
 	d->ino = st.st_ino;
 	d->name = strdup(path);
-	if (d->name && (i = add(set, d)) >= 0)
+	if (d->name && (i = add(set, d)) >= 0) {
+		follow(d);
 		return i;
+	}
 fail:
 	*status = EXIT_HOST_FAILURE;
 	if (d->fd >= 0)
@@ -306,22 +334,6 @@ static int open_path(struct console_outputs *set, const char *tmpl, bool append,
 	i = open_dest(set, path, append, cfg, signal_fd, status);
 	free(path);
 	return i;
-}
-
-/* Is fd's file stderr's (a terminal both are on, or 2>&1)? */
-static bool on_stderr_file(int fd)
-{
-	struct stat a, b;
-
-	return fd >= 0 && fstat(fd, &a) == 0 && fstat(STDERR_FILENO, &b) == 0 &&
-	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
-/* Stop diag following d, before its stream is closed. */
-static void unfollow(struct dest *d)
-{
-	if (d->on_stderr_file && d->stream)
-		diag_follow_console(NULL);
 }
 
 /* stdout is known by its inode too when it is a file or a pipe, so that
@@ -354,10 +366,8 @@ static int named(struct console_outputs *set, const char *name, int fd)
 	if (i < 0) {
 		free(d->name);
 		free(d);
-	} else if (d->stream && on_stderr_file(fd)) {
-		/* kvmux's lines must not continue a guest's last one. */
-		d->on_stderr_file = true;
-		diag_follow_console(d->stream);
+	} else {
+		follow(d);
 	}
 	return i;
 }

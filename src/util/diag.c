@@ -15,43 +15,93 @@
 static struct out_stream *stream; /* NULL: write directly */
 static enum diag_level level = DIAG_NORMAL; /* set before any thread */
 
-/* The console output on stderr's file (diag_follow_console()). */
-static pthread_mutex_t console_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct out_stream *console; /* NULL: none, or no longer */
-static bool console_line_open; /* when it was last looked at */
-static uint64_t console_taken; /* its byte count then */
-static uint64_t console_broken_at = UINT64_MAX; /* count at the last "\n" */
+/*
+ * Console outputs on stderr's file (diag_follow_console()).  A file has
+ * one destination however it is named (host/console_output.c), so there
+ * are at most two: stdout on a terminal, and a console file reaching the
+ * same terminal by a path such as /dev/stderr.  Left ones keep their
+ * last state until a message has used it.
+ */
+#define FOLLOWED_MAX 4
 
-/* Under console_lock: the console's state now (its last, once left). */
-static void look_at_console(void)
+struct followed {
+	bool used;
+	struct out_stream *stream; /* NULL: left, its last state kept */
+	bool line_open; /* when it was last looked at */
+	uint64_t taken; /* its byte count then */
+	uint64_t broken_at; /* the count at the last "\n" that broke it */
+};
+
+static pthread_mutex_t console_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct followed followed[FOLLOWED_MAX];
+
+/* Under console_lock: f's state now (its last, once left). */
+static void look(struct followed *f)
 {
-	if (console)
-		console_taken = out_stream_taken(console, &console_line_open);
+	if (f->stream)
+		f->taken = out_stream_taken(f->stream, &f->line_open);
 }
 
-/* Does a message have to start with "\n"?  At most once per open line. */
+/* Does f end inside a line that no message has broken yet? */
+static bool unbroken(const struct followed *f)
+{
+	return f->used && f->line_open && f->taken != f->broken_at;
+}
+
+/* Does a message have to start with "\n"?  At most once per open line:
+ * the one "\n" ends every followed output's line. */
 static bool break_console_line(void)
 {
-	bool brk;
+	bool brk = false;
+	unsigned int i;
 
 	pthread_mutex_lock(&console_lock);
-	look_at_console();
-	brk = console_line_open && console_taken != console_broken_at;
-	if (brk)
-		console_broken_at = console_taken;
+	for (i = 0; i < FOLLOWED_MAX; i++) {
+		look(&followed[i]);
+		brk |= unbroken(&followed[i]);
+	}
+	for (i = 0; brk && i < FOLLOWED_MAX; i++)
+		followed[i].broken_at = followed[i].taken;
 	pthread_mutex_unlock(&console_lock);
 	return brk;
 }
 
+/* Under console_lock: a slot never used, or left with nothing to break. */
+static struct followed *free_slot(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < FOLLOWED_MAX; i++)
+		if (!followed[i].used ||
+		    (!followed[i].stream && !unbroken(&followed[i])))
+			return &followed[i];
+	return NULL;
+}
+
 void diag_follow_console(struct out_stream *s)
 {
+	struct followed *f;
+
 	pthread_mutex_lock(&console_lock);
-	look_at_console();
-	if (s) { /* a new stream: nothing of the old one counts */
-		console_line_open = false;
-		console_broken_at = UINT64_MAX;
+	f = free_slot();
+	if (f) /* none: more outputs than there can be; not followed */
+		*f = (struct followed){ .used = true,
+					.stream = s,
+					.broken_at = UINT64_MAX };
+	pthread_mutex_unlock(&console_lock);
+}
+
+void diag_unfollow_console(struct out_stream *s)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&console_lock);
+	for (i = 0; i < FOLLOWED_MAX; i++) {
+		if (followed[i].used && followed[i].stream == s) {
+			look(&followed[i]);
+			followed[i].stream = NULL;
+		}
 	}
-	console = s;
 	pthread_mutex_unlock(&console_lock);
 }
 

@@ -226,13 +226,24 @@ done
 # kvmux's line came out before the guest's bytes, it would pass wrongly,
 # never fail wrongly.)
 # partial_run DEV OUT [ERR]: say.elf printing "abc" on DEV, stdout to
-# OUT, stderr to ERR (none: 2>&1); stopped with SIGTERM.
+# OUT, stderr to ERR (none: 2>&1; "by-path": stderr into a FIFO that cat
+# copies to OUT, stdout to /dev/null, the console to --console-output
+# /dev/stderr: a second description of stderr's pipe, as on a terminal;
+# stderr's regular file is refused as a console file); stopped with
+# SIGTERM.
 partial_run() {
-	local dev=$1 out=$2 err=${3:-} pid
+	local dev=$1 out=$2 err=${3:-} pid cat_pid=
 	local args=(run --kernel "$say" --cmdline "say=abc spin=1 dev=$dev")
 	[ "$dev" = virtio ] && args+=(--console virtio)
-	rm -f "$out" ${err:+"$err"}
-	if [ -n "$err" ]; then
+	rm -f "$out" "$WORK/err_fifo"
+	if [ "$err" = by-path ]; then
+		mkfifo "$WORK/err_fifo"
+		cat "$WORK/err_fifo" >"$out" &
+		cat_pid=$!
+		"$KVMUX" "${args[@]}" --console-output /dev/stderr \
+			>/dev/null 2>"$WORK/err_fifo" </dev/null &
+	elif [ -n "$err" ]; then
+		rm -f "$err"
 		"$KVMUX" "${args[@]}" >"$out" 2>"$err" </dev/null &
 	else
 		"$KVMUX" "${args[@]}" >"$out" 2>&1 </dev/null &
@@ -242,10 +253,15 @@ partial_run() {
 	timeout "$OUTER_TIMEOUT" tail --pid="$pid" -f /dev/null || kill -9 "$pid"
 	STATUS=0
 	wait "$pid" || STATUS=$?
+	[ -z "$cat_pid" ] || wait "$cat_pid" # kvmux's end is its end of file
 }
 for dev in uart virtio; do
 	partial_run "$dev" "$WORK/both"
 	check "a message after a guest's partial last line starts its own line on a shared file ($dev)" \
+		all_of 'status_is 143' 'grep -qx "abc" "$WORK/both"' \
+		'grep -q "^kvmux: vm: signal: " "$WORK/both"'
+	partial_run "$dev" "$WORK/both" by-path
+	check "the same, the console reaching stderr's file by a path ($dev)" \
 		all_of 'status_is 143' 'grep -qx "abc" "$WORK/both"' \
 		'grep -q "^kvmux: vm: signal: " "$WORK/both"'
 	partial_run "$dev" "$WORK/out" "$WORK/err"

@@ -5,6 +5,7 @@
  * the stream state they are based on (out_stream_taken()).  stderr is a
  * pipe here; diag writes to it directly (no diag_start()).
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,12 +22,15 @@
 #include "kvmux/out_stream.h"
 
 #define BIG (200 * 1024) /* more than a pipe and a stream's buffer hold */
+#define EXTRA 4 /* streams besides p->console: more than diag follows */
 
 struct pipes {
 	int err[2]; /* stderr's */
 	int con[2]; /* the console output's */
 	int saved_stderr;
 	struct out_stream *console;
+	int null_fd; /* the extra streams' */
+	struct out_stream *extra[EXTRA]; /* NULL unless a test makes them */
 };
 
 static int setup(void **state)
@@ -41,6 +45,8 @@ static int setup(void **state)
 	assert_int_equal(dup2(p->err[1], STDERR_FILENO), STDERR_FILENO);
 	p->console = out_stream_create(p->con[1], NULL, NULL);
 	assert_non_null(p->console);
+	p->null_fd = open("/dev/null", O_WRONLY);
+	assert_true(p->null_fd >= 0);
 	*state = p;
 	return 0;
 }
@@ -48,15 +54,24 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct pipes *p = *state;
+	unsigned int i;
 
-	diag_follow_console(NULL);
+	for (i = 0; i < EXTRA && p->extra[i]; i++) {
+		diag_unfollow_console(p->extra[i]);
+		out_stream_close(p->extra[i]);
+	}
+	diag_unfollow_console(p->console);
 	out_stream_close(p->console);
+	/* Uses up a left console's open line: the next test starts clean
+	 * whatever this one did (the pipe and what it holds go now). */
+	diag("teardown");
 	dup2(p->saved_stderr, STDERR_FILENO);
 	close(p->saved_stderr);
 	close(p->err[0]);
 	close(p->err[1]);
 	close(p->con[0]);
 	close(p->con[1]);
+	close(p->null_fd);
 	free(p);
 	return 0;
 }
@@ -73,18 +88,18 @@ static void assert_said(struct pipes *p, const char *want)
 	assert_string_equal(got, want);
 }
 
-static void console(struct pipes *p, const char *bytes)
+static void write_to(struct out_stream *s, const char *bytes)
 {
 	size_t len = strlen(bytes);
 
-	assert_int_equal(out_stream_write(p->console, bytes, len, true), len);
+	assert_int_equal(out_stream_write(s, bytes, len, true), len);
 }
 
 static void not_followed_no_break(void **state)
 {
 	struct pipes *p = *state;
 
-	console(p, "abc");
+	write_to(p->console, "abc");
 	diag("one");
 	assert_said(p, "kvmux: one\n");
 }
@@ -96,14 +111,14 @@ static void open_line_broken_once(void **state)
 	diag_follow_console(p->console);
 	diag("first");
 	assert_said(p, "kvmux: first\n"); /* nothing taken yet */
-	console(p, "abc");
+	write_to(p->console, "abc");
 	diag("one");
 	diag("two");
 	assert_said(p, "\nkvmux: one\nkvmux: two\n");
-	console(p, "def\n");
+	write_to(p->console, "def\n");
 	diag("three");
 	assert_said(p, "kvmux: three\n");
-	console(p, "x");
+	write_to(p->console, "x");
 	diag("four");
 	assert_said(p, "\nkvmux: four\n");
 }
@@ -115,11 +130,72 @@ static void kept_after_unfollow(void **state)
 	struct pipes *p = *state;
 
 	diag_follow_console(p->console);
-	console(p, "partial");
-	diag_follow_console(NULL);
+	write_to(p->console, "partial");
+	diag_unfollow_console(p->console);
 	diag("five");
 	diag("six");
 	assert_said(p, "\nkvmux: five\nkvmux: six\n");
+}
+
+static struct out_stream *make_extra(struct pipes *p, unsigned int i)
+{
+	p->extra[i] = out_stream_create(p->null_fd, NULL, NULL);
+	assert_non_null(p->extra[i]);
+	return p->extra[i];
+}
+
+/* Two outputs on stderr's file (stdout on a terminal and a console file
+ * named /dev/stderr): either one's open line breaks, and one "\n" ends
+ * both. */
+static void two_followed(void **state)
+{
+	struct pipes *p = *state;
+	struct out_stream *file = make_extra(p, 0);
+
+	diag_follow_console(p->console);
+	diag_follow_console(file);
+	write_to(file, "abc");
+	diag("one");
+	diag("two");
+	assert_said(p, "\nkvmux: one\nkvmux: two\n");
+	write_to(p->console, "def");
+	diag("three");
+	assert_said(p, "\nkvmux: three\n");
+	write_to(p->console, "g");
+	write_to(file, "h");
+	diag("four");
+	diag("five");
+	assert_said(p, "\nkvmux: four\nkvmux: five\n");
+	/* The file is closed with its line open: that still counts, once. */
+	write_to(file, "i");
+	diag_unfollow_console(file);
+	diag("six");
+	diag("seven");
+	assert_said(p, "\nkvmux: six\nkvmux: seven\n");
+}
+
+/* More outputs than diag follows: the first ones are still followed,
+ * the others ignored (never a crash or a wrong break). */
+static void more_than_followed(void **state)
+{
+	struct pipes *p = *state;
+	unsigned int i;
+
+	diag_follow_console(p->console);
+	for (i = 0; i < EXTRA; i++)
+		diag_follow_console(make_extra(p, i));
+	write_to(p->extra[EXTRA - 1], "not followed");
+	diag("one");
+	assert_said(p, "kvmux: one\n");
+	write_to(p->console, "abc");
+	diag("two");
+	assert_said(p, "\nkvmux: two\n");
+	/* A slot left with nothing to break is taken again. */
+	diag_unfollow_console(p->extra[0]);
+	diag_follow_console(p->extra[EXTRA - 1]);
+	write_to(p->extra[EXTRA - 1], "now followed");
+	diag("three");
+	assert_said(p, "\nkvmux: three\n");
 }
 
 /* What a stream counts as taken is what it took: a partial take ends
@@ -156,6 +232,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(open_line_broken_once, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(kept_after_unfollow, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(two_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(more_than_followed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(taken_is_what_was_taken, setup,
 						teardown),
