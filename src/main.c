@@ -65,6 +65,10 @@ int main(int argc, char **argv)
 		return plan_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run"))
 		return usage_error("unknown command (try: kvmux --help)");
+	if (run_block_stop_signals() < 0) {
+		fprintf(stderr, "kvmux: %s\n", err_msg());
+		return EXIT_HOST_FAILURE;
+	}
 	switch (cli_parse_run(argc - 1, argv + 1, &req)) {
 	case CLI_DONE:
 		status = 0;

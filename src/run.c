@@ -9,6 +9,7 @@
  * VM's name, lets a VM that stops (or crashes) end alone, and prints a
  * summary table when the last one has stopped.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +77,21 @@ struct vm_slot {
 	int grace_fd; /* the shutdown grace's timerfd; -1: none */
 };
 
-static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+/*
+ * The signals that stop a run (128+N): every one whose default action
+ * ends a process, but the faults (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+ * SIGTRAP, SIGABRT, SIGSYS: kvmux's own), the two it ignores (SIGPIPE,
+ * SIGXFSZ: a write error instead) and the real-time ones (the vCPU kick
+ * is one, core/vcpu.c).  Caught, not left to their default action, so
+ * that the result file, the terminal and the temporary files are dealt
+ * with however the run is stopped.
+ */
+static const int stop_signals[] = {
+	SIGHUP,	   SIGINT,  SIGQUIT,   SIGUSR1, SIGUSR2, SIGALRM, SIGTERM,
+	SIGSTKFLT, SIGXCPU, SIGVTALRM, SIGPROF, SIGIO,	 SIGPWR,
+};
+static sigset_t stop_set; /* stop_signals, less a SIGHUP ignored at start */
+static bool stop_set_blocked;
 
 #define GROUP_WIDE (~0u) /* report() about the group, not one VM */
 
@@ -276,38 +291,65 @@ static bool ignored_at_start(int sig)
 	return !sigaction(sig, NULL, &sa) && sa.sa_handler == SIG_IGN;
 }
 
+#ifdef KVMUX_TEST_BUILD
 /*
- * The stop signals are blocked in every thread and read from a
- * signalfd.  A blocked signal is queued even if its handler is SIG_IGN,
- * so SIGINT and SIGQUIT, which bash ignores in a script's background
- * jobs, still stop the run; only SIGHUP is left out when it was ignored
- * at the start, so that `nohup kvmux ...` survives a hangup.
+ * Test builds only: with $KVMUX_TEST_START_GATE naming a FIFO, wait
+ * there (the stop signals blocked) until a writer has come and gone, so
+ * that a test can send signals before anything else has happened.
  */
-static int block_stop_signals(sigset_t *set)
+static void test_start_gate(void)
+{
+	const char *path = getenv("KVMUX_TEST_START_GATE");
+	char byte;
+	int fd;
+
+	if (!path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	while (read(fd, &byte, 1) > 0)
+		;
+	close(fd);
+}
+#else
+static void test_start_gate(void)
+{
+}
+#endif
+
+/*
+ * The stop signals are blocked in every thread and read from a signalfd
+ * (watch_process()).  A blocked signal is queued even if its handler is
+ * SIG_IGN, so SIGINT and SIGQUIT, which bash ignores in a script's
+ * background jobs, still stop the run; only SIGHUP is left out when it
+ * was ignored at the start, so that `nohup kvmux ...` survives a hangup.
+ */
+int run_block_stop_signals(void)
 {
 	size_t i;
 
-	sigemptyset(set);
+	if (stop_set_blocked)
+		return 0;
+	sigemptyset(&stop_set);
 	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		if (stop_signals[i] != SIGHUP || !ignored_at_start(SIGHUP))
-			sigaddset(set, stop_signals[i]);
-	if (pthread_sigmask(SIG_BLOCK, set, NULL))
+			sigaddset(&stop_set, stop_signals[i]);
+	if (pthread_sigmask(SIG_BLOCK, &stop_set, NULL))
 		return err_set("cannot block signals");
 	signal(SIGPIPE, SIG_IGN);
 	/* A write past ulimit -f fails with EFBIG, said like any write
 	 * error, instead of ending kvmux (console files, disks). */
 	signal(SIGXFSZ, SIG_IGN);
-	return vcpu_signals_init();
+	stop_set_blocked = true;
+	test_start_gate();
+	return 0;
 }
 
 /* Before any thread exists: they inherit the signal mask. */
 static int watch_process(struct runner *r)
 {
-	sigset_t set;
-
-	if (block_stop_signals(&set) < 0 || event_loop_init(&r->loop) < 0)
+	if (run_block_stop_signals() < 0 || vcpu_signals_init() < 0 ||
+	    event_loop_init(&r->loop) < 0)
 		return -1;
-	r->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	r->signal_fd = signalfd(-1, &stop_set, SFD_CLOEXEC | SFD_NONBLOCK);
 	r->watch_fd =
 		timer_fd_create(VM_IDLE_WATCH_MS, 0); /* on_watch re-arms */
 	r->watch_due_ns = out_stream_now_ns() + VM_IDLE_WATCH_MS * 1000000ull;

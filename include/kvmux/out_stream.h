@@ -93,7 +93,10 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd);
 /*
  * Stop the thread and free the stream.  A thread still blocked in
  * write(2) (a reader that never reads) is not waited for: it and its
- * stream are left to the process's exit.  Nor is an idle thread (nothing
+ * stream are left to the process's exit.  To a regular file it is, for
+ * up to THREAD_JOIN_TIMEOUT_NS (5 s; kvmux/thread.h): such a write
+ * waits for no reader, only for the CPU on a busy host, or for a file
+ * system that does not answer.  Nor is an idle thread (nothing
  * buffered, no room callback running), which ends by itself: joining it
  * would only put a wake-up and its exit on the path to kvmux's own (up
  * to 16 streams are left so; later ones are joined).  What is still

@@ -32,7 +32,9 @@
 #include "kvmux/vcpu.h"
 #include "kvmux/vm.h"
 
-#define VCPU_KICK_SIGNAL SIGUSR1
+/* A real-time signal: nobody outside sends it by habit, so SIGUSR1 is
+ * free to stop a run like the other signals (src/run.c). */
+#define VCPU_KICK_SIGNAL SIGRTMIN
 
 static void kick_handler(int sig)
 {

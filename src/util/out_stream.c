@@ -51,6 +51,7 @@ struct out_stream {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* data to write, or stop */
+	pthread_cond_t wrote; /* after close: the thread left write(2) */
 	size_t head, len; /* the ring's contents */
 	bool writing; /* the thread is in write(2), without the lock */
 	bool calling; /* the thread calls waiters, without the lock */
@@ -165,6 +166,8 @@ static void write_chunk(struct out_stream *s)
 	done = write_some(s, s->buf + s->head, n);
 	pthread_mutex_lock(&s->lock);
 	s->writing = false;
+	if (s->stop)
+		pthread_cond_broadcast(&s->wrote);
 	if (done < 0) {
 		break_stream(s, errno);
 	} else if (done > 0) {
@@ -246,6 +249,7 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->cond, &attr);
+	pthread_cond_init(&s->wrote, &attr);
 	pthread_condattr_destroy(&attr);
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	s->drained_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -431,6 +435,25 @@ static void write_rest_to_file(struct out_stream *s)
 	}
 }
 
+/*
+ * Under the lock, after stop: a write(2) to a regular file waits for no
+ * reader, so the thread comes back from it; on a busy host that can take
+ * a while.  Waited for up to THREAD_JOIN_TIMEOUT_NS (a file system that
+ * does not answer, such as a hung network mount, must not hang kvmux).
+ * Returns whether the thread is still in write(2).
+ */
+static bool wait_for_file_write(struct out_stream *s)
+{
+	uint64_t deadline = out_stream_now_ns() + THREAD_JOIN_TIMEOUT_NS;
+	struct timespec ts = { .tv_sec = deadline / 1000000000ull,
+			       .tv_nsec = deadline % 1000000000ull };
+
+	while (s->writing && s->regular_file &&
+	       pthread_cond_timedwait(&s->wrote, &s->lock, &ts) != ETIMEDOUT)
+		;
+	return s->writing;
+}
+
 uint64_t out_stream_close(struct out_stream *s)
 {
 	uint64_t one = 1, undelivered;
@@ -440,7 +463,7 @@ uint64_t out_stream_close(struct out_stream *s)
 		return 0;
 	pthread_mutex_lock(&s->lock);
 	s->stop = true;
-	busy = s->writing;
+	busy = wait_for_file_write(s);
 	/* A thread in a waiter's callback is not idle: the owner may free
 	 * what the callback uses once this returns, so it is joined. */
 	idle = !busy && !s->len && !s->calling;
@@ -466,6 +489,7 @@ uint64_t out_stream_close(struct out_stream *s)
 	close(s->wake_fd);
 	close(s->drained_fd);
 	pthread_cond_destroy(&s->cond);
+	pthread_cond_destroy(&s->wrote);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 	return undelivered;
