@@ -28,6 +28,12 @@ enum err_class {
 	ERR_HOST,
 };
 
+/*
+ * A message is kept as one line of printable text: control characters
+ * (a newline in a path, a terminal's escape) become '?', and one longer
+ * than ERR_MSG_MAX - 1 bytes keeps its start and its end around " [...] ".
+ */
+
 /* Record a message (printf format) of class ERR_INPUT; returns -1. */
 int err_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -46,6 +52,10 @@ int err_input_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *err_msg(void);
 enum err_class err_class(void);
 int err_status(void);
+
+/* Make text one printable line in place: every byte below 0x20 and DEL
+ * becomes '?'. */
+void err_printable(char *text);
 
 /* A thread's reason, carried to the thread that reports it. */
 struct err_state {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "kvmux/diag.h"
+#include "kvmux/error.h"
 #include "kvmux/out_stream.h"
 
 #define DIAG_LINE_MAX 1024
@@ -123,6 +124,7 @@ static void put(const char *prefix, const char *fmt, va_list ap)
 			 break_console_line() ? "\n" : "", prefix);
 
 	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	err_printable(line + n); /* a name or a guest's line: one line */
 	strcat(line, "\n");
 	if (s)
 		out_stream_write(s, line, strlen(line), true);

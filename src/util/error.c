@@ -11,23 +11,56 @@
 static __thread char err_buf[ERR_MSG_MAX];
 static __thread enum err_class err_last;
 
+/* A message before it is cut to ERR_MSG_MAX (a path is up to 4 KiB). */
+#define ERR_SCRATCH 8192
+/* What stands for the middle of a message too long to keep whole. */
+#define ERR_CUT " [...] "
+
+void err_printable(char *text)
+{
+	for (; *text; text++)
+		if ((unsigned char)*text < 0x20 || *text == 0x7f)
+			*text = '?';
+}
+
+/* msg into out (ERR_MSG_MAX bytes): whole if it fits, else its start
+ * and its end, where the reason usually is ("...: File name too long"). */
+static void fit(char *out, const char *msg)
+{
+	size_t len = strlen(msg), cut = strlen(ERR_CUT);
+	size_t keep = ERR_MSG_MAX - 1 - cut, head = keep / 3;
+
+	if (len < ERR_MSG_MAX) {
+		memcpy(out, msg, len + 1);
+		return;
+	}
+	memcpy(out, msg, head);
+	memcpy(out + head, ERR_CUT, cut);
+	memcpy(out + head + cut, msg + len - (keep - head), keep - head + 1);
+}
+
 /*
  * Format into a scratch buffer first: callers may pass err_msg() itself as
- * an argument, to wrap the last message ("--cpus: %s").
+ * an argument, to wrap the last message ("--cpus: %s").  One line of
+ * printable text: a path or a name may hold a newline or a terminal's
+ * escape sequence.
  */
 static void record(enum err_class cls, int saved_errno, const char *fmt,
 		   va_list ap)
 {
-	char msg[ERR_MSG_MAX];
+	char msg[ERR_SCRATCH];
 	size_t used;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (saved_errno) {
 		used = strlen(msg);
+		if (used > sizeof(msg) - 64)
+			used = sizeof(msg) - 64; /* room for the reason */
 		snprintf(msg + used, sizeof(msg) - used, ": %s",
 			 strerror(saved_errno));
 	}
-	memcpy(err_buf, msg, sizeof(err_buf));
+	err_printable(msg);
+	fit(err_buf, msg);
 	err_last = cls;
 }
 

@@ -123,6 +123,16 @@ static void open_line_broken_once(void **state)
 	assert_said(p, "\nkvmux: four\n");
 }
 
+/* A message is one printable line whatever its arguments hold (a name
+ * with a newline, a guest's line with a terminal's escape). */
+static void message_is_one_line(void **state)
+{
+	struct pipes *p = *state;
+
+	diag("vm %s: %s", "a\nb", "\x1b]0;title\x07");
+	assert_said(p, "kvmux: vm a?b: ?]0;title?\n");
+}
+
 /* The state the console ended in counts after it is no longer followed
  * (its stream closed), once. */
 static void kept_after_unfollow(void **state)
@@ -232,6 +242,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(open_line_broken_once, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(kept_after_unfollow, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(message_is_one_line, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(two_followed, setup, teardown),
 		cmocka_unit_test_setup_teardown(more_than_followed, setup,
