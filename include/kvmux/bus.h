@@ -23,7 +23,7 @@ struct bus_ops {
 struct bus_range {
 	uint64_t base;
 	uint64_t len;
-	const struct bus_ops *ops;
+	const struct bus_ops *ops; /* NULL: reserved (bus_reserve()) */
 	void *opaque;
 	const char *name;
 };
@@ -45,6 +45,22 @@ void bus_free(struct bus *bus);
  */
 int bus_register(struct bus *bus, uint64_t base, uint64_t len,
 		 const struct bus_ops *ops, void *opaque, const char *name);
+
+/*
+ * Claim [base, base + len) for a device KVM emulates in the kernel (the
+ * PIT, the PICs, the IOAPIC, the local APIC): its accesses never reach
+ * kvmux, so a device registered there could never see them.  Any later
+ * bus_register() over it is refused naming it ("... overlaps the
+ * in-kernel PIT (KVM)").  An access that does reach kvmux there is
+ * unclaimed.  Returns 0, or -1 with err_set() as bus_register().
+ */
+int bus_reserve(struct bus *bus, uint64_t base, uint64_t len, const char *name);
+
+/*
+ * How many addresses from base up are claimed by no range, at most max
+ * (base + max must not wrap): 0 if base itself is claimed.
+ */
+uint64_t bus_unclaimed_run(const struct bus *bus, uint64_t base, uint64_t max);
 
 /*
  * Route one access.  An access nobody decodes reads as all ones and its

@@ -14,9 +14,13 @@
  * --dump-dtb, each VM's --console-output FILE and --console-log, %n
  * expanded), its inputs (kernels, initrds, modules, disks, config files)
  * and kvmux's stdout and stderr when they are regular files.  Files are
- * compared by (st_dev, st_ino), symbolic links followed; a path that does
- * not exist yet is no other file, and an output that is not a regular
- * file (a FIFO, /dev/null) is not truncated, so is left out.
+ * compared by (st_dev, st_ino), symbolic links followed.  An output that
+ * does not exist yet is its directory's (st_dev, st_ino) and its name
+ * there ("x.log" is "./x.log"); a dangling symbolic link is its target,
+ * which opening it would make.  Left out: an output that is not a
+ * regular file (a FIFO, /dev/null: not truncated), or that could not be
+ * made (no such directory), and an input that does not exist (it fails
+ * to open, with its own error).
  *
  * Allowed: several VMs' console files that are one file (their lines are
  * prefixed), stdout and stderr that are one file (2>&1), inputs that are

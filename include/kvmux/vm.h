@@ -81,8 +81,9 @@ struct vm {
 
 /*
  * Create a VM with ram_size bytes of RAM laid out by layout_build(), the
- * in-kernel irqchip (PIC and IOAPIC), and nr_vcpus vCPUs (not yet
- * running).  Returns 0, or -1 with err_set(); *vm is then safe to
+ * in-kernel irqchip (PICs, IOAPIC, local APICs; their ports and MMIO
+ * windows reserved on vm->pio and vm->mmio, kvmux/bus.h), and nr_vcpus
+ * vCPUs (not yet running).  Returns 0, or -1 with err_set(); *vm is then safe to
  * vm_destroy().
  */
 int vm_create(struct vm *vm, struct kvm_sys *kvm, const char *name,
@@ -90,7 +91,8 @@ int vm_create(struct vm *vm, struct kvm_sys *kvm, const char *name,
 
 /*
  * Add KVM's 8254 PIT (ports 0x40-0x43, IRQ 0) and speaker port 0x61,
- * before the VM runs.  Its release at the VM's end waits for another
+ * before the VM runs and before kvmux's devices attach (the ports are
+ * reserved on vm->pio, so none is put there).  Its release at the VM's end waits for another
  * SRCU grace period or two (see kvmux/fd_release.h): only guests that
  * use it should have it (--pit).  0, or -1 with err_set().
  */

@@ -71,6 +71,23 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t len,
 	return 0;
 }
 
+int bus_reserve(struct bus *bus, uint64_t base, uint64_t len, const char *name)
+{
+	return bus_register(bus, base, len, NULL, NULL, name);
+}
+
+uint64_t bus_unclaimed_run(const struct bus *bus, uint64_t base, uint64_t max)
+{
+	unsigned int i;
+
+	for (i = 0; i < bus->nr_ranges && max; i++)
+		if (overlaps(&bus->range[i], base, max))
+			max = bus->range[i].base > base ?
+				      bus->range[i].base - base :
+				      0;
+	return max;
+}
+
 static const struct bus_range *find(const struct bus *bus, uint64_t addr)
 {
 	unsigned int lo = 0, hi = bus->nr_ranges;
@@ -94,7 +111,7 @@ bool bus_access(struct bus *bus, uint64_t addr, bool is_write, void *data,
 {
 	const struct bus_range *r = find(bus, addr);
 
-	if (!r || len > r->len - (addr - r->base)) {
+	if (!r || !r->ops || len > r->len - (addr - r->base)) {
 		__atomic_add_fetch(&bus->unclaimed, 1, __ATOMIC_RELAXED);
 		if (!is_write)
 			memset(data, 0xff, len);

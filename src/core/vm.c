@@ -100,6 +100,43 @@ static int map_ram(struct vm *vm)
 	return 0;
 }
 
+/*
+ * What KVM's in-kernel devices decode, as Linux registers them on its
+ * buses (arch/x86/kvm/i8259.c kvm_pic_init(), ioapic.h, lapic.c,
+ * i8254.c kvm_create_pit()): reserved on ours, so that no kvmux device
+ * (--debug-exit's window, say) is put where the guest's accesses would
+ * never leave the kernel.
+ */
+static const struct {
+	bool pit; /* KVM_CREATE_PIT2's, else KVM_CREATE_IRQCHIP's */
+	bool mmio;
+	uint64_t base, len;
+	const char *name;
+} in_kernel[] = {
+	{ false, false, 0x20, 2, "the in-kernel PIC (KVM)" },
+	{ false, false, 0xa0, 2, "the in-kernel PIC (KVM)" },
+	{ false, false, 0x4d0, 2, "the in-kernel PIC's ELCR (KVM)" },
+	{ false, true, IOAPIC_ADDR, 0x100, "the in-kernel IOAPIC (KVM)" },
+	/* At its reset base; a guest that moves it is on its own. */
+	{ false, true, LAPIC_ADDR, 0x1000, "the in-kernel local APIC (KVM)" },
+	{ true, false, 0x40, 4, "the in-kernel PIT (KVM)" },
+	/* KVM registers 4 speaker ports but takes only 0x61 itself. */
+	{ true, false, 0x61, 1, "the in-kernel PIT's speaker port (KVM)" },
+};
+
+static int reserve_in_kernel(struct vm *vm, bool pit)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(in_kernel) / sizeof(in_kernel[0]); i++)
+		if (in_kernel[i].pit == pit &&
+		    bus_reserve(in_kernel[i].mmio ? &vm->mmio : &vm->pio,
+				in_kernel[i].base, in_kernel[i].len,
+				in_kernel[i].name) < 0)
+			return -1;
+	return 0;
+}
+
 static int create_irqchip(struct vm *vm)
 {
 	uint64_t identity = VM_IDENTITY_MAP_ADDR;
@@ -110,7 +147,7 @@ static int create_irqchip(struct vm *vm)
 		return err_set_errno("KVM_SET_IDENTITY_MAP_ADDR");
 	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return err_set_errno("KVM_CREATE_IRQCHIP");
-	return 0;
+	return reserve_in_kernel(vm, false);
 }
 
 int vm_create_pit(struct vm *vm)
@@ -121,7 +158,7 @@ int vm_create_pit(struct vm *vm)
 	if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0)
 		return err_set_errno("KVM_CREATE_PIT2");
 	vm->has_pit = true;
-	return 0;
+	return reserve_in_kernel(vm, true);
 }
 
 static int create_vcpus(struct vm *vm, unsigned int nr_vcpus)

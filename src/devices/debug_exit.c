@@ -22,9 +22,10 @@
 #include "kvmux/device.h"
 #include "kvmux/error.h"
 
-/* Ports registered: the window, and at least an outl's worth past its
- * start, so wider writes reach the device instead of being dropped. */
-#define DEBUG_EXIT_MIN_RANGE 4
+/* Ports registered: the window, and up to an outl's worth past its
+ * start where no other device is, so wider writes reach the device
+ * instead of being dropped. */
+#define DEBUG_EXIT_RANGE 4
 
 struct debug_exit {
 	struct device_env env; /* the stop */
@@ -89,13 +90,15 @@ static void *debug_exit_open(const struct vm_config *vm, unsigned int i)
 static int debug_exit_attach(void *dev, const struct device_env *env)
 {
 	struct debug_exit *d = dev;
-	uint64_t len = d->cfg.size < DEBUG_EXIT_MIN_RANGE ?
-			       DEBUG_EXIT_MIN_RANGE :
-			       d->cfg.size;
+	uint64_t len =
+		d->cfg.size < DEBUG_EXIT_RANGE ? DEBUG_EXIT_RANGE : d->cfg.size;
 
 	d->env = *env;
 	if (len > DEBUG_EXIT_PORT_LIMIT - d->cfg.port)
 		len = DEBUG_EXIT_PORT_LIMIT - d->cfg.port;
+	len = bus_unclaimed_run(env->pio, d->cfg.port, len);
+	if (len < d->cfg.size) /* refused, naming what the window overlaps */
+		len = d->cfg.size;
 	return bus_register(env->pio, d->cfg.port, len, &debug_exit_ops, d,
 			    "debug-exit");
 }

@@ -5,7 +5,9 @@
  * Order: the virtio console before the UART (the first console device
  * present gets stdin), the console before the disks (virtio devices take
  * windows and interrupt lines in this order, which docs/devices.md
- * promises), the legacy devices in between.
+ * promises), the legacy devices in between.  The debug exit last: its
+ * window is where the user puts it, and the spare ports it takes past
+ * the window are only those no other device has.
  */
 #include <stddef.h>
 
@@ -23,11 +25,11 @@ const struct device_kind *const device_kinds[] = {
 	&virtio_console_kind, /* hvc0, with --console virtio */
 	&serial8250_kind, /* COM1 */
 	&i8042_kind, /* the reset line */
-	&debug_exit_kind, /* the guest's result */
 	&pvpanic_kind, /* QEMU's panic device */
 	&acpi_pm_kind, /* ACPI sleep and reset registers */
 	&acpi_ged_kind, /* ACPI power button */
 	&virtio_blk_kind, /* the disks */
+	&debug_exit_kind, /* the guest's result */
 	NULL,
 };
 

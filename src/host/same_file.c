@@ -2,6 +2,8 @@
 /*
  * same_file.c - which of a run's files are one file (kvmux/same_file.h).
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,62 +32,170 @@ struct same_file_set {
 	unsigned int nr;
 };
 
-struct same_file {
-	enum same_file_kind kind;
+/*
+ * Which file a path is: (dev, ino) of the file when it exists (name
+ * NULL); when it does not exist yet, (dev, ino) of the directory it
+ * would be made in and its name there.
+ */
+struct file_id {
 	dev_t dev;
 	ino_t ino;
+	char *name;
+};
+
+struct same_file {
+	enum same_file_kind kind;
+	struct file_id id;
 	char *what;
 };
 
+/* Symbolic links followed to find a dangling link's target, as the
+ * kernel's own limit for one path (ELOOP). */
+#define SAME_FILE_MAX_LINKS 40
+
 static int add(struct same_file_set *set, enum same_file_kind kind,
-	       const struct stat *st, char *what)
+	       struct file_id *id, char *what)
 {
 	struct same_file *grown;
 
-	if (!what)
-		return err_host("out of memory");
-	grown = realloc(set->file, (set->nr + 1) * sizeof(*grown));
+	grown = what ? realloc(set->file, (set->nr + 1) * sizeof(*grown)) :
+		       NULL;
 	if (!grown) {
 		free(what);
+		free(id->name);
 		return err_host("out of memory");
 	}
 	set->file = grown;
-	set->file[set->nr++] =
-		(struct same_file){ kind, st->st_dev, st->st_ino, what };
+	set->file[set->nr++] = (struct same_file){ kind, *id, what };
 	return 0;
 }
 
-/* Only a regular file is truncated or replaced: inputs are any file. */
-static bool counts(enum same_file_kind kind, const struct stat *st)
+/* The directory part of path ("." for none) into *dir (NULL when out
+ * of memory); returns its last component, NULL if there is none. */
+static const char *split(const char *path, char **dir)
 {
-	return kind == SAME_FILE_INPUT || S_ISREG(st->st_mode);
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		*dir = strdup(".");
+	else if (slash == path)
+		*dir = strdup("/");
+	else
+		*dir = strndup(path, slash - path);
+	if (!slash)
+		return *path ? path : NULL;
+	return slash[1] ? slash + 1 : NULL;
+}
+
+/* Where path points if it is a symbolic link, relative to its directory
+ * dir: 1 with *target, 0 if it is none (or cannot be followed: a target
+ * longer than PATH_MAX), -1 when out of memory. */
+static int link_target(const char *path, const char *dir, char **target)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink(path, buf, sizeof(buf));
+
+	if (n < 0 || n == sizeof(buf))
+		return 0;
+	buf[n] = '\0';
+	if (buf[0] == '/')
+		*target = strdup(buf);
+	else if (asprintf(target, "%s/%s", dir, buf) < 0)
+		*target = NULL;
+	return *target ? 1 : err_host("out of memory");
+}
+
+/*
+ * Identify a path that does not exist (stat() said ENOENT) by its
+ * directory and name, so that "x.log", "./x.log", "d/../x.log" and a
+ * path through a symbolic link to the directory are one file.  A
+ * dangling symbolic link is followed: open(O_CREAT) makes its target,
+ * so the link and the target's own path are one file.  (--result
+ * refuses a link, with its own error.)  Returns 1 with *id, 0 if no
+ * file could be made there (no such directory, a loop of links:
+ * opening it fails), -1 when out of memory.
+ */
+static int new_file_id(const char *path, struct file_id *id, unsigned int links)
+{
+	char *dir, *target = NULL;
+	const char *name = split(path, &dir);
+	struct stat st;
+	int rc;
+
+	if (!dir)
+		return err_host("out of memory");
+	rc = links < SAME_FILE_MAX_LINKS ? link_target(path, dir, &target) : 0;
+	if (rc > 0)
+		rc = new_file_id(target, id, links + 1);
+	else if (!rc && name && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*id = (struct file_id){ st.st_dev, st.st_ino, strdup(name) };
+		rc = id->name ? 1 : err_host("out of memory");
+	}
+	free(target);
+	free(dir);
+	return rc;
+}
+
+/*
+ * Identify path as a file of the given kind: 1 with *id, 0 if it is
+ * left out (no file of this kind to compare: an output that is not a
+ * regular file is not truncated or replaced, and an input that does not
+ * exist fails to open with its own error), -1 when out of memory.
+ */
+static int file_id(enum same_file_kind kind, const char *path,
+		   struct file_id *id)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0) {
+		*id = (struct file_id){ st.st_dev, st.st_ino, NULL };
+		return kind == SAME_FILE_INPUT || S_ISREG(st.st_mode);
+	}
+	if (errno != ENOENT || kind == SAME_FILE_INPUT)
+		return 0;
+	return new_file_id(path, id, 0);
 }
 
 static int __attribute__((format(printf, 4, 5)))
 same_file_add(struct same_file_set *set, enum same_file_kind kind,
 	      const char *path, const char *fmt, ...)
 {
-	struct stat st;
+	struct file_id id;
 	va_list ap;
 	char *what;
 	int n;
 
-	if (!path || stat(path, &st) < 0 || !counts(kind, &st))
+	if (!path)
 		return 0;
+	n = file_id(kind, path, &id);
+	if (n <= 0)
+		return n;
 	va_start(ap, fmt);
 	n = vasprintf(&what, fmt, ap);
 	va_end(ap);
-	return add(set, kind, &st, n < 0 ? NULL : what);
+	return add(set, kind, &id, n < 0 ? NULL : what);
 }
 
 static int same_file_add_fd(struct same_file_set *set, enum same_file_kind kind,
 			    int fd, const char *what)
 {
+	struct file_id id = { 0 };
 	struct stat st;
 
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
-	return add(set, kind, &st, strdup(what));
+	id.dev = st.st_dev;
+	id.ino = st.st_ino;
+	return add(set, kind, &id, strdup(what));
+}
+
+static bool same_id(const struct file_id *a, const struct file_id *b)
+{
+	if (a->dev != b->dev || a->ino != b->ino)
+		return false;
+	if (!a->name || !b->name)
+		return !a->name && !b->name;
+	return !strcmp(a->name, b->name);
 }
 
 /* Files of one kind may be one file, but for files written whole. */
@@ -103,8 +213,7 @@ static int same_file_check(const struct same_file_set *set)
 		for (j = i + 1; j < set->nr; j++) {
 			a = &set->file[i];
 			b = &set->file[j];
-			if (a->dev != b->dev || a->ino != b->ino ||
-			    may_share(a, b))
+			if (!same_id(&a->id, &b->id) || may_share(a, b))
 				continue;
 			if (b->kind < a->kind) {
 				a = b;
@@ -120,8 +229,10 @@ static void same_file_free(struct same_file_set *set)
 {
 	unsigned int i;
 
-	for (i = 0; i < set->nr; i++)
+	for (i = 0; i < set->nr; i++) {
 		free(set->file[i].what);
+		free(set->file[i].id.name);
+	}
 	free(set->file);
 	set->file = NULL;
 	set->nr = 0;

@@ -43,3 +43,28 @@ check "debug-exit from a config file" status_is 7
 kvmux_run run --kernel "$qemu_exit" --debug-exit port=0xf4,size=3
 check "--debug-exit size=3 is refused" all_of 'status_is 126' \
 	'err_has "--debug-exit: size=3"' 'err_one_line'
+
+# Ports KVM's in-kernel devices take never reach kvmux: a window there
+# could never fire, so it is refused (126) naming what it overlaps.  The
+# PIT's only while it is there (--pit on, the default).
+for w in "0x40:the in-kernel PIT (KVM)" "0x20:the in-kernel PIC (KVM)" \
+	"0x61:the in-kernel PIT's speaker port (KVM)" \
+	"0x4d0:the in-kernel PIC's ELCR (KVM)"; do
+	p=${w%%:*}
+	kvmux_run run --kernel "$qemu_exit" --debug-exit "port=$p" \
+		--cmdline "value=3 port=$p width=1" --timeout 30
+	check "debug-exit: a window at $p is refused" all_of 'status_is 126' \
+		'err_has "overlaps ${w#*:}"' 'err_one_line' '! out_has "qemu_exit"'
+done
+kvmux_run run --kernel "$qemu_exit" --debug-exit port=0x40 --pit off \
+	--cmdline "value=3 port=0x40 width=1" --timeout 30
+check "debug-exit: with --pit off a window at 0x40 works" all_of \
+	'status_is 3' 'out_has "qemu_exit: outb 0x3 to port 0x40"'
+# Beside them (or the UART) a window is fine: the spare ports kvmux takes
+# past it stop where another device's begin.
+for p in 0x3f 0x3f7; do
+	kvmux_run run --kernel "$qemu_exit" --debug-exit "port=$p" \
+		--cmdline "value=3 port=$p width=1" --timeout 30
+	check "debug-exit: a window at $p, just below a device, works" \
+		status_is 3
+done

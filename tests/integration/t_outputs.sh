@@ -47,6 +47,48 @@ check "outputs: --result and --console-log naming one file is refused" \
 	all_of 'status_is 126' 'err_has "--result $WORK/same.txt is --console-log"' \
 	'err_one_line' '[ "$(cat "$WORK/same.txt")" = "keep me" ]'
 
+# The same when the file does not exist yet: one file by two paths (the
+# same directory, the same name), and a dangling symbolic link, which
+# open(O_CREAT) follows to make its target.  Nothing is written.
+exitcode="$FIRMWARE/exitcode.elf"
+o_new() { # NAME ERROR ARGS...: run in $WORK/new, check the refusal
+	local name=$1 want=$2
+	shift 2
+	rm -rf "$WORK/new"
+	mkdir -p "$WORK/new/d"
+	ln -s d "$WORK/new/sd"
+	ln -s d/t.log "$WORK/new/dl"
+	pushd "$WORK/new" >/dev/null || exit 1
+	kvmux_run run -k "$exitcode" -p exit=2 "$@"
+	popd >/dev/null || exit 1
+	check "outputs: $name, not there yet, is refused (126)" all_of \
+		'status_is 126' 'err_has "$want"' 'err_one_line' \
+		'[ -z "$(find "$WORK/new" -type f)" ]'
+}
+o_new "--result and --console-output naming one file" \
+	"--result a.json is --console-output a.json" \
+	--result a.json --console-output a.json
+o_new "--result x.log and --console-log ./x.log" \
+	"--result x.log is --console-log ./x.log" \
+	--result x.log --console-log ./x.log
+o_new "--result vm.log and --console-log %n.log" \
+	"--result vm.log is --console-log vm.log" \
+	--result vm.log --console-log %n.log
+o_new "--dump-dtb and --result naming one file" \
+	"--result c.dtb is --dump-dtb c.dtb" --dump-dtb c.dtb --result c.dtb
+o_new "--result d/x.log and --console-log sd/x.log (sd: a link to d)" \
+	"--result d/x.log is --console-log sd/x.log" \
+	--result d/x.log --console-log sd/x.log
+o_new "--dump-dtb d/t.log and --console-log dl, a dangling link to it" \
+	"--dump-dtb d/t.log is --console-log dl" \
+	--dump-dtb d/t.log --console-log dl
+pushd "$WORK/new" >/dev/null || exit 1
+kvmux_run run -k "$exitcode" -p exit=2 --result r.json --console-log r.log
+popd >/dev/null || exit 1
+check "outputs: two new files of different names are two files" all_of \
+	'status_is 2' 'grep -q "\"status\": 2" "$WORK/new/r.json"' \
+	'grep -q "exitcode: 2" "$WORK/new/r.log"'
+
 # The caller's stderr file, appended to: kvmux's log would truncate it.
 echo "earlier lines" >"$WORK/ci.log"
 STATUS=0

@@ -99,6 +99,46 @@ static void overlaps_refused(void **state)
 	bus_free(&bus);
 }
 
+/* An in-kernel device's range: no device over it, no access routed. */
+static void reserved_ranges(void **state)
+{
+	struct fake_dev a = { 0 };
+	struct bus bus;
+	uint32_t word = 0;
+
+	bus_init(&bus, "port I/O");
+	assert_int_equal(bus_reserve(&bus, 0x40, 4, "the in-kernel PIT (KVM)"),
+			 0);
+	assert_int_equal(bus_register(&bus, 0x43, 1, &fake_ops, &a, "dbg"), -1);
+	assert_string_equal(err_msg(), "dbg: port I/O range 0x43+0x1 overlaps "
+				       "the in-kernel PIT (KVM)");
+	assert_false(bus_access(&bus, 0x41, false, &word, 1));
+	assert_int_equal(word & 0xff, 0xff);
+	assert_false(bus_access(&bus, 0x40, true, &word, 4));
+	assert_int_equal(bus.unclaimed, 2);
+	bus_free(&bus);
+}
+
+static void unclaimed_runs(void **state)
+{
+	struct fake_dev a = { 0 };
+	struct bus bus;
+
+	bus_init(&bus, "test");
+	assert_int_equal(bus_unclaimed_run(&bus, 0x3e, 4), 4);
+	assert_int_equal(bus_register(&bus, 0x40, 4, &fake_ops, &a, "a"), 0);
+	assert_int_equal(bus_reserve(&bus, 0x61, 1, "r"), 0);
+	assert_int_equal(bus_unclaimed_run(&bus, 0x3e, 4), 2);
+	assert_int_equal(bus_unclaimed_run(&bus, 0x3f, 4), 1);
+	assert_int_equal(bus_unclaimed_run(&bus, 0x40, 4), 0);
+	assert_int_equal(bus_unclaimed_run(&bus, 0x43, 4), 0);
+	assert_int_equal(bus_unclaimed_run(&bus, 0x44, 4), 4);
+	assert_int_equal(bus_unclaimed_run(&bus, 0x5f, 4), 2);
+	assert_int_equal(bus_unclaimed_run(&bus, 0x62, 4), 4);
+	assert_int_equal(bus_unclaimed_run(&bus, UINT64_MAX - 3, 3), 3);
+	bus_free(&bus);
+}
+
 static void many_ranges_stay_sorted(void **state)
 {
 	struct fake_dev dev[64] = { 0 };
@@ -133,6 +173,8 @@ int main(void)
 		cmocka_unit_test(routes_by_offset),
 		cmocka_unit_test(unclaimed_reads_all_ones),
 		cmocka_unit_test(overlaps_refused),
+		cmocka_unit_test(reserved_ranges),
+		cmocka_unit_test(unclaimed_runs),
 		cmocka_unit_test(many_ranges_stay_sorted),
 	};
 
