@@ -652,8 +652,8 @@ bool board_shutdown(struct board *b, const struct board_stop *stop)
 	b->shutdown = *stop;
 	b->shutdown_pending = true;
 	format_ms(grace, sizeof(grace), b->cfg->shutdown_grace_ms);
-	diag("%s: %s: power button pressed; the guest has %s to power off",
-	     b->cfg->name, stop->cause, grace);
+	diag_info("%s: %s: power button pressed; the guest has %s to power off",
+		  b->cfg->name, stop->cause, grace);
 	return true;
 }
 

@@ -213,7 +213,7 @@ int plan_main(int argc, char **argv)
 	case CLI_DONE:
 		return 0;
 	case CLI_USAGE_ERROR:
-		return fail(EXIT_BAD_USAGE);
+		return fail(err_status()); /* 125: --help not written */
 	case CLI_RUN:
 		break;
 	}

@@ -13,7 +13,10 @@
 enum cli_result {
 	CLI_RUN, /* the request is filled: go */
 	CLI_DONE, /* --help or --version printed: exit 0 */
-	CLI_USAGE_ERROR, /* err_msg() says what is wrong */
+	/* err_msg() says what is wrong, err_status() gives the exit status:
+	 * 126, or 125 when --help's or --version's text could not be
+	 * written. */
+	CLI_USAGE_ERROR,
 };
 
 /*
@@ -39,10 +42,14 @@ enum cli_result cli_collect(int argc, char **argv, bool plan,
 			    struct group_config *group, cli_vm_option_fn keep,
 			    void *opaque);
 
-/* The text of "kvmux --help" and "kvmux run --help". */
-void cli_print_usage(void);
-
-/* The text of "kvmux plan --help". */
-void plan_print_usage(void);
+/*
+ * Print the text of "kvmux --help" and "kvmux run --help", of
+ * "kvmux plan --help", of "kvmux --version", to stdout and flush it.
+ * Returns 0, or -1 with err_host() (exit status 125) when it could not
+ * all be written (a full disk, a closed pipe with SIGPIPE ignored).
+ */
+int cli_print_usage(void);
+int plan_print_usage(void);
+int cli_print_version(void);
 
 #endif

@@ -3,8 +3,12 @@
  * term.h - the host terminal kvmux's console is attached to.
  *
  * When stdin is a terminal it is put in raw mode so that every key goes to
- * the guest; the original mode comes back on every way out of the process
- * (normal exit, fatal signal), so a crash never leaves the shell unusable.
+ * the guest; the original mode comes back on the ways out the process can
+ * act on (normal exit, fatal signal), so a crash never leaves the shell
+ * unusable.  Not on SIGKILL, which no process sees, nor on SIGTSTP: a
+ * handler for it would run in whichever thread the kernel picks, so every
+ * thread's seccomp list and every blocking call would have to allow for
+ * it (docs/kvmux.1, CONSOLE).
  */
 #ifndef KVMUX_TERM_H
 #define KVMUX_TERM_H

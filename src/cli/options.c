@@ -7,6 +7,7 @@
  * command line overrides it), to every VM of the run; options of the
  * group apply once.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -58,7 +59,22 @@ static void make_options(bool plan, struct option *longs, char *shorts)
 	longs[n] = (struct option){ NULL, 0, NULL, 0 };
 }
 
-void cli_print_usage(void)
+/*
+ * Text a user asked for that did not reach stdout is a failure, not a
+ * success: a script that reads it must not take an empty or cut text.
+ */
+static int stdout_written(const char *what)
+{
+	int err = fflush(stdout) ? errno : 0;
+
+	if (!err && !ferror(stdout))
+		return 0;
+	clearerr(stdout);
+	return err_host("cannot write %s to standard output: %s", what,
+			err ? strerror(err) : "write error");
+}
+
+int cli_print_usage(void)
 {
 	printf("Usage: kvmux run --kernel IMAGE [options]\n"
 	       "       kvmux run CONFIG... [options]\n"
@@ -87,9 +103,10 @@ void cli_print_usage(void)
 	       "\n"
 	       "%s",
 	       exit_status_help);
+	return stdout_written("the help");
 }
 
-void plan_print_usage(void)
+int plan_print_usage(void)
 {
 	printf("Usage: kvmux plan CONFIG... [options]\n"
 	       "\n"
@@ -101,6 +118,13 @@ void plan_print_usage(void)
 	       "\n");
 	settings_print_help(stdout, true);
 	printf("  -h, --help            this text\n");
+	return stdout_written("the help");
+}
+
+int cli_print_version(void)
+{
+	printf("kvmux %s\n", KVMUX_VERSION);
+	return stdout_written("the version");
 }
 
 /* "--disk" or "-d": how the user spelled the option, for messages. */
@@ -253,16 +277,12 @@ static enum cli_result one_option(int opt, char **argv, bool plan,
 				  const struct setting **s)
 {
 	*s = NULL;
-	if (opt == 'h') {
-		if (plan)
-			plan_print_usage();
-		else
-			cli_print_usage();
-		return CLI_DONE;
-	}
-	if (opt == 'V') {
-		printf("kvmux %s\n", KVMUX_VERSION);
-		return CLI_DONE;
+	if (opt == 'h' || opt == 'V') {
+		int rc = opt == 'V' ? cli_print_version() :
+			 plan	    ? plan_print_usage() :
+				      cli_print_usage();
+
+		return rc < 0 ? CLI_USAGE_ERROR : CLI_DONE;
 	}
 	if (opt == '?') {
 		err_set("unknown option '%s' (see kvmux %s --help)",

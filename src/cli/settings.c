@@ -126,6 +126,26 @@ static const char *keep_console_path(struct setting_ctx *ctx, const char *path,
 }
 
 /*
+ * The names --console-output and --console-log give a meaning of their
+ * own.  With ,append one is still not a file: kvmux would write a file of
+ * that name where the user meant the stream, so it is refused and ./NAME
+ * is how such a file is named.
+ */
+static int refuse_reserved(const char *name, const char *value)
+{
+	static const char *const reserved[] = { "stdio", "-", "none" };
+	size_t i;
+
+	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (!strcmp(name, reserved[i]))
+			return err_set("'%s': %s is a reserved name, not a "
+				       "file: for a file named %s write ./%s%s",
+				       value, name, name, name,
+				       value + strlen(name));
+	return 0;
+}
+
+/*
  * FILE[,append]: the file (a doubled comma is a comma of its name, as in
  * --disk) and whether it is appended to rather than truncated.
  */
@@ -158,6 +178,8 @@ static int console_file(const char *value, struct setting_ctx *ctx,
 	name[n] = '\0';
 	if (!rc && !n)
 		rc = err_set("no file name given");
+	if (!rc)
+		rc = refuse_reserved(name, value);
 	/* %n and %% only: checked with any name. */
 	if (!rc && console_file_name(name, "vm", &expanded) == 0)
 		free(expanded);
@@ -169,6 +191,18 @@ static int console_file(const char *value, struct setting_ctx *ctx,
 	}
 	free(name);
 	return rc;
+}
+
+/*
+ * --dump-dtb and --result write a file, never standard output: '-' is
+ * refused rather than taken as a file of that name, as for console files.
+ */
+static int check_output_file(const char *value)
+{
+	if (!strcmp(value, "-"))
+		return err_set("'-' is not standard output here, and not a "
+			       "file name: for a file named - write ./-");
+	return 0;
 }
 
 /* stdio (also -), none, or FILE[,append]. */
@@ -190,17 +224,26 @@ static int set_console_output(const struct setting *s, const char *value,
 	return 0;
 }
 
-/* FILE[,append]; never stdout, where the console goes anyway. */
+/*
+ * none (no log: it turns off a config file's log from the command line)
+ * or FILE[,append]; never stdout, where the console goes anyway.
+ */
 static int set_console_log(const struct setting *s, const char *value,
 			   struct setting_ctx *ctx)
 {
 	struct vm_config *cfg = ctx->target;
 
-	if (!strcmp(value, "-"))
-		return err_set("'-' cannot be the log: the log is a copy of "
+	if (!strcmp(value, "none")) {
+		cfg->console_log = NULL;
+		cfg->console_log_append = false;
+		return 0;
+	}
+	if (!strcmp(value, "-") || !strcmp(value, "stdio"))
+		return err_set("'%s' cannot be the log: the log is a copy of "
 			       "the console in a file; for the console on "
-			       "standard output use --console-output - (the "
-			       "default)");
+			       "standard output use --console-output %s (the "
+			       "default); for a file named %s write ./%s",
+			       value, value, value, value);
 	return console_file(value, ctx, &cfg->console_log,
 			    &cfg->console_log_append);
 }
@@ -401,7 +444,7 @@ const struct setting settings[] = {
 	  "a uid's gid the same number, no groups) once KVM and every file "
 	  "are open; one value for all VMs of a run" },
 	{ NULL, "dump-dtb", "dump-dtb", 0, "FILE", SETTING_PATH, VM(dump_dtb),
-	  .def = "none", .help = "write the device tree to FILE and exit (0; "
+	  .check = check_output_file, .def = "none", .help = "write the device tree to FILE and exit (0; "
 	  "126 if FILE cannot be written)" },
 
 	/* [disk "NAME"] */
@@ -449,10 +492,11 @@ const struct setting settings[] = {
 	  .def = "stdio", .help = "where console output goes: stdout (also "
 	  "-), nowhere, or FILE, truncated unless ,append (%n in FILE: the "
 	  "VM's name); no input then" },
-	{ "console", "log", "console-log", 0, "FILE[,append]", SETTING_CUSTOM,
-	  VM(console_log), .set = set_console_log, .def = "none",
-	  .help = "also write the console to FILE, truncated unless ,append "
-	  "(%n in FILE: the VM's name)" },
+	{ "console", "log", "console-log", 0, "none|FILE[,append]",
+	  SETTING_CUSTOM, VM(console_log), .set = set_console_log,
+	  .def = "none", .help = "also write the console to FILE, truncated "
+	  "unless ,append (%n in FILE: the VM's name); none: no log (also "
+	  "one a config file asks for)" },
 	{ "console", "timestamps", "timestamps", 0, NULL, SETTING_FLAG,
 	  VM(timestamps), .def = "off", .help = "start each line written to "
 	  "console files with the seconds since the VM started, as Linux's "
@@ -483,7 +527,7 @@ const struct setting settings[] = {
 	  .def = "auto", .help = "how CPU shares are enforced: the kernel "
 	  "(cgroup) or kvmux (park); auto: cgroup where possible; on = auto" },
 	{ NULL, "result", "result", 0, "FILE", SETTING_PATH, GROUP(result),
-	  .def = "none", .help = "write how the run ended to FILE, as JSON "
+	  .check = check_output_file, .def = "none", .help = "write how the run ended to FILE, as JSON "
 	  "(docs/exit-status.md), however it ends" },
 	{ NULL, "quiet", "quiet", 'q', NULL, SETTING_FLAG, GROUP(quiet),
 	  .def = "off", .help = "kvmux says only what went wrong (not how "

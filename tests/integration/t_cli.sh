@@ -59,3 +59,13 @@ check "cli: --quiet still says what went wrong" all_of 'status_is 126' \
 kvmux_run run -k "$fw/hello.elf" -q -v
 check "cli: --quiet with --verbose is refused" all_of 'status_is 126' \
 	'err_has "--quiet and --verbose"' 'err_one_line'
+
+# Help that cannot be written is a host failure (125) with one line, not
+# a silent 0.
+STATUS=0
+"$KVMUX" plan --help >/dev/full 2>"$WORK/err" || STATUS=$?
+ERR=$(cat "$WORK/err")
+check "cli: plan --help into a full disk: 125 and one line" all_of \
+	'status_is 125' \
+	'err_has "kvmux: cannot write the help to standard output: No space left on device"' \
+	'err_one_line'

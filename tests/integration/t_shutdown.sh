@@ -45,6 +45,15 @@ for fmt in elf bzImage; do
 		'err_has "kvmux: vm: poweroff: powered off after the power button (SIGTERM)"'
 done
 
+# --quiet is errors only: neither the press nor the power-off after it is
+# one, so both lines go (they went one by one before).
+sd_start run --kernel "$FIRMWARE/pwrbtn.elf" --shutdown-grace 60 -q
+sd_wait_for "$waiting"
+kill -TERM "$PID"
+sd_end
+check "-q: SIGTERM, the guest powers off: 0, and stderr stays empty" \
+	all_of 'status_is 0' 'out_has "powering off"' '[ -z "$ERR" ]'
+
 sd_start run --kernel "$FIRMWARE/pwrbtn.elf" --cmdline ignore=1 \
 	--shutdown-grace 0.5
 sd_wait_for "$waiting"

@@ -69,6 +69,15 @@ static void expect_error(const char *msg, const char *first, ...)
 	run_request_free(&req);
 }
 
+/* Config file conf fails with a message of conf's name and then rest. */
+static void expect_error_fmt(const char *conf, const char *rest)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s%s", conf, rest);
+	expect_error(msg, conf, NULL);
+}
+
 static int make_dir(void **state)
 {
 	return mkdtemp(dir) ? 0 : -1;
@@ -367,15 +376,96 @@ static void console_file_errors(void **state)
 		{ "--console-log", "-",
 		  "--console-log: '-' cannot be the log: the log is a copy "
 		  "of the console in a file; for the console on standard "
-		  "output use --console-output - (the default)" },
+		  "output use --console-output - (the default); for a file "
+		  "named - write ./-" },
+		{ "--console-log", "stdio",
+		  "--console-log: 'stdio' cannot be the log: the log is a "
+		  "copy of the console in a file; for the console on "
+		  "standard output use --console-output stdio (the "
+		  "default); for a file named stdio write ./stdio" },
 		{ "--console-log", ",append",
 		  "--console-log: no file name given" },
+		/* Reserved names with options: not files of that name. */
+		{ "--console-output", "stdio,append",
+		  "--console-output: 'stdio,append': stdio is a reserved "
+		  "name, not a file: for a file named stdio write "
+		  "./stdio,append" },
+		{ "--console-output", "-,append",
+		  "--console-output: '-,append': - is a reserved name, not a "
+		  "file: for a file named - write ./-,append" },
+		{ "--console-output", "none,append",
+		  "--console-output: 'none,append': none is a reserved name, "
+		  "not a file: for a file named none write ./none,append" },
+		{ "--console-log", "none,append",
+		  "--console-log: 'none,append': none is a reserved name, not "
+		  "a file: for a file named none write ./none,append" },
+		{ "--dump-dtb", "-",
+		  "--dump-dtb: '-' is not standard output here, and not a "
+		  "file name: for a file named - write ./-" },
+		{ "--result", "-",
+		  "--result: '-' is not standard output here, and not a file "
+		  "name: for a file named - write ./-" },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_error(bad[i].msg, "-k", "k", bad[i].option, bad[i].value,
 			     NULL);
+}
+
+/* ./NAME is how a file with a reserved name is named. */
+static void console_reserved_as_files(void **state)
+{
+	struct run_request req;
+
+	assert_int_equal(run_args(&req, "-k", "k", "--console-output",
+				  "./stdio,append", "--console-log", "./none",
+				  "--dump-dtb", "./-", NULL),
+			 CLI_RUN);
+	assert_int_equal(req.vm[0].console_target, CONSOLE_TO_FILE);
+	assert_string_equal(req.vm[0].console_file, "./stdio");
+	assert_true(req.vm[0].console_append);
+	assert_string_equal(req.vm[0].console_log, "./none");
+	assert_string_equal(req.vm[0].dump_dtb, "./-");
+	run_request_free(&req);
+}
+
+/* A config file's keys take the same values and refuse the same ones. */
+static void console_reserved_in_files(void **state)
+{
+	char conf[256];
+
+	write_conf("ro.conf", "[kernel]\npath = k\n[console]\n"
+			      "output = -,append\n");
+	snprintf(conf, sizeof(conf), "%s/ro.conf", dir);
+	expect_error_fmt(conf, ":4: [console] output: '-,append': - is a "
+			       "reserved name, not a file: for a file named "
+			       "- write ./-,append");
+	write_conf("rl.conf", "[kernel]\npath = k\n[console]\n"
+			      "log = stdio,append\n");
+	snprintf(conf, sizeof(conf), "%s/rl.conf", dir);
+	expect_error_fmt(conf, ":4: [console] log: 'stdio,append': stdio is "
+			       "a reserved name, not a file: for a file "
+			       "named stdio write ./stdio,append");
+}
+
+/* --console-log none: no log, also when a config file asks for one. */
+static void console_log_none(void **state)
+{
+	char conf[256];
+	struct run_request req;
+
+	write_conf("log.conf", "[kernel]\npath = k\n[console]\n"
+			       "log = con.log,append\n");
+	snprintf(conf, sizeof(conf), "%s/log.conf", dir);
+	assert_int_equal(run_args(&req, conf, NULL), CLI_RUN);
+	assert_non_null(req.vm[0].console_log);
+	run_request_free(&req);
+	assert_int_equal(run_args(&req, conf, "--console-log", "none", NULL),
+			 CLI_RUN);
+	assert_null(req.vm[0].console_log);
+	assert_false(req.vm[0].console_log_append);
+	run_request_free(&req);
 }
 
 /* --fail-on is repeatable: each pattern is checked and kept in order. */
@@ -418,21 +508,56 @@ static void fail_on_files_and_options(void **state)
 	run_request_free(&req);
 }
 
-/* cli_parse_run() with stdout on /dev/null: --help and --version print. */
-static enum cli_result run_quietly(struct run_request *req, const char *arg)
+/* cli_parse_run() with stdout on device (/dev/null, /dev/full): --help
+ * and --version print. */
+static enum cli_result run_stdout_to(const char *device,
+				     struct run_request *req, const char *arg)
 {
-	int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY);
+	int saved = dup(STDOUT_FILENO), dev = open(device, O_WRONLY);
 	enum cli_result r;
 
-	assert_true(saved >= 0 && null >= 0);
+	assert_true(saved >= 0 && dev >= 0);
 	fflush(stdout);
-	assert_int_equal(dup2(null, STDOUT_FILENO), STDOUT_FILENO);
+	assert_int_equal(dup2(dev, STDOUT_FILENO), STDOUT_FILENO);
 	r = run_args(req, arg, NULL);
 	fflush(stdout);
+	clearerr(stdout);
 	assert_int_equal(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
 	close(saved);
-	close(null);
+	close(dev);
 	return r;
+}
+
+static enum cli_result run_quietly(struct run_request *req, const char *arg)
+{
+	return run_stdout_to("/dev/null", req, arg);
+}
+
+/* --help and --version that cannot be written fail as the host's fault
+ * (125), with one message, rather than exit 0 with nothing printed. */
+static void help_not_written(void **state)
+{
+	static const struct {
+		const char *arg, *msg;
+	} cases[] = {
+		{ "--help", "cannot write the help to standard output: No "
+			    "space left on device" },
+		{ "--version", "cannot write the version to standard output: "
+			       "No space left on device" },
+	};
+	struct run_request req;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(run_stdout_to("/dev/full", &req, cases[i].arg),
+				 CLI_USAGE_ERROR);
+		assert_string_equal(err_msg(), cases[i].msg);
+		assert_int_equal(err_class(), ERR_HOST);
+		assert_int_equal(err_status(), 125);
+		run_request_free(&req);
+	}
+	assert_int_equal(run_quietly(&req, "--help"), CLI_DONE);
+	run_request_free(&req);
 }
 
 /*
@@ -504,6 +629,10 @@ int main(void)
 		cmocka_unit_test(table_fits),
 		cmocka_unit_test(console_files),
 		cmocka_unit_test(console_file_errors),
+		cmocka_unit_test(console_reserved_as_files),
+		cmocka_unit_test(console_reserved_in_files),
+		cmocka_unit_test(console_log_none),
+		cmocka_unit_test(help_not_written),
 		cmocka_unit_test(fail_on_patterns),
 		cmocka_unit_test(fail_on_files_and_options),
 	};
