@@ -37,6 +37,21 @@ static void result_usage_error(const struct run_request *req, int status)
 		fprintf(stderr, "kvmux: %s\n", err_msg());
 }
 
+/* "kvmux --help", "kvmux --version": nothing may follow, and a text that
+ * could not be written is the host's failure (125), not a success. */
+static int print_info(int argc, char **argv, int (*print)(void))
+{
+	if (argc > 2) {
+		err_set("%s takes no arguments (got '%s')", argv[1], argv[2]);
+		return usage_error(err_msg());
+	}
+	if (print() < 0) {
+		fprintf(stderr, "kvmux: %s\n", err_msg());
+		return err_status();
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct run_request req;
@@ -52,19 +67,17 @@ int main(int argc, char **argv)
 		return usage_error("no command (try: kvmux run --kernel IMAGE, "
 				   "or kvmux --help)");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
-		cli_print_usage();
-		return 0;
-	}
+	    !strcmp(argv[1], "help"))
+		return print_info(argc, argv, cli_print_usage);
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V") ||
-	    !strcmp(argv[1], "version")) {
-		printf("kvmux %s\n", KVMUX_VERSION);
-		return 0;
-	}
+	    !strcmp(argv[1], "version"))
+		return print_info(argc, argv, cli_print_version);
 	if (!strcmp(argv[1], "plan"))
 		return plan_main(argc - 1, argv + 1);
-	if (strcmp(argv[1], "run"))
-		return usage_error("unknown command (try: kvmux --help)");
+	if (strcmp(argv[1], "run")) {
+		err_set("unknown command '%s' (try: kvmux --help)", argv[1]);
+		return usage_error(err_msg());
+	}
 	if (run_block_stop_signals() < 0) {
 		fprintf(stderr, "kvmux: %s\n", err_msg());
 		return EXIT_HOST_FAILURE;
@@ -74,7 +87,8 @@ int main(int argc, char **argv)
 		status = 0;
 		break;
 	case CLI_USAGE_ERROR:
-		status = usage_error(err_msg());
+		fprintf(stderr, "kvmux: %s\n", err_msg());
+		status = err_status(); /* 125: --help's text not written */
 		result_usage_error(&req, status);
 		break;
 	case CLI_RUN:

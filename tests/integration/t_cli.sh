@@ -69,3 +69,22 @@ check "cli: plan --help into a full disk: 125 and one line" all_of \
 	'status_is 125' \
 	'err_has "kvmux: cannot write the help to standard output: No space left on device"' \
 	'err_one_line'
+for args in "--help" "--version" "run --help"; do
+	STATUS=0
+	"$KVMUX" $args >/dev/full 2>"$WORK/err" || STATUS=$?
+	ERR=$(cat "$WORK/err")
+	check "cli: $args into a full disk: 125 and one line" all_of \
+		'status_is 125' 'err_has "No space left on device"' \
+		'err_one_line'
+done
+STATUS=0
+"$KVMUX" --version extra >"$WORK/out" 2>"$WORK/err" || STATUS=$?
+OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+check "cli: --version takes no arguments (126, one line)" all_of \
+	'status_is 126' '[ -z "$OUT" ]' 'err_one_line' \
+	"err_has \"--version takes no arguments (got 'extra')\""
+STATUS=0
+"$KVMUX" bogus >"$WORK/out" 2>"$WORK/err" || STATUS=$?
+ERR=$(cat "$WORK/err")
+check "cli: an unknown command is named (126, one line)" all_of \
+	'status_is 126' 'err_one_line' "err_has \"unknown command 'bogus'\""
