@@ -295,6 +295,15 @@ static void usage_errors(void **state)
 		     "--console", "usb", NULL);
 	expect_error("no kernel: use --kernel IMAGE or a config file", "-m",
 		     "64", NULL);
+	/* A name is not a path, nor more than one line. */
+	expect_error("--name: '../x': a name may not hold '/' or a control "
+		     "character",
+		     "-k", "k", "--name", "../x", NULL);
+	expect_error("--name: 'a?b': a name may not hold '/' or a control "
+		     "character",
+		     "-k", "k", "--name", "a\nb", NULL);
+	expect_error("--name: '..' is not a name", "-k", "k", "--name", "..",
+		     NULL);
 	/* plan's own option is not run's */
 	expect_error("unknown option '--json' (see kvmux run --help)", "-k",
 		     "k", "--json", NULL);
