@@ -78,10 +78,6 @@ int main(int argc, char **argv)
 		err_set("unknown command '%s' (try: kvmux --help)", argv[1]);
 		return usage_error(err_msg());
 	}
-	if (run_block_stop_signals() < 0) {
-		fprintf(stderr, "kvmux: %s\n", err_msg());
-		return EXIT_HOST_FAILURE;
-	}
 	switch (cli_parse_run(argc - 1, argv + 1, &req)) {
 	case CLI_DONE:
 		status = 0;
@@ -92,6 +88,13 @@ int main(int argc, char **argv)
 		result_usage_error(&req, status);
 		break;
 	case CLI_RUN:
+		/* Once the options are read: their --help must not keep a
+		 * stop signal waiting behind a stdout that does not drain. */
+		if (run_block_stop_signals() < 0) {
+			fprintf(stderr, "kvmux: %s\n", err_msg());
+			status = EXIT_HOST_FAILURE;
+			break;
+		}
 		status = run_request(&req);
 		break;
 	}

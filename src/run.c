@@ -316,11 +316,20 @@ static void test_start_gate(void)
 #endif
 
 /*
+ * SIGINT and SIGQUIT, which bash ignores in a script's background jobs,
+ * and SIGTERM stop a run even when ignored at the start; any other stop
+ * signal ignored then stays ignored (`nohup kvmux ...` survives a
+ * hangup, as a caller that ignores SIGALRM means it).
+ */
+static bool stops_when_ignored(int sig)
+{
+	return sig == SIGINT || sig == SIGQUIT || sig == SIGTERM;
+}
+
+/*
  * The stop signals are blocked in every thread and read from a signalfd
  * (watch_process()).  A blocked signal is queued even if its handler is
- * SIG_IGN, so SIGINT and SIGQUIT, which bash ignores in a script's
- * background jobs, still stop the run; only SIGHUP is left out when it
- * was ignored at the start, so that `nohup kvmux ...` survives a hangup.
+ * SIG_IGN: stops_when_ignored() says which are blocked all the same.
  */
 int run_block_stop_signals(void)
 {
@@ -330,7 +339,8 @@ int run_block_stop_signals(void)
 		return 0;
 	sigemptyset(&stop_set);
 	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		if (stop_signals[i] != SIGHUP || !ignored_at_start(SIGHUP))
+		if (stops_when_ignored(stop_signals[i]) ||
+		    !ignored_at_start(stop_signals[i]))
 			sigaddset(&stop_set, stop_signals[i]);
 	if (pthread_sigmask(SIG_BLOCK, &stop_set, NULL))
 		return err_set("cannot block signals");

@@ -140,6 +140,13 @@ const char *config_keep(struct config_strings **list, const char *text,
 /* A copy of text[0..len) that cfg owns and frees with vm_config_free(). */
 const char *vm_config_keep(struct vm_config *cfg, const char *text, size_t len);
 
+/*
+ * Is name fit to be a VM's name?  It goes into messages, console
+ * prefixes, the result's JSON and file names (%n): no '/', no control
+ * character, not "." or "..".  Returns 0, or -1 with err_set().
+ */
+int vm_config_check_name(const char *name);
+
 /* Free the strings cfg owns (cli/request.c); cfg stays initialised. */
 void vm_config_free(struct vm_config *cfg);
 

@@ -17,9 +17,10 @@
  * Block the signals that stop a run (SIGHUP, SIGINT, SIGQUIT, SIGTERM,
  * SIGUSR1, SIGUSR2, SIGALRM and the others whose default action ends a
  * process; docs/exit-status.md) and ignore SIGPIPE and SIGXFSZ.  Called
- * first thing by "kvmux run", before any thread or file, so that a signal
- * sent while kvmux starts waits for the run instead of ending kvmux
- * without its result.  Idempotent.  Returns 0, or -1 with err_set().
+ * by "kvmux run" once its options are read, before any thread or file,
+ * so that a signal sent while kvmux starts waits for the run instead of
+ * ending kvmux without its result.  Idempotent.  Returns 0, or -1 with
+ * err_set().
  */
 int run_block_stop_signals(void);
 

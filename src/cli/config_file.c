@@ -364,7 +364,14 @@ static int default_name(struct loader *ld)
 	if (!len)
 		return 0;
 	ld->cfg->name = vm_config_keep(ld->cfg, base, len);
-	return ld->cfg->name ? 0 : fail_at(ld, 0, "%s", err_msg());
+	if (!ld->cfg->name)
+		return fail_at(ld, 0, "%s", err_msg());
+	if (vm_config_check_name(ld->cfg->name) < 0)
+		return fail_at(ld, 0,
+			       "the VM's name, from the file's: %s; give "
+			       "one with [vm] name",
+			       err_msg());
+	return 0;
 }
 
 static int parse(struct loader *ld)

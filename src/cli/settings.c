@@ -205,25 +205,6 @@ static int check_output_file(const char *value)
 	return 0;
 }
 
-/*
- * A VM's name goes into messages, console prefixes, JSON and file names
- * (%n): no '/' (it would name another directory), no control character
- * (it would break a line), and not . or .. .
- */
-static int check_vm_name(const char *value)
-{
-	const char *p;
-
-	if (!strcmp(value, ".") || !strcmp(value, ".."))
-		return err_set("'%s' is not a name", value);
-	for (p = value; *p; p++)
-		if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f)
-			return err_set("'%s': a name may not hold '/' or a "
-				       "control character",
-				       value);
-	return 0;
-}
-
 /* stdio (also -), none, or FILE[,append]. */
 static int set_console_output(const struct setting *s, const char *value,
 			      struct setting_ctx *ctx)
@@ -412,7 +393,7 @@ const struct setting settings[] = {
 	/* [vm] */
 	{ "vm", "name", "name", 0, "NAME", SETTING_STRING, VM(name),
 	  .def = "vm (the config file's name)", .flags = SETTING_ONE_VM |
-	  SETTING_NOT_EMPTY, .check = check_vm_name,
+	  SETTING_NOT_EMPTY, .check = vm_config_check_name,
 	  .help = "the VM's name in messages, console prefixes and %n; no '/' "
 	  "or control characters" },
 	{ "vm", "memory", "memory", 'm', "SIZE", SETTING_CUSTOM, VM(memory),

@@ -67,6 +67,22 @@ static void free_strings(struct config_strings **list)
 	*list = NULL;
 }
 
+/* '/' would name another directory, a control character would break a
+ * line or reach the terminal. */
+int vm_config_check_name(const char *value)
+{
+	const char *p;
+
+	if (!strcmp(value, ".") || !strcmp(value, ".."))
+		return err_set("'%s' is not a name", value);
+	for (p = value; *p; p++)
+		if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			return err_set("'%s': a name may not hold '/' or a "
+				       "control character",
+				       value);
+	return 0;
+}
+
 const char *vm_config_keep(struct vm_config *cfg, const char *text, size_t len)
 {
 	return config_keep(&cfg->strings, text, len);

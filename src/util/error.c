@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kvmux/error.h"
@@ -48,10 +49,19 @@ static void fit(char *out, const char *msg)
 static void record(enum err_class cls, int saved_errno, const char *fmt,
 		   va_list ap)
 {
-	char msg[ERR_SCRATCH];
+	char msg[ERR_SCRATCH], *whole = NULL;
 	size_t used;
+	va_list again;
+	int len;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_copy(again, ap);
+	len = vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Longer still (a huge value): the end is the reason, so keep it. */
+	if (len >= (int)sizeof(msg) && vasprintf(&whole, fmt, again) >= 0) {
+		fit(msg, whole); /* ERR_MSG_MAX: it fits msg */
+		free(whole);
+	}
+	va_end(again);
 	if (saved_errno) {
 		used = strlen(msg);
 		if (used > sizeof(msg) - 64)

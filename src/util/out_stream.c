@@ -138,12 +138,16 @@ static void break_stream(struct out_stream *s, int err)
 	s->len = 0;
 	if (s->stop)
 		return; /* closed: the owner may be gone */
+	/* Calling, as for waiters: a close meanwhile joins the thread
+	 * rather than leave it running the owner's callback. */
+	s->calling = true;
 	pthread_mutex_unlock(&s->lock);
 	if (gone && s->ev && s->ev->gone)
 		s->ev->gone(s->opaque);
 	else if (!gone && s->ev && s->ev->failed)
 		s->ev->failed(s->opaque, err);
 	pthread_mutex_lock(&s->lock);
+	s->calling = false;
 }
 
 /* Under the lock: whole lines only, while a partial one may still end. */

@@ -72,6 +72,10 @@ check "SIGINT stops a run that started with it ignored (a background job)" \
 signal_run HUP HUP TERM
 check "SIGHUP ignored from the start stays ignored (nohup)" \
 	all_of 'status_is 143' 'err_has "signal"'
+# So do the others that a caller ignores (but INT, QUIT and TERM).
+signal_run "USR2 ALRM" USR2 ALRM TERM
+check "SIGUSR2 and SIGALRM ignored from the start stay ignored" \
+	all_of 'status_is 143' 'err_has "signal 15"'
 
 # A signal that comes while kvmux starts, before any file, thread or
 # helper exists, waits for the run and stops it properly: the test build

@@ -167,6 +167,20 @@ static void defaults(void **state)
 	assert_int_equal(config_file_load(path, &cfg), 0);
 	assert_string_equal(cfg.name, "db");
 	vm_config_free(&cfg);
+	/* A file's name that is no VM's name: refused, not passed on to
+	 * prefixes, %n file names and the terminal. */
+	write_file("a\033[7mb.conf", "[kernel]\npath=k\n", 16);
+	vm_config_init(&cfg);
+	assert_int_equal(config_file_load(path, &cfg), -1);
+	assert_non_null(strstr(err_msg(), "a name may not hold '/' or a "
+					  "control character; give one with "
+					  "[vm] name"));
+	vm_config_free(&cfg);
+	write_file("..conf", "[kernel]\npath=k\n", 16);
+	vm_config_init(&cfg);
+	assert_int_equal(config_file_load(path, &cfg), -1);
+	assert_non_null(strstr(err_msg(), "'.' is not a name"));
+	vm_config_free(&cfg);
 }
 
 static void console_outputs(void **state)

@@ -61,6 +61,10 @@ static int teardown(void **state)
 		out_stream_close(p->extra[i]);
 	}
 	diag_unfollow_console(p->console);
+	/* Its reader first: a write blocked on the full pipe ends (EPIPE),
+	 * so no thread still writes when its descriptor is closed. */
+	close(p->con[0]);
+	out_stream_drain(p->console, out_stream_now_ns() + 5000000000ull, -1);
 	out_stream_close(p->console);
 	/* Uses up a left console's open line: the next test starts clean
 	 * whatever this one did (the pipe and what it holds go now). */
@@ -69,7 +73,6 @@ static int teardown(void **state)
 	close(p->saved_stderr);
 	close(p->err[0]);
 	close(p->err[1]);
-	close(p->con[0]);
 	close(p->con[1]);
 	close(p->null_fd);
 	free(p);

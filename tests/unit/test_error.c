@@ -70,6 +70,23 @@ static void longer_than_scratch_keeps_errno_reason(void **state)
 	free(name);
 }
 
+/* Longer than the scratch buffer, the reason in the format's end. */
+static void longer_than_scratch_keeps_format_end(void **state)
+{
+	size_t len = 20000;
+	char *name = malloc(len + 1);
+	const char *msg;
+
+	assert_non_null(name);
+	memset(name, 'e', len);
+	name[len] = '\0';
+	err_set("'%s' is not a size", name);
+	msg = err_msg();
+	assert_string_equal(msg + strlen(msg) - strlen("' is not a size"),
+			    "' is not a size");
+	free(name);
+}
+
 /* A message may wrap the last one (err_msg() as an argument). */
 static void wrapping_the_last_message(void **state)
 {
@@ -85,6 +102,7 @@ int main(void)
 		cmocka_unit_test(short_message_is_whole),
 		cmocka_unit_test(long_message_keeps_start_and_end),
 		cmocka_unit_test(longer_than_scratch_keeps_errno_reason),
+		cmocka_unit_test(longer_than_scratch_keeps_format_end),
 		cmocka_unit_test(wrapping_the_last_message),
 	};
 
