@@ -49,7 +49,8 @@ void host_unmap_file(struct host_file *f);
 
 /*
  * Create or truncate path and write len bytes to it.  what names it in
- * errors ("--dump-dtb").  Returns 0, or -1 with err_set().
+ * errors ("--dump-dtb").  A FIFO without a reader is refused at once
+ * (ERR_INPUT).  Returns 0, or -1 with err_set().
  */
 int host_write_file(const char *path, const char *what, const void *buf,
 		    size_t len);

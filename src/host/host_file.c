@@ -125,7 +125,8 @@ static int write_fully(int fd, const char *path, const char *what,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return err_input_errno("cannot write %s %s", what, path);
+			return err_input_errno("cannot write %s %s", what,
+					       path);
 		done += n;
 	}
 	return 0;
@@ -134,11 +135,18 @@ static int write_fully(int fd, const char *path, const char *what,
 int host_write_file(const char *path, const char *what, const void *buf,
 		    size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	/* Non-blocking only to open: a FIFO nobody reads is refused at
+	 * once instead of waiting for a reader (nothing would stop that). */
+	int fd = open(path,
+		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK,
+		      0666);
 	int rc;
 
+	if (fd < 0 && errno == ENXIO)
+		return err_set("%s %s is a FIFO without a reader", what, path);
 	if (fd < 0)
 		return err_input_errno("cannot create %s %s", what, path);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	rc = write_fully(fd, path, what, buf, len);
 	if (close(fd) < 0 && !rc)
 		rc = err_input_errno("cannot write %s %s", what, path);

@@ -38,6 +38,21 @@ kvmux_run run --kernel "$FIRMWARE/hello.elf" \
 check "--dump-dtb into a missing directory: 126, one line" all_of \
 	'status_is 126' 'err_has "--dump-dtb"' 'err_one_line'
 
+# A FIFO nobody reads is refused at once (it used to wait for a reader,
+# and no signal but SIGKILL ended that); with a reader it gets the tree.
+rm -f "$WORK/dtb.fifo"
+mkfifo "$WORK/dtb.fifo"
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --dump-dtb "$WORK/dtb.fifo"
+check "--dump-dtb into a FIFO without a reader: 126, one line" all_of \
+	'status_is 126' 'err_one_line' \
+	'err_has "--dump-dtb $WORK/dtb.fifo is a FIFO without a reader"'
+exec 9<>"$WORK/dtb.fifo" # the reader, there before kvmux opens it
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --dump-dtb "$WORK/dtb.fifo"
+MAGIC=$(head -c 4 <&9 | od -An -tx1 | tr -d " \n")
+exec 9<&-
+check "--dump-dtb into a FIFO with a reader: 0, the tree" all_of \
+	'status_is 0' '[ "$MAGIC" = d00dfeed ]'
+
 # The guest finds the tree: PVH module "dtb", bzImage SETUP_DTB.  (Only
 # discovery is checked here; t_virtio.sh checks the disk works.)
 for fmt in elf bzImage; do
