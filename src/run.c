@@ -90,7 +90,8 @@ static const int stop_signals[] = {
 	SIGHUP,	   SIGINT,  SIGQUIT,   SIGUSR1, SIGUSR2, SIGALRM, SIGTERM,
 	SIGSTKFLT, SIGXCPU, SIGVTALRM, SIGPROF, SIGIO,	 SIGPWR,
 };
-static sigset_t stop_set; /* stop_signals, less a SIGHUP ignored at start */
+/* stop_signals, less those ignored at the start (stops_when_ignored()) */
+static sigset_t stop_set;
 static bool stop_set_blocked;
 
 #define GROUP_WIDE (~0u) /* report() about the group, not one VM */

@@ -53,7 +53,8 @@ const char *err_msg(void);
 enum err_class err_class(void);
 int err_status(void);
 
-/* Make text one printable line in place: every byte below 0x20 and DEL
+/* Make text one printable line in place: every control character
+ * (iscntrl(): bytes below 0x20 and DEL, kvmux keeping the C locale)
  * becomes '?'. */
 void err_printable(char *text);
 

@@ -83,8 +83,8 @@ struct vm {
  * Create a VM with ram_size bytes of RAM laid out by layout_build(), the
  * in-kernel irqchip (PICs, IOAPIC, local APICs; their ports and MMIO
  * windows reserved on vm->pio and vm->mmio, kvmux/bus.h), and nr_vcpus
- * vCPUs (not yet running).  Returns 0, or -1 with err_set(); *vm is then safe to
- * vm_destroy().
+ * vCPUs (not yet running).  Returns 0, or -1 with err_set(); *vm is
+ * then safe to vm_destroy().
  */
 int vm_create(struct vm *vm, struct kvm_sys *kvm, const char *name,
 	      uint64_t ram_size, unsigned int nr_vcpus);
@@ -92,9 +92,10 @@ int vm_create(struct vm *vm, struct kvm_sys *kvm, const char *name,
 /*
  * Add KVM's 8254 PIT (ports 0x40-0x43, IRQ 0) and speaker port 0x61,
  * before the VM runs and before kvmux's devices attach (the ports are
- * reserved on vm->pio, so none is put there).  Its release at the VM's end waits for another
- * SRCU grace period or two (see kvmux/fd_release.h): only guests that
- * use it should have it (--pit).  0, or -1 with err_set().
+ * reserved on vm->pio, so none is put there).  Its release at the VM's
+ * end waits for another SRCU grace period or two (see
+ * kvmux/fd_release.h): only guests that use it should have it (--pit).
+ * 0, or -1 with err_set().
  */
 int vm_create_pit(struct vm *vm);
 void vm_destroy(struct vm *vm);

@@ -445,8 +445,9 @@ const struct setting settings[] = {
 	  "a uid's gid the same number, no groups) once KVM and every file "
 	  "are open; one value for all VMs of a run" },
 	{ NULL, "dump-dtb", "dump-dtb", 0, "FILE", SETTING_PATH, VM(dump_dtb),
-	  .check = check_output_file, .def = "none", .help = "write the device tree to FILE and exit (0; "
-	  "126 if FILE cannot be written)" },
+	  .check = check_output_file, .def = "none",
+	  .help = "write the device tree to FILE and exit (0; 126 if FILE "
+	  "cannot be written)" },
 
 	/* [disk "NAME"] */
 	{ NULL, "disk", "disk", 'd', "path=FILE[,readonly=on|off]"
@@ -528,7 +529,8 @@ const struct setting settings[] = {
 	  .def = "auto", .help = "how CPU shares are enforced: the kernel "
 	  "(cgroup) or kvmux (park); auto: cgroup where possible; on = auto" },
 	{ NULL, "result", "result", 0, "FILE", SETTING_PATH, GROUP(result),
-	  .check = check_output_file, .def = "none", .help = "write how the run ended to FILE, as JSON "
+	  .check = check_output_file, .def = "none",
+	  .help = "write how the run ended to FILE, as JSON "
 	  "(docs/exit-status.md), however it ends" },
 	{ NULL, "quiet", "quiet", 'q', NULL, SETTING_FLAG, GROUP(quiet),
 	  .def = "off", .help = "kvmux says only what went wrong (not how "

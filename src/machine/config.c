@@ -4,6 +4,7 @@
  * (kvmux/config.h): their defaults, the strings a config owns, and the
  * names of the scheduling modes.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,7 +77,7 @@ int vm_config_check_name(const char *value)
 	if (!strcmp(value, ".") || !strcmp(value, ".."))
 		return err_set("'%s' is not a name", value);
 	for (p = value; *p; p++)
-		if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f)
+		if (*p == '/' || iscntrl((unsigned char)*p))
 			return err_set("'%s': a name may not hold '/' or a "
 				       "control character",
 				       value);

@@ -26,8 +26,8 @@ static enum diag_level level = DIAG_NORMAL; /* set before any thread */
 #define FOLLOWED_MAX 4
 
 struct followed {
-	bool used;
-	struct out_stream *stream; /* NULL: left, its last state kept */
+	struct out_stream
+		*stream; /* NULL: left (its last state kept), or free */
 	bool line_open; /* when it was last looked at */
 	uint64_t taken; /* its byte count then */
 	uint64_t broken_at; /* the count at the last "\n" that broke it */
@@ -46,7 +46,7 @@ static void look(struct followed *f)
 /* Does f end inside a line that no message has broken yet? */
 static bool unbroken(const struct followed *f)
 {
-	return f->used && f->line_open && f->taken != f->broken_at;
+	return f->line_open && f->taken != f->broken_at;
 }
 
 /* Does a message have to start with "\n"?  At most once per open line:
@@ -73,8 +73,7 @@ static struct followed *free_slot(void)
 	unsigned int i;
 
 	for (i = 0; i < FOLLOWED_MAX; i++)
-		if (!followed[i].used ||
-		    (!followed[i].stream && !unbroken(&followed[i])))
+		if (!followed[i].stream && !unbroken(&followed[i]))
 			return &followed[i];
 	return NULL;
 }
@@ -86,9 +85,7 @@ void diag_follow_console(struct out_stream *s)
 	pthread_mutex_lock(&console_lock);
 	f = free_slot();
 	if (f) /* none: more outputs than there can be; not followed */
-		*f = (struct followed){ .used = true,
-					.stream = s,
-					.broken_at = UINT64_MAX };
+		*f = (struct followed){ .stream = s, .broken_at = UINT64_MAX };
 	pthread_mutex_unlock(&console_lock);
 }
 
@@ -98,7 +95,7 @@ void diag_unfollow_console(struct out_stream *s)
 
 	pthread_mutex_lock(&console_lock);
 	for (i = 0; i < FOLLOWED_MAX; i++) {
-		if (followed[i].used && followed[i].stream == s) {
+		if (s && followed[i].stream == s) {
 			look(&followed[i]);
 			followed[i].stream = NULL;
 		}

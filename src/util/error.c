@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* error.c - the per-thread "what went wrong" line (see kvmux/error.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@ static __thread enum err_class err_last;
 void err_printable(char *text)
 {
 	for (; *text; text++)
-		if ((unsigned char)*text < 0x20 || *text == 0x7f)
+		if (iscntrl((unsigned char)*text))
 			*text = '?';
 }
 

@@ -93,6 +93,16 @@ uint64_t out_stream_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* CLOCK_MONOTONIC ns from now, as pthread_cond_timedwait() takes it
+ * (the stream's condition variables use that clock). */
+static struct timespec deadline_in(uint64_t ns)
+{
+	uint64_t at = out_stream_now_ns() + ns;
+
+	return (struct timespec){ .tv_sec = at / 1000000000ull,
+				  .tv_nsec = at % 1000000000ull };
+}
+
 /* One write(2), waiting for room on a descriptor left non-blocking. */
 static ssize_t write_some(struct out_stream *s, const uint8_t *p, size_t n)
 {
@@ -201,9 +211,7 @@ static bool worth_writing(const struct out_stream *s)
 /* Under the lock: give a partial line LINE_WAIT_NS to be completed. */
 static void wait_for_line(struct out_stream *s)
 {
-	uint64_t deadline = out_stream_now_ns() + LINE_WAIT_NS;
-	struct timespec ts = { .tv_sec = deadline / 1000000000ull,
-			       .tv_nsec = deadline % 1000000000ull };
+	struct timespec ts = deadline_in(LINE_WAIT_NS);
 
 	s->awaiting_line = true;
 	while (!worth_writing(s) &&
@@ -448,9 +456,7 @@ static void write_rest_to_file(struct out_stream *s)
  */
 static bool wait_for_file_write(struct out_stream *s)
 {
-	uint64_t deadline = out_stream_now_ns() + THREAD_JOIN_TIMEOUT_NS;
-	struct timespec ts = { .tv_sec = deadline / 1000000000ull,
-			       .tv_nsec = deadline % 1000000000ull };
+	struct timespec ts = deadline_in(THREAD_JOIN_TIMEOUT_NS);
 
 	while (s->writing && s->regular_file &&
 	       pthread_cond_timedwait(&s->wrote, &s->lock, &ts) != ETIMEDOUT)

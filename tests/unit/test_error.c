@@ -30,42 +30,48 @@ static void short_message_is_whole(void **state)
 				       "No such file or directory");
 }
 
+/* len bytes of c, a string (free() it). */
+static char *repeated(char c, size_t len)
+{
+	char *text = malloc(len + 1);
+
+	assert_non_null(text);
+	memset(text, c, len);
+	text[len] = '\0';
+	return text;
+}
+
+/* Does the last message end with tail? */
+static void assert_ends_with(const char *tail)
+{
+	const char *msg = err_msg();
+
+	assert_true(strlen(msg) >= strlen(tail));
+	assert_string_equal(msg + strlen(msg) - strlen(tail), tail);
+}
+
 /* A path longer than a message can hold: the start and the reason stay. */
 static void long_message_keeps_start_and_end(void **state)
 {
-	size_t len = 5000;
-	char *path = malloc(len + 1);
-	const char *msg;
+	char *path = repeated('a', 5000);
 
-	assert_non_null(path);
-	memset(path, 'a', len);
-	path[len] = '\0';
 	errno = ENAMETOOLONG;
 	err_input_errno("cannot open kernel %s", path);
-	msg = err_msg();
-	assert_int_equal(strlen(msg), ERR_MSG_MAX - 1);
-	assert_memory_equal(msg, "cannot open kernel aaa", 22);
-	assert_non_null(strstr(msg, " [...] "));
-	assert_string_equal(msg + strlen(msg) - strlen(": File name too long"),
-			    ": File name too long");
+	assert_int_equal(strlen(err_msg()), ERR_MSG_MAX - 1);
+	assert_memory_equal(err_msg(), "cannot open kernel aaa", 22);
+	assert_non_null(strstr(err_msg(), " [...] "));
+	assert_ends_with(": File name too long");
 	free(path);
 }
 
 /* Longer than the scratch buffer: the reason from errno still comes. */
 static void longer_than_scratch_keeps_errno_reason(void **state)
 {
-	size_t len = 20000;
-	char *name = malloc(len + 1);
-	const char *msg;
+	char *name = repeated('b', 20000);
 
-	assert_non_null(name);
-	memset(name, 'b', len);
-	name[len] = '\0';
 	errno = EACCES;
 	err_set_errno("%s", name);
-	msg = err_msg();
-	assert_string_equal(msg + strlen(msg) - strlen(": Permission denied"),
-			    ": Permission denied");
+	assert_ends_with(": Permission denied");
 	assert_int_equal(err_status(), 125);
 	free(name);
 }
@@ -73,17 +79,10 @@ static void longer_than_scratch_keeps_errno_reason(void **state)
 /* Longer than the scratch buffer, the reason in the format's end. */
 static void longer_than_scratch_keeps_format_end(void **state)
 {
-	size_t len = 20000;
-	char *name = malloc(len + 1);
-	const char *msg;
+	char *name = repeated('e', 20000);
 
-	assert_non_null(name);
-	memset(name, 'e', len);
-	name[len] = '\0';
 	err_set("'%s' is not a size", name);
-	msg = err_msg();
-	assert_string_equal(msg + strlen(msg) - strlen("' is not a size"),
-			    "' is not a size");
+	assert_ends_with("' is not a size");
 	free(name);
 }
 
