@@ -545,6 +545,28 @@ static void ranges(struct ports *p)
 		p->len[R_DEBUG_EXIT] = DEBUG_EXIT_PORT_LIMIT - d->port;
 }
 
+/* debug-exit clashes only where its window (size ports) does. */
+static void debug_exit_window(struct ports *p)
+{
+	p->len[R_DEBUG_EXIT] = p->cfg.debug_exit.size;
+}
+
+/* Once attached it also has the spare ports past its window, up to what
+ * ranges() gave, that no device attached before it has
+ * (devices/debug_exit.c): the longest such run. */
+static void debug_exit_spare(struct ports *p)
+{
+	uint64_t size = p->cfg.debug_exit.size, len;
+
+	ranges(p);
+	for (len = p->len[R_DEBUG_EXIT]; len > size; len--) {
+		p->len[R_DEBUG_EXIT] = len;
+		if (!clashes(p, R_DEBUG_EXIT))
+			return;
+	}
+	p->len[R_DEBUG_EXIT] = size;
+}
+
 /* In device.h's table order: a device whose ports one attached before
  * it took fails to attach; debug-exit fails to open without a window. */
 static void attach_all(struct ports *p)
@@ -559,6 +581,8 @@ static void attach_all(struct ports *p)
 	for (i = 0; i < NR_DEVS; i++) {
 		if (i == DEV_PM && !p->cfg.acpi)
 			continue;
+		if (i == DEV_DEBUG_EXIT)
+			debug_exit_window(p);
 		clash = clashes(p, first_range[i]) ||
 			(i == DEV_I8042 && clashes(p, R_KBC_CMD));
 		err_set("%s", "");
@@ -567,6 +591,8 @@ static void attach_all(struct ports *p)
 			FUZZ_CHECK(!dev && err_msg()[0]);
 			continue;
 		}
+		if (i == DEV_DEBUG_EXIT && dev)
+			debug_exit_spare(p);
 		FUZZ_CHECK(!dev == clash && (dev || err_msg()[0]));
 		p->dev[i] = dev;
 	}
