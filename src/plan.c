@@ -199,6 +199,8 @@ static int plan_group(struct run_request *req, char *const *paths, bool json)
 		rc = plan_print_json(stdout, &plan, paths);
 	else
 		plan_print_table(stdout, &plan);
+	if (!rc)
+		rc = cli_stdout_written("the plan");
 	group_plan_free(&plan);
 	return rc < 0 ? fail(err_status()) : 0;
 }

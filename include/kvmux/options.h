@@ -52,4 +52,11 @@ int cli_print_usage(void);
 int plan_print_usage(void);
 int cli_print_version(void);
 
+/*
+ * Flush stdout: 0 if everything printed to it reached it, else -1 with
+ * err_host() "cannot write WHAT to standard output: REASON" (exit status
+ * 125): text a script asked for must not end cut or empty with status 0.
+ */
+int cli_stdout_written(const char *what);
+
 #endif

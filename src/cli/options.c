@@ -7,6 +7,7 @@
  * command line overrides it), to every VM of the run; options of the
  * group apply once.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -59,11 +60,7 @@ static void make_options(bool plan, struct option *longs, char *shorts)
 	longs[n] = (struct option){ NULL, 0, NULL, 0 };
 }
 
-/*
- * Text a user asked for that did not reach stdout is a failure, not a
- * success: a script that reads it must not take an empty or cut text.
- */
-static int stdout_written(const char *what)
+int cli_stdout_written(const char *what)
 {
 	int err = fflush(stdout) ? errno : 0;
 
@@ -103,7 +100,7 @@ int cli_print_usage(void)
 	       "\n"
 	       "%s",
 	       exit_status_help);
-	return stdout_written("the help");
+	return cli_stdout_written("the help");
 }
 
 int plan_print_usage(void)
@@ -118,13 +115,13 @@ int plan_print_usage(void)
 	       "\n");
 	settings_print_help(stdout, true);
 	printf("  -h, --help            this text\n");
-	return stdout_written("the help");
+	return cli_stdout_written("the help");
 }
 
 int cli_print_version(void)
 {
 	printf("kvmux %s\n", KVMUX_VERSION);
-	return stdout_written("the version");
+	return cli_stdout_written("the version");
 }
 
 /* "--disk" or "-d": how the user spelled the option, for messages. */
@@ -272,8 +269,57 @@ struct vm_option {
 	const char *arg;
 };
 
+/* "--stat" for --stats and --stats-json: the long options it starts. */
+static void ambiguous_option(const char *arg, const struct option *longs,
+			     bool plan)
+{
+	size_t len = strcspn(arg + 2, "="), n = 0;
+	char names[256] = "", *p = names;
+	const struct option *o;
+
+	for (o = longs; o->name; o++) {
+		if (strncmp(o->name, arg + 2, len))
+			continue;
+		if (p < names + sizeof(names) - 1)
+			p += snprintf(p, names + sizeof(names) - p, "%s--%s",
+				      n ? ", " : "", o->name);
+		n++;
+	}
+	if (n > 1)
+		err_set("option '%.*s' is ambiguous: %s", (int)len + 2, arg,
+			names);
+	else
+		err_set("unknown option '%s' (see kvmux %s --help)", arg,
+			plan ? "plan" : "run");
+}
+
+/*
+ * What getopt_long() refused ('?'), named as the user wrote it: glibc
+ * leaves optopt 0 for a long option it does not know (or that several
+ * start with), the option's code for one given a value it does not take,
+ * and the character for a short one; only a long one moves optind.
+ */
+static void refused_option(char **argv, const struct option *longs, bool plan)
+{
+	if (optopt >= OPT_BASE)
+		err_set("option '--%s' takes no value",
+			settings[optopt - OPT_BASE].option);
+	else if (optopt == 'h' || optopt == 'V')
+		err_set("option '--%s' takes no value",
+			optopt == 'h' ? "help" : "version");
+	else if (optopt)
+		err_set(isgraph(optopt) ? "unknown option '-%c' (see kvmux %s "
+					  "--help)" :
+					  "unknown option character %#x (see "
+					  "kvmux %s --help)",
+			optopt, plan ? "plan" : "run");
+	else
+		ambiguous_option(argv[optind - 1], longs, plan);
+}
+
 /* An option getopt_long() returned: help, version, an error, a setting. */
-static enum cli_result one_option(int opt, char **argv, bool plan,
+static enum cli_result one_option(int opt, char **argv,
+				  const struct option *longs, bool plan,
 				  const struct setting **s)
 {
 	*s = NULL;
@@ -285,8 +331,7 @@ static enum cli_result one_option(int opt, char **argv, bool plan,
 		return rc < 0 ? CLI_USAGE_ERROR : CLI_DONE;
 	}
 	if (opt == '?') {
-		err_set("unknown option '%s' (see kvmux %s --help)",
-			argv[optind - 1], plan ? "plan" : "run");
+		refused_option(argv, longs, plan);
 		return CLI_USAGE_ERROR;
 	}
 	if (opt == ':') {
@@ -314,7 +359,7 @@ enum cli_result cli_collect(int argc, char **argv, bool plan,
 	while ((opt = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		const char *arg = optarg;
 
-		r = one_option(opt, argv, plan, &s);
+		r = one_option(opt, argv, longs, plan, &s);
 		if (r != CLI_RUN)
 			return r;
 		if (s->type == SETTING_FLAG)

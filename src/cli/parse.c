@@ -10,6 +10,8 @@
 #include "kvmux/error.h"
 #include "kvmux/parse.h"
 
+/* Leading decimal digits: 0, -1 if none, TOO_LARGE past UINT64_MAX. */
+#define TOO_LARGE (-2)
 static int parse_digits(const char *text, uint64_t *value, const char **end)
 {
 	char *stop;
@@ -19,9 +21,17 @@ static int parse_digits(const char *text, uint64_t *value, const char **end)
 	errno = 0;
 	*value = strtoull(text, &stop, 10);
 	if (errno == ERANGE)
-		return -1;
+		return TOO_LARGE;
 	*end = stop;
 	return 0;
+}
+
+/* The error for text whose digits did not parse (rc from parse_digits). */
+static int bad_number(int rc, const char *text, const char *what)
+{
+	if (rc == TOO_LARGE)
+		return err_set("'%s' is too large", text);
+	return err_set("'%s' is not %s", text, what);
 }
 
 static int size_shift(const char *suffix, uint64_t default_unit, uint64_t *unit)
@@ -54,10 +64,10 @@ int parse_size(const char *text, uint64_t default_unit, uint64_t *bytes)
 {
 	uint64_t number, unit;
 	const char *end;
+	int rc = parse_digits(text, &number, &end);
 
-	if (parse_digits(text, &number, &end) < 0 ||
-	    size_shift(end, default_unit, &unit) < 0)
-		return err_set("'%s' is not a size (examples: 512M, 2G)", text);
+	if (rc < 0 || size_shift(end, default_unit, &unit) < 0)
+		return bad_number(rc, text, "a size (examples: 512M, 2G)");
 	if (unit && number > UINT64_MAX / unit)
 		return err_set("'%s' is too large", text);
 	*bytes = number * unit;
@@ -67,9 +77,10 @@ int parse_size(const char *text, uint64_t default_unit, uint64_t *bytes)
 int parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *value)
 {
 	const char *end;
+	int rc = parse_digits(text, value, &end);
 
-	if (parse_digits(text, value, &end) < 0 || *end)
-		return err_set("'%s' is not a whole number", text);
+	if (rc < 0 || *end)
+		return bad_number(rc, text, "a whole number");
 	if (*value < min || *value > max)
 		return err_set("%s is out of range (%llu to %llu)", text,
 			       (unsigned long long)min,
@@ -88,8 +99,10 @@ int parse_uint_hex(const char *text, uint64_t min, uint64_t max,
 	*value = isxdigit((unsigned char)text[2]) ?
 			 strtoull(text + 2, &stop, 16) :
 			 0;
-	if (!isxdigit((unsigned char)text[2]) || errno == ERANGE || *stop)
-		return err_set("'%s' is not a whole number", text);
+	if (isxdigit((unsigned char)text[2]) && errno == ERANGE)
+		return bad_number(TOO_LARGE, text, NULL);
+	if (!isxdigit((unsigned char)text[2]) || *stop)
+		return bad_number(-1, text, "a whole number");
 	if (*value < min || *value > max)
 		return err_set("%s is out of range (%#llx to %#llx)", text,
 			       (unsigned long long)min,
@@ -101,9 +114,13 @@ int parse_duration_ms(const char *text, uint64_t *ms)
 {
 	uint64_t whole, frac = 0, frac_scale = 1, unit_ms = 1000;
 	bool nonzero = false; /* a digit past the precision kept */
-	const char *end;
+	const char *end = text;
+	int rc = 0;
 
-	if (parse_digits(text, &whole, &end) < 0)
+	/* ".5" as sleep(1) takes it; "5." too */
+	if (*text == '.' && isdigit((unsigned char)text[1]))
+		whole = 0;
+	else if ((rc = parse_digits(text, &whole, &end)) < 0)
 		goto bad;
 	if (*end == '.') {
 		for (end++; isdigit((unsigned char)*end); end++) {
@@ -127,13 +144,12 @@ int parse_duration_ms(const char *text, uint64_t *ms)
 	if (*end && end[1])
 		goto bad;
 	if (whole > UINT64_MAX / unit_ms / 2)
-		return err_set("duration '%s' is too long", text);
+		return bad_number(TOO_LARGE, text, NULL);
 	*ms = whole * unit_ms + frac * unit_ms / frac_scale;
 	if (*ms == 0 && (whole || nonzero))
 		*ms = 1; /* a tiny duration is not "none" */
 	return 0;
 bad:
-	return err_set(
-		"'%s' is not a duration (examples: 30, 1.5, 90s, 250ms, 2m)",
-		text);
+	return bad_number(rc, text,
+			  "a duration (examples: 30, 1.5, 90s, 250ms, 2m)");
 }

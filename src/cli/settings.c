@@ -248,43 +248,47 @@ static int set_console_log(const struct setting *s, const char *value,
 			    &cfg->console_log_append);
 }
 
+enum debug_exit_key { KEY_PORT, KEY_SIZE, KEY_STATUS };
+
 /* One key=value of --debug-exit. */
-static int debug_exit_key(struct debug_exit_config *d, const char *key,
-			  const char *value, bool *has_port)
+static int debug_exit_key(struct debug_exit_config *d, enum debug_exit_key key,
+			  const char *value)
 {
 	uint64_t n;
 
-	if (!strcmp(key, "port")) {
+	switch (key) {
+	case KEY_PORT:
 		if (parse_uint_hex(value, 0, DEBUG_EXIT_PORT_LIMIT - 1, &n) < 0)
 			return err_set("port=: %s", err_msg());
 		d->port = n;
-		*has_port = true;
 		return 0;
-	}
-	if (!strcmp(key, "size")) {
+	case KEY_SIZE:
 		if (strcmp(value, "1") && strcmp(value, "2") &&
 		    strcmp(value, "4"))
 			return err_set("size=%s: the width is 1, 2 or 4 ports",
 				       value);
 		d->size = value[0] - '0';
 		return 0;
-	}
-	if (!strcmp(key, "status")) {
+	case KEY_STATUS:
 		if (strcmp(value, "raw") && strcmp(value, "qemu"))
 			return err_set("status=%s: raw or qemu", value);
 		d->qemu_status = !strcmp(value, "qemu");
 		return 0;
 	}
-	return err_set("unknown key '%s' (port, size, status)", key);
+	return 0;
 }
 
-/* port=PORT[,size=1|2|4][,status=raw|qemu] */
+/* port=PORT[,size=1|2|4][,status=raw|qemu], each key once */
 static int set_debug_exit(const struct setting *s, const char *spec,
 			  struct setting_ctx *ctx)
 {
+	static const char *const keys[] = { [KEY_PORT] = "port",
+					    [KEY_SIZE] = "size",
+					    [KEY_STATUS] = "status" };
+	const unsigned int nr_keys = sizeof(keys) / sizeof(keys[0]);
 	struct debug_exit_config d = DEBUG_EXIT_DEFAULT;
 	char key[16], value[16];
-	bool has_port = false;
+	unsigned int seen = 0, i;
 	const char *p = spec;
 
 	while (*p) {
@@ -300,11 +304,19 @@ static int set_debug_exit(const struct setting *s, const char *spec,
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - p), p);
 		snprintf(value, sizeof(value), "%.*s", (int)(end - eq - 1),
 			 eq + 1);
-		if (debug_exit_key(&d, key, value, &has_port) < 0)
+		for (i = 0; i < nr_keys && strcmp(key, keys[i]); i++)
+			;
+		if (i == nr_keys)
+			return err_set("unknown key '%s' (port, size, status)",
+				       key);
+		if (seen & 1u << i)
+			return err_set("%s= given twice", key);
+		seen |= 1u << i;
+		if (debug_exit_key(&d, i, value) < 0)
 			return -1;
 		p = *end ? end + 1 : end;
 	}
-	if (!has_port)
+	if (!(seen & 1u << KEY_PORT))
 		return err_set("no port= (port=PORT[,size=1|2|4]"
 			       "[,status=raw|qemu])");
 	if (d.size > DEBUG_EXIT_PORT_LIMIT - d.port)
@@ -425,7 +437,8 @@ const struct setting settings[] = {
 	  "port=PORT[,size=1|2|4][,status=raw|qemu]", SETTING_CUSTOM,
 	  VM(debug_exit), .set = set_debug_exit,
 	  .def = "port=0x501,size=1,status=raw", .help = "where the guest "
-	  "writes its exit status (qemu: the status is (V << 1) | 1)" },
+	  "writes its exit status, each key once (qemu: the status is "
+	  "(V << 1) | 1)" },
 	{ "vm", "acpi", "acpi", 0, "on|off", SETTING_BOOL, VM(acpi),
 	  .def = "on", .help = "ACPI tables, power-off, reset, power "
 	  "button; off: the MP table only" },
@@ -583,6 +596,12 @@ static int set_string(const struct setting *s, const char *value,
 
 	if (s->type == SETTING_PATH && !len)
 		return err_set("no path given");
+	/* A file whose default is none: "none" turns off one set before. */
+	if (s->type == SETTING_PATH && s->def && !strcmp(s->def, "none") &&
+	    !strcmp(value, "none")) {
+		*(const char **)field(s, ctx) = NULL;
+		return 0;
+	}
 	if ((s->flags & SETTING_NOT_EMPTY) && !len)
 		return err_set("the %s is empty", s->key);
 	if (s->max && len > s->max)

@@ -77,6 +77,18 @@ for args in "--help" "--version" "run --help"; do
 		'status_is 125' 'err_has "No space left on device"' \
 		'err_one_line'
 done
+# So is a plan: a script reading it must not take an empty one.
+printf '[kernel]\npath = %s\n' "$fw/exitcode.elf" >"$WORK/p.conf"
+for json in "" "--json"; do
+	STATUS=0
+	"$KVMUX" plan $json "$WORK/p.conf" >/dev/full 2>"$WORK/err" ||
+		STATUS=$?
+	ERR=$(cat "$WORK/err")
+	check "cli: plan ${json:+$json }into a full disk: 125 and one line" all_of \
+		'status_is 125' \
+		'err_has "cannot write the plan to standard output: No space left on device"' \
+		'err_one_line'
+done
 STATUS=0
 "$KVMUX" --version extra >"$WORK/out" 2>"$WORK/err" || STATUS=$?
 OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")

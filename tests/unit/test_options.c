@@ -309,6 +309,29 @@ static void usage_errors(void **state)
 		     "k", "--json", NULL);
 }
 
+/* getopt_long()'s refusals, and a key given twice, name what the user
+ * wrote and why. */
+static void refused_options_named(void **state)
+{
+	/* a short option in a cluster: not the argument before it */
+	expect_error("unknown option '-=' (see kvmux run --help)", "-k", "k",
+		     "-q=1", NULL);
+	expect_error("unknown option '-x' (see kvmux run --help)", "-k", "k",
+		     "-qx", NULL);
+	expect_error("--debug-exit: port= given twice", "-k", "k",
+		     "--debug-exit", "port=0x501,port=0x502", NULL);
+	expect_error("--debug-exit: size= given twice", "-k", "k",
+		     "--debug-exit", "size=1,port=0xf4,size=2", NULL);
+	expect_error("option '--stats' takes no value", "-k", "k", "--stats=on",
+		     NULL);
+	expect_error("option '--quiet' takes no value", "-k", "k", "--quiet=1",
+		     NULL);
+	expect_error("option '--help' takes no value", "--help=1", NULL);
+	expect_error("option '--s' is ambiguous: --shutdown-grace, --stats, "
+		     "--seccomp, --sched",
+		     "-k", "k", "--s", NULL);
+}
+
 static void write_conf(const char *name, const char *text)
 {
 	char path[256];
@@ -477,6 +500,28 @@ static void console_log_none(void **state)
 	run_request_free(&req);
 }
 
+/* none, the default of these files, is no file (./none is one). */
+static void file_none(void **state)
+{
+	char conf[256];
+	struct run_request req;
+
+	write_conf("initrd.conf", "[kernel]\npath = k\ninitrd = i\n");
+	snprintf(conf, sizeof(conf), "%s/initrd.conf", dir);
+	assert_int_equal(run_args(&req, conf, "--initrd", "none", "--result",
+				  "none", "--dump-dtb", "none", NULL),
+			 CLI_RUN);
+	assert_null(req.vm[0].initrd);
+	assert_null(req.vm[0].dump_dtb);
+	assert_null(req.group.result);
+	run_request_free(&req);
+	assert_int_equal(run_args(&req, conf, "--result", "./none", NULL),
+			 CLI_RUN);
+	assert_string_equal(req.group.result, "./none");
+	assert_non_null(strstr(req.vm[0].initrd, "/i"));
+	run_request_free(&req);
+}
+
 /* --fail-on is repeatable: each pattern is checked and kept in order. */
 static void fail_on_patterns(void **state)
 {
@@ -632,6 +677,7 @@ int main(void)
 		cmocka_unit_test(modules),
 		cmocka_unit_test(group_options),
 		cmocka_unit_test(usage_errors),
+		cmocka_unit_test(refused_options_named),
 		cmocka_unit_test(files_then_options),
 		cmocka_unit_test(parses_twice),
 		cmocka_unit_test(empty_values),
@@ -641,6 +687,7 @@ int main(void)
 		cmocka_unit_test(console_reserved_as_files),
 		cmocka_unit_test(console_reserved_in_files),
 		cmocka_unit_test(console_log_none),
+		cmocka_unit_test(file_none),
 		cmocka_unit_test(help_not_written),
 		cmocka_unit_test(fail_on_patterns),
 		cmocka_unit_test(fail_on_files_and_options),

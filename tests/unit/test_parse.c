@@ -75,6 +75,10 @@ static void uints(void **state)
 	assert_non_null(strstr(err_msg(), "not a whole number"));
 	assert_int_equal(parse_uint("3x", 1, 1024, &v), -1);
 	assert_int_equal(parse_uint("", 1, 1024, &v), -1);
+	/* past 2^64 - 1: said so, not "not a whole number" */
+	assert_int_equal(parse_uint("99999999999999999999", 1, 1024, &v), -1);
+	assert_non_null(
+		strstr(err_msg(), "'99999999999999999999' is too large"));
 }
 
 static void hex_uints(void **state)
@@ -96,6 +100,8 @@ static void hex_uints(void **state)
 	assert_int_equal(
 		parse_uint_hex("0x11111111111111111111", 0, UINT64_MAX, &v),
 		-1);
+	assert_non_null(strstr(err_msg(), "is too large"));
+	assert_int_equal(parse_uint_hex("0xg", 0, 0xffff, &v), -1);
 	assert_non_null(strstr(err_msg(), "not a whole number"));
 }
 
@@ -124,6 +130,13 @@ static void durations(void **state)
 	assert_int_equal(ms, 1);
 	assert_int_equal(parse_duration_ms("0.0000000", &ms), 0);
 	assert_int_equal(ms, 0);
+	/* a fraction alone, or a point alone after the digits, as sleep(1) */
+	assert_int_equal(parse_duration_ms(".5", &ms), 0);
+	assert_int_equal(ms, 500);
+	assert_int_equal(parse_duration_ms(".25s", &ms), 0);
+	assert_int_equal(ms, 250);
+	assert_int_equal(parse_duration_ms("5.", &ms), 0);
+	assert_int_equal(ms, 5000);
 }
 
 /* Found by tests/fuzz/fuzz_parse.c: "0.0000001" was 0 ms, which --timeout
@@ -142,8 +155,10 @@ static void tiny_durations(void **state)
 
 static void bad_durations(void **state)
 {
-	static const char *const bad[] = { "",	    "s",   "-1",   "1x",  "1ss",
-					   "1.5.5", "1 s", "1msx", "1mss" };
+	static const char *const bad[] = { "",	   "s",	    "-1",  "1x",
+					   "1ss",  "1.5.5", "1 s", "1msx",
+					   "1mss", ".",	    ".s",  "..5",
+					   ".-5",  "+.5" };
 	uint64_t ms;
 	size_t i;
 
@@ -152,6 +167,9 @@ static void bad_durations(void **state)
 		assert_non_null(strstr(err_msg(), "not a duration"));
 	}
 	assert_int_equal(parse_duration_ms("99999999999999999h", &ms), -1);
+	assert_non_null(strstr(err_msg(), "is too large"));
+	assert_int_equal(parse_duration_ms("99999999999999999999", &ms), -1);
+	assert_non_null(strstr(err_msg(), "is too large"));
 }
 
 int main(void)
