@@ -66,7 +66,9 @@ struct out_stream {
 	uint64_t lost;
 	struct waiter waiter[OUT_STREAM_WAITERS];
 	unsigned int nr_waiters;
-	uint8_t buf[OUT_STREAM_CAPACITY];
+	/* OUT_STREAM_CAPACITY bytes, not zeroed: its pages are faulted in
+	 * only as output comes (a hello run touches one of 16). */
+	uint8_t *buf;
 };
 
 /* Streams whose thread was still in write(2) at close: left to exit(). */
@@ -269,6 +271,11 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 		err_set_errno("eventfd");
 		goto fail;
 	}
+	s->buf = malloc(OUT_STREAM_CAPACITY);
+	if (!s->buf) {
+		err_host("out of memory");
+		goto fail;
+	}
 	rc = pthread_create(&s->thread, NULL, writer_thread, s);
 	if (rc) {
 		errno = rc;
@@ -281,6 +288,7 @@ fail:
 		close(s->wake_fd);
 	if (s->drained_fd >= 0)
 		close(s->drained_fd);
+	free(s->buf);
 	free(s);
 	return NULL;
 }
@@ -501,6 +509,7 @@ uint64_t out_stream_close(struct out_stream *s)
 	pthread_cond_destroy(&s->cond);
 	pthread_cond_destroy(&s->wrote);
 	pthread_mutex_destroy(&s->lock);
+	free(s->buf);
 	free(s);
 	return undelivered;
 }
