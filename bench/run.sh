@@ -5,6 +5,7 @@
 # firmware):
 #
 #   1. boot-to-exit of hello and lean        bench/boot.py
+#  1c. what the optional defaults cost       bench/defaults.py
 #   2. virtio-blk read throughput            bench/disk.py
 #   3. VM exits per 4 KiB disk request       bench/exits.py
 #   4. the group scheduler's CPU shares      bench/sched.py
@@ -26,7 +27,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-all=(boot teardown idle fleet group disk exits sched console stop)
+all=(boot defaults teardown idle fleet group disk exits sched console stop)
 
 missing=()
 for tool in hyperfine qemu-system-x86_64 python3 dd strace perf; do
