@@ -23,7 +23,7 @@ struct host_file {
  * or O_RDWR.  It must be a regular file, or with block_ok a block
  * device; anything else is refused, naming what it is.  what names it in
  * errors ("kernel").  Returns the descriptor (blocking, close-on-exec),
- * or -1 with err_set().
+ * or -1 with err_set() and errno: open(2)'s if that failed, else 0.
  */
 int host_open_input(const char *path, const char *what, int flags,
 		    bool block_ok);

@@ -6,10 +6,11 @@
  *
  * The image is opened and locked (shared if read-only or a snapshot, else
  * exclusive) when the instance is opened, before any VM exists, so a bad
- * image (missing, locked by another kvmux, in another format than raw
- * (kvmux/disk_format.h), of a size that is not whole sectors) is reported
- * as bad input.  A snapshot's store (kvmux/disk_overlay.h) is made then
- * too; failing to is the host's error.
+ * image (missing, read-only without readonly=on, in another format than
+ * raw (kvmux/disk_format.h), of a size that is not whole sectors) is
+ * reported as bad input.  An image another process or VM has locked, and
+ * a snapshot's store (kvmux/disk_overlay.h) that cannot be made then, are
+ * the host's errors.
  */
 #ifndef KVMUX_VIRTIO_BLK_H
 #define KVMUX_VIRTIO_BLK_H

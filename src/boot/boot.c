@@ -9,14 +9,17 @@
 #include "kvmux/multiboot.h"
 #include "kvmux/pvh.h"
 
-/* Modules are a multiboot thing: other kernels would silently lose them. */
+/*
+ * Modules are a multiboot thing: other kernels would silently lose them.
+ * (An image of no known kind is refused for that, later.)
+ */
 static int check_modules(const struct boot_files *f, enum image_kind kind)
 {
-	if (f->nr_modules && kind != IMAGE_MULTIBOOT)
-		return err_set(
-			"--module is for multiboot kernels; this kernel is a %s (use --initrd)",
-			image_kind_name(kind));
-	return 0;
+	if (!f->nr_modules || kind == IMAGE_MULTIBOOT || kind == IMAGE_UNKNOWN)
+		return 0;
+	return err_set(
+		"--module is for multiboot kernels; this kernel is %s (use --initrd)",
+		kind == IMAGE_ELF ? "an ELF" : "a bzImage");
 }
 
 int boot_load(const struct guest_mem *gm, const struct mem_layout *l,
@@ -26,7 +29,7 @@ int boot_load(const struct guest_mem *gm, const struct mem_layout *l,
 	int rc;
 
 	if (!f->kernel || !f->kernel_len)
-		return err_set("kernel image is empty");
+		return err_set("the image is empty");
 	kind = image_detect(f->kernel, f->kernel_len);
 	if (check_modules(f, kind))
 		return -1;

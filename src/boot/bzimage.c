@@ -91,9 +91,12 @@ static int locate_kernel(struct bzimage *bz, size_t len)
 	/* syssize counts the protected-mode part in 16-byte units. */
 	if (bz->pm_size < (uint64_t)bz->hdr.syssize * 16)
 		return err_set(
-			"bzImage is truncated: the header promises %#llx bytes of kernel, the file has %#llx",
+			"bzImage is truncated: its setup header promises %#llx bytes of kernel after %#llx bytes of setup, %#llx in all; the file has %#zx bytes",
 			(unsigned long long)bz->hdr.syssize * 16,
-			(unsigned long long)bz->pm_size);
+			(unsigned long long)bz->pm_off,
+			(unsigned long long)(bz->pm_off +
+					     (uint64_t)bz->hdr.syssize * 16),
+			len);
 	bz->load_addr = bz->hdr.relocatable_kernel ? bz->hdr.pref_address :
 						     bz->hdr.code32_start;
 	/*
@@ -290,7 +293,8 @@ int bzimage_load(const struct guest_mem *gm, const struct mem_layout *l,
 int bzimage_set_rsdp(const struct guest_mem *gm, const struct boot_entry *entry,
 		     uint64_t rsdp_gpa)
 {
-	return gm_write(
-		gm, entry->cpu.rsi + offsetof(struct boot_params, acpi_rsdp_addr),
-		&rsdp_gpa, sizeof(rsdp_gpa));
+	return gm_write(gm,
+			entry->cpu.rsi +
+				offsetof(struct boot_params, acpi_rsdp_addr),
+			&rsdp_gpa, sizeof(rsdp_gpa));
 }

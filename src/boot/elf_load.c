@@ -25,7 +25,7 @@ static int check_segment(const struct elf_file *ef, unsigned int i,
 			(unsigned long long)seg->memsz);
 	if (!buf_has(ef->len, seg->offset, seg->filesz))
 		return err_set(
-			"kernel image is truncated: program header %u points past the end of the file",
+			"the image is truncated: program header %u points past the end of the file",
 			i);
 	return 0;
 }

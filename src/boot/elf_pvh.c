@@ -22,10 +22,10 @@ static int check_ident(const uint8_t *buf, size_t len)
 {
 	if (len < EI_NIDENT)
 		return err_set(
-			"kernel image is truncated: %zu bytes is shorter than an ELF header",
+			"the image is truncated: %zu bytes is shorter than an ELF header",
 			len);
 	if (memcmp(buf, ELFMAG, SELFMAG))
-		return err_set("kernel image is not an ELF file");
+		return err_set("the image is not an ELF file");
 	if (buf[EI_CLASS] != ELFCLASS64 && buf[EI_CLASS] != ELFCLASS32)
 		return err_set(
 			"ELF kernel has unknown class %u (neither 32- nor 64-bit)",
@@ -44,7 +44,7 @@ static int read_ehdr(struct elf_file *ef, uint16_t *machine, uint16_t *type)
 
 	if (ef->len < (ef->is64 ? sizeof(e64) : sizeof(e32)))
 		return err_set(
-			"kernel image is truncated: %zu bytes is shorter than an ELF header",
+			"the image is truncated: %zu bytes is shorter than an ELF header",
 			ef->len);
 	if (ef->is64) {
 		memcpy(&e64, ef->buf, sizeof(e64));
@@ -86,7 +86,7 @@ static int check_program_headers(const struct elf_file *ef)
 	/* phnum and phentsize are 16-bit: their product cannot wrap. */
 	if (!buf_has(ef->len, ef->phoff, (uint64_t)ef->phnum * ef->phentsize))
 		return err_set(
-			"kernel image is truncated: its %u program headers at offset %#llx run past the end of the %zu-byte file",
+			"the image is truncated: its %u program headers at offset %#llx run past the end of the %zu-byte file",
 			ef->phnum, (unsigned long long)ef->phoff, ef->len);
 	return 0;
 }
@@ -250,7 +250,7 @@ static int scan_note_region(const struct elf_file *ef, uint64_t off,
 
 	if (!buf_has(ef->len, off, size))
 		return err_set(
-			"kernel image is truncated: %s points past the end of the file",
+			"the image is truncated: %s points past the end of the file",
 			where);
 	return scan_notes(ef, &a, q);
 }
@@ -314,7 +314,7 @@ static int check_section_headers(const struct elf_file *ef)
 			ef->shentsize, min_size);
 	if (!buf_has(ef->len, ef->shoff, (uint64_t)ef->shnum * ef->shentsize))
 		return err_set(
-			"kernel image is truncated: its %u section headers at offset %#llx run past the end of the %zu-byte file",
+			"the image is truncated: its %u section headers at offset %#llx run past the end of the %zu-byte file",
 			ef->shnum, (unsigned long long)ef->shoff, ef->len);
 	return 0;
 }

@@ -139,10 +139,13 @@ static int size_text(struct mb_image *img, size_t len)
 		img->load_size = h->load_end_addr - h->load_addr;
 		if (img->load_size > in_file)
 			return err_set(
-				"multiboot load_end_addr %#x is beyond the end of the file: %#llx bytes from load_addr, the file has %#llx",
+				"multiboot load_end_addr %#x is beyond the end of the file: %#llx bytes from load_addr (file offset %#llx) end at offset %#llx, the file has %#zx bytes",
 				h->load_end_addr,
 				(unsigned long long)img->load_size,
-				(unsigned long long)in_file);
+				(unsigned long long)img->file_offset,
+				(unsigned long long)(img->file_offset +
+						     img->load_size),
+				len);
 	}
 	if (!img->load_size)
 		return err_set("multiboot header leaves nothing to load");
@@ -185,7 +188,7 @@ static int parse_addresses(const uint8_t *buf, size_t len, struct mb_image *img)
 			img->offset);
 	if (img->offset + MB_HEADER_ADDR_SIZE > len)
 		return err_set(
-			"kernel image is truncated: the multiboot header at offset %#zx has no room for its address fields",
+			"the image is truncated: the multiboot header at offset %#zx has no room for its address fields",
 			img->offset);
 	h->header_addr = rd32(p + 12);
 	h->load_addr = rd32(p + 16);

@@ -31,25 +31,52 @@ const char *host_file_type(unsigned int mode)
 	return "not a file";
 }
 
+static bool type_ok(unsigned int mode, bool block_ok)
+{
+	return S_ISREG(mode) || (block_ok && S_ISBLK(mode));
+}
+
+static int refuse_type(const char *path, const char *what, unsigned int mode,
+		       bool block_ok)
+{
+	return err_set("%s %s is %s, not a file%s", what, path,
+		       host_file_type(mode),
+		       block_ok ? " or a block device" : "");
+}
+
+/* open(2) failed with err: say why, naming what the path is if that is
+ * why (a socket gives ENXIO, a directory opened to write EISDIR). */
+static int open_error(const char *path, const char *what, bool block_ok,
+		      int err)
+{
+	struct stat st;
+
+	if (err == ENOENT) {
+		err_set("%s %s does not exist", what, path);
+	} else if (!stat(path, &st) && !type_ok(st.st_mode, block_ok)) {
+		refuse_type(path, what, st.st_mode, block_ok);
+	} else {
+		errno = err;
+		err_input_errno("cannot open %s %s", what, path);
+	}
+	errno = err; /* for the caller's own advice (EROFS) */
+	return -1;
+}
+
 int host_open_input(const char *path, const char *what, int flags,
 		    bool block_ok)
 {
 	struct stat st;
 	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return err_set("%s %s does not exist", what, path);
-		return err_input_errno("cannot open %s %s", what, path);
-	}
+	if (fd < 0)
+		return open_error(path, what, block_ok, errno);
 	if (fstat(fd, &st) < 0) {
 		err_set_errno("%s %s", what, path);
 		goto fail;
 	}
-	if (!S_ISREG(st.st_mode) && !(block_ok && S_ISBLK(st.st_mode))) {
-		err_set("%s %s is %s, not a file%s", what, path,
-			host_file_type(st.st_mode),
-			block_ok ? " or a block device" : "");
+	if (!type_ok(st.st_mode, block_ok)) {
+		refuse_type(path, what, st.st_mode, block_ok);
 		goto fail;
 	}
 	/* Our own open file description: the flag was only for open(). */
@@ -57,6 +84,7 @@ int host_open_input(const char *path, const char *what, int flags,
 	return fd;
 fail:
 	close(fd);
+	errno = 0;
 	return -1;
 }
 

@@ -18,13 +18,30 @@ expect_error "kernel is a directory" 126 "is a directory" \
 : >"$WORK/empty"
 expect_error "empty kernel" 126 "is empty" run --kernel "$WORK/empty"
 head -c 65536 /dev/urandom >"$WORK/random"
-expect_error "random bytes" 126 "not a kernel image" \
+expect_error "random bytes" 126 "kernel $WORK/random: not a kernel image" \
 	run --kernel "$WORK/random"
+expect_error "random bytes with --module: the kernel is what is wrong" 126 \
+	"kernel $WORK/random: not a kernel image" \
+	run --kernel "$WORK/random" --module "$WORK/random"
+expect_error "--module with an ELF kernel: an ELF" 126 \
+	"kernel $hello: --module is for multiboot kernels; this kernel is an ELF (use --initrd)" \
+	run --kernel "$hello" --module "$WORK/random"
 head -c 100 "$hello" >"$WORK/trunc.elf"
-expect_error "truncated ELF" 126 "truncated" run --kernel "$WORK/trunc.elf"
+expect_error "truncated ELF" 126 "kernel $WORK/trunc.elf: the image is truncated" \
+	run --kernel "$WORK/trunc.elf"
 head -c 1200 "$FIRMWARE/hello.bzImage" >"$WORK/trunc.bzImage"
-expect_error "truncated bzImage" 126 "truncated" \
+expect_error "truncated bzImage" 126 \
+	"kernel $WORK/trunc.bzImage: bzImage is truncated" \
 	run --kernel "$WORK/trunc.bzImage"
+# Cut inside the kernel: the numbers are the kernel's, the setup's, their
+# sum and the file's, each named (as the setup header gives them).
+head -c 5000 "$FIRMWARE/hello.bzImage" >"$WORK/trunc5000.bzImage"
+setup=$(((1 + $(od -An -tu1 -j $((0x1f1)) -N1 "$FIRMWARE/hello.bzImage")) * 512))
+kernel=$(($(od -An -tu4 -j $((0x1f4)) -N4 "$FIRMWARE/hello.bzImage") * 16))
+expect_error "bzImage truncated in its kernel: the sizes named" 126 \
+	"$(printf 'kernel %s: bzImage is truncated: its setup header promises %#x bytes of kernel after %#x bytes of setup, %#x in all; the file has 0x1388 bytes' \
+		"$WORK/trunc5000.bzImage" "$kernel" "$setup" $((kernel + setup)))" \
+	run --kernel "$WORK/trunc5000.bzImage"
 objcopy --remove-section .note.Xen "$hello" "$WORK/nonote.elf"
 expect_error "ELF without the PVH note" 126 "PVH" \
 	run --kernel "$WORK/nonote.elf"

@@ -101,8 +101,8 @@ check "snapshot B at the same time: its own writes read back" all_of \
 	'out_has "blk: ok"' '[ -z "$ERR" ]'
 kvmux_run run --kernel "$fw/blk.elf" --disk "path=$WORK/golden.img" \
 	--timeout 30
-check "a writer is refused while snapshots use the image" all_of \
-	'status_is 126' 'err_has "in use"' 'err_one_line'
+check "a writer is refused while snapshots use the image (125)" all_of \
+	'status_is 125' 'err_has "in use"' 'err_one_line'
 TMPDIR="$WORK/nonexistent" kvmux_run run --kernel "$fw/blk_ro.elf" \
 	--disk "path=$WORK/golden.img,readonly=on,snapshot=on" --timeout 60
 check "readonly=on,snapshot=on: a read-only disk, no store needed" all_of \
@@ -171,3 +171,76 @@ TMPDIR="$WORK/nonexistent" kvmux_run run --kernel "$fw/blk.elf" \
 check "a \$TMPDIR where no store can be made: 125, one line" all_of \
 	'status_is 125' 'err_has "snapshot store"' \
 	"err_has \"$WORK/nonexistent\"" 'err_one_line'
+
+# ---- what cannot be a disk, and disks the host will not let us write ----
+
+# Whatever the open(2) error (a socket gives ENXIO, a directory opened to
+# write EISDIR), the line says what the path is.
+mkdir "$WORK/dir.img"
+mkfifo "$WORK/fifo.img"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+	"$WORK/sock.img"
+for t in dir:directory fifo:FIFO sock:socket; do
+	for ro in off on; do
+		kvmux_run run --kernel "$fw/blk.elf" --timeout 30 \
+			--disk "path=$WORK/${t%%:*}.img,readonly=$ro"
+		check "a ${t#*:} as a disk (readonly=$ro): named, 126" all_of \
+			'status_is 126' 'err_one_line' \
+			"err_has \"kvmux: disk $WORK/${t%%:*}.img is a ${t#*:}, not a file or a block device\""
+	done
+done
+
+# A read-only file system: refused at the start, pointing at readonly=on.
+mkdir -p "$WORK/rofs"
+truncate -s 1M "$WORK/rofs/disk.img"
+if unshare -m sh -c 'mount -o bind,ro "$0" "$0"' "$WORK/rofs" 2>/dev/null; then
+	status=0
+	timeout -k 5 "$OUTER_TIMEOUT" unshare -m sh -c \
+		'mount -o bind,ro "$0" "$0" && exec "$@"' "$WORK/rofs" \
+		"$KVMUX" run --kernel "$fw/blk.elf" --timeout 30 \
+		--disk "path=$WORK/rofs/disk.img" \
+		>"$WORK/out" 2>"$WORK/err" </dev/null || status=$?
+	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err") STATUS=$status
+	check "a disk on a read-only file system: 126, use readonly=on" \
+		all_of 'status_is 126' 'err_one_line' \
+		"err_has \"cannot open disk $WORK/rofs/disk.img: Read-only file system (use readonly=on)\""
+else
+	skip "a disk on a read-only file system" "cannot bind-mount here (unshare -m)"
+fi
+
+# A read-only block device (a loop device set up with -r): open(O_RDWR)
+# succeeds, so kvmux asks the kernel (BLKROGET) and refuses it the same
+# way; with readonly=on the guest gets a read-only disk.  The loop device
+# is detached however this ends.
+truncate -s 1M "$WORK/loop.img"
+loopdev="" why="no losetup here"
+if command -v losetup >/dev/null 2>&1; then
+	loopdev=$(losetup -r -f --show "$WORK/loop.img" 2>"$WORK/losetup.err") ||
+		loopdev="" why="losetup -r: $(head -n 1 "$WORK/losetup.err")"
+fi
+if [ -n "$loopdev" ]; then
+	detach_loop() { losetup -d "$loopdev" 2>/dev/null; }
+	trap 'detach_loop; rm -rf "$WORK"' EXIT
+	trap 'detach_loop; exit 129' HUP
+	trap 'detach_loop; exit 130' INT
+	trap 'detach_loop; exit 143' TERM
+	kvmux_run run --kernel "$fw/blk_ro.elf" --disk "$loopdev" --timeout 30
+	check "a read-only block device: 126, use readonly=on" all_of \
+		'status_is 126' 'err_one_line' \
+		"err_has \"kvmux: cannot open disk $loopdev: Read-only block device (use readonly=on)\""
+	kvmux_run run --kernel "$fw/blk_ro.elf" --timeout 60 \
+		--disk "path=$loopdev,readonly=on"
+	check "a read-only block device with readonly=on: RO offered" all_of \
+		'status_is 0' 'out_has "blk_ro: ro=1"' 'out_has "blk_ro: ok"'
+	kvmux_run run --kernel "$fw/blk.elf" --timeout 60 \
+		--disk "path=$loopdev,snapshot=on"
+	check "a read-only block device as a snapshot: writes go to the store" \
+		all_of 'status_is 0' 'out_has "blk: ok"'
+	detach_loop
+	trap 'rm -rf "$WORK"' EXIT
+	trap - HUP INT TERM
+	check "the loop device is detached" \
+		eval '! losetup -a | grep -qF -- "$WORK/loop.img"'
+else
+	skip "a read-only block device" "$why"
+fi

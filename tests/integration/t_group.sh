@@ -79,7 +79,8 @@ sys.exit(not (d[\"error\"].startswith(\"missing: \") and
 kvmux_run run "$WORK/a.conf" "$WORK/b.conf" "$WORK/junk.conf" \
 	--host-cpus 2 --overcommit 2
 check "group: the last VM's failure is reported alone too" all_of \
-	'status_is 126' 'err_one_line' 'err_has "kvmux: junk: not a kernel"' \
+	'status_is 126' 'err_one_line' \
+	'err_has "kvmux: junk: kernel $WORK/junk.bin: not a kernel image"' \
 	'[ -z "$OUT" ]'
 
 # Shares: three CPU-bound VMs, weights 1:2:5, one vCPU each, on 2 CPUs,

@@ -93,3 +93,7 @@ check "multiboot header with a bad checksum is named" all_of \
 kvmux_run run --kernel "$FIRMWARE/mbinfo.mb.bin" --memory 2M
 check "multiboot .bss beyond RAM" all_of 'status_is 126' \
 	'err_has "--memory 2M is too small: the kernel needs"' 'err_one_line'
+kvmux_run run --kernel "$FIRMWARE/mbinfo.mb.elf" \
+	--module "$WORK/mb.mod,cmdline=" --timeout 60
+check "--module with an empty cmdline: the file name, no blank" \
+	out_line "mbinfo: module 0 size=11 crc32=$mod_crc page_aligned=1 string=$WORK/mb.mod"

@@ -406,6 +406,18 @@ static void test_setup_sects_past_end(void **state)
 	expect_error(fx, "past the end");
 }
 
+/* Fewer bytes after the setup than syssize says: the message gives the
+ * kernel's, the setup's, their sum and the file's size, each as named. */
+static void test_syssize_past_end(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->f.kernel_len = IMAGE_LEN - 1;
+	expect_error(
+		fx,
+		"bzImage is truncated: its setup header promises 0x1000 bytes of kernel after 0xa00 bytes of setup, 0x1a00 in all; the file has 0x19ff bytes");
+}
+
 /* The 64-bit entry is 0x200 into the code syssize says there is. */
 static void test_entry_past_code(void **state)
 {
@@ -530,6 +542,7 @@ int main(void)
 		T(test_old_protocol),
 		T(test_no_kernel64),
 		T(test_setup_sects_past_end),
+		T(test_syssize_past_end),
 		T(test_entry_past_code),
 		T(test_kernel_too_large),
 		T(test_bad_load_address),

@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include "kvmux/fd_release.h"
+#include "tmp_test_util.h"
 
 #define NR_PIPES 100 /* more than one message's worth */
 #define EOF_WAIT_MS 10000 /* a bound for a busy machine, not a timing */
@@ -265,14 +266,14 @@ static void closed_here_without_a_helper(void **state)
 /* A directory with a file "temp" in it, as result_open() makes, and the
  * name "final" beside it. */
 struct names {
-	char dir[32], from[64], to[64];
+	char dir[80], from[96], to[112];
 };
 
 static void make_names(struct names *n)
 {
 	FILE *f;
 
-	snprintf(n->dir, sizeof(n->dir), "/tmp/kvmux-release-XXXXXX");
+	snprintf(n->dir, sizeof(n->dir), "%s/names-XXXXXX", tmp_test_dir);
 	assert_non_null(mkdtemp(n->dir));
 	snprintf(n->from, sizeof(n->from), "%s/temp", n->dir);
 	snprintf(n->to, sizeof(n->to), "%s/final", n->dir);
@@ -331,6 +332,17 @@ static void removes_unless_asked(void **state)
 	rmdir(n.dir);
 }
 
+/* Each test's names are in one directory, removed even if a test fails. */
+static int make_tmp_dir(void **state)
+{
+	return tmp_test_dir_make("release");
+}
+
+static int remove_tmp_dir(void **state)
+{
+	return tmp_test_dir_remove();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,5 +356,5 @@ int main(void)
 		cmocka_unit_test(removes_unless_asked),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, make_tmp_dir, remove_tmp_dir);
 }

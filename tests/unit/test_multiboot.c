@@ -355,7 +355,8 @@ static void test_kernel_below_1m(void **state)
 	mi = info(fx);
 	m = at(fx, mi.mods_addr, sizeof(*m));
 	assert_true(m->mod_start >= LAYOUT_HIGH_START);
-	assert_false(overlaps(fx->entry.cpu.rbx, MB_INFO_SIZE, base, end - base));
+	assert_false(
+		overlaps(fx->entry.cpu.rbx, MB_INFO_SIZE, base, end - base));
 	assert_false(overlaps(mi.cmdline, strlen(fx->f.cmdline) + 1, base,
 			      end - base));
 	assert_false(overlaps(fx->entry.cpu.gdt_base, 32, base, end - base));
@@ -390,7 +391,7 @@ static void test_truncated(void **state)
 	struct fixture *fx = *state;
 
 	fx->f.kernel_len = HDR_OFF + 20; /* the address fields cut off */
-	expect_error(fx, "kernel image is truncated: the multiboot header at "
+	expect_error(fx, "the image is truncated: the multiboot header at "
 			 "offset 0x40 has no room for its address fields");
 	fx->f.kernel_len = HDR_OFF + 8; /* even the checksum */
 	expect_error(fx, "not a kernel image kvmux knows");
@@ -429,8 +430,8 @@ static void test_load_end_beyond_file(void **state)
 	put_addresses(fx->flat, HDR_OFF, LOAD_ADDR + HDR_OFF, LOAD_ADDR,
 		      LOAD_ADDR + FLAT_LEN + 1, 0, ENTRY);
 	expect_error(fx, "load_end_addr 0x203001 is beyond the end of the "
-			 "file: 0x3001 bytes from load_addr, the file has "
-			 "0x3000");
+			 "file: 0x3001 bytes from load_addr (file offset 0) "
+			 "end at offset 0x3001, the file has 0x3000 bytes");
 	put_addresses(fx->flat, HDR_OFF, LOAD_ADDR + HDR_OFF, LOAD_ADDR,
 		      LOAD_ADDR - 1, 0, ENTRY);
 	expect_error(fx, "load_end_addr 0x1fffff is below its load_addr");
@@ -571,6 +572,7 @@ static void test_modules_need_multiboot(void **state)
 {
 	struct fixture *fx = *state;
 	static struct test_elf t;
+	static const uint8_t junk[64];
 	const struct test_seg seg = { .paddr = 0x100000,
 				      .filesz = 0x100,
 				      .memsz = 0x100 };
@@ -583,7 +585,11 @@ static void test_modules_need_multiboot(void **state)
 	fx->f.modules = fx->mods;
 	fx->f.nr_modules = 1;
 	expect_error(fx, "--module is for multiboot kernels; this kernel is "
-			 "a ELF");
+			 "an ELF (use --initrd)");
+	/* No kernel at all: that is what is wrong, not its modules. */
+	fx->f.kernel = junk;
+	fx->f.kernel_len = sizeof(junk);
+	expect_error(fx, "not a kernel image kvmux knows");
 }
 
 /* Random bytes in the header and address fields: always a clean return. */

@@ -410,9 +410,9 @@ static void test_empty(void **state)
 	struct fixture *fx = *state;
 
 	fx->f.kernel_len = 0;
-	expect_error(fx, "kernel image is empty");
+	expect_error(fx, "the image is empty");
 	fx->f.kernel = NULL;
-	expect_error(fx, "kernel image is empty");
+	expect_error(fx, "the image is empty");
 }
 
 static void test_random_bytes(void **state)
@@ -523,7 +523,8 @@ static void test_segment_below_1m(void **state)
 	assert_int_equal(load(fx), 0);
 	assert_memory_equal(at(fx, 0x8000, KERNEL_FILESZ),
 			    fx->im.buf + DATA_OFF, KERNEL_FILESZ);
-	assert_int_equal(fx->entry.cpu.rbx, BOOT_PVH_INFO_ADDR); /* still free */
+	assert_int_equal(fx->entry.cpu.rbx,
+			 BOOT_PVH_INFO_ADDR); /* still free */
 	phdr(&fx->im, 0)->p_paddr = 0; /* over the GDT's usual place */
 	*note_word(&fx->im, 4) = 0x40;
 	assert_int_equal(load(fx), 0);

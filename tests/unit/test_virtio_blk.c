@@ -10,6 +10,9 @@
  * With snapshot=on the same requests must leave the image as it was and
  * still read back what the guest wrote; images of other formats (crafted
  * headers of each) are refused when the disk is opened.
+ *
+ * Images are made in one temporary directory (tmp_test_util.h), removed
+ * with what it holds when the tests end, failed ones included.
  */
 #include <dirent.h>
 #include <endian.h>
@@ -21,6 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -28,6 +34,7 @@
 #include <linux/virtio_blk.h>
 
 #include "kvmux/virtio_blk.h"
+#include "tmp_test_util.h"
 #include "virtio_test_util.h"
 
 #define SECTOR 512
@@ -35,6 +42,7 @@
 #define SERIAL "kvmux-disk-7"
 #define QSIZE 16
 #define F_VERSION_1 (1ULL << VIRTIO_F_VERSION_1)
+#define PATH_BYTES 80 /* an image's path in tmp_test_dir */
 
 /* Where request `slot` keeps its parts in guest RAM. */
 #define HDR_GPA(slot) (TG_DATA_GPA + 32 * (slot))
@@ -45,7 +53,7 @@ struct fixture {
 	struct test_guest g;
 	struct test_vm vm;
 	struct vm_config cfg;
-	char path[32];
+	char path[PATH_BYTES];
 	int fd; /* the test's own view of the image */
 	void *blk;
 	struct vt_dev d;
@@ -72,7 +80,7 @@ static int make_image(char *path, size_t path_size, uint64_t bytes)
 	uint64_t off, i;
 	int fd;
 
-	snprintf(path, path_size, "/tmp/kvmux-blk-XXXXXX");
+	snprintf(path, path_size, "%s/blk-XXXXXX", tmp_test_dir);
 	fd = mkstemp(path);
 	if (fd < 0)
 		return -1;
@@ -82,8 +90,10 @@ static int make_image(char *path, size_t path_size, uint64_t bytes)
 
 		for (i = 0; i < n; i++)
 			buf[i] = pattern(off + i);
-		if (pwrite(fd, buf, n, off) != (ssize_t)n)
+		if (pwrite(fd, buf, n, off) != (ssize_t)n) {
+			close(fd);
 			return -1;
+		}
 	}
 	return fd;
 }
@@ -130,11 +140,11 @@ static int setup_readonly(void **state)
 }
 
 /* Snapshot stores go here, so a test can see that none has a name. */
-static char scratch[64];
+static char scratch[PATH_BYTES];
 
 static int setup_snapshot(void **state)
 {
-	snprintf(scratch, sizeof(scratch), "/tmp/kvmux-blk-tmp-XXXXXX");
+	snprintf(scratch, sizeof(scratch), "%s/tmp-XXXXXX", tmp_test_dir);
 	if (!mkdtemp(scratch) || setenv("TMPDIR", scratch, 1) < 0)
 		return -1;
 	return open_disk(state, false, true);
@@ -646,7 +656,7 @@ static void *open_image(struct vm_config *cfg, const char *path, bool readonly)
 static void bad_images_refused(void **state)
 {
 	struct vm_config cfg;
-	char path[32];
+	char path[PATH_BYTES];
 	int fd;
 
 	vm_config_init(&cfg);
@@ -663,12 +673,46 @@ static void bad_images_refused(void **state)
 	assert_non_null(strstr(err_msg(), "does not exist"));
 }
 
+/* A path that is neither a file nor a block device is named for what it
+ * is, whatever open(2) said (EISDIR for a directory opened to write,
+ * ENXIO for a socket), read-write or not. */
+static void not_a_file_refused(void **state)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char dir[PATH_BYTES], want[2 * PATH_BYTES];
+	struct vm_config cfg;
+	int sock, ro;
+
+	snprintf(dir, sizeof(dir), "%s/dir", tmp_test_dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/sock", tmp_test_dir);
+	sock = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(sock >= 0);
+	assert_int_equal(bind(sock, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	for (ro = 0; ro < 2; ro++) {
+		vm_config_init(&cfg);
+		assert_null(open_image(&cfg, dir, ro));
+		snprintf(want, sizeof(want),
+			 "disk %s is a directory, not a file or a block device",
+			 dir);
+		assert_string_equal(err_msg(), want);
+		assert_int_equal(err_class(), ERR_INPUT);
+		assert_null(open_image(&cfg, sun.sun_path, ro));
+		snprintf(want, sizeof(want),
+			 "disk %s is a socket, not a file or a block device",
+			 sun.sun_path);
+		assert_string_equal(err_msg(), want);
+		assert_int_equal(err_class(), ERR_INPUT);
+	}
+	close(sock);
+}
+
 /* A writable image is ours alone; read-only ones may be shared. */
 static void images_are_locked(void **state)
 {
 	struct vm_config cfg, other;
 	void *a, *b;
-	char path[32];
+	char path[PATH_BYTES];
 	int fd;
 
 	vm_config_init(&cfg);
@@ -681,6 +725,8 @@ static void images_are_locked(void **state)
 	assert_null(open_image(&other, path, true));
 	assert_non_null(strstr(err_msg(), "in use by another process or "
 					  "another VM of this run"));
+	/* Contention, not a mistake in the command: kvmux cannot start. */
+	assert_int_equal(err_class(), ERR_HOST);
 	virtio_blk_kind.destroy(a);
 	cfg.nr_disks = 0;
 	a = open_image(&cfg, path, true);
@@ -714,7 +760,7 @@ static void snapshots_share_the_image(void **state)
 	struct disk_config writer = { 0 };
 	struct disk_config reader = { .readonly = true };
 	void *a, *b, *c;
-	char path[32];
+	char path[PATH_BYTES];
 	int fd;
 
 	fd = make_image(path, sizeof(path), SECTORS * SECTOR);
@@ -744,7 +790,7 @@ static void snapshots_share_the_image(void **state)
 static void image_given_twice(void **state)
 {
 	struct vm_config cfg;
-	char path[32], other_path[40];
+	char path[PATH_BYTES], other_path[PATH_BYTES + 1];
 	void *a;
 	int fd;
 
@@ -757,6 +803,7 @@ static void image_given_twice(void **state)
 	assert_string_equal(err_msg() + strlen(err_msg()) -
 				    strlen(" is given twice"),
 			    " is given twice");
+	assert_int_equal(err_class(), ERR_INPUT);
 	/* Another name of the same file. */
 	snprintf(other_path, sizeof(other_path), "/%s", path);
 	assert_null(open_image(&cfg, other_path, true));
@@ -771,7 +818,7 @@ static void image_given_twice(void **state)
 static void readonly_snapshot_needs_no_store(void **state)
 {
 	struct disk_config disk = { .readonly = true, .snapshot = true };
-	char path[32];
+	char path[PATH_BYTES];
 	void *d;
 	int fd;
 
@@ -821,7 +868,7 @@ static void craft(const struct crafted *c, char *path, size_t path_size)
 	uint8_t footer[SECTOR];
 	int fd;
 
-	snprintf(path, path_size, "/tmp/kvmux-fmt-XXXXXX");
+	snprintf(path, path_size, "%s/fmt-XXXXXX", tmp_test_dir);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, c->size), 0);
@@ -870,7 +917,7 @@ static const struct crafted crafted[] = {
  * such bytes elsewhere open. */
 static void other_formats_refused(void **state)
 {
-	char path[32], want[160];
+	char path[PATH_BYTES], want[256];
 	unsigned int i;
 	void *d;
 
@@ -906,7 +953,7 @@ static void format_raw_skips_the_check(void **state)
 {
 	const struct crafted *c = &crafted[0];
 	struct disk_config disk = { .format = DISK_FORMAT_RAW };
-	char path[32];
+	char path[PATH_BYTES];
 	void *d;
 
 	craft(c, path, sizeof(path));
@@ -919,6 +966,16 @@ static void format_raw_skips_the_check(void **state)
 	assert_null(open_as(disk));
 	assert_non_null(strstr(err_msg(), "qcow2"));
 	unlink(path);
+}
+
+static int make_tmp_dir(void **state)
+{
+	return tmp_test_dir_make("blk");
+}
+
+static int remove_tmp_dir(void **state)
+{
+	return tmp_test_dir_remove();
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -948,6 +1005,7 @@ int main(void)
 		S(snapshot_zeroes_and_discards),
 		S(snapshot_flush_and_range_checks),
 		cmocka_unit_test(bad_images_refused),
+		cmocka_unit_test(not_a_file_refused),
 		cmocka_unit_test(images_are_locked),
 		cmocka_unit_test(snapshots_share_the_image),
 		cmocka_unit_test(readonly_snapshot_needs_no_store),
@@ -956,5 +1014,5 @@ int main(void)
 		cmocka_unit_test(image_given_twice),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, make_tmp_dir, remove_tmp_dir);
 }

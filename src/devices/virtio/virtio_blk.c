@@ -26,9 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include <linux/fs.h>
 
 #include "kvmux/config.h"
 #include "kvmux/device.h"
@@ -454,7 +457,11 @@ static const char *earlier_disk(const struct vm_config *cfg, unsigned int i,
 	return NULL;
 }
 
-/* Disk i could not lock its image: who holds the lock? */
+/*
+ * Disk i could not lock its image: who holds the lock?  The same image
+ * given twice to this VM is the user's slip (126); a lock another process
+ * or VM holds is contention that may pass (125).
+ */
 static int lock_error(struct virtio_blk *blk, const struct vm_config *cfg,
 		      unsigned int i)
 {
@@ -465,9 +472,9 @@ static int lock_error(struct virtio_blk *blk, const struct vm_config *cfg,
 	if (twin)
 		return err_set("disk %s is given twice (it is also disk %s)",
 			       blk->path, twin);
-	return err_set("disk %s is in use by another process or another VM "
-		       "of this run (it holds a lock on it)",
-		       blk->path);
+	return err_host("disk %s is in use by another process or another VM "
+			"of this run (it holds a lock on it)",
+			blk->path);
 }
 
 /* Refuse an image in a format other than raw (kvmux/disk_format.h): its
@@ -488,6 +495,34 @@ static int check_raw(struct virtio_blk *blk, uint64_t size)
 	return 0;
 }
 
+/* A disk the guest may write that the host will not let it write. */
+static int readonly_error(const struct virtio_blk *blk, const char *why)
+{
+	return err_set("cannot open disk %s: %s (use readonly=on)", blk->path,
+		       why);
+}
+
+/*
+ * open(O_RDWR) of a read-only block device (a loop device set up with -r,
+ * a write-protected card) succeeds, and only each write fails (EPERM):
+ * ask the kernel, so that the guest is not offered a disk it cannot write.
+ */
+static int check_writable(const struct virtio_blk *blk)
+{
+	struct stat st;
+	int ro = 0;
+
+	if (fstat(blk->fd, &st) < 0)
+		return err_set_errno("disk %s", blk->path);
+	if (!S_ISBLK(st.st_mode))
+		return 0;
+	if (ioctl(blk->fd, BLKROGET, &ro) < 0)
+		return err_set_errno("disk %s: cannot ask whether the block "
+				     "device is read-only (BLKROGET)",
+				     blk->path);
+	return ro ? readonly_error(blk, "Read-only block device") : 0;
+}
+
 static int open_image(struct virtio_blk *blk, const struct vm_config *cfg,
 		      unsigned int i)
 {
@@ -498,7 +533,11 @@ static int open_image(struct virtio_blk *blk, const struct vm_config *cfg,
 
 	blk->fd = host_open_input(blk->path, "disk", shared ? O_RDONLY : O_RDWR,
 				  true);
+	if (blk->fd < 0 && errno == EROFS)
+		return readonly_error(blk, strerror(EROFS));
 	if (blk->fd < 0)
+		return -1;
+	if (!shared && check_writable(blk) < 0)
 		return -1;
 	if (flock(blk->fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
 		return lock_error(blk, cfg, i);
