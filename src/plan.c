@@ -77,9 +77,10 @@ static void print_capacity(FILE *out, const struct group_plan *p)
 	char mem[32], period[32], cpu_time[32];
 
 	fprintf(out,
-		"capacity: %u vCPUs (%u host CPUs x overcommit %u.%03u), "
+		"capacity: %u vCPU%s (%u host CPU%s x overcommit %u.%03u), "
 		"%s memory; period %s, %s of CPU time per period%s\n",
-		p->cpu_capacity, p->host_cpus, p->overcommit_milli / 1000,
+		p->cpu_capacity, p->cpu_capacity == 1 ? "" : "s", p->host_cpus,
+		p->host_cpus == 1 ? "" : "s", p->overcommit_milli / 1000,
 		p->overcommit_milli % 1000,
 		size_text(mem, sizeof(mem), p->memory_capacity),
 		ms_text(period, sizeof(period), p->period_ns),

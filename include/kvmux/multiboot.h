@@ -174,7 +174,9 @@ int multiboot_load(const struct guest_mem *gm, const struct mem_layout *l,
 /*
  * The command line as QEMU hands it to a multiboot kernel: the kernel's
  * file name, a space, then cmdline (suites parse their arguments from the
- * second word on).  *out is malloc'ed.  Returns 0, or -1 with err_set().
+ * second word on).  *out is malloc'ed.  Returns 0, or -1 with err_set()
+ * when the whole line is longer than BOOT_CMDLINE_MAX - 1 bytes (the
+ * message says how many of them are left for cmdline), or err_host().
  */
 int multiboot_cmdline(const char *kernel_name, const char *cmdline, char **out);
 

@@ -28,12 +28,19 @@ int parse_uint_hex(const char *text, uint64_t min, uint64_t max,
 /*
  * A duration: a decimal number of seconds with an optional fraction and an
  * optional unit ms, s, m or h ("1.5", ".5", "90s", "250ms", "2m").  Result in
- * milliseconds, at least 1 for any non-zero input.
+ * whole milliseconds, truncated (1.2345678 is 1234), and at least 1 for any
+ * non-zero input (0.0001 is 1).
  *
  * All of these return -1 with err_set(): "'TEXT' is not ..." for text
  * that is not such a number, "'TEXT' is too large" for one past 2^64 - 1
  * (bytes, units, milliseconds), "... is out of range" outside [min, max].
  */
 int parse_duration_ms(const char *text, uint64_t *ms);
+
+/*
+ * The same, but a duration under 1 ms is 0 (0.0001 is 0), for a setting
+ * whose range starts at 1 ms: what is below it is refused, not raised.
+ */
+int parse_duration_ms_truncated(const char *text, uint64_t *ms);
 
 #endif

@@ -223,6 +223,16 @@ int multiboot_parse(const uint8_t *buf, size_t len, struct mb_image *img)
 
 int multiboot_cmdline(const char *kernel_name, const char *cmdline, char **out)
 {
+	const size_t max = BOOT_CMDLINE_MAX - 1,
+		     prefix = strlen(kernel_name) + 1;
+
+	*out = NULL;
+	/* Said here, where the user's part is known: --cmdline has less. */
+	if (prefix + strlen(cmdline) > max)
+		return err_set(
+			"kernel command line is too long: %zu bytes, counting the kernel's path and a space (%zu bytes) that kvmux puts first, as QEMU does; a multiboot kernel accepts at most %zu, which leaves %zu for --cmdline",
+			prefix + strlen(cmdline), prefix, max,
+			prefix < max ? max - prefix : 0);
 	if (asprintf(out, "%s %s", kernel_name, cmdline) < 0) {
 		*out = NULL;
 		return err_host("out of memory");

@@ -388,6 +388,21 @@ static int keep_vm_option(void *opaque, const struct setting *s,
 	return 0;
 }
 
+/*
+ * An option of one VM given with several config files: a key of the
+ * files is where each VM's value goes; an option without one (--dump-dtb)
+ * needs a run of one VM.
+ */
+static int one_vm_only(const struct setting *s)
+{
+	if (s->section)
+		return err_set("--%s names one VM: with several config files, "
+			       "use [%s] %s",
+			       s->option, s->section, s->key);
+	return err_set("--%s works with one VM only: give one config file",
+		       s->option);
+}
+
 /* The command line overrides the config files: applied after them. */
 static int apply_options(const struct vm_options *o, struct run_request *req)
 {
@@ -396,10 +411,7 @@ static int apply_options(const struct vm_options *o, struct run_request *req)
 
 	for (i = 0; i < o->nr; i++) {
 		if ((o->opt[i].s->flags & SETTING_ONE_VM) && req->nr_vms > 1)
-			return err_set("--%s names one VM: with several "
-				       "config files, use [%s] %s",
-				       o->opt[i].s->option,
-				       o->opt[i].s->section, o->opt[i].s->key);
+			return one_vm_only(o->opt[i].s);
 		for (vm = &req->vm[0]; vm < &req->vm[req->nr_vms]; vm++)
 			if (apply_vm_option(o->opt[i].s, o->opt[i].arg, vm) < 0)
 				return -1;

@@ -110,7 +110,8 @@ int parse_uint_hex(const char *text, uint64_t min, uint64_t max,
 	return 0;
 }
 
-int parse_duration_ms(const char *text, uint64_t *ms)
+/* text in whole milliseconds, truncated; *tiny: not zero, but under 1 ms */
+static int duration_ms(const char *text, uint64_t *ms, bool *tiny)
 {
 	uint64_t whole, frac = 0, frac_scale = 1, unit_ms = 1000;
 	bool nonzero = false; /* a digit past the precision kept */
@@ -146,10 +147,27 @@ int parse_duration_ms(const char *text, uint64_t *ms)
 	if (whole > UINT64_MAX / unit_ms / 2)
 		return bad_number(TOO_LARGE, text, NULL);
 	*ms = whole * unit_ms + frac * unit_ms / frac_scale;
-	if (*ms == 0 && (whole || nonzero))
-		*ms = 1; /* a tiny duration is not "none" */
+	*tiny = *ms == 0 && (whole || nonzero);
 	return 0;
 bad:
 	return bad_number(rc, text,
 			  "a duration (examples: 30, 1.5, 90s, 250ms, 2m)");
+}
+
+int parse_duration_ms(const char *text, uint64_t *ms)
+{
+	bool tiny;
+
+	if (duration_ms(text, ms, &tiny) < 0)
+		return -1;
+	if (tiny)
+		*ms = 1; /* a tiny duration is not "none" */
+	return 0;
+}
+
+int parse_duration_ms_truncated(const char *text, uint64_t *ms)
+{
+	bool tiny;
+
+	return duration_ms(text, ms, &tiny);
 }

@@ -3,15 +3,40 @@
  * request.c - the config files of "kvmux run" and "kvmux plan": one VM
  * each (kvmux/request.h).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kvmux/config_file.h"
 #include "kvmux/error.h"
 #include "kvmux/layout.h"
 #include "kvmux/parse.h"
 #include "kvmux/request.h"
+
+/* Do two paths name one file (symbolic links followed)? */
+static bool one_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Two VMs of one name: a file given twice says so, not "set a name". */
+static int same_name(const char *a, const char *b, const char *name)
+{
+	if (!strcmp(a, b))
+		return err_set("%s is given twice: one config file is one VM",
+			       a);
+	if (one_file(a, b))
+		return err_set("%s and %s are one config file, given twice: "
+			       "one config file is one VM",
+			       a, b);
+	return err_set("%s and %s both name a VM '%s': set [vm] name in one", a,
+		       b, name);
+}
 
 static int check_names(const struct run_request *req, char *const *paths)
 {
@@ -20,10 +45,8 @@ static int check_names(const struct run_request *req, char *const *paths)
 	for (i = 0; i < req->nr_vms; i++) {
 		for (j = 0; j < i; j++) {
 			if (!strcmp(req->vm[i].name, req->vm[j].name))
-				return err_set("%s and %s both name a VM "
-					       "'%s': set [vm] name in one",
-					       paths[j], paths[i],
-					       req->vm[i].name);
+				return same_name(paths[j], paths[i],
+						 req->vm[i].name);
 		}
 	}
 	return 0;

@@ -26,6 +26,9 @@
 #define PERIOD_MIN_MS 1
 #define PERIOD_MAX_MS 10000
 #define SPEC_MAX 65536 /* longest --disk/--module value */
+/* A limit's number in help text: NUMBER_TEXT(CONFIG_LIST_MAX) is "32". */
+#define TEXT(n) #n
+#define NUMBER_TEXT(n) TEXT(n)
 
 /* A row's scope and offset: VM(memory) is struct vm_config's memory. */
 #define VM(field) SCOPE_VM, offsetof(struct vm_config, field)
@@ -366,7 +369,8 @@ static int set_period(const struct setting *s, const char *value,
 {
 	uint64_t ms;
 
-	if (parse_duration_ms(value, &ms) < 0)
+	/* 0.0001 is below the range, not 1 ms. */
+	if (parse_duration_ms_truncated(value, &ms) < 0)
 		return -1;
 	if (ms < PERIOD_MIN_MS || ms > PERIOD_MAX_MS)
 		return err_set("%s is out of range (0.001 to %u seconds; "
@@ -458,9 +462,9 @@ const struct setting settings[] = {
 	  "a uid's gid the same number, no groups) once KVM and every file "
 	  "are open; one value for all VMs of a run" },
 	{ NULL, "dump-dtb", "dump-dtb", 0, "FILE", SETTING_PATH, VM(dump_dtb),
-	  .check = check_output_file, .def = "none",
+	  .check = check_output_file, .def = "none", .flags = SETTING_ONE_VM,
 	  .help = "write the device tree to FILE and exit (0; 126 if FILE "
-	  "cannot be written)" },
+	  "cannot be written); one VM only" },
 
 	/* [disk "NAME"] */
 	{ NULL, "disk", "disk", 'd', "path=FILE[,readonly=on|off]"
@@ -519,8 +523,9 @@ const struct setting settings[] = {
 	{ "console", "fail-on", "fail-on", 0, "REGEX", SETTING_LIST,
 	  VM(fail_on), .check = line_match_check, .def = "none",
 	  .help = "end the run with status 123 when a console line matches "
-	  "REGEX (PCRE2); linux: a set for Linux kernels; "
-	  "repeatable" },
+	  "REGEX (PCRE2); linux: a set for Linux kernels; repeatable, at "
+	  "most " NUMBER_TEXT(CONFIG_LIST_MAX) " patterns (the config file's and the "
+	  "command line's together; linux counts as one)" },
 
 	/* the group of VMs of one run (and of kvmux plan) */
 	{ NULL, "host-cpus", "host-cpus", 0, "N", SETTING_UINT,
@@ -626,8 +631,11 @@ static int add_to_list(const struct setting *s, const char *value,
 	struct config_list *list = field(s, ctx);
 	size_t len = strlen(value);
 
+	/* The files' values and the command line's share one list. */
 	if (list->nr == CONFIG_LIST_MAX)
-		return err_set("more than %d values", CONFIG_LIST_MAX);
+		return err_set("more than %d values in all (the config file's "
+			       "%s lines and --%s count together)",
+			       CONFIG_LIST_MAX, s->key, s->option);
 	if (!len)
 		return err_set("the %s is empty", s->key);
 	if (s->check && s->check(value) < 0)

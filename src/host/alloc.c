@@ -176,10 +176,11 @@ static int size_memory(const struct vm_config *vm, unsigned int n,
 	}
 	if (alloc_apportion(a->ask, a->least, a->rank, n, group->host_memory,
 			    ALLOC_MEMORY_UNIT, a->out) < 0)
-		return err_set("the %u VMs need at least %llu MiB of memory "
-			       "(%llu MiB each, or what a VM asks if less), "
-			       "more than the group's %llu MiB",
-			       n, (unsigned long long)(sum(a->least, n) >> 20),
+		return err_set("the %u VM%s need%s at least %llu MiB of "
+			       "memory (%llu MiB each, or what a VM asks if "
+			       "less), more than the group's %llu MiB",
+			       n, n == 1 ? "" : "s", n == 1 ? "s" : "",
+			       (unsigned long long)(sum(a->least, n) >> 20),
 			       ALLOC_MIN_MEMORY >> 20,
 			       (unsigned long long)(group->host_memory >> 20));
 	plan->memory_scaled = sum(a->ask, n) > group->host_memory;
@@ -201,10 +202,12 @@ static int size_cpus(const struct vm_config *vm, unsigned int n,
 	}
 	if (alloc_apportion(a->ask, a->least, a->rank, n, plan->cpu_capacity, 1,
 			    a->out) < 0)
-		return err_set("the %u VMs need at least one vCPU each, more "
-			       "than the group's %u (%u host CPUs, overcommit "
+		return err_set("the %u VM%s need%s at least one vCPU%s, more "
+			       "than the group's %u (%u host CPU%s, overcommit "
 			       "%u.%03u)",
-			       n, plan->cpu_capacity, plan->host_cpus,
+			       n, n == 1 ? "" : "s", n == 1 ? "s" : "",
+			       n == 1 ? "" : " each", plan->cpu_capacity,
+			       plan->host_cpus, plan->host_cpus == 1 ? "" : "s",
 			       plan->overcommit_milli / 1000,
 			       plan->overcommit_milli % 1000);
 	plan->cpus_scaled = sum(a->ask, n) > plan->cpu_capacity;

@@ -30,19 +30,24 @@
  * header of x86 ("invalid opcode: 0000 [#1] SMP"), BUG()s and the
  * sanitizers' reports (KASAN, KFENCE, KCSAN and KMSAN say "BUG: KASAN:
  * ..."), page faults in the kernel, lockups and stalls, hung tasks.
- * WARN()s are not here: many kernels warn and run on (add
- * "WARNING: CPU: " to fail on them).
+ * Each phrase starts at a word boundary and ends with what Linux prints
+ * after it, so that a test's own words ("DEBUG: ", "ok 1 - general
+ * protection fault handling") are not taken for the kernel's.  WARN()s
+ * are not here: many kernels warn and run on (add "WARNING: CPU: " to
+ * fail on them).
  */
 const char *const line_match_linux[] = {
-	"Kernel panic - not syncing",
-	"Oops: ",
-	"BUG: ",
-	"kernel BUG at ",
-	"general protection fault",
-	"Unable to handle kernel ",
-	"UBSAN: ",
-	"INFO: task .* blocked for more than [0-9]+ seconds",
-	"rcu_[a-z]+ (self-)?detected stall",
+	"\\bKernel panic - not syncing:",
+	"\\bOops: ",
+	"\\bBUG: ",
+	/* BUG(); "Kernel BUG at ADDR [verbose debug info unavailable]" */
+	"\\b[Kk]ernel BUG at ",
+	/* x86: ", probably for non-canonical address ...: 0000 [#1]" */
+	"\\bgeneral protection fault[,:] ",
+	"\\bUnable to handle kernel ",
+	"\\bUBSAN: ",
+	"\\bINFO: task .+:[0-9]+ blocked for more than [0-9]+ seconds\\.",
+	"\\brcu_[a-z_]+ (self-)?detected (expedited )?stalls? on ",
 	": [0-9a-f]{4} \\[#[0-9]+\\]",
 	NULL,
 };

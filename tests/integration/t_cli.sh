@@ -100,3 +100,27 @@ STATUS=0
 ERR=$(cat "$WORK/err")
 check "cli: an unknown command is named (126, one line)" all_of \
 	'status_is 126' 'err_one_line' "err_has \"unknown command 'bogus'\""
+
+# --dump-dtb in a group: refused as an option of one VM, in one line,
+# before the VMs' files are compared (it named "dt.dtb is dt.dtb").
+printf '[kernel]\npath = %s\n' "$fw/exitcode.elf" >"$WORK/ga.conf"
+printf '[kernel]\npath = %s\n' "$fw/exitcode.elf" >"$WORK/gb.conf"
+kvmux_run run "$WORK/ga.conf" "$WORK/gb.conf" --dump-dtb "$WORK/dt.dtb"
+check "cli: --dump-dtb with two config files: one VM only" all_of \
+	'status_is 126' 'err_one_line' \
+	'err_has "kvmux: --dump-dtb works with one VM only: give one config file"' \
+	'[ ! -e "$WORK/dt.dtb" ]'
+
+# A multiboot kernel's line starts with its path and a blank: the limit of
+# 65535 bytes counts them, the message says so and what --cmdline has.
+mb="$fw/exitcode.mb.elf"
+left=$((65535 - ${#mb} - 1))
+pad=$(head -c $((left - 7)) /dev/zero | tr '\0' a)
+kvmux_run run -k "$mb" -p "exit=4 $pad" --timeout 60
+check "cli: multiboot: --cmdline of 65534 bytes less the path's boots" \
+	all_of 'status_is 4'
+kvmux_run run -k "$mb" -p "exit=4 ${pad}a" --timeout 60
+check "cli: multiboot: one byte more names the path's share" all_of \
+	'status_is 126' 'err_one_line' \
+	"err_has \"kernel command line is too long: 65536 bytes, counting the kernel's path and a space ($((${#mb} + 1)) bytes) that kvmux puts first\"" \
+	"err_has \"which leaves $left for --cmdline\""

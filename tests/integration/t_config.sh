@@ -157,9 +157,63 @@ kvmux_run plan "$conf/x.conf" "$conf/y.conf" "$conf/z.conf" \
 	--host-cpus 2 --host-memory 4G
 check "plan: more VMs than vCPUs is refused" all_of 'status_is 126' \
 	"err_has 'need at least one vCPU each'" 'err_one_line'
-kvmux_run plan "$conf/x.conf" "$conf/x.conf"
+mkdir -p "$conf/other"
+cp "$conf/x.conf" "$conf/other/x.conf"
+kvmux_run plan "$conf/x.conf" "$conf/other/x.conf"
 check "plan: two VMs with one name" all_of 'status_is 126' \
 	"err_has \"both name a VM 'x'\"" 'err_one_line'
+kvmux_run plan "$conf/x.conf" "$conf/x.conf"
+check "plan: one file given twice is said to be that" all_of \
+	'status_is 126' \
+	"err_has 'kvmux: $conf/x.conf is given twice: one config file is one VM'" \
+	'err_one_line'
+kvmux_run run "$conf/x.conf" "$conf/./x.conf"
+check "run: one file under two paths is given twice too" all_of \
+	'status_is 126' "err_has 'are one config file, given twice'" \
+	'err_one_line'
+
+# --period's range holds at its low end: below 1 ms is refused, as above
+# 10 s, not taken as 1 ms.
+for period in 0.0001 10.001; do
+	kvmux_run plan "$conf/x.conf" "$conf/y.conf" --period "$period" --json
+	check "plan: --period $period is out of range" all_of 'status_is 126' \
+		"err_has 'kvmux: --period: $period is out of range (0.001 to 10 seconds'" \
+		'err_one_line'
+done
+kvmux_run plan "$conf/x.conf" "$conf/y.conf" --period 0.001 --json
+check "plan: --period 0.001 is 1 ms" all_of 'status_is 0' \
+	"out_has '\"period_ns\": 1000000,'"
+
+# One VM on one host CPU: singular words.
+kvmux_run plan "$conf/x.conf" --host-cpus 1 --host-memory 4G
+check "plan: 1 vCPU (1 host CPU ...)" all_of 'status_is 0' \
+	"out_has 'capacity: 1 vCPU (1 host CPU x overcommit 1.000)'"
+kvmux_run plan "$conf/x.conf" --host-cpus 1 --overcommit 0.5
+check "plan: the 1 VM needs ... (1 host CPU" all_of 'status_is 126' \
+	'err_has "the 1 VM needs at least one vCPU, more than the group'"'"'s 0 (1 host CPU, overcommit 0.500)"' \
+	'err_one_line'
+
+# --fail-on: 32 patterns at most, the file's and the command line's
+# together, and the message says so.
+{
+	printf '[kernel]\npath = images/exitcode.elf\n[console]\n'
+	for i in $(seq 31); do printf 'fail-on = p%d\n' "$i"; done
+} >"$conf/many.conf"
+kvmux_run run "$conf/many.conf" --fail-on last --fail-on more
+check "config: a 33rd --fail-on pattern, counting the file's" all_of \
+	'status_is 126' \
+	'err_has "kvmux: --fail-on: more than 32 values in all (the config file'"'"'s fail-on lines and --fail-on count together)"' \
+	'err_one_line'
+
+# A config file reached through a symbolic link: its paths are relative
+# to the link's directory (the path as given), as docs/config.md says.
+mkdir -p "$conf/sub" "$conf/link"
+printf '[kernel]\npath = k.elf\ncmdline = exit=3\n' >"$conf/sub/rel.conf"
+ln -sf ../sub/rel.conf "$conf/link/rel.conf"
+cp "$FIRMWARE/exitcode.elf" "$conf/link/k.elf"
+kvmux_run run "$conf/link/rel.conf" --timeout 60
+check "config: paths from the link's directory, not the target's" all_of \
+	'status_is 3'
 kvmux_run plan "$conf/x.conf" --overcommit lots
 check "plan: a bad group option" all_of 'status_is 126' \
 	"err_has '--overcommit: '" 'err_one_line'

@@ -279,12 +279,21 @@ Run /init as init process
 not FAILMARK at the start")%0a exit=7"
 check "fail-on: no line matches: the guest's own status (7)" all_of \
 	'status_is 7' '! err_has "fail-on"'
+# A test's own words are not the kernel's: the set's phrases start at a
+# word boundary and end as Linux ends them.
+kvmux_run run --kernel "$say" --fail-on linux --timeout 60 \
+	--cmdline "say=$(enc "DEBUG: hello
+ok 1 - test general protection fault handling")%0a exit=7"
+check "fail-on linux: 'DEBUG: hello' and a test named for a #GP pass (7)" \
+	all_of 'status_is 7' '! err_has "fail-on"' 'out_has "DEBUG: hello"'
 
 # The Linux set, one line of each kind (tests/unit/test_line_match.c
 # has them all).
 for text in "BUG: kernel NULL pointer dereference, address: 0000000000000000" \
 	"[    1.234567] Oops: 0000 [#1] SMP" \
 	"general protection fault: 0000 [#1] PREEMPT SMP" \
+	"[   1.234] BUG: unable to handle page fault for address: 0000000000000008" \
+	"general protection fault, probably for non-canonical address 0xdffffc0000000001: 0000 [#1] SMP" \
 	"BUG: KASAN: use-after-free in f+0x1/0x2" \
 	"INFO: task init:1 blocked for more than 120 seconds."; do
 	kvmux_run run --kernel "$say" --fail-on linux --timeout 60 \

@@ -178,6 +178,18 @@ static void cpus_floor(void **state)
 	group_plan_free(&plan);
 }
 
+/* The asks do not fit group: refused with exactly msg, no plan. */
+static void expect_refused(const struct ask *asks, unsigned int n,
+			   const struct group_config *group, const char *msg)
+{
+	struct group_plan plan;
+
+	assert_int_equal(group_plan_build(make_vms(asks, n), n, group, &plan),
+			 -1);
+	assert_string_equal(err_msg(), msg);
+	assert_null(plan.vm);
+}
+
 static void minimums_do_not_fit(void **state)
 {
 	static const struct ask five[] = { { 1, 64 * MIB, 0, 1 },
@@ -189,21 +201,26 @@ static void minimums_do_not_fit(void **state)
 					  { 1, 1 * GIB, 0, 1 },
 					  { 1, 1 * GIB, 0, 1 } };
 	struct group_config group = host(4, 4 * GIB);
-	struct group_plan plan;
 
-	assert_int_equal(group_plan_build(make_vms(five, 5), 5, &group, &plan),
-			 -1);
-	assert_string_equal(err_msg(),
-			    "the 5 VMs need at least one vCPU each, more than "
-			    "the group's 4 (4 host CPUs, overcommit 1.000)");
-	assert_null(plan.vm);
+	expect_refused(five, 5, &group,
+		       "the 5 VMs need at least one vCPU each, more than the "
+		       "group's 4 (4 host CPUs, overcommit 1.000)");
+	/* One VM, one host CPU: no "1 VMs" or "1 host CPUs" (plan a.conf). */
+	group = host(1, 4 * GIB);
+	group.overcommit_milli = 500;
+	expect_refused(big, 1, &group,
+		       "the 1 VM needs at least one vCPU, more than the "
+		       "group's 0 (1 host CPU, overcommit 0.500)");
+	group = host(1, 16 * MIB);
+	expect_refused(big, 1, &group,
+		       "the 1 VM needs at least 32 MiB of memory (32 MiB each, "
+		       "or what a VM asks if less), more than the group's 16 "
+		       "MiB");
 	group = host(4, 64 * MIB);
-	assert_int_equal(group_plan_build(make_vms(big, 3), 3, &group, &plan),
-			 -1);
-	assert_string_equal(err_msg(),
-			    "the 3 VMs need at least 96 MiB of memory (32 MiB "
-			    "each, or what a VM asks if less), more than the "
-			    "group's 64 MiB");
+	expect_refused(big, 3, &group,
+		       "the 3 VMs need at least 96 MiB of memory (32 MiB each, "
+		       "or what a VM asks if less), more than the group's 64 "
+		       "MiB");
 }
 
 /* A VM asking less than the floor keeps its (odd) size; others scale. */

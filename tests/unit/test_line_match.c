@@ -146,6 +146,15 @@ static void linux_set(void **state)
 		"INFO: task kworker/0:1:12 blocked for more than 120 seconds.",
 		"rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:",
 		"rcu: INFO: rcu_sched self-detected stall on CPU",
+		"[    1.234000] BUG: kernel NULL pointer dereference, address: 0",
+		"[   1.234] BUG: unable to handle page fault for address: 8",
+		"general protection fault, probably for non-canonical address "
+		"0xdffffc0000000001: 0000 [#1] SMP",
+		"general protection fault: 0000 [#1] PREEMPT SMP",
+		"Kernel BUG at ffffffffa039857b [verbose debug info unavailable]",
+		"Internal error: Oops - BUG: 96000004 [#1] PREEMPT SMP",
+		"rcu: INFO: rcu_sched detected expedited stalls on CPUs/tasks: {",
+		"INFO: rcu_tasks detected stalls on tasks:",
 	};
 	static const char *const fine[] = {
 		"[    0.000000] Linux version 6.1.0 (gcc 12)",
@@ -154,6 +163,16 @@ static void linux_set(void **state)
 		"[    3.000000] reboot: Power down",
 		"WARNING: CPU: 0 PID: 1 at kernel/x.c:1 f+0x1/0x2",
 		"audit: type=2000 audit(0.1:1): state=initialized",
+		/* A test's words, not the kernel's. */
+		"DEBUG: hello",
+		"ok 1 - test general protection fault handling",
+		"XBUG: 3 open",
+		"ok 2 - Kernel panic - not syncing is printed",
+		"kernel BUG atlas",
+		"INFO: task list blocked for more than 3 seconds",
+		/* A #GP in a user process: the kernel is fine. */
+		"traps: a.out[88] general protection fault ip:401000 sp:0 "
+		"error:0 in a.out[401000+1000]",
 	};
 	const char *linux_word = "linux";
 	struct line_match *m = line_match_create(&linux_word, 1);

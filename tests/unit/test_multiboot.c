@@ -568,6 +568,32 @@ static void test_cmdline(void **state)
 	free(line);
 }
 
+/* The line's limit counts the kernel's path kvmux puts first, and the
+ * message says so and what is left for --cmdline. */
+static void test_cmdline_limit(void **state)
+{
+	size_t left = BOOT_CMDLINE_MAX - 1 - strlen("dir/k ");
+	char *user = malloc(left + 2), *line;
+
+	assert_non_null(user);
+	memset(user, 'a', left + 1);
+	user[left] = '\0';
+	assert_int_equal(multiboot_cmdline("dir/k", user, &line), 0);
+	assert_int_equal(strlen(line), BOOT_CMDLINE_MAX - 1);
+	free(line);
+	user[left] = 'a';
+	user[left + 1] = '\0';
+	assert_int_equal(multiboot_cmdline("dir/k", user, &line), -1);
+	assert_null(line);
+	assert_string_equal(err_msg(),
+			    "kernel command line is too long: 65536 bytes, "
+			    "counting the kernel's path and a space (6 bytes) "
+			    "that kvmux puts first, as QEMU does; a multiboot "
+			    "kernel accepts at most 65535, which leaves 65529 "
+			    "for --cmdline");
+	free(user);
+}
+
 static void test_modules_need_multiboot(void **state)
 {
 	struct fixture *fx = *state;
@@ -643,6 +669,7 @@ int main(void)
 		T(test_elf_entry_outside),
 		T(test_dtb_module),
 		T(test_cmdline),
+		T(test_cmdline_limit),
 		T(test_modules_need_multiboot),
 		T(test_mutations),
 	};

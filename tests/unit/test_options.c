@@ -281,6 +281,29 @@ static void group_options(void **state)
 		     "-k", "k", "--overcommit", "0", NULL);
 }
 
+/* --period's range is 0.001 to 10 s at both ends: below 1 ms is not
+ * raised to 1 ms. */
+static void period_range(void **state)
+{
+	static const char *const out_of_range[] = { "0.0001", "0.5ms",
+						    "10.001" };
+	struct run_request req;
+	char msg[128];
+	size_t i;
+
+	assert_int_equal(run_args(&req, "-k", "k", "--period", "0.001", NULL),
+			 CLI_RUN);
+	assert_int_equal(req.group.period_ns, 1000000);
+	run_request_free(&req);
+	for (i = 0; i < sizeof(out_of_range) / sizeof(out_of_range[0]); i++) {
+		snprintf(msg, sizeof(msg),
+			 "--period: %s is out of range (0.001 to 10 seconds; "
+			 "100 ms is 0.1)",
+			 out_of_range[i]);
+		expect_error(msg, "-k", "k", "--period", out_of_range[i], NULL);
+	}
+}
+
 static void usage_errors(void **state)
 {
 	expect_error("unknown option '--bogus' (see kvmux run --help)",
@@ -367,6 +390,27 @@ static void files_then_options(void **state)
 	expect_error("--name names one VM: with several config files, use "
 		     "[vm] name",
 		     a, b, "--name", "x", NULL);
+	/* An option without a key says so, before any file is compared. */
+	expect_error("--dump-dtb works with one VM only: give one config file",
+		     a, b, "--dump-dtb", "dt.dtb", NULL);
+}
+
+/* One config file given twice is said to be that, not a clash of names. */
+static void file_given_twice(void **state)
+{
+	char a[256], dot[256], msg[600];
+
+	write_conf("a.conf", "[kernel]\npath = k\n");
+	snprintf(a, sizeof(a), "%s/a.conf", dir);
+	snprintf(dot, sizeof(dot), "%s/./a.conf", dir);
+	snprintf(msg, sizeof(msg),
+		 "%s is given twice: one config file is one VM", a);
+	expect_error(msg, a, a, NULL);
+	snprintf(msg, sizeof(msg),
+		 "%s and %s are one config file, given twice: one config "
+		 "file is one VM",
+		 a, dot);
+	expect_error(msg, a, dot, NULL);
 }
 
 /* --console-output -, FILE[,append], --console-log, --timestamps. */
@@ -562,6 +606,28 @@ static void fail_on_files_and_options(void **state)
 	run_request_free(&req);
 }
 
+/* At most CONFIG_LIST_MAX patterns, the file's and the command line's
+ * together: the message says they count together. */
+static void fail_on_limit(void **state)
+{
+	char conf[CONFIG_LIST_MAX * 16 + 32], path[256];
+	struct run_request req;
+	int n = 0, i;
+
+	n += snprintf(conf, sizeof(conf), "[kernel]\npath = k\n[console]\n");
+	for (i = 0; i < CONFIG_LIST_MAX - 1; i++)
+		n += snprintf(conf + n, sizeof(conf) - n, "fail-on = p%d\n", i);
+	write_conf("limit.conf", conf);
+	snprintf(path, sizeof(path), "%s/limit.conf", dir);
+	assert_int_equal(run_args(&req, path, "--fail-on", "last", NULL),
+			 CLI_RUN);
+	assert_int_equal(req.vm[0].fail_on.nr, CONFIG_LIST_MAX);
+	run_request_free(&req);
+	expect_error("--fail-on: more than 32 values in all (the config "
+		     "file's fail-on lines and --fail-on count together)",
+		     path, "--fail-on", "last", "--fail-on", "more", NULL);
+}
+
 /* cli_parse_run() with stdout on device (/dev/null, /dev/full): --help
  * and --version print. */
 static enum cli_result run_stdout_to(const char *device,
@@ -676,9 +742,11 @@ int main(void)
 		cmocka_unit_test(section_value_parts),
 		cmocka_unit_test(modules),
 		cmocka_unit_test(group_options),
+		cmocka_unit_test(period_range),
 		cmocka_unit_test(usage_errors),
 		cmocka_unit_test(refused_options_named),
 		cmocka_unit_test(files_then_options),
+		cmocka_unit_test(file_given_twice),
 		cmocka_unit_test(parses_twice),
 		cmocka_unit_test(empty_values),
 		cmocka_unit_test(table_fits),
@@ -691,6 +759,7 @@ int main(void)
 		cmocka_unit_test(help_not_written),
 		cmocka_unit_test(fail_on_patterns),
 		cmocka_unit_test(fail_on_files_and_options),
+		cmocka_unit_test(fail_on_limit),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -153,6 +153,32 @@ static void tiny_durations(void **state)
 	assert_int_equal(ms, 0);
 }
 
+/* Whole milliseconds, truncated; the truncated reading (for a range
+ * from 1 ms: --period) leaves a duration under 1 ms at 0. */
+static void truncated_durations(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t ms, truncated;
+	} cases[] = {
+		{ "1.2345678", 1234, 1234 }, { "0.0001", 1, 0 },
+		{ "0.5ms", 1, 0 },	     { "0.001", 1, 1 },
+		{ "10.001", 10001, 10001 },
+	};
+	uint64_t ms;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse_duration_ms(cases[i].text, &ms), 0);
+		assert_int_equal(ms, cases[i].ms);
+		assert_int_equal(
+			parse_duration_ms_truncated(cases[i].text, &ms), 0);
+		assert_int_equal(ms, cases[i].truncated);
+	}
+	assert_int_equal(parse_duration_ms_truncated("1x", &ms), -1);
+	assert_non_null(strstr(err_msg(), "'1x' is not a duration"));
+}
+
 static void bad_durations(void **state)
 {
 	static const char *const bad[] = { "",	   "s",	    "-1",  "1x",
@@ -183,6 +209,7 @@ int main(void)
 		cmocka_unit_test(hex_uints),
 		cmocka_unit_test(durations),
 		cmocka_unit_test(tiny_durations),
+		cmocka_unit_test(truncated_durations),
 		cmocka_unit_test(bad_durations),
 	};
 
