@@ -86,7 +86,7 @@ static int check_program_headers(const struct elf_file *ef)
 	/* phnum and phentsize are 16-bit: their product cannot wrap. */
 	if (!buf_has(ef->len, ef->phoff, (uint64_t)ef->phnum * ef->phentsize))
 		return err_set(
-			"the image is truncated: its %u program headers at offset %#llx run past the end of the %zu-byte file",
+			"the image is truncated: its program headers (%u at offset %#llx) run past the end of the %zu-byte file",
 			ef->phnum, (unsigned long long)ef->phoff, ef->len);
 	return 0;
 }
@@ -314,7 +314,7 @@ static int check_section_headers(const struct elf_file *ef)
 			ef->shentsize, min_size);
 	if (!buf_has(ef->len, ef->shoff, (uint64_t)ef->shnum * ef->shentsize))
 		return err_set(
-			"the image is truncated: its %u section headers at offset %#llx run past the end of the %zu-byte file",
+			"the image is truncated: its section headers (%u at offset %#llx) run past the end of the %zu-byte file",
 			ef->shnum, (unsigned long long)ef->shoff, ef->len);
 	return 0;
 }

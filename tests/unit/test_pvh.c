@@ -444,7 +444,7 @@ static void test_truncated_phdrs(void **state)
 	struct fixture *fx = *state;
 
 	fx->f.kernel_len = PHDR_OFF + sizeof(Elf64_Phdr) + 10;
-	expect_error(fx, "program headers at offset 0x40 run past the end");
+	expect_error(fx, "program headers (2 at offset 0x40) run past the end");
 }
 
 static void test_phoff_past_end(void **state)
