@@ -55,6 +55,7 @@ struct runner {
 	struct stdio_console keys; /* a group's escape keys */
 	struct event_loop loop;
 	int signal_fd, watch_fd;
+	uint64_t start_ns; /* when the run began (monotonic) */
 	uint64_t watch_due_ns; /* when watch_fd expires (monotonic) */
 	unsigned int running;
 	char error[ERR_MSG_MAX + 64]; /* the first reason to give up, for
@@ -445,6 +446,35 @@ static int open_log(struct runner *r, unsigned int i, int *status)
 		       r->cfg[i].console_log);
 }
 
+/*
+ * No VM starts before every output is open, so a FIFO's reader is waited
+ * for only until the first --timeout of the run would have passed,
+ * counted from the run's start: one deadline for all the FIFOs.
+ */
+static void set_fifo_deadline(struct runner *r)
+{
+	uint64_t earliest = 0, deadline;
+	const char *vm = NULL;
+	unsigned int i;
+
+	for (i = 0; i < r->nr_vms; i++) {
+		if (!r->cfg[i].timeout_ms ||
+		    (earliest && r->cfg[i].timeout_ms >= earliest))
+			continue;
+		earliest = r->cfg[i].timeout_ms;
+		vm = r->cfg[i].name;
+	}
+	if (!earliest)
+		return;
+	/* A --timeout of centuries is none: 2^64 ms do not fit in ns. */
+	if (earliest > (UINT64_MAX - r->start_ns) / 1000000ull)
+		deadline = UINT64_MAX;
+	else
+		deadline = r->start_ns + earliest * 1000000ull;
+	console_outputs_set_deadline(r->outputs, deadline,
+				     r->group ? vm : NULL);
+}
+
 /* Where each VM's console and its log go. */
 static int open_outputs(struct runner *r)
 {
@@ -456,6 +486,7 @@ static int open_outputs(struct runner *r)
 	r->log_dest = calloc(r->nr_vms, sizeof(*r->log_dest));
 	if (!r->outputs || !r->dest || !r->log_dest)
 		return report(r, GROUP_WIDE, EXIT_HOST_FAILURE);
+	set_fifo_deadline(r);
 	for (i = 0; i < r->nr_vms; i++) {
 		r->log_dest[i] = -1;
 		r->dest[i] = console_outputs_open(r->outputs, &r->cfg[i],
@@ -764,6 +795,10 @@ static int run(struct runner *r, const struct run_request *req)
 
 	if (status || r->cfg[0].dump_dtb)
 		return status;
+	/* Not before: a run that fails to get here keeps the last run's
+	 * console files. */
+	if (console_outputs_truncate(r->outputs) < 0)
+		return report(r, GROUP_WIDE, err_status());
 	if (start(r) < 0) {
 		report(r, GROUP_WIDE, 0);
 		stop_all(r, VM_STOP_HOST_FAILURE, 0, "could not start");
@@ -853,6 +888,7 @@ int run_request(const struct run_request *req)
 		.loop = { .epfd = -1 },
 		.signal_fd = -1,
 		.watch_fd = -1,
+		.start_ns = out_stream_now_ns(),
 	};
 	unsigned int i;
 	int status;

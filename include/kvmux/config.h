@@ -109,7 +109,7 @@ struct vm_config {
 	enum console_device console;
 	enum console_target console_target;
 	/* Console files: %n in the name is the VM's name, %% a %.  A file
-	 * is truncated when opened, unless it is appended to. */
+	 * is truncated when the VMs start, unless it is appended to. */
 	const char *console_file; /* CONSOLE_TO_FILE */
 	bool console_append;
 	const char *console_log; /* a copy of the console; NULL: none */

@@ -5,15 +5,17 @@
  * destination, however many VMs share it.
  *
  * A console file (--console-output FILE, --console-log FILE) is named by
- * a template: %n is the VM's name, %% a %.  It is truncated when opened
- * unless the VM's config says append; a file (or stdout's file or pipe)
- * that a destination writes to already is that destination, never
- * opened or truncated twice.
+ * a template: %n is the VM's name, %% a %.  A file (or stdout's file or
+ * pipe) that a destination writes to already is that destination, never
+ * opened twice.  Opening never truncates (a file that is not there is
+ * made): console_outputs_truncate() does, when the VMs are about to
+ * start, so that a run that fails before leaves the files as they were.
  *
  * Files are opened without blocking: a FIFO without a reader is waited
- * for, but only while no stop signal came (signal_fd) and, if the VM has
- * one, until its --timeout.  Anything but a regular file, a FIFO, a
- * terminal or a character device like /dev/null is refused.
+ * for, but only while no stop signal came (signal_fd) and until the
+ * deadline of console_outputs_set_deadline().  Anything but a regular
+ * file, a FIFO, a terminal or a character device like /dev/null is
+ * refused.
  *
  * What a destination's reader or file does is said once: EPIPE (the
  * reader went away) calls on_gone, so the run can end as a Unix filter
@@ -37,10 +39,23 @@ struct console_outputs *console_outputs_create(void (*on_gone)(void *opaque),
 					       void *opaque);
 
 /*
+ * Every wait for a FIFO's reader ends at deadline_ns (CLOCK_MONOTONIC,
+ * as out_stream_now_ns(); UINT64_MAX, the default: none): one deadline
+ * for all the files of a run, the earliest --timeout of its VMs, so
+ * that no reader keeps a VM from its --timeout.  vm names the VM whose
+ * --timeout it is, for the error (NULL: a run of one VM; kept, not
+ * copied).
+ */
+void console_outputs_set_deadline(struct console_outputs *set,
+				  uint64_t deadline_ns, const char *vm);
+
+/*
  * Open where cfg's console goes (stdout, its file, or nowhere) and return
  * its index (>= 0).  Returns -1 with err_set() and *status set to the
- * exit status: 126 for a file that cannot be used, 124 when the VM's
- * timeout passed waiting for a FIFO's reader, 128+N for signal N.
+ * exit status: 126 for a file that cannot be used, or that another VM
+ * truncates while cfg's appends to it (or the other way round), 124
+ * when the deadline passed waiting for a FIFO's reader, 128+N for
+ * signal N.
  */
 int console_outputs_open(struct console_outputs *set,
 			 const struct vm_config *cfg, int signal_fd,
@@ -61,6 +76,14 @@ int console_outputs_open_log(struct console_outputs *set,
  * % (err_host() when out of memory).
  */
 int console_file_name(const char *tmpl, const char *vm_name, char **path);
+
+/*
+ * The VMs are about to start: empty every regular file opened without
+ * append (once, however many VMs use it; stdout's file never: the
+ * shell's > or >> decided).  Returns 0, or -1 with err_input_errno()
+ * (an append-only file, EPERM; an I/O error).
+ */
+int console_outputs_truncate(struct console_outputs *set);
 
 /* The stream of destination i (NULL: nowhere) and how many VMs use it. */
 struct out_stream *console_outputs_stream(struct console_outputs *set, int i);

@@ -31,6 +31,9 @@ struct dest {
 	struct out_stream *stream;
 	unsigned int users;
 	bool on_stderr_file; /* on stderr's file: diag follows it */
+	bool regular; /* a regular file opened by its name */
+	bool append; /* ,append: console_outputs_truncate() leaves it */
+	const char *vm; /* the VM that opened it, for a clash's error */
 };
 
 struct console_outputs {
@@ -38,6 +41,8 @@ struct console_outputs {
 	unsigned int nr;
 	void (*on_gone)(void *opaque);
 	void *opaque;
+	uint64_t fifo_deadline_ns; /* UINT64_MAX: wait until a signal */
+	const char *deadline_vm; /* whose --timeout that is; NULL: one VM */
 };
 
 static void dest_gone(void *opaque)
@@ -72,7 +77,15 @@ struct console_outputs *console_outputs_create(void (*on_gone)(void *opaque),
 	}
 	set->on_gone = on_gone;
 	set->opaque = opaque;
+	set->fifo_deadline_ns = UINT64_MAX;
 	return set;
+}
+
+void console_outputs_set_deadline(struct console_outputs *set,
+				  uint64_t deadline_ns, const char *vm)
+{
+	set->fifo_deadline_ns = deadline_ns;
+	set->deadline_vm = vm;
 }
 
 static int add(struct console_outputs *set, struct dest *d)
@@ -102,10 +115,8 @@ static int find_inode(struct console_outputs *set, dev_t dev, ino_t ino)
 	for (i = 0; i < set->nr; i++) {
 		struct dest *d = set->dest[i];
 
-		if (d->has_inode && d->dev == dev && d->ino == ino) {
-			d->users++;
+		if (d->has_inode && d->dev == dev && d->ino == ino)
 			return i;
-		}
 	}
 	return -1;
 }
@@ -118,10 +129,8 @@ static int find_name(struct console_outputs *set, const char *name)
 	for (i = 0; i < set->nr; i++) {
 		struct dest *d = set->dest[i];
 
-		if (!d->has_inode && !strcmp(d->name, name)) {
-			d->users++;
+		if (!d->has_inode && !strcmp(d->name, name))
 			return i;
-		}
 	}
 	return -1;
 }
@@ -171,41 +180,60 @@ static int signalled(int signal_fd, const char *path, int *status)
 		       info.ssi_signo, path);
 }
 
+/* The deadline passed with a FIFO still without a reader. */
+static int fifo_timeout(const struct console_outputs *set, const char *path,
+			int *status)
+{
+	*status = EXIT_TIMEOUT;
+	if (!set->deadline_vm)
+		return err_set("--timeout expired while waiting for a reader "
+			       "of FIFO %s: the VM did not start",
+			       path);
+	return err_set("the --timeout of %s, the run's earliest, expired "
+		       "while waiting for a reader of FIFO %s: no VM started",
+		       set->deadline_vm, path);
+}
+
+/* How long to sleep before looking for a reader again (now < deadline):
+ * FIFO_RETRY_MS, or until the deadline, rounded up. */
+static int fifo_retry_ms(uint64_t now, uint64_t deadline)
+{
+	uint64_t left = deadline - now;
+
+	if (left >= FIFO_RETRY_MS * 1000000ull)
+		return FIFO_RETRY_MS;
+	return (int)((left + 999999) / 1000000);
+}
+
 /*
  * A FIFO without a reader: wait for one, looking again every
- * FIFO_RETRY_MS, as long as no signal came and the timeout has not
- * passed.  Returns the descriptor, or -1 with *status set.
+ * FIFO_RETRY_MS, as long as no signal came and the run's deadline has
+ * not passed.  Returns the descriptor, or -1 with *status set.
  */
-static int open_fifo(const char *path, const struct vm_config *cfg,
+static int open_fifo(const struct console_outputs *set, const char *path,
 		     int signal_fd, int *status)
 {
-	uint64_t deadline =
-		cfg->timeout_ms ?
-			out_stream_now_ns() + cfg->timeout_ms * 1000000ULL :
-			UINT64_MAX;
 	struct pollfd pfd = { .fd = signal_fd, .events = POLLIN };
 	bool said = false;
+	uint64_t now;
 	int fd;
 
 	for (;;) {
 		fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 		if (fd >= 0 || errno != ENXIO)
 			break;
+		now = out_stream_now_ns();
+		if (now >= set->fifo_deadline_ns)
+			return fifo_timeout(set, path, status);
 		if (!said)
 			diag_info("console output %s is a FIFO without a "
-				  "reader: "
-				  "waiting for one",
+				  "reader: waiting for one",
 				  path);
 		said = true;
-		if (poll(&pfd, signal_fd >= 0, FIFO_RETRY_MS) > 0 &&
+		if (poll(&pfd, signal_fd >= 0,
+			 fifo_retry_ms(now, set->fifo_deadline_ns)) > 0 &&
 		    signalled(signal_fd, path, status) < 0)
 			return -1;
-		if (out_stream_now_ns() >= deadline) {
-			*status = EXIT_TIMEOUT;
-			return err_set("--timeout expired while waiting for a "
-				       "reader of FIFO %s",
-				       path);
-		}
 	}
 	if (fd < 0) {
 		*status = EXIT_BAD_USAGE;
@@ -215,11 +243,13 @@ static int open_fifo(const char *path, const struct vm_config *cfg,
 }
 
 /*
- * Open a console file, truncated unless append; the descriptor is
- * blocking (its thread waits).  O_APPEND either way: another writer of
- * the file (a second kvmux) never has its lines overwritten.
+ * Open a console file; the descriptor is blocking (its thread waits).
+ * Never truncated here: console_outputs_truncate() does that once the
+ * VMs are about to start, so that a run that fails before leaves the
+ * last run's file as it was.  O_APPEND always: another writer of the
+ * file (a second kvmux) never has its lines overwritten.
  */
-static int open_file(const char *path, bool append, const struct vm_config *cfg,
+static int open_file(const struct console_outputs *set, const char *path,
 		     int signal_fd, int *status)
 {
 	struct stat st;
@@ -227,7 +257,7 @@ static int open_file(const char *path, bool append, const struct vm_config *cfg,
 
 	*status = EXIT_BAD_USAGE;
 	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
-		fd = open_fifo(path, cfg, signal_fd, status);
+		fd = open_fifo(set, path, signal_fd, status);
 	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
 		   !S_ISCHR(st.st_mode)) {
 		return err_set("console output %s is %s, not a file", path,
@@ -237,7 +267,7 @@ static int open_file(const char *path, bool append, const struct vm_config *cfg,
 	} else {
 		fd = open(path,
 			  O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK |
-				  O_CLOEXEC | O_NOCTTY | (append ? 0 : O_TRUNC),
+				  O_CLOEXEC | O_NOCTTY,
 			  0666); /* less the umask, as a shell's > */
 		if (fd < 0)
 			return err_input_errno("cannot open console output %s",
@@ -274,50 +304,84 @@ static void unfollow(struct dest *d)
 		diag_unfollow_console(d->stream);
 }
 
-/* A file a destination writes to already is not opened again (nor
- * truncated again). */
+/*
+ * cfg's VM writes to destination i too.  A regular file is truncated
+ * once or appended to: two VMs that disagree (one ,append) are refused
+ * rather than one of them ignored.  The same VM's console and log in
+ * one file are refused by the caller, with its own words.
+ */
+static int share(struct console_outputs *set, int i, bool append,
+		 const struct vm_config *cfg, int *status)
+{
+	static const char *const how[] = { "truncates it",
+					   "appends to it (,append)" };
+	struct dest *d = set->dest[i];
+
+	if (d->regular && d->append != append && strcmp(d->vm, cfg->name)) {
+		*status = EXIT_BAD_USAGE;
+		return err_set("console file %s: vm %s %s, vm %s %s: give "
+			       "both the same",
+			       d->name, d->vm, how[d->append], cfg->name,
+			       how[append]);
+	}
+	d->users++;
+	return i;
+}
+
+/* A new destination for the file open on d->fd (st: its fstat()). */
+static int add_file(struct console_outputs *set, struct dest *d,
+		    const struct stat *st, const char *path)
+{
+	int i;
+
+	d->has_inode = true;
+	d->dev = st->st_dev;
+	d->ino = st->st_ino;
+	d->regular = S_ISREG(st->st_mode);
+	d->name = strdup(path);
+	if (!d->name)
+		return err_host("out of memory");
+	i = add(set, d);
+	if (i >= 0)
+		follow(d);
+	return i;
+}
+
+/* A file a destination writes to already is not opened again. */
 static int open_dest(struct console_outputs *set, const char *path, bool append,
 		     const struct vm_config *cfg, int signal_fd, int *status)
 {
-	struct dest *d = calloc(1, sizeof(*d));
+	struct dest *d;
 	struct stat st;
 	int i;
 
+	if (stat(path, &st) == 0 &&
+	    (i = find_inode(set, st.st_dev, st.st_ino)) >= 0)
+		return share(set, i, append, cfg, status);
+	d = calloc(1, sizeof(*d));
 	if (!d)
 		return err_host("out of memory");
-	if (stat(path, &st) == 0 &&
-	    (i = find_inode(set, st.st_dev, st.st_ino)) >= 0) {
-		free(d);
-		return i;
-	}
-	d->fd = open_file(path, append, cfg, signal_fd, status);
+	d->append = append;
+	d->vm = cfg->name;
+	d->fd = open_file(set, path, signal_fd, status);
 	if (d->fd < 0) {
 		free(d);
 		return -1;
 	}
-	if (fstat(d->fd, &st) < 0)
-		goto fail;
-	i = find_inode(set, st.st_dev, st.st_ino);
-	if (i >= 0) {
+	if (fstat(d->fd, &st) < 0) {
+		i = err_set_errno("cannot stat console output %s", path);
+	} else if ((i = find_inode(set, st.st_dev, st.st_ino)) >= 0) {
 		close(d->fd);
 		free(d);
+		return share(set, i, append, cfg, status);
+	} else if ((i = add_file(set, d, &st, path)) >= 0) {
 		return i;
 	}
-	d->has_inode = true;
-	d->dev = st.st_dev;
-	d->ino = st.st_ino;
-	d->name = strdup(path);
-	if (d->name && (i = add(set, d)) >= 0) {
-		follow(d);
-		return i;
-	}
-fail:
 	*status = EXIT_HOST_FAILURE;
-	if (d->fd >= 0)
-		close(d->fd);
+	close(d->fd);
 	free(d->name);
 	free(d);
-	return -1;
+	return i;
 }
 
 /* A file template of cfg, %n expanded: its destination. */
@@ -337,7 +401,8 @@ static int open_path(struct console_outputs *set, const char *tmpl, bool append,
 }
 
 /* stdout is known by its inode too when it is a file or a pipe, so that
- * a console file naming it is not opened (and truncated) again. */
+ * a console file naming it is not opened again.  kvmux never truncates
+ * it: that is the shell's > or >>. */
 static int named(struct console_outputs *set, const char *name, int fd)
 {
 	struct dest *d;
@@ -349,8 +414,10 @@ static int named(struct console_outputs *set, const char *name, int fd)
 	int i = has_inode ? find_inode(set, st.st_dev, st.st_ino) :
 			    find_name(set, name);
 
-	if (i >= 0)
+	if (i >= 0) {
+		set->dest[i]->users++;
 		return i;
+	}
 	d = calloc(1, sizeof(*d));
 	if (!d || !(d->name = strdup(name))) {
 		free(d);
@@ -395,6 +462,21 @@ int console_outputs_open_log(struct console_outputs *set,
 	*status = EXIT_HOST_FAILURE;
 	return open_path(set, cfg->console_log, cfg->console_log_append, cfg,
 			 signal_fd, status);
+}
+
+int console_outputs_truncate(struct console_outputs *set)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->nr; i++) {
+		struct dest *d = set->dest[i];
+
+		if (d->regular && !d->append && ftruncate(d->fd, 0) < 0)
+			return err_input_errno("cannot truncate console "
+					       "output %s",
+					       d->name);
+	}
+	return 0;
 }
 
 struct out_stream *console_outputs_stream(struct console_outputs *set, int i)

@@ -51,6 +51,57 @@ for opt in --console-log --console-output; do
 	rm -f "$WORK/runs.txt"
 done
 
+# Truncated only when the VMs start: a run that fails before (not a
+# kernel: 126; a KVM device that is not one: 125; in a group, one VM's
+# bad kernel) leaves the last run's file as it was.  The next good run
+# truncates it.
+echo "not a kernel" >"$WORK/text.txt"
+say_conf "$WORK/kg.conf" kg "say=good%0a"
+say_conf "$WORK/kb.conf" kb "say=bad%0a"
+sed -i "s|^path = .*|path = $WORK/text.txt|" "$WORK/kb.conf"
+for opt in --console-log --console-output; do
+	echo precious >"$WORK/keep.log"
+	kvmux_run run --kernel "$WORK/text.txt" "$opt" "$WORK/keep.log"
+	check "log: $opt FILE is kept when the kernel is refused (126)" \
+		all_of 'status_is 126' '[ "$(cat "$WORK/keep.log")" = precious ]'
+	kvmux_run run --kernel "$say" --kvm-device /dev/null \
+		"$opt" "$WORK/keep.log"
+	check "log: $opt FILE is kept when KVM cannot be used (125)" \
+		all_of 'status_is 125' '[ "$(cat "$WORK/keep.log")" = precious ]'
+	kvmux_run run "$WORK/kg.conf" "$WORK/kb.conf" --host-cpus 2 \
+		"$opt" "$WORK/keep.log"
+	check "log: a group's shared $opt FILE is kept when one VM's kernel is refused (126)" \
+		all_of 'status_is 126' '[ "$(cat "$WORK/keep.log")" = precious ]'
+	kvmux_run run --kernel "$say" --cmdline "say=new%0a" \
+		"$opt" "$WORK/keep.log"
+	check "log: ... and the next run that starts truncates it" all_of \
+		'status_is 0' '[ "$(cat "$WORK/keep.log")" = new ]'
+done
+rm -f "$WORK/keep.log"
+
+# One file, two VMs, only one of them appending: refused (126) rather
+# than one VM's ,append ignored; the file is left as it was.
+for key in output log; do
+	say_conf "$WORK/ap.conf" ap "say=p%0a"
+	say_conf "$WORK/aq.conf" aq "say=q%0a"
+	printf '[console]\noutput = %s\n' "$WORK/shared.log" >>"$WORK/ap.conf"
+	printf '[console]\n%s = %s,append\n' "$key" "$WORK/shared.log" \
+		>>"$WORK/aq.conf"
+	echo precious >"$WORK/shared.log"
+	kvmux_run run "$WORK/ap.conf" "$WORK/aq.conf" --host-cpus 2
+	check "log: one file, vm ap's output truncating it and vm aq's $key appending: 126" \
+		all_of 'status_is 126' 'err_one_line' \
+		'err_has "console file $WORK/shared.log: vm ap truncates it, vm aq appends to it (,append): give both the same"' \
+		'[ "$(cat "$WORK/shared.log")" = precious ]'
+done
+sed -i "s|^output = .*|output = $WORK/shared.log,append|" "$WORK/ap.conf"
+echo precious >"$WORK/shared.log"
+kvmux_run run "$WORK/ap.conf" "$WORK/aq.conf" --host-cpus 2
+check "log: ... both appending is one file appended to" all_of \
+	'status_is 0' '[ "$(head -n 1 "$WORK/shared.log")" = precious ]' \
+	'grep -qx "ap| p" "$WORK/shared.log"'
+rm -f "$WORK/shared.log"
+
 # A new log or output file gets 0666 less the umask, as a shell's ">"
 # makes it (with umask 002: 664); --dump-dtb's file too.
 for opt in --console-log --console-output --dump-dtb; do
