@@ -311,9 +311,24 @@ static void test_start_gate(void)
 		;
 	close(fd);
 }
+
+/* Test builds only: $KVMUX_TEST_START_FAILS makes start() fail before
+ * any VM has started, as a failed privilege drop would. */
+static int test_start_fails(void)
+{
+	return getenv("KVMUX_TEST_START_FAILS") ?
+		       err_host("test build: start() fails "
+				"($KVMUX_TEST_START_FAILS)") :
+		       0;
+}
 #else
 static void test_start_gate(void)
 {
+}
+
+static int test_start_fails(void)
+{
+	return 0;
 }
 #endif
 
@@ -607,7 +622,8 @@ static int start(struct runner *r)
 
 	if (r->group && attach_sched(r) < 0)
 		return -1;
-	if (host_drop_privileges(&r->user) < 0 || seccomp_install_base() < 0)
+	if (test_start_fails() < 0 || host_drop_privileges(&r->user) < 0 ||
+	    seccomp_install_base() < 0)
 		return -1;
 	for (k = 0; k < r->nr_vms; k++) {
 		unsigned int i = r->have_plan ? r->plan.order[k] : k;
@@ -678,9 +694,9 @@ static void print_summary(struct runner *r)
 
 	group_shares(r, target, got);
 	diag_info(
-		"group of %u VMs on %u host CPUs, period %llu ms, scheduler %s "
+		"group of %u VMs on %u host CPU%s, period %llu ms, scheduler %s "
 		"(its CPU time: %.3f ms)",
-		r->nr_vms, r->plan.host_cpus,
+		r->nr_vms, r->plan.host_cpus, r->plan.host_cpus == 1 ? "" : "s",
 		(unsigned long long)(r->plan.period_ns / 1000000),
 		r->sched_text, r->sched_cpu_ns / 1e6);
 	diag_line("%-16s %6s %-16s %9s %9s %7s %7s", "VM", "STATUS", "REASON",
@@ -792,6 +808,7 @@ static void stop_sched(struct runner *r)
 static int run(struct runner *r, const struct run_request *req)
 {
 	int status = prepare(r, req);
+	bool failed = false;
 
 	if (status || r->cfg[0].dump_dtb)
 		return status;
@@ -802,12 +819,15 @@ static int run(struct runner *r, const struct run_request *req)
 	if (start(r) < 0) {
 		report(r, GROUP_WIDE, 0);
 		stop_all(r, VM_STOP_HOST_FAILURE, 0, "could not start");
+		failed = true;
 	}
 	wait_all(r);
 	stop_sched(r);
 	if (r->group)
 		print_summary(r);
-	return r->group ? group_status(r) : r->status[0];
+	status = r->group ? group_status(r) : r->status[0];
+	/* A VM that never started has no status of its own: the run does. */
+	return failed && !status ? EXIT_HOST_FAILURE : status;
 }
 
 /*

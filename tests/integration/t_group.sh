@@ -224,7 +224,8 @@ check "sched park: shares hold after an idle start ($(cpu_per_wall ib1) % and $(
 	all_of 'status_is 124' 'out_has "ib1| burn: idled 2000 ms"' \
 	'out_has "ib3| burn: idled 2000 ms"' \
 	'[ "$(cpu_per_wall ib1)" -lt "$(cpu_per_wall ib3)" ]' \
-	'[ "$(cpu_per_wall ib1)" -le 33 ]'
+	'[ "$(cpu_per_wall ib1)" -le 33 ]' \
+	'err_has "group of 2 VMs on 1 host CPU, period"'
 
 # The guest sees what it was allocated: two VMs asking 2 GiB and 2 vCPUs
 # each, on a 2 GiB / 2 CPU capacity, get 1 GiB and 1 vCPU each.

@@ -154,3 +154,34 @@ chmod 755 "$WORK/rlate"
 check "result: a rename that fails at the end gives 125, not 0" all_of \
 	'status_is 125' 'err_has "--result: cannot rename"' \
 	'[ ! -e "$WORK/rlate/r.json" ]'
+
+# A run whose start() fails before any VM has started (a privilege drop
+# or the base filter failing; the test build fails it on purpose) is
+# the host's failure, 125, not the 0 of a VM that never set a status.
+if [ -x "${KVMUX_TEST_BUILD:-}" ]; then
+	rm -f "$WORK/sf.json"
+	STATUS=0
+	KVMUX_TEST_START_FAILS=1 "$KVMUX_TEST_BUILD" run \
+		-k "$FIRMWARE/hello.elf" --result "$WORK/sf.json" \
+		>"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+	check "result: a start that fails before any VM runs is 125, in the file too" \
+		all_of 'status_is 125' 'err_one_line' '[ -z "$OUT" ]' \
+		'err_has "start() fails"' \
+		'grep -q "\"status\": *125" "$WORK/sf.json"' \
+		'grep -q "\"reason\": *\"not started\"" "$WORK/sf.json"'
+	for i in 1 2; do
+		printf '[vm]\nname = sf%d\nmemory = 32M\n[kernel]\npath = %s\n' \
+			"$i" "$FIRMWARE/hello.elf" >"$WORK/sf$i.conf"
+	done
+	STATUS=0
+	KVMUX_TEST_START_FAILS=1 "$KVMUX_TEST_BUILD" run "$WORK/sf1.conf" \
+		"$WORK/sf2.conf" >"$WORK/out" 2>"$WORK/err" </dev/null ||
+		STATUS=$?
+	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+	check "result: a group whose start fails is 125" all_of \
+		'status_is 125' 'err_has "start() fails"' \
+		'! grep -q "Hello" "$WORK/out"'
+else
+	skip "result: a start that fails" "set KVMUX_TEST_BUILD (make integration does)"
+fi
