@@ -24,12 +24,14 @@ enum same_file_kind {
 	SAME_FILE_OWN, /* an output written whole: --result, --dump-dtb */
 	SAME_FILE_CONSOLE, /* --console-output FILE, --console-log */
 	SAME_FILE_STREAM, /* kvmux's stdout or stderr, if a regular file */
-	SAME_FILE_INPUT, /* read (or a disk written in place) */
+	SAME_FILE_INPUT, /* read, or a disk only read (readonly, snapshot) */
+	SAME_FILE_WRITTEN, /* a disk the guest writes in place */
 };
 
 struct same_file_set {
 	struct same_file *file;
 	unsigned int nr;
+	const void *owner; /* the VM whose files are added now, or NULL */
 };
 
 /*
@@ -47,6 +49,7 @@ struct same_file {
 	enum same_file_kind kind;
 	struct file_id id;
 	char *what;
+	const void *owner;
 };
 
 /* Symbolic links followed to find a dangling link's target, as the
@@ -66,7 +69,8 @@ static int add(struct same_file_set *set, enum same_file_kind kind,
 		return err_host("out of memory");
 	}
 	set->file = grown;
-	set->file[set->nr++] = (struct same_file){ kind, *id, what };
+	set->file[set->nr++] =
+		(struct same_file){ kind, *id, what, set->owner };
 	return 0;
 }
 
@@ -149,9 +153,9 @@ static int file_id(enum same_file_kind kind, const char *path,
 
 	if (stat(path, &st) == 0) {
 		*id = (struct file_id){ st.st_dev, st.st_ino, NULL };
-		return kind == SAME_FILE_INPUT || S_ISREG(st.st_mode);
+		return kind >= SAME_FILE_INPUT || S_ISREG(st.st_mode);
 	}
-	if (errno != ENOENT || kind == SAME_FILE_INPUT)
+	if (errno != ENOENT || kind >= SAME_FILE_INPUT)
 		return 0;
 	return new_file_id(path, id, 0);
 }
@@ -198,9 +202,15 @@ static bool same_id(const struct file_id *a, const struct file_id *b)
 	return !strcmp(a->name, b->name);
 }
 
-/* Files of one kind may be one file, but for files written whole. */
+/*
+ * Files of one kind may be one file, but for files written whole; a disk
+ * the guest writes is no other VM's file (within one VM, the disk's own
+ * check names a disk given twice, devices/virtio/virtio_blk.c).
+ */
 static bool may_share(const struct same_file *a, const struct same_file *b)
 {
+	if (a->kind == SAME_FILE_WRITTEN || b->kind == SAME_FILE_WRITTEN)
+		return a->owner && a->owner == b->owner;
 	return a->kind == b->kind && a->kind != SAME_FILE_OWN;
 }
 
@@ -219,6 +229,12 @@ static int same_file_check(const struct same_file_set *set)
 				a = b;
 				b = &set->file[i];
 			}
+			if (a->kind >= SAME_FILE_INPUT &&
+			    b->kind == SAME_FILE_WRITTEN)
+				return err_set("%s is %s, which its guest "
+					       "writes (readonly=on or "
+					       "snapshot=on would share it)",
+					       a->what, b->what);
 			return err_set("%s is %s", a->what, b->what);
 		}
 	}
@@ -284,9 +300,14 @@ static int add_inputs(struct same_file_set *set, const struct vm_config *cfg)
 		rc |= same_file_add(set, in, cfg->module[i].path,
 				    "the module %s of %s", cfg->module[i].path,
 				    vm);
-	for (i = 0; i < cfg->nr_disks; i++)
-		rc |= same_file_add(set, in, cfg->disk[i].path,
-				    "the disk %s of %s", cfg->disk[i].path, vm);
+	for (i = 0; i < cfg->nr_disks; i++) {
+		const struct disk_config *d = &cfg->disk[i];
+
+		rc |= same_file_add(
+			set,
+			d->readonly || d->snapshot ? in : SAME_FILE_WRITTEN,
+			d->path, "the disk %s of %s", d->path, vm);
+	}
 	return rc ? -1 : 0;
 }
 
@@ -301,16 +322,18 @@ static int add_run(struct same_file_set *set, const struct run_request *req)
 	    same_file_add_fd(set, SAME_FILE_STREAM, STDERR_FILENO,
 			     "the file of kvmux's standard error") < 0)
 		return -1;
-	for (i = 0; i < req->nr_vms; i++)
+	for (i = 0; i < req->nr_vms; i++) {
+		set->owner = &req->vm[i];
 		if (add_outputs(set, &req->vm[i]) < 0 ||
 		    add_inputs(set, &req->vm[i]) < 0)
 			return -1;
+	}
 	return 0;
 }
 
 int same_file_check_run(const struct run_request *req)
 {
-	struct same_file_set set = { NULL, 0 };
+	struct same_file_set set = { NULL, 0, NULL };
 	int rc = add_run(&set, req);
 
 	if (!rc)

@@ -265,3 +265,20 @@ if [ -x "${KVMUX_TEST_BUILD:-}" ]; then
 else
 	skip "idle watch: parked VMs" "set KVMUX_TEST_BUILD (make integration does)"
 fi
+
+# A disk one VM writes is no other VM's disk: refused before anything
+# opens (126), not left to the lock the second VM cannot take (125,
+# contention); read-only copies of one image are shared.
+truncate -s 1M "$WORK/shared.img"
+vm_conf "$WORK/dw.conf" dw exitcode.elf "exit=0"
+vm_conf "$WORK/dr.conf" dr exitcode.elf "exit=0"
+printf '[disk "d"]\npath = %s\n' "$WORK/shared.img" >>"$WORK/dw.conf"
+printf '[disk "d"]\npath = %s\nreadonly = on\n' "$WORK/shared.img" \
+	>>"$WORK/dr.conf"
+kvmux_run run "$WORK/dw.conf" "$WORK/dr.conf"
+check "group: a disk one VM writes is refused to another VM (126, one line)" \
+	all_of 'status_is 126' 'err_one_line' \
+	'err_has "of dr is the disk $WORK/shared.img of dw, which its guest writes"'
+sed -i 's/^path = .*shared.img$/&\nreadonly = on/' "$WORK/dw.conf"
+kvmux_run run "$WORK/dw.conf" "$WORK/dr.conf"
+check "group: one image read-only in two VMs is shared" status_is 0

@@ -141,6 +141,41 @@ static void shared_consoles_allowed(void **state)
 	assert_int_equal(same_file_check_run(&req), 0);
 }
 
+/*
+ * A disk one VM writes is no other VM's file (the lock each VM takes
+ * would refuse it later, as contention: 125); read-only or snapshot
+ * copies of one image are shared, and one VM's own files are left to
+ * its own checks.
+ */
+static void written_disk_not_shared(void **state)
+{
+	struct vm_config vm[2];
+	struct run_request req;
+	char want[400];
+
+	two_vms(&req, vm);
+	vm[0].disk[0].path = disk;
+	vm[0].nr_disks = 1;
+	vm[1].disk[0].path = link_disk; /* d.img by another name */
+	vm[1].disk[0].readonly = true;
+	vm[1].nr_disks = 1;
+	assert_int_equal(same_file_check_run(&req), -1);
+	assert_int_equal(err_status(), 126);
+	snprintf(want, sizeof(want),
+		 "the disk %s of b is the disk %s of a, which its guest "
+		 "writes (readonly=on or snapshot=on would share it)",
+		 link_disk, disk);
+	assert_string_equal(err_msg(), want);
+	vm[0].disk[0].snapshot = true;
+	assert_int_equal(same_file_check_run(&req), 0);
+	vm[0].disk[0].snapshot = false;
+	vm[1].nr_disks = 0;
+	vm[0].kernel = disk; /* one VM's own: its own checks */
+	assert_int_equal(same_file_check_run(&req), 0);
+	vm[1].kernel = link_disk;
+	assert_int_equal(same_file_check_run(&req), -1);
+}
+
 /* The result and a console file of a.log: refused, naming both. */
 static void assert_refused(struct run_request *req, struct vm_config *vm,
 			   const char *result, const char *log)
@@ -207,6 +242,7 @@ int main(void)
 		cmocka_unit_test(log_on_a_disk_refused),
 		cmocka_unit_test(result_on_a_log_refused),
 		cmocka_unit_test(shared_consoles_allowed),
+		cmocka_unit_test(written_disk_not_shared),
 		cmocka_unit_test(new_file_by_two_paths_refused),
 		cmocka_unit_test(dangling_link_is_its_target),
 		cmocka_unit_test(missing_input_left_out),
