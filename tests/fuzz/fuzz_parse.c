@@ -110,6 +110,12 @@ static void check_duration(const char *text)
 	long double x, want;
 	bool grammar = leading_number(text, &whole, &end);
 
+	/* ".5": a fraction alone, as sleep(1) takes it */
+	if (!grammar && text[0] == '.' && isdigit((unsigned char)text[1])) {
+		whole = 0;
+		end = text;
+		grammar = true;
+	}
 	if (grammar && *end == '.')
 		end += 1 + strspn(end + 1, "0123456789");
 	unit = duration_unit(end);
