@@ -204,13 +204,16 @@ static bool same_id(const struct file_id *a, const struct file_id *b)
 
 /*
  * Files of one kind may be one file, but for files written whole; a disk
- * the guest writes is no other VM's file (within one VM, the disk's own
- * check names a disk given twice, devices/virtio/virtio_blk.c).
+ * the guest writes is no output and no other VM's file (one VM's own
+ * inputs are its own checks': the disk's names a disk given twice,
+ * devices/virtio/virtio_blk.c).
  */
 static bool may_share(const struct same_file *a, const struct same_file *b)
 {
 	if (a->kind == SAME_FILE_WRITTEN || b->kind == SAME_FILE_WRITTEN)
-		return a->owner && a->owner == b->owner;
+		return a->kind >= SAME_FILE_INPUT &&
+		       b->kind >= SAME_FILE_INPUT && a->owner &&
+		       a->owner == b->owner;
 	return a->kind == b->kind && a->kind != SAME_FILE_OWN;
 }
 

@@ -174,6 +174,11 @@ static void written_disk_not_shared(void **state)
 	assert_int_equal(same_file_check_run(&req), 0);
 	vm[1].kernel = link_disk;
 	assert_int_equal(same_file_check_run(&req), -1);
+	/* but never the VM's own output (found by t_outputs.sh) */
+	vm[1].kernel = NULL;
+	vm[0].console_log = disk;
+	assert_int_equal(same_file_check_run(&req), -1);
+	assert_non_null(strstr(err_msg(), "--console-log"));
 }
 
 /* The result and a console file of a.log: refused, naming both. */
