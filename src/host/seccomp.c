@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <linux/filter.h>
 #include <linux/futex.h>
 #include <linux/kvm.h>
@@ -671,6 +672,11 @@ int seccomp_setup(enum syscall_filter mode, const struct host_user *user)
 {
 	unsigned int i;
 
+	/* glibc opens /proc/sys/vm/overcommit_memory the first time it
+	 * gives back the top of a thread's heap (a group of 8 VMs made a
+	 * heap big enough when it freed its boards): no list allows that
+	 * open.  Never trimming costs a short-lived process nothing. */
+	mallopt(M_TRIM_THRESHOLD, INT_MAX);
 	current_kind = THREAD_MAIN; /* the caller */
 	user_switch = user && user->set;
 	thread_set_enter_hook(enter);
