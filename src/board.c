@@ -488,12 +488,16 @@ static void on_input_room(void *opaque)
 	stdio_console_room(opaque);
 }
 
+/* Ctrl-A x: as SIGINT, which names the grace it cuts short. */
 static void stop_from_keys(void *opaque)
 {
 	struct board *b = opaque;
+	const char *why = "stopped from the console (Ctrl-A x)";
 
-	vm_request_stop(&b->vm, VM_STOP_SIGNAL, SIGINT,
-			"stopped from the console (Ctrl-A x)");
+	if (b->shutdown_pending)
+		board_cut_grace(b, SIGINT, why);
+	else
+		vm_request_stop(&b->vm, VM_STOP_SIGNAL, SIGINT, "%s", why);
 }
 
 int board_attach_stdin(struct board *b, struct event_loop *loop)

@@ -18,6 +18,11 @@ check "tty: guest exit restores the terminal" all_of 'pty_status_is 7' \
 pty_run "\\x01x" "spin: forever" run --kernel "$FIRMWARE/spin.elf"
 check "tty: Ctrl-A x stops the VM (130)" all_of 'pty_status_is 130' \
 	'out_has "terminal: restored"' 'out_has "Ctrl-A x"'
+pty_run "\\x01x" "ignoring it" run --kernel "$FIRMWARE/pwrbtn.elf" \
+	--cmdline ignore=1 --timeout 1 --shutdown-grace 30
+check "tty: Ctrl-A x in a shutdown grace says it cut the grace short (130)" \
+	all_of 'pty_status_is 130' 'out_has "terminal: restored"' \
+	'out_has "(Ctrl-A x); it cut short the shutdown grace that --timeout began"'
 pty_run "" "" run --kernel "$FIRMWARE/spin.elf" --timeout 1
 check "tty: timeout restores the terminal" all_of 'pty_status_is 124' \
 	'out_has "terminal: restored"'
