@@ -375,6 +375,12 @@ static void describe(const struct board *b, const struct boot_entry *entry)
 			     p->isa[i].name, p->isa[i].port,
 			     p->isa[i].port + p->isa[i].nr_ports - 1,
 			     p->isa[i].irq);
+	for (i = 0; i < b->vm.pio.nr_ranges; i++) /* every port, KVM's too */
+		diag_verbose("%s: port I/O: 0x%llx-0x%llx %s", name,
+			     (unsigned long long)b->vm.pio.range[i].base,
+			     (unsigned long long)(b->vm.pio.range[i].base +
+						  b->vm.pio.range[i].len - 1),
+			     b->vm.pio.range[i].name);
 	for (i = 0; i < p->nr_virtio; i++)
 		diag_verbose("%s: virtio-mmio window: 0x%llx-0x%llx, IRQ %u",
 			     name, (unsigned long long)p->virtio[i].base,
