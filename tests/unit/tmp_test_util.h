@@ -13,14 +13,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The directory: "/tmp/kvmux-NAME-XXXXXX" once made. */
+/* The directory: "$TMPDIR/kvmux-NAME-XXXXXX" once made; in /tmp when
+ * TMPDIR is unset or too long for the tests' path buffers. */
 static char tmp_test_dir[64];
 
 /* Make it, as a cmocka group setup would (0, or -1). */
 static inline int tmp_test_dir_make(const char *name)
 {
-	snprintf(tmp_test_dir, sizeof(tmp_test_dir), "/tmp/kvmux-%s-XXXXXX",
-		 name);
+	const char *tmp = getenv("TMPDIR");
+	int n = -1;
+
+	if (tmp && *tmp)
+		n = snprintf(tmp_test_dir, sizeof(tmp_test_dir),
+			     "%s/kvmux-%s-XXXXXX", tmp, name);
+	if (n < 0 || (size_t)n >= sizeof(tmp_test_dir))
+		snprintf(tmp_test_dir, sizeof(tmp_test_dir),
+			 "/tmp/kvmux-%s-XXXXXX", name);
 	return mkdtemp(tmp_test_dir) ? 0 : -1;
 }
 
