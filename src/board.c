@@ -402,23 +402,13 @@ static void describe(const struct board *b, const struct boot_entry *entry)
 			     "32-bit flat protected mode");
 }
 
-/* The loaders do not know the file: name it, as host_map_file() does. */
-static int kernel_error(const struct board *b)
-{
-	char msg[ERR_MSG_MAX];
-
-	if (err_class() != ERR_INPUT)
-		return -1;
-	snprintf(msg, sizeof(msg), "%s", err_msg());
-	return err_set("kernel %s: %s", b->cfg->kernel, msg);
-}
-
 static int load_kernel(struct board *b)
 {
 	struct boot_module mods[CONFIG_MAX_MODULES];
 	struct boot_files files = {
 		.kernel = b->kernel.data,
 		.kernel_len = b->kernel.len,
+		.kernel_name = b->cfg->kernel,
 		.initrd = b->initrd.data,
 		.initrd_len = b->initrd.len,
 	};
@@ -431,8 +421,6 @@ static int load_kernel(struct board *b)
 	files.cmdline = cmdline;
 	module_files(b, &files, mods);
 	rc = boot_load(&b->vm.mem, &b->vm.layout, &files, &entry);
-	if (rc)
-		rc = kernel_error(b);
 	if (!rc)
 		rc = mptable_write(&b->vm.mem, &b->platform, &entry.mem);
 	if (!rc && b->cfg->acpi)

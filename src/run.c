@@ -426,10 +426,6 @@ static int plan_group(struct runner *r, const struct run_request *req)
 		return EXIT_BAD_USAGE;
 	r->have_plan = true;
 	for (i = 0; i < r->nr_vms; i++) {
-		if (r->cfg[i].dump_dtb) {
-			err_set("--dump-dtb works with one VM only");
-			return EXIT_BAD_USAGE;
-		}
 		r->cfg[i].memory = r->plan.vm[i].memory;
 		r->cfg[i].cpus = r->plan.vm[i].cpus;
 	}

@@ -59,6 +59,8 @@ struct boot_module {
 struct boot_files {
 	const uint8_t *kernel;
 	size_t kernel_len;
+	/* For messages about the image itself ("kernel PATH: "); NULL: none. */
+	const char *kernel_name;
 	const uint8_t *initrd; /* NULL: none */
 	size_t initrd_len;
 	const char *cmdline; /* never NULL; may be "" */

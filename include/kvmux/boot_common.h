@@ -69,6 +69,23 @@ int boot_check_kernel_range(const struct guest_mem *gm,
 			    uint64_t size, const char *what);
 
 /*
+ * Check ef's PT_LOAD segments as parts of the file (memory size at least
+ * the file size, file bytes inside the file) and that there is one: the
+ * image's own faults, told apart from those of placing it.  Returns 0, or
+ * -1 with err_set().
+ */
+int boot_check_elf_segments(const struct elf_file *ef);
+
+/*
+ * Errors about the kernel image itself (what it is, its headers, its
+ * segments, its entry point) start "kernel PATH: " when f->kernel_name is
+ * set, so the user knows which file is bad; those about where things go
+ * (the initrd, modules, the command line, --memory) do not.  Call it when
+ * such a check fails: prefixes an ERR_INPUT message and returns -1.
+ */
+int boot_image_error(const struct boot_files *f);
+
+/*
  * Check, claim in a and copy every PT_LOAD segment of ef to its physical
  * address; .bss is left to gm_zero().  Nothing is written unless every
  * segment fits.  *kernel_end is the end of the highest segment.

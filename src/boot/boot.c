@@ -4,6 +4,7 @@
  * boot_set_rsdp(): the same choice for what was loaded.
  */
 #include "kvmux/boot.h"
+#include "kvmux/boot_common.h"
 #include "kvmux/bzimage.h"
 #include "kvmux/error.h"
 #include "kvmux/multiboot.h"
@@ -28,17 +29,19 @@ int boot_load(const struct guest_mem *gm, const struct mem_layout *l,
 	enum image_kind kind;
 	int rc;
 
-	if (!f->kernel || !f->kernel_len)
-		return err_set("the image is empty");
+	if (!f->kernel || !f->kernel_len) {
+		err_set("the image is empty");
+		return boot_image_error(f);
+	}
 	kind = image_detect(f->kernel, f->kernel_len);
 	if (check_modules(f, kind))
-		return -1;
+		return boot_image_error(f);
 	switch (kind) {
 	case IMAGE_ELF:
 		rc = pvh_load(gm, l, f, entry);
 		/* A broken multiboot header explains a missing PVH note. */
 		if (rc && multiboot_diagnose(f->kernel, f->kernel_len))
-			return -1;
+			return boot_image_error(f);
 		return rc;
 	case IMAGE_BZIMAGE:
 		return bzimage_load(gm, l, f, entry);
@@ -47,10 +50,9 @@ int boot_load(const struct guest_mem *gm, const struct mem_layout *l,
 	case IMAGE_UNKNOWN:
 		break;
 	}
-	if (multiboot_diagnose(f->kernel, f->kernel_len))
-		return -1;
-	return err_set(
-		"not a kernel image kvmux knows (neither a bzImage, a multiboot kernel nor an ELF with a PVH note)");
+	if (!multiboot_diagnose(f->kernel, f->kernel_len))
+		err_set("not a kernel image kvmux knows (neither a bzImage, a multiboot kernel nor an ELF with a PVH note)");
+	return boot_image_error(f);
 }
 
 int boot_set_rsdp(const struct guest_mem *gm, const struct boot_entry *entry,

@@ -54,6 +54,16 @@ static uint64_t flat_descriptor(uint8_t access, uint8_t flags)
 	       ((limit >> 16) << 48) | ((uint64_t)flags << 52);
 }
 
+int boot_image_error(const struct boot_files *f)
+{
+	char msg[ERR_MSG_MAX];
+
+	if (!f->kernel_name || err_class() != ERR_INPUT)
+		return -1;
+	snprintf(msg, sizeof(msg), "%s", err_msg());
+	return err_set("kernel %s: %s", f->kernel_name, msg);
+}
+
 int boot_write_gdt(const struct guest_mem *gm, struct boot_entry *entry,
 		   uint64_t preferred)
 {

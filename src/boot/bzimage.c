@@ -273,8 +273,9 @@ int bzimage_load(const struct guest_mem *gm, const struct mem_layout *l,
 
 	memset(entry, 0, sizeof(*entry));
 	boot_alloc_init(&entry->mem, l);
-	if (parse(&bz, f->kernel, f->kernel_len) ||
-	    load_kernel_and_initrd(gm, &entry->mem, f, &bz, &at.initrd) ||
+	if (parse(&bz, f->kernel, f->kernel_len))
+		return boot_image_error(f);
+	if (load_kernel_and_initrd(gm, &entry->mem, f, &bz, &at.initrd) ||
 	    boot_write_cmdline(gm, &entry->mem, f->cmdline, bz.hdr.cmdline_size,
 			       &at.cmdline) ||
 	    write_zero_page(gm, entry, &bz, &at,

@@ -47,8 +47,7 @@ static int claim_segment(const struct guest_mem *gm, struct boot_alloc *a,
 	if (!loadable(&seg))
 		return 0;
 	snprintf(what, sizeof(what), "the kernel (program header %u)", i);
-	if (check_segment(ef, i, &seg) ||
-	    boot_check_load_range(gm, a->layout, seg.paddr, seg.memsz, what) ||
+	if (boot_check_load_range(gm, a->layout, seg.paddr, seg.memsz, what) ||
 	    boot_alloc_claim(a, seg.paddr, seg.memsz, what))
 		return -1;
 	/* Checked to lie below 3 GiB: the sum cannot wrap. */
@@ -116,17 +115,36 @@ int boot_check_elf_entry(const struct elf_file *ef, uint64_t entry,
 		       what, (unsigned long long)entry, ranges);
 }
 
+int boot_check_elf_segments(const struct elf_file *ef)
+{
+	struct elf_segment seg;
+	unsigned int i, nr = 0;
+
+	for (i = 0; i < ef->phnum; i++) {
+		elf_segment(ef, i, &seg);
+		if (!loadable(&seg))
+			continue;
+		if (check_segment(ef, i, &seg))
+			return -1;
+		nr++;
+	}
+	if (!nr)
+		return err_set("ELF kernel has no loadable segment (PT_LOAD)");
+	return 0;
+}
+
 int boot_load_elf(const struct guest_mem *gm, struct boot_alloc *a,
 		  const struct elf_file *ef, uint64_t *kernel_end)
 {
 	unsigned int i;
 
+	/* Checked by the caller already; again here, as copying relies on it. */
+	if (boot_check_elf_segments(ef))
+		return -1;
 	*kernel_end = 0;
 	for (i = 0; i < ef->phnum; i++)
 		if (claim_segment(gm, a, ef, i, kernel_end))
 			return -1;
-	if (!*kernel_end)
-		return err_set("ELF kernel has no loadable segment (PT_LOAD)");
 	for (i = 0; i < ef->phnum; i++)
 		if (copy_segment(gm, ef, i))
 			return -1;

@@ -296,18 +296,26 @@ static int elf_entry_paddr(const struct elf_file *ef, uint64_t *rip)
 		(unsigned long long)ef->entry, ranges);
 }
 
+static int open_elf(const struct boot_files *f, struct elf_file *ef,
+		    uint64_t *rip)
+{
+	if (f->kernel_len < SELFMAG || memcmp(f->kernel, ELFMAG, SELFMAG))
+		return err_set(
+			"the multiboot kernel is not an ELF file and its header has no address fields (flag 16)");
+	if (elf_open(ef, f->kernel, f->kernel_len) ||
+	    boot_check_elf_segments(ef))
+		return -1;
+	return elf_entry_paddr(ef, rip);
+}
+
 static int load_elf(const struct guest_mem *gm, struct boot_alloc *a,
 		    const struct boot_files *f, uint64_t *kernel_end,
 		    uint64_t *rip)
 {
 	struct elf_file ef;
 
-	if (f->kernel_len < SELFMAG || memcmp(f->kernel, ELFMAG, SELFMAG))
-		return err_set(
-			"the multiboot kernel is not an ELF file and its header has no address fields (flag 16)");
-	if (elf_open(&ef, f->kernel, f->kernel_len) ||
-	    elf_entry_paddr(&ef, rip))
-		return -1;
+	if (open_elf(f, &ef, rip))
+		return boot_image_error(f);
 	return boot_load_elf(gm, a, &ef, kernel_end);
 }
 
@@ -455,7 +463,7 @@ static int load_kernel(const struct guest_mem *gm, struct boot_entry *entry,
 	struct mb_image img;
 
 	if (multiboot_parse(f->kernel, f->kernel_len, &img))
-		return -1;
+		return boot_image_error(f);
 	if (!(img.hdr.flags & MB_AOUT_KLUDGE))
 		return load_elf(gm, &entry->mem, f, kernel_end,
 				&entry->cpu.rip);

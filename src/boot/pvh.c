@@ -92,10 +92,15 @@ int pvh_load(const struct guest_mem *gm, const struct mem_layout *l,
 	memset(entry, 0, sizeof(*entry));
 	boot_alloc_init(&entry->mem, l);
 	if (elf_open(&ef, f->kernel, f->kernel_len) ||
-	    elf_pvh_entry(&ef, &pvh_entry) || cmdline_max(&ef, &max) ||
-	    boot_load_elf(gm, &entry->mem, &ef, &kernel_end) ||
-	    boot_check_elf_entry(&ef, pvh_entry, "the PVH entry point") ||
-	    boot_write_cmdline(gm, &entry->mem, f->cmdline, max,
+	    boot_check_elf_segments(&ef) || elf_pvh_entry(&ef, &pvh_entry) ||
+	    cmdline_max(&ef, &max))
+		return boot_image_error(f);
+	if (boot_load_elf(gm, &entry->mem, &ef, &kernel_end))
+		return -1;
+	/* After placing: a segment outside RAM is said first, as before. */
+	if (boot_check_elf_entry(&ef, pvh_entry, "the PVH entry point"))
+		return boot_image_error(f);
+	if (boot_write_cmdline(gm, &entry->mem, f->cmdline, max,
 			       &cmdline_addr) ||
 	    boot_place_initrd(gm, &entry->mem, f, kernel_end, PVH_INITRD_LIMIT,
 			      &initrd_addr))
@@ -114,7 +119,8 @@ int pvh_load(const struct guest_mem *gm, const struct mem_layout *l,
 int pvh_set_rsdp(const struct guest_mem *gm, const struct boot_entry *entry,
 		 uint64_t rsdp_gpa)
 {
-	return gm_write(
-		gm, entry->cpu.rbx + offsetof(struct hvm_start_info, rsdp_paddr),
-		&rsdp_gpa, sizeof(rsdp_gpa));
+	return gm_write(gm,
+			entry->cpu.rbx +
+				offsetof(struct hvm_start_info, rsdp_paddr),
+			&rsdp_gpa, sizeof(rsdp_gpa));
 }

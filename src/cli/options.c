@@ -273,18 +273,21 @@ struct vm_option {
 static void ambiguous_option(const char *arg, const struct option *longs,
 			     bool plan)
 {
-	size_t len = strcspn(arg + 2, "="), n = 0;
-	char names[256] = "", *p = names;
+	size_t len = strcspn(arg + 2, "="), n = 0, used = 0;
+	char names[256] = "";
 	const struct option *o;
 
 	for (o = longs; o->name; o++) {
 		if (strncmp(o->name, arg + 2, len))
 			continue;
-		if (p < names + sizeof(names) - 1)
-			p += snprintf(p, names + sizeof(names) - p, "%s--%s",
-				      n ? ", " : "", o->name);
+		/* snprintf() says what it would have written: keep in bounds. */
+		if (used < sizeof(names))
+			used += snprintf(names + used, sizeof(names) - used,
+					 "%s--%s", n ? ", " : "", o->name);
 		n++;
 	}
+	if (used >= sizeof(names)) /* cut: say so */
+		memcpy(names + sizeof(names) - 4, "...", 4);
 	if (n > 1)
 		err_set("option '%.*s' is ambiguous: %s", (int)len + 2, arg,
 			names);

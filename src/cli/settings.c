@@ -633,9 +633,10 @@ static int add_to_list(const struct setting *s, const char *value,
 
 	/* The files' values and the command line's share one list. */
 	if (list->nr == CONFIG_LIST_MAX)
-		return err_set("more than %d values in all (the config file's "
-			       "%s lines and --%s count together)",
-			       CONFIG_LIST_MAX, s->key, s->option);
+		return err_set("more than %d values in all (--%s and the %s "
+			       "lines of a config file, if any, count "
+			       "together)",
+			       CONFIG_LIST_MAX, s->option, s->key);
 	if (!len)
 		return err_set("the %s is empty", s->key);
 	if (s->check && s->check(value) < 0)
@@ -654,11 +655,14 @@ static int set_choice(const struct setting *s, const char *value,
 	size_t used = 0;
 	int i;
 
+	/* Any case, as booleans: "--sched ON" is "--sched on". */
 	for (i = 0; s->choices[i]; i++) {
-		if (!strcmp(value, s->choices[i])) {
+		if (!strcasecmp(value, s->choices[i])) {
 			*(int *)field(s, ctx) = i;
 			return 0;
 		}
+		if (used >= sizeof(list))
+			continue;
 		used += snprintf(list + used, sizeof(list) - used, "%s%s",
 				 i == 0		   ? "" :
 				 s->choices[i + 1] ? ", " :

@@ -232,6 +232,12 @@ static int same_file_check(const struct same_file_set *set)
 				a = b;
 				b = &set->file[i];
 			}
+			if (a->kind == SAME_FILE_WRITTEN)
+				return err_set("%s is %s, and both guests "
+					       "write it (every VM using it "
+					       "needs readonly=on or "
+					       "snapshot=on)",
+					       a->what, b->what);
 			if (a->kind >= SAME_FILE_INPUT &&
 			    b->kind == SAME_FILE_WRITTEN)
 				return err_set("%s is %s, which its guest "

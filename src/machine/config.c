@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kvmux/config.h"
 #include "kvmux/error.h"
@@ -133,7 +134,8 @@ int sched_mode_parse(const char *arg, enum sched_mode *mode)
 
 	for (i = 0; i < sizeof(sched_mode_names) / sizeof(sched_mode_names[0]);
 	     i++) {
-		if (!strcmp(arg, sched_mode_names[i].name)) {
+		/* Any case, as the settings' choices and booleans. */
+		if (!strcasecmp(arg, sched_mode_names[i].name)) {
 			*mode = sched_mode_names[i].mode;
 			return 0;
 		}

@@ -30,14 +30,19 @@
  * header of x86 ("invalid opcode: 0000 [#1] SMP"), BUG()s and the
  * sanitizers' reports (KASAN, KFENCE, KCSAN and KMSAN say "BUG: KASAN:
  * ..."), page faults in the kernel, lockups and stalls, hung tasks.
- * Each phrase starts at a word boundary and ends with what Linux prints
+ * Each phrase (but the panic's) starts at a word boundary and ends with what Linux prints
  * after it, so that a test's own words ("DEBUG: ", "ok 1 - general
  * protection fault handling") are not taken for the kernel's.  WARN()s
  * are not here: many kernels warn and run on (add "WARNING: CPU: " to
  * fail on them).
  */
 const char *const line_match_linux[] = {
-	"\\bKernel panic - not syncing:",
+	/*
+	 * Anywhere in a line: the phrase is the kernel's own, and Linux
+	 * sometimes prints it glued to the text before, without a newline
+	 * ("...memory mapKernel panic - not syncing: ...").
+	 */
+	"Kernel panic - not syncing:",
 	"\\bOops: ",
 	"\\bBUG: ",
 	/* BUG(); "Kernel BUG at ADDR [verbose debug info unavailable]" */

@@ -26,6 +26,17 @@ expect_error "random bytes with --module: the kernel is what is wrong" 126 \
 expect_error "--module with an ELF kernel: an ELF" 126 \
 	"kernel $hello: --module is for multiboot kernels; this kernel is an ELF (use --initrd)" \
 	run --kernel "$hello" --module "$WORK/random"
+# What does not fit is not the kernel's fault: no "kernel PATH: " before
+# the initrd's or a module's line (the loaders used to get it for all).
+head -c 31M /dev/zero >"$WORK/big.img"
+expect_error "an initrd that does not fit: said as the initrd's" 126 \
+	"kvmux: initrd of 32505856 bytes does not fit in --memory 32M" \
+	run --kernel "$FIRMWARE/initrd.elf" --initrd "$WORK/big.img" --memory 32M
+expect_error "a module that does not fit: said as the module's" 126 \
+	"kvmux: no room for multiboot module 0" \
+	run --kernel "$FIRMWARE/exitcode.mb.elf" --module "$WORK/big.img" \
+	--memory 32M
+rm -f "$WORK/big.img"
 head -c 100 "$hello" >"$WORK/trunc.elf"
 expect_error "truncated ELF" 126 "kernel $WORK/trunc.elf: the image is truncated" \
 	run --kernel "$WORK/trunc.elf"

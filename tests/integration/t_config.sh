@@ -171,6 +171,13 @@ kvmux_run run "$conf/x.conf" "$conf/./x.conf"
 check "run: one file under two paths is given twice too" all_of \
 	'status_is 126' "err_has 'are one config file, given twice'" \
 	'err_one_line'
+# A symbolic link gives the file another default name: still one file.
+ln -sf x.conf "$conf/x-link.conf"
+kvmux_run plan "$conf/x.conf" "$conf/x-link.conf"
+check "plan: one file under a link of another name is given twice" all_of \
+	'status_is 126' \
+	"err_has 'kvmux: $conf/x.conf and $conf/x-link.conf are one config file, given twice'" \
+	'err_one_line'
 
 # --period's range holds at its low end: below 1 ms is refused, as above
 # 10 s, not taken as 1 ms.
@@ -202,7 +209,7 @@ check "plan: the 1 VM needs ... (1 host CPU" all_of 'status_is 126' \
 kvmux_run run "$conf/many.conf" --fail-on last --fail-on more
 check "config: a 33rd --fail-on pattern, counting the file's" all_of \
 	'status_is 126' \
-	'err_has "kvmux: --fail-on: more than 32 values in all (the config file'"'"'s fail-on lines and --fail-on count together)"' \
+	'err_has "kvmux: --fail-on: more than 32 values in all (--fail-on and the fail-on lines of a config file, if any, count together)"' \
 	'err_one_line'
 
 # A config file reached through a symbolic link: its paths are relative

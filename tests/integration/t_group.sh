@@ -279,6 +279,12 @@ kvmux_run run "$WORK/dw.conf" "$WORK/dr.conf"
 check "group: a disk one VM writes is refused to another VM (126, one line)" \
 	all_of 'status_is 126' 'err_one_line' \
 	'err_has "of dr is the disk $WORK/shared.img of dw, which its guest writes"'
+# Both write it: the line says both do, not that one readonly=on shares it.
+sed '/^readonly = on$/d' "$WORK/dr.conf" >"$WORK/dw2.conf"
+kvmux_run run "$WORK/dw.conf" "$WORK/dw2.conf"
+check "group: a disk two VMs write says both guests write it (126, one line)" \
+	all_of 'status_is 126' 'err_one_line' \
+	'err_has "and both guests write it (every VM using it needs readonly=on or snapshot=on)"'
 sed -i 's/^path = .*shared.img$/&\nreadonly = on/' "$WORK/dw.conf"
 kvmux_run run "$WORK/dw.conf" "$WORK/dr.conf"
 check "group: one image read-only in two VMs is shared" status_is 0

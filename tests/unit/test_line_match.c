@@ -131,6 +131,10 @@ static void linux_set(void **state)
 	static const char *const broken[] = {
 		"[    2.345678] Kernel panic - not syncing: VFS: Unable to "
 		"mount root fs on unknown-block(0,0)",
+		/* glued to the line before it, no newline between */
+		"[    0.123456] x86/mm: Checked W+X mappings: passed, no W+X "
+		"pages found.memory mapKernel panic - not syncing: Attempted "
+		"to kill init!",
 		"[    1.000000] Oops: general protection fault, probably for "
 		"non-canonical address 0xdead: 0000 [#1] PREEMPT SMP KASAN",
 		"Oops: 0002 [#1] SMP",

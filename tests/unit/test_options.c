@@ -274,6 +274,14 @@ static void group_options(void **state)
 	assert_int_equal(req.group.period_ns, 50000000);
 	assert_int_equal(req.group.sched, SCHED_MODE_PARK);
 	run_request_free(&req);
+	/* Choices take any case, as booleans do. */
+	assert_int_equal(run_args(&req, "-k", "k", "--sched", "ON", "--seccomp",
+				  "Log", "--console", "VIRTIO", NULL),
+			 CLI_RUN);
+	assert_int_equal(req.group.sched, SCHED_MODE_AUTO);
+	assert_int_equal(req.vm[0].seccomp, SYSCALL_FILTER_LOG);
+	assert_int_equal(req.vm[0].console, CONSOLE_VIRTIO);
+	run_request_free(&req);
 	expect_error("--sched: 'fast' is not auto, cgroup, park or off", "-k",
 		     "k", "--sched", "fast", NULL);
 	expect_error("--overcommit: 0 is out of range (more than 0, at most "
@@ -353,6 +361,20 @@ static void refused_options_named(void **state)
 	expect_error("option '--s' is ambiguous: --shutdown-grace, --stats, "
 		     "--seccomp, --sched",
 		     "-k", "k", "--s", NULL);
+}
+
+/* "--=x" matches every long option: the list is cut, and says so. */
+static void ambiguous_list_cut(void **state)
+{
+	struct run_request req;
+	const char *msg;
+
+	assert_int_equal(run_args(&req, "-k", "k", "--=x", NULL),
+			 CLI_USAGE_ERROR);
+	msg = err_msg();
+	assert_non_null(strstr(msg, "option '--' is ambiguous: --kernel, "));
+	assert_string_equal(msg + strlen(msg) - 3, "...");
+	run_request_free(&req);
 }
 
 static void write_conf(const char *name, const char *text)
@@ -623,8 +645,9 @@ static void fail_on_limit(void **state)
 			 CLI_RUN);
 	assert_int_equal(req.vm[0].fail_on.nr, CONFIG_LIST_MAX);
 	run_request_free(&req);
-	expect_error("--fail-on: more than 32 values in all (the config "
-		     "file's fail-on lines and --fail-on count together)",
+	expect_error("--fail-on: more than 32 values in all (--fail-on and "
+		     "the fail-on lines of a config file, if any, count "
+		     "together)",
 		     path, "--fail-on", "last", "--fail-on", "more", NULL);
 }
 
@@ -745,6 +768,7 @@ int main(void)
 		cmocka_unit_test(period_range),
 		cmocka_unit_test(usage_errors),
 		cmocka_unit_test(refused_options_named),
+		cmocka_unit_test(ambiguous_list_cut),
 		cmocka_unit_test(files_then_options),
 		cmocka_unit_test(file_given_twice),
 		cmocka_unit_test(parses_twice),

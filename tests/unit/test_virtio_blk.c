@@ -721,10 +721,10 @@ static void images_are_locked(void **state)
 	assert_true(fd >= 0);
 	a = open_image(&cfg, path, false);
 	assert_non_null(a);
-	/* Another VM of the run (or another process). */
+	/* Another process (another VM of the run is refused earlier). */
 	assert_null(open_image(&other, path, true));
-	assert_non_null(strstr(err_msg(), "in use by another process or "
-					  "another VM of this run"));
+	assert_non_null(strstr(err_msg(), "in use by another process (it "
+					  "holds a lock on it)"));
 	/* Contention, not a mistake in the command: kvmux cannot start. */
 	assert_int_equal(err_class(), ERR_HOST);
 	virtio_blk_kind.destroy(a);

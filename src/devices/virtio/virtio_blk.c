@@ -460,7 +460,8 @@ static const char *earlier_disk(const struct vm_config *cfg, unsigned int i,
 /*
  * Disk i could not lock its image: who holds the lock?  The same image
  * given twice to this VM is the user's slip (126); a lock another process
- * or VM holds is contention that may pass (125).
+ * holds is contention that may pass (125).  (Another VM of the run is
+ * refused at the start, host/same_file.c.)
  */
 static int lock_error(struct virtio_blk *blk, const struct vm_config *cfg,
 		      unsigned int i)
@@ -472,8 +473,8 @@ static int lock_error(struct virtio_blk *blk, const struct vm_config *cfg,
 	if (twin)
 		return err_set("disk %s is given twice (it is also disk %s)",
 			       blk->path, twin);
-	return err_host("disk %s is in use by another process or another VM "
-			"of this run (it holds a lock on it)",
+	return err_host("disk %s is in use by another process (it holds a "
+			"lock on it)",
 			blk->path);
 }
 
