@@ -90,6 +90,12 @@ cgroup_cpu_writable() {
 	[ -n "$dir" ] && [ "$(id -u)" -eq 0 ] && [ -w "$dir" ]
 }
 
+# The cgroup of the run of kvmux process $1 (of this PID namespace):
+# kvmux.<inode of the PID namespace>.<pid>.
+run_cgroup() {
+	echo "$(cgroup_cpu_dir)/kvmux.$(stat -L -c %i /proc/self/ns/pid).$1"
+}
+
 # Run cgroups that ended kvmux processes left behind (those of running
 # ones, of other tests say, do not count).
 cgroup_cpu_runs() {
