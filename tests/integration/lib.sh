@@ -96,13 +96,14 @@ run_cgroup() {
 	echo "$(cgroup_cpu_dir)/kvmux.$(stat -L -c %i /proc/self/ns/pid).$1"
 }
 
-# Run cgroups that ended kvmux processes left behind (those of running
-# ones, of other tests say, do not count).
+# Run cgroups that ended kvmux processes of this PID namespace left
+# behind (those of running ones, of other tests say, do not count; nor
+# do old kvmux.<pid> names, which kvmux no longer removes).
 cgroup_cpu_runs() {
 	local dir run
 	dir=$(cgroup_cpu_dir)
 	[ -n "$dir" ] || return 0
-	for run in "$dir"/kvmux.*; do
+	for run in "$dir"/kvmux."$(stat -L -c %i /proc/self/ns/pid)".*; do
 		[ -d "$run" ] && ! kill -0 "${run##*.}" 2>/dev/null && echo "$run"
 	done
 	return 0
