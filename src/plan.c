@@ -13,6 +13,7 @@
 
 #include "kvmux/error.h"
 #include "kvmux/exit_status.h"
+#include "kvmux/group_sched.h"
 #include "kvmux/json_text.h"
 #include "kvmux/options.h"
 #include "kvmux/plan.h"
@@ -78,14 +79,18 @@ static void print_capacity(FILE *out, const struct group_plan *p)
 
 	fprintf(out,
 		"capacity: %u vCPU%s (%u host CPU%s x overcommit %u.%03u), "
-		"%s memory; period %s, %s of CPU time per period%s\n",
+		"%s memory; period %s, %s of CPU time per period%s\n"
+		"scheduler: %s\n",
 		p->cpu_capacity, p->cpu_capacity == 1 ? "" : "s", p->host_cpus,
 		p->host_cpus == 1 ? "" : "s", p->overcommit_milli / 1000,
 		p->overcommit_milli % 1000,
 		size_text(mem, sizeof(mem), p->memory_capacity),
 		ms_text(period, sizeof(period), p->period_ns),
 		ms_text(cpu_time, sizeof(cpu_time), p->cpu_time_ns),
-		p->sched != SCHED_MODE_OFF ? "" : " (scheduling off)");
+		p->sched != SCHED_MODE_OFF ? "" : " (scheduling off)",
+		!group_sched_needed(p) ? "not needed (a CPU per vCPU, no cap)" :
+		p->sched == SCHED_MODE_OFF ? "needed, but off" :
+					     "needed");
 	fprintf(out, "vCPUs: %s; memory: %s\n",
 		p->cpus_scaled ? "scaled down" : "as asked",
 		p->memory_scaled ? "scaled down" : "as asked");
@@ -129,13 +134,15 @@ void plan_print_table(FILE *out, const struct group_plan *plan)
 
 static json_t *capacity_json(const struct group_plan *p)
 {
-	return json_pack("{s:i, s:f, s:i, s:I, s:I, s:I, s:b, s:s, s:b, s:b}",
+	return json_pack("{s:i, s:f, s:i, s:I, s:I, s:I, s:b, s:b, s:s, s:b, "
+			 "s:b}",
 			 "host_cpus", p->host_cpus, "overcommit",
 			 p->overcommit_milli / 1000.0, "vcpus", p->cpu_capacity,
 			 "memory_bytes", (json_int_t)p->memory_capacity,
 			 "period_ns", (json_int_t)p->period_ns, "cpu_time_ns",
 			 (json_int_t)p->cpu_time_ns, "sched",
-			 p->sched != SCHED_MODE_OFF, "sched_mode",
+			 p->sched != SCHED_MODE_OFF, "sched_needed",
+			 group_sched_needed(p), "sched_mode",
 			 sched_mode_name(p->sched), "vcpus_scaled",
 			 p->cpus_scaled, "memory_scaled", p->memory_scaled);
 }

@@ -4,9 +4,13 @@
  * (v1 cpu controller) per VM under one cgroup per kvmux run, created
  * beside the cgroup kvmux itself runs in.
  *
- *   <cpu mount>/<kvmux's cgroup>/kvmux.<pid>/        cpu.shares: the run
- *   <cpu mount>/<kvmux's cgroup>/kvmux.<pid>/vm<i>/  cpu.shares: A_i;
+ *   <cpu mount>/<kvmux's cgroup>/kvmux.<ns>.<pid>/       cpu.shares: the run
+ *   <cpu mount>/<kvmux's cgroup>/kvmux.<ns>.<pid>/vm<i>/ cpu.shares: A_i;
  *                        with cap, cpu.cfs_quota_us / cpu.cfs_period_us
+ *
+ * <ns> is the inode number of kvmux's PID namespace (/proc/self/ns/pid)
+ * and <pid> its PID there: kvmuxes in containers that share the host's
+ * cgroup fs have PIDs of their own namespaces, which may be equal.
  *
  * Only vCPU threads move into a VM's cgroup (each moves itself when it
  * starts); kvmux's other threads stay where they were.  The run's cgroup
@@ -21,6 +25,8 @@
 #ifndef KVMUX_CGROUP_CPU_H
 #define KVMUX_CGROUP_CPU_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <sys/types.h>
@@ -32,6 +38,37 @@ struct cgroup_cpu {
 	pid_t reaper; /* the child that removes the cgroups; -1: none */
 	int reaper_fd; /* closing it tells the reaper to go ahead */
 };
+
+/*
+ * The run cgroup's name "kvmux.<pidns>.<pid>" into name (size bytes).
+ * Returns 0, or -1 with err_host() if it does not fit.
+ */
+int cgroup_cpu_run_name(char *name, size_t size, uint64_t pidns, pid_t pid);
+
+/* Parse a run cgroup's name (cgroup_cpu_run_name()): pid 1..INT_MAX.
+ * false for anything else, the old "kvmux.<pid>" among them. */
+bool cgroup_cpu_parse_run_name(const char *name, uint64_t *pidns, pid_t *pid);
+
+/* The inode number of our PID namespace.  Returns 0 or -1 with err_set(). */
+int cgroup_cpu_pidns(uint64_t *pidns);
+
+/*
+ * Remove from dir the run cgroups of kvmuxes of PID namespace pidns that
+ * have ended (kill(pid, 0) says ESRCH); those of other namespaces, whose
+ * PIDs mean nothing here, and the old "kvmux.<pid>" names are kept.
+ * cgroup_cpu_create() does it before it makes its own.
+ */
+void cgroup_cpu_sweep(const char *dir, uint64_t pidns);
+
+/*
+ * Join a cgroup's directory: the hierarchy mounted at point (a mountinfo
+ * line's mount point, which shows the hierarchy's subtree at root) and
+ * the cgroup's path in the hierarchy, cgpath (/proc/self/cgroup).  No
+ * trailing slash, none doubled.  Returns 0, or -1 with err_host() if it
+ * does not fit in size bytes.
+ */
+int cgroup_cpu_dir_of(char *dir, size_t size, const char *point,
+		      const char *root, const char *cgpath);
 
 /*
  * Create the run's cgroup with cpu.shares run_shares and nr_vms empty VM

@@ -16,11 +16,20 @@
 #ifndef KVMUX_GROUP_SCHED_H
 #define KVMUX_GROUP_SCHED_H
 
+#include <stdbool.h>
+
 #include <stdint.h>
 
 struct vm;
 struct group_plan;
 struct group_sched;
+
+/*
+ * Whether the group needs its shares enforced at all: its vCPUs outnumber
+ * its host CPUs, or a VM has a cap.  Otherwise every vCPU has a CPU of its
+ * own and no scheduler runs, whatever --sched says ("not needed").
+ */
+bool group_sched_needed(const struct group_plan *plan);
 
 /*
  * Choose the mechanism for plan->sched and prepare it; plan stays valid

@@ -80,6 +80,21 @@ void sched_compute_budgets(struct sched_policy *p);
 #define SCHED_SHARES_UNIT 1024 /* what one ordinary task weighs */
 void sched_cgroup_shares(const struct sched_policy *p, uint64_t *shares);
 
+/*
+ * A cap as a CFS bandwidth limit (the kernel's sched-bwc.rst): quota_us
+ * of CPU time every period_us, in the ratio budget_ns : period_ns.  Both
+ * are at least SCHED_CFS_MIN_US; period_us is the group's period within
+ * SCHED_CFS_MIN_US..SCHED_CFS_PERIOD_MAX_US, made longer (quota with it)
+ * when the budget per period is under SCHED_CFS_MIN_US.  Returns false
+ * when even the longest period cannot hold the ratio: then quota_us is
+ * SCHED_CFS_MIN_US of SCHED_CFS_PERIOD_MAX_US, the closest it gets.
+ * period_ns is not 0.
+ */
+#define SCHED_CFS_MIN_US 1000ULL /* the kernel's least quota and period */
+#define SCHED_CFS_PERIOD_MAX_US 1000000ULL
+bool sched_cgroup_cap(uint64_t budget_ns, uint64_t period_ns,
+		      uint64_t *quota_us, uint64_t *period_us);
+
 /* A new period: every VM's used_ns back to 0. */
 void sched_new_period(struct sched_policy *p);
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -108,6 +109,28 @@ static bool cpu_mount(char *line, char **root, char **point)
 	return *root && *point;
 }
 
+int cgroup_cpu_dir_of(char *dir, size_t size, const char *point,
+		      const char *root, const char *cgpath)
+{
+	size_t len = strlen(root);
+	const char *rel = cgpath;
+	int n;
+
+	/* Inside a container the mount shows only the subtree at root. */
+	if (strcmp(root, "/") && !strncmp(cgpath, root, len) &&
+	    (cgpath[len] == '/' || !cgpath[len]))
+		rel += len;
+	/* The hierarchy's root cgroup is "/": no slash of its own. */
+	if (!strcmp(rel, "/"))
+		rel = "";
+	n = snprintf(dir, size, "%s%s", point, rel);
+	if (n < 0 || (size_t)n >= size)
+		return err_host("cgroup path is too long");
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	return 0;
+}
+
 /* The directory of our own cpu cgroup. */
 static int own_cgroup_dir(char *dir, size_t size)
 {
@@ -121,16 +144,11 @@ static int own_cgroup_dir(char *dir, size_t size)
 	if (!f)
 		return err_set_errno("/proc/self/mountinfo");
 	while (fgets(line, sizeof(line), f)) {
-		const char *rel = cgpath;
-
 		if (!cpu_mount(line, &root, &point))
 			continue;
-		if (strcmp(root, "/") && !strncmp(cgpath, root, strlen(root)))
-			rel += strlen(root);
-		if (snprintf(dir, size, "%s%s", point, rel) >= (int)size)
-			continue;
-		rc = 0;
-		break;
+		rc = cgroup_cpu_dir_of(dir, size, point, root, cgpath);
+		if (!rc)
+			break;
 	}
 	fclose(f);
 	return rc;
@@ -202,23 +220,76 @@ static void remove_run_dir(const char *run_dir)
 	remove_dir(run_dir);
 }
 
-/* Cgroups left by a kvmux that was killed: its process is gone. */
-static void remove_stale_runs(const char *dir)
+int cgroup_cpu_run_name(char *name, size_t size, uint64_t pidns, pid_t pid)
+{
+	int n = snprintf(name, size, RUN_PREFIX "%" PRIu64 ".%d", pidns,
+			 (int)pid);
+
+	if (n < 0 || (size_t)n >= size)
+		return err_host("cgroup name is too long");
+	return 0;
+}
+
+/* A decimal number of digits only, no sign or spaces (strtoull takes
+ * both), that fits *value. */
+static bool parse_number(const char *s, const char **end, uint64_t max,
+			 uint64_t *value)
+{
+	char *e;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*value = strtoull(s, &e, 10);
+	*end = e;
+	return !errno && *value <= max;
+}
+
+bool cgroup_cpu_parse_run_name(const char *name, uint64_t *pidns, pid_t *pid)
+{
+	const char *p = name;
+	uint64_t n;
+
+	if (strncmp(name, RUN_PREFIX, strlen(RUN_PREFIX)))
+		return false;
+	p += strlen(RUN_PREFIX);
+	if (!parse_number(p, &p, UINT64_MAX, pidns) || *p++ != '.' ||
+	    !parse_number(p, &p, INT_MAX, &n) || *p || !n)
+		return false;
+	*pid = (pid_t)n;
+	return true;
+}
+
+int cgroup_cpu_pidns(uint64_t *pidns)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st) < 0)
+		return err_set_errno("/proc/self/ns/pid");
+	*pidns = st.st_ino;
+	return 0;
+}
+
+/*
+ * A run's PID only says whether it lives from inside its own PID
+ * namespace: kill() from here gives ESRCH for a live kvmux of another
+ * (a container sharing the host's cgroup fs), so only our namespace's
+ * runs are judged.  Old names, kvmux.<pid>, say nothing of theirs and
+ * are left alone.
+ */
+void cgroup_cpu_sweep(const char *dir, uint64_t pidns)
 {
 	char path[PATH_MAX];
 	struct dirent *e;
 	DIR *d = opendir(dir);
+	uint64_t ns;
+	pid_t pid;
 
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		char *end;
-		long pid;
-
-		if (strncmp(e->d_name, RUN_PREFIX, strlen(RUN_PREFIX)))
-			continue;
-		pid = strtol(e->d_name + strlen(RUN_PREFIX), &end, 10);
-		if (*end || pid <= 0 || pid == getpid() || kill(pid, 0) == 0 ||
+		if (!cgroup_cpu_parse_run_name(e->d_name, &ns, &pid) ||
+		    ns != pidns || pid == getpid() || kill(pid, 0) == 0 ||
 		    errno != ESRCH)
 			continue;
 		if (!make_path(path, "%s/%s", dir, e->d_name))
@@ -296,17 +367,19 @@ static int start_reaper(struct cgroup_cpu *cg)
 int cgroup_cpu_create(struct cgroup_cpu *cg, unsigned int nr_vms,
 		      uint64_t run_shares)
 {
-	char dir[PATH_MAX], run_dir[PATH_MAX];
+	char dir[PATH_MAX], run_dir[PATH_MAX], name[64];
+	uint64_t pidns = 0;
 	unsigned int i;
 
 	*cg = (struct cgroup_cpu){ .reaper = -1, .reaper_fd = -1 };
-	if (own_cgroup_dir(dir, sizeof(dir)) < 0)
+	if (own_cgroup_dir(dir, sizeof(dir)) < 0 ||
+	    cgroup_cpu_pidns(&pidns) < 0)
 		return -1;
 	if (access(dir, W_OK) < 0)
 		return err_set_errno("cannot create cgroups in %s", dir);
-	remove_stale_runs(dir);
-	if (make_path(run_dir, "%s/" RUN_PREFIX "%d", dir, (int)getpid()) < 0 ||
-	    make_dir(run_dir) < 0)
+	cgroup_cpu_sweep(dir, pidns);
+	if (cgroup_cpu_run_name(name, sizeof(name), pidns, getpid()) < 0 ||
+	    make_path(run_dir, "%s/%s", dir, name) < 0 || make_dir(run_dir) < 0)
 		return -1;
 	cg->run_dir = strdup(run_dir);
 	cg->tasks_fd = malloc(nr_vms * sizeof(*cg->tasks_fd));

@@ -17,6 +17,7 @@
 #include "kvmux/alloc.h"
 #include "kvmux/cgroup_cpu.h"
 #include "kvmux/cgroup_join.h"
+#include "kvmux/diag.h"
 #include "kvmux/error.h"
 #include "kvmux/group_sched.h"
 #include "kvmux/sched_policy.h"
@@ -25,10 +26,6 @@
 
 /* The longest wait before the cgroup moves (kvmux/cgroup_join.h). */
 #define JOIN_DELAY_MAX_NS 100000000ull /* 100 ms */
-
-/* CFS bandwidth periods are 1 ms to 1 s (sched-bwc.rst). */
-#define CFS_PERIOD_MIN_US 1000ULL
-#define CFS_PERIOD_MAX_US 1000000ULL
 
 struct cgroup_vm {
 	struct group_sched *gs;
@@ -46,8 +43,7 @@ struct group_sched {
 	struct sched_park *park;
 };
 
-/* Only when the group's vCPUs outnumber its CPUs, or a VM has a cap. */
-static bool needed(const struct group_plan *plan)
+bool group_sched_needed(const struct group_plan *plan)
 {
 	unsigned int i, vcpus = 0;
 
@@ -92,20 +88,6 @@ static void leave_cgroup(void *opaque)
 	cgroup_join_leave(v->gs->join);
 }
 
-/* A cap's quota per CFS period: the budget, scaled to a period CFS has. */
-static void cap_quota(const struct group_plan *plan, uint64_t budget_ns,
-		      uint64_t *quota_us, uint64_t *period_us)
-{
-	uint64_t period = plan->period_ns / 1000;
-
-	*period_us = period > CFS_PERIOD_MAX_US ? CFS_PERIOD_MAX_US : period;
-	if (*period_us < CFS_PERIOD_MIN_US)
-		*period_us = CFS_PERIOD_MIN_US;
-	*quota_us = (unsigned __int128)budget_ns * *period_us / plan->period_ns;
-	if (*quota_us < CFS_PERIOD_MIN_US)
-		*quota_us = CFS_PERIOD_MIN_US;
-}
-
 static int set_vm_cgroups(struct group_sched *gs)
 {
 	const struct group_plan *plan = gs->plan;
@@ -118,8 +100,13 @@ static int set_vm_cgroups(struct group_sched *gs)
 	sched_cgroup_shares(&policy, shares);
 	for (i = 0; i < plan->nr_vms; i++) {
 		quota = period = 0;
-		if (plan->vm[i].cap)
-			cap_quota(plan, svm[i].budget_ns, &quota, &period);
+		if (plan->vm[i].cap &&
+		    !sched_cgroup_cap(svm[i].budget_ns, plan->period_ns, &quota,
+				      &period))
+			diag("%s: cap of %.3f%% of a CPU is raised to 0.1%% "
+			     "(the kernel's least quota, 1 ms a second)",
+			     plan->vm[i].name,
+			     100.0 * svm[i].budget_ns / plan->period_ns);
 		if (cgroup_cpu_set(&gs->cg, i, shares[i], quota, period) < 0)
 			return -1;
 		gs->cg_vm[i] = (struct cgroup_vm){ gs, i };
@@ -210,7 +197,7 @@ struct group_sched *group_sched_create(const struct group_plan *plan)
 	gs->mode = SCHED_MODE_OFF;
 	snprintf(gs->describe, sizeof(gs->describe), "%s",
 		 plan->sched == SCHED_MODE_OFF ? "off" : "not needed");
-	if (needed(plan) && choose(gs) < 0) {
+	if (group_sched_needed(plan) && choose(gs) < 0) {
 		group_sched_destroy(gs);
 		return NULL;
 	}

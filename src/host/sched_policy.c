@@ -100,6 +100,32 @@ void sched_cgroup_shares(const struct sched_policy *p, uint64_t *shares)
 	}
 }
 
+bool sched_cgroup_cap(uint64_t budget_ns, uint64_t period_ns,
+		      uint64_t *quota_us, uint64_t *period_us)
+{
+	unsigned __int128 longer;
+
+	*period_us = period_ns / 1000;
+	if (*period_us > SCHED_CFS_PERIOD_MAX_US)
+		*period_us = SCHED_CFS_PERIOD_MAX_US;
+	if (*period_us < SCHED_CFS_MIN_US)
+		*period_us = SCHED_CFS_MIN_US;
+	*quota_us = (unsigned __int128)budget_ns * *period_us / period_ns;
+	if (*quota_us >= SCHED_CFS_MIN_US)
+		return true;
+	/* The least quota, over the period that keeps the ratio. */
+	*quota_us = SCHED_CFS_MIN_US;
+	longer = budget_ns ? (unsigned __int128)SCHED_CFS_MIN_US * period_ns /
+				     budget_ns :
+			     SCHED_CFS_PERIOD_MAX_US + 1;
+	if (longer > SCHED_CFS_PERIOD_MAX_US) {
+		*period_us = SCHED_CFS_PERIOD_MAX_US;
+		return false;
+	}
+	*period_us = longer;
+	return true;
+}
+
 void sched_new_period(struct sched_policy *p)
 {
 	unsigned int i;

@@ -90,13 +90,20 @@ cgroup_cpu_writable() {
 	[ -n "$dir" ] && [ "$(id -u)" -eq 0 ] && [ -w "$dir" ]
 }
 
-# Run cgroups that ended kvmux processes left behind (those of running
-# ones, of other tests say, do not count).
+# The cgroup of the run of kvmux process $1 (of this PID namespace):
+# kvmux.<inode of the PID namespace>.<pid>.
+run_cgroup() {
+	echo "$(cgroup_cpu_dir)/kvmux.$(stat -L -c %i /proc/self/ns/pid).$1"
+}
+
+# Run cgroups that ended kvmux processes of this PID namespace left
+# behind (those of running ones, of other tests say, do not count; nor
+# do old kvmux.<pid> names, which kvmux no longer removes).
 cgroup_cpu_runs() {
 	local dir run
 	dir=$(cgroup_cpu_dir)
 	[ -n "$dir" ] || return 0
-	for run in "$dir"/kvmux.*; do
+	for run in "$dir"/kvmux."$(stat -L -c %i /proc/self/ns/pid)".*; do
 		[ -d "$run" ] && ! kill -0 "${run##*.}" 2>/dev/null && echo "$run"
 	done
 	return 0

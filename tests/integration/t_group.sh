@@ -124,18 +124,19 @@ if cgroup_cpu_writable; then
 	for w in 1 2 5; do
 		wait_for_output "$WORK/out" "w$w| spin: forever" "$pid"
 	done
-	shares=$(cat "$(cgroup_cpu_dir)/kvmux.$pid"/vm{0,1,2}/cpu.shares \
+	shares=$(cat "$(run_cgroup "$pid")"/vm{0,1,2}/cpu.shares \
 		2>/dev/null | tr '\n' ' ')
 	# One vCPU each: its thread is all a VM's cgroup holds (KVM's worker
 	# thread of the VM, which outlives kvmux, is started outside it).
 	# The threads are moved in while the guests run (host/cgroup_join.c):
 	# wait for each move.
 	for v in 0 1 2; do
-		wait_for_output "$(cgroup_cpu_dir)/kvmux.$pid/vm$v/tasks" "" \
+		wait_for_output "$(run_cgroup "$pid")/vm$v/tasks" "" \
 			"$pid"
 	done
+	run=$(cd "$(cgroup_cpu_dir)" && ls -d kvmux.*."$pid")
 	tasks=$(for v in 0 1 2; do
-		wc -l <"$(cgroup_cpu_dir)/kvmux.$pid/vm$v/tasks"
+		wc -l <"$(run_cgroup "$pid")/vm$v/tasks"
 	done 2>/dev/null | tr '\n' ' ')
 	STATUS=0
 	wait "$pid" || STATUS=$?
@@ -145,6 +146,8 @@ if cgroup_cpu_writable; then
 		"awk -v s='$shares' 'BEGIN { n = split(s, v, \" \");
 			exit !(n == 3 && v[1] > 0 && v[2] == 2 * v[1] &&
 			       v[3] == 5 * v[1]) }'"
+	check "sched cgroup: the run's cgroup is named kvmux.<PID namespace>.<pid> ($run)" \
+		test "$run" = "$(basename "$(run_cgroup "$pid")")"
 	check "sched cgroup: the run's cgroups are gone when it ends" \
 		test -z "$(cgroup_cpu_runs)"
 	check "sched cgroup: a VM's cgroup holds its vCPU thread only ($tasks)" \
@@ -171,6 +174,40 @@ for mode in park cgroup; do
 		'[ "$(cpu_per_wall capped)" -le 33 ]' \
 		'[ "$(cpu_per_wall free)" -gt 0 ]'
 done
+# A cap whose budget per period is under the kernel's least quota (1 ms):
+# weight 1 of 21 on one CPU every 10 ms is 0.476 ms.  Quota and period
+# grow together (1 ms of 21 ms, 4.8 %), not the quota alone (1 ms of 10).
+vm_conf "$WORK/c1.conf" c1 spin.elf "" "cap=on" "timeout=10"
+vm_conf "$WORK/w20.conf" w20 spin.elf "" "weight=20" "timeout=10"
+if cgroup_cpu_writable; then
+	rm -f "$WORK/out"
+	"$KVMUX" run "$WORK/c1.conf" "$WORK/w20.conf" --host-cpus 1 \
+		--overcommit 2 --period 0.01 --sched cgroup \
+		>"$WORK/out" 2>"$WORK/err" </dev/null &
+	pid=$!
+	wait_for_output "$WORK/out" "c1| spin: forever" "$pid"
+	cfs=$(cat "$(run_cgroup "$pid")"/vm0/cpu.cfs_{quota,period}_us \
+		2>/dev/null | tr '\n' ' ')
+	kill "$pid" 2>/dev/null
+	wait "$pid" || true
+	check "sched cgroup: a cap under 1 ms per period keeps its ratio (quota, period: $cfs)" \
+		test "$cfs" = "1000 21000 "
+fi
+# plan says whether the group needs a scheduler, as run will: not for a
+# vCPU per host CPU without cap, for more vCPUs than CPUs or a cap.
+kvmux_run plan "$WORK/c1.conf" --host-cpus 2 --json
+needed_alone=$(python3 -c 'import json, sys
+print(json.load(sys.stdin)["capacity"]["sched_needed"])' <<<"$OUT")
+kvmux_run plan "$WORK/w20.conf" "$WORK/w1.conf" --host-cpus 2
+text_alone=$(grep "^scheduler:" <<<"$OUT")
+kvmux_run plan "$WORK/w20.conf" "$WORK/w1.conf" --host-cpus 1 \
+	--overcommit 2 --json
+needed_over=$(python3 -c 'import json, sys
+c = json.load(sys.stdin)["capacity"]
+print(c["sched"], c["sched_needed"])' <<<"$OUT")
+check "plan: sched_needed as run decides (cap: $needed_alone; 2 on 2: $text_alone; 2 on 1: $needed_over)" \
+	all_of '[ "$needed_alone" = True ]' '[ "$needed_over" = "True True" ]' \
+	'[ "$text_alone" = "scheduler: not needed (a CPU per vCPU, no cap)" ]'
 for w in 1 2 5; do
 	vm_conf "$WORK/o$w.conf" "w$w" spin.elf "" "weight=$w" "timeout=3"
 done

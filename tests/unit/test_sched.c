@@ -352,6 +352,46 @@ static void cgroup_shares_keep_ratios(void **state)
 		    shares[1] < SCHED_SHARES_MAX / 1000);
 }
 
+/* A cap as CFS bandwidth keeps the budget's share of the period, also
+ * when the budget per period is under the kernel's 1 ms least quota. */
+static void cgroup_cap_keeps_the_ratio(void **state)
+{
+	uint64_t quota, period;
+
+	/* 25 ms of 100 ms: as it is. */
+	assert_true(sched_cgroup_cap(25000000, 100000000, &quota, &period));
+	assert_int_equal(quota, 25000);
+	assert_int_equal(period, 100000);
+	/* 4.8 % of 10 ms is 480 us: 1 ms of 20.833 ms, not 1 ms of 10. */
+	assert_true(sched_cgroup_cap(480000, 10000000, &quota, &period));
+	assert_int_equal(quota, 1000);
+	assert_int_equal(period, 20833);
+	/* 4.8 % of 1 ms: not a whole CPU. */
+	assert_true(sched_cgroup_cap(48000, 1000000, &quota, &period));
+	assert_int_equal(quota, 1000);
+	assert_int_equal(period, 20833);
+	/* A period over 1 s: the ratio over 1 s. */
+	assert_true(sched_cgroup_cap(2500000000ULL, 10000000000ULL, &quota,
+				     &period));
+	assert_int_equal(quota, 250000);
+	assert_int_equal(period, SCHED_CFS_PERIOD_MAX_US);
+	/* Exactly 0.1 %: 1 ms of 1 s still holds it. */
+	assert_true(sched_cgroup_cap(100000, 100000000, &quota, &period));
+	assert_int_equal(quota, 1000);
+	assert_int_equal(period, SCHED_CFS_PERIOD_MAX_US);
+	/* Under 0.1 %, or nothing: the closest, and false says so. */
+	assert_false(sched_cgroup_cap(50000, 100000000, &quota, &period));
+	assert_int_equal(quota, SCHED_CFS_MIN_US);
+	assert_int_equal(period, SCHED_CFS_PERIOD_MAX_US);
+	assert_false(sched_cgroup_cap(0, 100000000, &quota, &period));
+	assert_int_equal(quota, SCHED_CFS_MIN_US);
+	assert_int_equal(period, SCHED_CFS_PERIOD_MAX_US);
+	/* More than one CPU (two vCPUs, uncut): quota over the period. */
+	assert_true(sched_cgroup_cap(200000000, 100000000, &quota, &period));
+	assert_int_equal(quota, 200000);
+	assert_int_equal(period, 100000);
+}
+
 static void targets_follow_what_the_group_got(void **state)
 {
 	struct vm_plan vms[3] = {
@@ -398,6 +438,7 @@ int main(void)
 		cmocka_unit_test(busy_is_judged_over_one_check),
 		cmocka_unit_test(share_out_water_fills),
 		cmocka_unit_test(cgroup_shares_keep_ratios),
+		cmocka_unit_test(cgroup_cap_keeps_the_ratio),
 		cmocka_unit_test(targets_follow_what_the_group_got),
 	};
 
