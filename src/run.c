@@ -446,8 +446,8 @@ static int create_sched(struct runner *r)
  * log naming one of them, stdout's file say, is known to be the same). */
 static int open_log(struct runner *r, unsigned int i, int *status)
 {
-	r->log_dest[i] = console_outputs_open_log(r->outputs, &r->cfg[i],
-						  r->signal_fd, status);
+	r->log_dest[i] =
+		console_outputs_open_log(r->outputs, &r->cfg[i], status);
 	if (r->log_dest[i] < 0)
 		return -1;
 	if (r->log_dest[i] != r->dest[i])
@@ -458,9 +458,9 @@ static int open_log(struct runner *r, unsigned int i, int *status)
 }
 
 /*
- * No VM starts before every output is open, so a FIFO's reader is waited
- * for only until the first --timeout of the run would have passed,
- * counted from the run's start: one deadline for all the FIFOs.
+ * No VM starts before every output has its reader, so a FIFO's reader is
+ * waited for only until the first --timeout of the run would have
+ * passed, counted from the run's start: one deadline for all the FIFOs.
  */
 static void set_fifo_deadline(struct runner *r)
 {
@@ -500,13 +500,35 @@ static int open_outputs(struct runner *r)
 	set_fifo_deadline(r);
 	for (i = 0; i < r->nr_vms; i++) {
 		r->log_dest[i] = -1;
-		r->dest[i] = console_outputs_open(r->outputs, &r->cfg[i],
-						  r->signal_fd, &status);
+		r->dest[i] =
+			console_outputs_open(r->outputs, &r->cfg[i], &status);
 		if (r->dest[i] < 0)
 			return report(r, i, status);
 	}
 	for (i = 0; i < r->nr_vms; i++)
 		if (r->cfg[i].console_log && open_log(r, i, &status) < 0)
+			return report(r, i, status);
+	return 0;
+}
+
+/*
+ * Every board is ready (a bad kernel or disk has failed at once, without
+ * waiting): now the readers of the FIFOs that had none when opened, in
+ * the order they were opened.
+ */
+static int wait_readers(struct runner *r)
+{
+	unsigned int i;
+	int status;
+
+	for (i = 0; i < r->nr_vms; i++)
+		if (console_outputs_wait(r->outputs, r->dest[i], r->signal_fd,
+					 &status) < 0)
+			return report(r, i, status);
+	for (i = 0; i < r->nr_vms; i++)
+		if (r->log_dest[i] >= 0 &&
+		    console_outputs_wait(r->outputs, r->log_dest[i],
+					 r->signal_fd, &status) < 0)
 			return report(r, i, status);
 	return 0;
 }
@@ -595,7 +617,7 @@ static int prepare(struct runner *r, const struct run_request *req)
 	if (status)
 		return status;
 	i = parallel_run(r->nr_vms, prepare_vm, r, &status);
-	return status ? report(r, i, status) : 0;
+	return status ? report(r, i, status) : wait_readers(r);
 }
 
 static int attach_sched(struct runner *r)
@@ -907,11 +929,18 @@ int run_request(const struct run_request *req)
 		.start_ns = out_stream_now_ns(),
 	};
 	unsigned int i;
-	int status;
+	int status = 0;
 
-	/* Before any output is opened (and truncated). */
-	if (same_file_check_run(req) < 0 ||
-	    (req->group.result && result_open(req->group.result) < 0)) {
+	/* Before any output is opened (and truncated).  A refusal that
+	 * leaves --result's file out is written there too. */
+	if (same_file_check_run(req) < 0) {
+		status = err_status();
+		snprintf(r.error, sizeof(r.error), "%s", err_msg());
+		diag("%s", r.error);
+		if (!req->group.result || same_file_check_result(req) < 0)
+			return status;
+	}
+	if (req->group.result && result_open(req->group.result) < 0) {
 		diag("%s", err_msg());
 		return err_status();
 	}
@@ -932,7 +961,8 @@ int run_request(const struct run_request *req)
 	diag_set_level(req->group.quiet	  ? DIAG_QUIET :
 		       req->group.verbose ? DIAG_VERBOSE :
 					    DIAG_NORMAL);
-	status = run(&r, req);
+	if (!r.error[0])
+		status = run(&r, req);
 	finish_output(&r);
 	status = write_result(&r, status);
 	teardown(&r);

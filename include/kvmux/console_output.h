@@ -12,10 +12,11 @@
  * start, so that a run that fails before leaves the files as they were.
  *
  * Files are opened without blocking: a FIFO without a reader is waited
- * for, but only while no stop signal came (signal_fd) and until the
- * deadline of console_outputs_set_deadline().  Anything but a regular
- * file, a FIFO, a terminal or a character device like /dev/null is
- * refused.
+ * for by console_outputs_wait(), once the run's inputs are checked, but
+ * only while no stop signal came (signal_fd) and until the deadline of
+ * console_outputs_set_deadline().  Anything but a regular file, a FIFO,
+ * a terminal or a character device like /dev/null is refused, and so is
+ * a regular file to be truncated that is append-only or immutable.
  *
  * What a destination's reader or file does is said once: EPIPE (the
  * reader went away) calls on_gone, so the run can end as a Unix filter
@@ -51,15 +52,15 @@ void console_outputs_set_deadline(struct console_outputs *set,
 
 /*
  * Open where cfg's console goes (stdout, its file, or nowhere) and return
- * its index (>= 0).  Returns -1 with err_set() and *status set to the
- * exit status: 126 for a file that cannot be used, or that another VM
- * truncates while cfg's appends to it (or the other way round), 124
- * when the deadline passed waiting for a FIFO's reader, 128+N for
- * signal N.
+ * its index (>= 0).  A FIFO without a reader is not waited for: its
+ * stream writes to /dev/null until console_outputs_wait().  Returns -1
+ * with err_set() and *status set to the exit status: 126 for a file
+ * that cannot be used (one without ,append that is append-only or
+ * immutable, chattr(1), too), or that another VM truncates while cfg's
+ * appends to it (or the other way round).
  */
 int console_outputs_open(struct console_outputs *set,
-			 const struct vm_config *cfg, int signal_fd,
-			 int *status);
+			 const struct vm_config *cfg, int *status);
 
 /*
  * Open cfg's --console-log (cfg->console_log set), as above.  The index
@@ -67,8 +68,18 @@ int console_outputs_open(struct console_outputs *set,
  * VM's file), even that of cfg's own console: the caller decides.
  */
 int console_outputs_open_log(struct console_outputs *set,
-			     const struct vm_config *cfg, int signal_fd,
-			     int *status);
+			     const struct vm_config *cfg, int *status);
+
+/*
+ * Destination i is a FIFO opened without a reader: wait for one (looked
+ * for every 50 ms) and write there from now on.  Called once the VMs are
+ * ready, before any starts.  Returns 0 at once for any other
+ * destination, or -1 with err_set() and *status: 124 when the deadline
+ * passed, 128+N for stop signal N (read from signal_fd, -1: none), 126
+ * when the FIFO cannot be opened.
+ */
+int console_outputs_wait(struct console_outputs *set, int i, int signal_fd,
+			 int *status);
 
 /*
  * The file name tmpl stands for in VM vm_name, into *path (malloc'd):

@@ -32,4 +32,11 @@
  */
 int same_file_check_run(const struct run_request *req);
 
+/*
+ * As same_file_check_run(), but only --result's file against the others:
+ * after a refusal, 0 says the result file may still be written (with the
+ * refusal in it).  Returns 0 without --result.
+ */
+int same_file_check_result(const struct run_request *req);
+
 #endif

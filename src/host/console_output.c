@@ -8,6 +8,8 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,6 +35,7 @@ struct dest {
 	bool on_stderr_file; /* on stderr's file: diag follows it */
 	bool regular; /* a regular file opened by its name */
 	bool append; /* ,append: console_outputs_truncate() leaves it */
+	bool no_reader; /* a FIFO without a reader yet: fd is /dev/null's */
 	const char *vm; /* the VM that opened it, for a clash's error */
 };
 
@@ -243,21 +246,69 @@ static int open_fifo(const struct console_outputs *set, const char *path,
 }
 
 /*
+ * A FIFO: opened at once if it has a reader, else (*no_reader) a
+ * stand-in on /dev/null, for console_outputs_wait() to replace once the
+ * VMs are ready: a reader is waited for only after every input has been
+ * checked, so that a bad kernel fails at once.
+ */
+static int open_fifo_now(const char *path, bool *no_reader)
+{
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0 && errno == ENXIO) {
+		*no_reader = true;
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return err_set_errno("cannot open /dev/null");
+		return fd;
+	}
+	if (fd < 0)
+		return err_input_errno("cannot open console output %s", path);
+	return fd;
+}
+
+/*
+ * A file console_outputs_truncate() could not empty (append-only or
+ * immutable, chattr(1)) is refused now, not half way through emptying
+ * the run's files.  A file system without such flags says ENOTTY or
+ * EOPNOTSUPP.
+ */
+static int check_truncatable(int fd, const char *path)
+{
+	int flags = 0;
+
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
+		return errno == ENOTTY || errno == EOPNOTSUPP ?
+			       0 :
+			       err_input_errno("cannot read the flags of "
+					       "console output %s",
+					       path);
+	if (flags & (FS_APPEND_FL | FS_IMMUTABLE_FL))
+		return err_set("console output %s is %s: it cannot be "
+			       "emptied (,append would append to it)",
+			       path,
+			       flags & FS_IMMUTABLE_FL ? "immutable" :
+							 "append-only");
+	return 0;
+}
+
+/*
  * Open a console file; the descriptor is blocking (its thread waits).
  * Never truncated here: console_outputs_truncate() does that once the
  * VMs are about to start, so that a run that fails before leaves the
  * last run's file as it was.  O_APPEND always: another writer of the
  * file (a second kvmux) never has its lines overwritten.
  */
-static int open_file(const struct console_outputs *set, const char *path,
-		     int signal_fd, int *status)
+static int open_file(struct dest *d, const char *path, int *status)
 {
 	struct stat st;
 	int fd;
 
 	*status = EXIT_BAD_USAGE;
 	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
-		fd = open_fifo(set, path, signal_fd, status);
+		fd = open_fifo_now(path, &d->no_reader);
+		if (fd < 0)
+			*status = err_status();
 	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
 		   !S_ISCHR(st.st_mode)) {
 		return err_set("console output %s is %s, not a file", path,
@@ -272,6 +323,11 @@ static int open_file(const struct console_outputs *set, const char *path,
 		if (fd < 0)
 			return err_input_errno("cannot open console output %s",
 					       path);
+		if (!d->append && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    check_truncatable(fd, path) < 0) {
+			close(fd);
+			return -1;
+		}
 	}
 	if (fd >= 0)
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
@@ -342,14 +398,14 @@ static int add_file(struct console_outputs *set, struct dest *d,
 	if (!d->name)
 		return err_host("out of memory");
 	i = add(set, d);
-	if (i >= 0)
+	if (i >= 0 && !d->no_reader) /* not a stand-in's /dev/null */
 		follow(d);
 	return i;
 }
 
 /* A file a destination writes to already is not opened again. */
 static int open_dest(struct console_outputs *set, const char *path, bool append,
-		     const struct vm_config *cfg, int signal_fd, int *status)
+		     const struct vm_config *cfg, int *status)
 {
 	struct dest *d;
 	struct stat st;
@@ -363,12 +419,13 @@ static int open_dest(struct console_outputs *set, const char *path, bool append,
 		return err_host("out of memory");
 	d->append = append;
 	d->vm = cfg->name;
-	d->fd = open_file(set, path, signal_fd, status);
+	d->fd = open_file(d, path, status);
 	if (d->fd < 0) {
 		free(d);
 		return -1;
 	}
-	if (fstat(d->fd, &st) < 0) {
+	/* The stand-in of a FIFO without a reader is not the FIFO. */
+	if ((d->no_reader ? stat(path, &st) : fstat(d->fd, &st)) < 0) {
 		i = err_set_errno("cannot stat console output %s", path);
 	} else if ((i = find_inode(set, st.st_dev, st.st_ino)) >= 0) {
 		close(d->fd);
@@ -386,7 +443,7 @@ static int open_dest(struct console_outputs *set, const char *path, bool append,
 
 /* A file template of cfg, %n expanded: its destination. */
 static int open_path(struct console_outputs *set, const char *tmpl, bool append,
-		     const struct vm_config *cfg, int signal_fd, int *status)
+		     const struct vm_config *cfg, int *status)
 {
 	char *path;
 	int i;
@@ -395,7 +452,7 @@ static int open_path(struct console_outputs *set, const char *tmpl, bool append,
 		*status = err_status();
 		return -1;
 	}
-	i = open_dest(set, path, append, cfg, signal_fd, status);
+	i = open_dest(set, path, append, cfg, status);
 	free(path);
 	return i;
 }
@@ -440,8 +497,7 @@ static int named(struct console_outputs *set, const char *name, int fd)
 }
 
 int console_outputs_open(struct console_outputs *set,
-			 const struct vm_config *cfg, int signal_fd,
-			 int *status)
+			 const struct vm_config *cfg, int *status)
 {
 	*status = EXIT_HOST_FAILURE;
 	switch (cfg->console_target) {
@@ -451,17 +507,41 @@ int console_outputs_open(struct console_outputs *set,
 		return named(set, "none", -1);
 	default:
 		return open_path(set, cfg->console_file, cfg->console_append,
-				 cfg, signal_fd, status);
+				 cfg, status);
 	}
 }
 
 int console_outputs_open_log(struct console_outputs *set,
-			     const struct vm_config *cfg, int signal_fd,
-			     int *status)
+			     const struct vm_config *cfg, int *status)
 {
 	*status = EXIT_HOST_FAILURE;
 	return open_path(set, cfg->console_log, cfg->console_log_append, cfg,
-			 signal_fd, status);
+			 status);
+}
+
+int console_outputs_wait(struct console_outputs *set, int i, int signal_fd,
+			 int *status)
+{
+	struct dest *d = set->dest[i];
+	int fd;
+
+	if (!d->no_reader)
+		return 0;
+	fd = open_fifo(set, d->name, signal_fd, status);
+	if (fd < 0)
+		return -1;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	/* Onto the stand-in's number: the stream writes there already. */
+	if (dup3(fd, d->fd, O_CLOEXEC) < 0) {
+		*status = EXIT_HOST_FAILURE;
+		err_set_errno("console output %s", d->name);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	d->no_reader = false;
+	follow(d);
+	return 0;
 }
 
 int console_outputs_truncate(struct console_outputs *set)

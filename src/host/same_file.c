@@ -217,12 +217,13 @@ static bool may_share(const struct same_file *a, const struct same_file *b)
 	return a->kind == b->kind && a->kind != SAME_FILE_OWN;
 }
 
-static int same_file_check(const struct same_file_set *set)
+/* Files 0 .. first - 1 against every other (first = nr: all of them). */
+static int same_file_check(const struct same_file_set *set, unsigned int first)
 {
 	const struct same_file *a, *b;
 	unsigned int i, j;
 
-	for (i = 0; i < set->nr; i++) {
+	for (i = 0; i < set->nr && i < first; i++) {
 		for (j = i + 1; j < set->nr; j++) {
 			a = &set->file[i];
 			b = &set->file[j];
@@ -346,7 +347,20 @@ int same_file_check_run(const struct run_request *req)
 	int rc = add_run(&set, req);
 
 	if (!rc)
-		rc = same_file_check(&set);
+		rc = same_file_check(&set, set.nr);
+	same_file_free(&set);
+	return rc;
+}
+
+int same_file_check_result(const struct run_request *req)
+{
+	struct same_file_set set = { NULL, 0, NULL };
+	int rc = add_run(&set, req);
+
+	/* add_run() adds --result first, when it can be made. */
+	if (!rc && req->group.result && set.nr &&
+	    set.file[0].kind == SAME_FILE_OWN && !set.file[0].owner)
+		rc = same_file_check(&set, 1);
 	same_file_free(&set);
 	return rc;
 }

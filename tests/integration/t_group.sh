@@ -28,17 +28,18 @@ check "group: a summary table names every VM" all_of \
 	'err_has "group of 2 VMs"' 'grep -q "^alpha .* exit" <<<"$ERR"' \
 	'grep -q "^beta .* exit" <<<"$ERR"'
 
-# No VM starts before every output is open, so a console FIFO nobody
-# reads holds the whole group back, but only until the run's earliest
-# --timeout (spinner's 1 s, counted from the start), not until its own
-# VM's (none here): 124, one line naming the FIFO, nothing started, and
-# the other VM's console file left as it was (never truncated).
+# No VM starts before every output has its reader, so a console FIFO
+# nobody reads holds the whole group back, but only until the run's
+# earliest --timeout (spinner's 1 s, counted from the start), not until
+# its own VM's (none here): 124, one line naming the FIFO, nothing
+# started, and the other VM's console file, opened first, left as it
+# was (never truncated).
 rm -f "$WORK/gf_ok.fifo"
 mkfifo "$WORK/gf_ok.fifo"
 echo precious >"$WORK/gf_spinner.fifo" # %n.fifo: a regular file here
 vm_conf "$WORK/gf_ok.conf" gf_ok exitcode.elf "exit=0"
 vm_conf "$WORK/gf_spin.conf" gf_spinner spin.elf "" "timeout=1"
-kvmux_run run "$WORK/gf_ok.conf" "$WORK/gf_spin.conf" --host-cpus 2 \
+kvmux_run run "$WORK/gf_spin.conf" "$WORK/gf_ok.conf" --host-cpus 2 \
 	--console-output "$WORK/%n.fifo" --result "$WORK/gf.json"
 check "group: a FIFO without a reader waits only until the earliest --timeout (124)" \
 	all_of 'status_is 124' \

@@ -125,3 +125,68 @@ STATUS=0
 "$KVMUX" run -k "$hello" >"$WORK/both.txt" 2>&1 </dev/null || STATUS=$?
 check "outputs: stdout and stderr may be one file (2>&1)" all_of \
 	'status_is 0' 'grep -q "Hello from the kvmux guest!" "$WORK/both.txt"'
+
+# A console FIFO without a reader is waited for only once every VM is
+# ready: a kernel, disk or memory size refused (126) or a KVM device that
+# is none (125) fails at once, not after the --timeout spent waiting
+# (124), nor never without one.
+rm -f "$WORK/ow.fifo"
+mkfifo "$WORK/ow.fifo"
+ow_refused() { # STATUS WHAT ARGS...: a run refused before any wait
+	local want=$1 what=$2
+	shift 2
+	kvmux_run run "$@" --console-output "$WORK/ow.fifo" --timeout 10
+	check "outputs: $what is refused at once ($want), not after waiting for a FIFO's reader" \
+		all_of "status_is $want" 'err_one_line' '! err_has "waiting"' \
+		'! err_has "FIFO"'
+}
+ow_refused 126 "a kernel that is not there" -k "$WORK/missing.elf"
+ow_refused 126 "a kernel that is none" -k /etc/passwd
+ow_refused 126 "a disk of 1221 bytes" -k "$hello" -d /etc/passwd
+ow_refused 125 "a memory size beyond the host's" -k "$hello" -m 1000G
+ow_refused 125 "a KVM device that is none" -k "$hello" \
+	--kvm-device /dev/null
+printf '[vm]\nname = owa\nmemory = 32M\n[kernel]\npath = %s\n' \
+	"$WORK/missing.elf" >"$WORK/owa.conf"
+printf '[vm]\nname = owb\nmemory = 32M\n[kernel]\npath = %s\n' "$hello" \
+	>"$WORK/owb.conf"
+kvmux_run run "$WORK/owb.conf" "$WORK/owa.conf" --host-cpus 2 \
+	--console-output "$WORK/ow.fifo" --timeout 10
+check "outputs: a group with a kernel not there is refused at once (126), not after waiting for a FIFO's reader" \
+	all_of 'status_is 126' 'err_has "owa: "' '! err_has "waiting"'
+rm -f "$WORK/ow.fifo"
+
+# A console file truncation could not empty (append-only, chattr +a) is
+# refused when opened, before the run's other files are emptied; with
+# ,append it is written to.  tmpfs may have no such flag: /var/tmp then.
+ow_dir=$WORK
+ow_tmp=
+echo "earlier lines" >"$WORK/ow_ap.log"
+if ! chattr +a "$WORK/ow_ap.log" 2>/dev/null; then
+	ow_tmp=$(mktemp -d /var/tmp/kvmux-it.XXXXXX)
+	ow_dir=$ow_tmp
+	echo "earlier lines" >"$ow_dir/ow_ap.log"
+	chattr +a "$ow_dir/ow_ap.log" 2>/dev/null || ow_dir=
+fi
+if [ -n "$ow_dir" ]; then
+	echo "earlier lines" >"$WORK/ow_first.log"
+	kvmux_run run -k "$hello" --console-output "$WORK/ow_first.log" \
+		--console-log "$ow_dir/ow_ap.log"
+	check "outputs: an append-only console file is refused (126) before any file is emptied" \
+		all_of 'status_is 126' 'err_one_line' \
+		'err_has "console output $ow_dir/ow_ap.log is append-only"' \
+		'[ "$(cat "$WORK/ow_first.log")" = "earlier lines" ]' \
+		'[ "$(cat "$ow_dir/ow_ap.log")" = "earlier lines" ]'
+	kvmux_run run -k "$hello" --console-log "$ow_dir/ow_ap.log,append"
+	check "outputs: an append-only console file with ,append is appended to" \
+		all_of 'status_is 0' \
+		'[ "$(head -n 1 "$ow_dir/ow_ap.log")" = "earlier lines" ]' \
+		'grep -q "Hello from the kvmux guest!" "$ow_dir/ow_ap.log"'
+	chattr -a "$ow_dir/ow_ap.log"
+else
+	skip "outputs: an append-only console file is refused" \
+		"chattr +a fails in $WORK and /var/tmp"
+fi
+chattr -a "$WORK/ow_ap.log" 2>/dev/null
+rm -f "$WORK/ow_ap.log"
+[ -z "$ow_tmp" ] || rm -rf "$ow_tmp"

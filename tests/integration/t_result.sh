@@ -136,6 +136,22 @@ else
 	skip "result: directories only capabilities can write to" "not root"
 fi
 
+# Two of the run's files that may not be one file (a disk both guests
+# write): refused (126), yet written in the result, every VM not
+# started; --result naming the disk itself writes nothing (t_outputs.sh).
+truncate -s 1M "$WORK/rd.img"
+for n in rp rq; do
+	printf '[vm]\nname = %s\nmemory = 32M\n[kernel]\npath = %s\n[disk "d"]\npath = %s\n' \
+		"$n" "$FIRMWARE/exitcode.elf" "$WORK/rd.img" >"$WORK/$n.conf"
+done
+rm -f "$res"
+kvmux_run run "$WORK/rp.conf" "$WORK/rq.conf" --host-cpus 2 --result "$res"
+check "result: a run refused for a disk two VMs write is still written (126)" \
+	all_of 'status_is 126' 'err_one_line' 'jq_ok \
+	"d[\"status\"] == 126" "\"rd.img\" in d[\"error\"]" \
+	"[v[\"reason\"] for v in d[\"vms\"]] == [\"not started\"] * 2" \
+	"[v[\"status\"] for v in d[\"vms\"]] == [126, 126]"'
+
 # A rename that fails at the end: a run that would give 0 gives 125.  The
 # directory is made read-only while kvmux waits for its FIFO's reader.
 mkdir -p "$WORK/rlate"

@@ -98,7 +98,7 @@ static void open_then_truncate(bool append, off_t opened, off_t truncated)
 	int status;
 
 	refill();
-	assert_int_equal(console_outputs_open(set, &a, -1, &status), 0);
+	assert_int_equal(console_outputs_open(set, &a, &status), 0);
 	assert_int_equal(size_of(file), opened);
 	assert_int_equal(console_outputs_truncate(set), 0);
 	assert_int_equal(size_of(file), truncated);
@@ -128,10 +128,10 @@ static void test_append_clash_refused(void **state)
 	int status, i;
 
 	refill();
-	assert_int_equal(console_outputs_open(set, &a, -1, &status), 0);
-	assert_int_equal(console_outputs_open(set, &b, -1, &status), 0);
+	assert_int_equal(console_outputs_open(set, &a, &status), 0);
+	assert_int_equal(console_outputs_open(set, &b, &status), 0);
 	assert_int_equal(console_outputs_users(set, 0), 2);
-	i = console_outputs_open_log(set, &c, -1, &status);
+	i = console_outputs_open_log(set, &c, &status);
 	assert_refused(i, status, EXIT_BAD_USAGE,
 		       "console file %s: vm a truncates it, vm c appends to it "
 		       "(,append): give both the same",
@@ -150,31 +150,37 @@ static void test_own_log_left_to_caller(void **state)
 
 	a.console_log = file;
 	a.console_log_append = true;
-	assert_int_equal(console_outputs_open(set, &a, -1, &status), 0);
-	assert_int_equal(console_outputs_open_log(set, &a, -1, &status), 0);
+	assert_int_equal(console_outputs_open(set, &a, &status), 0);
+	assert_int_equal(console_outputs_open_log(set, &a, &status), 0);
 	console_outputs_free(set);
 }
 
-/* A FIFO without a reader once the deadline passed: 124 at once. */
-static void test_fifo_deadline(void **state)
+/*
+ * A FIFO without a reader is opened at once, a stand-in until
+ * console_outputs_wait(): which, once the deadline passed, gives 124 at
+ * once.
+ */
+static void fifo_timeout_said(const char *vm, const char *fmt)
 {
 	struct console_outputs *set = console_outputs_create(gone, NULL);
 	struct vm_config a = vm_to("a", fifo, false);
-	int status, i;
+	int status = -1, i;
 
-	console_outputs_set_deadline(set, 0, "spin");
-	i = console_outputs_open(set, &a, -1, &status);
-	assert_refused(i, status, EXIT_TIMEOUT,
-		       "the --timeout of spin, the run's earliest, expired "
-		       "while waiting for a reader of FIFO %s: no VM started",
-		       fifo);
-	console_outputs_set_deadline(set, 0, NULL);
-	i = console_outputs_open(set, &a, -1, &status);
-	assert_refused(i, status, EXIT_TIMEOUT,
-		       "--timeout expired while waiting for a reader of FIFO "
-		       "%s: the VM did not start",
-		       fifo);
+	console_outputs_set_deadline(set, 0, vm);
+	i = console_outputs_open(set, &a, &status);
+	assert_int_equal(i, 0);
+	i = console_outputs_wait(set, i, -1, &status);
+	assert_refused(i, status, EXIT_TIMEOUT, fmt, fifo);
 	console_outputs_free(set);
+}
+
+static void test_fifo_deadline(void **state)
+{
+	fifo_timeout_said(
+		"spin", "the --timeout of spin, the run's earliest, expired "
+			"while waiting for a reader of FIFO %s: no VM started");
+	fifo_timeout_said(NULL, "--timeout expired while waiting for a reader "
+				"of FIFO %s: the VM did not start");
 }
 
 /* stdout's file is the shell's to truncate (>) or not (>>). */
@@ -192,7 +198,7 @@ static void test_stdout_file_kept(void **state)
 	assert_true(saved >= 0 && fd >= 0);
 	dup2(fd, STDOUT_FILENO);
 	close(fd);
-	assert_int_equal(console_outputs_open(set, &a, -1, &status), 0);
+	assert_int_equal(console_outputs_open(set, &a, &status), 0);
 	assert_int_equal(console_outputs_truncate(set), 0);
 	console_outputs_free(set);
 	dup2(saved, STDOUT_FILENO);
