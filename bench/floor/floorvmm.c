@@ -251,25 +251,25 @@ static void write_start_info(struct vm *vm, const char *cmdline)
 	};
 }
 
+/*
+ * One KVM_GET_SUPPORTED_CPUID with room for every entry KVM can return
+ * (256 in every kernel so far), as kvmux asks: each call executes CPUID
+ * for every leaf, which traps when this host is itself a VM, so a retry
+ * from a smaller guess would cost the floor a second round of them.
+ */
+#define CPUID_MAX_ENTRIES 256
+
 static void set_cpuid(struct vm *vm)
 {
-	struct kvm_cpuid2 *cpuid = NULL;
-	unsigned int nent = 64;
+	struct kvm_cpuid2 *cpuid;
 
-	for (;;) {
-		cpuid = realloc(cpuid,
-				sizeof(*cpuid) +
-					nent * sizeof(cpuid->entries[0]));
-		if (!cpuid)
-			die(EXIT_SETUP, "out of memory");
-		cpuid->nent = nent;
-		if (ioctl(vm->kvm, KVM_GET_SUPPORTED_CPUID, cpuid) == 0)
-			break;
-		if (errno != E2BIG || nent >= 4096)
-			die(EXIT_SETUP, "KVM_GET_SUPPORTED_CPUID: %s",
-			    strerror(errno));
-		nent *= 2;
-	}
+	cpuid = calloc(1, sizeof(*cpuid) + CPUID_MAX_ENTRIES *
+						   sizeof(cpuid->entries[0]));
+	if (!cpuid)
+		die(EXIT_SETUP, "out of memory");
+	cpuid->nent = CPUID_MAX_ENTRIES;
+	if (ioctl(vm->kvm, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
+		die(EXIT_SETUP, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 	kvm_ioctl(vm->vcpu, KVM_SET_CPUID2, cpuid, "KVM_SET_CPUID2");
 	free(cpuid);
 }

@@ -208,6 +208,22 @@ check "--user nobody: uid and gid 65534 (real, effective, saved, fs), no capabil
 	'[ "$cap" = "0000000000000000" ]' '[ "$all_uids" = 65534 ]' \
 	'out_has "idle: halting"'
 
+# Started as root without --user: every thread, the release helper too,
+# ends with no capability in any set but the bounding set (no_new_privs:
+# an execve could not grant one) and with no_new_privs.
+if [ "$(id -u)" = 0 ]; then
+	bg_start run --kernel "$idle" --cpus 2
+	caps=$(for t in /proc/"$PID"/task/* /proc/"$(pgrep -P "$PID" -x kvmux-release)"/task/*; do
+		awk '/^Cap(Inh|Prm|Eff|Amb):|^NoNewPrivs:/ { printf "%s%s ", $1, $2 }
+			END { print "" }' "$t/status"
+	done | sort -u)
+	nthreads=$(ls /proc/"$PID"/task | wc -l)
+	bg_stop
+	check "root without --user: no capabilities and no_new_privs in every thread and the release helper" \
+		all_of '[ "$caps" = "CapInh:0000000000000000 CapPrm:0000000000000000 CapEff:0000000000000000 CapAmb:0000000000000000 NoNewPrivs:1 " ]' \
+		'[ "$nthreads" -ge 4 ]' 'out_has "idle: halting"'
+fi
+
 # What kvmux opens before it leaves root works after: the console log, a
 # snapshot's store, and --result, which the release helper (still root)
 # renames into $WORK (root's alone: nobody could not).
