@@ -159,7 +159,7 @@ static char *module_string(const struct module_config *m)
 	return asprintf(&s, "%s %s", m->path, m->cmdline) < 0 ? NULL : s;
 }
 
-static int map_modules(struct board *b)
+static int open_modules(struct board *b)
 {
 	const struct vm_config *cfg = b->cfg;
 
@@ -170,37 +170,51 @@ static int map_modules(struct board *b)
 		b->module_string[i] = module_string(m);
 		if (!b->module_string[i])
 			return err_host("out of memory");
-		if (host_map_file(m->path, "module", cfg->memory,
-				  &b->module[i]) < 0) {
-			b->nr_modules++; /* unmap_inputs() frees the string */
+		if (host_file_open(m->path, "module", cfg->memory,
+				   &b->module[i]) < 0) {
+			b->nr_modules++; /* close_inputs() frees the string */
 			return -1;
 		}
 	}
 	return 0;
 }
 
-static int map_inputs(struct board *b)
+static int read_input(void *ctx, void *dst, uint64_t off, size_t len)
+{
+	return host_file_read(ctx, dst, off, len);
+}
+
+/*
+ * The kernel image is read now (its headers decide the command line); the
+ * initrd and modules are only opened: the loaders read them straight into
+ * guest memory.
+ */
+static int open_inputs(struct board *b)
 {
 	const struct vm_config *cfg = b->cfg;
 
 	/* Only the kernel's loadable segments must fit, not its file. */
-	if (host_map_file(cfg->kernel, "kernel", UINT64_MAX, &b->kernel) < 0)
+	if (host_file_open(cfg->kernel, "kernel", UINT64_MAX, &b->kernel) < 0 ||
+	    boot_image_read(read_input, &b->kernel, b->kernel.len,
+			    &b->kernel_image) < 0)
 		return -1;
 	if (cfg->initrd &&
-	    host_map_file(cfg->initrd, "initrd", cfg->memory, &b->initrd) < 0)
+	    host_file_open(cfg->initrd, "initrd", cfg->memory, &b->initrd) < 0)
 		return -1;
-	return map_modules(b);
+	return open_modules(b);
 }
 
 /* The loaders have copied what they need into guest memory. */
-static void unmap_inputs(struct board *b)
+static void close_inputs(struct board *b)
 {
 	unsigned int i;
 
-	host_unmap_file(&b->kernel);
-	host_unmap_file(&b->initrd);
+	boot_image_free(b->kernel_image, b->kernel.len);
+	b->kernel_image = NULL;
+	host_file_close(&b->kernel);
+	host_file_close(&b->initrd);
 	for (i = 0; i < b->nr_modules; i++) {
-		host_unmap_file(&b->module[i]);
+		host_file_close(&b->module[i]);
 		free(b->module_string[i]);
 		b->module_string[i] = NULL;
 	}
@@ -317,7 +331,7 @@ static int attach_dtb(struct board *b, struct boot_entry *entry,
  */
 static int kernel_cmdline(struct board *b, char **cmdline)
 {
-	if (image_detect(b->kernel.data, b->kernel.len) == IMAGE_MULTIBOOT)
+	if (image_detect(b->kernel_image, b->kernel.len) == IMAGE_MULTIBOOT)
 		return multiboot_cmdline(b->cfg->kernel, b->cfg->cmdline,
 					 cmdline);
 	return platform_cmdline(&b->platform, b->cfg->cmdline, cmdline);
@@ -330,11 +344,11 @@ static void module_files(struct board *b, struct boot_files *f,
 
 	for (i = 0; i < b->nr_modules; i++)
 		mods[i] = (struct boot_module){
-			.data = b->module[i].data,
 			.len = b->module[i].len,
+			.read = read_input,
+			.ctx = &b->module[i],
 			.string = b->module_string[i],
 		};
-	f->initrd_string = b->cfg->initrd;
 	f->modules = mods;
 	f->nr_modules = b->nr_modules;
 }
@@ -406,11 +420,15 @@ static int load_kernel(struct board *b)
 {
 	struct boot_module mods[CONFIG_MAX_MODULES];
 	struct boot_files files = {
-		.kernel = b->kernel.data,
+		.kernel = b->kernel_image,
 		.kernel_len = b->kernel.len,
 		.kernel_name = b->cfg->kernel,
-		.initrd = b->initrd.data,
-		.initrd_len = b->initrd.len,
+		.initrd = {
+			.len = b->initrd.len, /* 0: none */
+			.read = read_input,
+			.ctx = &b->initrd,
+			.string = b->cfg->initrd,
+		},
 	};
 	struct boot_entry entry;
 	char *cmdline;
@@ -440,7 +458,7 @@ int board_prepare(struct board *b, const struct board_output out[BOARD_OUTPUTS])
 	const struct vm_config *cfg = b->cfg;
 	int rc = -1;
 
-	if (open_devices(b, out) < 0 || map_inputs(b) < 0 ||
+	if (open_devices(b, out) < 0 || open_inputs(b) < 0 ||
 	    check_host_memory(cfg) < 0 ||
 	    kvm_sys_open(&b->kvm, cfg->kvm_device) < 0)
 		goto out;
@@ -457,7 +475,7 @@ int board_prepare(struct board *b, const struct board_output out[BOARD_OUTPUTS])
 		goto out;
 	rc = load_kernel(b);
 out:
-	unmap_inputs(b);
+	close_inputs(b);
 	return rc < 0 ? err_status() : 0;
 }
 

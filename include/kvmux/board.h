@@ -60,9 +60,10 @@ struct board {
 	struct board_device *console; /* stdin goes here; NULL: nowhere */
 	struct stdio_console stdin_console;
 	struct line_match *fail_on; /* --fail-on; NULL: none */
-	/* Mapped from board_prepare() until the kernel is loaded. */
+	/* Open in board_prepare() until the kernel is loaded. */
 	struct host_file kernel, initrd;
 	struct host_file module[CONFIG_MAX_MODULES];
+	uint8_t *kernel_image; /* what the loaders read of the kernel */
 	char *module_string[CONFIG_MAX_MODULES]; /* "FILE[ CMDLINE]" */
 	unsigned int nr_modules;
 
@@ -83,7 +84,7 @@ void board_init(struct board *b, const struct vm_config *cfg);
 
 /*
  * Build the VM up to the point where it could run: every device of the
- * table (kvmux/device.h) opened, input files mapped, KVM opened, the
+ * table (kvmux/device.h) opened, input files opened, KVM opened, the
  * devices attached, the kernel loaded.  out[]: where the consoles go
  * (each console device writes the same bytes to both), and a console
  * line that matches the config's fail_on stops the VM

@@ -3,9 +3,11 @@
  * boot.h - put a kernel image into guest memory and say how to enter it.
  *
  * Loaders only write guest memory through guest_mem and touch no file
- * descriptor: the caller reads the files into buffers first, so hostile
- * images can be fed to the parsers directly (tests/unit).  The result is a
- * struct boot_entry that the vCPU code turns into registers.
+ * descriptor: the caller reads the kernel image into a buffer first
+ * (boot_image_read()), so hostile images can be fed to the parsers
+ * directly (tests/unit), and hands over the initrd and modules as buffers
+ * or as functions that read them straight into guest memory.  The result
+ * is a struct boot_entry that the vCPU code turns into registers.
  */
 #ifndef KVMUX_BOOT_H
 #define KVMUX_BOOT_H
@@ -50,10 +52,24 @@ struct boot_entry {
 /* Most --module files (multiboot kernels take them after the initrd). */
 #define BOOT_MAX_MODULES 16
 
+/*
+ * Read len bytes at byte offset off of a file into dst: all of them, or
+ * -1 with err_set() saying why not (the file changed, a read error).
+ */
+typedef int boot_read_fn(void *ctx, void *dst, uint64_t off, size_t len);
+
+/*
+ * A file the loaders copy into guest memory as it is: the initrd, a
+ * multiboot module.  Its bytes are in memory (data), or, with data NULL,
+ * read(ctx, ...) reads them straight to their place in guest memory, so
+ * that an initrd of hundreds of MiB is never held twice.
+ */
 struct boot_module {
 	const uint8_t *data;
-	size_t len; /* > 0 */
-	const char *string; /* its command line for the kernel; never NULL */
+	size_t len; /* bytes; 0: none (the initrd only) */
+	boot_read_fn *read; /* when data is NULL */
+	void *ctx;
+	const char *string; /* multiboot: its command line; NULL: "" */
 };
 
 struct boot_files {
@@ -61,14 +77,28 @@ struct boot_files {
 	size_t kernel_len;
 	/* For messages about the image itself ("kernel PATH: "); NULL: none. */
 	const char *kernel_name;
-	const uint8_t *initrd; /* NULL: none */
-	size_t initrd_len;
+	struct boot_module initrd; /* len 0: none; multiboot's module 0 */
 	const char *cmdline; /* never NULL; may be "" */
-	/* Multiboot only: module 0's string, and the modules after it. */
-	const char *initrd_string; /* NULL: "" */
+	/* Multiboot only: the modules after the initrd. */
 	const struct boot_module *modules;
 	unsigned int nr_modules; /* at most BOOT_MAX_MODULES */
 };
+
+/*
+ * Read a kernel image of len bytes (> 0) with read_fn(ctx, ...) into a
+ * buffer of len bytes for boot_load(), at *buf (free it with
+ * boot_image_free()).  Of an ELF kernel loaded by its program headers
+ * (PVH, or multiboot without flag 16) only what the loaders look at is
+ * read: the first 64 KiB, the program and section header tables, the
+ * PT_LOAD and PT_NOTE segments and the SHT_NOTE sections; the rest (a
+ * vmlinux's debug information, gigabytes of it) reads as zeros and costs
+ * no memory.  Any other image is read whole.  Returns 0, or -1 with
+ * err_set() (read_fn()'s error, or no memory; *buf is then NULL).
+ */
+int boot_image_read(boot_read_fn *read_fn, void *ctx, uint64_t len,
+		    uint8_t **buf);
+/* Free what boot_image_read() gave; buf may be NULL. */
+void boot_image_free(uint8_t *buf, uint64_t len);
 
 /*
  * Load the kernel (format detected from its content), the initrd and the

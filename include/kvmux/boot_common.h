@@ -119,6 +119,13 @@ int boot_write_cmdline(const struct guest_mem *gm, struct boot_alloc *a,
 		       const char *cmdline, uint64_t max_len, uint64_t *addr);
 
 /*
+ * Copy m's m->len bytes to guest memory at gpa: from m->data, or read
+ * straight there with m->read().  Returns 0, or -1 with err_set().
+ */
+int boot_copy_module(const struct guest_mem *gm, uint64_t gpa,
+		     const struct boot_module *m);
+
+/*
  * Copy the initrd to the highest page-aligned free address where it ends
  * at or below limit (exclusive) and below the MMIO gap, and starts at or
  * above kernel_end.  *addr is set to where it went; 0 if there is none.

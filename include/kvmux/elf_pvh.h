@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * elf_pvh.h - read an untrusted ELF kernel image from a buffer: its
- * header, program headers, the PVH entry note and the notes that say the
- * kernel is Linux.
+ * header, program headers, section headers, the PVH entry note and the
+ * notes that say the kernel is Linux.
  *
  * ELF32 and ELF64 are read into the same class-neutral structures so the
  * loader has one code path.  Nothing here writes guest memory.
@@ -40,6 +40,13 @@ struct elf_segment {
 	uint64_t align;
 };
 
+struct elf_section {
+	uint32_t type;
+	uint64_t offset;
+	uint64_t size;
+	uint64_t align;
+};
+
 /*
  * Check the ELF header (little-endian x86 executable) and that the program
  * header table lies inside the buffer.  Returns 0 or -1 with err_set().
@@ -49,6 +56,16 @@ int elf_open(struct elf_file *ef, const uint8_t *buf, size_t len);
 /* Program header i (< ef->phnum); the table was bounds-checked. */
 void elf_segment(const struct elf_file *ef, unsigned int i,
 		 struct elf_segment *seg);
+
+/*
+ * Check that the section header table has entries of a usable size and
+ * lies inside the buffer.  Returns 0 or -1 with err_set().
+ */
+int elf_check_section_headers(const struct elf_file *ef);
+
+/* Section header i (< ef->shnum), once the table was checked. */
+void elf_section(const struct elf_file *ef, unsigned int i,
+		 struct elf_section *sec);
 
 /*
  * Find XEN_ELFNOTE_PHYS32_ENTRY in the PT_NOTE segments, else in the

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * host_file.h - the host's files around the VM (host/host_file.c): input
- * files opened without blocking and mapped read-only, whole-file writes,
- * and the host's RAM.
+ * files opened without blocking and read with pread(2) (never mapped: a
+ * mapped file that shrinks raises SIGBUS), whole-file writes, and the
+ * host's RAM.
  */
 #ifndef KVMUX_HOST_FILE_H
 #define KVMUX_HOST_FILE_H
@@ -11,10 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* An input file (kernel, initrd, module), mapped read-only. */
+/*
+ * An input file the boot loaders read (kernel, initrd, module), open for
+ * reading; its size is taken once, when it is opened.
+ */
 struct host_file {
-	const uint8_t *data; /* NULL: not mapped */
-	size_t len;
+	const char *path; /* as the user gave it; NULL: not open */
+	int fd;
+	uint64_t len; /* bytes, as fstat(2) said when it was opened; > 0 */
+	const char *what; /* "kernel", "initrd", "module" */
 };
 
 /*
@@ -32,20 +38,30 @@ int host_open_input(const char *path, const char *what, int flags,
 const char *host_file_type(unsigned int mode);
 
 /*
- * Map the regular file at path, of at most max bytes (UINT64_MAX: any
- * size), read-only and private: pages are read from disk only when a
- * loader touches them, so a kernel with gigabytes of debug information
- * costs what its headers and loadable segments cost.  what names it in
- * errors ("kernel", "initrd").  Returns 0, or -1 with err_set() for a
- * missing, unreadable, empty, non-regular or oversized file.
- *
- * The file must not shrink while it is mapped (reading a page past the new
- * end raises SIGBUS): unmap it as soon as its bytes are in guest memory.
+ * Open the regular file at path, of 1 to max bytes (UINT64_MAX: any size),
+ * to read it with host_file_read(); path and what (a string constant)
+ * must outlive f.  Nothing is read or mapped yet: a loader reads what it
+ * needs, and nothing else of the file costs memory.  Returns 0, or -1
+ * with err_set() for a missing, unreadable, empty, non-regular or
+ * oversized file (f is then all zero: not open).
  */
-int host_map_file(const char *path, const char *what, uint64_t max,
-		  struct host_file *f);
-/* Undo host_map_file(); f may be all zero (never mapped). */
-void host_unmap_file(struct host_file *f);
+int host_file_open(const char *path, const char *what, uint64_t max,
+		   struct host_file *f);
+
+/*
+ * Read len bytes at byte offset off (inside the size the file had when
+ * opened) into buf: all of them, or an error.  The file may change size
+ * while it is read (a build rewriting the kernel as a test boots it):
+ * bytes past f->len are never read, and a file that now ends before
+ * off + len is refused, as the input is then not the one whose size was
+ * checked: "kernel PATH changed while being read ..." (ERR_INPUT, 126).
+ * A failing read(2) is ERR_HOST (125) with its errno.  Returns 0 or -1.
+ */
+int host_file_read(const struct host_file *f, void *buf, uint64_t off,
+		   size_t len);
+
+/* Close f and make it all zero; f may be all zero (never opened). */
+void host_file_close(struct host_file *f);
 
 /*
  * Create or truncate path and write len bytes to it.  what names it in

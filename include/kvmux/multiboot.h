@@ -23,6 +23,8 @@
 #define MB_HEADER_MAGIC 0x1BADB002U
 #define MB_BOOTLOADER_MAGIC 0x2BADB002U
 #define MB_SEARCH_BYTES 8192 /* the header lies inside these */
+/* How far past 8 KiB multiboot_diagnose() looks for a misplaced header. */
+#define MB_DIAGNOSE_BYTES 0x10000
 #define MB_HEADER_ALIGN 4
 
 /* Header flags (spec 3.1.2).  Bits 0-15 are requirements. */

@@ -167,28 +167,43 @@ int boot_place_initrd(const struct guest_mem *gm, struct boot_alloc *a,
 	const struct mem_layout *l = a->layout;
 	struct boot_request r = {
 		.what = "the initrd",
-		.size = f->initrd_len,
+		.size = f->initrd.len,
 		.align = BOOT_PAGE_SIZE,
 		.end = layout_low_ram_end(l),
 		.top = true,
 	};
 
 	*addr = 0;
-	if (!f->initrd || !f->initrd_len)
+	if (!f->initrd.len)
 		return 0;
 	if (limit < r.end)
 		r.end = limit;
 	r.start =
 		kernel_end < LAYOUT_HIGH_START ? LAYOUT_HIGH_START : kernel_end;
 	if (r.start > r.end)
-		return initrd_too_big(l, f->initrd_len, r.start, r.end);
+		return initrd_too_big(l, f->initrd.len, r.start, r.end);
 	/* Cannot overflow: start <= end, which is below 4 GiB. */
 	r.start = page_down(r.start + BOOT_PAGE_SIZE - 1);
-	if (r.start > r.end || f->initrd_len > r.end - r.start ||
-	    page_down(r.end - f->initrd_len) < r.start)
-		return initrd_too_big(l, f->initrd_len, r.start, r.end);
+	if (r.start > r.end || f->initrd.len > r.end - r.start ||
+	    page_down(r.end - f->initrd.len) < r.start)
+		return initrd_too_big(l, f->initrd.len, r.start, r.end);
 	if (boot_alloc_in(a, &r, addr) ||
-	    gm_write(gm, *addr, f->initrd, f->initrd_len))
+	    boot_copy_module(gm, *addr, &f->initrd))
 		return -1;
 	return 0;
+}
+
+int boot_copy_module(const struct guest_mem *gm, uint64_t gpa,
+		     const struct boot_module *m)
+{
+	void *dst;
+
+	if (m->data)
+		return gm_write(gm, gpa, m->data, m->len);
+	dst = gm_ptr(gm, gpa, m->len);
+	if (!dst)
+		return err_set("guest range %#llx+%#llx is not RAM",
+			       (unsigned long long)gpa,
+			       (unsigned long long)m->len);
+	return m->read(m->ctx, dst, 0, m->len);
 }

@@ -279,7 +279,7 @@ int bzimage_load(const struct guest_mem *gm, const struct mem_layout *l,
 	    boot_write_cmdline(gm, &entry->mem, f->cmdline, bz.hdr.cmdline_size,
 			       &at.cmdline) ||
 	    write_zero_page(gm, entry, &bz, &at,
-			    at.initrd ? f->initrd_len : 0) ||
+			    at.initrd ? f->initrd.len : 0) ||
 	    write_page_tables_at(gm, entry) ||
 	    boot_write_gdt(gm, entry, BOOT_GDT_ADDR))
 		return -1;
@@ -287,7 +287,7 @@ int bzimage_load(const struct guest_mem *gm, const struct mem_layout *l,
 	entry->cpu.rip = bz.load_addr + BZ_ENTRY64_OFF;
 	entry->kind = IMAGE_BZIMAGE;
 	entry->initrd_gpa = at.initrd;
-	entry->initrd_size = at.initrd ? f->initrd_len : 0;
+	entry->initrd_size = at.initrd ? f->initrd.len : 0;
 	return 0;
 }
 

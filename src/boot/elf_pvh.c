@@ -275,15 +275,8 @@ static int scan_program_notes(const struct elf_file *ef, struct note_query *q)
 	return 0;
 }
 
-struct elf_section {
-	uint32_t type;
-	uint64_t offset;
-	uint64_t size;
-	uint64_t align;
-};
-
-static void read_section(const struct elf_file *ef, unsigned int i,
-			 struct elf_section *sec)
+void elf_section(const struct elf_file *ef, unsigned int i,
+		 struct elf_section *sec)
 {
 	const uint8_t *p = ef->buf + ef->shoff + (uint64_t)i * ef->shentsize;
 	Elf64_Shdr s64;
@@ -304,7 +297,7 @@ static void read_section(const struct elf_file *ef, unsigned int i,
 	}
 }
 
-static int check_section_headers(const struct elf_file *ef)
+int elf_check_section_headers(const struct elf_file *ef)
 {
 	size_t min_size = ef->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
 
@@ -329,10 +322,10 @@ static int scan_section_notes(const struct elf_file *ef, struct note_query *q)
 
 	if (!ef->shoff || !ef->shnum)
 		return 0;
-	if (check_section_headers(ef))
+	if (elf_check_section_headers(ef))
 		return -1;
 	for (i = 0; i < ef->shnum; i++) {
-		read_section(ef, i, &sec);
+		elf_section(ef, i, &sec);
 		if (sec.type != SHT_NOTE)
 			continue;
 		snprintf(where, sizeof(where), "section %u", i);

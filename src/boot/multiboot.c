@@ -36,9 +36,6 @@
 #include "kvmux/error.h"
 #include "kvmux/multiboot.h"
 
-/* How far past 8 KiB multiboot_diagnose() looks for a misplaced header. */
-#define MB_DIAGNOSE_BYTES 0x10000
-
 static uint32_t rd32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -353,11 +350,11 @@ static int add_module(const struct guest_mem *gm, struct boot_alloc *a,
 	uint64_t at;
 
 	snprintf(what, sizeof(what), "multiboot module %u", list->nr);
-	if (boot_alloc_in(a, &r, &at) || gm_write(gm, at, m->data, m->len))
+	if (boot_alloc_in(a, &r, &at) || boot_copy_module(gm, at, m))
 		return -1;
 	snprintf(what, sizeof(what), "the string of multiboot module %u",
 		 list->nr);
-	if (write_string(gm, a, m->string, what, &out->string))
+	if (write_string(gm, a, m->string ? m->string : "", what, &out->string))
 		return -1;
 	out->mod_start = at;
 	out->mod_end = at + m->len; /* below 3 GiB */
@@ -372,11 +369,6 @@ static int load_modules(const struct guest_mem *gm, struct boot_alloc *a,
 {
 	uint64_t start =
 		kernel_end < LAYOUT_HIGH_START ? LAYOUT_HIGH_START : kernel_end;
-	struct boot_module initrd = {
-		.data = f->initrd,
-		.len = f->initrd_len,
-		.string = f->initrd_string ? f->initrd_string : "",
-	};
 	unsigned int i;
 
 	list->nr = 0;
@@ -384,8 +376,7 @@ static int load_modules(const struct guest_mem *gm, struct boot_alloc *a,
 		return err_set(
 			"at most %d multiboot modules besides the initrd",
 			BOOT_MAX_MODULES);
-	if (f->initrd && f->initrd_len &&
-	    add_module(gm, a, &initrd, start, list))
+	if (f->initrd.len && add_module(gm, a, &f->initrd, start, list))
 		return -1;
 	for (i = 0; i < f->nr_modules; i++)
 		if (add_module(gm, a, &f->modules[i], start, list))
@@ -489,9 +480,9 @@ int multiboot_load(const struct guest_mem *gm, const struct mem_layout *l,
 	entry->cpu.mode = BOOT_PROTECTED32;
 	entry->cpu.rax = MB_BOOTLOADER_MAGIC;
 	entry->kind = IMAGE_MULTIBOOT;
-	if (f->initrd && f->initrd_len) {
+	if (f->initrd.len) {
 		entry->initrd_gpa = list.mod[0].mod_start;
-		entry->initrd_size = f->initrd_len;
+		entry->initrd_size = f->initrd.len;
 	}
 	return 0;
 }

@@ -106,7 +106,7 @@ int pvh_load(const struct guest_mem *gm, const struct mem_layout *l,
 			      &initrd_addr))
 		return -1;
 	entry->initrd_gpa = initrd_addr;
-	entry->initrd_size = initrd_addr ? f->initrd_len : 0;
+	entry->initrd_size = initrd_addr ? f->initrd.len : 0;
 	if (write_start_info(gm, entry, cmdline_addr) ||
 	    boot_write_gdt(gm, entry, BOOT_GDT_ADDR))
 		return -1;

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* host_file.c - input files mapped in, output files written, with errors that
- * name them (kvmux/host_file.h) */
+/* host_file.c - input files opened and read, output files written, with errors
+ * that name them (kvmux/host_file.h) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <stdint.h>
-#include <sys/mman.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,7 +89,7 @@ fail:
 }
 
 static int check_stat(int fd, const char *path, const char *what, uint64_t max,
-		      size_t *len)
+		      uint64_t *len)
 {
 	struct stat st;
 
@@ -100,45 +100,101 @@ static int check_stat(int fd, const char *path, const char *what, uint64_t max,
 	if ((uint64_t)st.st_size > max)
 		return err_set("%s %s is larger (%lld bytes) than guest memory",
 			       what, path, (long long)st.st_size);
-	if ((uint64_t)st.st_size > SIZE_MAX)
-		return err_set("%s %s is too large to map (%lld bytes)", what,
-			       path, (long long)st.st_size);
 	*len = st.st_size;
 	return 0;
 }
 
+#ifdef KVMUX_TEST_BUILD
 /*
- * A private read-only mapping: the loaders read the headers and the bytes
- * they copy into the guest, and nothing else of the file is ever read
- * from disk or counted in kvmux's memory.
+ * Test builds only: with $KVMUX_TEST_INPUT_GATE set to "WHAT:FIFO", the
+ * input named WHAT ("kernel", "initrd", "module") waits there, opened and
+ * its size taken but nothing read, until a writer has come and gone, so
+ * that a test can change the file at exactly that point.
  */
-int host_map_file(const char *path, const char *what, uint64_t max,
-		  struct host_file *f)
+static void test_input_gate(const char *what)
+{
+	const char *gate = getenv("KVMUX_TEST_INPUT_GATE");
+	size_t n = strlen(what);
+	char byte;
+	int fd;
+
+	if (!gate || strncmp(gate, what, n) || gate[n] != ':' ||
+	    (fd = open(gate + n + 1, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	while (read(fd, &byte, 1) > 0)
+		;
+	close(fd);
+}
+#else
+static void test_input_gate(const char *what)
+{
+	(void)what;
+}
+#endif
+
+int host_file_open(const char *path, const char *what, uint64_t max,
+		   struct host_file *f)
 {
 	int fd = host_open_input(path, what, O_RDONLY, false);
-	void *p;
+	uint64_t len = 0;
 
 	*f = (struct host_file){ 0 };
 	if (fd < 0)
 		return -1;
-	if (check_stat(fd, path, what, max, &f->len) < 0) {
+	if (check_stat(fd, path, what, max, &len) < 0) {
 		close(fd);
 		return -1;
 	}
-	p = mmap(NULL, f->len, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED) {
-		f->len = 0;
-		return err_set_errno("cannot map %s %s", what, path);
-	}
-	f->data = p;
+	*f = (struct host_file){
+		.path = path, .fd = fd, .len = len, .what = what
+	};
+	test_input_gate(what);
 	return 0;
 }
 
-void host_unmap_file(struct host_file *f)
+/*
+ * pread(2) until all is read: a regular file gives fewer bytes than asked
+ * for only at its end (or for more than 2 GiB at once).
+ */
+int host_file_read(const struct host_file *f, void *buf, uint64_t off,
+		   size_t len)
 {
-	if (f->data)
-		munmap((void *)f->data, f->len);
+	uint8_t *p = buf;
+	uint64_t pos = off;
+	ssize_t n;
+
+	if (!f->path)
+		return err_host("read of an input file that is not open");
+	if (off > f->len || len > f->len - off)
+		return err_host("%s %s: read of %zu bytes at %llu is outside "
+				"its %llu bytes",
+				f->what, f->path, len, (unsigned long long)off,
+				(unsigned long long)f->len);
+	while (len) {
+		n = pread(f->fd, p, len, pos);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set_errno("cannot read %s %s", f->what,
+					     f->path);
+		if (n == 0)
+			return err_set("%s %s changed while being read: it "
+				       "had %llu bytes when opened, and ends "
+				       "at or before byte %llu now",
+				       f->what, f->path,
+				       (unsigned long long)f->len,
+				       (unsigned long long)pos);
+		p += n;
+		pos += n;
+		len -= n;
+	}
+	return 0;
+}
+
+void host_file_close(struct host_file *f)
+{
+	if (f->path)
+		close(f->fd);
 	*f = (struct host_file){ 0 };
 }
 

@@ -62,6 +62,24 @@ kvmux_run run --kernel "$WORK/hello-debug.elf" --memory 32M --timeout 30
 check "a kernel file larger than guest RAM boots" all_of \
 	"[ $size -gt $((32 << 20)) ]" 'status_is 0' \
 	'out_has "Hello from the kvmux guest!"'
+# And its debug section is never read: kvmux's peak RSS is that of the
+# same kernel without it (bounded by what it adds, as a sanitizer's
+# runtime weighs more than kvmux).
+if [ -x /usr/bin/time ]; then
+	# peak_rss KERNEL: sets $rss (KiB) and $STATUS.
+	peak_rss() {
+		STATUS=0
+		/usr/bin/time -f %M -o "$WORK/rss" "$KVMUX" run --kernel "$1" \
+			--memory 32M --timeout 30 >/dev/null 2>&1 </dev/null ||
+			STATUS=$?
+		rss=$(tail -n 1 "$WORK/rss")
+	}
+	peak_rss "$FIRMWARE/hello.elf"
+	base_rss=$rss
+	peak_rss "$WORK/hello-debug.elf"
+	check "a 40 MiB debug section is not read (max RSS $rss KiB, $base_rss without it)" \
+		all_of 'status_is 0' '[ "$rss" -lt $((base_rss + 8192)) ]'
+fi
 rm -f "$WORK/debug.bin" "$WORK/hello-debug.elf"
 
 # A 2.75 GiB .bss is not written: while the guest runs, kvmux's peak RSS

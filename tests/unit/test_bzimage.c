@@ -298,8 +298,8 @@ static void test_initrd(void **state)
 	uint64_t addr;
 
 	memset(initrd, 0xa5, sizeof(initrd));
-	fx->f.initrd = initrd;
-	fx->f.initrd_len = sizeof(initrd);
+	fx->f.initrd.data = initrd;
+	fx->f.initrd.len = sizeof(initrd);
 	assert_int_equal(load(fx), 0);
 	bp = zero_page(fx);
 	addr = bp.hdr.ramdisk_image | (uint64_t)bp.ext_ramdisk_image << 32;
@@ -322,8 +322,8 @@ static void test_initrd_below_addr_max(void **state)
 	struct boot_params bp;
 
 	fx->h.initrd_addr_max = 0x2ffffff; /* last byte below 48 MiB */
-	fx->f.initrd = initrd;
-	fx->f.initrd_len = sizeof(initrd);
+	fx->f.initrd.data = initrd;
+	fx->f.initrd.len = sizeof(initrd);
 	assert_int_equal(load(fx), 0);
 	bp = zero_page(fx);
 	assert_int_equal(bp.hdr.ramdisk_image, 0x3000000 - sizeof(initrd));
@@ -341,8 +341,8 @@ static void test_not_relocatable_runs_at_pref_address(void **state)
 
 	fx->h.relocatable_kernel = 0;
 	fx->h.init_size = 0x2f00000; /* 0x1000000 + 47 MiB: 1 MiB left */
-	fx->f.initrd = initrd;
-	fx->f.initrd_len = sizeof(initrd);
+	fx->f.initrd.data = initrd;
+	fx->f.initrd.len = sizeof(initrd);
 	assert_int_equal(load(fx), 0);
 	bp = zero_page(fx);
 	assert_true(bp.hdr.ramdisk_image >= PREF_ADDR + 0x2f00000);
@@ -467,8 +467,8 @@ static void test_initrd_too_large(void **state)
 	const size_t len = 60 << 20;
 	uint8_t *initrd = calloc(1, len);
 
-	fx->f.initrd = initrd;
-	fx->f.initrd_len = len;
+	fx->f.initrd.data = initrd;
+	fx->f.initrd.len = len;
 	expect_error(fx,
 		     "initrd of 62914560 bytes does not fit in --memory 64M");
 	free(initrd);
@@ -480,8 +480,8 @@ static void test_initrd_addr_max_too_low(void **state)
 	static uint8_t initrd[4096];
 
 	fx->h.initrd_addr_max = 0xfffff; /* below the kernel */
-	fx->f.initrd = initrd;
-	fx->f.initrd_len = sizeof(initrd);
+	fx->f.initrd.data = initrd;
+	fx->f.initrd.len = sizeof(initrd);
 	expect_error(fx, "initrd of 4096 bytes does not fit");
 }
 

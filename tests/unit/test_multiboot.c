@@ -317,9 +317,9 @@ static void test_modules(void **state)
 	struct mb_info mi;
 	unsigned int i, j;
 
-	fx->f.initrd = fx->initrd;
-	fx->f.initrd_len = sizeof(fx->initrd);
-	fx->f.initrd_string = "initrd.img";
+	fx->f.initrd.data = fx->initrd;
+	fx->f.initrd.len = sizeof(fx->initrd);
+	fx->f.initrd.string = "initrd.img";
 	fx->f.modules = fx->mods;
 	fx->f.nr_modules = 2;
 	assert_int_equal(load(fx), 0);
@@ -348,8 +348,8 @@ static void test_kernel_below_1m(void **state)
 
 	put_addresses(fx->flat, HDR_OFF, base + HDR_OFF, base, 0, end,
 		      base + 0x10);
-	fx->f.initrd = fx->initrd;
-	fx->f.initrd_len = sizeof(fx->initrd);
+	fx->f.initrd.data = fx->initrd;
+	fx->f.initrd.len = sizeof(fx->initrd);
 	assert_int_equal(load(fx), 0);
 	assert_memory_equal(at(fx, base, FLAT_LEN), fx->flat, FLAT_LEN);
 	mi = info(fx);
@@ -504,8 +504,8 @@ static void test_elf32(void **state)
 	struct fixture *fx = *state;
 
 	build_elf(fx, false, 0x100010, 0);
-	fx->f.initrd = fx->initrd;
-	fx->f.initrd_len = sizeof(fx->initrd);
+	fx->f.initrd.data = fx->initrd;
+	fx->f.initrd.len = sizeof(fx->initrd);
 	assert_int_equal(load(fx), 0);
 	assert_int_equal(fx->entry.cpu.rip, 0x100010);
 	assert_int_equal(*(uint8_t *)at(fx, 0x100001, 1), test_elf_byte(0, 1));
@@ -541,8 +541,8 @@ static void test_dtb_module(void **state)
 	const struct mb_module *m;
 	struct mb_info mi;
 
-	fx->f.initrd = fx->initrd;
-	fx->f.initrd_len = sizeof(fx->initrd);
+	fx->f.initrd.data = fx->initrd;
+	fx->f.initrd.len = sizeof(fx->initrd);
 	assert_int_equal(load(fx), 0);
 	assert_int_equal(
 		boot_attach_dtb(&fx->g.gm, &fx->entry, dtb, sizeof(dtb)), 0);

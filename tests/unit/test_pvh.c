@@ -264,8 +264,8 @@ static void test_initrd(void **state)
 	struct hvm_modlist_entry mod;
 
 	memset(initrd, 0x5a, sizeof(initrd));
-	fx->f.initrd = initrd;
-	fx->f.initrd_len = sizeof(initrd);
+	fx->f.initrd.data = initrd;
+	fx->f.initrd.len = sizeof(initrd);
 	assert_int_equal(load(fx), 0);
 	memcpy(&si, at(fx, BOOT_PVH_INFO_ADDR, sizeof(si)), sizeof(si));
 	assert_int_equal(si.nr_modules, 1);
@@ -561,8 +561,8 @@ static void test_structures_avoid_kernel(void **state)
 	test_elf_finish(&t, 0x100000, segs, 3);
 	fx->f.kernel = t.buf;
 	fx->f.kernel_len = t.len;
-	fx->f.initrd = initrd;
-	fx->f.initrd_len = sizeof(initrd);
+	fx->f.initrd.data = initrd;
+	fx->f.initrd.len = sizeof(initrd);
 	assert_int_equal(load(fx), 0);
 	assert_int_equal(fx->entry.cpu.rip, 0x100000);
 	assert_int_equal(*(uint8_t *)at(fx, 0xff0d3, 1),
@@ -753,8 +753,8 @@ static void test_initrd_too_large(void **state)
 	const size_t len = RAM_SIZE - KERNEL_PADDR; /* overlaps the kernel */
 	uint8_t *initrd = calloc(1, len);
 
-	fx->f.initrd = initrd;
-	fx->f.initrd_len = len;
+	fx->f.initrd.data = initrd;
+	fx->f.initrd.len = len;
 	expect_error(fx,
 		     "initrd of 50331648 bytes does not fit in --memory 64M");
 	free(initrd);
