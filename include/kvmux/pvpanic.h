@@ -7,8 +7,8 @@
  *   read   the events the device supports: PVPANIC_SUPPORTED
  *   write  bit 0, "panicked": the run ends at once (VM_STOP_PANICKED,
  *          status 123); bit 1, "crash loaded" (a kdump kernel takes
- *          over): reported to the user, the run goes on.  Bits the
- *          device does not support are ignored.
+ *          over): reported to the user the first time, the run goes
+ *          on.  Bits the device does not support are ignored.
  */
 #ifndef KVMUX_PVPANIC_H
 #define KVMUX_PVPANIC_H

@@ -86,6 +86,13 @@ void virtio_mmio_fail(struct virtio_mmio *t, const char *why);
  */
 uint64_t virtio_mmio_io_begin(struct virtio_mmio *t);
 bool virtio_mmio_io_end(struct virtio_mmio *t, uint64_t token);
+/*
+ * During that I/O: has the I/O thread been told to stop?  A request's
+ * size is the guest's to choose (up to the whole disk, and more), so a
+ * device looks between two system calls and leaves the request when it
+ * has (the run is ending: its result does not matter).
+ */
+bool virtio_mmio_stopping(struct virtio_mmio *t);
 
 /* From any host thread: have queue_notify(q) run soon on the I/O thread. */
 void virtio_mmio_kick(struct virtio_mmio *t, unsigned int q);

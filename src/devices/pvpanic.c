@@ -3,8 +3,11 @@
  * pvpanic.c - QEMU's panic device on one I/O port (kvmux/pvpanic.h).
  *
  * "Crash loaded" is reported before "panicked" is acted on, so a guest
- * that writes both bits at once is seen to do both.
+ * that writes both bits at once is seen to do both.  It is reported once
+ * per run: each write is a vCPU exit, and a guest writing it in a loop
+ * would otherwise flood stderr and crowd out kvmux's own lines.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +20,7 @@
 
 struct pvpanic {
 	struct device_env env; /* the stop */
+	bool crash_loaded_reported; /* atomic: vCPUs may race on the port */
 };
 
 uint8_t pvpanic_events(uint8_t value)
@@ -34,10 +38,12 @@ static void pvpanic_read(void *opaque, uint64_t off, void *data,
 static void pvpanic_write(void *opaque, uint64_t off, const void *data,
 			  unsigned int len)
 {
-	const struct pvpanic *pv = opaque;
+	struct pvpanic *pv = opaque;
 	uint8_t events = pvpanic_events(*(const uint8_t *)data);
 
-	if (events & PVPANIC_CRASH_LOADED)
+	if ((events & PVPANIC_CRASH_LOADED) &&
+	    !__atomic_exchange_n(&pv->crash_loaded_reported, true,
+				 __ATOMIC_RELAXED))
 		pv->env.note(pv->env.ctx,
 			     "guest reports a crash kernel loaded (pvpanic)");
 	if (events & PVPANIC_PANICKED)

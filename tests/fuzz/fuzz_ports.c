@@ -29,7 +29,8 @@
  *   taken while the receive FIFO has room, and the host hears once that
  *   there is room again after a refusal, once the FIFO is half empty;
  * - the VM is stopped (reset, guest exit with the status, panic, power
- *   off) exactly by the writes that mean it, and told of a crash kernel.
+ *   off) exactly by the writes that mean it, and told of a crash kernel
+ *   once however often it is written.
  *
  * smoke runs: 5000
  */
@@ -336,7 +337,7 @@ static void pm_write(struct model *m, uint64_t off, const uint8_t *b,
 static void pvpanic_write(struct model *m, uint8_t b)
 {
 	if (b & PVPANIC_CRASH_LOADED)
-		m->notes++;
+		m->notes = 1; /* said once per run, however often written */
 	if (b & PVPANIC_PANICKED)
 		stop(m, VM_STOP_PANICKED, 0);
 }

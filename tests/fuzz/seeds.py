@@ -530,6 +530,9 @@ def ports_seeds():
           p_out(0x505, 2) + p_out(0x505, 1) + p_out(0x505, 0xfc) +
           p_in(0x600, 2) + p_out(0x600, 0x34) + p_out(0x600, 0x14) +
           p_out(0x601, 0x0100, 2) + p_out(0x602, 1) + p_in(0x603))
+    # A guest that says "crash loaded" over and over: one note.
+    write("ports", "pvpanic-crash-loaded-loop", ports_setup() +
+          b"".join(p_out(0x505, 2) for _ in range(64)) + p_out(0x505, 3))
     write("ports", "debug-exit-over-uart", ports_setup(port=0x3fc, size=4) +
           p_out(0x3fc, 1) + p_in(0x3fc))
     write("ports", "debug-exit-over-pvpanic", ports_setup(port=0x504,

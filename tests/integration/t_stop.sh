@@ -256,6 +256,25 @@ check "virtio: overlapping and aliased rings are refused (NEEDS_RESET), then the
 	'[ "$(grep -c ": refused" <<<"$OUT")" -eq 9 ]' \
 	'out_has "console works"' 'out_has "blk works"' 'err_has "overlaps"'
 
+# A hostile driver's requests of tens of GiB each (1022 times the same
+# 32 MiB buffer through one indirect table, 256 such requests, a sparse
+# disk to hold them): the disk's I/O thread looks for a stop between two
+# system calls of a request, so none is left running at the end.
+truncate -s 64G "$WORK/storm.img"
+rm -f "$WORK/out"
+"$KVMUX" run --kernel "$FIRMWARE/blk_storm.elf" \
+	--disk "path=$WORK/storm.img" >"$WORK/out" 2>"$WORK/err" </dev/null &
+PID=$!
+wait_for_output "$WORK/out" "blk_storm: busy" "$PID" && kill -TERM "$PID"
+timeout "$OUTER_TIMEOUT" tail --pid="$PID" -f /dev/null || kill -9 "$PID"
+STATUS=0
+wait "$PID" || STATUS=$?
+OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+check "virtio: disk requests of tens of GiB do not hold up SIGTERM (143), no thread is left running" \
+	all_of 'status_is 143' 'out_has "blk_storm: busy"' \
+	'! err_has "did not stop"' '! err_has "failed"'
+rm -f "$WORK/storm.img"
+
 # A stop that comes from another thread before vCPU 0's creator went on
 # (a host that descheduled it right after pthread_create()): the test
 # build's creator waits for the stop, so every kick comes first, and the

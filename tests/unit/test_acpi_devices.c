@@ -172,6 +172,23 @@ static void pvpanic_crash_loaded_is_reported_only(void **state)
 	assert_int_equal(fx->vm.stops, 0);
 }
 
+/* A guest that writes "crash loaded" in a loop must not flood stderr
+ * (and crowd out kvmux's other lines in its 64 KiB buffer): one line. */
+static void pvpanic_crash_loaded_is_reported_once(void **state)
+{
+	struct fixture *fx = *state;
+	unsigned int i;
+
+	for (i = 0; i < 1000; i++)
+		out8(fx, PVPANIC_PORT, PVPANIC_CRASH_LOADED);
+	assert_int_equal(fx->vm.notes, 1);
+	assert_int_equal(fx->vm.stops, 0);
+	out8(fx, PVPANIC_PORT, PVPANIC_PANICKED | PVPANIC_CRASH_LOADED);
+	assert_int_equal(fx->vm.notes, 1);
+	assert_int_equal(fx->vm.stops, 1);
+	assert_int_equal(fx->vm.reason, VM_STOP_PANICKED);
+}
+
 static void pvpanic_panicked_stops_with_123(void **state)
 {
 	struct fixture *fx = *state;
@@ -268,6 +285,7 @@ int main(void)
 		cmocka_unit_test(acpi_pm_action_table),
 		T(pvpanic_reads_supported_events),
 		T(pvpanic_crash_loaded_is_reported_only),
+		T(pvpanic_crash_loaded_is_reported_once),
 		T(pvpanic_panicked_stops_with_123),
 		T(ged_raise_sends_an_edge_and_latches),
 		T(ged_events_merge_until_read),

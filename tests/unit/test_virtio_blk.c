@@ -98,13 +98,14 @@ static int make_image(char *path, size_t path_size, uint64_t bytes)
 	return fd;
 }
 
-static int open_disk(void **state, bool readonly, bool snapshot)
+static int open_disk_of(void **state, uint64_t sectors, bool readonly,
+			bool snapshot)
 {
 	static struct fixture fx;
 	const struct device_kind *kind = &virtio_blk_kind;
 
 	memset(&fx, 0, sizeof(fx));
-	fx.fd = make_image(fx.path, sizeof(fx.path), SECTORS * SECTOR);
+	fx.fd = make_image(fx.path, sizeof(fx.path), sectors * SECTOR);
 	if (fx.fd < 0)
 		return -1;
 	tg_init(&fx.g);
@@ -129,9 +130,22 @@ static int open_disk(void **state, bool readonly, bool snapshot)
 	return 0;
 }
 
+static int open_disk(void **state, bool readonly, bool snapshot)
+{
+	return open_disk_of(state, SECTORS, readonly, snapshot);
+}
+
 static int setup(void **state)
 {
 	return open_disk(state, false, false);
+}
+
+/* Room for requests larger than the device's system calls. */
+#define LARGE_SECTORS (96 * 1024) /* 48 MiB */
+
+static int setup_large(void **state)
+{
+	return open_disk_of(state, LARGE_SECTORS, false, false);
 }
 
 static int setup_readonly(void **state)
@@ -511,6 +525,96 @@ static void readonly_disk_refuses_writes(void **state)
 	assert_untouched(fx, 0, SECTORS * SECTOR);
 	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_OK);
 	assert_int_equal(data(fx, 0, 1)[0], pattern(0));
+}
+
+/*
+ * A request of nearly 40 MiB, more than the device hands the kernel in
+ * one system call (it looks for a stop between two): 1000 overlapping
+ * buffers of odd lengths in 256 KiB of guest RAM, through an indirect
+ * table, so the pieces end inside buffers.  Written, then read back into
+ * the same buffers, every byte where it belongs.
+ */
+#define LARGE_BUFS 1000
+#define LARGE_SRC (256 * 1024)
+
+static uint64_t large_chain(struct fixture *fx, bool in, uint64_t off[],
+			    uint32_t len[])
+{
+	uint16_t data_flags = VIRTQ_DESC_F_NEXT | (in ? VIRTQ_DESC_F_WRITE : 0);
+	uint64_t total = 0;
+	unsigned int k;
+
+	tg_put32(&fx->g, HDR_GPA(0), in ? VIRTIO_BLK_T_IN : VIRTIO_BLK_T_OUT);
+	tg_put32(&fx->g, HDR_GPA(0) + 4, 0);
+	tg_put64(&fx->g, HDR_GPA(0) + 8, 0);
+	tg_desc_at(&fx->g, TG_TABLE_GPA, 0, HDR_GPA(0),
+		   sizeof(struct virtio_blk_outhdr), VIRTQ_DESC_F_NEXT, 1);
+	for (k = 0; k < LARGE_BUFS; k++) {
+		off[k] = (k * 4099ULL) % 65536;
+		len[k] = 40000 + (k * 7919) % 3001;
+		total += len[k];
+	}
+	len[LARGE_BUFS - 1] += (SECTOR - total % SECTOR) % SECTOR;
+	total += (SECTOR - total % SECTOR) % SECTOR;
+	for (k = 0; k < LARGE_BUFS; k++)
+		tg_desc_at(&fx->g, TG_TABLE_GPA, k + 1, DATA_GPA(0) + off[k],
+			   len[k], data_flags, k + 2);
+	tg_desc_at(&fx->g, TG_TABLE_GPA, LARGE_BUFS + 1, STATUS_GPA(0), 1,
+		   VIRTQ_DESC_F_WRITE, 0);
+	vt_desc(&fx->d, 0, 0, TG_TABLE_GPA, (LARGE_BUFS + 2) * 16,
+		VIRTQ_DESC_F_INDIRECT, 0);
+	return total;
+}
+
+static void large_request_in_pieces(void **state)
+{
+	struct fixture *fx = *state;
+	static uint64_t off[LARGE_BUFS];
+	static uint32_t len[LARGE_BUFS];
+	static uint8_t want[LARGE_SRC], got[LARGE_SRC], piece[64 * 1024];
+	uint8_t *src = data(fx, 0, LARGE_SRC);
+	uint64_t total, pos;
+	uint32_t id, written;
+	unsigned int k;
+
+	assert_int_equal(
+		vt_negotiate(&fx->d,
+			     F_VERSION_1 | 1ULL << VIRTIO_RING_F_INDIRECT_DESC),
+		VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+			VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_int_equal(vt_queue(&fx->d, 0, QSIZE), 1);
+	vt_set_status(&fx->d, VIRTIO_CONFIG_S_DRIVER_OK);
+
+	fill(src, LARGE_SRC, 0x31);
+	memcpy(got, src, LARGE_SRC);
+	total = large_chain(fx, false, off, len);
+	assert_true(total > 2 * 16 * 1024 * 1024);
+	assert_true(total < LARGE_SECTORS * SECTOR);
+	vt_avail(&fx->d, 0, 0);
+	assert_true(vt_kick(&fx->d, 0));
+	assert_true(vt_wait_used(&fx->d, 0, 1));
+	assert_int_equal(*tg_at(&fx->g, STATUS_GPA(0), 1), VIRTIO_BLK_S_OK);
+	for (k = 0, pos = 0; k < LARGE_BUFS; pos += len[k++]) {
+		assert_int_equal(pread(fx->fd, piece, len[k], pos), len[k]);
+		assert_memory_equal(piece, got + off[k], len[k]);
+	}
+	assert_untouched(fx, total, SECTOR);
+
+	/* Read back: each buffer in turn gets its part, later ones
+	 * overwriting earlier ones where they overlap. */
+	memset(src, 0xee, LARGE_SRC);
+	memset(want, 0xee, LARGE_SRC);
+	for (k = 0, pos = 0; k < LARGE_BUFS; pos += len[k++])
+		assert_int_equal(pread(fx->fd, want + off[k], len[k], pos),
+				 len[k]);
+	large_chain(fx, true, off, len);
+	vt_avail(&fx->d, 0, 0);
+	assert_true(vt_kick(&fx->d, 0));
+	assert_true(vt_wait_used(&fx->d, 0, 2));
+	vt_used_elem(&fx->d, 0, 2, &id, &written);
+	assert_int_equal(*tg_at(&fx->g, STATUS_GPA(0), 1), VIRTIO_BLK_S_OK);
+	assert_int_equal(written, total + 1);
+	assert_memory_equal(src, want, LARGE_SRC);
 }
 
 /* ---- snapshot=on ---- */
@@ -999,6 +1103,8 @@ int main(void)
 		T(chain_without_status_needs_reset),
 		cmocka_unit_test_setup_teardown(readonly_disk_refuses_writes,
 						setup_readonly, teardown),
+		cmocka_unit_test_setup_teardown(large_request_in_pieces,
+						setup_large, teardown),
 		S(identity_features_config), /* the same as without */
 		S(snapshot_reads_back_its_writes),
 		S(snapshot_read_mixes_store_and_image),

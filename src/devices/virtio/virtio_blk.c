@@ -15,8 +15,12 @@
  *
  * The image's I/O runs without the transport lock (a slow disk must not
  * hold up the vCPUs), one bounded batch of requests per wake-up of the
- * I/O thread.  A failing image gives the guest an I/O error, and the host
- * one line the first time (the image's path and errno).
+ * I/O thread, and in system calls of at most BLK_IO_CHUNK bytes with a
+ * look for a stop between two: a request is as large as the guest makes
+ * it (the same buffer a thousand times, a write-zeroes of the whole disk
+ * 32 times over), and must not hold up the end of the run.  A failing
+ * image gives the guest an I/O error, and the host one line the first
+ * time (the image's path and errno).
  */
 #define _FILE_OFFSET_BITS 64
 #include <errno.h>
@@ -66,6 +70,7 @@
 
 #define BLK_MAX_SEGMENTS 32 /* discard / write-zeroes ranges per request */
 #define BLK_BATCH 32 /* requests per wake-up of the I/O thread */
+#define BLK_IO_CHUNK (16ULL << 20) /* bytes per system call, at most */
 
 struct blk_config {
 	uint64_t capacity;
@@ -122,6 +127,8 @@ static uint8_t io_error(struct virtio_blk *blk, const char *what, bool store,
 {
 	char msg[ERR_MSG_MAX];
 
+	if (err == ECANCELED)
+		return BLK_S_IOERR; /* left for a stop: nothing failed */
 	if (!blk->error_reported) {
 		blk->error_reported = true;
 		snprintf(msg, sizeof(msg),
@@ -169,16 +176,38 @@ static int chain_iov(struct virtio_blk *blk, bool writable, uint64_t skip,
 	return n;
 }
 
-/* preadv/pwritev until done: a short transfer is retried, not lost. */
+/* The run is stopping: a long request is left (-1, ECANCELED). */
+static bool cancelled(struct virtio_blk *blk)
+{
+	if (!virtio_mmio_stopping(blk->transport))
+		return false;
+	errno = ECANCELED;
+	return true;
+}
+
+/* preadv/pwritev until done: a short transfer is retried, not lost.
+ * Each call takes at most BLK_IO_CHUNK bytes (the last iovec it takes is
+ * cut short for the call). */
 static int transfer(struct virtio_blk *blk, int fd, int nr_iov, uint64_t offset,
 		    bool write)
 {
 	struct iovec *iov = blk->iov;
 
 	while (nr_iov > 0) {
-		ssize_t n = write ? pwritev(fd, iov, nr_iov, offset) :
-				    preadv(fd, iov, nr_iov, offset);
+		uint64_t bytes = 0, cut = 0;
+		int nr = 0;
+		ssize_t n;
 
+		if (cancelled(blk))
+			return -1;
+		while (nr < nr_iov && bytes < BLK_IO_CHUNK)
+			bytes += iov[nr++].iov_len;
+		if (bytes > BLK_IO_CHUNK)
+			cut = bytes - BLK_IO_CHUNK;
+		iov[nr - 1].iov_len -= cut;
+		n = write ? pwritev(fd, iov, nr, offset) :
+			    preadv(fd, iov, nr, offset);
+		iov[nr - 1].iov_len += cut;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0)
@@ -274,23 +303,34 @@ static uint8_t do_get_id(struct virtio_blk *blk, uint32_t *written)
 }
 
 /* Make [off, off + len) of fd read as zeros with fallocate(mode); where
- * the file system cannot, write zeros if must, else leave it be. */
-static int zero_range(int fd, uint64_t off, uint64_t len, int mode, bool must)
+ * the file system cannot, write zeros if must, else leave it be.  A
+ * BLK_IO_CHUNK at a time. */
+static int zero_range(struct virtio_blk *blk, int fd, uint64_t off,
+		      uint64_t len, int mode, bool must)
 {
 	static const uint8_t zeros[64 * 1024];
+	uint64_t end = off + len, piece;
 
-	if (fallocate(fd, mode, off, len) == 0 || !must)
-		return 0;
-	while (len) {
-		size_t chunk = len < sizeof(zeros) ? len : sizeof(zeros);
-		ssize_t n = pwrite(fd, zeros, chunk, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+	while (off < end) {
+		piece = end - off < BLK_IO_CHUNK ? end : off + BLK_IO_CHUNK;
+		if (cancelled(blk))
 			return -1;
-		off += n;
-		len -= n;
+		if (fallocate(fd, mode, off, piece - off) == 0 || !must) {
+			off = piece;
+			continue;
+		}
+		while (off < piece) {
+			size_t chunk = piece - off < sizeof(zeros) ?
+					       piece - off :
+					       sizeof(zeros);
+			ssize_t n = pwrite(fd, zeros, chunk, off);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return -1;
+			off += n;
+		}
 	}
 	return 0;
 }
@@ -309,14 +349,14 @@ static int zero_segment(struct virtio_blk *blk, uint64_t sector, uint64_t count,
 	uint64_t off = sector * SECTOR_SIZE, len = count * SECTOR_SIZE;
 
 	if (blk->snapshot) {
-		if (zero_range(blk->overlay.fd, off, len, punch, true) < 0)
+		if (zero_range(blk, blk->overlay.fd, off, len, punch, true) < 0)
 			return -1;
 		disk_overlay_mark(&blk->overlay, sector, count);
 		return 0;
 	}
 	if (discard)
-		return zero_range(blk->fd, off, len, punch, false);
-	return zero_range(blk->fd, off, len,
+		return zero_range(blk, blk->fd, off, len, punch, false);
+	return zero_range(blk, blk->fd, off, len,
 			  FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, true);
 }
 

@@ -490,6 +490,11 @@ bool virtio_mmio_io_end(struct virtio_mmio *t, uint64_t token)
 	return t->generation == token && !(t->status & STATUS_NEEDS_RESET);
 }
 
+bool virtio_mmio_stopping(struct virtio_mmio *t)
+{
+	return __atomic_load_n(&t->stopping, __ATOMIC_ACQUIRE);
+}
+
 static int add_to_epoll(int epfd, int fd, unsigned int tag)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
