@@ -34,6 +34,17 @@ struct host_file {
 int host_open_input(const char *path, const char *what, int flags,
 		    bool block_ok);
 
+/*
+ * Refuse a path that names one of kvmux's own descriptors through /proc:
+ * /dev/fd/N, /proc/self/fd/N, /proc/thread-self/fd/N, /proc/PID/fd/N,
+ * and links to those directories, for N above 2.  kvmux closes every
+ * descriptor it inherits above stderr before it opens anything, so such
+ * a name can only reach a file kvmux opened itself (a kernel, a disk, a
+ * console log) and never the one the caller meant.  what names the file
+ * in the error ("disk").  Returns 0, or -1 with err_set() (status 126).
+ */
+int host_refuse_own_fd(const char *path, const char *what);
+
 /* "a FIFO", "a directory", ... for a st_mode. */
 const char *host_file_type(unsigned int mode);
 

@@ -17,6 +17,7 @@
 #include "kvmux/console_output.h"
 #include "kvmux/diag.h"
 #include "kvmux/error.h"
+#include "kvmux/host_file.h"
 #include "kvmux/exit_status.h"
 #include "kvmux/out_stream.h"
 
@@ -305,6 +306,8 @@ static int open_file(struct dest *d, const char *path, int *status)
 	int fd;
 
 	*status = EXIT_BAD_USAGE;
+	if (host_refuse_own_fd(path, "console output") < 0)
+		return -1;
 	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
 		fd = open_fifo_now(path, &d->no_reader);
 		if (fd < 0)

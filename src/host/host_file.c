@@ -3,6 +3,8 @@
  * that name them (kvmux/host_file.h) */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -28,7 +30,7 @@ const char *host_file_type(unsigned int mode)
 	case S_IFSOCK:
 		return "a socket";
 	}
-	return "not a file";
+	return "a special file"; /* no type: an eventfd, an epoll */
 }
 
 static bool type_ok(unsigned int mode, bool block_ok)
@@ -42,6 +44,45 @@ static int refuse_type(const char *path, const char *what, unsigned int mode,
 	return err_set("%s %s is %s, not a file%s", what, path,
 		       host_file_type(mode),
 		       block_ok ? " or a block device" : "");
+}
+
+/* "fd" or "task/TID/fd": what follows /proc/PID/ for its own descriptors. */
+static bool is_fd_dir(const char *rest)
+{
+	size_t digits;
+
+	if (!strcmp(rest, "fd"))
+		return true;
+	if (strncmp(rest, "task/", 5))
+		return false;
+	digits = strspn(rest + 5, "0123456789");
+	return digits && !strcmp(rest + 5 + digits, "/fd");
+}
+
+int host_refuse_own_fd(const char *path, const char *what)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX], real[PATH_MAX], own[32];
+	unsigned long n;
+	char *end;
+	int len;
+
+	if (!slash || slash == path)
+		return 0;
+	errno = 0;
+	n = strtoul(slash + 1, &end, 10);
+	if (end == slash + 1 || *end || errno || n <= STDERR_FILENO)
+		return 0;
+	len = snprintf(own, sizeof(own), "/proc/%d/", (int)getpid());
+	if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >=
+		    (int)sizeof(dir) ||
+	    !realpath(dir, real) || strncmp(real, own, len) ||
+	    !is_fd_dir(real + len))
+		return 0;
+	return err_set("%s %s is descriptor %lu of kvmux's own, not one it "
+		       "inherited (kvmux closes those above stderr at start): "
+		       "give the file's path",
+		       what, path, n);
 }
 
 /* open(2) failed with err: say why, naming what the path is if that is
@@ -67,8 +108,11 @@ int host_open_input(const char *path, const char *what, int flags,
 		    bool block_ok)
 {
 	struct stat st;
-	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	int fd;
 
+	if (host_refuse_own_fd(path, what) < 0)
+		return -1;
+	fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return open_error(path, what, block_ok, errno);
 	if (fstat(fd, &st) < 0) {
@@ -219,12 +263,14 @@ static int write_fully(int fd, const char *path, const char *what,
 int host_write_file(const char *path, const char *what, const void *buf,
 		    size_t len)
 {
+	int fd, rc;
+
+	if (host_refuse_own_fd(path, what) < 0)
+		return -1;
 	/* Non-blocking only to open: a FIFO nobody reads is refused at
 	 * once instead of waiting for a reader (nothing would stop that). */
-	int fd = open(path,
-		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK,
-		      0666);
-	int rc;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK,
+		  0666);
 
 	if (fd < 0 && errno == ENXIO)
 		return err_set("%s %s is a FIFO without a reader", what, path);
