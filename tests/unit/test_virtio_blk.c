@@ -13,8 +13,15 @@
  *
  * Images are made in one temporary directory (tmp_test_util.h), removed
  * with what it holds when the tests end, failed ones included.
+ *
+ * The host's failures that a file system may give but a test's temporary
+ * directory does not (any errno from pwritev, a fallocate it cannot do)
+ * are made by this binary's pwritev64 and fallocate64, which the device
+ * (built with 64-bit file offsets) calls instead of libc's.
  */
 #include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <endian.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -26,6 +33,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -43,6 +51,44 @@
 #define QSIZE 16
 #define F_VERSION_1 (1ULL << VIRTIO_F_VERSION_1)
 #define PATH_BYTES 80 /* an image's path in tmp_test_dir */
+
+/*
+ * Failures for the device's I/O thread: while pwritev_errno (or
+ * fallocate_errno) is not 0, every pwritev64 (fallocate64) fails with it;
+ * fallocate_calls counts the calls either way.  Set between requests,
+ * while the I/O thread waits, and cleared by the teardown.
+ */
+static int pwritev_errno, fallocate_errno;
+static unsigned int fallocate_calls;
+
+ssize_t pwritev64(int fd, const struct iovec *iov, int count, off64_t offset)
+{
+	static ssize_t (*real)(int, const struct iovec *, int, off64_t);
+	int err = __atomic_load_n(&pwritev_errno, __ATOMIC_SEQ_CST);
+
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	if (!real)
+		real = dlsym(RTLD_NEXT, "pwritev64");
+	return real(fd, iov, count, offset);
+}
+
+int fallocate64(int fd, int mode, off64_t offset, off64_t len)
+{
+	static int (*real)(int, int, off64_t, off64_t);
+	int err = __atomic_load_n(&fallocate_errno, __ATOMIC_SEQ_CST);
+
+	__atomic_add_fetch(&fallocate_calls, 1, __ATOMIC_SEQ_CST);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	if (!real)
+		real = dlsym(RTLD_NEXT, "fallocate64");
+	return real(fd, mode, offset, len);
+}
 
 /* Where request `slot` keeps its parts in guest RAM. */
 #define HDR_GPA(slot) (TG_DATA_GPA + 32 * (slot))
@@ -170,6 +216,8 @@ static int teardown(void **state)
 	int rc = virtio_blk_kind.stop(fx->blk,
 				      thread_now_ns() + THREAD_JOIN_TIMEOUT_NS);
 
+	__atomic_store_n(&pwritev_errno, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&fallocate_errno, 0, __ATOMIC_SEQ_CST);
 	virtio_blk_kind.destroy(fx->blk);
 	test_vm_free(&fx->vm);
 	tg_free(&fx->g);
@@ -459,6 +507,34 @@ static void write_zeroes_and_discard(void **state)
 	assert_int_equal(written, 1);
 }
 
+/*
+ * A write the host file system fails, whatever its errno (ECANCELED here,
+ * as FUSE or a network file system may return), is an I/O error for the
+ * guest and one line for the host: only a stop leaves a request unsaid.
+ */
+static void failing_write_is_reported(void **state)
+{
+	struct fixture *fx = *state;
+	struct request w = { VIRTIO_BLK_T_OUT, 3, 2 * SECTOR, 0 };
+	char want[64];
+	uint32_t written;
+
+	fill(data(fx, 0, w.len), w.len, 0x5a);
+	__atomic_store_n(&pwritev_errno, ECANCELED, __ATOMIC_SEQ_CST);
+	assert_int_equal(run(fx, &w, &written), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(fx->vm.notes, 1);
+	snprintf(want, sizeof(want), "write failed: %s", strerror(ECANCELED));
+	assert_non_null(strstr(fx->vm.note, fx->path));
+	assert_non_null(strstr(fx->vm.note, want));
+	assert_untouched(fx, 0, SECTORS * SECTOR);
+
+	/* One line, the first time. */
+	assert_int_equal(run(fx, &w, &written), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(fx->vm.notes, 1);
+	__atomic_store_n(&pwritev_errno, 0, __ATOMIC_SEQ_CST);
+	write_ok(fx, &w, 0x5a, (uint8_t[2 * SECTOR]){ 0 });
+}
+
 /* Several chains behind one notification, returned in order. */
 static void batch_of_requests(void **state)
 {
@@ -615,6 +691,53 @@ static void large_request_in_pieces(void **state)
 	assert_int_equal(*tg_at(&fx->g, STATUS_GPA(0), 1), VIRTIO_BLK_S_OK);
 	assert_int_equal(written, total + 1);
 	assert_memory_equal(src, want, LARGE_SRC);
+}
+
+/*
+ * Where the file system cannot fallocate (EOPNOTSUPP: no hole punching),
+ * a request of three BLK_IO_CHUNK pieces and a second segment tries it
+ * once: a discard then leaves the data, a write-zeroes writes zeros.
+ */
+static void put_two_segments(struct fixture *fx, uint32_t type)
+{
+	struct request r = { type, 0,
+			     2 * sizeof(struct virtio_blk_discard_write_zeroes),
+			     0 };
+	uint32_t written;
+
+	tg_put64(&fx->g, DATA_GPA(0), 0);
+	tg_put32(&fx->g, DATA_GPA(0) + 8, LARGE_SECTORS);
+	tg_put32(&fx->g, DATA_GPA(0) + 12, 0);
+	tg_put64(&fx->g, DATA_GPA(0) + 16, 8);
+	tg_put32(&fx->g, DATA_GPA(0) + 24, 8);
+	tg_put32(&fx->g, DATA_GPA(0) + 28, 0);
+	__atomic_store_n(&fallocate_calls, 0, __ATOMIC_SEQ_CST);
+	assert_int_equal(run(fx, &r, &written), VIRTIO_BLK_S_OK);
+	assert_int_equal(written, 1);
+	assert_int_equal(__atomic_load_n(&fallocate_calls, __ATOMIC_SEQ_CST),
+			 1);
+}
+
+static void fallocate_tried_once_per_request(void **state)
+{
+	struct fixture *fx = *state;
+	static const uint8_t zeros[64 * 1024];
+	static uint8_t buf[64 * 1024];
+	uint64_t off;
+
+	__atomic_store_n(&fallocate_errno, EOPNOTSUPP, __ATOMIC_SEQ_CST);
+	put_two_segments(fx, VIRTIO_BLK_T_DISCARD);
+	assert_untouched(fx, 0, SECTORS * SECTOR);
+	assert_untouched(fx, (LARGE_SECTORS - SECTORS) * SECTOR,
+			 SECTORS * SECTOR);
+
+	put_two_segments(fx, VIRTIO_BLK_T_WRITE_ZEROES);
+	for (off = 0; off < LARGE_SECTORS * SECTOR; off += sizeof(buf)) {
+		assert_int_equal(pread(fx->fd, buf, sizeof(buf), off),
+				 sizeof(buf));
+		assert_memory_equal(buf, zeros, sizeof(buf));
+	}
+	assert_int_equal(fx->vm.notes, 0);
 }
 
 /* ---- snapshot=on ---- */
@@ -1105,6 +1228,10 @@ int main(void)
 						setup_readonly, teardown),
 		cmocka_unit_test_setup_teardown(large_request_in_pieces,
 						setup_large, teardown),
+		T(failing_write_is_reported),
+		cmocka_unit_test_setup_teardown(
+			fallocate_tried_once_per_request, setup_large,
+			teardown),
 		S(identity_features_config), /* the same as without */
 		S(snapshot_reads_back_its_writes),
 		S(snapshot_read_mixes_store_and_image),

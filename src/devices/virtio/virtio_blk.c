@@ -72,6 +72,15 @@
 #define BLK_BATCH 32 /* requests per wake-up of the I/O thread */
 #define BLK_IO_CHUNK (16ULL << 20) /* bytes per system call, at most */
 
+/*
+ * The image's I/O returns 0 when done, -1 when it failed (errno says
+ * why), or IO_STOPPED when it left the request because the run is ending:
+ * then nothing failed and the host is told nothing.  Not an errno value:
+ * a host file system (FUSE, a network one) may return any errno, and
+ * every real failure must get its line.
+ */
+#define IO_STOPPED 1
+
 struct blk_config {
 	uint64_t capacity;
 	uint32_t size_max;
@@ -127,8 +136,6 @@ static uint8_t io_error(struct virtio_blk *blk, const char *what, bool store,
 {
 	char msg[ERR_MSG_MAX];
 
-	if (err == ECANCELED)
-		return BLK_S_IOERR; /* left for a stop: nothing failed */
 	if (!blk->error_reported) {
 		blk->error_reported = true;
 		snprintf(msg, sizeof(msg),
@@ -140,6 +147,18 @@ static uint8_t io_error(struct virtio_blk *blk, const char *what, bool store,
 		blk->env.note(blk->env.ctx, msg);
 	}
 	return BLK_S_IOERR;
+}
+
+/* The status of a request whose host I/O came to rc (0, -1 or
+ * IO_STOPPED): a request left for a stop gets IOERR, and no line. */
+static uint8_t io_status(struct virtio_blk *blk, int rc, const char *what,
+			 bool store)
+{
+	if (rc == 0)
+		return BLK_S_OK;
+	if (rc == IO_STOPPED)
+		return BLK_S_IOERR;
+	return io_error(blk, what, store, errno);
 }
 
 /* Is [sector, sector + count) inside the disk?  Overflow-safe. */
@@ -176,18 +195,9 @@ static int chain_iov(struct virtio_blk *blk, bool writable, uint64_t skip,
 	return n;
 }
 
-/* The run is stopping: a long request is left (-1, ECANCELED). */
-static bool cancelled(struct virtio_blk *blk)
-{
-	if (!virtio_mmio_stopping(blk->transport))
-		return false;
-	errno = ECANCELED;
-	return true;
-}
-
 /* preadv/pwritev until done: a short transfer is retried, not lost.
  * Each call takes at most BLK_IO_CHUNK bytes (the last iovec it takes is
- * cut short for the call). */
+ * cut short for the call).  Returns 0, -1 or IO_STOPPED. */
 static int transfer(struct virtio_blk *blk, int fd, int nr_iov, uint64_t offset,
 		    bool write)
 {
@@ -198,8 +208,8 @@ static int transfer(struct virtio_blk *blk, int fd, int nr_iov, uint64_t offset,
 		int nr = 0;
 		ssize_t n;
 
-		if (cancelled(blk))
-			return -1;
+		if (virtio_mmio_stopping(blk->transport))
+			return IO_STOPPED;
 		while (nr < nr_iov && bytes < BLK_IO_CHUNK)
 			bytes += iov[nr++].iov_len;
 		if (bytes > BLK_IO_CHUNK)
@@ -225,10 +235,11 @@ static uint8_t overlay_write(struct virtio_blk *blk, uint64_t sector,
 			     uint64_t len)
 {
 	int nr_iov = chain_iov(blk, false, sizeof(struct blk_req_header), len);
-	uint64_t off = sector * SECTOR_SIZE;
+	int rc = transfer(blk, blk->overlay.fd, nr_iov, sector * SECTOR_SIZE,
+			  true);
 
-	if (transfer(blk, blk->overlay.fd, nr_iov, off, true) < 0)
-		return io_error(blk, "write", true, errno);
+	if (rc)
+		return io_status(blk, rc, "write", true);
 	disk_overlay_mark(&blk->overlay, sector, len / SECTOR_SIZE);
 	return BLK_S_OK;
 }
@@ -242,15 +253,16 @@ static uint8_t overlay_read(struct virtio_blk *blk, uint64_t sector,
 	while (done < len) {
 		uint64_t s = sector + done / SECTOR_SIZE, run;
 		bool stored;
-		int nr_iov;
+		int nr_iov, rc;
 
 		run = disk_overlay_extent(&blk->overlay, s,
 					  (len - done) / SECTOR_SIZE, &stored) *
 		      SECTOR_SIZE;
 		nr_iov = chain_iov(blk, true, done, run);
-		if (transfer(blk, stored ? blk->overlay.fd : blk->fd, nr_iov,
-			     s * SECTOR_SIZE, false) < 0)
-			return io_error(blk, "read", stored, errno);
+		rc = transfer(blk, stored ? blk->overlay.fd : blk->fd, nr_iov,
+			      s * SECTOR_SIZE, false);
+		if (rc)
+			return io_status(blk, rc, "read", stored);
 		done += run;
 	}
 	return BLK_S_OK;
@@ -264,10 +276,9 @@ static uint8_t image_rw(struct virtio_blk *blk, uint64_t sector, uint64_t len,
 {
 	int nr_iov = chain_iov(blk, !write,
 			       write ? sizeof(struct blk_req_header) : 0, len);
+	int rc = transfer(blk, blk->fd, nr_iov, sector * SECTOR_SIZE, write);
 
-	if (transfer(blk, blk->fd, nr_iov, sector * SECTOR_SIZE, write) < 0)
-		return io_error(blk, write ? "write" : "read", false, errno);
-	return BLK_S_OK;
+	return io_status(blk, rc, write ? "write" : "read", false);
 }
 
 static uint8_t do_rw(struct virtio_blk *blk, const struct blk_req_header *h,
@@ -302,23 +313,33 @@ static uint8_t do_get_id(struct virtio_blk *blk, uint32_t *written)
 	return BLK_S_OK;
 }
 
-/* Make [off, off + len) of fd read as zeros with fallocate(mode); where
+/*
+ * Make [off, off + len) of fd read as zeros with fallocate(mode); where
  * the file system cannot, write zeros if must, else leave it be.  A
- * BLK_IO_CHUNK at a time. */
+ * BLK_IO_CHUNK at a time.  *use_fallocate is the request's: the first
+ * failure of fallocate is taken as the file system's answer for the
+ * rest of it, so a discard of 32 times the disk where holes cannot be
+ * punched costs one failing call, not one per piece.  Returns 0, -1 or
+ * IO_STOPPED.
+ */
 static int zero_range(struct virtio_blk *blk, int fd, uint64_t off,
-		      uint64_t len, int mode, bool must)
+		      uint64_t len, int mode, bool must, bool *use_fallocate)
 {
 	static const uint8_t zeros[64 * 1024];
 	uint64_t end = off + len, piece;
 
 	while (off < end) {
 		piece = end - off < BLK_IO_CHUNK ? end : off + BLK_IO_CHUNK;
-		if (cancelled(blk))
-			return -1;
-		if (fallocate(fd, mode, off, piece - off) == 0 || !must) {
+		if (virtio_mmio_stopping(blk->transport))
+			return IO_STOPPED;
+		if (*use_fallocate &&
+		    fallocate(fd, mode, off, piece - off) == 0) {
 			off = piece;
 			continue;
 		}
+		*use_fallocate = false;
+		if (!must)
+			return 0;
 		while (off < piece) {
 			size_t chunk = piece - off < sizeof(zeros) ?
 					       piece - off :
@@ -343,21 +364,26 @@ static int zero_range(struct virtio_blk *blk, int fd, uint64_t off,
  * image's old bytes again.
  */
 static int zero_segment(struct virtio_blk *blk, uint64_t sector, uint64_t count,
-			bool discard)
+			bool discard, bool *use_fallocate)
 {
 	const int punch = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
 	uint64_t off = sector * SECTOR_SIZE, len = count * SECTOR_SIZE;
+	int rc;
 
 	if (blk->snapshot) {
-		if (zero_range(blk, blk->overlay.fd, off, len, punch, true) < 0)
-			return -1;
+		rc = zero_range(blk, blk->overlay.fd, off, len, punch, true,
+				use_fallocate);
+		if (rc)
+			return rc;
 		disk_overlay_mark(&blk->overlay, sector, count);
 		return 0;
 	}
 	if (discard)
-		return zero_range(blk, blk->fd, off, len, punch, false);
+		return zero_range(blk, blk->fd, off, len, punch, false,
+				  use_fallocate);
 	return zero_range(blk, blk->fd, off, len,
-			  FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, true);
+			  FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, true,
+			  use_fallocate);
 }
 
 static uint8_t do_zero(struct virtio_blk *blk, bool discard)
@@ -365,6 +391,8 @@ static uint8_t do_zero(struct virtio_blk *blk, bool discard)
 	uint64_t bytes =
 		blk->chain.readable_len - sizeof(struct blk_req_header);
 	uint64_t i, nr = bytes / sizeof(struct blk_segment);
+	bool use_fallocate = true; /* all segments: the same file, mode */
+	int rc;
 
 	if (blk->readonly || bytes % sizeof(struct blk_segment) || nr == 0 ||
 	    nr > BLK_MAX_SEGMENTS)
@@ -378,10 +406,12 @@ static uint8_t do_zero(struct virtio_blk *blk, bool discard)
 				 &seg, sizeof(seg));
 		if (!in_range(blk, seg.sector, seg.num_sectors))
 			return BLK_S_IOERR;
-		if (zero_segment(blk, seg.sector, seg.num_sectors, discard) < 0)
-			return io_error(blk,
-					discard ? "discard" : "write-zeroes",
-					blk->snapshot, errno);
+		rc = zero_segment(blk, seg.sector, seg.num_sectors, discard,
+				  &use_fallocate);
+		if (rc)
+			return io_status(blk, rc,
+					 discard ? "discard" : "write-zeroes",
+					 blk->snapshot);
 	}
 	return BLK_S_OK;
 }

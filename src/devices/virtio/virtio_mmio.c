@@ -432,8 +432,13 @@ static void mmio_write(void *opaque, uint64_t off, const void *data,
 		__atomic_and_fetch(&t->interrupt_status, ~value,
 				   __ATOMIC_SEQ_CST);
 	} else if (off == REG_QUEUE_NOTIFY) {
-		/* Normally caught by the ioeventfd; a notify that did not
-		 * match it (another width, say) arrives here. */
+		/* KVM's ioeventfd (4 bytes, matched on each queue's index)
+		 * takes every notify of a queue the device has.  What
+		 * arrives here is a 4-byte write of another value, which
+		 * the kick ignores, or a notify where no ioeventfd is wired
+		 * (the unit tests' fake VM).  Other widths were dropped
+		 * above: virtio 1.x (4.2.2.2) has the driver access these
+		 * registers 32 bits wide only. */
 		virtio_mmio_kick(t, value);
 	} else {
 		pthread_mutex_lock(&t->lock);
