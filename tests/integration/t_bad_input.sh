@@ -167,3 +167,27 @@ if [ -x "${KVMUX_TEST_BUILD:-}" ]; then
 else
 	skip "input files that change while read" "set KVMUX_TEST_BUILD (make integration does)"
 fi
+
+# /dev/fd/N and /proc/self/fd/N above stderr: kvmux closed what it
+# inherited there, so the name would reach a file of kvmux's own (the
+# kernel as the initrd, the console log as a disk): refused, 126.
+head -c 4096 /dev/urandom >"$WORK/fd.img"
+exec 17<"$WORK/fd.img"
+expect_error "--initrd /dev/fd/17: a descriptor kvmux closed, refused" 126 \
+	"initrd /dev/fd/17 is descriptor 17 of kvmux" \
+	run --kernel "$FIRMWARE/initrd.elf" --initrd /dev/fd/17
+: >"$WORK/fd.log"
+expect_error "--disk /proc/self/fd/17: refused, the console log untouched" 126 \
+	"disk /proc/self/fd/17 is descriptor 17 of kvmux" \
+	run --kernel "$FIRMWARE/blk.elf" --disk /proc/self/fd/17 \
+	--console-log "$WORK/fd.log,append"
+check "--disk /proc/self/fd/17: nothing was written to the console log" all_of \
+	'[ ! -s "$WORK/fd.log" ]'
+expect_error "--console-output /dev/fd/17: refused" 126 \
+	"console output /dev/fd/17 is descriptor 17 of kvmux" \
+	run --kernel "$hello" --console-output /dev/fd/17
+exec 17<&-
+expect_error "a /proc file as a disk: no size, 126" 126 \
+	"disk /proc/self/status has no size" \
+	run --kernel "$FIRMWARE/blk.elf" --disk /proc/self/status
+rm -f "$WORK/fd.img" "$WORK/fd.log"

@@ -613,6 +613,11 @@ static int open_image(struct virtio_blk *blk, const struct vm_config *cfg,
 	if (flock(blk->fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
 		return lock_error(blk, cfg, i);
 	size = lseek(blk->fd, 0, SEEK_END);
+	/* Files of /proc and /sys are "regular" but cannot be sized. */
+	if (size < 0 && errno == EINVAL)
+		return err_set("disk %s has no size (a file of /proc or /sys "
+			       "is not a disk image)",
+			       blk->path);
 	if (size < 0)
 		return err_set_errno("disk %s", blk->path);
 	if (format == DISK_FORMAT_AUTO && check_raw(blk, size) < 0)
