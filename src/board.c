@@ -185,9 +185,9 @@ static int read_input(void *ctx, void *dst, uint64_t off, size_t len)
 }
 
 /*
- * The kernel image is read now (its headers decide the command line); the
- * initrd and modules are only opened: the loaders read them straight into
- * guest memory.
+ * What the loaders parse of the kernel image is read now (its headers
+ * decide the command line); the rest of it, the initrd and modules are
+ * only opened: the loaders read them straight into guest memory.
  */
 static int open_inputs(struct board *b)
 {
@@ -195,8 +195,8 @@ static int open_inputs(struct board *b)
 
 	/* Only the kernel's loadable segments must fit, not its file. */
 	if (host_file_open(cfg->kernel, "kernel", UINT64_MAX, &b->kernel) < 0 ||
-	    boot_image_read(read_input, &b->kernel, b->kernel.len,
-			    &b->kernel_image) < 0)
+	    boot_image_read(read_input, &b->kernel, b->kernel.len, cfg->memory,
+			    &b->kernel_image, &b->kernel_image_len) < 0)
 		return -1;
 	if (cfg->initrd &&
 	    host_file_open(cfg->initrd, "initrd", cfg->memory, &b->initrd) < 0)
@@ -209,7 +209,7 @@ static void close_inputs(struct board *b)
 {
 	unsigned int i;
 
-	boot_image_free(b->kernel_image, b->kernel.len);
+	boot_image_free(b->kernel_image, b->kernel_image_len);
 	b->kernel_image = NULL;
 	host_file_close(&b->kernel);
 	host_file_close(&b->initrd);
@@ -422,6 +422,8 @@ static int load_kernel(struct board *b)
 	struct boot_files files = {
 		.kernel = b->kernel_image,
 		.kernel_len = b->kernel.len,
+		.kernel_read = read_input,
+		.kernel_ctx = &b->kernel,
 		.kernel_name = b->cfg->kernel,
 		.initrd = {
 			.len = b->initrd.len, /* 0: none */

@@ -63,7 +63,8 @@ struct board {
 	/* Open in board_prepare() until the kernel is loaded. */
 	struct host_file kernel, initrd;
 	struct host_file module[CONFIG_MAX_MODULES];
-	uint8_t *kernel_image; /* what the loaders read of the kernel */
+	uint8_t *kernel_image; /* what the loaders parse of the kernel */
+	size_t kernel_image_len;
 	char *module_string[CONFIG_MAX_MODULES]; /* "FILE[ CMDLINE]" */
 	unsigned int nr_modules;
 

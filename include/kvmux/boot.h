@@ -3,11 +3,13 @@
  * boot.h - put a kernel image into guest memory and say how to enter it.
  *
  * Loaders only write guest memory through guest_mem and touch no file
- * descriptor: the caller reads the kernel image into a buffer first
- * (boot_image_read()), so hostile images can be fed to the parsers
- * directly (tests/unit), and hands over the initrd and modules as buffers
- * or as functions that read them straight into guest memory.  The result
- * is a struct boot_entry that the vCPU code turns into registers.
+ * descriptor: they parse the kernel image from a buffer that holds what
+ * they parse (boot_image_read() fills it), so hostile images can be fed
+ * to the parsers directly (tests/unit), and read the bytes they copy as
+ * they are (ELF segments, a bzImage's kernel, the initrd, modules) by a
+ * function straight to their place in guest memory, after checking that
+ * place.  The result is a struct boot_entry that the vCPU code turns into
+ * registers.
  */
 #ifndef KVMUX_BOOT_H
 #define KVMUX_BOOT_H
@@ -73,8 +75,18 @@ struct boot_module {
 };
 
 struct boot_files {
+	/*
+	 * The kernel image, kernel_len bytes in the file.  With kernel_read
+	 * NULL, kernel holds all of them.  Otherwise it holds (at the same
+	 * offsets) only what the loaders parse, as boot_image_read() reads
+	 * it, and kernel_read(kernel_ctx, ...) reads the bytes they copy to
+	 * guest memory as they are: an ELF kernel's PT_LOAD segments, a
+	 * bzImage's protected-mode kernel, a flat multiboot image.
+	 */
 	const uint8_t *kernel;
 	size_t kernel_len;
+	boot_read_fn *kernel_read;
+	void *kernel_ctx;
 	/* For messages about the image itself ("kernel PATH: "); NULL: none. */
 	const char *kernel_name;
 	struct boot_module initrd; /* len 0: none; multiboot's module 0 */
@@ -85,20 +97,27 @@ struct boot_files {
 };
 
 /*
- * Read a kernel image of len bytes (> 0) with read_fn(ctx, ...) into a
- * buffer of len bytes for boot_load(), at *buf (free it with
- * boot_image_free()).  Of an ELF kernel loaded by its program headers
- * (PVH, or multiboot without flag 16) only what the loaders look at is
- * read: the first 64 KiB, the program and section header tables, the
- * PT_LOAD and PT_NOTE segments and the SHT_NOTE sections; the rest (a
- * vmlinux's debug information, gigabytes of it) reads as zeros and costs
- * no memory.  Any other image is read whole.  Returns 0, or -1 with
- * err_set() (read_fn()'s error, or no memory; *buf is then NULL).
+ * Read of a kernel image of len bytes (> 0), with read_fn(ctx, ...), what
+ * the loaders parse, into a buffer at *buf of *buf_len bytes (the end of
+ * the furthest range read; free it with boot_image_free()), at their
+ * offsets in the file: the first 64 KiB; of an ELF kernel loaded by its
+ * program headers (PVH, or multiboot without flag 16) also the program
+ * and section header tables, the PT_NOTE segments and the SHT_NOTE
+ * sections, each only if it is at most max bytes (guest RAM: the loaders
+ * refuse a larger one, boot_check_elf_sizes()).  Nothing else is read:
+ * not the debug information of a vmlinux, not a file that is no kernel,
+ * not the bytes the loaders copy to guest memory (boot_files.kernel_read
+ * reads them).  Bytes between the ranges read as zeros and cost no
+ * memory, but the mapping is writable and so, under
+ * vm.overcommit_memory=2, charged in full: up to *buf_len, which is
+ * 64 KiB unless the headers or notes lie further into the file.  Returns
+ * 0, or -1 with err_set() (read_fn()'s error, or no memory; *buf is then
+ * NULL).
  */
 int boot_image_read(boot_read_fn *read_fn, void *ctx, uint64_t len,
-		    uint8_t **buf);
+		    uint64_t max, uint8_t **buf, size_t *buf_len);
 /* Free what boot_image_read() gave; buf may be NULL. */
-void boot_image_free(uint8_t *buf, uint64_t len);
+void boot_image_free(uint8_t *buf, size_t buf_len);
 
 /*
  * Load the kernel (format detected from its content), the initrd and the

@@ -86,12 +86,31 @@ int boot_check_elf_segments(const struct elf_file *ef);
 int boot_image_error(const struct boot_files *f);
 
 /*
- * Check, claim in a and copy every PT_LOAD segment of ef to its physical
- * address; .bss is left to gm_zero().  Nothing is written unless every
- * segment fits.  *kernel_end is the end of the highest segment.
+ * Check that what the loaders parse of ef beyond its header is at most
+ * max bytes (guest RAM) each: the program header table, the PT_NOTE
+ * segments, and (when the section header table is usable) that table and
+ * the SHT_NOTE sections.  boot_image_read() reads none larger, so this
+ * comes before anything reads them.  Returns 0, or -1 with err_set().
+ */
+int boot_check_elf_sizes(const struct elf_file *ef, uint64_t max);
+
+/*
+ * Check, claim in a and copy every PT_LOAD segment of ef (the image of f)
+ * to its physical address; .bss is left to gm_zero().  Nothing is written
+ * unless every segment fits.  *kernel_end is the end of the highest
+ * segment.
  */
 int boot_load_elf(const struct guest_mem *gm, struct boot_alloc *a,
-		  const struct elf_file *ef, uint64_t *kernel_end);
+		  const struct boot_files *f, const struct elf_file *ef,
+		  uint64_t *kernel_end);
+
+/*
+ * Copy len bytes at byte offset off of the kernel image (inside
+ * f->kernel_len) to guest memory at gpa: read there with f->kernel_read,
+ * or from f->kernel.  Returns 0, or -1 with err_set().
+ */
+int boot_copy_kernel(const struct guest_mem *gm, uint64_t gpa,
+		     const struct boot_files *f, uint64_t off, uint64_t len);
 
 /*
  * The file bytes of ef's PT_LOAD segments at their physical addresses,

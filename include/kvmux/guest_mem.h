@@ -36,6 +36,10 @@ struct guest_mem {
 /* Host pointer for [gpa, gpa + len), or NULL if any byte is not RAM. */
 void *gm_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
 
+/* The same, or NULL with err_set() saying the range is not RAM: for a
+ * caller that fills the range itself (a file read straight into it). */
+void *gm_ram(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
+
 /* Copy into / out of guest memory; -1 (and err_set) if out of range. */
 int gm_write(const struct guest_mem *gm, uint64_t gpa, const void *src,
 	     uint64_t len);

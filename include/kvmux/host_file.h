@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /*
  * An input file the boot loaders read (kernel, initrd, module), open for
@@ -65,11 +66,20 @@ int host_file_open(const char *path, const char *what, uint64_t max,
  * while it is read (a build rewriting the kernel as a test boots it):
  * bytes past f->len are never read, and a file that now ends before
  * off + len is refused, as the input is then not the one whose size was
- * checked: "kernel PATH changed while being read ..." (ERR_INPUT, 126).
+ * checked: "kernel PATH changed while being read: it ends at byte N, before the
+ * M bytes it had when opened" (ERR_INPUT, 126; a file that claims more than
+ * it gives, such as a sysfs file, reads so too).
  * A failing read(2) is ERR_HOST (125) with its errno.  Returns 0 or -1.
  */
 int host_file_read(const struct host_file *f, void *buf, uint64_t off,
 		   size_t len);
+
+/*
+ * pread(2) len bytes at byte offset off of fd into buf, again after a short
+ * read or EINTR: returns the bytes read, fewer than len only where the
+ * file ends, or -1 with errno.
+ */
+ssize_t host_pread_all(int fd, void *buf, size_t len, uint64_t off);
 
 /* Close f and make it all zero; f may be all zero (never opened). */
 void host_file_close(struct host_file *f);

@@ -193,17 +193,28 @@ int boot_place_initrd(const struct guest_mem *gm, struct boot_alloc *a,
 	return 0;
 }
 
-int boot_copy_module(const struct guest_mem *gm, uint64_t gpa,
-		     const struct boot_module *m)
+/* len bytes at off of a file, from data or by read(), to gpa. */
+static int copy_file(const struct guest_mem *gm, uint64_t gpa,
+		     const uint8_t *data, boot_read_fn *read, void *ctx,
+		     uint64_t off, uint64_t len)
 {
 	void *dst;
 
-	if (m->data)
-		return gm_write(gm, gpa, m->data, m->len);
-	dst = gm_ptr(gm, gpa, m->len);
-	if (!dst)
-		return err_set("guest range %#llx+%#llx is not RAM",
-			       (unsigned long long)gpa,
-			       (unsigned long long)m->len);
-	return m->read(m->ctx, dst, 0, m->len);
+	if (data)
+		return gm_write(gm, gpa, data + off, len);
+	dst = gm_ram(gm, gpa, len);
+	return dst ? read(ctx, dst, off, len) : -1;
+}
+
+int boot_copy_module(const struct guest_mem *gm, uint64_t gpa,
+		     const struct boot_module *m)
+{
+	return copy_file(gm, gpa, m->data, m->read, m->ctx, 0, m->len);
+}
+
+int boot_copy_kernel(const struct guest_mem *gm, uint64_t gpa,
+		     const struct boot_files *f, uint64_t off, uint64_t len)
+{
+	return copy_file(gm, gpa, f->kernel_read ? NULL : f->kernel,
+			 f->kernel_read, f->kernel_ctx, off, len);
 }

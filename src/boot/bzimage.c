@@ -243,7 +243,7 @@ static int load_kernel_and_initrd(const struct guest_mem *gm,
 	    boot_check_kernel_range(gm, l, bz->run_addr, bz->hdr.init_size,
 				    "the kernel") ||
 	    claim_kernel(a, bz) ||
-	    gm_write(gm, bz->load_addr, f->kernel + bz->pm_off, bz->pm_size))
+	    boot_copy_kernel(gm, bz->load_addr, f, bz->pm_off, bz->pm_size))
 		return -1;
 	/* Both ranges were checked to lie below 3 GiB: no overflow. */
 	return boot_place_initrd(gm, a, f,

@@ -57,15 +57,16 @@ static int claim_segment(const struct guest_mem *gm, struct boot_alloc *a,
 }
 
 /* The file bytes, then the .bss: fresh guest RAM is zero already. */
-static int copy_segment(const struct guest_mem *gm, const struct elf_file *ef,
-			unsigned int i)
+static int copy_segment(const struct guest_mem *gm, const struct boot_files *f,
+			const struct elf_file *ef, unsigned int i)
 {
 	struct elf_segment seg;
 
 	elf_segment(ef, i, &seg);
 	if (!loadable(&seg))
 		return 0;
-	if (gm_write(gm, seg.paddr, ef->buf + seg.offset, seg.filesz))
+	if (seg.filesz &&
+	    boot_copy_kernel(gm, seg.paddr, f, seg.offset, seg.filesz))
 		return -1;
 	return gm_zero(gm, seg.paddr + seg.filesz, seg.memsz - seg.filesz);
 }
@@ -133,8 +134,53 @@ int boot_check_elf_segments(const struct elf_file *ef)
 	return 0;
 }
 
+static int too_big(const char *what, unsigned int i, uint64_t size,
+		   uint64_t max)
+{
+	return err_set(
+		"ELF kernel's %s %u is %#llx bytes, more than the %s of guest RAM it could be loaded into",
+		what, i, (unsigned long long)size, boot_size_str(max).s);
+}
+
+int boot_check_elf_sizes(const struct elf_file *ef, uint64_t max)
+{
+	struct elf_segment seg;
+	struct elf_section sec;
+	unsigned int i;
+
+	if ((uint64_t)ef->phnum * ef->phentsize > max)
+		return err_set(
+			"ELF kernel's program header table is %#llx bytes, more than the %s of guest RAM it could be loaded into",
+			(unsigned long long)ef->phnum * ef->phentsize,
+			boot_size_str(max).s);
+	for (i = 0; i < ef->phnum; i++) {
+		elf_segment(ef, i, &seg);
+		if (seg.type == PT_NOTE && seg.filesz > max &&
+		    buf_has(ef->len, seg.offset, seg.filesz))
+			return too_big("note (program header)", i, seg.filesz,
+				       max);
+	}
+	/* What runs past the end of the file is the note scan's to refuse
+	 * ("truncated"), as is a section table it cannot use. */
+	if (!ef->shoff || !ef->shnum || elf_check_section_headers(ef))
+		return 0;
+	if ((uint64_t)ef->shnum * ef->shentsize > max)
+		return err_set(
+			"ELF kernel's section header table is %#llx bytes, more than the %s of guest RAM it could be loaded into",
+			(unsigned long long)ef->shnum * ef->shentsize,
+			boot_size_str(max).s);
+	for (i = 0; i < ef->shnum; i++) {
+		elf_section(ef, i, &sec);
+		if (sec.type == SHT_NOTE && sec.size > max &&
+		    buf_has(ef->len, sec.offset, sec.size))
+			return too_big("note (section)", i, sec.size, max);
+	}
+	return 0;
+}
+
 int boot_load_elf(const struct guest_mem *gm, struct boot_alloc *a,
-		  const struct elf_file *ef, uint64_t *kernel_end)
+		  const struct boot_files *f, const struct elf_file *ef,
+		  uint64_t *kernel_end)
 {
 	unsigned int i;
 
@@ -146,7 +192,7 @@ int boot_load_elf(const struct guest_mem *gm, struct boot_alloc *a,
 		if (claim_segment(gm, a, ef, i, kernel_end))
 			return -1;
 	for (i = 0; i < ef->phnum; i++)
-		if (copy_segment(gm, ef, i))
+		if (copy_segment(gm, f, ef, i))
 			return -1;
 	return 0;
 }

@@ -249,7 +249,7 @@ static int load_flat(const struct guest_mem *gm, struct boot_alloc *a,
 	if (boot_check_load_range(gm, a->layout, addr, img->mem_size,
 				  "the kernel") ||
 	    boot_alloc_claim(a, addr, img->mem_size, "the kernel") ||
-	    gm_write(gm, addr, f->kernel + img->file_offset, img->load_size) ||
+	    boot_copy_kernel(gm, addr, f, img->file_offset, img->load_size) ||
 	    gm_zero(gm, addr + img->load_size, img->mem_size - img->load_size))
 		return -1;
 	*kernel_end = addr + img->mem_size;
@@ -293,14 +293,14 @@ static int elf_entry_paddr(const struct elf_file *ef, uint64_t *rip)
 		(unsigned long long)ef->entry, ranges);
 }
 
-static int open_elf(const struct boot_files *f, struct elf_file *ef,
-		    uint64_t *rip)
+static int open_elf(const struct boot_files *f, uint64_t ram_size,
+		    struct elf_file *ef, uint64_t *rip)
 {
 	if (f->kernel_len < SELFMAG || memcmp(f->kernel, ELFMAG, SELFMAG))
 		return err_set(
 			"the multiboot kernel is not an ELF file and its header has no address fields (flag 16)");
 	if (elf_open(ef, f->kernel, f->kernel_len) ||
-	    boot_check_elf_segments(ef))
+	    boot_check_elf_sizes(ef, ram_size) || boot_check_elf_segments(ef))
 		return -1;
 	return elf_entry_paddr(ef, rip);
 }
@@ -311,9 +311,9 @@ static int load_elf(const struct guest_mem *gm, struct boot_alloc *a,
 {
 	struct elf_file ef;
 
-	if (open_elf(f, &ef, rip))
+	if (open_elf(f, a->layout->ram_size, &ef, rip))
 		return boot_image_error(f);
-	return boot_load_elf(gm, a, &ef, kernel_end);
+	return boot_load_elf(gm, a, f, &ef, kernel_end);
 }
 
 static int write_string(const struct guest_mem *gm, struct boot_alloc *a,

@@ -92,10 +92,11 @@ int pvh_load(const struct guest_mem *gm, const struct mem_layout *l,
 	memset(entry, 0, sizeof(*entry));
 	boot_alloc_init(&entry->mem, l);
 	if (elf_open(&ef, f->kernel, f->kernel_len) ||
+	    boot_check_elf_sizes(&ef, l->ram_size) ||
 	    boot_check_elf_segments(&ef) || elf_pvh_entry(&ef, &pvh_entry) ||
 	    cmdline_max(&ef, &max))
 		return boot_image_error(f);
-	if (boot_load_elf(gm, &entry->mem, &ef, &kernel_end))
+	if (boot_load_elf(gm, &entry->mem, f, &ef, &kernel_end))
 		return -1;
 	/* After placing: a segment outside RAM is said first, as before. */
 	if (boot_check_elf_entry(&ef, pvh_entry, "the PVH entry point"))

@@ -26,39 +26,43 @@ void *gm_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
+void *gm_ram(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
+{
+	void *p = gm_ptr(gm, gpa, len);
+
+	if (!p)
+		err_set("guest range %#llx+%#llx is not RAM",
+			(unsigned long long)gpa, (unsigned long long)len);
+	return p;
+}
+
 int gm_write(const struct guest_mem *gm, uint64_t gpa, const void *src,
 	     uint64_t len)
 {
-	void *dst = gm_ptr(gm, gpa, len);
+	void *dst = gm_ram(gm, gpa, len);
 
 	if (!dst)
-		return err_set("guest range %#llx+%#llx is not RAM",
-			       (unsigned long long)gpa,
-			       (unsigned long long)len);
+		return -1;
 	memcpy(dst, src, len);
 	return 0;
 }
 
 int gm_read(const struct guest_mem *gm, void *dst, uint64_t gpa, uint64_t len)
 {
-	const void *src = gm_ptr(gm, gpa, len);
+	const void *src = gm_ram(gm, gpa, len);
 
 	if (!src)
-		return err_set("guest range %#llx+%#llx is not RAM",
-			       (unsigned long long)gpa,
-			       (unsigned long long)len);
+		return -1;
 	memcpy(dst, src, len);
 	return 0;
 }
 
 int gm_zero(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
 {
-	void *dst = gm_ptr(gm, gpa, len);
+	void *dst = gm_ram(gm, gpa, len);
 
 	if (!dst)
-		return err_set("guest range %#llx+%#llx is not RAM",
-			       (unsigned long long)gpa,
-			       (unsigned long long)len);
+		return -1;
 	if (!gm->fresh)
 		memset(dst, 0, len);
 	return 0;

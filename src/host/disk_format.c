@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kvmux/disk_format.h"
+#include "kvmux/host_file.h"
 
 #define VHD_FOOTER_BYTES 512
 #define VHD_VERSION 0x00010000 /* 1.0 */
@@ -105,20 +106,11 @@ const char *disk_format_name(const uint8_t *head, size_t head_len,
 /* All of len bytes at off, or -1 with errno. */
 static int read_at(int fd, uint8_t *buf, size_t len, uint64_t off)
 {
-	while (len) {
-		ssize_t n = pread(fd, buf, len, off);
+	ssize_t n = host_pread_all(fd, buf, len, off);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n == 0)
-			errno = EIO; /* shorter than it said */
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= n;
-		off += n;
-	}
-	return 0;
+	if (n >= 0 && (size_t)n < len)
+		errno = EIO; /* shorter than it said */
+	return n >= 0 && (size_t)n == len ? 0 : -1;
 }
 
 int disk_format_probe(int fd, uint64_t size, const char **name)

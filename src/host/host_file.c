@@ -200,11 +200,28 @@ int host_file_open(const char *path, const char *what, uint64_t max,
  * pread(2) until all is read: a regular file gives fewer bytes than asked
  * for only at its end (or for more than 2 GiB at once).
  */
+ssize_t host_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *p = buf;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, p + done, len - done, off + done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
 int host_file_read(const struct host_file *f, void *buf, uint64_t off,
 		   size_t len)
 {
-	uint8_t *p = buf;
-	uint64_t pos = off;
 	ssize_t n;
 
 	if (!f->path)
@@ -214,25 +231,18 @@ int host_file_read(const struct host_file *f, void *buf, uint64_t off,
 				"its %llu bytes",
 				f->what, f->path, len, (unsigned long long)off,
 				(unsigned long long)f->len);
-	while (len) {
-		n = pread(f->fd, p, len, pos);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_set_errno("cannot read %s %s", f->what,
-					     f->path);
-		if (n == 0)
-			return err_set("%s %s changed while being read: it "
-				       "had %llu bytes when opened, and ends "
-				       "at or before byte %llu now",
-				       f->what, f->path,
-				       (unsigned long long)f->len,
-				       (unsigned long long)pos);
-		p += n;
-		pos += n;
-		len -= n;
-	}
-	return 0;
+	n = host_pread_all(f->fd, buf, len, off);
+	if (n < 0)
+		return err_set_errno("cannot read %s %s", f->what, f->path);
+	if ((size_t)n == len)
+		return 0;
+	/* Bytes came up to off + n: the file ended there, or (none came)
+	 * somewhere before off, when it had been cut further back. */
+	return err_set("%s %s changed while being read: it ends %s byte "
+		       "%llu, before the %llu bytes it had when opened",
+		       f->what, f->path, n ? "at" : "at or before",
+		       (unsigned long long)(off + n),
+		       (unsigned long long)f->len);
 }
 
 void host_file_close(struct host_file *f)

@@ -11,10 +11,11 @@
  * 16-byte units, u16 command line length, the command line, and the
  * kernel image (the rest of the input).
  *
- * The kernel is loaded as kvmux loads a file: from what boot_image_read()
- * reads of it (an image under 64 KiB, as these are, whole: the partial
- * reads of larger ELF kernels are tests/unit/test_boot_read.c's), and the
- * initrd is read straight into guest memory; the checks compare with the
+ * The kernel is loaded as kvmux loads a file: parsed from what
+ * boot_image_read() reads of it (of an image under 64 KiB, as these are,
+ * all but a smaller buffer: the partial reads of larger ELF kernels are
+ * tests/unit/test_boot_read.c's), its segments or kernel read straight
+ * into guest memory, as the initrd is; the checks compare with the
  * whole image, and an image refused so must be refused with the same
  * message when loaded whole.
  *
@@ -413,21 +414,26 @@ static inline int fuzz_read(void *ctx, void *dst, uint64_t off, size_t len)
 	return 0;
 }
 
-/* Load the kernel from what boot_image_read() read of it; c->f keeps the
- * whole image, for the checks. */
+/* Load the kernel as board.c does: parsed from what boot_image_read()
+ * read of it, copied to guest memory by a read of the in-memory image;
+ * c->f keeps the whole image, for the checks. */
 static inline int load_as_read(struct boot_case *c)
 {
 	struct fuzz_file kernel = { c->f.kernel, c->f.kernel_len };
 	struct boot_files f = c->f;
 	uint8_t *image = NULL;
+	size_t image_len = 0;
 	int rc;
 
 	if (kernel.len) /* kvmux refuses an empty file before */
 		FUZZ_CHECK(boot_image_read(fuzz_read, &kernel, kernel.len,
-					   &image) == 0);
+					   c->g->layout.ram_size, &image,
+					   &image_len) == 0);
 	f.kernel = image;
+	f.kernel_read = fuzz_read;
+	f.kernel_ctx = &kernel;
 	rc = boot_load(&c->g->gm, &c->g->layout, &f, &c->e);
-	boot_image_free(image, kernel.len);
+	boot_image_free(image, image_len);
 	return rc;
 }
 

@@ -2,10 +2,12 @@
 /*
  * test_boot_read.c - the files the loaders read through a function
  * (kvmux/boot.h): boot_image_read() must read of a kernel image every
- * byte a loader looks at, each range once, and of an ELF kernel nothing
- * else (its debug sections stay unread); an initrd or module read
- * straight into guest memory lands intact, and a failing read fails the
- * load with the reader's reason.
+ * byte a loader parses, each byte once, and nothing else (not an ELF
+ * kernel's debug sections, not its PT_LOAD segments, not what follows
+ * the first 64 KiB of any other file); the loaders read a PT_LOAD
+ * segment through boot_files.kernel_read straight into guest memory,
+ * once; an initrd or module read so lands intact, and a failing read
+ * fails the load with the reader's reason.
  *
  * The ELF image is larger than the 64 KiB read first, with its header
  * tables, segments and notes beyond it, and every byte of the file
@@ -176,13 +178,17 @@ struct outcome {
 	size_t ram_len;
 };
 
-static void load(const uint8_t *kernel, size_t len, const char *cmdline,
-		 struct outcome *out)
+/* Load kernel (len bytes in the file; with f, its PT_LOAD segments and
+ * the like read from f). */
+static void load(const uint8_t *kernel, size_t len, struct file *f,
+		 const char *cmdline, struct outcome *out)
 {
 	struct fake_guest g;
 	struct boot_files bf = {
 		.kernel = kernel,
 		.kernel_len = len,
+		.kernel_read = f ? read_file : NULL,
+		.kernel_ctx = f,
 		.kernel_name = "k",
 		.cmdline = cmdline,
 	};
@@ -200,13 +206,13 @@ static void load(const uint8_t *kernel, size_t len, const char *cmdline,
 
 /* Loading what boot_image_read() gave does what loading the file does;
  * returns what that was. */
-static int assert_same_load(const struct file *f, const uint8_t *buf,
+static int assert_same_load(struct file *f, const uint8_t *buf,
 			    const char *cmdline)
 {
 	struct outcome whole, read;
 
-	load(f->buf, f->len, cmdline, &whole);
-	load(buf, f->len, cmdline, &read);
+	load(f->buf, f->len, NULL, cmdline, &whole);
+	load(buf, f->len, f, cmdline, &read);
 	assert_int_equal(read.rc, whole.rc);
 	assert_string_equal(read.msg, whole.msg);
 	assert_memory_equal(&read.entry.cpu, &whole.entry.cpu,
@@ -218,25 +224,36 @@ static int assert_same_load(const struct file *f, const uint8_t *buf,
 	return whole.rc;
 }
 
-/* Every byte of [off, off + len) was read into buf, once or more. */
+/* What boot_image_read() gave: buf_len bytes of the file. */
+static size_t buf_len;
+
+/* Every byte of [off, off + len) was read into buf, once. */
 static void assert_read(const struct file *f, const uint8_t *buf, size_t off,
 			size_t len)
 {
 	size_t i;
 
 	for (i = off; i < off + len; i++)
-		if (!f->reads[i] || buf[i] != f->buf[i])
-			fail_msg("byte %#zx was not read", i);
+		if (i >= buf_len || f->reads[i] != 1 || buf[i] != f->buf[i])
+			fail_msg("byte %#zx was not read once", i);
 }
 
+/* No byte of [off, off + len) was read, and buf has zeros there, or
+ * ends before. */
 static void assert_unread(const struct file *f, const uint8_t *buf, size_t off,
 			  size_t len)
 {
 	size_t i;
 
 	for (i = off; i < off + len; i++)
-		if (f->reads[i] || buf[i])
+		if (f->reads[i] || (i < buf_len && buf[i]))
 			fail_msg("byte %#zx was read", i);
+}
+
+/* Read with boot_image_read(); the guest RAM is RAM_SIZE. */
+static int image_read(struct file *f, uint8_t **buf)
+{
+	return boot_image_read(read_file, f, f->len, RAM_SIZE, buf, &buf_len);
 }
 
 static void test_elf_reads_what_loaders_read(void **state)
@@ -250,24 +267,26 @@ static void test_elf_reads_what_loaders_read(void **state)
 	(void)state;
 	memset(cmdline, 'x', sizeof(cmdline) - 1);
 	build_elf(&f);
-	assert_int_equal(boot_image_read(read_file, &f, f.len, &buf), 0);
+	assert_int_equal(image_read(&f, &buf), 0);
 	assert_non_null(buf);
 	assert_read(&f, buf, 0, PREFIX);
 	assert_read(&f, buf, PHDR_OFF, NR_PHDRS * sizeof(Elf64_Phdr));
 	assert_read(&f, buf, SHDR_OFF, NR_SHDRS * sizeof(Elf64_Shdr));
-	assert_read(&f, buf, LOAD_OFF, LOAD_FILESZ);
 	assert_read(&f, buf, PVH_NOTE_OFF, 20);
 	assert_read(&f, buf, LINUX_NOTE_OFF, 24);
 	assert_unread(&f, buf, DEBUG_OFF, DEBUG_LEN);
-	assert_unread(&f, buf, LOAD_OFF + LOAD_FILESZ, 0x1000);
+	assert_unread(&f, buf, LOAD_OFF, LOAD_FILESZ + 0x1000);
+	/* Up to the furthest range read, the Linux note. */
+	assert_int_equal(buf_len, LINUX_NOTE_OFF + 24);
 	assert_int_equal(assert_same_load(&f, buf, "console=ttyS0"), 0);
 	assert_int_equal(assert_same_load(&f, buf, cmdline), -1);
-	boot_image_free(buf, f.len);
+	boot_image_free(buf, buf_len);
 	file_free(&f);
 }
 
 /* A multiboot ELF kernel without address fields loads by its program
- * headers; with them (flag 16), by the header's file offsets: whole. */
+ * headers; with them (flag 16), by the header's file offsets: only the
+ * first 64 KiB is parsed, the image is read into guest memory. */
 static void test_multiboot_elf(void **state)
 {
 	struct file f;
@@ -276,37 +295,42 @@ static void test_multiboot_elf(void **state)
 	(void)state;
 	build_elf(&f);
 	put_multiboot(&f, MB_PAGE_ALIGN);
-	assert_int_equal(boot_image_read(read_file, &f, f.len, &buf), 0);
-	assert_read(&f, buf, LOAD_OFF, LOAD_FILESZ);
+	assert_int_equal(image_read(&f, &buf), 0);
+	assert_read(&f, buf, PHDR_OFF, NR_PHDRS * sizeof(Elf64_Phdr));
+	assert_unread(&f, buf, LOAD_OFF, LOAD_FILESZ);
 	assert_unread(&f, buf, DEBUG_OFF, DEBUG_LEN);
 	assert_same_load(&f, buf, "");
-	boot_image_free(buf, f.len);
+	boot_image_free(buf, buf_len);
 	memset(f.reads, 0, f.len);
 	put_multiboot(&f, MB_AOUT_KLUDGE);
-	assert_int_equal(boot_image_read(read_file, &f, f.len, &buf), 0);
-	assert_read(&f, buf, 0, f.len);
-	boot_image_free(buf, f.len);
+	assert_int_equal(image_read(&f, &buf), 0);
+	assert_int_equal(buf_len, PREFIX);
+	assert_read(&f, buf, 0, PREFIX);
+	assert_unread(&f, buf, PREFIX, f.len - PREFIX);
+	assert_same_load(&f, buf, "");
+	boot_image_free(buf, buf_len);
 	file_free(&f);
 }
 
-/* A bzImage, a flat image, anything else: read whole, each byte once. */
-static void test_other_images_read_whole(void **state)
+/* A bzImage, a flat image, anything else: the first 64 KiB, once. */
+static void test_other_images_read_prefix(void **state)
 {
 	static const size_t lens[] = { 1, 300, PREFIX, PREFIX + 1, FILE_LEN };
 	struct file f;
 	uint8_t *buf;
 	unsigned int i;
-	size_t k;
+	size_t k, prefix;
 
 	(void)state;
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		file_init(&f, lens[i]);
-		assert_int_equal(boot_image_read(read_file, &f, f.len, &buf),
-				 0);
+		prefix = f.len < PREFIX ? f.len : PREFIX;
+		assert_int_equal(image_read(&f, &buf), 0);
+		assert_int_equal(buf_len, prefix);
 		for (k = 0; k < f.len; k++)
-			assert_int_equal(f.reads[k], 1);
-		assert_memory_equal(buf, f.buf, f.len);
-		boot_image_free(buf, f.len);
+			assert_int_equal(f.reads[k], k < prefix);
+		assert_memory_equal(buf, f.buf, prefix);
+		boot_image_free(buf, buf_len);
 		file_free(&f);
 	}
 }
@@ -332,14 +356,15 @@ static void test_overlapping_ranges_read_once(void **state)
 	memcpy(f.buf, &e, sizeof(e));
 	for (i = NR_PHDRS; i < e.e_phnum; i++)
 		memcpy(f.buf + PHDR_OFF + i * sizeof(ph), &ph, sizeof(ph));
-	assert_int_equal(boot_image_read(read_file, &f, f.len, &buf), 0);
+	assert_int_equal(image_read(&f, &buf), 0);
 	for (k = 0; k < f.len; k++)
 		if (f.reads[k] > most)
 			most = f.reads[k];
-	/* At most: the first 64 KiB, the header table, the ranges. */
-	assert_true(most <= 2);
+	/* The first 64 KiB, the header table and the notes do not
+	 * overlap once cut at the first 64 KiB. */
+	assert_int_equal(most, 1);
 	assert_same_load(&f, buf, "");
-	boot_image_free(buf, f.len);
+	boot_image_free(buf, buf_len);
 	file_free(&f);
 }
 
@@ -360,19 +385,19 @@ static void test_tables_past_the_end(void **state)
 	memcpy(&ph, f.buf + PHDR_OFF + sizeof(ph), sizeof(ph));
 	ph.p_offset = FILE_LEN - 4; /* the PT_NOTE */
 	memcpy(f.buf + PHDR_OFF + sizeof(ph), &ph, sizeof(ph));
-	assert_int_equal(boot_image_read(read_file, &f, f.len, &buf), 0);
+	assert_int_equal(image_read(&f, &buf), 0);
 	assert_unread(&f, buf, FILE_LEN - 16, 16);
 	assert_same_load(&f, buf, "");
-	boot_image_free(buf, f.len);
+	boot_image_free(buf, buf_len);
 
 	memset(f.reads, 0, f.len);
 	e.e_phoff = FILE_LEN - 8;
 	memcpy(f.buf, &e, sizeof(e));
-	assert_int_equal(boot_image_read(read_file, &f, f.len, &buf), 0);
+	assert_int_equal(image_read(&f, &buf), 0);
 	assert_read(&f, buf, 0, PREFIX);
 	assert_unread(&f, buf, PREFIX, FILE_LEN - PREFIX);
 	assert_same_load(&f, buf, "");
-	boot_image_free(buf, f.len);
+	boot_image_free(buf, buf_len);
 	file_free(&f);
 }
 
@@ -390,8 +415,7 @@ static void test_read_fails(void **state)
 		f.calls = 0;
 		f.fail_at = at;
 		buf = (uint8_t *)&f;
-		assert_int_equal(boot_image_read(read_file, &f, f.len, &buf),
-				 -1);
+		assert_int_equal(image_read(&f, &buf), -1);
 		assert_null(buf);
 		snprintf(want, sizeof(want), "test file: read %u fails", at);
 		assert_string_equal(err_msg(), want);
@@ -413,10 +437,11 @@ static void test_initrd_read_into_guest(void **state)
 	(void)state;
 	build_elf(&kernel);
 	file_init(&initrd, 70000);
-	assert_int_equal(boot_image_read(read_file, &kernel, kernel.len, &buf),
-			 0);
+	assert_int_equal(image_read(&kernel, &buf), 0);
 	bf.kernel = buf;
 	bf.kernel_len = kernel.len;
+	bf.kernel_read = read_file;
+	bf.kernel_ctx = &kernel;
 	bf.initrd = (struct boot_module){ .len = initrd.len,
 					  .read = read_file,
 					  .ctx = &initrd };
@@ -431,9 +456,77 @@ static void test_initrd_read_into_guest(void **state)
 	assert_int_equal(boot_load(&g.gm, &g.layout, &bf, &entry), -1);
 	assert_string_equal(err_msg(), "test file: read 1 fails");
 	fake_guest_free(&g);
-	boot_image_free(buf, kernel.len);
+	boot_image_free(buf, buf_len);
 	file_free(&kernel);
 	file_free(&initrd);
+}
+
+/* A PT_LOAD segment goes from the file to guest memory through
+ * kernel_read, in one read of its bytes, and never into the buffer. */
+static void test_segment_read_into_guest_once(void **state)
+{
+	struct file f;
+	struct fake_guest g;
+	struct boot_entry entry;
+	uint8_t *buf;
+	struct boot_files bf = { .cmdline = "", .kernel_read = read_file };
+	size_t k;
+
+	(void)state;
+	build_elf(&f);
+	assert_int_equal(image_read(&f, &buf), 0);
+	assert_unread(&f, buf, LOAD_OFF, LOAD_FILESZ);
+	memset(f.reads, 0, f.len);
+	f.calls = 0;
+	bf.kernel = buf;
+	bf.kernel_len = f.len;
+	bf.kernel_ctx = &f;
+	assert_int_equal(fake_guest_init(&g, RAM_SIZE), 0);
+	if (boot_load(&g.gm, &g.layout, &bf, &entry))
+		fail_msg("%s", err_msg());
+	assert_int_equal(f.calls, 1);
+	for (k = 0; k < f.len; k++)
+		assert_int_equal(f.reads[k],
+				 k >= LOAD_OFF && k < LOAD_OFF + LOAD_FILESZ);
+	assert_memory_equal(fake_guest_at(&g, LOAD_PADDR, LOAD_FILESZ),
+			    f.buf + LOAD_OFF, LOAD_FILESZ);
+	fake_guest_free(&g);
+	boot_image_free(buf, buf_len);
+	file_free(&f);
+}
+
+/* A note larger than guest RAM is not read, and refused as when the
+ * whole file is loaded.  The file is sparse (calloc): only what is
+ * written or read costs memory. */
+static void test_note_larger_than_ram(void **state)
+{
+	struct file f, small;
+	Elf64_Phdr ph;
+	uint8_t *buf;
+
+	(void)state;
+	build_elf(&small);
+	memset(&f, 0, sizeof(f));
+	f.len = RAM_SIZE + (2 << 20);
+	f.buf = calloc(1, f.len);
+	f.reads = calloc(1, f.len);
+	assert_non_null(f.buf);
+	assert_non_null(f.reads);
+	memcpy(f.buf, small.buf, small.len);
+	memcpy(&ph, f.buf + PHDR_OFF + sizeof(ph), sizeof(ph));
+	ph.p_offset = PREFIX;
+	ph.p_filesz = RAM_SIZE + 1;
+	memcpy(f.buf + PHDR_OFF + sizeof(ph), &ph, sizeof(ph));
+	assert_int_equal(image_read(&f, &buf), 0);
+	assert_true(buf_len < (1 << 20));
+	assert_unread(&f, buf, DEBUG_OFF, 0x1000);
+	assert_int_equal(assert_same_load(&f, buf, ""), -1);
+	assert_string_equal(
+		err_msg(),
+		"kernel k: ELF kernel's note (program header) 1 is 0x4000001 bytes, more than the 64M of guest RAM it could be loaded into");
+	boot_image_free(buf, buf_len);
+	file_free(&f);
+	file_free(&small);
 }
 
 int main(void)
@@ -441,7 +534,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_elf_reads_what_loaders_read),
 		cmocka_unit_test(test_multiboot_elf),
-		cmocka_unit_test(test_other_images_read_whole),
+		cmocka_unit_test(test_other_images_read_prefix),
+		cmocka_unit_test(test_segment_read_into_guest_once),
+		cmocka_unit_test(test_note_larger_than_ram),
 		cmocka_unit_test(test_overlapping_ranges_read_once),
 		cmocka_unit_test(test_tables_past_the_end),
 		cmocka_unit_test(test_read_fails),
