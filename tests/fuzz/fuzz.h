@@ -18,11 +18,54 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct fuzz_in {
 	const uint8_t *p;
 	size_t left;
 };
+
+/*
+ * A file of the fuzzer's own, named by a real path: kvmux refuses
+ * /proc/self/fd/N above stderr (host_refuse_own_fd()), so a memfd cannot
+ * stand in for a user's file.  In /dev/shm when it is writable (memory,
+ * as a memfd was), else $TMPDIR or /tmp; removed when the fuzzer exits.
+ * Returns its descriptor; path gets its name.
+ */
+#define FUZZ_TEMP_FILES 8
+static char fuzz_temp_paths[FUZZ_TEMP_FILES][96];
+
+static inline void fuzz_temp_remove(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < FUZZ_TEMP_FILES; i++)
+		if (fuzz_temp_paths[i][0])
+			unlink(fuzz_temp_paths[i]);
+}
+
+static inline int fuzz_temp_file(const char *suffix, const char **path)
+{
+	static unsigned int used;
+	const char *dir = getenv("TMPDIR");
+	char *p;
+	int fd;
+
+	if (!access("/dev/shm", W_OK))
+		dir = "/dev/shm";
+	if (used == FUZZ_TEMP_FILES)
+		abort();
+	p = fuzz_temp_paths[used++];
+	snprintf(p, sizeof(fuzz_temp_paths[0]), "%s/kvmux-fuzz-XXXXXX%s",
+		 dir && *dir ? dir : "/tmp", suffix);
+	fd = mkstemps(p, strlen(suffix));
+	if (fd < 0)
+		abort();
+	if (used == 1)
+		atexit(fuzz_temp_remove);
+	*path = p;
+	return fd;
+}
 
 static inline struct fuzz_in fuzz_in(const uint8_t *data, size_t size)
 {

@@ -5,8 +5,8 @@
  * device and group options behind it.
  *
  * Input: the arguments, one per line; then, after a NUL byte each, up to
- * three config files, which the arguments name as @1, @2 and @3 (memfds,
- * read through /proc/self/fd/N).  Every other '/' in an argument becomes
+ * three config files, which the arguments name as @1, @2 and @3 (files
+ * of fuzz_temp_file(), in /dev/shm).  Every other '/' in an argument becomes
  * '_', so no argument names a file outside the current directory (the
  * repository, when run by make): the fuzzer must not open /dev/zero or a
  * FIFO by chance.  --help and --version print to /dev/null.

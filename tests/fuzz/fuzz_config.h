@@ -16,18 +16,15 @@
 #include "kvmux/layout.h"
 #include "kvmux/platform.h"
 
-/* A file in memory; path names it as /proc/self/fd/N. */
+/* A config file of the fuzzer's (fuzz_temp_file()). */
 struct fuzz_file {
 	int fd;
-	char path[32];
+	const char *path;
 };
 
 static inline void fuzz_file_open(struct fuzz_file *f)
 {
-	f->fd = memfd_create("kvmux-fuzz.conf", MFD_CLOEXEC);
-	if (f->fd < 0)
-		abort();
-	snprintf(f->path, sizeof(f->path), "/proc/self/fd/%d", f->fd);
+	f->fd = fuzz_temp_file(".conf", &f->path);
 }
 
 static inline void fuzz_file_fill(struct fuzz_file *f, const void *data,

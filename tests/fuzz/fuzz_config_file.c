@@ -4,8 +4,9 @@
  * with the size, integer, duration and bool parsers behind
  * its keys.
  *
- * Input: the file's bytes.  They are written to a memfd and read through
- * its /proc/self/fd/N path, as kvmux reads a config file.  An accepted
+ * Input: the file's bytes.  They are written to a file of
+ * fuzz_temp_file() (in /dev/shm) and read through its path, as kvmux
+ * reads a config file.  An accepted
  * file must give a vm_config within the documented limits; a refused one
  * one error line; either way nothing leaks (vm_config_free()).
  */

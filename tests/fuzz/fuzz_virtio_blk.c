@@ -2,7 +2,7 @@
 /*
  * fuzz_virtio_blk.c - virtio-blk (src/devices/virtio/virtio_blk.c) behind
  * the virtio-mmio transport (virtio_mmio.c) and the ring walker (virtq.c),
- * on a 16 KiB image in a memfd: a read-write disk, a read-only one or a
+ * on a 16 KiB image in a file of /dev/shm (fuzz_temp_file()): a read-write disk, a read-only one or a
  * snapshot=on one, chosen by the input.  The harness and the model are
  * fuzz_virtio.h's; this file adds the model of the requests (virtio 1.x,
  * 5.2.6) over the model's view of the disk.
@@ -47,7 +47,7 @@
 
 struct blk_model {
 	int fd; /* the image, as the harness sees it */
-	char path[40];
+	const char *path;
 	bool readonly, snapshot;
 	uint8_t orig[DISK_BYTES];
 	uint8_t view[DISK_BYTES]; /* what the guest reads */
@@ -71,9 +71,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* The snapshot store: in memory, made and dropped for each input. */
 	if (!access("/dev/shm", W_OK))
 		setenv("TMPDIR", "/dev/shm", 1);
-	blk.fd = memfd_create("kvmux-fuzz-disk", MFD_CLOEXEC);
-	FUZZ_CHECK(blk.fd >= 0);
-	snprintf(blk.path, sizeof(blk.path), "/proc/self/fd/%d", blk.fd);
+	blk.fd = fuzz_temp_file(".img", &blk.path);
 	for (i = 0; i < DISK_BYTES; i++)
 		blk.orig[i] = pattern(i);
 	return 0;
@@ -154,7 +152,7 @@ static uint8_t blk_rw(struct fv *v, const struct fv_chain *c, uint64_t sector,
 }
 
 /* Discard and write-zeroes: each range in turn, up to a bad one; both
- * leave zeros (the memfd punches holes; a snapshot's store too). */
+ * leave zeros (tmpfs punches holes; a snapshot's store too). */
 static uint8_t blk_zero(struct fv *v, const struct fv_chain *c)
 {
 	static const uint8_t zeros[DISK_BYTES];
