@@ -36,13 +36,17 @@ int host_open_input(const char *path, const char *what, int flags,
 		    bool block_ok);
 
 /*
- * Refuse a path that names one of kvmux's own descriptors through /proc:
- * /dev/fd/N, /proc/self/fd/N, /proc/thread-self/fd/N, /proc/PID/fd/N,
- * and links to those directories, for N above 2.  kvmux closes every
- * descriptor it inherits above stderr before it opens anything, so such
- * a name can only reach a file kvmux opened itself (a kernel, a disk, a
- * console log) and never the one the caller meant.  what names the file
- * in the error ("disk").  Returns 0, or -1 with err_set() (status 126).
+ * Refuse a path that reaches one of kvmux's own open files through one of
+ * /proc's magic links (/dev/fd/N, /proc/self/fd/N, /proc/thread-self/fd/N,
+ * also through a symbolic link to one, a relative path or another PID
+ * namespace's /proc): kvmux closes every descriptor it inherits above
+ * stderr before it opens anything, so such a name can only mean a file
+ * kvmux opened itself (a kernel, a disk, a console log), never the one
+ * the caller meant.  Found with openat2(RESOLVE_NO_MAGICLINKS) and a
+ * comparison of the file with this process's descriptors; /dev/stdin and
+ * its like stay allowed.  Not checked before Linux 5.6 (no openat2).
+ * what names the file in the error ("disk").  Returns 0, or -1 with
+ * err_set() (status 126).
  */
 int host_refuse_own_fd(const char *path, const char *what);
 

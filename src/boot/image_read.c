@@ -47,7 +47,8 @@ struct image_reader {
 	void *ctx;
 	uint8_t *buf;
 	size_t buf_len; /* bytes of the file buf holds room for */
-	size_t map_len; /* buf_len rounded up to pages */
+	size_t map_len; /* buf_len rounded up to pages: readable, writable */
+	size_t reserved; /* buf's address range: map_len, then the file's */
 	uint64_t len; /* of the file */
 	uint64_t max; /* the largest table or note the loaders parse */
 	struct range done[MAX_DONE]; /* by offset; they may overlap */
@@ -73,22 +74,51 @@ static int by_offset(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
+/*
+ * Move buf into a range as long as the file, reserved without access (not
+ * charged to the commit limit), where it then grows in place: the first
+ * growth past the prefix copies the prefix there, once.  Not mremap(),
+ * which ThreadSanitizer does not follow (it then reports the reads of two
+ * boards prepared side by side as a race).
+ */
+static int reserve_file(struct image_reader *ir)
+{
+	size_t page = BOOT_PAGE_SIZE;
+	size_t reserved = (ir->len + page - 1) & ~(page - 1);
+	void *p = mmap(NULL, reserved, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED ||
+	    mprotect(p, ir->map_len, PROT_READ | PROT_WRITE) < 0) {
+		if (p != MAP_FAILED)
+			munmap(p, reserved);
+		return err_set_errno("no address space for a kernel image of "
+				     "%llu bytes",
+				     (unsigned long long)ir->len);
+	}
+	memcpy(p, ir->buf, ir->buf_len);
+	munmap(ir->buf, ir->reserved);
+	ir->buf = p;
+	ir->reserved = reserved;
+	return 0;
+}
+
 /* Room in buf for the file up to end; pages never written cost nothing. */
 static int grow(struct image_reader *ir, uint64_t end)
 {
 	size_t page = BOOT_PAGE_SIZE, map_len;
-	void *p;
 
 	if (end <= ir->buf_len)
 		return 0;
 	map_len = (end + page - 1) & ~(page - 1); /* end <= len <= SIZE_MAX */
+	if (map_len > ir->reserved && reserve_file(ir) < 0)
+		return -1;
 	if (map_len > ir->map_len) {
-		p = mremap(ir->buf, ir->map_len, map_len, MREMAP_MAYMOVE);
-		if (p == MAP_FAILED)
+		if (mprotect(ir->buf + ir->map_len, map_len - ir->map_len,
+			     PROT_READ | PROT_WRITE) < 0)
 			return err_set_errno("no memory for %llu bytes of a "
 					     "kernel image's headers",
 					     (unsigned long long)end);
-		ir->buf = p;
 		ir->map_len = map_len;
 	}
 	ir->buf_len = end;
@@ -250,11 +280,16 @@ int boot_image_read(boot_read_fn *read_fn, void *ctx, uint64_t len,
 				     (unsigned long long)prefix);
 	ir.buf = p;
 	ir.buf_len = prefix;
+	ir.reserved = ir.map_len;
 	if (read_fn(ctx, ir.buf, 0, prefix) ||
 	    (loaded_by_headers(ir.buf, prefix) && read_elf(&ir))) {
-		munmap(ir.buf, ir.map_len);
+		munmap(ir.buf, ir.reserved);
 		return -1;
 	}
+	/* What was never made writable goes: boot_image_free() takes
+	 * buf_len, within map_len. */
+	if (ir.reserved > ir.map_len)
+		munmap(ir.buf + ir.map_len, ir.reserved - ir.map_len);
 	*buf = ir.buf;
 	*buf_len = ir.buf_len;
 	return 0;

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* host_file.c - input files opened and read, output files written, with errors
  * that name them (kvmux/host_file.h) */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kvmux/error.h"
@@ -46,43 +48,68 @@ static int refuse_type(const char *path, const char *what, unsigned int mode,
 		       block_ok ? " or a block device" : "");
 }
 
-/* "fd" or "task/TID/fd": what follows /proc/PID/ for its own descriptors. */
-static bool is_fd_dir(const char *rest)
+static bool same_file(const struct stat *a, const struct stat *b)
 {
-	size_t digits;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
 
-	if (!strcmp(rest, "fd"))
-		return true;
-	if (strncmp(rest, "task/", 5))
-		return false;
-	digits = strspn(rest + 5, "0123456789");
-	return digits && !strcmp(rest + 5 + digits, "/fd");
+/*
+ * The descriptor above stderr of this process that is the file st is, or
+ * -1 (its directory's own is left out).  -1 too for the file of stdin,
+ * stdout or stderr, which kvmux may hold copies of: /dev/stdout is the
+ * caller's own.
+ */
+static int own_fd_of(const struct stat *st)
+{
+	DIR *dir;
+	struct dirent *e;
+	struct stat o;
+	int fd, found = -1;
+
+	for (fd = 0; fd <= STDERR_FILENO; fd++)
+		if (!fstat(fd, &o) && same_file(&o, st))
+			return -1;
+	dir = opendir("/proc/self/fd");
+	if (!dir)
+		return -1;
+	while (found < 0 && (e = readdir(dir))) {
+		fd = atoi(e->d_name);
+		if (fd > STDERR_FILENO && fd != dirfd(dir) && !fstat(fd, &o) &&
+		    same_file(&o, st))
+			found = fd;
+	}
+	closedir(dir);
+	return found;
 }
 
 int host_refuse_own_fd(const char *path, const char *what)
 {
-	const char *slash = strrchr(path, '/');
-	char dir[PATH_MAX], real[PATH_MAX], own[32];
-	unsigned long n;
-	char *end;
-	int len;
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_NO_MAGICLINKS };
+	struct stat st;
+	int fd, own;
 
-	if (!slash || slash == path)
+	fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd >= 0) {
+		close(fd);
 		return 0;
-	errno = 0;
-	n = strtoul(slash + 1, &end, 10);
-	if (end == slash + 1 || *end || errno || n <= STDERR_FILENO)
+	}
+	/* ENOSYS (before Linux 5.6): not checked; ENOENT and the rest are
+	 * for the open that follows to say.  ELOOP: a magic link on the way
+	 * (or a loop of symbolic links, which open(2) refuses too). */
+	if (errno != ELOOP)
 		return 0;
-	len = snprintf(own, sizeof(own), "/proc/%d/", (int)getpid());
-	if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >=
-		    (int)sizeof(dir) ||
-	    !realpath(dir, real) || strncmp(real, own, len) ||
-	    !is_fd_dir(real + len))
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
 		return 0;
-	return err_set("%s %s is descriptor %lu of kvmux's own, not one it "
-		       "inherited (kvmux closes those above stderr at start): "
-		       "give the file's path",
-		       what, path, n);
+	own = fstat(fd, &st) ? -1 : own_fd_of(&st);
+	close(fd);
+	if (own < 0)
+		return 0;
+	return err_set("%s %s is descriptor %d of kvmux's own, reached "
+		       "through /proc (kvmux closes what it inherits above "
+		       "stderr at start): give the file's path",
+		       what, path, own);
 }
 
 /* open(2) failed with err: say why, naming what the path is if that is
