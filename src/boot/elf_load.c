@@ -142,10 +142,23 @@ static int too_big(const char *what, unsigned int i, uint64_t size,
 		what, i, (unsigned long long)size, boot_size_str(max).s);
 }
 
+/* Notes' bytes in all past max: a kernel has a few KiB of them, and
+ * every byte of a note is read into kvmux's memory before it is parsed. */
+static int notes_too_big(uint64_t *total, uint64_t size, uint64_t max)
+{
+	*total = size > UINT64_MAX - *total ? UINT64_MAX : *total + size;
+	if (*total <= max)
+		return 0;
+	return err_set(
+		"ELF kernel's notes are more than the %s of guest RAM in all",
+		boot_size_str(max).s);
+}
+
 int boot_check_elf_sizes(const struct elf_file *ef, uint64_t max)
 {
 	struct elf_segment seg;
 	struct elf_section sec;
+	uint64_t notes = 0;
 	unsigned int i;
 
 	if ((uint64_t)ef->phnum * ef->phentsize > max)
@@ -159,6 +172,10 @@ int boot_check_elf_sizes(const struct elf_file *ef, uint64_t max)
 		    buf_has(ef->len, seg.offset, seg.filesz))
 			return too_big("note (program header)", i, seg.filesz,
 				       max);
+		if (seg.type == PT_NOTE &&
+		    buf_has(ef->len, seg.offset, seg.filesz) &&
+		    notes_too_big(&notes, seg.filesz, max))
+			return -1;
 	}
 	/* What runs past the end of the file is the note scan's to refuse
 	 * ("truncated"), as is a section table it cannot use. */
@@ -174,6 +191,10 @@ int boot_check_elf_sizes(const struct elf_file *ef, uint64_t max)
 		if (sec.type == SHT_NOTE && sec.size > max &&
 		    buf_has(ef->len, sec.offset, sec.size))
 			return too_big("note (section)", i, sec.size, max);
+		if (sec.type == SHT_NOTE &&
+		    buf_has(ef->len, sec.offset, sec.size) &&
+		    notes_too_big(&notes, sec.size, max))
+			return -1;
 	}
 	return 0;
 }

@@ -209,8 +209,21 @@ static bool loaded_by_headers(const uint8_t *buf, size_t len)
 }
 
 /* The header tables, then the notes they point at. */
+/* Whether a note of len bytes still fits the notes' budget of max in all
+ * (boot_check_elf_sizes() refuses more); takes it from *left. */
+static bool note_fits(uint64_t *left, uint64_t len)
+{
+	if (len > *left) {
+		*left = 0;
+		return false;
+	}
+	*left -= len;
+	return true;
+}
+
 static int read_elf(struct image_reader *ir)
 {
+	uint64_t notes_left = ir->max;
 	struct elf_segment seg;
 	struct elf_section sec;
 	struct elf_file ef;
@@ -241,12 +254,16 @@ static int read_elf(struct image_reader *ir)
 	n = 0;
 	for (i = 0; segments && i < ef.phnum; i++) {
 		elf_segment(&ef, i, &seg);
-		if (seg.type == PT_NOTE)
+		if (seg.type == PT_NOTE &&
+		    buf_has(ir->len, seg.offset, seg.filesz) &&
+		    note_fits(&notes_left, seg.filesz))
 			add_range(ir, r, &n, seg.offset, seg.filesz);
 	}
 	for (i = 0; sections && i < ef.shnum; i++) {
 		elf_section(&ef, i, &sec);
-		if (sec.type == SHT_NOTE)
+		if (sec.type == SHT_NOTE &&
+		    buf_has(ir->len, sec.offset, sec.size) &&
+		    note_fits(&notes_left, sec.size))
 			add_range(ir, r, &n, sec.offset, sec.size);
 	}
 	rc = read_ranges(ir, r, n, false);

@@ -529,6 +529,45 @@ static void test_note_larger_than_ram(void **state)
 	file_free(&small);
 }
 
+/* Two notes of just over half the guest RAM each: each fits, both do
+ * not; only the first is read, and the loader refuses the image. */
+static void test_notes_larger_than_ram_in_all(void **state)
+{
+	const uint64_t half = RAM_SIZE / 2 + 1;
+	struct file f, small;
+	Elf64_Phdr ph;
+	Elf64_Shdr sh;
+	uint8_t *buf;
+
+	(void)state;
+	build_elf(&small);
+	memset(&f, 0, sizeof(f));
+	f.len = RAM_SIZE + (2 << 20);
+	f.buf = calloc(1, f.len);
+	f.reads = calloc(1, f.len);
+	assert_non_null(f.buf);
+	assert_non_null(f.reads);
+	memcpy(f.buf, small.buf, small.len);
+	memcpy(&ph, f.buf + PHDR_OFF + sizeof(ph), sizeof(ph));
+	ph.p_offset = PREFIX;
+	ph.p_filesz = half;
+	memcpy(f.buf + PHDR_OFF + sizeof(ph), &ph, sizeof(ph));
+	memcpy(&sh, f.buf + SHDR_OFF + sizeof(sh), sizeof(sh));
+	sh.sh_offset = PREFIX + half + 0x1000;
+	sh.sh_size = half;
+	memcpy(f.buf + SHDR_OFF + sizeof(sh), &sh, sizeof(sh));
+	assert_int_equal(image_read(&f, &buf), 0);
+	assert_true(buf_len <= PREFIX + half);
+	assert_unread(&f, buf, sh.sh_offset, 0x1000);
+	assert_int_equal(assert_same_load(&f, buf, ""), -1);
+	assert_string_equal(
+		err_msg(),
+		"kernel k: ELF kernel's notes are more than the 64M of guest RAM in all");
+	boot_image_free(buf, buf_len);
+	file_free(&f);
+	file_free(&small);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_other_images_read_prefix),
 		cmocka_unit_test(test_segment_read_into_guest_once),
 		cmocka_unit_test(test_note_larger_than_ram),
+		cmocka_unit_test(test_notes_larger_than_ram_in_all),
 		cmocka_unit_test(test_overlapping_ranges_read_once),
 		cmocka_unit_test(test_tables_past_the_end),
 		cmocka_unit_test(test_read_fails),
