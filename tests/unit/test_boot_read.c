@@ -495,24 +495,34 @@ static void test_segment_read_into_guest_once(void **state)
 	file_free(&f);
 }
 
+/* build_elf()'s file at the start of one of 2 MiB more than the guest
+ * RAM.  Sparse (calloc): only what is written or read costs memory. */
+static void build_large_elf(struct file *f)
+{
+	struct file small;
+
+	build_elf(&small);
+	memset(f, 0, sizeof(*f));
+	f->len = RAM_SIZE + (2 << 20);
+	f->buf = calloc(1, f->len);
+	f->reads = calloc(1, f->len);
+	assert_non_null(f->buf);
+	assert_non_null(f->reads);
+	memcpy(f->buf, small.buf, small.len);
+	file_free(&small);
+}
+
 /* A note larger than guest RAM is not read, and refused as when the
  * whole file is loaded.  The file is sparse (calloc): only what is
  * written or read costs memory. */
 static void test_note_larger_than_ram(void **state)
 {
-	struct file f, small;
+	struct file f;
 	Elf64_Phdr ph;
 	uint8_t *buf;
 
 	(void)state;
-	build_elf(&small);
-	memset(&f, 0, sizeof(f));
-	f.len = RAM_SIZE + (2 << 20);
-	f.buf = calloc(1, f.len);
-	f.reads = calloc(1, f.len);
-	assert_non_null(f.buf);
-	assert_non_null(f.reads);
-	memcpy(f.buf, small.buf, small.len);
+	build_large_elf(&f);
 	memcpy(&ph, f.buf + PHDR_OFF + sizeof(ph), sizeof(ph));
 	ph.p_offset = PREFIX;
 	ph.p_filesz = RAM_SIZE + 1;
@@ -526,7 +536,6 @@ static void test_note_larger_than_ram(void **state)
 		"kernel k: ELF kernel's note (program header) 1 is 0x4000001 bytes, more than the 64M of guest RAM it could be loaded into");
 	boot_image_free(buf, buf_len);
 	file_free(&f);
-	file_free(&small);
 }
 
 /* Two notes of just over half the guest RAM each: each fits, both do
@@ -534,20 +543,13 @@ static void test_note_larger_than_ram(void **state)
 static void test_notes_larger_than_ram_in_all(void **state)
 {
 	const uint64_t half = RAM_SIZE / 2 + 1;
-	struct file f, small;
+	struct file f;
 	Elf64_Phdr ph;
 	Elf64_Shdr sh;
 	uint8_t *buf;
 
 	(void)state;
-	build_elf(&small);
-	memset(&f, 0, sizeof(f));
-	f.len = RAM_SIZE + (2 << 20);
-	f.buf = calloc(1, f.len);
-	f.reads = calloc(1, f.len);
-	assert_non_null(f.buf);
-	assert_non_null(f.reads);
-	memcpy(f.buf, small.buf, small.len);
+	build_large_elf(&f);
 	memcpy(&ph, f.buf + PHDR_OFF + sizeof(ph), sizeof(ph));
 	ph.p_offset = PREFIX;
 	ph.p_filesz = half;
@@ -565,7 +567,6 @@ static void test_notes_larger_than_ram_in_all(void **state)
 		"kernel k: ELF kernel's notes are more than the 64M of guest RAM in all");
 	boot_image_free(buf, buf_len);
 	file_free(&f);
-	file_free(&small);
 }
 
 int main(void)
