@@ -42,9 +42,11 @@ int host_open_input(const char *path, const char *what, int flags,
  * namespace's /proc): kvmux closes every descriptor it inherits above
  * stderr before it opens anything, so such a name can only mean a file
  * kvmux opened itself (a kernel, a disk, a console log), never the one
- * the caller meant.  Found with openat2(RESOLVE_NO_MAGICLINKS) and a
- * comparison of the file with this process's descriptors; /dev/stdin and
- * its like stay allowed.  Not checked before Linux 5.6 (no openat2).
+ * the caller meant.  Found by following the path's last component
+ * through symbolic links to a link of /proc, and comparing the file it
+ * reaches with this process's descriptors; /dev/stdin and its like stay
+ * allowed, and so do paths that only pass through /proc
+ * (/proc/PID/root/...).
  * what names the file in the error ("disk").  Returns 0, or -1 with
  * err_set() (status 126).
  */

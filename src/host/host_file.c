@@ -4,13 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "kvmux/error.h"
@@ -82,34 +82,72 @@ static int own_fd_of(const struct stat *st)
 	return found;
 }
 
+/*
+ * Follow path's last component through symbolic links, as open(2) would,
+ * until it is not a link (0) or is one of /proc's (1: at[] names it).
+ * Only the last step counts: /proc/PID/root/... and /proc/self/cwd/...
+ * pass through a /proc link to a file of their own.
+ */
+static int ends_in_proc_link(const char *path, char at[PATH_MAX])
+{
+	char target[PATH_MAX];
+	struct statfs fs;
+	struct stat st;
+	unsigned int hops;
+	const char *slash;
+	ssize_t n;
+	int fd;
+
+	if (snprintf(at, PATH_MAX, "%s", path) >= PATH_MAX)
+		return 0;
+	for (hops = 0; hops < 40; hops++) { /* as the kernel's MAXSYMLINKS */
+		fd = open(at, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return 0;
+		if (fstat(fd, &st) || !S_ISLNK(st.st_mode)) {
+			close(fd);
+			return 0;
+		}
+		if (!fstatfs(fd, &fs) && fs.f_type == PROC_SUPER_MAGIC) {
+			close(fd);
+			return 1;
+		}
+		n = readlinkat(fd, "", target, sizeof(target) - 1);
+		close(fd);
+		if (n <= 0)
+			return 0;
+		target[n] = '\0';
+		slash = strrchr(at, '/');
+		if (target[0] == '/' || !slash)
+			snprintf(at, PATH_MAX, "%s", target);
+		else if (snprintf(at + (slash + 1 - at),
+				  PATH_MAX - (slash + 1 - at), "%s",
+				  target) >= PATH_MAX - (slash + 1 - at))
+			return 0;
+	}
+	return 0;
+}
+
 int host_refuse_own_fd(const char *path, const char *what)
 {
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
-				.resolve = RESOLVE_NO_MAGICLINKS };
+	char at[PATH_MAX];
 	struct stat st;
 	int fd, own;
 
-	fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
-	if (fd >= 0) {
-		close(fd);
+	if (!ends_in_proc_link(path, at))
 		return 0;
-	}
-	/* ENOSYS (before Linux 5.6): not checked; ENOENT and the rest are
-	 * for the open that follows to say.  ELOOP: a magic link on the way
-	 * (or a loop of symbolic links, which open(2) refuses too). */
-	if (errno != ELOOP)
-		return 0;
-	fd = open(path, O_PATH | O_CLOEXEC);
+	fd = open(at, O_PATH | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return 0; /* for the open that follows to say */
 	own = fstat(fd, &st) ? -1 : own_fd_of(&st);
 	close(fd);
 	if (own < 0)
 		return 0;
-	return err_set("%s %s is descriptor %d of kvmux's own, reached "
-		       "through /proc (kvmux closes what it inherits above "
-		       "stderr at start): give the file's path",
-		       what, path, own);
+	return err_set("%s %s leads through /proc%s%s%s to a file kvmux "
+		       "opened itself, not one it inherited (kvmux closes "
+		       "those above stderr at start): give the file's path",
+		       what, path, strcmp(at, path) ? " (" : "",
+		       strcmp(at, path) ? at : "", strcmp(at, path) ? ")" : "");
 }
 
 /* open(2) failed with err: say why, naming what the path is if that is

@@ -212,7 +212,7 @@ for n in 3 4 5 6 7 8 9 10 11 12 13 14; do
 		# shellcheck disable=SC2086 # the words of $args
 		kvmux_run run $args --timeout 30
 		fd_statuses="$fd_statuses $STATUS"
-		! err_has "of kvmux's own, reached through /proc" ||
+		! err_has "leads through /proc" ||
 			fd_named=$((fd_named + 1))
 	done
 done
@@ -228,6 +228,15 @@ timeout -k 5 "$OUTER_TIMEOUT" "$KVMUX" run --kernel "$FIRMWARE/initrd.elf" \
 OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
 check "--initrd /dev/stdin (a file): the caller's, read" all_of 'status_is 0' \
 	'out_has "initrd: size=4096"'
+# A path that only passes through /proc to a file of its own is the
+# file's: the same image twice through /proc/self/root (a container's
+# files are named so) is read-only shared, as by its plain path.
+kvmux_run run --kernel "$FIRMWARE/initrd.elf" \
+	--initrd "/proc/self/root$(realpath "$WORK/fd.img")" \
+	--disk "path=/proc/self/root$(realpath "$WORK/fd.img"),readonly=on" \
+	--timeout 30
+check "/proc/self/root/...: a path through /proc to a file kvmux also holds is not refused" \
+	all_of 'status_is 0' 'out_has "initrd: size=4096"'
 expect_error "a /proc file as a disk: no size, 126" 126 \
 	"disk /proc/self/status has no size" \
 	run --kernel "$FIRMWARE/blk.elf" --disk /proc/self/status
