@@ -14,8 +14,9 @@ build_pkgs=(gcc make pkg-config linux-libc-dev libfdt-dev libcap-ng-dev
 	libseccomp-dev libcmocka-dev libjansson-dev libpcre2-dev binutils)
 # clang + libclang-rt-14-dev: the libFuzzer targets of make fuzz-smoke;
 # llvm: llvm-symbolizer, for readable sanitizer reports.
+# time: GNU time (/usr/bin/time), for the tests' peak-RSS bounds.
 test_pkgs=(python3 coreutils util-linux procps device-tree-compiler acpica-tools
-	qemu-utils clang libclang-rt-14-dev llvm)
+	qemu-utils clang libclang-rt-14-dev llvm time)
 linux_pkgs=(linux-source-6.1 bc flex bison libelf-dev libssl-dev cpio lz4 perl
 	xz-utils)
 bench_pkgs=(hyperfine qemu-system-x86 time strace linux-perf)

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct stat;
+
 /*
  * An input file the boot loaders read (kernel, initrd, module), open for
  * reading; its size is taken once, when it is opened.
@@ -51,6 +53,9 @@ int host_open_input(const char *path, const char *what, int flags,
  * err_set() (status 126).
  */
 int host_refuse_own_fd(const char *path, const char *what);
+
+/* Whether a and b (stat(2) results) are one file: device and inode. */
+bool host_same_file(const struct stat *a, const struct stat *b);
 
 /* "a FIFO", "a directory", ... for a st_mode. */
 const char *host_file_type(unsigned int mode);

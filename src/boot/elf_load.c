@@ -154,6 +154,28 @@ static int notes_too_big(uint64_t *total, uint64_t size, uint64_t max)
 		boot_size_str(max).s);
 }
 
+static int table_too_big(const char *what, uint64_t bytes, uint64_t max)
+{
+	if (bytes <= max)
+		return 0;
+	return err_set(
+		"ELF kernel's %s header table is %#llx bytes, more than the %s of guest RAM it could be loaded into",
+		what, (unsigned long long)bytes, boot_size_str(max).s);
+}
+
+/* A note of size bytes at offset (what and i name it): one past the end
+ * of the file is the note scan's to refuse ("truncated"). */
+static int note_too_big(const struct elf_file *ef, const char *what,
+			unsigned int i, uint64_t offset, uint64_t size,
+			uint64_t max, uint64_t *notes)
+{
+	if (!buf_has(ef->len, offset, size))
+		return 0;
+	if (size > max)
+		return too_big(what, i, size, max);
+	return notes_too_big(notes, size, max);
+}
+
 int boot_check_elf_sizes(const struct elf_file *ef, uint64_t max)
 {
 	struct elf_segment seg;
@@ -161,39 +183,26 @@ int boot_check_elf_sizes(const struct elf_file *ef, uint64_t max)
 	uint64_t notes = 0;
 	unsigned int i;
 
-	if ((uint64_t)ef->phnum * ef->phentsize > max)
-		return err_set(
-			"ELF kernel's program header table is %#llx bytes, more than the %s of guest RAM it could be loaded into",
-			(unsigned long long)ef->phnum * ef->phentsize,
-			boot_size_str(max).s);
+	if (table_too_big("program", (uint64_t)ef->phnum * ef->phentsize, max))
+		return -1;
 	for (i = 0; i < ef->phnum; i++) {
 		elf_segment(ef, i, &seg);
-		if (seg.type == PT_NOTE && seg.filesz > max &&
-		    buf_has(ef->len, seg.offset, seg.filesz))
-			return too_big("note (program header)", i, seg.filesz,
-				       max);
 		if (seg.type == PT_NOTE &&
-		    buf_has(ef->len, seg.offset, seg.filesz) &&
-		    notes_too_big(&notes, seg.filesz, max))
+		    note_too_big(ef, "note (program header)", i, seg.offset,
+				 seg.filesz, max, &notes))
 			return -1;
 	}
 	/* What runs past the end of the file is the note scan's to refuse
 	 * ("truncated"), as is a section table it cannot use. */
 	if (!ef->shoff || !ef->shnum || elf_check_section_headers(ef))
 		return 0;
-	if ((uint64_t)ef->shnum * ef->shentsize > max)
-		return err_set(
-			"ELF kernel's section header table is %#llx bytes, more than the %s of guest RAM it could be loaded into",
-			(unsigned long long)ef->shnum * ef->shentsize,
-			boot_size_str(max).s);
+	if (table_too_big("section", (uint64_t)ef->shnum * ef->shentsize, max))
+		return -1;
 	for (i = 0; i < ef->shnum; i++) {
 		elf_section(ef, i, &sec);
-		if (sec.type == SHT_NOTE && sec.size > max &&
-		    buf_has(ef->len, sec.offset, sec.size))
-			return too_big("note (section)", i, sec.size, max);
 		if (sec.type == SHT_NOTE &&
-		    buf_has(ef->len, sec.offset, sec.size) &&
-		    notes_too_big(&notes, sec.size, max))
+		    note_too_big(ef, "note (section)", i, sec.offset, sec.size,
+				 max, &notes))
 			return -1;
 	}
 	return 0;

@@ -209,16 +209,23 @@ static bool loaded_by_headers(const uint8_t *buf, size_t len)
 }
 
 /* The header tables, then the notes they point at. */
-/* Whether a note of len bytes still fits the notes' budget of max in all
- * (boot_check_elf_sizes() refuses more); takes it from *left. */
-static bool note_fits(uint64_t *left, uint64_t len)
+/*
+ * A note within the file, while the notes' budget of max in all lasts
+ * (*left: boot_check_elf_sizes() refuses more, and a note past the end of
+ * the file is the loaders' to refuse).
+ */
+static void add_note(const struct image_reader *ir, struct range *r,
+		     unsigned int *n, uint64_t *left, uint64_t off,
+		     uint64_t len)
 {
+	if (!buf_has(ir->len, off, len))
+		return;
 	if (len > *left) {
 		*left = 0;
-		return false;
+		return;
 	}
 	*left -= len;
-	return true;
+	add_range(ir, r, n, off, len);
 }
 
 static int read_elf(struct image_reader *ir)
@@ -254,17 +261,14 @@ static int read_elf(struct image_reader *ir)
 	n = 0;
 	for (i = 0; segments && i < ef.phnum; i++) {
 		elf_segment(&ef, i, &seg);
-		if (seg.type == PT_NOTE &&
-		    buf_has(ir->len, seg.offset, seg.filesz) &&
-		    note_fits(&notes_left, seg.filesz))
-			add_range(ir, r, &n, seg.offset, seg.filesz);
+		if (seg.type == PT_NOTE)
+			add_note(ir, r, &n, &notes_left, seg.offset,
+				 seg.filesz);
 	}
 	for (i = 0; sections && i < ef.shnum; i++) {
 		elf_section(&ef, i, &sec);
-		if (sec.type == SHT_NOTE &&
-		    buf_has(ir->len, sec.offset, sec.size) &&
-		    note_fits(&notes_left, sec.size))
-			add_range(ir, r, &n, sec.offset, sec.size);
+		if (sec.type == SHT_NOTE)
+			add_note(ir, r, &n, &notes_left, sec.offset, sec.size);
 	}
 	rc = read_ranges(ir, r, n, false);
 out:

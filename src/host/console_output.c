@@ -343,7 +343,7 @@ static bool on_stderr_file(int fd)
 	struct stat a, b;
 
 	return fd >= 0 && fstat(fd, &a) == 0 && fstat(STDERR_FILENO, &b) == 0 &&
-	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	       host_same_file(&a, &b);
 }
 
 /* kvmux's lines must not continue a guest's last one on the file they

@@ -48,7 +48,7 @@ static int refuse_type(const char *path, const char *what, unsigned int mode,
 		       block_ok ? " or a block device" : "");
 }
 
-static bool same_file(const struct stat *a, const struct stat *b)
+bool host_same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
@@ -67,7 +67,7 @@ static int own_fd_of(const struct stat *st)
 	int fd, found = -1;
 
 	for (fd = 0; fd <= STDERR_FILENO; fd++)
-		if (!fstat(fd, &o) && same_file(&o, st))
+		if (!fstat(fd, &o) && host_same_file(&o, st))
 			return -1;
 	dir = opendir("/proc/self/fd");
 	if (!dir)
@@ -75,7 +75,7 @@ static int own_fd_of(const struct stat *st)
 	while (found < 0 && (e = readdir(dir))) {
 		fd = atoi(e->d_name);
 		if (fd > STDERR_FILENO && fd != dirfd(dir) && !fstat(fd, &o) &&
-		    same_file(&o, st))
+		    host_same_file(&o, st))
 			found = fd;
 	}
 	closedir(dir);

@@ -69,6 +69,19 @@ skip() {
 	echo "SKIP $1: $2"
 }
 
+# peak_rss ARGS...: kvmux ARGS under GNU time (/usr/bin/time, the time
+# package: check it is there first); sets STATUS, OUT, ERR and rss, the
+# peak RSS in KiB.  GNU time puts "Command exited with non-zero status
+# N" before the figure when the status is not 0: the figure is the last
+# line.
+peak_rss() {
+	STATUS=0
+	timeout -k 5 "$OUTER_TIMEOUT" /usr/bin/time -f %M -o "$WORK/rss" \
+		"$KVMUX" "$@" >"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+	rss=$(tail -n 1 "$WORK/rss")
+}
+
 # The directory of this shell's cgroup of the v1 cpu controller, as
 # kvmux finds its own (empty if there is none).
 cgroup_cpu_dir() {

@@ -522,7 +522,7 @@ static const char *earlier_disk(const struct vm_config *cfg, unsigned int i,
 		return NULL;
 	for (j = 0; j < i; j++)
 		if (!stat(cfg->disk[j].path, &other) &&
-		    other.st_dev == st.st_dev && other.st_ino == st.st_ino)
+		    host_same_file(&other, &st))
 			return cfg->disk[j].path;
 	return NULL;
 }
