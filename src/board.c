@@ -249,6 +249,22 @@ static void env_irqfd_raised(void *ctx)
 	vm_note_interrupt(ctx);
 }
 
+static void env_set_irq_controller(void *ctx, const struct irq_controller *ic)
+{
+	vm_set_irq_controller(ctx, ic);
+}
+
+static int env_msi(void *ctx, const struct msi_msg *msg)
+{
+	return vm_signal_msi(ctx, msg);
+}
+
+static int env_msi_routes(void *ctx, const struct msi_route *route,
+			  unsigned int nr)
+{
+	return vm_set_msi_routes(ctx, route, nr);
+}
+
 static int env_ioeventfd(void *ctx, uint64_t addr, uint32_t value, int fd)
 {
 	return vm_ioeventfd(ctx, addr, value, fd);
@@ -279,6 +295,9 @@ static int attach_devices(struct board *b)
 		.irq_line = env_irq_line,
 		.irqfd = env_irqfd,
 		.irqfd_raised = env_irqfd_raised,
+		.set_irq_controller = env_set_irq_controller,
+		.msi = env_msi,
+		.msi_routes = env_msi_routes,
 		.ioeventfd = env_ioeventfd,
 		.stop = env_stop,
 		.note = env_note,
@@ -377,9 +396,11 @@ static void describe(const struct board *b, const struct boot_entry *entry)
 			     (unsigned long long)(l->range[i].addr +
 						  l->range[i].size - 1),
 			     l->range[i].type == MEM_RAM ? "RAM" : "reserved");
-	diag_verbose("%s: %u vCPU%s, ACPI %s, PIT %s", name, p->nr_cpus,
-		     p->nr_cpus == 1 ? "" : "s", b->cfg->acpi ? "on" : "off",
-		     b->cfg->pit ? "on" : "off");
+	diag_verbose("%s: %u vCPU%s, ACPI %s, irqchip %s, PIT %s", name,
+		     p->nr_cpus, p->nr_cpus == 1 ? "" : "s",
+		     b->cfg->acpi ? "on" : "off",
+		     b->vm.split_irqchip ? "split" : "kernel",
+		     b->vm.has_pit ? "on" : "off");
 	for (i = 0; i < b->nr_devs; i++)
 		diag_verbose("%s: device %u: %s%s", name, i,
 			     b->dev[i].kind->name,
@@ -470,10 +491,12 @@ int board_prepare(struct board *b, const struct board_output out[BOARD_OUTPUTS])
 		goto out;
 	}
 	platform_init(&b->platform, cfg->cpus);
-	if (vm_create(&b->vm, &b->kvm, cfg->name, cfg->memory, cfg->cpus) < 0)
+	if (vm_create(&b->vm, &b->kvm, cfg->name, cfg->memory, cfg->cpus,
+		      cfg->irqchip == IRQCHIP_SPLIT) < 0)
 		goto out;
 	b->vm.close_fds = fd_release_close; /* KVM's slow part after exit */
-	if ((cfg->pit && vm_create_pit(&b->vm) < 0) || attach_devices(b) < 0)
+	if ((vm_config_has_pit(cfg) && vm_create_pit(&b->vm) < 0) ||
+	    attach_devices(b) < 0)
 		goto out;
 	rc = load_kernel(b);
 out:

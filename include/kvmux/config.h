@@ -76,6 +76,19 @@ enum console_target {
 	CONSOLE_TO_NONE,
 };
 
+/* --irqchip: who emulates the interrupt controllers (docs/devices.md). */
+enum irqchip_mode {
+	IRQCHIP_KERNEL, /* KVM: PICs, IOAPIC, local APICs (and the PIT) */
+	IRQCHIP_SPLIT, /* KVM the local APICs, kvmux the IOAPIC; no PIC */
+};
+
+/* --pit: KVM's 8254, which needs KVM's PICs (IRQCHIP_KERNEL). */
+enum pit_mode {
+	PIT_AUTO, /* on with IRQCHIP_KERNEL, off with IRQCHIP_SPLIT */
+	PIT_ON,
+	PIT_OFF,
+};
+
 /* --seccomp: the system call filter of kvmux's threads (host/seccomp.c). */
 enum syscall_filter {
 	SYSCALL_FILTER_ON, /* a forbidden call ends kvmux (159) */
@@ -101,7 +114,8 @@ struct vm_config {
 	bool stats; /* print exit counters at the end */
 	struct debug_exit_config debug_exit;
 	bool acpi; /* ACPI tables and devices (default); off: MP table only */
-	bool pit; /* KVM's 8254 PIT (default on) */
+	enum irqchip_mode irqchip;
+	enum pit_mode pit; /* vm_config_has_pit() says what it comes to */
 	const char *dump_dtb; /* write the DTB here and exit; NULL: run */
 
 	struct disk_config disk[CONFIG_MAX_DISKS];
@@ -131,6 +145,15 @@ struct vm_config {
 };
 
 void vm_config_init(struct vm_config *cfg);
+
+/*
+ * Settings of one VM that contradict each other (--pit on with
+ * --irqchip split): 0, or -1 with err_set() naming them.
+ */
+int vm_config_check(const struct vm_config *cfg);
+
+/* Does the VM get KVM's PIT (--pit, and auto's choice)? */
+bool vm_config_has_pit(const struct vm_config *cfg);
 
 /* A copy of text[0..len) on list, freed with the list's owner; NULL
  * with err_host() when out of memory. */

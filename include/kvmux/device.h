@@ -40,6 +40,9 @@ struct guest_mem;
 struct platform;
 struct vm_config;
 struct console_sink;
+struct irq_controller;
+struct msi_msg;
+struct msi_route;
 
 /* Events the host raises in the VM's devices. */
 enum device_event {
@@ -64,6 +67,15 @@ struct device_env {
 	 * until kvmux raises an interrupt may wake (vm_note_interrupt()).
 	 * NULL where nobody needs to know (unit tests). */
 	void (*irqfd_raised)(void *ctx);
+	/* For the interrupt controller kvmux emulates (--irqchip split,
+	 * kvmux/irq.h); NULL where there is none.  Take the VM's lines and
+	 * EOIs, before the vCPUs run (the later ones NULL); send an MSI
+	 * (how many local APICs took it, or -1 with err_set()); replace
+	 * the GSI routes (0 or -1 with err_set()). */
+	void (*set_irq_controller)(void *ctx, const struct irq_controller *ic);
+	int (*msi)(void *ctx, const struct msi_msg *msg);
+	int (*msi_routes)(void *ctx, const struct msi_route *route,
+			  unsigned int nr);
 	/* The guest's 4-byte write of value at MMIO addr signals fd
 	 * instead of exiting to kvmux (KVM_IOEVENTFD). */
 	int (*ioeventfd)(void *ctx, uint64_t addr, uint32_t value, int fd);

@@ -18,6 +18,7 @@
 #include "kvmux/bus.h"
 #include "kvmux/exit_status.h"
 #include "kvmux/guest_mem.h"
+#include "kvmux/irq.h"
 #include "kvmux/kvm.h"
 #include "kvmux/layout.h"
 
@@ -65,6 +66,10 @@ struct vm {
 	void (*close_fds)(const int *fds, unsigned int nr);
 
 	bool has_pit; /* vm_create_pit() made KVM's PIT */
+	bool split_irqchip; /* KVM has the local APICs only */
+	/* The IOAPIC kvmux emulates with a split irqchip; set before the
+	 * vCPUs run, never changed after (set_line NULL: KVM's). */
+	struct irq_controller irq_controller;
 
 	/* Interrupts kvmux raised (vm_note_interrupt()), atomic. */
 	uint64_t irqs_raised;
@@ -83,11 +88,14 @@ struct vm {
  * Create a VM with ram_size bytes of RAM laid out by layout_build(), the
  * in-kernel irqchip (PICs, IOAPIC, local APICs; their ports and MMIO
  * windows reserved on vm->pio and vm->mmio, kvmux/bus.h), and nr_vcpus
- * vCPUs (not yet running).  Returns 0, or -1 with err_set(); *vm is
- * then safe to vm_destroy().
+ * vCPUs (not yet running).  split_irqchip: KVM makes the local APICs
+ * only (KVM_CAP_SPLIT_IRQCHIP with IOAPIC_NR_PINS routes kept for an
+ * IOAPIC in kvmux, vm_set_irq_controller()); no PIC, no PIT.  Returns 0,
+ * or -1 with err_set() (an err_host() if KVM cannot split); *vm is then
+ * safe to vm_destroy().
  */
 int vm_create(struct vm *vm, struct kvm_sys *kvm, const char *name,
-	      uint64_t ram_size, unsigned int nr_vcpus);
+	      uint64_t ram_size, unsigned int nr_vcpus, bool split_irqchip);
 
 /*
  * Add KVM's 8254 PIT (ports 0x40-0x43, IRQ 0) and speaker port 0x61,
@@ -120,9 +128,34 @@ bool vm_is_parked(struct vm *vm);
 /* Called by a vCPU thread: wait while the VM is parked. */
 void vm_wait_while_parked(struct vm *vm);
 
-/* Drive an interrupt line (GSI) of the in-kernel IOAPIC/PIC; raising it
- * counts as vm_note_interrupt(). */
+/* Drive an interrupt line (GSI) of the in-kernel IOAPIC/PIC, or of the
+ * controller given to vm_set_irq_controller(); raising it counts as
+ * vm_note_interrupt().  0, or -1 with err_set(). */
 int vm_irq_line(struct vm *vm, unsigned int gsi, bool level);
+
+/* With a split irqchip, before the vCPUs run: ic takes the VM's lines
+ * and the guest's EOIs of level-triggered vectors (copied). */
+void vm_set_irq_controller(struct vm *vm, const struct irq_controller *ic);
+
+/* The guest ended level-triggered vector (KVM_EXIT_IOAPIC_EOI): tell the
+ * controller, if kvmux has one. */
+void vm_eoi(struct vm *vm, uint8_t vector);
+
+/*
+ * Send an MSI into the guest now (KVM_SIGNAL_MSI; split irqchip).
+ * Returns how many local APICs took it (0: none did, say a masked or
+ * absent destination), or -1 with err_set().
+ */
+int vm_signal_msi(struct vm *vm, const struct msi_msg *msg);
+
+/*
+ * Replace KVM's GSI routes with route[0..nr) (nr at most IOAPIC_NR_PINS;
+ * split irqchip): what an irqfd on a GSI sends, and which vectors'
+ * EOIs KVM reports (those of level-triggered routes).  A GSI without a
+ * route raises nothing.  0, or -1 with err_set().
+ */
+int vm_set_msi_routes(struct vm *vm, const struct msi_route *route,
+		      unsigned int nr);
 
 /*
  * Count an interrupt kvmux raised for the guest (an irqfd written, a line

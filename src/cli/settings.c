@@ -390,6 +390,9 @@ static int set_sched(const struct setting *s, const char *value,
 
 static const char *const console_devices[] = { "serial", "virtio", NULL };
 static const char *const disk_formats[] = { "auto", "raw", NULL };
+/* In the order of enum irqchip_mode and enum pit_mode. */
+static const char *const irqchip_modes[] = { "kernel", "split", NULL };
+static const char *const pit_modes[] = { "auto", "on", "off", NULL };
 /* In the order of enum syscall_filter. */
 static const char *const syscall_filters[] = { "on", "log", "off", NULL };
 
@@ -446,9 +449,16 @@ const struct setting settings[] = {
 	{ "vm", "acpi", "acpi", 0, "on|off", SETTING_BOOL, VM(acpi),
 	  .def = "on", .help = "ACPI tables, power-off, reset, power "
 	  "button; off: the MP table only" },
-	{ "vm", "pit", "pit", 0, "on|off", SETTING_BOOL, VM(pit),
-	  .def = "on", .help = "KVM's 8254 timer (ports 0x40-0x43, IRQ 0) "
-	  "for guests that use it; off: those ports read 0xff" },
+	{ "vm", "irqchip", "irqchip", 0, "kernel|split", SETTING_CHOICE,
+	  VM(irqchip), .choices = irqchip_modes, .def = "kernel",
+	  .help = "kernel: KVM emulates the PICs, the IOAPIC and the local "
+	  "APICs; split: KVM the local APICs, kvmux the IOAPIC (no PIC, no "
+	  "PIT), so the VM's end costs KVM no grace periods and kvmux no "
+	  "helper process" },
+	{ "vm", "pit", "pit", 0, "auto|on|off", SETTING_CHOICE, VM(pit),
+	  .choices = pit_modes, .def = "auto", .help = "KVM's 8254 timer "
+	  "(ports 0x40-0x43, IRQ 0) for guests that use it; auto: on with "
+	  "--irqchip kernel, off with split; off: those ports read 0xff" },
 	{ "vm", "seccomp", "seccomp", 0, "on|log|off", SETTING_CHOICE,
 	  VM(seccomp), .choices = syscall_filters, .def = "on",
 	  .flags = SETTING_RUN_WIDE, .help = "filter kvmux's system calls, "

@@ -95,6 +95,10 @@ void vcpu_handle_exit(struct vcpu *vcpu)
 	case KVM_EXIT_INTR:
 		vcpu->stats.intr++;
 		return;
+	case KVM_EXIT_IOAPIC_EOI: /* split irqchip: a level vector ended */
+		vcpu->stats.other++;
+		vm_eoi(vm, vcpu->run->eoi.vector);
+		return;
 	case KVM_EXIT_SHUTDOWN:
 		vm_request_stop(vm, VM_STOP_RESET, 0,
 				"vCPU %u: triple fault at rip %#llx", vcpu->id,

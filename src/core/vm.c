@@ -108,28 +108,33 @@ static int map_ram(struct vm *vm)
  * never leave the kernel.
  */
 static const struct {
-	bool pit; /* KVM_CREATE_PIT2's, else KVM_CREATE_IRQCHIP's */
+	enum in_kernel_owner {
+		BY_IRQCHIP, /* KVM_CREATE_IRQCHIP's */
+		BY_LAPIC, /* a split irqchip's too */
+		BY_PIT, /* KVM_CREATE_PIT2's */
+	} owner;
 	bool mmio;
 	uint64_t base, len;
 	const char *name;
 } in_kernel[] = {
-	{ false, false, 0x20, 2, "the in-kernel PIC (KVM)" },
-	{ false, false, 0xa0, 2, "the in-kernel PIC (KVM)" },
-	{ false, false, 0x4d0, 2, "the in-kernel PIC's ELCR (KVM)" },
-	{ false, true, IOAPIC_ADDR, 0x100, "the in-kernel IOAPIC (KVM)" },
+	{ BY_IRQCHIP, false, 0x20, 2, "the in-kernel PIC (KVM)" },
+	{ BY_IRQCHIP, false, 0xa0, 2, "the in-kernel PIC (KVM)" },
+	{ BY_IRQCHIP, false, 0x4d0, 2, "the in-kernel PIC's ELCR (KVM)" },
+	{ BY_IRQCHIP, true, IOAPIC_ADDR, 0x100, "the in-kernel IOAPIC (KVM)" },
 	/* At its reset base; a guest that moves it is on its own. */
-	{ false, true, LAPIC_ADDR, 0x1000, "the in-kernel local APIC (KVM)" },
-	{ true, false, 0x40, 4, "the in-kernel PIT (KVM)" },
+	{ BY_LAPIC, true, LAPIC_ADDR, 0x1000,
+	  "the in-kernel local APIC (KVM)" },
+	{ BY_PIT, false, 0x40, 4, "the in-kernel PIT (KVM)" },
 	/* KVM registers 4 speaker ports but takes only 0x61 itself. */
-	{ true, false, 0x61, 1, "the in-kernel PIT's speaker port (KVM)" },
+	{ BY_PIT, false, 0x61, 1, "the in-kernel PIT's speaker port (KVM)" },
 };
 
-static int reserve_in_kernel(struct vm *vm, bool pit)
+static int reserve_in_kernel(struct vm *vm, enum in_kernel_owner owner)
 {
 	unsigned int i;
 
 	for (i = 0; i < sizeof(in_kernel) / sizeof(in_kernel[0]); i++)
-		if (in_kernel[i].pit == pit &&
+		if (in_kernel[i].owner == owner &&
 		    bus_reserve(in_kernel[i].mmio ? &vm->mmio : &vm->pio,
 				in_kernel[i].base, in_kernel[i].len,
 				in_kernel[i].name) < 0)
@@ -137,7 +142,25 @@ static int reserve_in_kernel(struct vm *vm, bool pit)
 	return 0;
 }
 
-static int create_irqchip(struct vm *vm)
+/* KVM's local APICs only: its IOAPIC's pins are KVM's first GSIs, which
+ * it reads as MSI routes (vm_set_msi_routes()). */
+static int create_split_irqchip(struct vm *vm)
+{
+	struct kvm_enable_cap split = { .cap = KVM_CAP_SPLIT_IRQCHIP,
+					.args = { IOAPIC_NR_PINS } };
+
+	if (kvm_sys_check(vm->kvm, KVM_CAP_SPLIT_IRQCHIP) <= 0 ||
+	    kvm_sys_check(vm->kvm, KVM_CAP_SIGNAL_MSI) <= 0)
+		return err_host("this host's KVM cannot split the irqchip "
+				"(KVM_CAP_SPLIT_IRQCHIP, KVM_CAP_SIGNAL_MSI): "
+				"use --irqchip kernel");
+	if (ioctl(vm->fd, KVM_ENABLE_CAP, &split) < 0)
+		return err_set_errno("KVM_ENABLE_CAP KVM_CAP_SPLIT_IRQCHIP");
+	vm->split_irqchip = true;
+	return reserve_in_kernel(vm, BY_LAPIC);
+}
+
+static int create_irqchip(struct vm *vm, bool split)
 {
 	uint64_t identity = VM_IDENTITY_MAP_ADDR;
 
@@ -145,9 +168,14 @@ static int create_irqchip(struct vm *vm)
 		return err_set_errno("KVM_SET_TSS_ADDR");
 	if (ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &identity) < 0)
 		return err_set_errno("KVM_SET_IDENTITY_MAP_ADDR");
+	if (split)
+		return create_split_irqchip(vm);
 	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return err_set_errno("KVM_CREATE_IRQCHIP");
-	return reserve_in_kernel(vm, false);
+	return reserve_in_kernel(vm, BY_IRQCHIP) < 0 ||
+			       reserve_in_kernel(vm, BY_LAPIC) < 0 ?
+		       -1 :
+		       0;
 }
 
 int vm_create_pit(struct vm *vm)
@@ -158,7 +186,7 @@ int vm_create_pit(struct vm *vm)
 	if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0)
 		return err_set_errno("KVM_CREATE_PIT2");
 	vm->has_pit = true;
-	return reserve_in_kernel(vm, true);
+	return reserve_in_kernel(vm, BY_PIT);
 }
 
 static int create_vcpus(struct vm *vm, unsigned int nr_vcpus)
@@ -182,7 +210,7 @@ static int create_vcpus(struct vm *vm, unsigned int nr_vcpus)
 }
 
 int vm_create(struct vm *vm, struct kvm_sys *kvm, const char *name,
-	      uint64_t ram_size, unsigned int nr_vcpus)
+	      uint64_t ram_size, unsigned int nr_vcpus, bool split_irqchip)
 {
 	*vm = (struct vm){ .name = name,
 			   .kvm = kvm,
@@ -203,7 +231,7 @@ int vm_create(struct vm *vm, struct kvm_sys *kvm, const char *name,
 	vm->fd = ioctl(kvm->fd, KVM_CREATE_VM, 0);
 	if (vm->fd < 0)
 		return err_set_errno("KVM_CREATE_VM");
-	if (map_ram(vm) < 0 || create_irqchip(vm) < 0)
+	if (map_ram(vm) < 0 || create_irqchip(vm, split_irqchip) < 0)
 		return -1;
 	return create_vcpus(vm, nr_vcpus);
 }
@@ -334,11 +362,66 @@ void vm_wait_while_parked(struct vm *vm)
 int vm_irq_line(struct vm *vm, unsigned int gsi, bool level)
 {
 	struct kvm_irq_level irq = { .irq = gsi, .level = level };
+	const struct irq_controller *ic = &vm->irq_controller;
 
-	if (ioctl(vm->fd, KVM_IRQ_LINE, &irq) < 0)
+	if (ic->set_line) {
+		if (ic->set_line(ic->opaque, gsi, level) < 0)
+			return -1;
+	} else if (ioctl(vm->fd, KVM_IRQ_LINE, &irq) < 0) {
 		return err_set_errno("KVM_IRQ_LINE %u", gsi);
+	}
 	if (level)
 		vm_note_interrupt(vm);
+	return 0;
+}
+
+void vm_set_irq_controller(struct vm *vm, const struct irq_controller *ic)
+{
+	vm->irq_controller = *ic;
+}
+
+void vm_eoi(struct vm *vm, uint8_t vector)
+{
+	const struct irq_controller *ic = &vm->irq_controller;
+
+	if (ic->eoi)
+		ic->eoi(ic->opaque, vector);
+}
+
+int vm_signal_msi(struct vm *vm, const struct msi_msg *msg)
+{
+	struct kvm_msi msi = { .address_lo = (uint32_t)msg->addr,
+			       .address_hi = (uint32_t)(msg->addr >> 32),
+			       .data = msg->data };
+	int rc = ioctl(vm->fd, KVM_SIGNAL_MSI, &msi);
+
+	if (rc < 0)
+		return err_set_errno("KVM_SIGNAL_MSI");
+	return rc;
+}
+
+int vm_set_msi_routes(struct vm *vm, const struct msi_route *route,
+		      unsigned int nr)
+{
+	struct {
+		struct kvm_irq_routing table;
+		struct kvm_irq_routing_entry entry[IOAPIC_NR_PINS];
+	} r = { .table.nr = nr };
+	unsigned int i;
+
+	if (nr > IOAPIC_NR_PINS)
+		return err_set("%u MSI routes: at most %d", nr, IOAPIC_NR_PINS);
+	for (i = 0; i < nr; i++)
+		r.entry[i] = (struct kvm_irq_routing_entry){
+			.gsi = route[i].gsi,
+			.type = KVM_IRQ_ROUTING_MSI,
+			.u.msi = { .address_lo = (uint32_t)route[i].msg.addr,
+				   .address_hi =
+					   (uint32_t)(route[i].msg.addr >> 32),
+				   .data = route[i].msg.data },
+		};
+	if (ioctl(vm->fd, KVM_SET_GSI_ROUTING, &r.table) < 0)
+		return err_set_errno("KVM_SET_GSI_ROUTING");
 	return 0;
 }
 

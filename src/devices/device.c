@@ -7,7 +7,9 @@
  * windows and interrupt lines in this order, which docs/devices.md
  * promises), the legacy devices in between.  The debug exit last: its
  * window is where the user puts it, and the spare ports it takes past
- * the window are only those no other device has.
+ * the window are only those no other device has.  The IOAPIC (with a
+ * split irqchip) first: it takes the VM's lines before anyone drives
+ * them.
  */
 #include <stddef.h>
 
@@ -16,12 +18,14 @@
 #include "kvmux/debug_exit.h"
 #include "kvmux/device.h"
 #include "kvmux/i8042.h"
+#include "kvmux/ioapic.h"
 #include "kvmux/pvpanic.h"
 #include "kvmux/serial8250.h"
 #include "kvmux/virtio_blk.h"
 #include "kvmux/virtio_console.h"
 
 const struct device_kind *const device_kinds[] = {
+	&ioapic_kind, /* --irqchip split: the lines' controller, first */
 	&virtio_console_kind, /* hvc0, with --console virtio */
 	&serial8250_kind, /* COM1 */
 	&i8042_kind, /* the reset line */

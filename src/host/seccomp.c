@@ -98,7 +98,10 @@ static const struct rule common_rules[] = {
 };
 
 /*
- * KVM_RUN, the idle probe, the devices' interrupt lines and the stops.
+ * KVM_RUN, the idle probe, the devices' interrupt lines and the stops;
+ * with a split irqchip the lines are kvmux's IOAPIC, whose messages and
+ * GSI routes the guest changes through vCPU exits (KVM_SIGNAL_MSI,
+ * KVM_SET_GSI_ROUTING).
  * The probe reads the guest's interrupt flag from PVM's virtual-IF MSR
  * (KVM_GET_MSRS), whether a timer may still wake the vCPU (KVM_GET_LAPIC,
  * the TSC-deadline MSR, KVM_GET_PIT2) and the vCPU's exit count from its
@@ -113,6 +116,8 @@ static const struct rule vcpu_rules[] = {
 	ALLOW_IOCTL(KVM_GET_LAPIC),
 	ALLOW_IOCTL(KVM_GET_PIT2),
 	ALLOW_IOCTL(KVM_IRQ_LINE),
+	ALLOW_IOCTL(KVM_SIGNAL_MSI),
+	ALLOW_IOCTL(KVM_SET_GSI_ROUTING),
 	END,
 };
 
@@ -132,11 +137,12 @@ static const struct rule io_rules[] = {
 };
 
 /* write(2) and wait for room; a console with room again may raise the
- * UART's interrupt line. */
+ * UART's interrupt line (an MSI with a split irqchip). */
 static const struct rule output_rules[] = {
 	ALLOW(poll),
 	ALLOW(ppoll),
 	ALLOW_IOCTL(KVM_IRQ_LINE),
+	ALLOW_IOCTL(KVM_SIGNAL_MSI),
 	END,
 };
 
@@ -182,6 +188,7 @@ static const struct rule main_rules[] = {
 	ALLOW(fsync),
 	ALLOW(getpgrp),
 	ALLOW_IOCTL(KVM_IRQ_LINE),
+	ALLOW_IOCTL(KVM_SIGNAL_MSI),
 	ALLOW_IOCTL(KVM_GET_STATS_FD),
 	{ SCMP_SYS(ioctl), TTY_IOCTL, TCGETS },
 	{ SCMP_SYS(ioctl), TTY_IOCTL, TCSETSW },

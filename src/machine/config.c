@@ -23,8 +23,22 @@ void vm_config_init(struct vm_config *cfg)
 		.weight = 1,
 		.debug_exit = DEBUG_EXIT_DEFAULT,
 		.acpi = true,
-		.pit = true,
 	};
+}
+
+int vm_config_check(const struct vm_config *cfg)
+{
+	if (cfg->pit == PIT_ON && cfg->irqchip == IRQCHIP_SPLIT)
+		return err_set("--pit on needs --irqchip kernel: KVM's PIT "
+			       "sends its interrupts through KVM's PIC and "
+			       "IOAPIC, which --irqchip split leaves out");
+	return 0;
+}
+
+bool vm_config_has_pit(const struct vm_config *cfg)
+{
+	return cfg->pit == PIT_ON ||
+	       (cfg->pit == PIT_AUTO && cfg->irqchip == IRQCHIP_KERNEL);
 }
 
 void group_config_init(struct group_config *group)
