@@ -18,7 +18,7 @@ fi
 groups=("$@")
 [ ${#groups[@]} -eq 0 ] && groups=(boot bad_input terminal smp virtio disk dtb config group stop
 	multiboot elf_layout debug_exit acpi shutdown console outputs cli install result
-	security)
+	security irqchip)
 for group in "${groups[@]}"; do
 	echo "== $group"
 	# shellcheck source=/dev/null

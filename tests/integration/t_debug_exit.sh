@@ -46,7 +46,8 @@ check "--debug-exit size=3 is refused" all_of 'status_is 126' \
 
 # Ports KVM's in-kernel devices take never reach kvmux: a window there
 # could never fire, so it is refused (126) naming what it overlaps.  The
-# PIT's only while it is there (--pit on, the default).
+# PIT's only while it is there (--pit on, or auto with --irqchip kernel:
+# the default), the PIC's only with --irqchip kernel.
 for w in "0x40:the in-kernel PIT (KVM)" "0x20:the in-kernel PIC (KVM)" \
 	"0x61:the in-kernel PIT's speaker port (KVM)" \
 	"0x4d0:the in-kernel PIC's ELCR (KVM)"; do
@@ -60,6 +61,11 @@ kvmux_run run --kernel "$qemu_exit" --debug-exit port=0x40 --pit off \
 	--cmdline "value=3 port=0x40 width=1" --timeout 30
 check "debug-exit: with --pit off a window at 0x40 works" all_of \
 	'status_is 3' 'out_has "qemu_exit: outb 0x3 to port 0x40"'
+# With --irqchip split KVM has no PIC: its ports are free.
+kvmux_run run --kernel "$qemu_exit" --debug-exit port=0x20 --irqchip split \
+	--cmdline "value=3 port=0x20 width=1" --timeout 30
+check "debug-exit: with --irqchip split a window at 0x20 works" all_of \
+	'status_is 3' 'out_has "qemu_exit: outb 0x3 to port 0x20"'
 # Beside them (or the UART) a window is fine: the spare ports kvmux takes
 # past it stop where another device's begin.
 for p in 0x3f 0x3f7; do

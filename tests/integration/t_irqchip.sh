@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# --irqchip: KVM's interrupt controllers (kernel, the default), or KVM's
+# local APICs with kvmux's own IOAPIC (split, devices/ioapic.c).  Guests
+# that take interrupts run under both: a level line that stays asserted
+# (EOIs reported by KVM and answered by kvmux), the power button's edge,
+# the IPIs that start APs.  (COM1's edge from stdin: t_boot.sh.)
+
+for chip in kernel split; do
+	kvmux_run run --kernel "$FIRMWARE/level.elf" --irqchip "$chip" \
+		--timeout 60
+	check "level --irqchip $chip: an asserted line returns after each EOI, not after it drops" \
+		all_of 'status_is 0' \
+		'out_has "level: 4 deliveries while asserted, none after"'
+	kvmux_run run --kernel "$FIRMWARE/pwrbtn.elf" --irqchip "$chip" \
+		--timeout 1 --shutdown-grace 60
+	check "pwrbtn --irqchip $chip: the power button's edge reaches the guest" \
+		all_of 'status_is 0' 'out_has "powering off"'
+	kvmux_run run --kernel "$FIRMWARE/smp.elf" --irqchip "$chip" \
+		--cpus 4 --cmdline "n=100000" --timeout 60
+	check "smp --cpus 4 --irqchip $chip: every AP starts and reports" \
+		all_of 'status_is 0' 'out_has "smp: 4 cpus reported"'
+done
+
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --irqchip split --verbose
+check "--irqchip split: --verbose names it; kvmux's IOAPIC, no PIC or PIT" \
+	all_of 'status_is 0' 'err_has "irqchip split, PIT off"' \
+	'err_has "device 0: ioapic"' '! err_has "in-kernel PIC"' \
+	'! err_has "in-kernel PIT"'
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --verbose
+check "--irqchip kernel (the default): KVM's PIC and IOAPIC, the PIT" \
+	all_of 'status_is 0' 'err_has "irqchip kernel, PIT on"' \
+	'err_has "in-kernel PIC"' '! err_has ": ioapic"'
+
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --irqchip split --pit on
+check "--pit on with --irqchip split is refused (126)" all_of \
+	'status_is 126' 'err_has "--pit on needs --irqchip kernel"' \
+	'err_one_line'
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --irqchip user
+check "--irqchip takes kernel or split" all_of 'status_is 126' \
+	'err_has "--irqchip"' 'err_one_line'
+for v in A B; do
+	cat >"$WORK/$v.conf" <<CONF
+[vm]
+name = $v
+memory = 64M
+irqchip = split
+$([ "$v" = B ] && echo "pit = on")
+[kernel]
+path = $FIRMWARE/hello.elf
+CONF
+done
+kvmux_run run "$WORK/A.conf" "$WORK/B.conf"
+check "a group's VM with pit = on and irqchip = split is refused, by name" \
+	all_of 'status_is 126' 'err_has "B: --pit on needs --irqchip kernel"' \
+	'err_one_line'
+kvmux_run run "$WORK/A.conf" --timeout 30
+check "irqchip = split in a config file" all_of 'status_is 0' \
+	'out_has "Hello from"'
+
+# Every VM split and no --result: nothing needs the release helper (a
+# split VM's end costs KVM no grace periods), so kvmux forks none.
+spin_children() {
+	rm -f "$WORK/out"
+	"$KVMUX" run --kernel "$FIRMWARE/spin.elf" "$@" >"$WORK/out" \
+		2>"$WORK/err" </dev/null &
+	pid=$!
+	children=-1
+	wait_for_output "$WORK/out" "spin: forever" "$pid" &&
+		children=$(pgrep -c -P "$pid")
+	kill -TERM "$pid"
+	STATUS=0
+	wait "$pid" || STATUS=$?
+}
+spin_children --irqchip split
+check "--irqchip split: no release helper ($children children)" all_of \
+	'[ "$children" -eq 0 ]' 'status_is 143'
+spin_children
+check "--irqchip kernel: the release helper ($children child)" all_of \
+	'[ "$children" -eq 1 ]' 'status_is 143'
+rm -f "$WORK/result.json"
+kvmux_run run --kernel "$FIRMWARE/exitcode.elf" --cmdline exit=5 \
+	--irqchip split --result "$WORK/result.json" --timeout 30
+check "--irqchip split with --result: the file is published" all_of \
+	'status_is 5' 'grep -q "\"status\": 5" "$WORK/result.json"'
