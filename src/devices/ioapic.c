@@ -113,13 +113,14 @@ static int service_level(struct ioapic *io, unsigned int pin)
 static int set_line(void *opaque, unsigned int gsi, bool level)
 {
 	struct ioapic *io = opaque;
-	uint32_t bit = 1u << gsi;
+	uint32_t bit;
 	bool rising;
 	int rc = 0;
 
 	if (gsi >= IOAPIC_NR_PINS)
 		return err_set("no IOAPIC pin %u (it has %d)", gsi,
 			       IOAPIC_NR_PINS);
+	bit = 1u << gsi; /* only now: a shift by 32 or more is undefined */
 	pthread_mutex_lock(&io->lock);
 	rising = level && !(io->asserted & bit);
 	io->asserted = level ? io->asserted | bit : io->asserted & ~bit;
