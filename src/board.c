@@ -491,6 +491,7 @@ int board_prepare(struct board *b, const struct board_output out[BOARD_OUTPUTS])
 		goto out;
 	}
 	platform_init(&b->platform, cfg->cpus);
+	b->platform.pic = cfg->irqchip == IRQCHIP_KERNEL;
 	if (vm_create(&b->vm, &b->kvm, cfg->name, cfg->memory, cfg->cpus,
 		      cfg->irqchip == IRQCHIP_SPLIT) < 0)
 		goto out;

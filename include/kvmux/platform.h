@@ -11,6 +11,7 @@
 #ifndef KVMUX_PLATFORM_H
 #define KVMUX_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,11 @@ struct platform_virtio_dev {
 
 struct platform {
 	unsigned int nr_cpus;
+	/* Two 8259s behind LINT0 (KVM's, --irqchip kernel): the MADT says
+	 * PCAT_COMPAT and the MP table has the ExtINT entry.  Without
+	 * them a guest must not assume them (Linux skips its PIC probe on
+	 * PCAT_COMPAT). */
+	bool pic;
 	struct platform_isa_dev isa[PLATFORM_MAX_ISA_DEVS];
 	unsigned int nr_isa;
 	struct platform_virtio_dev virtio[PLATFORM_MAX_VIRTIO];

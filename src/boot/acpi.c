@@ -267,7 +267,7 @@ static void build_madt(const struct platform *p, uint8_t *table)
 
 	header(madt, "APIC", madt_size(p), MADT_REVISION);
 	madt->lapic_addr = LAPIC_ADDR;
-	madt->flags = MADT_PCAT_COMPAT;
+	madt->flags = p->pic ? MADT_PCAT_COMPAT : 0;
 	for (i = 0; i < p->nr_cpus; i++) {
 		lapic.uid = i;
 		lapic.apic_id = i;

@@ -118,7 +118,8 @@ static void emit_cpus(struct mp_writer *w, unsigned int nr_cpus)
 	}
 }
 
-static void emit_interrupts(struct mp_writer *w, uint8_t ioapic_id)
+static void emit_interrupts(struct mp_writer *w, uint8_t ioapic_id,
+			    bool pic)
 {
 	struct mp_irq irq = { .type = MP_ENTRY_IOINT,
 			      .irq_type = MP_INT,
@@ -139,7 +140,8 @@ static void emit_interrupts(struct mp_writer *w, uint8_t ioapic_id)
 			       .src_bus = MP_ISA_BUS_ID,
 			       .dst_apic = MP_ALL_LAPICS,
 			       .dst_pin = 0 };
-	emit(w, &irq, sizeof(irq));
+	if (pic) /* the 8259s' output on LINT0 */
+		emit(w, &irq, sizeof(irq));
 	irq.irq_type = MP_NMI;
 	irq.dst_pin = 1;
 	emit(w, &irq, sizeof(irq));
@@ -227,7 +229,7 @@ static void fill_config(struct mp_config *mpc, const struct platform *p)
 	emit_cpus(&w, p->nr_cpus);
 	emit(&w, &bus, sizeof(bus));
 	emit(&w, &ioapic, sizeof(ioapic));
-	emit_interrupts(&w, ioapic_id);
+	emit_interrupts(&w, ioapic_id, p->pic);
 
 	memcpy(mpc->signature, "PCMP", 4);
 	mpc->length = w.p - (uint8_t *)mpc;

@@ -18,7 +18,7 @@ static const uint8_t virtio_irqs[] = { 5, 6, 7, 9, 10, 11, 12, 14, 15 };
 
 void platform_init(struct platform *p, unsigned int nr_cpus)
 {
-	*p = (struct platform){ .nr_cpus = nr_cpus };
+	*p = (struct platform){ .nr_cpus = nr_cpus, .pic = true };
 }
 
 int platform_add_isa(struct platform *p, const char *name, uint16_t port,

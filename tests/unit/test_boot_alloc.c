@@ -224,6 +224,52 @@ static void test_mptable_usual_place(void **state)
 	assert_int_equal(floating_config(fx, MPTABLE_ADDR), MPTABLE_ADDR + 16);
 }
 
+/* The local interrupt entries' types (MP spec 1.4, 4.3.5: entry 4,
+ * byte 1), in order: 3 ExtINT, 1 NMI. */
+static unsigned int local_interrupts(struct mp_fixture *fx, uint32_t config,
+				     uint8_t *types)
+{
+	const uint8_t *c = fake_guest_at(&fx->g, config, 44);
+	uint16_t len = c[4] | c[5] << 8, entries = c[34] | c[35] << 8;
+	const uint8_t *e = fake_guest_at(&fx->g, config, len) + 44;
+	unsigned int n = 0;
+
+	while (entries--) {
+		if (e[0] == 4)
+			types[n++] = e[1];
+		e += e[0] == 0 ? 20 : 8; /* a processor entry is 20 bytes */
+	}
+	return n;
+}
+
+/* KVM's 8259s are on LINT0 (ExtINT); with a split irqchip there are none
+ * and only the NMI on LINT1 is listed. */
+static void test_mptable_pic(void **state)
+{
+	struct mp_fixture *fx = *state;
+	uint8_t types[8];
+
+	assert_int_equal(mptable_write(&fx->g.gm, &fx->p, &fx->a), 0);
+	assert_int_equal(
+		local_interrupts(fx, floating_config(fx, MPTABLE_ADDR), types),
+		2);
+	assert_int_equal(types[0], 3);
+	assert_int_equal(types[1], 1);
+}
+
+static void test_mptable_no_pic(void **state)
+{
+	struct mp_fixture *fx = *state;
+	uint8_t types[8];
+
+	fx->p.pic = false;
+	assert_int_equal(mptable_write(&fx->g.gm, &fx->p, &fx->a), 0);
+	assert_int_equal(
+		local_interrupts(fx, floating_config(fx, MPTABLE_ADDR), types),
+		1);
+	assert_int_equal(types[0], 1);
+}
+
 /* The BIOS area taken: the floating pointer goes to the EBDA. */
 static void test_mptable_ebda(void **state)
 {
@@ -262,6 +308,7 @@ int main(void)
 		T(test_bad_requests),  T(test_table_full),
 		T(test_bios_area),     M(test_mptable_usual_place),
 		M(test_mptable_ebda),  M(test_mptable_nowhere),
+		M(test_mptable_pic),   M(test_mptable_no_pic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
