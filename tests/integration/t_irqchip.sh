@@ -3,8 +3,11 @@
 # local APICs with kvmux's own IOAPIC (split, devices/ioapic.c).  Guests
 # that take interrupts run under both: a level line that stays asserted
 # (EOIs reported by KVM and answered by kvmux), the power button's edge,
-# the IPIs that start APs.  (COM1's edge from stdin: t_boot.sh.)
+# virtio-blk completions through the device's irqfd (the pin's GSI route),
+# the IPIs that start APs.  (COM1's edge from stdin: t_boot.sh.)  A lost
+# interrupt hangs the guest until --timeout (124).
 
+truncate -s 1M "$WORK/irq.img"
 for chip in kernel split; do
 	kvmux_run run --kernel "$FIRMWARE/level.elf" --irqchip "$chip" \
 		--timeout 60
@@ -15,6 +18,11 @@ for chip in kernel split; do
 		--timeout 1 --shutdown-grace 60
 	check "pwrbtn --irqchip $chip: the power button's edge reaches the guest" \
 		all_of 'status_is 0' 'out_has "powering off"'
+	kvmux_run run --kernel "$FIRMWARE/virtio_irq.elf" --irqchip "$chip" \
+		--disk "path=$WORK/irq.img" --timeout 60
+	check "virtio_irq --irqchip $chip: 8 completions by interrupt (irqfd)" \
+		all_of 'status_is 0' \
+		'out_has "virtio_irq: 8 completions by interrupt"'
 	kvmux_run run --kernel "$FIRMWARE/smp.elf" --irqchip "$chip" \
 		--cpus 4 --cmdline "n=100000" --timeout 60
 	check "smp --cpus 4 --irqchip $chip: every AP starts and reports" \
