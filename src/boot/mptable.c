@@ -118,8 +118,7 @@ static void emit_cpus(struct mp_writer *w, unsigned int nr_cpus)
 	}
 }
 
-static void emit_interrupts(struct mp_writer *w, uint8_t ioapic_id,
-			    bool pic)
+static void emit_interrupts(struct mp_writer *w, uint8_t ioapic_id, bool pic)
 {
 	struct mp_irq irq = { .type = MP_ENTRY_IOINT,
 			      .irq_type = MP_INT,
