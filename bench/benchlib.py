@@ -221,13 +221,18 @@ def kvmtool_argv(bzimage, cmdline=None, mib=MEMORY_MIB):
     return argv + (["-p", cmdline] if cmdline else [])
 
 
-def vmms(name, cmdline=None, mib=MEMORY_MIB, bzimage=False):
+def vmms(name, cmdline=None, mib=MEMORY_MIB, bzimage=False, split=False):
     """The VMMs that can boot guest-firmware kernel `name` here, the floor
-    first: floor VMM, kvmux, (kvmux on the bzImage,) QEMU microvm,
-    kvmtool.  QEMU and kvmtool are left out when they cannot run."""
+    first: floor VMM, kvmux, (kvmux --irqchip split,) (kvmux on the
+    bzImage,) QEMU microvm, kvmtool.  QEMU and kvmtool are left out when
+    they cannot run."""
     elf, bz = fw(name + ".elf"), fw(name + ".bzImage")
     out = [Vmm("floor VMM", floor_argv(elf, cmdline, mib), 0),
            Vmm("kvmux", kvmux_argv(elf, cmdline, mib), 0)]
+    if split:
+        out.append(Vmm("kvmux --irqchip split",
+                       kvmux_argv(elf, cmdline, mib) +
+                       ["--irqchip", "split"], 0))
     if bzimage:
         out.append(Vmm("kvmux (bzImage)", kvmux_argv(bz, cmdline, mib), 0))
     accel, _ = qemu_accel()

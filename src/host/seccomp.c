@@ -56,6 +56,7 @@ enum arg_check {
 	SET_NAME, /* prctl(PR_SET_NAME): thread_enter() names the thread */
 	SAME_IDS, /* setresuid(2), setresgid(2) to value, value, value */
 	READ_ONLY, /* openat(2) with O_RDONLY (argument 2) */
+	FORK_ONLY, /* clone(2) with flags SIGCHLD alone: a process, no thread */
 };
 
 struct rule {
@@ -166,7 +167,10 @@ static const struct rule sched_rules[] = {
  * (timerfd_settime); a stop signal with --shutdown-grace presses the
  * power button and only then makes the grace's timer (timerfd_create);
  * the VMs' descriptors go to the release helper (sendmsg), which answers
- * when it renamed --result's file into place (recvmsg); --result's JSON
+ * when it renamed --result's file into place (recvmsg); without it, a
+ * VM whose RAM holds more than a few MiB is closed by a closer forked
+ * then (fd_release.c: fstat, pipe2, clone as fork() only, close_range
+ * in the closer); --result's JSON
  * is written and flushed into the file result_open() made (fsync).
  * The escape keys take the terminal on stdin only if kvmux is in its
  * foreground (TIOCGPGRP, getpgrp), also when the console goes elsewhere.
@@ -187,6 +191,11 @@ static const struct rule main_rules[] = {
 	ALLOW(recvmsg),
 	ALLOW(fsync),
 	ALLOW(getpgrp),
+	ALLOW(fstat), /* a split VM's RAM, */
+	ALLOW(newfstatat),
+	ALLOW(pipe2), /* when big, to a closer: its gate, */
+	{ SCMP_SYS(clone), FORK_ONLY, 0 }, /* its fork, */
+	ALLOW(close_range), /* what it does not keep */
 	ALLOW_IOCTL(KVM_IRQ_LINE),
 	ALLOW_IOCTL(KVM_SIGNAL_MSI),
 	ALLOW_IOCTL(KVM_GET_STATS_FD),
@@ -405,6 +414,9 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r, uint32_t pid)
 		break;
 	case READ_ONLY:
 		cmp[n++] = arg32(2, O_ACCMODE, O_RDONLY);
+		break;
+	case FORK_ONLY:
+		cmp[n++] = arg32(0, EQ, SIGCHLD);
 		break;
 	}
 	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr, n, cmp);

@@ -3,7 +3,7 @@
  * test_fd_release.c - descriptors handed to the release helper
  * (host/fd_release.c) are closed by it, whole batches at once, each once
  * the next batch or the helper's end comes, and without a helper they
- * are closed here.  A pipe's read end sees end of
+ * are closed here, or by a forked closer when they hold much RAM.  A pipe's read end sees end of
  * file once every copy of its write end is closed: that is the proof.
  * It also renames --result's file when asked, and removes it if not.
  * Each test waits for its helper to end (the only child).
@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -263,6 +264,52 @@ static void closed_here_without_a_helper(void **state)
 	assert_eof(p[0]);
 }
 
+/* A memfd holding mib MiB (written, so its pages exist). */
+static int memfd_of(unsigned int mib)
+{
+	static char page[4096];
+	int fd = memfd_create("test", MFD_CLOEXEC);
+	unsigned int i;
+
+	assert_true(fd >= 0);
+	memset(page, 0xaa, sizeof(page));
+	for (i = 0; i < mib * 256; i++)
+		assert_int_equal(write(fd, page, sizeof(page)), sizeof(page));
+	return fd;
+}
+
+/* Without a helper, little RAM is freed here: no process is forked. */
+static void small_ram_closed_here(void **state)
+{
+	int p[2], fds[2];
+
+	assert_int_equal(pipe(p), 0);
+	fds[0] = p[1];
+	fds[1] = memfd_of(1);
+	fd_release_close(fds, 2);
+	assert_int_equal(fcntl(fds[1], F_GETFD), -1);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	assert_eof(p[0]);
+}
+
+/* Without a helper, RAM worth more than a fork goes to a closer: this
+ * process's copies are closed at once, the closer's after them. */
+static void big_ram_to_a_closer(void **state)
+{
+	int p[2], fds[2], status;
+
+	assert_int_equal(pipe(p), 0);
+	fds[0] = p[1];
+	fds[1] = memfd_of(16);
+	fd_release_close(fds, 2);
+	assert_int_equal(fcntl(fds[0], F_GETFD), -1);
+	assert_int_equal(fcntl(fds[1], F_GETFD), -1);
+	assert_true(waitpid(-1, &status, 0) > 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_eof(p[0]);
+}
+
 /* A directory with a file "temp" in it, as result_open() makes, and the
  * name "final" beside it. */
 struct names {
@@ -351,6 +398,8 @@ int main(void)
 		cmocka_unit_test(closers_side_by_side),
 		cmocka_unit_test(ends_after_its_closers),
 		cmocka_unit_test(closed_here_without_a_helper),
+		cmocka_unit_test(small_ram_closed_here),
+		cmocka_unit_test(big_ram_to_a_closer),
 		cmocka_unit_test(renames_when_asked),
 		cmocka_unit_test(failed_rename_removes),
 		cmocka_unit_test(removes_unless_asked),
