@@ -403,16 +403,22 @@ int vm_signal_msi(struct vm *vm, const struct msi_msg *msg)
 int vm_set_msi_routes(struct vm *vm, const struct msi_route *route,
 		      unsigned int nr)
 {
-	struct {
+	/* The table and room for its entries (a struct with a flexible
+	 * array member cannot be another struct's first field in ISO C). */
+	union {
 		struct kvm_irq_routing table;
-		struct kvm_irq_routing_entry entry[IOAPIC_NR_PINS];
-	} r = { .table.nr = nr };
+		char room[sizeof(struct kvm_irq_routing) +
+			  IOAPIC_NR_PINS *
+				  sizeof(struct kvm_irq_routing_entry)];
+	} r;
 	unsigned int i;
 
 	if (nr > IOAPIC_NR_PINS)
 		return err_set("%u MSI routes: at most %d", nr, IOAPIC_NR_PINS);
+	memset(&r, 0, sizeof(r));
+	r.table.nr = nr;
 	for (i = 0; i < nr; i++)
-		r.entry[i] = (struct kvm_irq_routing_entry){
+		r.table.entries[i] = (struct kvm_irq_routing_entry){
 			.gsi = route[i].gsi,
 			.type = KVM_IRQ_ROUTING_MSI,
 			.u.msi = { .address_lo = (uint32_t)route[i].msg.addr,

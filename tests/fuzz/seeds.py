@@ -675,6 +675,88 @@ def virtio_console_seeds():
           struct.pack("<BB", FV_NOTIFY, 1))
 
 
+# --- ioapic ----------------------------------------------------------------
+(IO_WRITE, IO_READ, IO_REG_WRITE, IO_REG_READ, IO_LINE, IO_EOI,
+ IO_TAKEN) = range(7)
+IO_WIDTH = {1: 0, 2: 1, 4: 2, 8: 3}
+RTE_LOGICAL, RTE_LEVEL, RTE_MASKED = 1 << 11, 1 << 15, 1 << 16
+
+
+def io_write(off, value, width=4):
+    return struct.pack("<BBBQ", IO_WRITE, off, IO_WIDTH[width], value)
+
+
+def io_read(off, width=4):
+    return struct.pack("<BBB", IO_READ, off, IO_WIDTH[width])
+
+
+def io_reg(reg, value=None):
+    if value is None:
+        return struct.pack("<BB", IO_REG_READ, reg)
+    return struct.pack("<BBI", IO_REG_WRITE, reg, value)
+
+
+def io_rte(pin, lo, dest=0):
+    """The destination first, as Linux writes an entry."""
+    return io_reg(0x11 + 2 * pin, dest << 24) + io_reg(0x10 + 2 * pin, lo)
+
+
+def io_line(gsi, level):
+    return struct.pack("<BBB", IO_LINE, gsi, level)
+
+
+def io_eoi(vector):
+    return struct.pack("<BB", IO_EOI, vector)
+
+
+def ioapic_seeds():
+    ids = io_reg(0) + io_reg(1) + io_reg(2) + io_reg(0, 0xffffffff) + \
+        io_reg(2) + io_reg(1, 0) + io_reg(2, 0x0a000000) + io_reg(0x3f) + \
+        io_reg(0x40) + io_reg(0x03, 1) + io_read(0x00)
+    write("ioapic", "registers", struct.pack("<B", 3) + ids)
+    # Linux: ISA pins 0-15 edge, PCI pins 16-23 level active low, each
+    # masked while written, then unmasked; lines, EOIs, a vector shared.
+    linux = b"".join(io_rte(p, 0x30 + p | RTE_MASKED, 0)
+                     for p in range(16))
+    linux += b"".join(io_rte(p, 0x50 + p | RTE_LEVEL | 1 << 13 | RTE_MASKED,
+                             1) for p in range(16, 24))
+    linux += b"".join(io_reg(0x10 + 2 * p, 0x30 + p) for p in (1, 4, 12))
+    linux += b"".join(io_reg(0x10 + 2 * p, 0x50 + p | RTE_LEVEL | 1 << 13)
+                      for p in (16, 19, 20))
+    linux += (io_line(4, 1) + io_line(4, 0) + io_line(4, 1) + io_line(1, 1) +
+              io_line(19, 1) + io_line(19, 1) + io_eoi(0x63) +
+              io_line(19, 0) + io_eoi(0x63) + io_line(16, 1) + io_eoi(0x60) +
+              io_line(16, 0) + io_eoi(0x60) + io_reg(0x10 + 2 * 19))
+    write("ioapic", "linux", struct.pack("<B", 2) + linux)
+    # Level pins: asserted while masked (sent at the unmask), not taken
+    # (sent again when driven), two pins on one vector, turned edge and
+    # level again with the line high, a new destination.
+    level = (io_rte(5, 0x41 | RTE_LEVEL | RTE_MASKED, 2) + io_line(5, 1) +
+             io_reg(0x10 + 10, 0x41 | RTE_LEVEL) + io_reg(0x10 + 10) +
+             bytes([IO_TAKEN]) + io_rte(6, 0x41 | RTE_LEVEL, 3) +
+             io_line(6, 1) + io_line(6, 1) + bytes([IO_TAKEN]) +
+             io_reg(0x11 + 12, 5 << 24) + io_reg(0x10 + 12) + io_eoi(0x41) +
+             io_reg(0x10 + 12, 0x41) + io_reg(0x10 + 12) +
+             io_reg(0x10 + 12, 0x41 | RTE_LEVEL) +
+             io_reg(0x10 + 10, 0x41 | RTE_LEVEL | RTE_MASKED) +
+             io_eoi(0x41) + io_eoi(0x41) + io_line(5, 0) +
+             io_reg(0x10 + 10, 0x41 | RTE_LEVEL) +
+             io_reg(0x10 + 14, 0x7f | 4 << 8 | RTE_LOGICAL) +
+             io_reg(0x11 + 14, 0xff << 24) + io_line(7, 1) +
+             io_line(23, 1) + io_line(24, 1) + io_line(31, 0))
+    write("ioapic", "level", struct.pack("<B", 0) + level)
+    # Accesses of every width at and around IOREGSEL and IOWIN, and at
+    # the window's end.
+    odd = (io_write(0x00, 0x101, 2) + io_read(0x00, 8) + io_read(0x10, 1) +
+           io_read(0x10, 2) + io_read(0x10, 8) + io_write(0x00, 0x20, 1) +
+           io_write(0x10, 0xffffffff00000033, 8) + io_read(0x10) +
+           io_write(0x10, 0, 1) + io_read(0x10) + io_write(0x01, 0x12, 1) +
+           io_write(0x11, 0x12, 1) + io_read(0x11, 1) + io_read(0x04) +
+           io_read(0xf8, 8) + io_read(0xfc, 8) + io_write(0xff, 1, 2) +
+           io_read(0xff, 1))
+    write("ioapic", "widths", struct.pack("<B", 16) + odd)
+
+
 TARGETS = {
     "virtq": [virtq_seeds, virtq_known],
     "bzimage": [bzimage_seeds],
@@ -689,6 +771,7 @@ TARGETS = {
     "console_sink": [console_sink_seeds],
     "virtio_blk": [virtio_blk_seeds],
     "virtio_console": [virtio_console_seeds],
+    "ioapic": [ioapic_seeds],
 }
 FROM_FIRMWARE = ("bzimage", "pvh", "multiboot")
 
