@@ -166,7 +166,11 @@ static uint32_t read_window(struct ioapic *io)
 	return (uint32_t)(io->rte[pin] >> (reg & 1 ? 32 : 0));
 }
 
-/* A new entry for pin: routes first, then what the change lets send. */
+/*
+ * A new entry for pin: routes first (if it changed), then what it lets
+ * send.  Any write may: an unmask, edge turned level, or the same entry
+ * again after a message no local APIC took (as KVM's IOAPIC).
+ */
 static void write_rte(struct ioapic *io, unsigned int pin, uint64_t rte)
 {
 	uint64_t old = io->rte[pin];
@@ -175,9 +179,7 @@ static void write_rte(struct ioapic *io, unsigned int pin, uint64_t rte)
 	if (!(rte & RTE_LEVEL))
 		rte &= ~RTE_REMOTE_IRR; /* an edge pin awaits no EOI */
 	io->rte[pin] = rte;
-	if (rte == old)
-		return;
-	if (update_routes(io) < 0 || service_level(io, pin) < 0)
+	if ((rte != old && update_routes(io) < 0) || service_level(io, pin) < 0)
 		io->env.note(io->env.ctx, err_msg());
 }
 

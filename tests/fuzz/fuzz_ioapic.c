@@ -201,11 +201,10 @@ static void m_window_write(struct model *m, uint32_t v)
 	if (!(e & M_LEVEL))
 		e &= ~(uint64_t)M_REMOTE_IRR; /* edge: no EOI awaited */
 	m->rte[pin] = e;
-	/* A write that changes nothing is no event; a changed entry (an
-	 * unmask, edge turned level, a new destination after a message no
-	 * APIC took) may let its level pin send. */
-	if (e != old)
-		m_level(m, pin);
+	/* Any write of an entry may let its level pin send (an unmask,
+	 * edge turned level, or the same entry again after a message no
+	 * APIC took), as with KVM's IOAPIC. */
+	m_level(m, pin);
 }
 
 /* --- the VM's side ------------------------------------------------------- */

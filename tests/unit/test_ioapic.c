@@ -580,6 +580,29 @@ static void level_not_taken_leaves_remote_irr_clear(void **state)
 	assert_true(rte_low(fx, 14) & RTE_REMOTE_IRR);
 }
 
+/* A message no APIC took is sent again when the guest writes its entry
+ * again, unchanged (its APIC enabled meanwhile), as with KVM's IOAPIC;
+ * the routes are not rewritten for it. */
+static void level_not_taken_resent_at_a_rewrite(void **state)
+{
+	struct fixture *fx = *state;
+	unsigned int routes;
+
+	fx->msi_ret = 0;
+	rte_write(fx, 13, 0x63 | RTE_LEVEL, 2);
+	assert_int_equal(set_line(fx, 13, true), 0);
+	assert_int_equal(fx->nr_msis, 1);
+	routes = fx->route_calls;
+	fx->msi_ret = 1;
+	rte_write(fx, 13, 0x63 | RTE_LEVEL, 2);
+	assert_int_equal(fx->nr_msis, 2);
+	assert_true(rte_low(fx, 13) & RTE_REMOTE_IRR);
+	assert_int_equal(fx->route_calls, routes);
+	/* Awaiting its EOI now: another rewrite sends nothing. */
+	rte_write(fx, 13, 0x63 | RTE_LEVEL, 2);
+	assert_int_equal(fx->nr_msis, 2);
+}
+
 /* KVM failed the MSI: the line's driver hears it; nothing awaits an EOI. */
 static void msi_failure_is_returned(void **state)
 {
@@ -800,6 +823,7 @@ int main(void)
 		T(level_asserted_while_masked_sends_at_unmask),
 		T(edge_turned_level_while_high_sends),
 		T(level_not_taken_leaves_remote_irr_clear),
+		T(level_not_taken_resent_at_a_rewrite),
 		T(msi_failure_is_returned),
 		T(failures_without_a_caller_are_noted),
 		T(eoi_ends_every_pin_of_its_vector),
