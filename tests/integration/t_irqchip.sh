@@ -90,3 +90,12 @@ kvmux_run run --kernel "$FIRMWARE/exitcode.elf" --cmdline exit=5 \
 	--irqchip split --result "$WORK/result.json" --timeout 30
 check "--irqchip split with --result: the file is published" all_of \
 	'status_is 5' 'grep -q "\"status\": 5" "$WORK/result.json"'
+
+# Without the helper, a split VM whose RAM holds 8 MiB or more goes to a
+# closer forked at its end (its system calls under the main thread's
+# filter: a forbidden one would end kvmux with 159).  (The closer itself:
+# test_fd_release.c.)
+kvmux_run run --kernel "$FIRMWARE/touch.elf" --cmdline mib=64 --memory 128M \
+	--irqchip split --timeout 60
+check "--irqchip split, 64 MiB written: a closer frees it, under the filter" \
+	all_of 'status_is 0' 'out_has "touch: 64 MiB"' '[ -z "$ERR" ]'
