@@ -55,7 +55,21 @@ struct ioapic {
 	uint32_t id_reg;
 	uint64_t rte[IOAPIC_NR_PINS];
 	uint32_t asserted; /* bit n: line n is driven high */
+	/* The GSI routes KVM has (from update_routes()). */
+	struct msi_route route[IOAPIC_NR_PINS];
+	unsigned int nr_routes;
+	bool noted; /* a failure was told: the guest may repeat it */
 };
+
+/* The first failure only, with the VM's name: a guest that repeats what
+ * failed must not fill kvmux's stderr. */
+static void note_failure(struct ioapic *io)
+{
+	if (io->noted)
+		return;
+	io->noted = true;
+	io->env.note(io->env.ctx, err_msg());
+}
 
 static struct msi_msg rte_msg(uint64_t rte)
 {
@@ -73,19 +87,33 @@ static struct msi_msg rte_msg(uint64_t rte)
 	return msg;
 }
 
-/* Every unmasked pin's message as its GSI's route; masked pins have none,
- * so an irqfd there raises nothing, as a masked edge is lost. */
+/*
+ * Every unmasked pin's message as its GSI's route, and a masked level
+ * pin's while it awaits its EOI: KVM reports the EOI of a vector only if
+ * a level route has it (a guest may mask a pin in its handler).  Other
+ * masked pins have none, so an irqfd there raises nothing, as a masked
+ * edge is lost.  KVM is told only of a change (each costs it an SRCU
+ * grace period and a kick of every vCPU).
+ */
 static int update_routes(struct ioapic *io)
 {
 	struct msi_route route[IOAPIC_NR_PINS];
 	unsigned int pin, nr = 0;
 
+	memset(route, 0, sizeof(route)); /* compared whole below */
 	for (pin = 0; pin < IOAPIC_NR_PINS; pin++)
-		if (!(io->rte[pin] & RTE_MASKED))
+		if (!(io->rte[pin] & RTE_MASKED) ||
+		    (io->rte[pin] & RTE_REMOTE_IRR))
 			route[nr++] = (struct msi_route){
 				.gsi = pin, .msg = rte_msg(io->rte[pin])
 			};
-	return io->env.msi_routes(io->env.ctx, route, nr);
+	if (nr == io->nr_routes && !memcmp(route, io->route, sizeof(route)))
+		return 0;
+	if (io->env.msi_routes(io->env.ctx, route, nr) < 0)
+		return -1;
+	memcpy(io->route, route, sizeof(route));
+	io->nr_routes = nr;
+	return 0;
 }
 
 /* Send pin's message; a level one then awaits its EOI (if taken). */
@@ -144,8 +172,10 @@ static void eoi(void *opaque, uint8_t vector)
 			continue;
 		io->rte[pin] &= ~RTE_REMOTE_IRR;
 		if (service_level(io, pin) < 0)
-			io->env.note(io->env.ctx, err_msg());
+			note_failure(io);
 	}
+	if (update_routes(io) < 0) /* a masked pin's route may go */
+		note_failure(io);
 	pthread_mutex_unlock(&io->lock);
 }
 
@@ -167,7 +197,7 @@ static uint32_t read_window(struct ioapic *io)
 }
 
 /*
- * A new entry for pin: routes first (if it changed), then what it lets
+ * A new entry for pin: routes first (if they change), then what it lets
  * send.  Any write may: an unmask, edge turned level, or the same entry
  * again after a message no local APIC took (as KVM's IOAPIC).
  */
@@ -179,8 +209,8 @@ static void write_rte(struct ioapic *io, unsigned int pin, uint64_t rte)
 	if (!(rte & RTE_LEVEL))
 		rte &= ~RTE_REMOTE_IRR; /* an edge pin awaits no EOI */
 	io->rte[pin] = rte;
-	if ((rte != old && update_routes(io) < 0) || service_level(io, pin) < 0)
-		io->env.note(io->env.ctx, err_msg());
+	if (update_routes(io) < 0 || service_level(io, pin) < 0)
+		note_failure(io);
 }
 
 static void write_window(struct ioapic *io, uint32_t value)

@@ -267,13 +267,16 @@ static void check_msis(struct fio *f)
 	f->nr_msis = f->m.nr_msis = 0;
 }
 
+/* A pin has a route while unmasked, or masked while it awaits its EOI
+ * (KVM reports the EOI of a vector only if a level route has it). */
 static void check_routes(const struct fio *f)
 {
 	unsigned int pin, i, unmasked = 0;
 	struct msi_msg want;
 
 	for (pin = 0; pin < PINS; pin++) {
-		if (f->m.rte[pin] & M_MASKED)
+		if ((f->m.rte[pin] & M_MASKED) &&
+		    !(f->m.rte[pin] & M_REMOTE_IRR))
 			continue;
 		unmasked++;
 		want = m_msg(f->m.rte[pin]);
@@ -281,7 +284,9 @@ static void check_routes(const struct fio *f)
 			if (f->route[i].gsi == pin)
 				break;
 		if (i == f->nr_routes)
-			fuzz_fail("pin %u is unmasked but has no route", pin);
+			fuzz_fail("pin %u is unmasked or awaits its EOI but "
+				  "has no route",
+				  pin);
 		if (f->route[i].msg.addr != want.addr ||
 		    f->route[i].msg.data != want.data)
 			fuzz_fail("GSI %u routes to %#llx/%#x, the model says "
