@@ -118,10 +118,10 @@ SECCOMP_GEN := $(BUILD)/tools/seccomp-gen
 SECCOMP_PREBUILT := $(BUILD)/gen/seccomp_prebuilt.o
 # kvmux with test-only paths that environment variables switch on
 # (KVMUX_TEST_*: src/host/seccomp.c, src/host/host_file.c, src/core/vcpu.c,
-# src/core/vm.c, src/run.c); never installed.
+# src/core/vm.c, src/run.c, src/host/fd_release.c); never installed.
 TEST_BUILD := $(BUILD)/tests/kvmux-test-build
 TEST_BUILD_SRCS := src/host/seccomp.c src/host/host_file.c src/core/vcpu.c \
-		   src/core/vm.c src/run.c
+		   src/core/vm.c src/run.c src/host/fd_release.c
 TEST_BUILD_OBJS := $(TEST_BUILD_SRCS:src/%.c=$(BUILD)/tests/test_build/%.o)
 
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))

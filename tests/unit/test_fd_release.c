@@ -294,15 +294,24 @@ static void small_ram_closed_here(void **state)
 }
 
 /* Without a helper, RAM worth more than a fork goes to a closer: this
- * process's copies are closed at once, the closer's after them. */
+ * process's copies are closed at once, the closer's after them; it has
+ * dropped every other descriptor by the time the call returns (another
+ * pipe's reader sees its end once this process closes its copy). */
 static void big_ram_to_a_closer(void **state)
 {
-	int p[2], fds[2], status;
+	int p[2], other[2], fds[2], status;
 
 	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pipe(other), 0);
 	fds[0] = p[1];
 	fds[1] = memfd_of(16);
 	fd_release_close(fds, 2);
+	close(other[1]);
+	assert_int_equal(
+		poll(&(struct pollfd){ .fd = other[0], .events = POLLIN }, 1,
+		     0),
+		1); /* now: no waiting for the closer's end */
+	assert_eof(other[0]);
 	assert_int_equal(fcntl(fds[0], F_GETFD), -1);
 	assert_int_equal(fcntl(fds[1], F_GETFD), -1);
 	assert_true(waitpid(-1, &status, 0) > 0);
