@@ -57,6 +57,7 @@ enum arg_check {
 	SAME_IDS, /* setresuid(2), setresgid(2) to value, value, value */
 	READ_ONLY, /* openat(2) with O_RDONLY (argument 2) */
 	FORK_ONLY, /* clone(2) with flags SIGCHLD alone: a process, no thread */
+	EMPTY_PATH, /* newfstatat(fd, "", ..., AT_EMPTY_PATH): fstat(2) */
 };
 
 struct rule {
@@ -192,7 +193,7 @@ static const struct rule main_rules[] = {
 	ALLOW(fsync),
 	ALLOW(getpgrp),
 	ALLOW(fstat), /* a split VM's RAM, */
-	ALLOW(newfstatat),
+	{ SCMP_SYS(newfstatat), EMPTY_PATH, 0 },
 	ALLOW(pipe2), /* when big, to a closer: its gate, */
 	{ SCMP_SYS(clone), FORK_ONLY, 0 }, /* its fork, */
 	ALLOW(close_range), /* what it does not keep */
@@ -367,10 +368,10 @@ static const char *const kind_text[THREAD_KINDS + 1] = {
 };
 
 /*
- * Argument arg, its low 32 bits masked with mask, equals value: what
- * libseccomp's SCMP_A0_32() and its kin give, spelled out (the macros
- * leave datum_b out when it is not needed, which clang's -Wextra
- * refuses).
+ * Argument arg masked with mask equals value; with mask EQ the whole
+ * argument equals value (all 64 bits: stricter).  What libseccomp's
+ * SCMP_A0_32() and its kin give, spelled out (the macros leave datum_b
+ * out when it is not needed, which clang's -Wextra refuses).
  */
 static struct scmp_arg_cmp arg32(unsigned int arg, uint32_t mask,
 				 uint32_t value)
@@ -417,6 +418,9 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r, uint32_t pid)
 		break;
 	case FORK_ONLY:
 		cmp[n++] = arg32(0, EQ, SIGCHLD);
+		break;
+	case EMPTY_PATH:
+		cmp[n++] = arg32(3, EQ, AT_EMPTY_PATH);
 		break;
 	}
 	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr, n, cmp);
