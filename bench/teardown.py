@@ -93,8 +93,9 @@ def one(kernel, cmdline, title):
              "kvmux's fd release helper, which destroys the VM and frees "
              "the guest's RAM after kvmux has gone (host/fd_release.c), is "
              "not in the window: nobody waits for it; with --irqchip split "
-             "there is none (the VM closes in ~0.1 ms) and kvmux frees the "
-             "guest's RAM in its own exit, as the floor VMM does",
+             "there is none (the VM closes in ~0.1 ms), and a closer forked "
+             "at the VM's end frees its RAM if it holds 8 MiB or more "
+             "(else kvmux frees it itself)",
              "the floor VMM creates no irqchip and no PIT"]
             + b.vmm_notes())
 

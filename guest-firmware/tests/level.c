@@ -84,7 +84,8 @@ int main(const struct boot_info *bi)
 			  LEVEL_REPEATS);
 		return 1;
 	}
-	rt_printf("level: %u deliveries while asserted, none after\n",
-		  LEVEL_REPEATS);
+	rt_printf("level: %u deliveries while asserted, none after (%u in "
+		  "all)\n",
+		  LEVEL_REPEATS, seen);
 	return 0;
 }
