@@ -227,7 +227,8 @@ int plan_main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
-	if (run_request_load(&req, argv + optind, argc - optind) < 0)
+	if (run_request_load(&req, argv + optind, argc - optind) < 0 ||
+	    run_request_check(&req) < 0)
 		status = fail(EXIT_BAD_USAGE);
 	else
 		status = plan_group(&req, argv + optind, req.group.json);

@@ -433,21 +433,9 @@ static int options_only(struct run_request *req)
 	return 0;
 }
 
-/* The error of VM i, with its name in front when there are several. */
-static int name_vm_error(const struct run_request *req, unsigned int i)
-{
-	char why[ERR_MSG_MAX];
-
-	if (req->nr_vms == 1)
-		return -1;
-	snprintf(why, sizeof(why), "%s", err_msg());
-	return err_set("%s: %s", req->vm[i].name, why);
-}
-
 static int build_request(int argc, char **argv, const struct vm_options *o,
 			 struct run_request *req)
 {
-	unsigned int i;
 	int rc;
 
 	if (optind < argc)
@@ -460,9 +448,8 @@ static int build_request(int argc, char **argv, const struct vm_options *o,
 	if (!req->vm[0].kernel)
 		return err_set("no kernel: use --kernel IMAGE or a config "
 			       "file");
-	for (i = 0; i < req->nr_vms; i++)
-		if (vm_config_check(&req->vm[i]) < 0)
-			return name_vm_error(req, i);
+	if (run_request_check(req) < 0)
+		return -1;
 	if (req->group.quiet && req->group.verbose)
 		return err_set("--quiet and --verbose: choose one");
 	return 0;

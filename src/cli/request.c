@@ -59,6 +59,26 @@ static int check_names(const struct run_request *req, char *const *paths)
 	return 0;
 }
 
+int run_request_check(const struct run_request *req)
+{
+	char why[ERR_MSG_MAX];
+	const struct vm_config *vm;
+	unsigned int i;
+
+	for (i = 0; i < req->nr_vms; i++) {
+		vm = &req->vm[i];
+		if (!vm_config_check(vm))
+			continue;
+		if (!vm->config_file && req->nr_vms == 1)
+			return -1;
+		snprintf(why, sizeof(why), "%s", err_msg());
+		return err_set("%s: %s",
+			       vm->config_file ? vm->config_file : vm->name,
+			       why);
+	}
+	return 0;
+}
+
 int run_request_load(struct run_request *req, char *const *paths,
 		     unsigned int nr)
 {

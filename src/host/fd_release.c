@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -272,6 +273,7 @@ closer(const int *fds, unsigned int nr, int gate, int dropped)
 	unsigned int i;
 	char byte;
 
+	syscall(SYS_prctl, PR_SET_NAME, "kvmux-closer", 0, 0, 0);
 	for (i = 0; i < nr; i++)
 		top = fds[i] > top ? fds[i] : top;
 	for (fd = 0; fd < top; fd++) /* a few hundred at most */

@@ -196,7 +196,8 @@ static const struct rule main_rules[] = {
 	{ SCMP_SYS(newfstatat), EMPTY_PATH, 0 },
 	ALLOW(pipe2), /* when big, to a closer: its gate, */
 	{ SCMP_SYS(clone), FORK_ONLY, 0 }, /* its fork, */
-	ALLOW(close_range), /* what it does not keep */
+	ALLOW(close_range), /* what it does not keep, */
+	{ SCMP_SYS(prctl), SET_NAME, 0 }, /* its name */
 	ALLOW_IOCTL(KVM_IRQ_LINE),
 	ALLOW_IOCTL(KVM_SIGNAL_MSI),
 	ALLOW_IOCTL(KVM_GET_STATS_FD),

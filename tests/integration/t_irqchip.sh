@@ -58,9 +58,15 @@ path = $FIRMWARE/hello.elf
 CONF
 done
 kvmux_run run "$WORK/A.conf" "$WORK/B.conf"
-check "a group's VM with pit = on and irqchip = split is refused, by name" \
-	all_of 'status_is 126' 'err_has "B: --pit on needs --irqchip kernel"' \
-	'err_one_line'
+check "a group's VM with pit = on and irqchip = split is refused, by file" \
+	all_of 'status_is 126' \
+	"err_has '$WORK/B.conf: --pit on needs --irqchip kernel'" 'err_one_line'
+kvmux_run plan "$WORK/A.conf" "$WORK/B.conf"
+check "kvmux plan refuses it too" all_of 'status_is 126' \
+	"err_has '$WORK/B.conf: --pit on needs --irqchip kernel'" 'err_one_line'
+kvmux_run run "$WORK/B.conf" --pit auto --timeout 30
+check "--pit auto on the command line settles it" all_of 'status_is 0' \
+	'out_has "Hello from"'
 kvmux_run run "$WORK/A.conf" --timeout 30
 check "irqchip = split in a config file" all_of 'status_is 0' \
 	'out_has "Hello from"'
