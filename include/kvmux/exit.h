@@ -12,8 +12,23 @@ struct vcpu;
  * shutdowns and errors into a VM stop. */
 void vcpu_handle_exit(struct vcpu *vcpu);
 
-/* Give the vCPU the host's CPUID with its own APIC ID (x86_cpu.c). */
+/* Give the vCPU the host's CPUID with its own APIC ID and the timing
+ * leaf (x86_cpu.c). */
 int vcpu_setup_cpuid(struct vcpu *vcpu);
+
+struct kvm_cpuid2;
+
+/*
+ * Add the timing leaf 0x40000010 (VMware's, which QEMU gives KVM guests
+ * too) to cpuid, which has room for one more entry: EAX the TSC's rate
+ * in kHz (tsc_khz, KVM_GET_TSC_KHZ's), EBX the local APIC timer's (KVM's
+ * counts at 1 GHz: 1000000), and KVM's signature leaf 0x40000000 raised
+ * to list it.  A guest then need not calibrate against a PIT, which a
+ * split irqchip has none of.  Nothing without a signature leaf, with
+ * tsc_khz <= 0 (KVM did not say), or if cpuid has the leaf already.
+ * (On PVM a guest in native mode reads the host's CPUID, not this.)
+ */
+void x86_cpuid_add_timing(struct kvm_cpuid2 *cpuid, int tsc_khz);
 
 /* Record whether the vCPU is stopped for good (x86_cpu.c). */
 void vcpu_probe_idle(struct vcpu *vcpu);

@@ -75,16 +75,44 @@ static void set_topology(struct kvm_cpuid_entry2 *e, unsigned int id,
 	}
 }
 
+#define CPUID_KVM_SIGNATURE 0x40000000
+#define CPUID_TIMING 0x40000010
+#define KVM_APIC_TIMER_KHZ 1000000
+
+void x86_cpuid_add_timing(struct kvm_cpuid2 *cpuid, int tsc_khz)
+{
+	struct kvm_cpuid_entry2 *base = NULL;
+	uint32_t i;
+
+	for (i = 0; i < cpuid->nent; i++) {
+		if (cpuid->entries[i].function == CPUID_TIMING)
+			return; /* KVM's own, some day */
+		if (cpuid->entries[i].function == CPUID_KVM_SIGNATURE)
+			base = &cpuid->entries[i];
+	}
+	if (tsc_khz <= 0 || !base)
+		return;
+	if (base->eax < CPUID_TIMING)
+		base->eax = CPUID_TIMING;
+	cpuid->entries[cpuid->nent++] = (struct kvm_cpuid_entry2){
+		.function = CPUID_TIMING,
+		.eax = (uint32_t)tsc_khz,
+		.ebx = KVM_APIC_TIMER_KHZ,
+	};
+}
+
 int vcpu_setup_cpuid(struct vcpu *vcpu)
 {
 	const struct kvm_cpuid2 *host = vcpu->vm->kvm->cpuid;
 	size_t size = sizeof(*host) + host->nent * sizeof(host->entries[0]);
-	struct kvm_cpuid2 *cpuid = __builtin_alloca(size);
+	struct kvm_cpuid2 *cpuid =
+		__builtin_alloca(size + sizeof(host->entries[0]));
 	uint32_t i;
 
 	memcpy(cpuid, host, size);
 	for (i = 0; i < cpuid->nent; i++)
 		set_topology(&cpuid->entries[i], vcpu->id, vcpu->vm->cpu_count);
+	x86_cpuid_add_timing(cpuid, ioctl(vcpu->fd, KVM_GET_TSC_KHZ, 0));
 	if (ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid) < 0)
 		return err_set_errno("KVM_SET_CPUID2 on vCPU %u", vcpu->id);
 	return 0;
