@@ -25,7 +25,8 @@ struct kvm_cpuid2;
  * counts at 1 GHz: 1000000), and KVM's signature leaf 0x40000000 raised
  * to list it.  A guest then need not calibrate against a PIT, which a
  * split irqchip has none of.  Nothing without a signature leaf, with
- * tsc_khz <= 0 (KVM did not say), or if cpuid has the leaf already.
+ * tsc_khz <= 0 (KVM did not say), if cpuid has the leaf already, or if
+ * it has KVM's 256 entries already.
  * (On PVM a guest in native mode reads the host's CPUID, not this.)
  */
 void x86_cpuid_add_timing(struct kvm_cpuid2 *cpuid, int tsc_khz);

@@ -10,7 +10,8 @@
  * entry becomes an MSI: sent by kvmux when a device drives the pin
  * (env->irq_line), and installed as the pin's GSI route so that an
  * irqfd on the pin (virtio) sends it without kvmux, and so that KVM
- * reports the EOI of a level-triggered vector.  Edge pins send on a
+ * reports the EOI of a level-triggered vector (a masked pin has a route
+ * only while it awaits that EOI).  Edge pins send on a
  * rising edge while unmasked; level pins send while asserted, unmasked
  * and not awaiting an EOI (remote IRR), and again at the EOI if still
  * asserted.  Lines are driven as asserted or not: the polarity bit is

@@ -19,7 +19,8 @@ int run_request_load(struct run_request *req, char *const *paths,
 /*
  * Every VM's settings agree with each other (vm_config_check()), once
  * the files and the options are applied.  Returns 0, or -1 with err_set()
- * naming the VM's config file (else, in a group, the VM).
+ * naming the VM and its config file, if any (not for a lone VM of
+ * options only).
  */
 int run_request_check(const struct run_request *req);
 

@@ -143,8 +143,9 @@ void vm_eoi(struct vm *vm, uint8_t vector);
 
 /*
  * Send an MSI into the guest now (KVM_SIGNAL_MSI; split irqchip).
- * Returns how many local APICs took it (0: none did, say a disabled or
- * absent destination, which KVM reports as EPERM), or -1 with err_set().
+ * Returns how many local APICs took it (0: none did: a destination no
+ * enabled local APIC matches, which KVM reports as EPERM, or one that
+ * refused it), or -1 with err_set().
  */
 int vm_signal_msi(struct vm *vm, const struct msi_msg *msg);
 

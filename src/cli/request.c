@@ -71,10 +71,12 @@ int run_request_check(const struct run_request *req)
 			continue;
 		if (!vm->config_file && req->nr_vms == 1)
 			return -1;
+		/* The file's settings or the options': name both. */
 		snprintf(why, sizeof(why), "%s", err_msg());
-		return err_set("%s: %s",
-			       vm->config_file ? vm->config_file : vm->name,
-			       why);
+		return vm->config_file ?
+			       err_set("VM %s (%s and the options): %s",
+				       vm->name, vm->config_file, why) :
+			       err_set("VM %s: %s", vm->name, why);
 	}
 	return 0;
 }

@@ -395,8 +395,9 @@ int vm_signal_msi(struct vm *vm, const struct msi_msg *msg)
 			       .data = msg->data };
 	int rc = ioctl(vm->fd, KVM_SIGNAL_MSI, &msi);
 
-	/* -1 from KVM's delivery (no local APIC matched: all disabled, say)
-	 * comes back as EPERM: the guest's doing, not a failure. */
+	/* -1 from KVM's delivery (no local APIC matched the destination,
+	 * or every match has its APIC off in IA32_APIC_BASE) comes back
+	 * as EPERM: the guest's doing, not a failure. */
 	if (rc < 0 && errno == EPERM)
 		return 0;
 	if (rc < 0)

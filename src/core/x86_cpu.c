@@ -78,6 +78,7 @@ static void set_topology(struct kvm_cpuid_entry2 *e, unsigned int id,
 #define CPUID_KVM_SIGNATURE 0x40000000
 #define CPUID_TIMING 0x40000010
 #define KVM_APIC_TIMER_KHZ 1000000
+#define KVM_CPUID_MAX_ENTRIES 256 /* KVM_SET_CPUID2 takes no more */
 
 void x86_cpuid_add_timing(struct kvm_cpuid2 *cpuid, int tsc_khz)
 {
@@ -90,7 +91,7 @@ void x86_cpuid_add_timing(struct kvm_cpuid2 *cpuid, int tsc_khz)
 		if (cpuid->entries[i].function == CPUID_KVM_SIGNATURE)
 			base = &cpuid->entries[i];
 	}
-	if (tsc_khz <= 0 || !base)
+	if (tsc_khz <= 0 || !base || cpuid->nent >= KVM_CPUID_MAX_ENTRIES)
 		return;
 	if (base->eax < CPUID_TIMING)
 		base->eax = CPUID_TIMING;

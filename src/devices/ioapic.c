@@ -9,6 +9,7 @@
  * from an entry it has already replaced.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,21 @@ static struct msi_msg rte_msg(uint64_t rte)
 	return msg;
 }
 
+/* Field by field: the structures have padding. */
+static bool same_routes(const struct msi_route *a, const struct msi_route *b,
+			unsigned int nr_a, unsigned int nr_b)
+{
+	unsigned int i;
+
+	if (nr_a != nr_b)
+		return false;
+	for (i = 0; i < nr_a; i++)
+		if (a[i].gsi != b[i].gsi || a[i].msg.addr != b[i].msg.addr ||
+		    a[i].msg.data != b[i].msg.data)
+			return false;
+	return true;
+}
+
 /*
  * Every unmasked pin's message as its GSI's route, and a masked level
  * pin's while it awaits its EOI: KVM reports the EOI of a vector only if
@@ -100,18 +116,17 @@ static int update_routes(struct ioapic *io)
 	struct msi_route route[IOAPIC_NR_PINS];
 	unsigned int pin, nr = 0;
 
-	memset(route, 0, sizeof(route)); /* compared whole below */
 	for (pin = 0; pin < IOAPIC_NR_PINS; pin++)
 		if (!(io->rte[pin] & RTE_MASKED) ||
 		    (io->rte[pin] & RTE_REMOTE_IRR))
 			route[nr++] = (struct msi_route){
 				.gsi = pin, .msg = rte_msg(io->rte[pin])
 			};
-	if (nr == io->nr_routes && !memcmp(route, io->route, sizeof(route)))
+	if (same_routes(route, io->route, nr, io->nr_routes))
 		return 0;
 	if (io->env.msi_routes(io->env.ctx, route, nr) < 0)
 		return -1;
-	memcpy(io->route, route, sizeof(route));
+	memcpy(io->route, route, nr * sizeof(route[0]));
 	io->nr_routes = nr;
 	return 0;
 }

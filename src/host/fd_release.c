@@ -273,13 +273,14 @@ closer(const int *fds, unsigned int nr, int gate, int dropped)
 	unsigned int i;
 	char byte;
 
-	syscall(SYS_prctl, PR_SET_NAME, "kvmux-closer", 0, 0, 0);
 	for (i = 0; i < nr; i++)
 		top = fds[i] > top ? fds[i] : top;
 	for (fd = 0; fd < top; fd++) /* a few hundred at most */
 		if (!kept(fd, fds, nr, keep))
 			syscall(SYS_close, fd);
 	syscall(SYS_close_range, top + 1, ~0U, 0);
+	/* Named only now: nothing of kvmux's (stderr) is left to a SIGSYS. */
+	syscall(SYS_prctl, PR_SET_NAME, "kvmux-closer", 0, 0, 0);
 	syscall(SYS_close, dropped);
 	while (syscall(SYS_read, gate, &byte, 1) < 0 && errno == EINTR)
 		;
@@ -312,13 +313,15 @@ static void test_wait_closer(long pid)
 }
 #endif
 
-/* Until every write end of fd is closed. */
+/* Until every write end of fd is closed (or it fails). */
 static void wait_for_eof(int fd)
 {
+	ssize_t n;
 	char byte;
 
-	while (read(fd, &byte, 1) > 0 || errno == EINTR)
-		;
+	do
+		n = read(fd, &byte, 1);
+	while (n > 0 || (n < 0 && errno == EINTR));
 }
 
 /*

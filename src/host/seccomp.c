@@ -57,7 +57,8 @@ enum arg_check {
 	SAME_IDS, /* setresuid(2), setresgid(2) to value, value, value */
 	READ_ONLY, /* openat(2) with O_RDONLY (argument 2) */
 	FORK_ONLY, /* clone(2) with flags SIGCHLD alone: a process, no thread */
-	EMPTY_PATH, /* newfstatat(fd, "", ..., AT_EMPTY_PATH): fstat(2) */
+	EMPTY_PATH, /* newfstatat(2) with flags AT_EMPTY_PATH only, as fstat(3)
+		     * calls it (the path itself cannot be checked) */
 };
 
 struct rule {
