@@ -132,3 +132,20 @@ if [ -x "${KVMUX_TEST_BUILD:-}" ]; then
 else
 	skip "a split VM's closer" "set KVMUX_TEST_BUILD (make integration does)"
 fi
+
+# A group may mix them: each VM gets what it asked for (a kernel VM needs
+# the release helper, so the run has one).
+for v in K S; do
+	cat >"$WORK/$v.conf" <<CONF
+[vm]
+name = $v
+memory = 64M
+irqchip = $([ "$v" = K ] && echo kernel || echo split)
+[kernel]
+path = $FIRMWARE/level.elf
+CONF
+done
+kvmux_run run "$WORK/K.conf" "$WORK/S.conf" --timeout 60
+check "a group of a kernel VM and a split VM: both take their interrupts" \
+	all_of 'status_is 0' \
+	"[ \$(grep -c 'level: 4 deliveries while asserted, none after' <<<\"\$OUT\") -eq 2 ]"
