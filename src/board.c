@@ -399,7 +399,7 @@ static void describe(const struct board *b, const struct boot_entry *entry)
 	diag_verbose("%s: %u vCPU%s, ACPI %s, irqchip %s, PIT %s", name,
 		     p->nr_cpus, p->nr_cpus == 1 ? "" : "s",
 		     b->cfg->acpi ? "on" : "off",
-		     b->vm.split_irqchip ? "split" : "kernel",
+		     b->cfg->irqchip == IRQCHIP_SPLIT ? "split" : "kernel",
 		     b->vm.has_pit ? "on" : "off");
 	for (i = 0; i < b->nr_devs; i++)
 		diag_verbose("%s: device %u: %s%s", name, i,

@@ -66,7 +66,6 @@ struct vm {
 	void (*close_fds)(const int *fds, unsigned int nr);
 
 	bool has_pit; /* vm_create_pit() made KVM's PIT */
-	bool split_irqchip; /* KVM has the local APICs only */
 	/* The IOAPIC kvmux emulates with a split irqchip; set before the
 	 * vCPUs run, never changed after (set_line NULL: KVM's). */
 	struct irq_controller irq_controller;

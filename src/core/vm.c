@@ -156,8 +156,7 @@ static int create_split_irqchip(struct vm *vm)
 				"use --irqchip kernel");
 	if (ioctl(vm->fd, KVM_ENABLE_CAP, &split) < 0)
 		return err_set_errno("KVM_ENABLE_CAP KVM_CAP_SPLIT_IRQCHIP");
-	vm->split_irqchip = true;
-	return reserve_in_kernel(vm, BY_LAPIC);
+	return 0;
 }
 
 static int create_irqchip(struct vm *vm, bool split)
@@ -168,14 +167,15 @@ static int create_irqchip(struct vm *vm, bool split)
 		return err_set_errno("KVM_SET_TSS_ADDR");
 	if (ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &identity) < 0)
 		return err_set_errno("KVM_SET_IDENTITY_MAP_ADDR");
-	if (split)
-		return create_split_irqchip(vm);
-	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
+	if (split) {
+		if (create_split_irqchip(vm) < 0)
+			return -1;
+	} else if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0) {
 		return err_set_errno("KVM_CREATE_IRQCHIP");
-	return reserve_in_kernel(vm, BY_IRQCHIP) < 0 ||
-			       reserve_in_kernel(vm, BY_LAPIC) < 0 ?
-		       -1 :
-		       0;
+	} else if (reserve_in_kernel(vm, BY_IRQCHIP) < 0) {
+		return -1;
+	}
+	return reserve_in_kernel(vm, BY_LAPIC); /* KVM's either way */
 }
 
 int vm_create_pit(struct vm *vm)

@@ -50,7 +50,6 @@
 
 struct ioapic {
 	struct device_env env;
-	uint8_t id;
 	pthread_mutex_t lock;
 	uint32_t regsel;
 	uint32_t id_reg;
@@ -194,9 +193,20 @@ static void eoi(void *opaque, uint8_t vector)
 	pthread_mutex_unlock(&io->lock);
 }
 
+/* The pin whose entry register reg is half of; false if none (the
+ * guest's IOREGSEL may hold any byte). */
+static bool rte_pin(uint32_t reg, unsigned int *pin)
+{
+	if (reg < IOREDTBL || (reg - IOREDTBL) / 2 >= IOAPIC_NR_PINS)
+		return false;
+	*pin = (reg - IOREDTBL) / 2;
+	return true;
+}
+
 static uint32_t read_window(struct ioapic *io)
 {
-	uint32_t reg = io->regsel, pin;
+	uint32_t reg = io->regsel;
+	unsigned int pin;
 
 	switch (reg) {
 	case IOAPICID:
@@ -205,8 +215,7 @@ static uint32_t read_window(struct ioapic *io)
 	case IOAPICVER:
 		return IOAPIC_VERSION | (IOAPIC_NR_PINS - 1) << 16;
 	}
-	pin = (reg - IOREDTBL) / 2;
-	if (reg < IOREDTBL || pin >= IOAPIC_NR_PINS)
+	if (!rte_pin(reg, &pin))
 		return 0;
 	return (uint32_t)(io->rte[pin] >> (reg & 1 ? 32 : 0));
 }
@@ -230,14 +239,15 @@ static void write_rte(struct ioapic *io, unsigned int pin, uint64_t rte)
 
 static void write_window(struct ioapic *io, uint32_t value)
 {
-	uint32_t reg = io->regsel, pin = (reg - IOREDTBL) / 2;
+	uint32_t reg = io->regsel;
+	unsigned int pin;
 	uint64_t rte;
 
 	if (reg == IOAPICID) {
 		io->id_reg = value & ID_MASK;
 		return;
 	}
-	if (reg < IOREDTBL || pin >= IOAPIC_NR_PINS)
+	if (!rte_pin(reg, &pin))
 		return; /* read-only or absent */
 	rte = io->rte[pin];
 	if (reg & 1)

@@ -512,21 +512,28 @@ static void build_large_elf(struct file *f)
 	file_free(&small);
 }
 
+/* build_elf()'s PT_NOTE (program header 1) at offset, size bytes. */
+static void move_note(struct file *f, uint64_t offset, uint64_t size)
+{
+	Elf64_Phdr ph;
+
+	memcpy(&ph, f->buf + PHDR_OFF + sizeof(ph), sizeof(ph));
+	ph.p_offset = offset;
+	ph.p_filesz = size;
+	memcpy(f->buf + PHDR_OFF + sizeof(ph), &ph, sizeof(ph));
+}
+
 /* A note larger than guest RAM is not read, and refused as when the
  * whole file is loaded.  The file is sparse (calloc): only what is
  * written or read costs memory. */
 static void test_note_larger_than_ram(void **state)
 {
 	struct file f;
-	Elf64_Phdr ph;
 	uint8_t *buf;
 
 	(void)state;
 	build_large_elf(&f);
-	memcpy(&ph, f.buf + PHDR_OFF + sizeof(ph), sizeof(ph));
-	ph.p_offset = PREFIX;
-	ph.p_filesz = RAM_SIZE + 1;
-	memcpy(f.buf + PHDR_OFF + sizeof(ph), &ph, sizeof(ph));
+	move_note(&f, PREFIX, RAM_SIZE + 1);
 	assert_int_equal(image_read(&f, &buf), 0);
 	assert_true(buf_len < (1 << 20));
 	assert_unread(&f, buf, DEBUG_OFF, 0x1000);
@@ -544,16 +551,12 @@ static void test_notes_larger_than_ram_in_all(void **state)
 {
 	const uint64_t half = RAM_SIZE / 2 + 1;
 	struct file f;
-	Elf64_Phdr ph;
 	Elf64_Shdr sh;
 	uint8_t *buf;
 
 	(void)state;
 	build_large_elf(&f);
-	memcpy(&ph, f.buf + PHDR_OFF + sizeof(ph), sizeof(ph));
-	ph.p_offset = PREFIX;
-	ph.p_filesz = half;
-	memcpy(f.buf + PHDR_OFF + sizeof(ph), &ph, sizeof(ph));
+	move_note(&f, PREFIX, half);
 	memcpy(&sh, f.buf + SHDR_OFF + sizeof(sh), sizeof(sh));
 	sh.sh_offset = PREFIX + half + 0x1000;
 	sh.sh_size = half;
