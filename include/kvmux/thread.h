@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * thread.h - joining threads with a bound.
+ * thread.h - joining threads with a bound, and the descriptor table they
+ * share.
  *
  * kvmux never waits for a thread without a deadline: a thread stuck in
  * host I/O (a disk on a hung network file system, say) must not keep the
@@ -44,6 +45,17 @@ void thread_set_enter_hook(void (*hook)(enum thread_kind kind));
 
 /* The short name of a kind: "main", "vcpu", "io", "output", ... */
 const char *thread_kind_name(enum thread_kind kind);
+
+/*
+ * Grow the process's descriptor table to hold at least nr descriptors
+ * (at most RLIMIT_NOFILE's soft limit); call it while the process has a
+ * single thread.  The kernel never shrinks the table, and growing it
+ * once threads share it waits for an RCU grace period (expand_fdtable()),
+ * several ms of wall time on a busy host, at each doubling past 64.
+ * Leaves no descriptor open.  Returns 0, or a negative errno value (the
+ * table is then at least as large as before).
+ */
+int thread_reserve_fds(unsigned int nr);
 
 /* Stop waiting this long after a stop was asked for. */
 #define THREAD_JOIN_TIMEOUT_NS 5000000000ULL /* 5 s */

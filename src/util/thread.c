@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* thread.c - thread kinds and bounded joins (kvmux/thread.h) */
+/* thread.c - thread kinds, bounded joins and the descriptor table
+ * (kvmux/thread.h) */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kvmux/thread.h"
 
@@ -69,4 +74,30 @@ int thread_join_until(pthread_t thread, uint64_t deadline_ns)
 		return 0;
 	pthread_detach(thread);
 	return -1;
+}
+
+/* A descriptor numbered nr - 1 makes the kernel size the table for it. */
+int thread_reserve_fds(unsigned int nr)
+{
+	struct rlimit lim;
+	int fd, high, err = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) < 0)
+		return -errno;
+	if (lim.rlim_cur != RLIM_INFINITY && nr > lim.rlim_cur)
+		nr = lim.rlim_cur;
+	if (nr > INT_MAX)
+		nr = INT_MAX;
+	if (nr == 0)
+		return 0;
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, (int)nr - 1);
+	if (high < 0)
+		err = -errno;
+	else
+		close(high);
+	close(fd);
+	return err;
 }

@@ -304,6 +304,45 @@ else
 	skip "idle watch: parked VMs" "set KVMUX_TEST_BUILD (make integration does)"
 fi
 
+# The descriptor table is sized before the first thread: growing it with
+# threads running waits for an RCU grace period at every doubling (ms on
+# a busy host).  A group of 8 holds more than 64 descriptors, and so does
+# one VM of 32 vCPUs.  kvmux is started by a parent with no descriptor
+# above 2, whose children's tables start at 64 (a table's size survives
+# exec).
+fd_table_same() {
+	local line
+	line=$(grep "^kvmux-test: fd table" <<<"$ERR") || return 1
+	[[ "$line" =~ table\ ([0-9]+)\ before.*,\ ([0-9]+)\ at ]] &&
+		[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] &&
+		[ "${BASH_REMATCH[1]}" -gt 64 ]
+}
+low_fds_run() {
+	STATUS=0
+	KVMUX_TEST_FD_TABLE=1 timeout -k 5 "$OUTER_TIMEOUT" python3 -c \
+		'import os, subprocess, sys
+os.closerange(3, 1 << 16)
+sys.exit(subprocess.call(sys.argv[1:]))' "$KVMUX_TEST_BUILD" run "$@" \
+		>"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+}
+if [ -x "${KVMUX_TEST_BUILD:-}" ]; then
+	confs=()
+	for i in 0 1 2 3 4 5 6 7; do
+		vm_conf "$WORK/fd$i.conf" "fd$i" exitcode.elf "exit=0"
+		confs+=("$WORK/fd$i.conf")
+	done
+	low_fds_run "${confs[@]}" --host-cpus 2 --overcommit 4
+	check "group: 8 VMs never grow the descriptor table once threads run" \
+		all_of 'status_is 0' '[ "$(grep -c "| exitcode: 0" <<<"$OUT")" -eq 8 ]' \
+		fd_table_same
+	low_fds_run --kernel "$FIRMWARE/exitcode.elf" --cmdline exit=0 --cpus 32
+	check "descriptors: a VM of 32 vCPUs never grows the table once threads run" \
+		all_of 'status_is 0' fd_table_same
+else
+	skip "descriptor table: groups" "set KVMUX_TEST_BUILD (make integration does)"
+fi
+
 # A disk one VM writes is no other VM's disk: refused before anything
 # opens (126), not left to the lock the second VM cannot take (125,
 # contention); read-only copies of one image are shared.
