@@ -611,39 +611,23 @@ static void vm_outputs(struct runner *r, unsigned int i,
 }
 
 /*
- * Is the release helper worth its fork?  Not when every VM has a split
- * irqchip and there is no --result: such a VM's last close takes KVM
- * about 0.1 ms (no in-kernel PIC, IOAPIC or PIT waiting out SRCU grace
- * periods), less than the helper's own start and end.  A VM's RAM then
- * goes to a closer forked at its end if it holds 8 MiB or more, else
- * kvmux frees it itself (fd_release_close()).
- */
-static bool release_needed(const struct runner *r, const char *result_path)
-{
-	unsigned int i;
-
-	if (result_path)
-		return true;
-	for (i = 0; i < r->nr_vms; i++)
-		if (r->cfg[i].irqchip != IRQCHIP_SPLIT)
-			return true;
-	return false;
-}
-
-/*
- * Before any VM or thread: the child that closes the VMs' fds (it
- * installs its own filter) and renames --result's file into place, which
- * kvmux itself cannot once it has left root or runs under its filter.
+ * Before any VM or thread, for --result only: the child that renames its
+ * file into place, which kvmux itself cannot once it has left root or
+ * runs under its filter, and closes the VMs' fds.  Without it a VM's
+ * slow last close (KVM's own irqchip) or big RAM goes to a closer
+ * started at its end, which shares kvmux's memory and costs less than
+ * the helper's fork; a split VM with little RAM closes here in about
+ * 0.1 ms (fd_release_close()).
  */
 static int start_release(struct runner *r)
 {
 	const char *temp, *path;
 
 	result_names(&temp, &path);
-	if (!release_needed(r, path))
+	if (!path)
 		return 0;
 	r->release_started = fd_release_start(temp, path) == 0;
-	return r->release_started || !path ? 0 : -1;
+	return r->release_started ? 0 : -1;
 }
 
 /*

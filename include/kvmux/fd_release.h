@@ -1,13 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * fd_release.h - close a VM's file descriptors in a helper process, so
+ * fd_release.h - close a VM's file descriptors in another process, so
  * that kvmux can exit before KVM has finished destroying the VM
  * (host/fd_release.c).
  *
  * The last close of a VM with the in-kernel irqchip and PIT waits out
  * SRCU grace periods: 10-30 ms of wall time when another CPU is busy,
  * for about 0.3 ms of CPU.  The waiting is the kernel's, not kvmux's, and
- * nothing needs to see it: a child forked at start receives the VM's
+ * nothing needs to see it.
+ *
+ * Without --result (run.c), a closer started as the VM goes makes the
+ * last close: a process that shares kvmux's memory (clone(2) with
+ * CLONE_VM: no copy of the page tables, unlike a fork) but has its own
+ * descriptor table, holding the VM's descriptors once kvmux's are closed.
+ * fd_release_close() starts one for a slow close (KVM's own irqchip) or
+ * for RAM whose memfds hold 8 MiB or more (freeing it costs about 0.14 ms
+ * a MiB); a split VM with less closes here in about 0.1 ms.
+ *
+ * With --result, a helper forked at start receives the VM's
  * descriptors over a socket (SCM_RIGHTS), a message per VM, or several
  * for a VM of many vCPUs (with the memfds of its RAM, whose last close
  * frees the guest's pages); kvmux drops its own copies of a message
@@ -20,20 +30,16 @@
  * fd_release_stop()), which saves a fork per run.  Closes under way
  * finish after kvmux has gone; the child ends after its closers.
  *
- * A run whose VMs all have a split irqchip (--irqchip split) and that
- * has no --result does without it (run.c): such a VM closes in about
- * 0.1 ms, less than the child costs.  Its RAM's memfds still free the
- * guest's pages at their last close: from 8 MiB held up,
- * fd_release_close() forks a closer for them then, as the helper would.
- *
- * The child also renames --result's file into place at the end: it keeps
- * the user kvmux started as (without capabilities), so the rename works
- * where kvmux with --user could not, and kvmux's own system call filter
- * needs no rename(2).  The names are fixed when it is forked: kvmux can
- * only ask for that one rename.
+ * The helper exists for --result, whose file it renames into place at
+ * the end: it keeps the user kvmux started as (without capabilities), so
+ * the rename works where kvmux with --user could not, and kvmux's own
+ * system call filter needs no rename(2).  The names are fixed when it is
+ * forked: kvmux can only ask for that one rename.
  */
 #ifndef KVMUX_FD_RELEASE_H
 #define KVMUX_FD_RELEASE_H
+
+#include <stdbool.h>
 
 /*
  * Fork the helper; call before any VM or thread exists (the child maps
@@ -57,11 +63,13 @@ int fd_release_publish(void);
  * reference to the VM: call it from one thread, one call after another
  * (calls side by side stay correct, but this process may then make a
  * VM's last, slow close itself).  Without the helper (not started, or
- * gone), closes them here, or, when its regular files (memfds) hold 8
- * MiB or more, has a closer forked now close them after this process's
- * copies (the closer is never waited for).
+ * gone), closes them here; or, when slow (the last close waits for the
+ * kernel) or when its regular files (memfds) hold 8 MiB or more, has a
+ * closer started now close them after this process's copies: a process
+ * that shares this one's memory but not its descriptors (never waited
+ * for).
  */
-void fd_release_close(const int *fds, unsigned int nr);
+void fd_release_close(const int *fds, unsigned int nr, bool slow);
 
 /* Let the helper finish the closes it has and end (it is not waited for). */
 void fd_release_stop(void);

@@ -62,8 +62,10 @@ struct vm {
 
 	/* Closes the VM's and its vCPUs' descriptors at vm_destroy(), all
 	 * in one call (the host may hand them to another process:
-	 * kvmux/fd_release.h); NULL: closed here. */
-	void (*close_fds)(const int *fds, unsigned int nr);
+	 * kvmux/fd_release.h); NULL: closed here.  slow: the last close
+	 * waits for the kernel (KVM's own irqchip, whose destruction waits
+	 * out SRCU grace periods: 10-30 ms of wall time on a busy host). */
+	void (*close_fds)(const int *fds, unsigned int nr, bool slow);
 
 	bool has_pit; /* vm_create_pit() made KVM's PIT */
 	/* The IOAPIC kvmux emulates with a split irqchip; set before the

@@ -453,8 +453,8 @@ const struct setting settings[] = {
 	  VM(irqchip), .choices = irqchip_modes, .def = "kernel",
 	  .help = "kernel: KVM emulates the PICs, the IOAPIC and the local "
 	  "APICs; split: KVM the local APICs, kvmux the IOAPIC (no PIC, no "
-	  "PIT), so the VM's end costs KVM no grace periods and kvmux (without "
-	  "--result) no helper process" },
+	  "PIT), so the VM's end costs KVM no grace periods and kvmux no "
+	  "closer process (below 8 MiB of RAM)" },
 	{ "vm", "pit", "pit", 0, "auto|on|off", SETTING_CHOICE, VM(pit),
 	  .choices = pit_modes, .def = "auto", .help = "KVM's 8254 timer "
 	  "(ports 0x40-0x43, IRQ 0) for guests that use it; auto: on with "

@@ -270,7 +270,7 @@ static void close_vm_fds(struct vm *vm)
 		else if (vm->ram_fd[i] >= 0)
 			close(vm->ram_fd[i]);
 	if (vm->close_fds)
-		vm->close_fds(fds, n);
+		vm->close_fds(fds, n, !vm->irq_controller.set_line);
 	else
 		for (i = 0; i < n; i++)
 			close(fds[i]);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fd_release.c - a child that closes the descriptors it is handed
- * (kvmux/fd_release.h).
+ * fd_release.c - the processes that make a VM's last close: the helper
+ * (with --result), a child that closes the descriptors it is handed, and
+ * the closers (kvmux/fd_release.h).
  *
- * The child is forked before kvmux has threads and installs its own
+ * The helper is forked before kvmux has threads and installs its own
  * system call filter (THREAD_RELEASE); it then only makes
  * async-signal-safe calls: recvmsg(), sendmsg(), close(), fork(), pipe(),
  * read(), rename(), unlink(), wait(), _exit().  It blocks every signal it
@@ -20,6 +21,9 @@
  * Messages to it: one byte and descriptors (close them), or the byte
  * PUBLISH alone (rename the names given at the start; the answer is an
  * int, 0 or an errno value).
+ *
+ * Without the helper, fd_release_close() starts a closer itself
+ * (start_closer()), sharing kvmux's memory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +33,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -247,48 +254,123 @@ static uint64_t held_bytes(const int *fds, unsigned int nr)
 	return bytes;
 }
 
-static bool kept(int fd, const int *fds, unsigned int nr, const int keep[2])
+/*
+ * The closer shares kvmux's memory (clone(2) with CLONE_VM: no copy of
+ * the page tables, which a fork makes and which costs ~0.5 ms of CPU on
+ * PVM, plus a copy-on-write fault for every page kvmux writes after it).
+ * Its own descriptor table is a copy, so it holds the VM's references
+ * after kvmux's are gone.  It runs on a region of its own, mapped for it
+ * and never unmapped (kvmux may exit first; the region goes with the
+ * last user of the memory): its stack, and the descriptors it closes.
+ * It writes nothing else, so no lock, no errno and no sanitizer state of
+ * kvmux's: raw system calls only, made here.
+ */
+struct closer_region {
+	int gate, dropped; /* its ends of the two pipes */
+	unsigned int nr;
+	int fds[]; /* then the stack, to the region's end */
+};
+
+#define CLOSER_STACK 16384
+
+/* ThreadSanitizer (gcc says so one way, clang another). */
+#if defined(__SANITIZE_THREAD__)
+#define CLOSER_FORKS 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CLOSER_FORKS 1
+#endif
+#endif
+
+static inline __attribute__((always_inline)) long
+raw_syscall(long nr, long a0, long a1, long a2, long a3, long a4)
+{
+	register long r10 __asm__("r10") = a3;
+	register long r8 __asm__("r8") = a4;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "0"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8)
+			 : "rcx", "r11", "memory");
+	return ret; /* -errno on failure: errno itself is kvmux's */
+}
+
+static bool kept(int fd, const struct closer_region *c)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr; i++)
-		if (fds[i] == fd)
+	for (i = 0; i < c->nr; i++)
+		if (c->fds[i] == fd)
 			return true;
-	return fd == keep[0] || fd == keep[1];
+	return fd == c->gate || fd == c->dropped;
 }
 
 /*
- * The closer, forked from a process with threads that may hold any lock:
- * raw system calls only.  It drops every other descriptor (it must hold
- * no output, disk lock or pipe of kvmux's, not even for a moment after
- * kvmux has gone) and says so by closing dropped, waits until kvmux's
- * copies of fds are gone (the gate's end of file), then closes its own,
- * the last.
+ * The closer: it drops every other descriptor (it must hold no output,
+ * disk lock or pipe of kvmux's, not even for a moment after kvmux has
+ * gone) and says so by closing dropped, waits until kvmux's copies of
+ * the fds are gone (the gate's end of file), then closes its own, the
+ * last.  Signals stay blocked (clone() inherits the mask it is called
+ * with): a handler of kvmux's must not run here.
  */
-static void __attribute__((noreturn))
-closer(const int *fds, unsigned int nr, int gate, int dropped)
+__attribute__((no_sanitize_address)) static int closer(void *opaque)
 {
-	const int keep[2] = { gate, dropped };
-	int fd, top = gate > dropped ? gate : dropped;
+	const struct closer_region *c = opaque;
+	int fd, top = c->gate > c->dropped ? c->gate : c->dropped;
 	unsigned int i;
 	char byte;
 
-	for (i = 0; i < nr; i++)
-		top = fds[i] > top ? fds[i] : top;
+	for (i = 0; i < c->nr; i++)
+		top = c->fds[i] > top ? c->fds[i] : top;
 	for (fd = 0; fd < top; fd++) /* a few hundred at most */
-		if (!kept(fd, fds, nr, keep))
-			syscall(SYS_close, fd);
-	syscall(SYS_close_range, top + 1, ~0U, 0);
+		if (!kept(fd, c))
+			raw_syscall(SYS_close, fd, 0, 0, 0, 0);
+	raw_syscall(SYS_close_range, top + 1, ~0U, 0, 0, 0);
 	/* Named only now: nothing of kvmux's (stderr) is left to a SIGSYS. */
-	syscall(SYS_prctl, PR_SET_NAME, "kvmux-closer", 0, 0, 0);
-	syscall(SYS_close, dropped);
-	while (syscall(SYS_read, gate, &byte, 1) < 0 && errno == EINTR)
+	raw_syscall(SYS_prctl, PR_SET_NAME, (long)"kvmux-closer", 0, 0, 0);
+	raw_syscall(SYS_close, c->dropped, 0, 0, 0, 0);
+	while (raw_syscall(SYS_read, c->gate, (long)&byte, 1, 0, 0) == -EINTR)
 		;
-	for (i = 0; i < nr; i++)
-		if (fds[i] >= 0)
-			syscall(SYS_close, fds[i]);
-	syscall(SYS_exit_group, 0);
-	__builtin_unreachable();
+	for (i = 0; i < c->nr; i++)
+		if (c->fds[i] >= 0)
+			raw_syscall(SYS_close, c->fds[i], 0, 0, 0, 0);
+	raw_syscall(SYS_exit_group, 0, 0, 0, 0, 0);
+	return 0;
+}
+
+/*
+ * Start the closer of fds[0..nr) with the pipes' ends gate and dropped;
+ * its pid, or -1.  ThreadSanitizer keeps per-thread state that a second
+ * user of the memory would corrupt: its builds fork the closer instead.
+ */
+static long start_closer(const int *fds, unsigned int nr, int gate, int dropped)
+{
+	size_t len =
+		sizeof(struct closer_region) + nr * sizeof(int) + CLOSER_STACK;
+	struct closer_region *c;
+	sigset_t all, old;
+	long pid;
+
+	c = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (c == MAP_FAILED)
+		return -1;
+	*c = (struct closer_region){ gate, dropped, nr };
+	memcpy(c->fds, fds, nr * sizeof(int));
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+#ifdef CLOSER_FORKS
+	pid = syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	if (pid == 0)
+		closer(c);
+#else
+	pid = clone(closer, (char *)c + len, CLONE_VM | SIGCHLD, c);
+#endif
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0)
+		munmap(c, len);
+	return pid;
 }
 
 #ifdef KVMUX_TEST_BUILD
@@ -338,11 +420,7 @@ static bool close_by_closer(const int *fds, unsigned int nr)
 	if (pipe2(gate, O_CLOEXEC) < 0)
 		return false;
 	if (pipe2(dropped, O_CLOEXEC) == 0) {
-		pid = syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
-		if (pid == 0) {
-			syscall(SYS_close, gate[1]);
-			closer(fds, nr, gate[0], dropped[1]);
-		}
+		pid = start_closer(fds, nr, gate[0], dropped[1]);
 		close(dropped[1]);
 		if (pid > 0)
 			wait_for_eof(dropped[0]);
@@ -365,12 +443,12 @@ static bool close_by_closer(const int *fds, unsigned int nr)
  * references may all be in an earlier message than the last (the RAM's
  * memfds come last).
  */
-void fd_release_close(const int *fds, unsigned int nr)
+void fd_release_close(const int *fds, unsigned int nr, bool slow)
 {
 	bool sending = release_sock >= 0;
 	unsigned int i, j, n;
 
-	if (!sending && held_bytes(fds, nr) >= CLOSER_MIN_BYTES &&
+	if (!sending && (slow || held_bytes(fds, nr) >= CLOSER_MIN_BYTES) &&
 	    close_by_closer(fds, nr))
 		return;
 	for (i = 0; i < nr; i += n) {

@@ -56,7 +56,9 @@ enum arg_check {
 	SET_NAME, /* prctl(PR_SET_NAME): thread_enter() names the thread */
 	SAME_IDS, /* setresuid(2), setresgid(2) to value, value, value */
 	READ_ONLY, /* openat(2) with O_RDONLY (argument 2) */
-	FORK_ONLY, /* clone(2) with flags SIGCHLD alone: a process, no thread */
+	PROCESS_ONLY, /* clone(2) with flags SIGCHLD, or CLONE_VM | SIGCHLD: a
+		       * process (which may share the memory), never a thread,
+		       * nor shared descriptors or signal handlers */
 	EMPTY_PATH, /* newfstatat(2) with flags AT_EMPTY_PATH only, as fstat(3)
 		     * calls it (the path itself cannot be checked) */
 };
@@ -171,7 +173,7 @@ static const struct rule sched_rules[] = {
  * the VMs' descriptors go to the release helper (sendmsg), which answers
  * when it renamed --result's file into place (recvmsg); without it, a
  * VM whose RAM holds more than a few MiB is closed by a closer forked
- * then (fd_release.c: fstat, pipe2, clone as fork() only, close_range
+ * then (fd_release.c: fstat, pipe2, clone as a process only, close_range
  * in the closer); --result's JSON
  * is written and flushed into the file result_open() made (fsync).
  * The escape keys take the terminal on stdin only if kvmux is in its
@@ -196,7 +198,7 @@ static const struct rule main_rules[] = {
 	ALLOW(fstat), /* a split VM's RAM, */
 	{ SCMP_SYS(newfstatat), EMPTY_PATH, 0 },
 	ALLOW(pipe2), /* when big, to a closer: its gate, */
-	{ SCMP_SYS(clone), FORK_ONLY, 0 }, /* its fork, */
+	{ SCMP_SYS(clone), PROCESS_ONLY, 0 }, /* its start, */
 	ALLOW(close_range), /* what it does not keep, */
 	{ SCMP_SYS(prctl), SET_NAME, 0 }, /* its name */
 	ALLOW_IOCTL(KVM_IRQ_LINE),
@@ -418,8 +420,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r, uint32_t pid)
 	case READ_ONLY:
 		cmp[n++] = arg32(2, O_ACCMODE, O_RDONLY);
 		break;
-	case FORK_ONLY:
-		cmp[n++] = arg32(0, EQ, SIGCHLD);
+	case PROCESS_ONLY:
+		cmp[n++] = arg32(0, ~(uint32_t)CLONE_VM, SIGCHLD);
 		break;
 	case EMPTY_PATH:
 		cmp[n++] = arg32(3, EQ, AT_EMPTY_PATH);

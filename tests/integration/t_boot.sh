@@ -175,10 +175,11 @@ kvmux_run run --kernel "$FIRMWARE/pit.elf" --irqchip split --timeout 30
 check "--pit auto with --irqchip split: no PIT" all_of 'status_is 0' \
 	'out_has "pit: absent"'
 
-# The helper that closes the VM's descriptors (host/fd_release.c) holds
-# no output of kvmux's and ends once it has closed them.
-"$KVMUX" run --kernel "$FIRMWARE/spin.elf" >"$WORK/out" 2>"$WORK/err" \
-	</dev/null &
+# The helper that publishes --result and closes the VM's descriptors
+# (host/fd_release.c) holds no output of kvmux's and ends once it has
+# closed them.
+"$KVMUX" run --kernel "$FIRMWARE/spin.elf" --result "$WORK/spin.json" \
+	>"$WORK/out" 2>"$WORK/err" </dev/null &
 pid=$!
 wait_for_output "$WORK/out" "spin: forever" "$pid"
 # (pgrep, not awk over /proc/*/stat: awk gives up at the first process

@@ -108,7 +108,7 @@ else
 	skip "seccomp: the cgroup reaper" "no writable cgroup v1 cpu controller"
 fi
 
-bg_start run --kernel "$idle"
+bg_start run --kernel "$idle" --result "$WORK/release-list.json"
 release=$(child_named kvmux-release)
 wait_until "2 1" filter_states "$release"
 bg_stop
@@ -227,7 +227,7 @@ own_task_status() {
 }
 tsan_build=$(grep -aqF __tsan_init "$KVMUX" && echo yes)
 if [ "$(id -u)" = 0 ]; then
-	bg_start run --kernel "$idle" --cpus 2
+	bg_start run --kernel "$idle" --cpus 2 --result "$WORK/caps.json"
 	helper=$(child_named kvmux-release)
 	caps=$(for f in $(own_task_status "$PID") $(own_task_status "$helper"); do
 		awk '/^Cap(Inh|Prm|Eff|Amb):|^NoNewPrivs:/ { printf "%s%s ", $1, $2 }

@@ -106,7 +106,7 @@ static void closed_by_the_helper(void **state)
 	watching = true;
 	open_at_next = false;
 	nr_sent = 0;
-	fd_release_close(wfd, NR_PIPES);
+	fd_release_close(wfd, NR_PIPES, false);
 	watching = false;
 	for (i = 0; i < NR_PIPES; i++) /* ours are gone at once */
 		assert_int_equal(close(wfd[i]), -1);
@@ -133,9 +133,9 @@ static void each_closed_after_the_next(void **state)
 	assert_int_equal(fd_release_start(NULL, NULL), 0);
 	assert_int_equal(pipe(a), 0);
 	assert_int_equal(pipe(b), 0);
-	fd_release_close(&a[1], 1);
+	fd_release_close(&a[1], 1, false);
 	assert_open(a[0]);
-	fd_release_close(&b[1], 1);
+	fd_release_close(&b[1], 1, false);
 	assert_eof(a[0]);
 	assert_open(b[0]);
 	stop_helper();
@@ -215,9 +215,9 @@ static void closers_side_by_side(void **state)
 	assert_int_equal(fd_release_start(NULL, NULL), 0);
 	assert_int_equal(pipe(b), 0);
 	assert_int_equal(pipe(c), 0);
-	fd_release_close(&slow.fd, 1); /* its closer blocks in close() */
-	fd_release_close(&b[1], 1);
-	fd_release_close(&c[1], 1); /* b's closer starts */
+	fd_release_close(&slow.fd, 1, false); /* its closer blocks in close() */
+	fd_release_close(&b[1], 1, false);
+	fd_release_close(&c[1], 1, false); /* b's closer starts */
 	b_closed = reaches_eof(b[0]);
 	release_slow(&slow);
 	stop_helper();
@@ -243,8 +243,8 @@ static void ends_after_its_closers(void **state)
 	assert_int_equal(sigprocmask(SIG_BLOCK, &chld, &old), 0);
 	assert_int_equal(fd_release_start(NULL, NULL), 0);
 	assert_int_equal(pipe(b), 0);
-	fd_release_close(&slow.fd, 1);
-	fd_release_close(&b[1], 1); /* the slow one's closer blocks */
+	fd_release_close(&slow.fd, 1, false);
+	fd_release_close(&b[1], 1, false); /* the slow one's closer blocks */
 	fd_release_stop();
 	assert_eof(b[0]); /* the helper has seen the end */
 	/* (It can only pass wrongly, never fail wrongly, when slow.) */
@@ -260,7 +260,7 @@ static void closed_here_without_a_helper(void **state)
 	int p[2];
 
 	assert_int_equal(pipe(p), 0);
-	fd_release_close(&p[1], 1); /* stopped above: none now */
+	fd_release_close(&p[1], 1, false); /* stopped above: none now */
 	assert_eof(p[0]);
 }
 
@@ -286,7 +286,7 @@ static void small_ram_closed_here(void **state)
 	assert_int_equal(pipe(p), 0);
 	fds[0] = p[1];
 	fds[1] = memfd_of(1);
-	fd_release_close(fds, 2);
+	fd_release_close(fds, 2, false);
 	assert_int_equal(fcntl(fds[1], F_GETFD), -1);
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);
@@ -305,7 +305,7 @@ static void big_ram_to_a_closer(void **state)
 	assert_int_equal(pipe(other), 0);
 	fds[0] = p[1];
 	fds[1] = memfd_of(16);
-	fd_release_close(fds, 2);
+	fd_release_close(fds, 2, false);
 	close(other[1]);
 	assert_int_equal(
 		poll(&(struct pollfd){ .fd = other[0], .events = POLLIN }, 1,
@@ -314,6 +314,21 @@ static void big_ram_to_a_closer(void **state)
 	assert_eof(other[0]);
 	assert_int_equal(fcntl(fds[0], F_GETFD), -1);
 	assert_int_equal(fcntl(fds[1], F_GETFD), -1);
+	assert_true(waitpid(-1, &status, 0) > 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_eof(p[0]);
+}
+
+/* Without a helper, a slow close (KVM's own irqchip) goes to a closer
+ * however little RAM: this process's copy is closed at once, the
+ * closer's (the last) after it. */
+static void slow_close_to_a_closer(void **state)
+{
+	int p[2], status;
+
+	assert_int_equal(pipe(p), 0);
+	fd_release_close(&p[1], 1, true);
+	assert_int_equal(fcntl(p[1], F_GETFD), -1);
 	assert_true(waitpid(-1, &status, 0) > 0);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_eof(p[0]);
@@ -409,6 +424,7 @@ int main(void)
 		cmocka_unit_test(closed_here_without_a_helper),
 		cmocka_unit_test(small_ram_closed_here),
 		cmocka_unit_test(big_ram_to_a_closer),
+		cmocka_unit_test(slow_close_to_a_closer),
 		cmocka_unit_test(renames_when_asked),
 		cmocka_unit_test(failed_rename_removes),
 		cmocka_unit_test(removes_unless_asked),
