@@ -335,8 +335,8 @@ def _reap_all(timeout_s):
 
 def cpu_run(argv, ok_status, shell=False):
     """CPU time (ms, user + system) of one run of argv and of every
-    process it started, those that outlive it included (kvmux's release
-    helper, which destroys the VM after kvmux has exited: the floor VMM
+    process it started, those that outlive it included (kvmux's closer,
+    which destroys the VM after kvmux has exited: the floor VMM
     and QEMU destroy theirs in their own exit).  This process is their
     subreaper, so wait4()'s rusage, what /usr/bin/time reports, covers
     them all."""

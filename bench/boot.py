@@ -66,8 +66,8 @@ def one(name, greeting, letter):
              "output, the exit through port 0x501, teardown), hyperfine -N;"
              " x floor: median over rounds of the round's ratio",
              "CPU: user + system of the process and of every process it "
-             "started, those that outlive it included (kvmux's release "
-             "helper destroys the VM after kvmux's exit; the others destroy "
+             "started, those that outlive it included (kvmux's closer "
+             "destroys the VM after kvmux's exit; the others destroy "
              "it in their own), median of %d runs per round, median over "
              "rounds" % RUNS,
              "peak RSS: GNU time %%M, median of %d interleaved runs" %

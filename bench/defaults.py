@@ -5,9 +5,9 @@ costs a hello boot in CPU time, against the floor VMM: kvmux as it
 starts by default, then with one default turned off at a time (the
 system call filters, the in-kernel PIT, the ACPI tables), then with all
 three off, then with KVM's local APICs only (--irqchip split: kvmux's
-IOAPIC, no PIC or PIT, and so no release helper), alone and with the
-filters off.  The CPU time is that of every process a run started (kvmux's
-release helper included, benchlib.cpu_run), in interleaved rounds, the
+IOAPIC, no PIC or PIT, and so no closer for a small guest), alone and
+with the filters off.  The CPU time is that of every process a run
+started (kvmux's closer included, benchlib.cpu_run), in interleaved rounds, the
 order rotated every round: the table says which defaults stand between
 kvmux and the floor, not whether to give them up."""
 
@@ -49,13 +49,13 @@ def main():
             (b.MEMORY_MIB, ROUNDS, RUNS),
             ["run", "CPU ms", "x floor", "saves ms"], rows,
             ["CPU: user + system of the run and of every process it "
-             "started (the release helper too), median of %d runs per "
+             "started (the closer too), median of %d runs per "
              "round, median over rounds; x floor: median of the rounds' "
              "ratios; saves: median of the rounds' differences from "
              "kvmux with its defaults" % RUNS,
              "not optional, so not in the table: the capability drop, "
-             "the output threads; the release helper's process goes "
-             "with --irqchip split (without --result)"])
+             "the output threads; the closer's process goes with "
+             "--irqchip split (below 8 MiB of guest RAM)"])
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@ carried the guest's port 0x501 write; kvmtool's, the i8042 reset) to the
 SIGCHLD the VMM's end sends its parent (what a shell, hyperfine or CI
 waits for).  Both are kernel tracepoints (kvm:kvm_userspace_exit,
 signal:signal_generate) recorded by perf on every CPU, which, unlike
-strace, never stop the process they watch.  Processes the VMM forked
-(kvmux's fd release helper, which destroys the VMs after kvmux has gone)
-are not waited for: they are not in the window."""
+strace, never stop the process they watch.  Processes the VMM started
+(kvmux's closers, which destroy the VMs after kvmux has gone) are not
+waited for: they are not in the window."""
 
 import os
 import re
@@ -90,12 +90,12 @@ def one(kernel, cmdline, title):
              "(the guest's exit) to the SIGCHLD its end sends its parent "
              "(what a caller waits for); tracepoints do not stop the "
              "process",
-             "kvmux's fd release helper, which destroys the VM and frees "
-             "the guest's RAM after kvmux has gone (host/fd_release.c), is "
-             "not in the window: nobody waits for it; with --irqchip split "
-             "there is none (the VM closes in ~0.1 ms), and a closer forked "
-             "at the VM's end frees its RAM if it holds 8 MiB or more "
-             "(else kvmux frees it itself)",
+             "kvmux's closer, started at the VM's end, which destroys the "
+             "VM and frees the guest's RAM after kvmux has gone "
+             "(host/fd_release.c), is not in the window: nobody waits for "
+             "it; with --irqchip split a VM closes in ~0.1 ms and gets a "
+             "closer only if its RAM holds 8 MiB or more (else kvmux frees "
+             "it itself)",
              "the floor VMM creates no irqchip and no PIT"]
             + b.vmm_notes())
 
