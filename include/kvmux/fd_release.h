@@ -41,6 +41,8 @@
 
 #include <stdbool.h>
 
+struct iovec;
+
 /*
  * Fork the helper; call before any VM or thread exists (the child maps
  * none, and installs its own filter through thread_enter()) and while
@@ -67,9 +69,13 @@ int fd_release_publish(void);
  * kernel) or when its regular files (memfds) hold 8 MiB or more, has a
  * closer started now close them after this process's copies: a process
  * that shares this one's memory but not its descriptors (never waited
- * for).
+ * for).  maps[0..nr_maps): mappings (the guest's RAM) that no thread
+ * uses any more, unmapped before the descriptors' last close: by the
+ * closer if there is one (this process then need not wait for it), else
+ * here before anything is closed.
  */
-void fd_release_close(const int *fds, unsigned int nr, bool slow);
+void fd_release_close(const int *fds, unsigned int nr, const struct iovec *maps,
+		      unsigned int nr_maps, bool slow);
 
 /* Let the helper finish the closes it has and end (it is not waited for). */
 void fd_release_stop(void);

@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "kvmux/error.h"
@@ -237,13 +238,29 @@ int vm_create(struct vm *vm, struct kvm_sys *kvm, const char *name,
 }
 
 /*
- * The VM's descriptor, its vCPUs' and its RAM's, closed together: the
- * last of the KVM ones to go destroys the VM in the kernel, and the RAM's
- * frees the guest's pages (kvmux has unmapped them by then), the slow
- * parts of a teardown.
+ * What vm->close_fds() does not take: the mappings unmapped, then the
+ * descriptors closed.
+ */
+static void close_here(const int *fds, unsigned int nr,
+		       const struct iovec *maps, unsigned int nr_maps)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_maps; i++)
+		munmap(maps[i].iov_base, maps[i].iov_len);
+	for (i = 0; i < nr; i++)
+		close(fds[i]);
+}
+
+/*
+ * The VM's descriptor, its vCPUs' and its RAM's, closed together, and
+ * the RAM's mappings unmapped before: the last of the KVM ones to go
+ * destroys the VM in the kernel, and the RAM's frees the guest's pages,
+ * the slow parts of a teardown with the unmapping.
  */
 static void close_vm_fds(struct vm *vm)
 {
+	struct iovec maps[GM_MAX_REGIONS];
 	int *fds = calloc(2 * vm->nr_vcpus + 1 + GM_MAX_REGIONS, sizeof(*fds));
 	unsigned int i, n = 0;
 
@@ -264,26 +281,24 @@ static void close_vm_fds(struct vm *vm)
 		fds[n++] = vm->fd;
 	else if (vm->fd >= 0)
 		close(vm->fd);
-	for (i = 0; i < vm->mem.nr_regions; i++) /* after the VM's */
+	for (i = 0; i < vm->mem.nr_regions; i++) { /* after the VM's */
 		if (fds && vm->ram_fd[i] >= 0)
 			fds[n++] = vm->ram_fd[i];
 		else if (vm->ram_fd[i] >= 0)
 			close(vm->ram_fd[i]);
-	if (vm->close_fds)
-		vm->close_fds(fds, n, !vm->irq_controller.set_line);
+		maps[i] = (struct iovec){ vm->mem.region[i].host,
+					  vm->mem.region[i].size };
+	}
+	if (vm->close_fds && fds)
+		vm->close_fds(fds, n, maps, vm->mem.nr_regions,
+			      !vm->irq_controller.set_line);
 	else
-		for (i = 0; i < n; i++)
-			close(fds[i]);
+		close_here(fds, n, maps, vm->mem.nr_regions);
 	free(fds);
 }
 
 void vm_destroy(struct vm *vm)
 {
-	unsigned int i;
-
-	/* Before the memfds go: the pages are then freed where they go. */
-	for (i = 0; i < vm->mem.nr_regions; i++)
-		munmap(vm->mem.region[i].host, vm->mem.region[i].size);
 	close_vm_fds(vm);
 	free(vm->vcpu);
 	if (vm->stop_fd >= 0)

@@ -106,7 +106,7 @@ static void closed_by_the_helper(void **state)
 	watching = true;
 	open_at_next = false;
 	nr_sent = 0;
-	fd_release_close(wfd, NR_PIPES, false);
+	fd_release_close(wfd, NR_PIPES, NULL, 0, false);
 	watching = false;
 	for (i = 0; i < NR_PIPES; i++) /* ours are gone at once */
 		assert_int_equal(close(wfd[i]), -1);
@@ -133,9 +133,9 @@ static void each_closed_after_the_next(void **state)
 	assert_int_equal(fd_release_start(NULL, NULL), 0);
 	assert_int_equal(pipe(a), 0);
 	assert_int_equal(pipe(b), 0);
-	fd_release_close(&a[1], 1, false);
+	fd_release_close(&a[1], 1, NULL, 0, false);
 	assert_open(a[0]);
-	fd_release_close(&b[1], 1, false);
+	fd_release_close(&b[1], 1, NULL, 0, false);
 	assert_eof(a[0]);
 	assert_open(b[0]);
 	stop_helper();
@@ -215,9 +215,10 @@ static void closers_side_by_side(void **state)
 	assert_int_equal(fd_release_start(NULL, NULL), 0);
 	assert_int_equal(pipe(b), 0);
 	assert_int_equal(pipe(c), 0);
-	fd_release_close(&slow.fd, 1, false); /* its closer blocks in close() */
-	fd_release_close(&b[1], 1, false);
-	fd_release_close(&c[1], 1, false); /* b's closer starts */
+	fd_release_close(&slow.fd, 1, NULL, 0,
+			 false); /* its closer blocks in close() */
+	fd_release_close(&b[1], 1, NULL, 0, false);
+	fd_release_close(&c[1], 1, NULL, 0, false); /* b's closer starts */
 	b_closed = reaches_eof(b[0]);
 	release_slow(&slow);
 	stop_helper();
@@ -243,8 +244,9 @@ static void ends_after_its_closers(void **state)
 	assert_int_equal(sigprocmask(SIG_BLOCK, &chld, &old), 0);
 	assert_int_equal(fd_release_start(NULL, NULL), 0);
 	assert_int_equal(pipe(b), 0);
-	fd_release_close(&slow.fd, 1, false);
-	fd_release_close(&b[1], 1, false); /* the slow one's closer blocks */
+	fd_release_close(&slow.fd, 1, NULL, 0, false);
+	fd_release_close(&b[1], 1, NULL, 0,
+			 false); /* the slow one's closer blocks */
 	fd_release_stop();
 	assert_eof(b[0]); /* the helper has seen the end */
 	/* (It can only pass wrongly, never fail wrongly, when slow.) */
@@ -260,7 +262,8 @@ static void closed_here_without_a_helper(void **state)
 	int p[2];
 
 	assert_int_equal(pipe(p), 0);
-	fd_release_close(&p[1], 1, false); /* stopped above: none now */
+	fd_release_close(&p[1], 1, NULL, 0,
+			 false); /* stopped above: none now */
 	assert_eof(p[0]);
 }
 
@@ -278,15 +281,37 @@ static int memfd_of(unsigned int mib)
 	return fd;
 }
 
-/* Without a helper, little RAM is freed here: no process is forked. */
+/* A mapping of fd's first MiB, as the guest's RAM. */
+static struct iovec map_of(int fd)
+{
+	void *at =
+		mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	assert_true(at != MAP_FAILED);
+	return (struct iovec){ at, 1 << 20 };
+}
+
+/* Is anything mapped at map?  mincore() fails with ENOMEM where not. */
+static bool mapped(struct iovec map)
+{
+	unsigned char vec[256];
+
+	return mincore(map.iov_base, map.iov_len, vec) == 0;
+}
+
+/* Without a helper, little RAM is freed here: no process is forked, and
+ * its mapping is gone when the call returns. */
 static void small_ram_closed_here(void **state)
 {
 	int p[2], fds[2];
+	struct iovec map;
 
 	assert_int_equal(pipe(p), 0);
 	fds[0] = p[1];
 	fds[1] = memfd_of(1);
-	fd_release_close(fds, 2, false);
+	map = map_of(fds[1]);
+	fd_release_close(fds, 2, &map, 1, false);
+	assert_false(mapped(map));
 	assert_int_equal(fcntl(fds[1], F_GETFD), -1);
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);
@@ -305,7 +330,7 @@ static void big_ram_to_a_closer(void **state)
 	assert_int_equal(pipe(other), 0);
 	fds[0] = p[1];
 	fds[1] = memfd_of(16);
-	fd_release_close(fds, 2, false);
+	fd_release_close(fds, 2, NULL, 0, false);
 	close(other[1]);
 	assert_int_equal(
 		poll(&(struct pollfd){ .fd = other[0], .events = POLLIN }, 1,
@@ -321,17 +346,23 @@ static void big_ram_to_a_closer(void **state)
 
 /* Without a helper, a slow close (KVM's own irqchip) goes to a closer
  * however little RAM: this process's copy is closed at once, the
- * closer's (the last) after it. */
+ * closer's (the last) after it, and the closer, which shares this
+ * process's memory, unmaps the RAM for it. */
 static void slow_close_to_a_closer(void **state)
 {
-	int p[2], status;
+	int p[2], fds[2], status;
+	struct iovec map;
 
 	assert_int_equal(pipe(p), 0);
-	fd_release_close(&p[1], 1, true);
+	fds[0] = p[1];
+	fds[1] = memfd_of(1);
+	map = map_of(fds[1]);
+	fd_release_close(fds, 2, &map, 1, true);
 	assert_int_equal(fcntl(p[1], F_GETFD), -1);
 	assert_true(waitpid(-1, &status, 0) > 0);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_eof(p[0]);
+	assert_false(mapped(map));
 }
 
 /* A directory with a file "temp" in it, as result_open() makes, and the
