@@ -172,9 +172,10 @@ static const struct rule sched_rules[] = {
  * power button and only then makes the grace's timer (timerfd_create);
  * the VMs' descriptors go to the release helper (sendmsg), which answers
  * when it renamed --result's file into place (recvmsg); without it, a
- * VM whose RAM holds more than a few MiB is closed by a closer forked
- * then (fd_release.c: fstat, pipe2, clone as a process only, close_range
- * in the closer); --result's JSON
+ * VM with KVM's own irqchip, or whose RAM holds 8 MiB or more, is closed
+ * by a closer started then (fd_release.c: fstat, pipe2, clone as a
+ * process only; close_range, prctl, read and rt_sigprocmask in the
+ * closer); --result's JSON
  * is written and flushed into the file result_open() made (fsync).
  * The escape keys take the terminal on stdin only if kvmux is in its
  * foreground (TIOCGPGRP, getpgrp), also when the console goes elsewhere.
