@@ -36,6 +36,14 @@
  * free to stop a run like the other signals (src/run.c). */
 #define VCPU_KICK_SIGNAL SIGRTMIN
 
+/*
+ * KVM_RUN fails with EAGAIN while KVM cannot start the VM's worker thread
+ * (kvm-nx-lpage-recovery, made at the first KVM_RUN; RLIMIT_NPROC counts
+ * it), and tries again at the next call: a few tries cover a moment's
+ * shortage, more would spin until --timeout.
+ */
+#define VCPU_EAGAIN_MAX 100
+
 static void kick_handler(int sig)
 {
 	(void)sig; /* only here to interrupt KVM_RUN */
@@ -160,10 +168,36 @@ static void publish_self(struct vcpu *vcpu)
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
+#ifdef KVMUX_TEST_BUILD
+/* Test builds only: with $KVMUX_TEST_KVM_RUN_EAGAIN set, every KVM_RUN
+ * fails with EAGAIN, as while KVM cannot start its worker thread. */
+static bool test_kvm_run_eagain(void)
+{
+	return getenv("KVMUX_TEST_KVM_RUN_EAGAIN") != NULL;
+}
+#else
+static bool test_kvm_run_eagain(void)
+{
+	return false;
+}
+#endif
+
+/* KVM_RUN: 0, or -1 with errno. */
+static int kvm_run(struct vcpu *vcpu, bool fake_eagain)
+{
+	if (fake_eagain) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return ioctl(vcpu->fd, KVM_RUN, 0);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
+	unsigned int again = 0; /* EAGAINs in a row */
+	bool fake_eagain = test_kvm_run_eagain();
 	sigset_t set;
 
 	publish_self(vcpu);
@@ -179,16 +213,23 @@ static void *vcpu_thread(void *arg)
 	thread_enter(THREAD_VCPU);
 
 	while (serve_requests(vcpu)) {
-		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN) {
+		if (kvm_run(vcpu, fake_eagain) < 0) {
+			if (errno == EINTR ||
+			    (errno == EAGAIN && ++again < VCPU_EAGAIN_MAX)) {
 				vcpu->stats.intr++;
 				continue;
 			}
 			vm_request_stop(vm, VM_STOP_HOST_FAILURE, 0,
-					"vCPU %u: KVM_RUN failed: %s", vcpu->id,
-					strerror(errno));
+					"vCPU %u: KVM_RUN failed: %s%s",
+					vcpu->id, strerror(errno),
+					errno == EAGAIN ?
+						" (KVM could not start its "
+						"worker thread: a process "
+						"limit, RLIMIT_NPROC?)" :
+						"");
 			break;
 		}
+		again = 0;
 		vcpu_handle_exit(vcpu);
 	}
 	vcpu->cpu_ns_at_exit = thread_cpu_ns();

@@ -294,3 +294,21 @@ else
 	skip "stop: a kick before the creator went on" \
 		"set KVMUX_TEST_BUILD (make integration does)"
 fi
+
+# KVM_RUN failing with EAGAIN again and again (KVM cannot start its
+# worker thread, under RLIMIT_NPROC; the test build makes every KVM_RUN
+# fail so) ends the run as a host failure, not with a vCPU spinning until
+# --timeout (124).
+if [ -x "${KVMUX_TEST_BUILD:-}" ]; then
+	STATUS=0
+	KVMUX_TEST_KVM_RUN_EAGAIN=1 timeout -k 5 "$OUTER_TIMEOUT" \
+		"$KVMUX_TEST_BUILD" run --kernel "$FIRMWARE/exitcode.elf" \
+		--cmdline exit=0 --timeout 60 >"$WORK/out" 2>"$WORK/err" \
+		</dev/null || STATUS=$?
+	ERR=$(cat "$WORK/err")
+	check "stop: KVM_RUN's EAGAIN without end is a host failure (125, one line)" \
+		all_of 'status_is 125' err_one_line \
+		'err_has "vCPU 0: KVM_RUN failed: Resource temporarily unavailable (KVM could not start its worker thread: a process limit, RLIMIT_NPROC?)"'
+else
+	skip "stop: KVM_RUN's EAGAIN" "set KVMUX_TEST_BUILD (make integration does)"
+fi
