@@ -77,7 +77,9 @@ int fd_release_publish(void);
 void fd_release_close(const int *fds, unsigned int nr, const struct iovec *maps,
 		      unsigned int nr_maps, bool slow);
 
-/* Let the helper finish the closes it has and end (it is not waited for). */
+/* Let the helper finish the closes it has and end (it is not waited for);
+ * reap the closers that have ended (those still running are not waited
+ * for either). */
 void fd_release_stop(void);
 
 #endif

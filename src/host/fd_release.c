@@ -272,8 +272,9 @@ static uint64_t held_bytes(const int *fds, unsigned int nr)
 struct closer_region {
 	int gate, dropped; /* its ends of the two pipes */
 	unsigned int nr, nr_maps;
-	const int *fds; /* in the region, after maps */
-	struct iovec maps[]; /* then fds, then the stack */
+	const int *fds; /* nr, in the region, after maps */
+	const int *keep; /* nr + 2: fds, gate and dropped, ascending */
+	struct iovec maps[]; /* then fds, keep and the stack */
 };
 
 #define CLOSER_STACK 16384
@@ -310,23 +311,14 @@ raw_syscall(long nr, long a0, long a1, long a2, long a3, long a4)
 #define CLOSER_CODE \
 	__attribute__((no_sanitize("address", "thread", "undefined")))
 
-CLOSER_CODE static bool kept(int fd, const struct closer_region *c)
-{
-	unsigned int i;
-
-	for (i = 0; i < c->nr; i++)
-		if (c->fds[i] == fd)
-			return true;
-	return fd == c->gate || fd == c->dropped;
-}
-
 /*
  * The closer: it drops every other descriptor (it must hold no output,
  * disk lock or pipe of kvmux's, not even for a moment after kvmux has
- * gone) and says so by closing dropped, waits until kvmux's copies of
- * the fds are gone (the gate's end of file), unmaps the maps, then
- * closes its own, the last.  Signals stay blocked (clone() inherits the
- * mask it is called with): a handler of kvmux's must not run here.
+ * gone: close_range() over the gaps between those it keeps) and says so
+ * by closing dropped, waits until kvmux's copies of the fds are gone (the
+ * gate's end of file), unmaps the maps, then closes its own, the last.
+ * Signals stay blocked (clone() inherits the mask it is called with): a
+ * handler of kvmux's must not run here.
  */
 CLOSER_CODE static int closer(void *opaque)
 {
@@ -334,18 +326,20 @@ CLOSER_CODE static int closer(void *opaque)
 	 * pthread_sigmask() in start_closer() leaves unblocked. */
 	static const uint64_t all_signals = ~0ull;
 	const struct closer_region *c = opaque;
-	int fd, top = c->gate > c->dropped ? c->gate : c->dropped;
-	unsigned int i;
+	unsigned int i, from = 0;
 	char byte;
 
 	raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all_signals, 0,
 		    sizeof(all_signals), 0);
-	for (i = 0; i < c->nr; i++)
-		top = c->fds[i] > top ? c->fds[i] : top;
-	for (fd = 0; fd < top; fd++) /* a few hundred at most */
-		if (!kept(fd, c))
-			raw_syscall(SYS_close, fd, 0, 0, 0, 0);
-	raw_syscall(SYS_close_range, top + 1, ~0U, 0, 0, 0);
+	for (i = 0; i < c->nr + 2; i++) {
+		if (c->keep[i] < 0)
+			continue;
+		if ((unsigned int)c->keep[i] > from)
+			raw_syscall(SYS_close_range, from, c->keep[i] - 1, 0, 0,
+				    0);
+		from = c->keep[i] + 1;
+	}
+	raw_syscall(SYS_close_range, from, ~0U, 0, 0, 0);
 	/* Named only now: nothing of kvmux's (stderr) is left to a SIGSYS. */
 	raw_syscall(SYS_prctl, PR_SET_NAME, (long)"kvmux-closer", 0, 0, 0);
 	raw_syscall(SYS_close, c->dropped, 0, 0, 0, 0);
@@ -369,6 +363,45 @@ static void unmap(const struct iovec *maps, unsigned int nr_maps)
 		munmap(maps[i].iov_base, maps[i].iov_len);
 }
 
+static int by_number(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The region for a closer of fds and maps, filled in; NULL if none. */
+static struct closer_region *closer_region(const int *fds, unsigned int nr,
+					   const struct iovec *maps,
+					   unsigned int nr_maps, int gate,
+					   int dropped, size_t *len)
+{
+	struct closer_region *c;
+	int *fds_copy, *keep;
+
+	*len = sizeof(*c) + nr_maps * sizeof(*maps) +
+	       (2 * nr + 2) * sizeof(int) + CLOSER_STACK;
+	c = mmap(NULL, *len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (c == MAP_FAILED)
+		return NULL;
+	fds_copy = (int *)(c->maps + nr_maps);
+	keep = fds_copy + nr;
+	*c =
+		(struct closer_region){ gate,	 dropped,  nr,
+					nr_maps, fds_copy, keep };
+	if (nr_maps)
+		memcpy(c->maps, maps, nr_maps * sizeof(*maps));
+	if (nr) {
+		memcpy(fds_copy, fds, nr * sizeof(int));
+		memcpy(keep, fds, nr * sizeof(int));
+	}
+	keep[nr] = gate;
+	keep[nr + 1] = dropped;
+	qsort(keep, nr + 2, sizeof(int), by_number);
+	return c;
+}
+
 /*
  * Start the closer of fds[0..nr) and maps[0..nr_maps) with the pipes'
  * ends gate and dropped; its pid, or -1 (nothing unmapped).
@@ -380,21 +413,14 @@ static long start_closer(const int *fds, unsigned int nr,
 			 const struct iovec *maps, unsigned int nr_maps,
 			 int gate, int dropped)
 {
-	size_t len = sizeof(struct closer_region) + nr_maps * sizeof(*maps) +
-		     nr * sizeof(int) + CLOSER_STACK;
-	struct closer_region *c;
 	sigset_t all, old;
-	int *fds_copy;
+	struct closer_region *c;
+	size_t len;
 	long pid;
 
-	c = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (c == MAP_FAILED)
+	c = closer_region(fds, nr, maps, nr_maps, gate, dropped, &len);
+	if (!c)
 		return -1;
-	fds_copy = (int *)(c->maps + nr_maps);
-	*c = (struct closer_region){ gate, dropped, nr, nr_maps, fds_copy };
-	memcpy(c->maps, maps, nr_maps * sizeof(*maps));
-	memcpy(fds_copy, fds, nr * sizeof(int));
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 #ifdef CLOSER_FORKS
@@ -421,21 +447,49 @@ static long start_closer(const int *fds, unsigned int nr,
  * it unseen (killed by SIGSYS, 31: the kernel forces the default action
  * on a blocked SIGSYS, not kvmux's handler and its 159).
  */
-static void test_wait_closer(long pid)
+static bool test_wait_closer(long pid)
 {
 	int status;
 
-	if (getenv("KVMUX_TEST_WAIT_CLOSER") && waitpid(pid, &status, 0) == pid)
-		diag("test build: closer %s %d",
-		     WIFEXITED(status) ? "exited with" : "killed by signal",
-		     WIFEXITED(status) ? WEXITSTATUS(status) :
-					 WTERMSIG(status));
+	if (!getenv("KVMUX_TEST_WAIT_CLOSER") ||
+	    waitpid(pid, &status, 0) != pid)
+		return false;
+	diag("test build: closer %s %d",
+	     WIFEXITED(status) ? "exited with" : "killed by signal",
+	     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return true;
 }
 #else
-static void test_wait_closer(long pid)
+static bool test_wait_closer(long pid)
 {
+	return false;
 }
 #endif
+
+/*
+ * The closers still to be reaped.  kvmux never waits for one, but reaps
+ * those that have ended whenever it starts another and at
+ * fd_release_stop(), so a group whose VMs end one by one leaves no
+ * zombies; those still running when kvmux ends are orphans, which init
+ * (or the caller's subreaper) reaps.  Beyond the table's size, a closer
+ * is left to that too.
+ */
+#define CLOSERS_TRACKED 64
+static long closer_pid[CLOSERS_TRACKED];
+static unsigned int nr_closer_pids;
+
+/* By pid only: the cgroup reaper, another child, is waited for by its
+ * own code. */
+static void reap_closers(void)
+{
+	unsigned int i = 0;
+
+	while (i < nr_closer_pids)
+		if (waitpid(closer_pid[i], NULL, WNOHANG) == 0)
+			i++; /* still running */
+		else /* ended, or gone */
+			closer_pid[i] = closer_pid[--nr_closer_pids];
+}
 
 /* Until every write end of fd is closed (or it fails). */
 static void wait_for_eof(int fd)
@@ -475,8 +529,10 @@ static bool close_by_closer(const int *fds, unsigned int nr,
 			if (fds[i] >= 0)
 				close(fds[i]);
 	close(gate[1]);
-	if (pid > 0)
-		test_wait_closer(pid);
+	reap_closers();
+	if (pid > 0 && !test_wait_closer(pid) &&
+	    nr_closer_pids < CLOSERS_TRACKED)
+		closer_pid[nr_closer_pids++] = pid;
 	return pid > 0;
 }
 
@@ -528,4 +584,5 @@ void fd_release_stop(void)
 	if (release_sock >= 0)
 		close(release_sock);
 	release_sock = -1;
+	reap_closers();
 }

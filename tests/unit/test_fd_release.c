@@ -365,6 +365,37 @@ static void slow_close_to_a_closer(void **state)
 	assert_false(mapped(map));
 }
 
+/* Wait until a child has ended, without reaping it; its pid. */
+static pid_t wait_ended(void)
+{
+	siginfo_t info = { 0 };
+
+	assert_int_equal(waitid(P_ALL, 0, &info, WEXITED | WNOWAIT), 0);
+	return info.si_pid;
+}
+
+/* A closer that has ended is reaped when the next one starts, the last
+ * at fd_release_stop(): no zombie is left behind. */
+static void ended_closers_are_reaped(void **state)
+{
+	int p[2], q[2];
+	pid_t first;
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pipe(q), 0);
+	fd_release_close(&p[1], 1, NULL, 0, true);
+	first = wait_ended();
+	fd_release_close(&q[1], 1, NULL, 0, true);
+	assert_int_equal(waitpid(first, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	wait_ended();
+	fd_release_stop();
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	assert_eof(p[0]);
+	assert_eof(q[0]);
+}
+
 /* A directory with a file "temp" in it, as result_open() makes, and the
  * name "final" beside it. */
 struct names {
@@ -456,6 +487,7 @@ int main(void)
 		cmocka_unit_test(small_ram_closed_here),
 		cmocka_unit_test(big_ram_to_a_closer),
 		cmocka_unit_test(slow_close_to_a_closer),
+		cmocka_unit_test(ended_closers_are_reaped),
 		cmocka_unit_test(renames_when_asked),
 		cmocka_unit_test(failed_rename_removes),
 		cmocka_unit_test(removes_unless_asked),
