@@ -74,6 +74,8 @@ struct vm {
 			  bool slow);
 
 	bool has_pit; /* vm_create_pit() made KVM's PIT */
+	bool has_kernel_irqchip; /* KVM_CREATE_IRQCHIP made KVM's PICs and
+				  * IOAPIC */
 	/* The IOAPIC kvmux emulates with a split irqchip; set before the
 	 * vCPUs run, never changed after (set_line NULL: KVM's). */
 	struct irq_controller irq_controller;

@@ -173,8 +173,10 @@ static int create_irqchip(struct vm *vm, bool split)
 			return -1;
 	} else if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0) {
 		return err_set_errno("KVM_CREATE_IRQCHIP");
-	} else if (reserve_in_kernel(vm, BY_IRQCHIP) < 0) {
-		return -1;
+	} else {
+		vm->has_kernel_irqchip = true;
+		if (reserve_in_kernel(vm, BY_IRQCHIP) < 0)
+			return -1;
 	}
 	return reserve_in_kernel(vm, BY_LAPIC); /* KVM's either way */
 }
@@ -291,7 +293,7 @@ static void close_vm_fds(struct vm *vm)
 	}
 	if (vm->close_fds && fds)
 		vm->close_fds(fds, n, maps, vm->mem.nr_regions,
-			      !vm->irq_controller.set_line);
+			      vm->has_kernel_irqchip || vm->has_pit);
 	else
 		close_here(fds, n, maps, vm->mem.nr_regions);
 	free(fds);
