@@ -17,12 +17,14 @@
  * or its request is seen by the thread's first look.
  */
 #include <errno.h>
+#include <linux/futex.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,7 +42,10 @@
  * KVM_RUN fails with EAGAIN while KVM cannot start the VM's worker thread
  * (kvm-nx-lpage-recovery, made at the first KVM_RUN; RLIMIT_NPROC counts
  * it), and tries again at the next call: a few tries cover a moment's
- * shortage, more would spin until --timeout.
+ * shortage, more would spin until --timeout.  An AP the guest has not
+ * started returns EAGAIN too, each time something wakes it (its INIT,
+ * or an NMI or SIPI the guest sends it early, as often as it likes):
+ * those are not counted (never_started(), pause_a_moment()).
  */
 #define VCPU_EAGAIN_MAX 100
 
@@ -182,6 +187,34 @@ static bool test_kvm_run_eagain(void)
 }
 #endif
 
+/*
+ * Is this an AP still waiting for its INIT (KVM_MP_STATE_UNINITIALIZED)?
+ * Its KVM_RUN blocks until something wakes it, then fails with EAGAIN:
+ * the guest's doing, not a shortage of the host's.  A worker thread that
+ * cannot start fails the BSP's KVM_RUN as well, which counts.
+ */
+static bool never_started(struct vcpu *vcpu, bool fake_eagain)
+{
+	struct kvm_mp_state mp;
+
+	return !fake_eagain && ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp) == 0 &&
+	       mp.mp_state == KVM_MP_STATE_UNINITIALIZED;
+}
+
+/*
+ * About a millisecond (or until a signal): an NMI sent to an AP before
+ * its INIT stays pending and makes each KVM_RUN fail at once, which
+ * would spin a host CPU until the INIT or the end.  A futex wait nobody
+ * wakes: the vCPU's filter has futex, and no sleep call.
+ */
+static void pause_a_moment(void)
+{
+	static const struct timespec ms = { 0, 1000000 };
+	uint32_t word = 0;
+
+	syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, &ms, NULL, 0);
+}
+
 /* KVM_RUN: 0, or -1 with errno. */
 static int kvm_run(struct vcpu *vcpu, bool fake_eagain)
 {
@@ -214,15 +247,22 @@ static void *vcpu_thread(void *arg)
 
 	while (serve_requests(vcpu)) {
 		if (kvm_run(vcpu, fake_eagain) < 0) {
-			if (errno == EINTR ||
-			    (errno == EAGAIN && ++again < VCPU_EAGAIN_MAX)) {
+			int err = errno;
+
+			if (err == EAGAIN && never_started(vcpu, fake_eagain)) {
+				vcpu->stats.intr++;
+				pause_a_moment();
+				continue;
+			}
+			if (err == EINTR ||
+			    (err == EAGAIN && ++again < VCPU_EAGAIN_MAX)) {
 				vcpu->stats.intr++;
 				continue;
 			}
 			vm_request_stop(vm, VM_STOP_HOST_FAILURE, 0,
 					"vCPU %u: KVM_RUN failed: %s%s",
-					vcpu->id, strerror(errno),
-					errno == EAGAIN ?
+					vcpu->id, strerror(err),
+					err == EAGAIN ?
 						" (KVM could not start its "
 						"worker thread: a process "
 						"limit, RLIMIT_NPROC?)" :

@@ -34,3 +34,15 @@ check "APs idling in HLT between rounds are stopped and joined" \
 kvmux_run run --kernel "$FIRMWARE/hello.elf" --cpus 255
 check "--cpus above the MP table's limit" all_of 'status_is 126' \
 	'err_has "--cpus"' 'err_one_line'
+
+# An AP the guest never started fails KVM_RUN with EAGAIN each time an
+# NMI (or a SIPI without INIT) wakes it, as often as the guest sends
+# them: the guest's doing, not KVM unable to start its worker thread
+# (125 after 100 EAGAINs in a row, t_stop.sh).
+kvmux_run run --kernel "$FIRMWARE/ap_nmi.elf" --cpus 2 --timeout 60
+check "300 NMIs to an AP never started: not a host failure" all_of \
+	'status_is 0' 'out_has "ap_nmi: 300 IPIs sent"'
+kvmux_run run --kernel "$FIRMWARE/ap_nmi.elf" --cpus 2 --timeout 60 \
+	--cmdline "mode=0x4600 count=1000"
+check "1000 SIPIs to an AP never given its INIT: not a host failure" \
+	all_of 'status_is 0' 'out_has "ap_nmi: 1000 IPIs sent"'
