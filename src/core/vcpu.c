@@ -41,8 +41,9 @@
 /*
  * KVM_RUN fails with EAGAIN while KVM cannot start the VM's worker thread
  * (kvm-nx-lpage-recovery, made at the first KVM_RUN; RLIMIT_NPROC counts
- * it), and tries again at the next call: a few tries cover a moment's
- * shortage, more would spin until --timeout.  An AP the guest has not
+ * it), and tries again at the next call: tries a moment apart (about
+ * 0.1 s in all) cover a passing shortage; without an end they would go on
+ * until --timeout.  An AP the guest has not
  * started returns EAGAIN too, each time something wakes it (its INIT,
  * or an NMI or SIPI the guest sends it early, as often as it likes):
  * those are not counted (never_started(), pause_a_moment()).
@@ -254,9 +255,14 @@ static void *vcpu_thread(void *arg)
 				pause_a_moment();
 				continue;
 			}
-			if (err == EINTR ||
-			    (err == EAGAIN && ++again < VCPU_EAGAIN_MAX)) {
+			if (err == EINTR) {
 				vcpu->stats.intr++;
+				continue;
+			}
+			if (err == EAGAIN && ++again < VCPU_EAGAIN_MAX) {
+				/* A shortage gets about 0.1 s to pass. */
+				vcpu->stats.intr++;
+				pause_a_moment();
 				continue;
 			}
 			vm_request_stop(vm, VM_STOP_HOST_FAILURE, 0,
