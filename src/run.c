@@ -411,6 +411,10 @@ int run_block_stop_signals(void)
 	/* A write past ulimit -f fails with EFBIG, said like any write
 	 * error, instead of ending kvmux (console files, disks). */
 	signal(SIGXFSZ, SIG_IGN);
+	/* A parent that ignores SIGCHLD has the kernel reap kvmux's
+	 * children, and a wait for one (the cgroup reaper) then waits for
+	 * every one, closers included. */
+	signal(SIGCHLD, SIG_DFL);
 	stop_set_blocked = true;
 	test_start_gate();
 	return 0;

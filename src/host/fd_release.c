@@ -379,8 +379,10 @@ static struct closer_region *closer_region(const int *fds, unsigned int nr,
 	struct closer_region *c;
 	int *fds_copy, *keep;
 
-	*len = sizeof(*c) + nr_maps * sizeof(*maps) +
-	       (2 * nr + 2) * sizeof(int) + CLOSER_STACK;
+	/* A multiple of 16: the stack's top, at the end, is aligned. */
+	*len = (sizeof(*c) + nr_maps * sizeof(*maps) +
+		(2 * nr + 2) * sizeof(int) + CLOSER_STACK + 15) &
+	       ~(size_t)15;
 	c = mmap(NULL, *len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (c == MAP_FAILED)

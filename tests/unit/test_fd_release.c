@@ -365,24 +365,37 @@ static void slow_close_to_a_closer(void **state)
 	assert_false(mapped(map));
 }
 
-/* Wait until a child has ended, without reaping it; its pid. */
+/* Wait (EOF_WAIT_MS at most) until a child has ended, without reaping
+ * it; its pid. */
 static pid_t wait_ended(void)
 {
-	siginfo_t info = { 0 };
+	unsigned int ms;
 
-	assert_int_equal(waitid(P_ALL, 0, &info, WEXITED | WNOWAIT), 0);
-	return info.si_pid;
+	for (ms = 0; ms < EOF_WAIT_MS; ms++) {
+		siginfo_t info = { 0 };
+
+		assert_int_equal(
+			waitid(P_ALL, 0, &info, WEXITED | WNOWAIT | WNOHANG),
+			0);
+		if (info.si_pid)
+			return info.si_pid;
+		poll(NULL, 0, 1);
+	}
+	fail_msg("no child ended within %d ms", EOF_WAIT_MS);
+	return -1;
 }
 
 /* A closer that has ended is reaped when the next one starts, the last
- * at fd_release_stop(): no zombie is left behind. */
+ * at fd_release_stop(): no zombie is left behind.  A child that is not a
+ * closer is left to its own waiter. */
 static void ended_closers_are_reaped(void **state)
 {
-	int p[2], q[2];
-	pid_t first;
+	int p[2], q[2], r[2];
+	pid_t first, other;
 
 	assert_int_equal(pipe(p), 0);
 	assert_int_equal(pipe(q), 0);
+	assert_int_equal(pipe(r), 0);
 	fd_release_close(&p[1], 1, NULL, 0, true);
 	first = wait_ended();
 	fd_release_close(&q[1], 1, NULL, 0, true);
@@ -394,6 +407,18 @@ static void ended_closers_are_reaped(void **state)
 	assert_int_equal(errno, ECHILD);
 	assert_eof(p[0]);
 	assert_eof(q[0]);
+
+	other = fork();
+	assert_true(other >= 0);
+	if (other == 0)
+		_exit(0);
+	assert_int_equal(wait_ended(), other);
+	fd_release_close(&r[1], 1, NULL, 0, true);
+	fd_release_stop();
+	assert_int_equal(waitpid(other, NULL, WNOHANG), other);
+	while (waitpid(-1, NULL, 0) > 0) /* r's closer, if not reaped yet */
+		;
+	assert_eof(r[0]);
 }
 
 /* A directory with a file "temp" in it, as result_open() makes, and the
