@@ -47,13 +47,15 @@ void thread_set_enter_hook(void (*hook)(enum thread_kind kind));
 const char *thread_kind_name(enum thread_kind kind);
 
 /*
- * Grow the process's descriptor table to hold at least nr descriptors
- * (at most RLIMIT_NOFILE's soft limit); call it while the process has a
- * single thread.  The kernel never shrinks the table, and growing it
- * once threads share it waits for an RCU grace period (expand_fdtable()),
- * several ms of wall time on a busy host, at each doubling past 64.
- * Leaves no descriptor open.  Returns 0, or a negative errno value (the
- * table is then at least as large as before).
+ * Grow the process's descriptor table to hold at least nr descriptors;
+ * call it while the process has a single thread.  The kernel never
+ * shrinks the table, and growing it once threads share it waits for an
+ * RCU grace period (expand_fdtable()), several ms of wall time on a busy
+ * host, at each doubling past 64.  A soft RLIMIT_NOFILE below nr is
+ * raised first, up to the hard limit (kvmux waits with poll and epoll,
+ * never select, so descriptors past 1023 are fine): the table stops at
+ * the soft limit.  Leaves no descriptor open.  Returns 0, or a negative
+ * errno value (the table is then at least as large as before).
  */
 int thread_reserve_fds(unsigned int nr);
 

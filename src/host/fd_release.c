@@ -340,6 +340,9 @@ CLOSER_CODE static int closer(void *opaque)
 		from = c->keep[i] + 1;
 	}
 	raw_syscall(SYS_close_range, from, ~0U, 0, 0, 0);
+	/* Nor its working directory: a umount right after kvmux would find
+	 * it busy. */
+	raw_syscall(SYS_chdir, (long)"/", 0, 0, 0, 0);
 	/* Named only now: nothing of kvmux's (stderr) is left to a SIGSYS. */
 	raw_syscall(SYS_prctl, PR_SET_NAME, (long)"kvmux-closer", 0, 0, 0);
 	raw_syscall(SYS_close, c->dropped, 0, 0, 0, 0);

@@ -174,8 +174,8 @@ static const struct rule sched_rules[] = {
  * when it renamed --result's file into place (recvmsg); without it, a
  * VM with KVM's own irqchip, or whose RAM holds 8 MiB or more, is closed
  * by a closer started then (fd_release.c: fstat, pipe2, clone as a
- * process only; close_range, prctl, read and rt_sigprocmask in the
- * closer); --result's JSON
+ * process only; close_range, chdir, prctl, read and rt_sigprocmask in
+ * the closer); --result's JSON
  * is written and flushed into the file result_open() made (fsync).
  * The escape keys take the terminal on stdin only if kvmux is in its
  * foreground (TIOCGPGRP, getpgrp), also when the console goes elsewhere.
@@ -201,6 +201,7 @@ static const struct rule main_rules[] = {
 	ALLOW(pipe2), /* when big, to a closer: its gate, */
 	{ SCMP_SYS(clone), PROCESS_ONLY, 0 }, /* its start, */
 	ALLOW(close_range), /* what it does not keep, */
+	ALLOW(chdir), /* kvmux's working directory ("/" instead), */
 	{ SCMP_SYS(prctl), SET_NAME, 0 }, /* its name */
 	ALLOW_IOCTL(KVM_IRQ_LINE),
 	ALLOW_IOCTL(KVM_SIGNAL_MSI),

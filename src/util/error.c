@@ -67,8 +67,11 @@ static void record(enum err_class cls, int saved_errno, const char *fmt,
 		used = strlen(msg);
 		if (used > sizeof(msg) - 64)
 			used = sizeof(msg) - 64; /* room for the reason */
-		snprintf(msg + used, sizeof(msg) - used, ": %s",
-			 strerror(saved_errno));
+		snprintf(msg + used, sizeof(msg) - used, ": %s%s",
+			 strerror(saved_errno),
+			 saved_errno == EMFILE ?
+				 " (the descriptor limit: ulimit -n)" :
+				 "");
 	}
 	err_printable(msg);
 	fit(err_buf, msg);

@@ -84,8 +84,16 @@ int thread_reserve_fds(unsigned int nr)
 
 	if (getrlimit(RLIMIT_NOFILE, &lim) < 0)
 		return -errno;
-	if (lim.rlim_cur != RLIM_INFINITY && nr > lim.rlim_cur)
-		nr = lim.rlim_cur;
+	if (lim.rlim_cur != RLIM_INFINITY && nr > lim.rlim_cur) {
+		/* Up to the hard limit; if that fails, it stays as it was. */
+		lim.rlim_cur = nr;
+		if (lim.rlim_max != RLIM_INFINITY && nr > lim.rlim_max)
+			lim.rlim_cur = lim.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &lim);
+		getrlimit(RLIMIT_NOFILE, &lim);
+		if (nr > lim.rlim_cur)
+			nr = lim.rlim_cur;
+	}
 	if (nr > INT_MAX)
 		nr = INT_MAX;
 	if (nr == 0)

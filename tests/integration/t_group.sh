@@ -343,6 +343,28 @@ else
 	skip "descriptor table: groups" "set KVMUX_TEST_BUILD (make integration does)"
 fi
 
+# A soft descriptor limit below what a group needs (8 VMs hold about 80)
+# is raised toward the hard one; a hard limit too low gives one line that
+# names the limit.
+for i in 0 1 2 3 4 5 6 7; do
+	vm_conf "$WORK/nf$i.conf" "nf$i" exitcode.elf "exit=0"
+done
+STATUS=0
+(ulimit -Sn 64 && exec timeout -k 5 "$OUTER_TIMEOUT" "$KVMUX" run \
+	"$WORK"/nf[0-7].conf --host-cpus 2 --overcommit 4) \
+	>"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+check "group: a soft descriptor limit of 64 is raised for 8 VMs (0)" \
+	all_of 'status_is 0' '[ "$(grep -c "| exitcode: 0" <<<"$OUT")" -eq 8 ]'
+STATUS=0
+(ulimit -n 40 && exec timeout -k 5 "$OUTER_TIMEOUT" "$KVMUX" run \
+	--kernel "$FIRMWARE/smp.elf" --cpus 32) \
+	>"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+check "descriptors: a hard limit too low is one line naming it (125)" \
+	all_of 'status_is 125' err_one_line \
+	'err_has "Too many open files (the descriptor limit: ulimit -n)"'
+
 # A disk one VM writes is no other VM's disk: refused before anything
 # opens (126), not left to the lock the second VM cannot take (125,
 # contention); read-only copies of one image are shared.

@@ -2,7 +2,8 @@
 /*
  * test_thread.c - thread_reserve_fds() (util/thread.c): the descriptor
  * table ("FDSize:" in /proc/self/status) holds at least what was asked,
- * up to RLIMIT_NOFILE's soft limit, and no descriptor is left open.
+ * raising a lower soft RLIMIT_NOFILE up to the hard one, and no
+ * descriptor is left open.
  * Each test runs in a child process of its own: a table never shrinks,
  * so a test that grew this process's would hide the next one's work.
  */
@@ -53,9 +54,13 @@ static unsigned int open_fds(void)
 #define SOFT_LIMIT 1000
 #define ASKED 700
 
-/* In a child: set the soft limit to SOFT_LIMIT if limit is set, then
- * reserve nr; the child's status says what held (0: all of it; 77: the
- * table was already as large, or the hard limit too low: skip). */
+/* What reserve_in_child() sets first: nothing, both limits to
+ * SOFT_LIMIT, or the soft one to 64 (below what the tests ask). */
+enum { LIMIT_NONE, LIMIT_BOTH, LIMIT_LOW_SOFT };
+
+/* In a child: set the limits as limit says, then reserve nr; the child's
+ * status says what held (0: all of it; 77: the table was already as
+ * large, or the hard limit too low: skip). */
 static int reserve_in_child(unsigned int nr, int limit, unsigned int *table)
 {
 	int fds[2], status;
@@ -69,8 +74,12 @@ static int reserve_in_child(unsigned int nr, int limit, unsigned int *table)
 		unsigned int before = open_fds(), size;
 
 		getrlimit(RLIMIT_NOFILE, &lim);
-		lim.rlim_cur = SOFT_LIMIT;
-		if (limit && setrlimit(RLIMIT_NOFILE, &lim) < 0)
+		if (limit == LIMIT_BOTH)
+			lim.rlim_cur = lim.rlim_max = SOFT_LIMIT;
+		if (limit == LIMIT_LOW_SOFT)
+			lim.rlim_cur = 64;
+		if (lim.rlim_max < SOFT_LIMIT ||
+		    (limit && setrlimit(RLIMIT_NOFILE, &lim) < 0))
 			_exit(77);
 		if (nr > 64 && fd_table_size() >= nr)
 			_exit(77);
@@ -98,19 +107,29 @@ static void reserves_what_is_asked(void **state)
 	unsigned int table = 0;
 
 	(void)state;
-	assert_int_equal(reserve_in_child(ASKED, 1, &table), 0);
+	assert_int_equal(reserve_in_child(ASKED, LIMIT_BOTH, &table), 0);
 	assert_true(table >= ASKED);
 }
 
-static void stops_at_the_soft_limit(void **state)
+static void stops_at_the_hard_limit(void **state)
 {
 	unsigned int table = 0;
 
 	(void)state;
-	/* Far past the limit: not an error, the table reaches the limit. */
-	assert_int_equal(reserve_in_child(1u << 30, 1, &table), 0);
+	/* Far past the limits: not an error, the table reaches them. */
+	assert_int_equal(reserve_in_child(1u << 30, LIMIT_BOTH, &table), 0);
 	assert_true(table >= SOFT_LIMIT);
 	assert_true(table < 4 * SOFT_LIMIT);
+}
+
+/* A soft limit below nr is raised toward the hard one. */
+static void raises_the_soft_limit(void **state)
+{
+	unsigned int table = 0;
+
+	(void)state;
+	assert_int_equal(reserve_in_child(ASKED, LIMIT_LOW_SOFT, &table), 0);
+	assert_true(table >= ASKED);
 }
 
 static void small_and_zero_do_nothing_wrong(void **state)
@@ -118,9 +137,9 @@ static void small_and_zero_do_nothing_wrong(void **state)
 	unsigned int table = 0;
 
 	(void)state;
-	assert_int_equal(reserve_in_child(0, 0, &table), 0);
+	assert_int_equal(reserve_in_child(0, LIMIT_NONE, &table), 0);
 	assert_true(table >= 3);
-	assert_int_equal(reserve_in_child(1, 0, &table), 0);
+	assert_int_equal(reserve_in_child(1, LIMIT_NONE, &table), 0);
 	assert_true(table >= 3);
 }
 
@@ -128,7 +147,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reserves_what_is_asked),
-		cmocka_unit_test(stops_at_the_soft_limit),
+		cmocka_unit_test(stops_at_the_hard_limit),
+		cmocka_unit_test(raises_the_soft_limit),
 		cmocka_unit_test(small_and_zero_do_nothing_wrong),
 	};
 
