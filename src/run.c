@@ -898,6 +898,24 @@ static void stop_sched(struct runner *r)
 	group_sched_stop(r->sched);
 }
 
+/*
+ * The reason start() failed, said once: by the line of each VM that had
+ * started (it stops with it), else by a line of its own.
+ */
+static void start_failed(struct runner *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_vms && !r->board[i].started; i++)
+		;
+	if (i == r->nr_vms) {
+		report(r, GROUP_WIDE, 0);
+		return;
+	}
+	snprintf(r->error, sizeof(r->error), "%s", err_msg());
+	stop_all(r, VM_STOP_HOST_FAILURE, 0, r->error);
+}
+
 static int run(struct runner *r, const struct run_request *req)
 {
 	int status = prepare(r, req);
@@ -910,8 +928,7 @@ static int run(struct runner *r, const struct run_request *req)
 	if (console_outputs_truncate(r->outputs) < 0)
 		return report(r, GROUP_WIDE, err_status());
 	if (start(r) < 0) {
-		report(r, GROUP_WIDE, 0);
-		stop_all(r, VM_STOP_HOST_FAILURE, 0, "could not start");
+		start_failed(r);
 		failed = true;
 	}
 	wait_all(r);

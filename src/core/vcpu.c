@@ -313,7 +313,10 @@ int vcpu_start(struct vcpu *vcpu)
 
 	if (rc) {
 		errno = rc;
-		return err_set_errno("cannot start vCPU %u thread", vcpu->id);
+		return err_set_errno("cannot start vCPU %u thread%s", vcpu->id,
+				     rc == EAGAIN ? " (a process limit, "
+						    "RLIMIT_NPROC?)" :
+						    "");
 	}
 	creator_descheduled(vcpu);
 	vcpu->thread_created = true;

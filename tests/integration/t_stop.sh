@@ -312,3 +312,18 @@ if [ -x "${KVMUX_TEST_BUILD:-}" ]; then
 else
 	skip "stop: KVM_RUN's EAGAIN" "set KVMUX_TEST_BUILD (make integration does)"
 fi
+
+# A vCPU thread that cannot start (a process limit too low for the user
+# kvmux runs as) is said once, with the likely cause: one line, 125.
+if [ "$(id -u)" = 0 ] && command -v prlimit >/dev/null; then
+	STATUS=0
+	timeout -k 5 "$OUTER_TIMEOUT" prlimit --nproc=1 "$KVMUX" run \
+		--kernel "$FIRMWARE/hello.elf" --user 54321 --timeout 60 \
+		>"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+	ERR=$(cat "$WORK/err")
+	check "stop: a vCPU thread that cannot start is one line (125)" \
+		all_of 'status_is 125' err_one_line \
+		'err_has "cannot start vCPU 0 thread (a process limit, RLIMIT_NPROC?)"'
+else
+	skip "stop: a vCPU thread that cannot start" "needs root and prlimit"
+fi
