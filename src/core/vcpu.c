@@ -43,10 +43,10 @@
  * (kvm-nx-lpage-recovery, made at the first KVM_RUN; RLIMIT_NPROC counts
  * it), and tries again at the next call: tries a moment apart (about
  * 0.1 s in all) cover a passing shortage; without an end they would go on
- * until --timeout.  An AP the guest has not
- * started returns EAGAIN too, each time something wakes it (its INIT,
- * or an NMI or SIPI the guest sends it early, as often as it likes):
- * those are not counted (never_started(), pause_a_moment()).
+ * until --timeout.  An AP the guest has not started returns EAGAIN too,
+ * each time something wakes it (its INIT, or an NMI or SIPI the guest
+ * sends it early, as often as it likes): those are not counted
+ * (never_started(), pause_a_moment()).
  */
 #define VCPU_EAGAIN_MAX 100
 
