@@ -509,8 +509,10 @@ static void wait_for_eof(int fd)
 
 /*
  * Close fds with their pages freed by a closer; false (nothing closed) if
- * it could not be forked.  Once the closer has dropped the rest, kvmux's
- * copies go, then the gate opens.
+ * it could not be started.  Once the closer has dropped the rest, kvmux's
+ * copies go, then the gate opens.  The maps are the closer's from then
+ * on: one killed before its munmap (SIGKILL) leaves them mapped until
+ * kvmux exits.
  */
 static bool close_by_closer(const int *fds, unsigned int nr,
 			    const struct iovec *maps, unsigned int nr_maps)
