@@ -58,6 +58,17 @@ static int release_sock = -1; /* kvmux's end; -1: close here */
 /* What the child renames when asked; NULL: nothing. */
 static const char *publish_from, *publish_to;
 
+/*
+ * The child and its closers need kvmux's working directory only for the
+ * names (they may be relative): after the rename or the removal they
+ * leave it, so that it can be unmounted as soon as kvmux has gone.
+ */
+static void leave_working_directory(void)
+{
+	if (chdir("/") < 0)
+		return; /* "/" is always there; if not, only a umount waits */
+}
+
 /* The child: rename, or remove the file if that fails; say how it went. */
 static bool publish(int sock)
 {
@@ -67,6 +78,7 @@ static bool publish(int sock)
 
 	if (err)
 		unlink(publish_from);
+	leave_working_directory();
 	sendmsg(sock, &msg, MSG_NOSIGNAL);
 	return true;
 }
@@ -105,6 +117,7 @@ static void close_in_child(int sock, struct msghdr *msg, struct msghdr *next)
 		return;
 	}
 	if (fork() == 0) {
+		leave_working_directory();
 		close(sock);
 		close(gate[1]);
 		close_received(next); /* the helper's copies stay */
@@ -173,6 +186,7 @@ static void __attribute__((noreturn)) child(int sock)
 			/* kvmux ended without asking: no file left behind. */
 			if (!published)
 				unlink(publish_from);
+			leave_working_directory();
 			close_received(&held);
 			wait_for_closers();
 			_exit(0);

@@ -262,6 +262,7 @@ static const struct rule release_rules[] = {
 	ALLOW(wait4), /* wait(): the helper ends after its closers */
 	ALLOW(rename), /* --result's file into place */
 	ALLOW(unlink), /* or away, if that failed or was never asked */
+	ALLOW(chdir), /* then "/", not kvmux's working directory */
 	END,
 };
 

@@ -193,24 +193,31 @@ check "the release helper (pid ${helper:-none}) ends after kvmux" all_of \
 	'[ -n "$helper" ]' gone \
 	'! ls -l /proc/$helper/fd 2>/dev/null | grep -q "$WORK"'
 
-# The closer that ends a VM after kvmux (host/fd_release.c) has left
-# kvmux's working directory before kvmux exits: a file system unmounted
-# right after the run is not busy.
+# The processes that end a VM after kvmux (host/fd_release.c: a closer;
+# with --result, the helper, once it has renamed the file by its relative
+# name) have left kvmux's working directory by the time kvmux exits: a
+# file system unmounted right after the run is not busy.
 mkdir -p "$WORK/mnt"
-if [ "$(id -u)" = 0 ] && mount -t tmpfs tmpfs "$WORK/mnt" 2>/dev/null; then
+for result in "" --result; do
+	if [ "$(id -u)" != 0 ] || ! mount -t tmpfs tmpfs "$WORK/mnt" 2>/dev/null; then
+		skip "a working directory unmounted right after the run" \
+			"needs root and tmpfs"
+		continue
+	fi
 	STATUS=0
 	(cd "$WORK/mnt" && exec timeout -k 5 "$OUTER_TIMEOUT" "$KVMUX" run \
-		--kernel "$FIRMWARE/touch.elf" --cmdline mib=64 --memory 128M) \
+		--kernel "$FIRMWARE/touch.elf" --cmdline mib=64 --memory 128M \
+		${result:+--result r.json}) \
 		>"$WORK/out" 2>"$WORK/err" </dev/null || STATUS=$?
+	published=no
+	grep -q '"status": 0' "$WORK/mnt/r.json" 2>/dev/null && published=yes
 	unmounted=0
 	umount "$WORK/mnt" 2>"$WORK/umount.err" || unmounted=$?
 	[ "$unmounted" = 0 ] || umount -l "$WORK/mnt"
-	check "a working directory unmounted right after the run is not busy" \
-		all_of 'status_is 0' '[ "$unmounted" = 0 ]'
-else
-	skip "a working directory unmounted right after the run" \
-		"needs root and tmpfs"
-fi
+	check "a working directory unmounted right after the run${result:+ with --result} is not busy" \
+		all_of 'status_is 0' '[ "$unmounted" = 0 ]' \
+		"[ -z '$result' ] || [ '$published' = yes ]"
+done
 
 kvmux_run run --kernel "$FIRMWARE/panic.elf" --timeout 30
 check "guest exception handler reports and exits 3" all_of 'status_is 3' \
