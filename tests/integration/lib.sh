@@ -27,6 +27,14 @@ kvmux_run() {
 	STATUS=$status
 }
 
+# test_build_run ARGS...: kvmux_run with the test build
+# ($KVMUX_TEST_BUILD), whose hooks a caller sets in the environment
+# (KVMUX_TEST_...=1 test_build_run run ...).
+test_build_run() {
+	local KVMUX=$KVMUX_TEST_BUILD
+	kvmux_run "$@"
+}
+
 # run_pid PID: the process that `timeout` (PID) runs: kvmux's own, whose
 # threads a test looks at (PID itself if it has no child).
 run_pid() {

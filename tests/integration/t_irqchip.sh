@@ -110,23 +110,16 @@ check "--irqchip split with --result: the file is published" all_of \
 # would end it with 159, unseen): the test build waits for it and says
 # how it ended.  (Its descriptors: test_fd_release.c.)
 if [ -x "${KVMUX_TEST_BUILD:-}" ]; then
-	STATUS=0
-	KVMUX_TEST_WAIT_CLOSER=1 timeout -k 5 "$OUTER_TIMEOUT" \
-		"$KVMUX_TEST_BUILD" run --kernel "$FIRMWARE/touch.elf" \
-		--cmdline "mib=1" --memory 128M --timeout 60 >"$WORK/out" \
-		2>"$WORK/err" </dev/null || STATUS=$?
-	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+	KVMUX_TEST_WAIT_CLOSER=1 test_build_run run \
+		--kernel "$FIRMWARE/touch.elf" --cmdline "mib=1" --memory 128M \
+		--timeout 60
 	check "--irqchip kernel, 1 MiB written: a closer ends the VM, under the filter (exit 0)" \
 		all_of 'status_is 0' 'out_has "touch: 1 MiB"' \
 		'err_has "test build: closer exited with 0"' err_one_line
 	for mib in 64 1; do
-		STATUS=0
-		KVMUX_TEST_WAIT_CLOSER=1 timeout -k 5 "$OUTER_TIMEOUT" \
-			"$KVMUX_TEST_BUILD" run --kernel "$FIRMWARE/touch.elf" \
-			--cmdline "mib=$mib" --memory 128M --irqchip split \
-			--timeout 60 >"$WORK/out" 2>"$WORK/err" </dev/null ||
-			STATUS=$?
-		OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+		KVMUX_TEST_WAIT_CLOSER=1 test_build_run run \
+			--kernel "$FIRMWARE/touch.elf" --cmdline "mib=$mib" \
+			--memory 128M --irqchip split --timeout 60
 		if [ "$mib" = 64 ]; then
 			check "--irqchip split, 64 MiB written: a closer frees it, under the filter (exit 0)" \
 				all_of 'status_is 0' 'out_has "touch: 64 MiB"' \
