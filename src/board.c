@@ -7,6 +7,7 @@
  * device tree is built last, from everything the devices registered.
  */
 #include <fcntl.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "kvmux/console_sink.h"
 #include "kvmux/device.h"
 #include "kvmux/diag.h"
+#include "kvmux/event_loop.h"
 #include "kvmux/error.h"
 #include "kvmux/exit_status.h"
 #include "kvmux/fd_release.h"
@@ -270,6 +272,20 @@ static int env_ioeventfd(void *ctx, uint64_t addr, uint32_t value, int fd)
 	return vm_ioeventfd(ctx, addr, value, fd);
 }
 
+static int env_watch(void *ctx, int fd, void (*fn)(void *opaque), void *opaque)
+{
+	/* The devices' ctx is the board's VM. */
+	struct board *b =
+		(struct board *)((char *)ctx - offsetof(struct board, vm));
+
+	if (b->nr_watches == DEVICE_MAX_WATCHES)
+		return err_host("more than %d device descriptors to watch",
+				DEVICE_MAX_WATCHES);
+	b->watch[b->nr_watches++] =
+		(struct board_watch){ .fd = fd, .fn = fn, .opaque = opaque };
+	return 0;
+}
+
 static void env_stop(void *ctx, enum vm_stop_reason reason, int value,
 		     const char *detail)
 {
@@ -299,6 +315,7 @@ static int attach_devices(struct board *b)
 		.msi = env_msi,
 		.msi_routes = env_msi_routes,
 		.ioeventfd = env_ioeventfd,
+		.watch = env_watch,
 		.stop = env_stop,
 		.note = env_note,
 	};
@@ -400,7 +417,9 @@ static void describe(const struct board *b, const struct boot_entry *entry)
 		     p->nr_cpus, p->nr_cpus == 1 ? "" : "s",
 		     b->cfg->acpi ? "on" : "off",
 		     b->cfg->irqchip == IRQCHIP_SPLIT ? "split" : "kernel",
-		     b->vm.has_pit ? "on" : "off");
+		     b->vm.has_pit		     ? "KVM's" :
+		     vm_config_pit(b->cfg) == PIT_ON ? "kvmux's" :
+						       "off");
 	for (i = 0; i < b->nr_devs; i++)
 		diag_verbose("%s: device %u: %s%s", name, i,
 			     b->dev[i].kind->name,
@@ -496,7 +515,7 @@ int board_prepare(struct board *b, const struct board_output out[BOARD_OUTPUTS])
 		      cfg->irqchip == IRQCHIP_SPLIT) < 0)
 		goto out;
 	b->vm.close_fds = fd_release_close; /* KVM's slow part after exit */
-	if ((vm_config_has_pit(cfg) && vm_create_pit(&b->vm) < 0) ||
+	if ((vm_config_pit(cfg) == PIT_KVM && vm_create_pit(&b->vm) < 0) ||
 	    attach_devices(b) < 0)
 		goto out;
 	rc = load_kernel(b);
@@ -536,6 +555,34 @@ static void stop_from_keys(void *opaque)
 		board_cut_grace(b, SIGINT, why);
 	else
 		vm_request_stop(&b->vm, VM_STOP_SIGNAL, SIGINT, "%s", why);
+}
+
+static void watch_ready(void *opaque, int fd, uint32_t events)
+{
+	struct board_watch *w = opaque;
+
+	(void)fd;
+	(void)events;
+	w->fn(w->opaque);
+}
+
+int board_watch(struct board *b, struct event_loop *loop)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr_watches; i++)
+		if (event_loop_add(loop, b->watch[i].fd, EPOLLIN, watch_ready,
+				   &b->watch[i]) < 0)
+			return -1;
+	return 0;
+}
+
+void board_unwatch(struct board *b, struct event_loop *loop)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr_watches; i++)
+		event_loop_remove(loop, b->watch[i].fd);
 }
 
 int board_attach_stdin(struct board *b, struct event_loop *loop)

@@ -279,6 +279,7 @@ static void on_vm_stop(void *opaque, int fd, uint32_t events)
 		return;
 	event_loop_remove(&r->loop, fd);
 	event_loop_remove(&r->loop, b->vm.watch_fd);
+	board_unwatch(b, &r->loop);
 	if (slot->timeout_fd >= 0)
 		event_loop_remove(&r->loop, slot->timeout_fd);
 	if (slot->grace_fd >= 0)
@@ -445,7 +446,8 @@ static int watch_vm(struct runner *r, struct vm_slot *slot)
 	if (event_loop_add(&r->loop, b->vm.stop_fd, EPOLLIN, on_vm_stop, slot) <
 		    0 ||
 	    event_loop_add(&r->loop, b->vm.watch_fd, EPOLLIN, on_watch_wake,
-			   r) < 0)
+			   r) < 0 ||
+	    board_watch(b, &r->loop) < 0)
 		return -1;
 	if (!b->cfg->timeout_ms)
 		return 0;

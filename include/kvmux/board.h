@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "kvmux/config.h"
+#include "kvmux/device.h"
 #include "kvmux/host_file.h"
 #include "kvmux/stdio_console.h"
 #include "kvmux/kvm.h"
@@ -57,6 +58,14 @@ struct board {
 	struct platform platform;
 	struct board_device dev[BOARD_MAX_DEVICES];
 	unsigned int nr_devs;
+	/* Descriptors the devices asked the owner thread to watch
+	 * (device_env.watch; board_watch()). */
+	struct board_watch {
+		int fd;
+		void (*fn)(void *opaque);
+		void *opaque;
+	} watch[DEVICE_MAX_WATCHES];
+	unsigned int nr_watches;
 	struct board_device *console; /* stdin goes here; NULL: nowhere */
 	struct stdio_console stdin_console;
 	struct line_match *fail_on; /* --fail-on; NULL: none */
@@ -106,6 +115,13 @@ int board_start(struct board *b);
  */
 int board_finish(struct board *b);
 
+/*
+ * Watch the descriptors the devices asked for (device_env.watch) on loop,
+ * on the thread that runs it, from before board_start() until
+ * board_unwatch().  0, or -1 with err_set().
+ */
+int board_watch(struct board *b, struct event_loop *loop);
+void board_unwatch(struct board *b, struct event_loop *loop);
 /* Console bytes of this VM that never reached output i's stream. */
 uint64_t board_undelivered(struct board *b, unsigned int i);
 /* Console bytes the guest wrote, to every console device. */

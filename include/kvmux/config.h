@@ -82,11 +82,12 @@ enum irqchip_mode {
 	IRQCHIP_SPLIT, /* KVM the local APICs, kvmux the IOAPIC; no PIC */
 };
 
-/* --pit: KVM's 8254, which needs KVM's PICs (IRQCHIP_KERNEL). */
+/* --pit: who emulates the 8254 interval timer (docs/devices.md). */
 enum pit_mode {
-	PIT_AUTO, /* on with IRQCHIP_KERNEL, off with IRQCHIP_SPLIT */
-	PIT_ON,
-	PIT_OFF,
+	PIT_AUTO, /* the default: PIT_ON */
+	PIT_ON, /* kvmux's (devices/i8254.c), with either irqchip */
+	PIT_OFF, /* none: ports 0x40-0x43 and 0x61 read 0xff */
+	PIT_KVM, /* KVM's, which needs KVM's PICs (IRQCHIP_KERNEL) */
 };
 
 /* --seccomp: the system call filter of kvmux's threads (host/seccomp.c). */
@@ -115,7 +116,7 @@ struct vm_config {
 	struct debug_exit_config debug_exit;
 	bool acpi; /* ACPI tables and devices (default); off: MP table only */
 	enum irqchip_mode irqchip;
-	enum pit_mode pit; /* vm_config_has_pit() says what it comes to */
+	enum pit_mode pit; /* vm_config_pit() says what it comes to */
 	const char *dump_dtb; /* write the DTB here and exit; NULL: run */
 
 	struct disk_config disk[CONFIG_MAX_DISKS];
@@ -147,13 +148,14 @@ struct vm_config {
 void vm_config_init(struct vm_config *cfg);
 
 /*
- * Settings of one VM that contradict each other (--pit on with
+ * Settings of one VM that contradict each other (--pit kvm with
  * --irqchip split): 0, or -1 with err_set() naming them.
  */
 int vm_config_check(const struct vm_config *cfg);
 
-/* Does the VM get KVM's PIT (--pit, and auto's choice)? */
-bool vm_config_has_pit(const struct vm_config *cfg);
+/* Which PIT the VM gets: PIT_ON (kvmux's), PIT_KVM or PIT_OFF; --pit
+ * with auto resolved. */
+enum pit_mode vm_config_pit(const struct vm_config *cfg);
 
 /* A copy of text[0..len) on list, freed with the list's owner; NULL
  * with err_host() when out of memory. */

@@ -44,6 +44,9 @@ struct irq_controller;
 struct msi_msg;
 struct msi_route;
 
+/* Descriptors of one VM's devices that its owner thread watches. */
+#define DEVICE_MAX_WATCHES 4
+
 /* Events the host raises in the VM's devices. */
 enum device_event {
 	DEVICE_EVENT_POWER_BUTTON, /* SIGTERM with a grace: shut down */
@@ -79,6 +82,11 @@ struct device_env {
 	/* The guest's 4-byte write of value at MMIO addr signals fd
 	 * instead of exiting to kvmux (KVM_IOEVENTFD). */
 	int (*ioeventfd)(void *ctx, uint64_t addr, uint32_t value, int fd);
+	/* Call fn(opaque) on the VM's owner thread each time fd (a
+	 * timerfd the device arms from any thread) is readable, while the
+	 * VM runs; fn reads fd and must not block.  At most
+	 * DEVICE_MAX_WATCHES per VM.  0, or -1 with err_set(). */
+	int (*watch)(void *ctx, int fd, void (*fn)(void *opaque), void *opaque);
 	/* Stop the VM (any thread; the first reason wins). */
 	void (*stop)(void *ctx, enum vm_stop_reason reason, int value,
 		     const char *detail);

@@ -392,7 +392,7 @@ static const char *const console_devices[] = { "serial", "virtio", NULL };
 static const char *const disk_formats[] = { "auto", "raw", NULL };
 /* In the order of enum irqchip_mode and enum pit_mode. */
 static const char *const irqchip_modes[] = { "kernel", "split", NULL };
-static const char *const pit_modes[] = { "auto", "on", "off", NULL };
+static const char *const pit_modes[] = { "auto", "on", "off", "kvm", NULL };
 /* In the order of enum syscall_filter. */
 static const char *const syscall_filters[] = { "on", "log", "off", NULL };
 
@@ -455,10 +455,13 @@ const struct setting settings[] = {
 	  "APICs; split: KVM the local APICs, kvmux the IOAPIC (no PIC, no "
 	  "PIT), so the VM's end costs KVM no grace periods and kvmux no "
 	  "closer process (below 8 MiB of RAM)" },
-	{ "vm", "pit", "pit", 0, "auto|on|off", SETTING_CHOICE, VM(pit),
-	  .choices = pit_modes, .def = "auto", .help = "KVM's 8254 timer "
-	  "(ports 0x40-0x43, IRQ 0) for guests that use it; auto: on with "
-	  "--irqchip kernel, off with split; off: those ports read 0xff" },
+	{ "vm", "pit", "pit", 0, "auto|on|off|kvm", SETTING_CHOICE, VM(pit),
+	  .choices = pit_modes, .def = "auto", .help = "the 8254 timer "
+	  "(ports 0x40-0x43 and 0x61, IRQ 0) for guests that use it; on "
+	  "(and auto): kvmux's, with either irqchip, no thread and no cost "
+	  "until the guest programs it; kvm: KVM's (--irqchip kernel only; a "
+	  "kernel thread per VM, and its end waits for the kernel); off: "
+	  "those ports read 0xff" },
 	{ "vm", "seccomp", "seccomp", 0, "on|log|off", SETTING_CHOICE,
 	  VM(seccomp), .choices = syscall_filters, .def = "on",
 	  .flags = SETTING_RUN_WIDE, .help = "filter kvmux's system calls, "

@@ -18,6 +18,7 @@
 #include "kvmux/debug_exit.h"
 #include "kvmux/device.h"
 #include "kvmux/i8042.h"
+#include "kvmux/i8254.h"
 #include "kvmux/ioapic.h"
 #include "kvmux/pvpanic.h"
 #include "kvmux/serial8250.h"
@@ -29,6 +30,7 @@ const struct device_kind *const device_kinds[] = {
 	&virtio_console_kind, /* hvc0, with --console virtio */
 	&serial8250_kind, /* COM1 */
 	&i8042_kind, /* the reset line */
+	&i8254_kind, /* the interval timer, with --pit on */
 	&pvpanic_kind, /* QEMU's panic device */
 	&acpi_pm_kind, /* ACPI sleep and reset registers */
 	&acpi_ged_kind, /* ACPI power button */

@@ -28,17 +28,17 @@ void vm_config_init(struct vm_config *cfg)
 
 int vm_config_check(const struct vm_config *cfg)
 {
-	if (cfg->pit == PIT_ON && cfg->irqchip == IRQCHIP_SPLIT)
-		return err_set("--pit on needs --irqchip kernel: KVM's PIT "
+	if (cfg->pit == PIT_KVM && cfg->irqchip == IRQCHIP_SPLIT)
+		return err_set("--pit kvm needs --irqchip kernel: KVM's PIT "
 			       "sends its interrupts through KVM's PIC and "
-			       "IOAPIC, which --irqchip split leaves out");
+			       "IOAPIC, which --irqchip split leaves out "
+			       "(--pit on is kvmux's, with either)");
 	return 0;
 }
 
-bool vm_config_has_pit(const struct vm_config *cfg)
+enum pit_mode vm_config_pit(const struct vm_config *cfg)
 {
-	return cfg->pit == PIT_ON ||
-	       (cfg->pit == PIT_AUTO && cfg->irqchip == IRQCHIP_KERNEL);
+	return cfg->pit == PIT_AUTO ? PIT_ON : cfg->pit;
 }
 
 void group_config_init(struct group_config *group)

@@ -165,15 +165,23 @@ OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
 check "idle watch: a quiet idle VM makes no wake-ups for 3 s (then SIGTERM: 143)" \
 	all_of '[ "$quiet_for" -ge 3 ]' 'status_is 143'
 
-# The PIT only when asked for: --pit off leaves ports 0x40-0x43 unclaimed.
+# The PIT: kvmux's by default, with either irqchip; KVM's with --pit kvm;
+# none with --pit off (ports 0x40-0x43 unclaimed: they read 0xff).
 kvmux_run run --kernel "$FIRMWARE/pit.elf" --timeout 30
-check "--pit auto (the default) with --irqchip kernel: a counting PIT" all_of \
+check "--pit auto (the default): a counting PIT" all_of \
 	'status_is 0' 'out_has "pit: present"'
 kvmux_run run --kernel "$FIRMWARE/pit.elf" --pit off --timeout 30
 check "--pit off: no PIT" all_of 'status_is 0' 'out_has "pit: absent"'
 kvmux_run run --kernel "$FIRMWARE/pit.elf" --irqchip split --timeout 30
-check "--pit auto with --irqchip split: no PIT" all_of 'status_is 0' \
-	'out_has "pit: absent"'
+check "--pit auto with --irqchip split: a counting PIT" all_of \
+	'status_is 0' 'out_has "pit: present"'
+# Channel 0's interrupts through the I/O APIC: repeated in mode 2, once in
+# mode 0, from each PIT with each irqchip (guest-firmware/tests/pit_irq.c).
+for a in "--pit on" "--pit on --irqchip split" "--pit kvm"; do
+	kvmux_run run --kernel "$FIRMWARE/pit_irq.elf" $a --timeout 60
+	check "$a: IRQ 0 in mode 2 repeats, in mode 0 comes once" all_of \
+		'status_is 0' 'out_has "pit_irq: 20 periodic, 1 one-shot"'
+done
 
 # The helper that publishes --result and closes the VM's descriptors
 # (host/fd_release.c) holds no output of kvmux's and ends once it has

@@ -45,11 +45,11 @@ truncate -s 1M "$WORK/v.img"
 kvmux_run run -k "$fw/hello.elf" -v -d "$WORK/v.img" -c 2 -t 60
 check "cli: --verbose: memory map, devices, every port, boot structures, entry" all_of \
 	'status_is 0' 'err_has "vm: memory map: 0x000000000-0x00009fbff RAM"' \
-	'err_has "vm: 2 vCPUs, ACPI on, irqchip kernel, PIT on"' \
+	"err_has \"vm: 2 vCPUs, ACPI on, irqchip kernel, PIT kvmux's\"" \
 	'err_has "device 0: serial8250 (the console)"' \
 	'err_has "virtio-mmio window: 0xd0000000-0xd00001ff, IRQ 5"' \
 	'err_has "port I/O: 0x505-0x505 pvpanic"' \
-	'err_has "port I/O: 0x40-0x43 the in-kernel PIT (KVM)"' \
+	'err_has "port I/O: 0x40-0x43 i8254"' \
 	'err_has "port I/O: 0x600-0x602 acpi-pm"' \
 	'err_has "the ACPI RSDP"' \
 	'err_has "entry: ELF kernel at 0x100000 in 32-bit flat protected mode"'

@@ -45,17 +45,20 @@ check "--debug-exit size=3 is refused" all_of 'status_is 126' \
 	'err_has "--debug-exit: size=3"' 'err_one_line'
 
 # Ports KVM's in-kernel devices take never reach kvmux: a window there
-# could never fire, so it is refused (126) naming what it overlaps.  The
-# PIT's only while it is there (--pit on, or auto with --irqchip kernel:
-# the default), the PIC's only with --irqchip kernel.
+# could never fire, so it is refused (126) naming what it overlaps; so is
+# one over a device of kvmux's.  KVM's PIT only with --pit kvm, the PIC's
+# only with --irqchip kernel; kvmux's PIT otherwise (--pit on or auto).
 for w in "0x40:the in-kernel PIT (KVM)" "0x20:the in-kernel PIC (KVM)" \
 	"0x61:the in-kernel PIT's speaker port (KVM)" \
-	"0x4d0:the in-kernel PIC's ELCR (KVM)"; do
-	p=${w%%:*}
-	kvmux_run run --kernel "$qemu_exit" --debug-exit "port=$p" \
+	"0x4d0:the in-kernel PIC's ELCR (KVM)" "0x40:i8254:auto" \
+	"0x61:i8254 port B:auto"; do
+	p=${w%%:*} what=${w#*:} pit=kvm
+	case $what in *:auto) what=${what%:auto} pit=auto ;; esac
+	kvmux_run run --kernel "$qemu_exit" --debug-exit "port=$p" --pit $pit \
 		--cmdline "value=3 port=$p width=1" --timeout 30
-	check "debug-exit: a window at $p is refused" all_of 'status_is 126' \
-		'err_has "overlaps ${w#*:}"' 'err_one_line' '! out_has "qemu_exit"'
+	check "debug-exit: a window at $p is refused (--pit $pit)" all_of \
+		'status_is 126' 'err_has "overlaps $what"' 'err_one_line' \
+		'! out_has "qemu_exit"'
 done
 kvmux_run run --kernel "$qemu_exit" --debug-exit port=0x40 --pit off \
 	--cmdline "value=3 port=0x40 width=1" --timeout 30

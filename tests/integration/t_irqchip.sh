@@ -30,18 +30,25 @@ for chip in kernel split; do
 done
 
 kvmux_run run --kernel "$FIRMWARE/hello.elf" --irqchip split --verbose
-check "--irqchip split: --verbose names it; kvmux's IOAPIC, no PIC or PIT" \
-	all_of 'status_is 0' 'err_has "irqchip split, PIT off"' \
+check "--irqchip split: --verbose names it; kvmux's IOAPIC and PIT, no PIC" \
+	all_of 'status_is 0' "err_has \"irqchip split, PIT kvmux's\"" \
 	'err_has "device 0: ioapic"' '! err_has "in-kernel PIC"' \
-	'! err_has "in-kernel PIT"'
+	'! err_has "in-kernel PIT"' 'err_has "0x40-0x43 i8254"' \
+	'err_has "0x61-0x61 i8254 port B"'
 kvmux_run run --kernel "$FIRMWARE/hello.elf" --verbose
-check "--irqchip kernel (the default): KVM's PIC and IOAPIC, the PIT" \
-	all_of 'status_is 0' 'err_has "irqchip kernel, PIT on"' \
-	'err_has "in-kernel PIC"' '! err_has ": ioapic"'
+check "--irqchip kernel (the default): KVM's PIC and IOAPIC, kvmux's PIT" \
+	all_of 'status_is 0' "err_has \"irqchip kernel, PIT kvmux's\"" \
+	'err_has "in-kernel PIC"' '! err_has ": ioapic"' \
+	'! err_has "in-kernel PIT"' 'err_has "0x40-0x43 i8254"'
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --pit kvm --verbose
+check "--pit kvm: KVM's PIT and its speaker port, no i8254 of kvmux's" \
+	all_of 'status_is 0' "err_has \"irqchip kernel, PIT KVM's\"" \
+	'err_has "0x40-0x43 the in-kernel PIT (KVM)"' \
+	'! err_has "i8254"'
 
-kvmux_run run --kernel "$FIRMWARE/hello.elf" --irqchip split --pit on
-check "--pit on with --irqchip split is refused (126)" all_of \
-	'status_is 126' 'err_has "--pit on needs --irqchip kernel"' \
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --irqchip split --pit kvm
+check "--pit kvm with --irqchip split is refused (126)" all_of \
+	'status_is 126' 'err_has "--pit kvm needs --irqchip kernel"' \
 	'err_one_line'
 kvmux_run run --kernel "$FIRMWARE/hello.elf" --irqchip user
 check "--irqchip takes kernel or split" all_of 'status_is 126' \
@@ -52,19 +59,19 @@ for v in A B; do
 name = $v
 memory = 64M
 irqchip = split
-$([ "$v" = B ] && echo "pit = on")
+$([ "$v" = B ] && echo "pit = kvm")
 [kernel]
 path = $FIRMWARE/hello.elf
 CONF
 done
 kvmux_run run "$WORK/A.conf" "$WORK/B.conf"
-check "a group's VM with pit = on and irqchip = split is refused, by file" \
+check "a group's VM with pit = kvm and irqchip = split is refused, by file" \
 	all_of 'status_is 126' \
-	"err_has 'VM B ($WORK/B.conf and the options): --pit on needs --irqchip kernel'" \
+	"err_has 'VM B ($WORK/B.conf and the options): --pit kvm needs --irqchip kernel'" \
 	'err_one_line'
 kvmux_run plan "$WORK/A.conf" "$WORK/B.conf"
 check "kvmux plan refuses it too" all_of 'status_is 126' \
-	"err_has 'VM B ($WORK/B.conf and the options): --pit on needs'" \
+	"err_has 'VM B ($WORK/B.conf and the options): --pit kvm needs'" \
 	'err_one_line'
 kvmux_run run "$WORK/B.conf" --pit auto --timeout 30
 check "--pit auto on the command line settles it" all_of 'status_is 0' \

@@ -51,6 +51,12 @@ struct test_vm {
 		uint32_t value;
 		int fd;
 	} ioeventfd[TEST_MAX_FDS];
+	unsigned int nr_watches;
+	struct {
+		int fd;
+		void (*fn)(void *opaque);
+		void *opaque;
+	} watch[DEVICE_MAX_WATCHES];
 };
 
 static inline void tv_stop(void *ctx, enum vm_stop_reason reason, int value,
@@ -116,6 +122,19 @@ static inline int tv_ioeventfd(void *ctx, uint64_t addr, uint32_t value, int fd)
 	return 0;
 }
 
+static inline int tv_watch(void *ctx, int fd, void (*fn)(void *opaque),
+			   void *opaque)
+{
+	struct test_vm *t = ctx;
+
+	if (t->nr_watches == DEVICE_MAX_WATCHES)
+		return err_host("too many watches");
+	t->watch[t->nr_watches].fd = fd;
+	t->watch[t->nr_watches].fn = fn;
+	t->watch[t->nr_watches++].opaque = opaque;
+	return 0;
+}
+
 /* A fresh fake VM with nr_cpus CPUs over guest memory mem (may be NULL). */
 static inline void test_vm_init(struct test_vm *t, const struct guest_mem *mem,
 				unsigned int nr_cpus)
@@ -135,6 +154,7 @@ static inline void test_vm_init(struct test_vm *t, const struct guest_mem *mem,
 		.irqfd = tv_irqfd,
 		.irqfd_raised = tv_irqfd_raised,
 		.ioeventfd = tv_ioeventfd,
+		.watch = tv_watch,
 		.stop = tv_stop,
 		.note = tv_note,
 	};
