@@ -256,6 +256,11 @@ static void env_set_irq_controller(void *ctx, const struct irq_controller *ic)
 	vm_set_irq_controller(ctx, ic);
 }
 
+static void env_extint(void *ctx)
+{
+	vm_extint_raised(ctx);
+}
+
 static int env_msi(void *ctx, const struct msi_msg *msg)
 {
 	return vm_signal_msi(ctx, msg);
@@ -312,6 +317,7 @@ static int attach_devices(struct board *b)
 		.irqfd = env_irqfd,
 		.irqfd_raised = env_irqfd_raised,
 		.set_irq_controller = env_set_irq_controller,
+		.extint = env_extint,
 		.msi = env_msi,
 		.msi_routes = env_msi_routes,
 		.ioeventfd = env_ioeventfd,
@@ -510,7 +516,6 @@ int board_prepare(struct board *b, const struct board_output out[BOARD_OUTPUTS])
 		goto out;
 	}
 	platform_init(&b->platform, cfg->cpus);
-	b->platform.pic = cfg->irqchip == IRQCHIP_KERNEL;
 	if (vm_create(&b->vm, &b->kvm, cfg->name, cfg->memory, cfg->cpus,
 		      cfg->irqchip == IRQCHIP_SPLIT) < 0)
 		goto out;

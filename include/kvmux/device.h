@@ -76,6 +76,9 @@ struct device_env {
 	 * (how many local APICs took it, or -1 with err_set()); replace
 	 * the GSI routes (0 or -1 with err_set()). */
 	void (*set_irq_controller)(void *ctx, const struct irq_controller *ic);
+	/* The output of the controller with inta rose (any thread): the
+	 * boot vCPU takes the interrupt (vm_extint_raised()). */
+	void (*extint)(void *ctx);
 	int (*msi)(void *ctx, const struct msi_msg *msg);
 	int (*msi_routes)(void *ctx, const struct msi_route *route,
 			  unsigned int nr);

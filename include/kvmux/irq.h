@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * irq.h - what passes between the VM and an interrupt controller that
- * kvmux emulates itself (--irqchip split: core/vm.c and
- * devices/ioapic.c).
+ * kvmux emulates itself (--irqchip split: core/vm.c, devices/ioapic.c
+ * and devices/i8259.c).
  *
- * With a split irqchip KVM keeps the local APICs and kvmux the IOAPIC:
- * the IOAPIC turns its input lines into message-signalled interrupts
- * (Intel SDM vol. 3, "Message Signalled Interrupts": the address selects
- * the destination, the data the vector, delivery and trigger modes),
- * and KVM reports the end of a level-triggered one (KVM_EXIT_IOAPIC_EOI).
+ * With a split irqchip KVM keeps the local APICs and kvmux the IOAPIC
+ * and the 8259s: the IOAPIC turns its input lines into message-signalled
+ * interrupts (Intel SDM vol. 3, "Message Signalled Interrupts": the
+ * address selects the destination, the data the vector, delivery and
+ * trigger modes), and KVM reports the end of a level-triggered one
+ * (KVM_EXIT_IOAPIC_EOI); the master 8259's output reaches the boot CPU
+ * as an external interrupt that kvmux queues (KVM_INTERRUPT).
  */
 #ifndef KVMUX_IRQ_H
 #define KVMUX_IRQ_H
@@ -39,15 +41,28 @@ struct msi_route {
 	struct msi_msg msg;
 };
 
-/* An interrupt controller in kvmux; the VM calls it, never the reverse. */
+/*
+ * An interrupt controller in kvmux; the VM calls it, never the reverse.
+ * A VM has up to VM_MAX_IRQ_CONTROLLERS (the IOAPIC and the 8259s), and
+ * a line goes to each.
+ */
 struct irq_controller {
-	/* Drive input line gsi (level: asserted); any thread.  0, or -1
+	/* Drive input line gsi (level: asserted); any thread.  0 (also for
+	 * a line it does not have, if it is not the only controller), or -1
 	 * with err_set() (no such line). */
 	int (*set_line)(void *opaque, unsigned int gsi, bool level);
 	/* The guest ended a level-triggered interrupt of this vector
-	 * (KVM_EXIT_IOAPIC_EOI); on the vCPU thread that did. */
+	 * (KVM_EXIT_IOAPIC_EOI); on the vCPU thread that did.  NULL: none. */
 	void (*eoi)(void *opaque, uint8_t vector);
+	/* An 8259's output to the boot CPU's LINT0 (ExtINT); NULL for
+	 * others.  intr: is INT asserted (any thread); inta: the interrupt
+	 * acknowledge, which returns the vector (the boot vCPU's thread,
+	 * when KVM can take it). */
+	bool (*intr)(void *opaque);
+	uint8_t (*inta)(void *opaque);
 	void *opaque;
 };
+
+#define VM_MAX_IRQ_CONTROLLERS 2
 
 #endif

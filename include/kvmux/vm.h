@@ -76,9 +76,13 @@ struct vm {
 	bool has_pit; /* vm_create_pit() made KVM's PIT */
 	bool has_kernel_irqchip; /* KVM_CREATE_IRQCHIP made KVM's PICs and
 				  * IOAPIC */
-	/* The IOAPIC kvmux emulates with a split irqchip; set before the
-	 * vCPUs run, never changed after (set_line NULL: KVM's). */
-	struct irq_controller irq_controller;
+	/* The IOAPIC and 8259s kvmux emulates with a split irqchip; set
+	 * before the vCPUs run, never changed after (none: KVM's). */
+	struct irq_controller irq_controller[VM_MAX_IRQ_CONTROLLERS];
+	unsigned int nr_irq_controllers;
+	/* The one of them whose output goes to the boot CPU (an 8259);
+	 * NULL: none. */
+	const struct irq_controller *extint;
 
 	/* Interrupts kvmux raised (vm_note_interrupt()), atomic. */
 	uint64_t irqs_raised;
@@ -137,14 +141,20 @@ bool vm_is_parked(struct vm *vm);
 /* Called by a vCPU thread: wait while the VM is parked. */
 void vm_wait_while_parked(struct vm *vm);
 
-/* Drive an interrupt line (GSI) of the in-kernel IOAPIC/PIC, or of the
+/* Drive an interrupt line (GSI) of the in-kernel IOAPIC/PIC, or of each
  * controller given to vm_set_irq_controller(); raising it counts as
  * vm_note_interrupt().  0, or -1 with err_set(). */
 int vm_irq_line(struct vm *vm, unsigned int gsi, bool level);
 
 /* With a split irqchip, before the vCPUs run: ic takes the VM's lines
- * and the guest's EOIs of level-triggered vectors (copied). */
+ * (with any other controller), the guest's EOIs of level-triggered
+ * vectors, and, if it has inta, the boot CPU's external interrupts
+ * (copied; at most VM_MAX_IRQ_CONTROLLERS, one with inta). */
 void vm_set_irq_controller(struct vm *vm, const struct irq_controller *ic);
+
+/* The external-interrupt controller's output rose (any thread): the boot
+ * vCPU takes the interrupt before it next runs guest code. */
+void vm_extint_raised(struct vm *vm);
 
 /* The guest ended level-triggered vector (KVM_EXIT_IOAPIC_EOI): tell the
  * controller, if kvmux has one. */

@@ -95,6 +95,10 @@ void vcpu_handle_exit(struct vcpu *vcpu)
 	case KVM_EXIT_INTR:
 		vcpu->stats.intr++;
 		return;
+	case KVM_EXIT_IRQ_WINDOW_OPEN: /* the boot vCPU can take the 8259's
+					* interrupt now (vcpu.c) */
+		vcpu->stats.intr++;
+		return;
 	case KVM_EXIT_IOAPIC_EOI: /* split irqchip: a level vector ended */
 		vcpu->stats.other++;
 		vm_eoi(vm, vcpu->run->eoi.vector);

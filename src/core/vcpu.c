@@ -226,12 +226,41 @@ static int kvm_run(struct vcpu *vcpu, bool fake_eagain)
 	return ioctl(vcpu->fd, KVM_RUN, 0);
 }
 
+/*
+ * The boot vCPU takes the interrupt of kvmux's 8259s (split irqchip) as
+ * an external interrupt: acknowledged and queued (KVM_INTERRUPT) only
+ * when KVM said at the last exit that it can take one (interrupts on,
+ * LINT0 in ExtINT mode or the local APIC off, none queued), else KVM is
+ * asked to exit as soon as it can (request_interrupt_window).  queued:
+ * one was queued since the last exit.  0, or -1 with err_set().
+ */
+static int offer_extint(struct vcpu *vcpu, bool *queued)
+{
+	const struct irq_controller *pic = vcpu->vm->extint;
+	struct kvm_run *run = vcpu->run;
+	struct kvm_interrupt irq;
+
+	if (!pic || vcpu->id)
+		return 0;
+	if (pic->intr(pic->opaque) && run->ready_for_interrupt_injection &&
+	    !*queued) {
+		irq.irq = pic->inta(pic->opaque);
+		if (ioctl(vcpu->fd, KVM_INTERRUPT, &irq) < 0)
+			return err_set_errno("KVM_INTERRUPT %u", irq.irq);
+		*queued = true;
+	}
+	run->request_interrupt_window = pic->intr(pic->opaque);
+	return 0;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
 	unsigned int again = 0; /* EAGAINs in a row */
 	bool fake_eagain = test_kvm_run_eagain();
+	bool queued = false; /* an external interrupt since the last exit */
+	int rc;
 	sigset_t set;
 
 	publish_self(vcpu);
@@ -247,7 +276,14 @@ static void *vcpu_thread(void *arg)
 	thread_enter(THREAD_VCPU);
 
 	while (serve_requests(vcpu)) {
-		if (kvm_run(vcpu, fake_eagain) < 0) {
+		if (offer_extint(vcpu, &queued) < 0) {
+			vm_request_stop(vm, VM_STOP_HOST_FAILURE, 0,
+					"vCPU %u: %s", vcpu->id, err_msg());
+			break;
+		}
+		rc = kvm_run(vcpu, fake_eagain);
+		queued = false; /* KVM's flags are fresh */
+		if (rc < 0) {
 			int err = errno;
 
 			if (err == EAGAIN && never_started(vcpu, fake_eagain)) {

@@ -379,14 +379,16 @@ void vm_wait_while_parked(struct vm *vm)
 int vm_irq_line(struct vm *vm, unsigned int gsi, bool level)
 {
 	struct kvm_irq_level irq = { .irq = gsi, .level = level };
-	const struct irq_controller *ic = &vm->irq_controller;
+	unsigned int i;
 
-	if (ic->set_line) {
+	for (i = 0; i < vm->nr_irq_controllers; i++) {
+		const struct irq_controller *ic = &vm->irq_controller[i];
+
 		if (ic->set_line(ic->opaque, gsi, level) < 0)
 			return -1;
-	} else if (ioctl(vm->fd, KVM_IRQ_LINE, &irq) < 0) {
-		return err_set_errno("KVM_IRQ_LINE %u", gsi);
 	}
+	if (!vm->nr_irq_controllers && ioctl(vm->fd, KVM_IRQ_LINE, &irq) < 0)
+		return err_set_errno("KVM_IRQ_LINE %u", gsi);
 	if (level)
 		vm_note_interrupt(vm);
 	return 0;
@@ -394,15 +396,32 @@ int vm_irq_line(struct vm *vm, unsigned int gsi, bool level)
 
 void vm_set_irq_controller(struct vm *vm, const struct irq_controller *ic)
 {
-	vm->irq_controller = *ic;
+	struct irq_controller *slot;
+
+	if (vm->nr_irq_controllers == VM_MAX_IRQ_CONTROLLERS)
+		abort(); /* the device table has no more */
+	slot = &vm->irq_controller[vm->nr_irq_controllers++];
+	*slot = *ic;
+	if (ic->inta)
+		vm->extint = slot;
+}
+
+void vm_extint_raised(struct vm *vm)
+{
+	/* On the boot vCPU's own thread (a port write) this only sets
+	 * immediate_exit, which its loop clears before it looks. */
+	if (vm->nr_vcpus)
+		vcpu_kick(vm->vcpu[0], 0);
 }
 
 void vm_eoi(struct vm *vm, uint8_t vector)
 {
-	const struct irq_controller *ic = &vm->irq_controller;
+	unsigned int i;
 
-	if (ic->eoi)
-		ic->eoi(ic->opaque, vector);
+	for (i = 0; i < vm->nr_irq_controllers; i++)
+		if (vm->irq_controller[i].eoi)
+			vm->irq_controller[i].eoi(vm->irq_controller[i].opaque,
+						  vector);
 }
 
 int vm_signal_msi(struct vm *vm, const struct msi_msg *msg)

@@ -19,6 +19,7 @@
 #include "kvmux/device.h"
 #include "kvmux/i8042.h"
 #include "kvmux/i8254.h"
+#include "kvmux/i8259.h"
 #include "kvmux/ioapic.h"
 #include "kvmux/pvpanic.h"
 #include "kvmux/serial8250.h"
@@ -26,7 +27,8 @@
 #include "kvmux/virtio_console.h"
 
 const struct device_kind *const device_kinds[] = {
-	&ioapic_kind, /* --irqchip split: the lines' controller, first */
+	&ioapic_kind, /* --irqchip split: the lines' controllers, first */
+	&i8259_kind,
 	&virtio_console_kind, /* hvc0, with --console virtio */
 	&serial8250_kind, /* COM1 */
 	&i8042_kind, /* the reset line */

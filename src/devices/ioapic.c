@@ -318,7 +318,9 @@ static void *ioapic_open(const struct vm_config *cfg, unsigned int i)
 static int ioapic_attach(void *dev, const struct device_env *env)
 {
 	struct ioapic *io = dev;
-	struct irq_controller ic = { set_line, eoi, io };
+	struct irq_controller ic = { .set_line = set_line,
+				     .eoi = eoi,
+				     .opaque = io };
 
 	io->env = *env;
 	/* The ID the MP table and the MADT give it (boot/mptable.c). */

@@ -123,6 +123,7 @@ static const struct rule vcpu_rules[] = {
 	ALLOW_IOCTL(KVM_IRQ_LINE),
 	ALLOW_IOCTL(KVM_SIGNAL_MSI),
 	ALLOW_IOCTL(KVM_SET_GSI_ROUTING),
+	ALLOW_IOCTL(KVM_INTERRUPT), /* kvmux's 8259s: the boot vCPU */
 	ALLOW(timerfd_settime), /* kvmux's PIT: the guest programs it */
 	END,
 };

@@ -46,29 +46,29 @@ check "--debug-exit size=3 is refused" all_of 'status_is 126' \
 
 # Ports KVM's in-kernel devices take never reach kvmux: a window there
 # could never fire, so it is refused (126) naming what it overlaps; so is
-# one over a device of kvmux's.  KVM's PIT only with --pit kvm, the PIC's
-# only with --irqchip kernel; kvmux's PIT otherwise (--pit on or auto).
-for w in "0x40:the in-kernel PIT (KVM)" "0x20:the in-kernel PIC (KVM)" \
-	"0x61:the in-kernel PIT's speaker port (KVM)" \
-	"0x4d0:the in-kernel PIC's ELCR (KVM)" "0x40:i8254:auto" \
-	"0x61:i8254 port B:auto"; do
-	p=${w%%:*} what=${w#*:} pit=kvm
-	case $what in *:auto) what=${what%:auto} pit=auto ;; esac
-	kvmux_run run --kernel "$qemu_exit" --debug-exit "port=$p" --pit $pit \
+# one over a device of kvmux's.  KVM's PIT only with --pit kvm, the PICs
+# KVM's with --irqchip kernel and kvmux's with split, the PIT kvmux's
+# otherwise (--pit on or auto).
+for w in "0x40:the in-kernel PIT (KVM):--pit kvm" \
+	"0x20:the in-kernel PIC (KVM):" \
+	"0x61:the in-kernel PIT's speaker port (KVM):--pit kvm" \
+	"0x4d0:the in-kernel PIC's ELCR (KVM):" "0x40:i8254:" \
+	"0x61:i8254 port B:" "0x20:i8259 master:--irqchip split" \
+	"0xa1:i8259 slave:--irqchip split" \
+	"0x4d1:i8259 ELCR:--irqchip split"; do
+	p=${w%%:*} what=${w#*:} args=${w##*:}
+	what=${what%:*}
+	# shellcheck disable=SC2086 # args: options, split on purpose
+	kvmux_run run --kernel "$qemu_exit" --debug-exit "port=$p" $args \
 		--cmdline "value=3 port=$p width=1" --timeout 30
-	check "debug-exit: a window at $p is refused (--pit $pit)" all_of \
-		'status_is 126' 'err_has "overlaps $what"' 'err_one_line' \
-		'! out_has "qemu_exit"'
+	check "debug-exit: a window at $p is refused (${args:-defaults})" \
+		all_of 'status_is 126' 'err_has "overlaps $what"' \
+		'err_one_line' '! out_has "qemu_exit"'
 done
 kvmux_run run --kernel "$qemu_exit" --debug-exit port=0x40 --pit off \
 	--cmdline "value=3 port=0x40 width=1" --timeout 30
 check "debug-exit: with --pit off a window at 0x40 works" all_of \
 	'status_is 3' 'out_has "qemu_exit: outb 0x3 to port 0x40"'
-# With --irqchip split KVM has no PIC: its ports are free.
-kvmux_run run --kernel "$qemu_exit" --debug-exit port=0x20 --irqchip split \
-	--cmdline "value=3 port=0x20 width=1" --timeout 30
-check "debug-exit: with --irqchip split a window at 0x20 works" all_of \
-	'status_is 3' 'out_has "qemu_exit: outb 0x3 to port 0x20"'
 # Beside them (or the UART) a window is fine: the spare ports kvmux takes
 # past it stop where another device's begin.
 for p in 0x3f 0x3f7; do

@@ -30,9 +30,11 @@ for chip in kernel split; do
 done
 
 kvmux_run run --kernel "$FIRMWARE/hello.elf" --irqchip split --verbose
-check "--irqchip split: --verbose names it; kvmux's IOAPIC and PIT, no PIC" \
+check "--irqchip split: --verbose names it; kvmux's IOAPIC, PICs and PIT" \
 	all_of 'status_is 0' "err_has \"irqchip split, PIT kvmux's\"" \
-	'err_has "device 0: ioapic"' '! err_has "in-kernel PIC"' \
+	'err_has "device 0: ioapic"' 'err_has "device 1: i8259"' \
+	'err_has "0x20-0x21 i8259 master"' 'err_has "0xa0-0xa1 i8259 slave"' \
+	'err_has "0x4d0-0x4d1 i8259 ELCR"' '! err_has "in-kernel PIC"' \
 	'! err_has "in-kernel PIT"' 'err_has "0x40-0x43 i8254"' \
 	'err_has "0x61-0x61 i8254 port B"'
 kvmux_run run --kernel "$FIRMWARE/hello.elf" --verbose
@@ -45,6 +47,17 @@ check "--pit kvm: KVM's PIT and its speaker port, no i8254 of kvmux's" \
 	all_of 'status_is 0' "err_has \"irqchip kernel, PIT KVM's\"" \
 	'err_has "0x40-0x43 the in-kernel PIT (KVM)"' \
 	'! err_has "i8254"'
+
+# A guest that takes its interrupts through the 8259s (pic.elf: the PIT
+# on IRQ 0, masking, the UART on IRQ 4): KVM's PICs, or kvmux's, which
+# the boot vCPU takes as external interrupts (KVM_INTERRUPT).
+for a in "" "--pit kvm" "--irqchip split"; do
+	# shellcheck disable=SC2086 # a: options, split on purpose
+	kvmux_run run --kernel "$FIRMWARE/pic.elf" $a --timeout 60
+	check "8259 interrupts (${a:-defaults}): IRQ 0, masked, IRQ 4" all_of \
+		'status_is 0' \
+		'out_has "pic: 20 timer interrupts, ISR 0x1, none while masked, COM1 on vector 0x44"'
+done
 
 kvmux_run run --kernel "$FIRMWARE/hello.elf" --irqchip split --pit kvm
 check "--pit kvm with --irqchip split is refused (126)" all_of \
