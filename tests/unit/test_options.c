@@ -754,12 +754,81 @@ static void table_fits(void **state)
 	assert_true(n < SETTINGS_MAX);
 }
 
+/* The instance of scope a fresh config has, to apply a default to. */
+static void *default_target(enum setting_scope scope, struct vm_config *vm,
+			    struct group_config *group)
+{
+	switch (scope) {
+	case SCOPE_VM:
+		return vm;
+	case SCOPE_GROUP:
+		return group;
+	default:
+		return setting_new_instance(scope, vm);
+	}
+}
+
+/*
+ * Each default the table shows (--help, docs/config.md) is the one a
+ * fresh config has (vm_config_init(), group_config_init(), a new disk or
+ * module): applying it changes nothing.  Every choice and on/off
+ * setting's default must parse; a number's or a text's may be prose
+ * ("none", "the online CPUs"), and is compared only when it parses.
+ */
+static void table_defaults_are_the_defaults(void **state)
+{
+	const struct setting *s;
+	unsigned int compared = 0, choices = 0;
+
+	(void)state;
+	for (s = settings; s->key || s->option; s++) {
+		struct vm_config vm, before;
+		struct group_config group, group_before;
+		struct setting_ctx ctx = { .vm = &vm, .group = &group };
+		bool must_parse = s->type == SETTING_CHOICE ||
+				  s->type == SETTING_BOOL ||
+				  s->type == SETTING_FLAG;
+		int rc;
+
+		if (!s->def || s->type == SETTING_STRING ||
+		    s->type == SETTING_PATH || s->type == SETTING_LIST ||
+		    s->type == SETTING_SECTION)
+			continue;
+		vm_config_init(&vm);
+		group_config_init(&group);
+		ctx.target = default_target(s->scope, &vm, &group);
+		assert_non_null(ctx.target);
+		memcpy(&before, &vm, sizeof(vm)); /* padding too */
+		memcpy(&group_before, &group, sizeof(group));
+		if (s->type == SETTING_FLAG)
+			rc = strcmp(s->def, "off") ? -1 : 0; /* unset */
+		else
+			rc = setting_apply(s, s->def, &ctx);
+		if (rc < 0 && must_parse)
+			fail_msg("--%s: its default '%s' does not parse: %s",
+				 s->option ? s->option : s->key, s->def,
+				 err_msg());
+		if (rc < 0)
+			continue;
+		if (memcmp(&vm, &before, sizeof(vm)) ||
+		    memcmp(&group, &group_before, sizeof(group)))
+			fail_msg("--%s: the table's default '%s' is not the "
+				 "one a fresh config has",
+				 s->option ? s->option : s->key, s->def);
+		compared++;
+		choices += s->type == SETTING_CHOICE;
+	}
+	assert_true(choices >= 5); /* irqchip, pit, seccomp, console, ... */
+	assert_true(compared > choices);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(long_options),
 		cmocka_unit_test(short_options),
 		cmocka_unit_test(defaults),
+		cmocka_unit_test(table_defaults_are_the_defaults),
 		cmocka_unit_test(disks),
 		cmocka_unit_test(disk_errors),
 		cmocka_unit_test(section_value_parts),
