@@ -221,18 +221,23 @@ def kvmtool_argv(bzimage, cmdline=None, mib=MEMORY_MIB):
     return argv + (["-p", cmdline] if cmdline else [])
 
 
-def vmms(name, cmdline=None, mib=MEMORY_MIB, bzimage=False, split=False):
+# KVM's PICs, IOAPIC and PIT: kvmux's default before it had its own.
+KVM_DEVICES = ["--irqchip", "kernel", "--pit", "kvm"]
+
+
+def vmms(name, cmdline=None, mib=MEMORY_MIB, bzimage=False,
+         kernel_irqchip=False):
     """The VMMs that can boot guest-firmware kernel `name` here, the floor
-    first: floor VMM, kvmux, (kvmux --irqchip split,) (kvmux on the
-    bzImage,) QEMU microvm, kvmtool.  QEMU and kvmtool are left out when
-    they cannot run."""
+    first: floor VMM, kvmux, (kvmux --irqchip kernel --pit kvm: KVM's
+    devices, kvmux's default before it had its own PICs and PIT,) (kvmux on the bzImage,) QEMU
+    microvm, kvmtool.  QEMU and kvmtool are left out when they cannot
+    run."""
     elf, bz = fw(name + ".elf"), fw(name + ".bzImage")
     out = [Vmm("floor VMM", floor_argv(elf, cmdline, mib), 0),
            Vmm("kvmux", kvmux_argv(elf, cmdline, mib), 0)]
-    if split:
-        out.append(Vmm("kvmux --irqchip split",
-                       kvmux_argv(elf, cmdline, mib) +
-                       ["--irqchip", "split"], 0))
+    if kernel_irqchip:
+        out.append(Vmm("kvmux --irqchip kernel --pit kvm",
+                       kvmux_argv(elf, cmdline, mib) + KVM_DEVICES, 0))
     if bzimage:
         out.append(Vmm("kvmux (bzImage)", kvmux_argv(bz, cmdline, mib), 0))
     accel, _ = qemu_accel()

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """boot.py - benchmark 1: boot-to-exit of two guests, hello (two lines)
 and lean (one line), under the floor VMM, kvmux (PVH ELF, also with
---irqchip split, and bzImage),
+KVM's PICs, IOAPIC and PIT, and bzImage),
 QEMU microvm and kvmtool, side by side as ratios to the floor.  hyperfine
 runs all VMMs in interleaved rounds (wall time of each run); a second
 interleaved pass takes each run's CPU time with every process it started
@@ -42,7 +42,7 @@ def peak_rss_mib(vmm_list):
 
 
 def one(name, greeting, letter):
-    vmm_list = b.vmms(name, bzimage=True, split=True)
+    vmm_list = b.vmms(name, bzimage=True, kernel_irqchip=True)
     check_boots(vmm_list, greeting)
     res = b.interleaved("boot-" + name, vmm_list, ROUNDS, RUNS)
     rss = peak_rss_mib(vmm_list)

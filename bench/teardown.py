@@ -74,7 +74,7 @@ def one_run(v, i):
 
 
 def one(kernel, cmdline, title):
-    vmm_list = b.vmms(kernel, cmdline, split=True)
+    vmm_list = b.vmms(kernel, cmdline, kernel_irqchip=True)
     res = {v.label: [] for v in vmm_list}
     for i in range(RUNS):
         for v in vmm_list:
@@ -93,9 +93,9 @@ def one(kernel, cmdline, title):
              "kvmux's closer, started at the VM's end, which destroys the "
              "VM and frees the guest's RAM after kvmux has gone "
              "(host/fd_release.c), is not in the window: nobody waits for "
-             "it; with --irqchip split a VM closes in ~0.1 ms and gets a "
-             "closer only if its RAM holds 8 MiB or more (else kvmux frees "
-             "it itself)",
+             "it; with the default --irqchip split a VM closes in ~0.1 ms "
+             "and gets a closer only if its RAM holds 8 MiB or more (else "
+             "kvmux frees it itself); with KVM's irqchip always",
              "the floor VMM creates no irqchip and no PIT"]
             + b.vmm_notes())
 

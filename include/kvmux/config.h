@@ -78,8 +78,9 @@ enum console_target {
 
 /* --irqchip: who emulates the interrupt controllers (docs/devices.md). */
 enum irqchip_mode {
-	IRQCHIP_KERNEL, /* KVM: PICs, IOAPIC, local APICs (and the PIT) */
-	IRQCHIP_SPLIT, /* KVM the local APICs, kvmux the IOAPIC; no PIC */
+	IRQCHIP_KERNEL, /* KVM: PICs, IOAPIC, local APICs */
+	IRQCHIP_SPLIT, /* the default: KVM the local APICs, kvmux the
+			* IOAPIC and the PICs */
 };
 
 /* --pit: who emulates the 8254 interval timer (docs/devices.md). */

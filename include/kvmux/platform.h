@@ -43,10 +43,10 @@ struct platform_virtio_dev {
 
 struct platform {
 	unsigned int nr_cpus;
-	/* Two 8259s behind LINT0 (KVM's, --irqchip kernel): the MADT says
-	 * PCAT_COMPAT and the MP table has the ExtINT entry.  Without
-	 * them a guest must not assume them (Linux skips its PIC probe on
-	 * PCAT_COMPAT). */
+	/* Two 8259s behind LINT0 (KVM's or kvmux's: a board always has
+	 * them): the MADT says PCAT_COMPAT and the MP table has the ExtINT
+	 * entry.  Without them a guest must not assume them (Linux skips
+	 * its PIC probe on PCAT_COMPAT). */
 	bool pic;
 	struct platform_isa_dev isa[PLATFORM_MAX_ISA_DEVS];
 	unsigned int nr_isa;

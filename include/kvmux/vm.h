@@ -103,7 +103,8 @@ struct vm {
  * windows reserved on vm->pio and vm->mmio, kvmux/bus.h), and nr_vcpus
  * vCPUs (not yet running).  split_irqchip: KVM makes the local APICs
  * only (KVM_CAP_SPLIT_IRQCHIP with IOAPIC_NR_PINS routes kept for an
- * IOAPIC in kvmux, vm_set_irq_controller()); no PIC, no PIT.  Returns 0,
+ * IOAPIC in kvmux; kvmux's devices bring the IOAPIC and the PICs,
+ * vm_set_irq_controller()).  Returns 0,
  * or -1 with err_set() (an err_host() if KVM cannot split); *vm is then
  * safe to vm_destroy().
  */

@@ -123,7 +123,7 @@ struct acpi_madt {
 	uint32_t flags;
 } __attribute__((packed));
 
-#define MADT_PCAT_COMPAT 1 /* KVM's irqchip includes the two 8259s */
+#define MADT_PCAT_COMPAT 1 /* the two 8259s are there too */
 #define MADT_LAPIC 0
 #define MADT_IOAPIC 1
 #define MADT_ISO 2

@@ -126,7 +126,8 @@ static void emit_interrupts(struct mp_writer *w, uint8_t ioapic_id, bool pic)
 			      .dst_apic = ioapic_id };
 	unsigned int i;
 
-	/* KVM routes ISA IRQ n to I/O APIC pin n; 2 is the PIC cascade. */
+	/* ISA IRQ n is I/O APIC pin n (KVM's routes, kvmux's lines); 2 is
+	 * the PIC cascade. */
 	for (i = 0; i < MP_ISA_IRQS; i++) {
 		if (i == 2)
 			continue;

@@ -449,12 +449,12 @@ const struct setting settings[] = {
 	{ "vm", "acpi", "acpi", 0, "on|off", SETTING_BOOL, VM(acpi),
 	  .def = "on", .help = "ACPI tables, power-off, reset, power "
 	  "button; off: the MP table only" },
-	{ "vm", "irqchip", "irqchip", 0, "kernel|split", SETTING_CHOICE,
-	  VM(irqchip), .choices = irqchip_modes, .def = "kernel",
-	  .help = "kernel: KVM emulates the PICs, the IOAPIC and the local "
-	  "APICs; split: KVM the local APICs, kvmux the IOAPIC (no PIC, no "
-	  "PIT), so the VM's end costs KVM no grace periods and kvmux no "
-	  "closer process (below 8 MiB of RAM)" },
+	{ "vm", "irqchip", "irqchip", 0, "split|kernel", SETTING_CHOICE,
+	  VM(irqchip), .choices = irqchip_modes, .def = "split",
+	  .help = "split: KVM emulates the local APICs, kvmux the IOAPIC and "
+	  "the PICs, so the VM's end costs KVM no grace periods and kvmux "
+	  "no closer process (below 8 MiB of RAM); kernel: KVM emulates "
+	  "them all (needed by --pit kvm)" },
 	{ "vm", "pit", "pit", 0, "auto|on|off|kvm", SETTING_CHOICE, VM(pit),
 	  .choices = pit_modes, .def = "auto", .help = "the 8254 timer "
 	  "(ports 0x40-0x43 and 0x61, IRQ 0) for guests that use it; on "

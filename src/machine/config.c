@@ -23,6 +23,9 @@ void vm_config_init(struct vm_config *cfg)
 		.weight = 1,
 		.debug_exit = DEBUG_EXIT_DEFAULT,
 		.acpi = true,
+		/* kvmux's IOAPIC, PICs and PIT: the VM's end costs no
+		 * grace periods (docs/devices.md) */
+		.irqchip = IRQCHIP_SPLIT,
 	};
 }
 

@@ -172,12 +172,12 @@ check "--pit auto (the default): a counting PIT" all_of \
 	'status_is 0' 'out_has "pit: present"'
 kvmux_run run --kernel "$FIRMWARE/pit.elf" --pit off --timeout 30
 check "--pit off: no PIT" all_of 'status_is 0' 'out_has "pit: absent"'
-kvmux_run run --kernel "$FIRMWARE/pit.elf" --irqchip split --timeout 30
-check "--pit auto with --irqchip split: a counting PIT" all_of \
+kvmux_run run --kernel "$FIRMWARE/pit.elf" --irqchip kernel --timeout 30
+check "--pit auto with --irqchip kernel: a counting PIT" all_of \
 	'status_is 0' 'out_has "pit: present"'
 # Channel 0's interrupts through the I/O APIC: repeated in mode 2, once in
 # mode 0, from each PIT with each irqchip (guest-firmware/tests/pit_irq.c).
-for a in "--pit on" "--pit on --irqchip split" "--pit kvm"; do
+for a in "--pit on" "--pit on --irqchip kernel" "--pit kvm --irqchip kernel"; do
 	kvmux_run run --kernel "$FIRMWARE/pit_irq.elf" $a --timeout 60
 	check "$a: IRQ 0 in mode 2 repeats, in mode 0 comes once" all_of \
 		'status_is 0' 'out_has "pit_irq: 20 periodic, 1 one-shot"'

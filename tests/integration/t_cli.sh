@@ -45,8 +45,8 @@ truncate -s 1M "$WORK/v.img"
 kvmux_run run -k "$fw/hello.elf" -v -d "$WORK/v.img" -c 2 -t 60
 check "cli: --verbose: memory map, devices, every port, boot structures, entry" all_of \
 	'status_is 0' 'err_has "vm: memory map: 0x000000000-0x00009fbff RAM"' \
-	"err_has \"vm: 2 vCPUs, ACPI on, irqchip kernel, PIT kvmux's\"" \
-	'err_has "device 0: serial8250 (the console)"' \
+	"err_has \"vm: 2 vCPUs, ACPI on, irqchip split, PIT kvmux's\"" \
+	'err_has "device 0: ioapic"' 'err_has "serial8250 (the console)"' \
 	'err_has "virtio-mmio window: 0xd0000000-0xd00001ff, IRQ 5"' \
 	'err_has "port I/O: 0x505-0x505 pvpanic"' \
 	'err_has "port I/O: 0x40-0x43 i8254"' \

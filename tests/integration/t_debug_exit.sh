@@ -47,15 +47,14 @@ check "--debug-exit size=3 is refused" all_of 'status_is 126' \
 # Ports KVM's in-kernel devices take never reach kvmux: a window there
 # could never fire, so it is refused (126) naming what it overlaps; so is
 # one over a device of kvmux's.  KVM's PIT only with --pit kvm, the PICs
-# KVM's with --irqchip kernel and kvmux's with split, the PIT kvmux's
-# otherwise (--pit on or auto).
-for w in "0x40:the in-kernel PIT (KVM):--pit kvm" \
-	"0x20:the in-kernel PIC (KVM):" \
-	"0x61:the in-kernel PIT's speaker port (KVM):--pit kvm" \
-	"0x4d0:the in-kernel PIC's ELCR (KVM):" "0x40:i8254:" \
-	"0x61:i8254 port B:" "0x20:i8259 master:--irqchip split" \
-	"0xa1:i8259 slave:--irqchip split" \
-	"0x4d1:i8259 ELCR:--irqchip split"; do
+# KVM's with --irqchip kernel and kvmux's with split (the default), the
+# PIT kvmux's otherwise (--pit on or auto).
+for w in "0x40:the in-kernel PIT (KVM):--irqchip kernel --pit kvm" \
+	"0x20:the in-kernel PIC (KVM):--irqchip kernel" \
+	"0x61:the in-kernel PIT's speaker port (KVM):--irqchip kernel --pit kvm" \
+	"0x4d0:the in-kernel PIC's ELCR (KVM):--irqchip kernel" \
+	"0x40:i8254:" "0x61:i8254 port B:" "0x20:i8259 master:" \
+	"0xa1:i8259 slave:" "0x4d1:i8259 ELCR:"; do
 	p=${w%%:*} what=${w#*:} args=${w##*:}
 	what=${what%:*}
 	# shellcheck disable=SC2086 # args: options, split on purpose

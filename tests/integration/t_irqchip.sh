@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# --irqchip: KVM's interrupt controllers (kernel, the default), or KVM's
-# local APICs with kvmux's own IOAPIC (split, devices/ioapic.c).  Guests
+# --irqchip: KVM's local APICs with kvmux's own IOAPIC and 8259s (split,
+# the default: devices/ioapic.c, devices/i8259.c), or KVM's interrupt
+# controllers (kernel).  Guests
 # that take interrupts run under both: a level line that stays asserted
 # (EOIs reported by KVM and answered by kvmux), the power button's edge,
 # virtio-blk completions through the device's irqfd (the pin's GSI route),
@@ -29,20 +30,21 @@ for chip in kernel split; do
 		all_of 'status_is 0' 'out_has "smp: 4 cpus reported"'
 done
 
-kvmux_run run --kernel "$FIRMWARE/hello.elf" --irqchip split --verbose
-check "--irqchip split: --verbose names it; kvmux's IOAPIC, PICs and PIT" \
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --verbose
+check "--irqchip split (the default): --verbose names it; kvmux's IOAPIC, PICs and PIT" \
 	all_of 'status_is 0' "err_has \"irqchip split, PIT kvmux's\"" \
 	'err_has "device 0: ioapic"' 'err_has "device 1: i8259"' \
 	'err_has "0x20-0x21 i8259 master"' 'err_has "0xa0-0xa1 i8259 slave"' \
 	'err_has "0x4d0-0x4d1 i8259 ELCR"' '! err_has "in-kernel PIC"' \
 	'! err_has "in-kernel PIT"' 'err_has "0x40-0x43 i8254"' \
 	'err_has "0x61-0x61 i8254 port B"'
-kvmux_run run --kernel "$FIRMWARE/hello.elf" --verbose
-check "--irqchip kernel (the default): KVM's PIC and IOAPIC, kvmux's PIT" \
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --irqchip kernel --verbose
+check "--irqchip kernel: KVM's PIC and IOAPIC, kvmux's PIT" \
 	all_of 'status_is 0' "err_has \"irqchip kernel, PIT kvmux's\"" \
 	'err_has "in-kernel PIC"' '! err_has ": ioapic"' \
 	'! err_has "in-kernel PIT"' 'err_has "0x40-0x43 i8254"'
-kvmux_run run --kernel "$FIRMWARE/hello.elf" --pit kvm --verbose
+kvmux_run run --kernel "$FIRMWARE/hello.elf" --irqchip kernel --pit kvm \
+	--verbose
 check "--pit kvm: KVM's PIT and its speaker port, no i8254 of kvmux's" \
 	all_of 'status_is 0' "err_has \"irqchip kernel, PIT KVM's\"" \
 	'err_has "0x40-0x43 the in-kernel PIT (KVM)"' \
@@ -51,7 +53,7 @@ check "--pit kvm: KVM's PIT and its speaker port, no i8254 of kvmux's" \
 # A guest that takes its interrupts through the 8259s (pic.elf: the PIT
 # on IRQ 0, masking, the UART on IRQ 4): KVM's PICs, or kvmux's, which
 # the boot vCPU takes as external interrupts (KVM_INTERRUPT).
-for a in "" "--pit kvm" "--irqchip split"; do
+for a in "" "--irqchip kernel" "--irqchip kernel --pit kvm"; do
 	# shellcheck disable=SC2086 # a: options, split on purpose
 	kvmux_run run --kernel "$FIRMWARE/pic.elf" $a --timeout 60
 	check "8259 interrupts (${a:-defaults}): IRQ 0, masked, IRQ 4" all_of \
@@ -132,7 +134,7 @@ check "--irqchip split with --result: the file is published" all_of \
 if [ -x "${KVMUX_TEST_BUILD:-}" ]; then
 	KVMUX_TEST_WAIT_CLOSER=1 test_build_run run \
 		--kernel "$FIRMWARE/touch.elf" --cmdline "mib=1" --memory 128M \
-		--timeout 60
+		--irqchip kernel --timeout 60
 	check "--irqchip kernel, 1 MiB written: a closer ends the VM, under the filter (exit 0)" \
 		all_of 'status_is 0' 'out_has "touch: 1 MiB"' \
 		'err_has "test build: closer exited with 0"' err_one_line
