@@ -16,7 +16,10 @@
  * Only channel 0's interrupts need a timer: a timerfd the VM's owner
  * thread watches (device_env.watch), armed for the next rising edge of
  * OUT0 while the guest has programmed one.  Edges the host was late for
- * are merged into one interrupt (no catch-up, unlike KVM's PIT).
+ * are merged into one interrupt (no catch-up, unlike KVM's PIT), and
+ * interrupts come at least I8254_MIN_IRQ_NS apart, as KVM keeps its
+ * timers' periods (min_timer_period_us): whatever it programs, a guest
+ * makes the owner thread wake at most 5000 times a second for it.
  *
  * Not modelled: a new count in modes 2 and 3 takes effect at once, not
  * at the end of the current period; mode 3 counts by two from an odd count
@@ -33,6 +36,7 @@
 #define I8254_NR_PORTS 4
 #define I8254_PORT_B 0x61 /* system control port B */
 #define I8254_GSI 0 /* channel 0's output: ISA IRQ 0 */
+#define I8254_MIN_IRQ_NS 200000ull /* 200 us between interrupts */
 
 /* One counter (datasheet: CR, CE, OL, status, the byte flip-flops). */
 struct i8254_channel {
@@ -61,6 +65,7 @@ struct i8254_channel {
 struct i8254 {
 	struct i8254_channel ch[3];
 	uint8_t port_b; /* bits 0-3 as written */
+	uint64_t last_irq_ns; /* when IRQ 0 was last raised; 0: never */
 };
 
 /* Power-on state: every channel unprogrammed, channel 2's gate low. */
@@ -76,13 +81,15 @@ void i8254_write(struct i8254 *pit, unsigned int off, uint8_t val,
 uint8_t i8254_read_port_b(struct i8254 *pit, uint64_t now_ns);
 void i8254_write_port_b(struct i8254 *pit, uint8_t val, uint64_t now_ns);
 
-/* When (monotonic ns) OUT0 next rises to raise IRQ 0; 0: it will not
+/* When (monotonic ns) to raise IRQ 0 next: OUT0's next rising edge, or
+ * I8254_MIN_IRQ_NS after the last interrupt if that is later; 0: never,
  * unless the guest programs channel 0 again. */
 uint64_t i8254_next_irq_ns(const struct i8254 *pit);
 
-/* Has OUT0 risen by now_ns since the last call that said so?  Edges
- * missed in between count as one; the next is then the first after
- * now_ns.  Call when the timer for i8254_next_irq_ns() fires. */
+/* Is IRQ 0 to be raised at now_ns: has OUT0 risen since the last call
+ * that said so, at least I8254_MIN_IRQ_NS ago?  Edges missed in between
+ * count as one; the next is then the first after now_ns.  Call when the
+ * timer for i8254_next_irq_ns() fires. */
 bool i8254_take_irq(struct i8254 *pit, uint64_t now_ns);
 
 /* The device kind (kvmux/device.h): present with --pit on. */

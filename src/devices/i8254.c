@@ -344,13 +344,21 @@ void i8254_write_port_b(struct i8254 *pit, uint8_t val, uint64_t now_ns)
 	set_gate(&pit->ch[2], val & PORT_B_GATE2, now_ns);
 }
 
+/* The earliest the next interrupt may be raised. */
+static uint64_t irq_allowed_ns(const struct i8254 *pit)
+{
+	return pit->last_irq_ns ? pit->last_irq_ns + I8254_MIN_IRQ_NS : 0;
+}
+
 uint64_t i8254_next_irq_ns(const struct i8254 *pit)
 {
 	const struct i8254_channel *ch = &pit->ch[0];
+	uint64_t edge, allowed = irq_allowed_ns(pit);
 
 	if (!ch->irq_tick || !ch->running)
 		return 0;
-	return ch->base_ns + ns_of_ticks(ch->irq_tick);
+	edge = ch->base_ns + ns_of_ticks(ch->irq_tick);
+	return edge > allowed ? edge : allowed;
 }
 
 bool i8254_take_irq(struct i8254 *pit, uint64_t now_ns)
@@ -358,11 +366,12 @@ bool i8254_take_irq(struct i8254 *pit, uint64_t now_ns)
 	struct i8254_channel *ch = &pit->ch[0];
 	uint64_t d;
 
-	if (!ch->irq_tick || !ch->running)
+	if (!ch->irq_tick || !ch->running || now_ns < irq_allowed_ns(pit))
 		return false;
 	d = elapsed(ch, now_ns);
 	if (d < ch->irq_tick)
 		return false;
+	pit->last_irq_ns = now_ns;
 	if (ch->mode == 2 || ch->mode == 3)
 		ch->irq_tick = (d / ch->initial + 1) * ch->initial;
 	else

@@ -244,33 +244,59 @@ static void irq0_edges(void **state)
 	(void)state;
 	i8254_init(&pit);
 	assert_int_equal(i8254_next_irq_ns(&pit), 0);
-	program(&pit, 0, 2, 100, T0);
-	assert_int_equal(i8254_next_irq_ns(&pit), at(100));
-	assert_false(i8254_take_irq(&pit, at(100) - 1));
-	assert_true(i8254_take_irq(&pit, at(100)));
-	assert_false(i8254_take_irq(&pit, at(100)));
-	assert_int_equal(i8254_next_irq_ns(&pit), at(200));
-	/* Late: the edges at 200-500 are one interrupt; next at 600. */
-	assert_true(i8254_take_irq(&pit, at(550)));
-	assert_int_equal(i8254_next_irq_ns(&pit), at(600));
+	program(&pit, 0, 2, 1000, T0); /* 838 us */
+	assert_int_equal(i8254_next_irq_ns(&pit), at(1000));
+	assert_false(i8254_take_irq(&pit, at(1000) - 1));
+	assert_true(i8254_take_irq(&pit, at(1000)));
+	assert_false(i8254_take_irq(&pit, at(1000)));
+	assert_int_equal(i8254_next_irq_ns(&pit), at(2000));
+	/* Late: the edges at 2000-5000 are one interrupt; next at 6000. */
+	assert_true(i8254_take_irq(&pit, at(5500)));
+	assert_int_equal(i8254_next_irq_ns(&pit), at(6000));
 	/* A control word stops it until a count is written. */
-	i8254_write(&pit, 3, 0x30, at(560));
+	i8254_write(&pit, 3, 0x30, at(5600));
 	assert_int_equal(i8254_next_irq_ns(&pit), 0);
-	assert_false(i8254_take_irq(&pit, at(10000)));
+	assert_false(i8254_take_irq(&pit, at(100000)));
 	/* Mode 0: one edge at the terminal count. */
-	i8254_write(&pit, 0, 50, at(1000));
-	i8254_write(&pit, 0, 0, at(1000));
-	assert_int_equal(i8254_next_irq_ns(&pit), after(at(1000), 50));
-	assert_true(i8254_take_irq(&pit, after(at(1000), 50)));
+	i8254_write(&pit, 0, 500 & 0xff, at(10000));
+	i8254_write(&pit, 0, 500 >> 8, at(10000));
+	assert_int_equal(i8254_next_irq_ns(&pit), after(at(10000), 500));
+	assert_true(i8254_take_irq(&pit, after(at(10000), 500)));
 	assert_int_equal(i8254_next_irq_ns(&pit), 0);
 	/* Mode 4: OUT rises after the tick at the terminal count. */
-	program(&pit, 0, 4, 50, at(2000));
-	assert_int_equal(i8254_next_irq_ns(&pit), after(at(2000), 51));
+	program(&pit, 0, 4, 500, at(20000));
+	assert_int_equal(i8254_next_irq_ns(&pit), after(at(20000), 501));
 	/* Channel 2 never raises IRQ 0. */
 	i8254_init(&pit);
 	i8254_write_port_b(&pit, 0x01, T0);
 	program(&pit, 2, 2, 10, T0);
 	assert_int_equal(i8254_next_irq_ns(&pit), 0);
+}
+
+/* However a guest programs channel 0, IRQ 0 comes at most every
+ * I8254_MIN_IRQ_NS (KVM's min_timer_period_us): the main thread's
+ * wake-ups for one VM are bounded. */
+static void irq0_at_most_every_200us(void **state)
+{
+	struct i8254 pit;
+	uint64_t now = T0, next;
+	unsigned int irqs = 0;
+
+	(void)state;
+	i8254_init(&pit);
+	program(&pit, 0, 2, 1, T0); /* an edge every tick: 1.19 MHz */
+	/* 10 ms of timer firings, each when next_irq_ns says. */
+	while ((next = i8254_next_irq_ns(&pit)) < T0 + 10000000) {
+		assert_true(next >= now);
+		now = next;
+		irqs += i8254_take_irq(&pit, now);
+	}
+	assert_int_equal(irqs, 10000000 / I8254_MIN_IRQ_NS);
+	/* A one-shot right after an interrupt waits for the rest of it. */
+	program(&pit, 0, 0, 1, now + 1000);
+	assert_int_equal(i8254_next_irq_ns(&pit), now + I8254_MIN_IRQ_NS);
+	assert_false(i8254_take_irq(&pit, now + I8254_MIN_IRQ_NS - 1));
+	assert_true(i8254_take_irq(&pit, now + I8254_MIN_IRQ_NS));
 }
 
 /* ---- The device, on a fake VM ---- */
@@ -364,6 +390,7 @@ int main(void)
 		cmocka_unit_test(channel2_out_in_port_b),
 		cmocka_unit_test(channel2_gate_pauses_mode0),
 		cmocka_unit_test(irq0_edges),
+		cmocka_unit_test(irq0_at_most_every_200us),
 		cmocka_unit_test(device_claims_its_ports_and_counts),
 		cmocka_unit_test(device_timer_raises_irq0_once),
 	};
