@@ -70,8 +70,11 @@ static unsigned int priority(const struct i8259_chip *c, unsigned int irq)
 }
 
 /* The request this chip makes: an unmasked one of higher priority than
- * every input in service (that the special mask mode and, for the
- * master, the special fully nested mode leave counting); -1: none. */
+ * every input in service (that the special mask mode leaves counting);
+ * -1: none.  In the special fully nested mode the master also takes the
+ * slave's request while IR2 is in service (a higher input of the same
+ * slave: the slave does its own nesting), but stays nested for its other
+ * inputs: IR2 in service still holds IR3-IR7 back. */
 static int request(const struct i8259_chip *c, bool master)
 {
 	int irq = highest(c, c->irr & ~c->imr);
@@ -82,9 +85,10 @@ static int request(const struct i8259_chip *c, bool master)
 		return -1;
 	if (c->special_mask)
 		in_service &= ~c->imr;
-	if (master && c->fully_nested)
-		in_service &= ~(1u << I8259_CASCADE_IRQ);
 	cur = highest(c, in_service);
+	if (master && c->fully_nested && cur == I8259_CASCADE_IRQ &&
+	    irq == I8259_CASCADE_IRQ)
+		return irq;
 	if (cur >= 0 && priority(c, cur) <= priority(c, irq))
 		return -1;
 	return irq;
