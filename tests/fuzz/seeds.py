@@ -757,6 +757,98 @@ def ioapic_seeds():
     write("ioapic", "widths", struct.pack("<B", 16) + odd)
 
 
+# --- i8259 -----------------------------------------------------------------
+(PIC_WRITE, PIC_READ, PIC_LINE, PIC_INTA, PIC_DELIVER, PIC_INIT,
+ PIC_OCW) = range(7)
+PIC_PORTS = {0x20: 0, 0x21: 1, 0xa0: 2, 0xa1: 3, 0x4d0: 4, 0x4d1: 5,
+             0x1f: 6, 0x22: 7, 0x9f: 8, 0xa2: 9, 0x4cf: 10, 0x4d2: 11}
+PIC_WIDTH = {1: 0, 2: 2, 4: 3}
+
+
+def pic_out(port, value, width=1):
+    return struct.pack("<BBBI", PIC_WRITE, PIC_PORTS[port], PIC_WIDTH[width],
+                       value)
+
+
+def pic_in(port, width=1):
+    return struct.pack("<BBB", PIC_READ, PIC_PORTS[port], PIC_WIDTH[width])
+
+
+def pic_line(irq, level):
+    return struct.pack("<BBB", PIC_LINE, irq, level)
+
+
+def pic_pulse(irq):
+    return pic_line(irq, 1) + pic_line(irq, 0)
+
+
+def pic_init(chip, icw1, icw2, icw4=0):
+    return struct.pack("<BBBBB", PIC_INIT, chip, icw1, icw2, icw4)
+
+
+def pic_ocw(chip, cmd):
+    return struct.pack("<BBB", PIC_OCW, chip, cmd)
+
+
+DELIVER, INTA = bytes([PIC_DELIVER]), bytes([PIC_INTA])
+
+
+def i8259_seeds():
+    # Linux's init_8259A(), then a timer tick, the keyboard, a slave
+    # interrupt (EOI to the slave, then the master), masks, level PCI
+    # interrupts through the ELCR and a spurious IRQ 7 and 15.
+    linux = (pic_out(0x21, 0xff) + pic_out(0xa1, 0xff) +
+             pic_init(0, 0x11, 0x30, 0x01) + pic_init(1, 0x11, 0x38, 0x01) +
+             pic_out(0x21, 0xfb) + pic_out(0xa1, 0xff) + pic_out(0x21, 0xfa) +
+             pic_pulse(0) + DELIVER + pic_ocw(0, 0x60) + pic_out(0x21, 0xf8) +
+             pic_line(1, 1) + DELIVER + pic_ocw(0, 0x61) + pic_line(1, 0) +
+             pic_out(0xa1, 0xef) + pic_pulse(12) + DELIVER +
+             pic_ocw(1, 0x64) + pic_ocw(0, 0x62) +
+             pic_out(0x4d0, 0x0c20, 2) + pic_in(0x4d0, 2) +
+             pic_out(0xa1, 0xe3) + pic_line(10, 1) + pic_line(11, 1) +
+             DELIVER + pic_ocw(1, 0x20) + pic_ocw(0, 0x20) + DELIVER +
+             pic_line(10, 0) + pic_ocw(1, 0x20) + pic_ocw(0, 0x20) +
+             DELIVER + pic_line(11, 0) + pic_ocw(1, 0x20) + pic_ocw(0, 0x20) +
+             pic_ocw(0, 0x0b) + pic_in(0x20) + pic_ocw(1, 0x0b) +
+             pic_in(0xa0) + pic_line(5, 1) + pic_line(5, 0) + INTA +
+             pic_out(0x21, 0xd8) + pic_line(5, 1) + pic_line(11, 1) +
+             pic_line(11, 0) + INTA + pic_ocw(0, 0x62) + INTA +
+             pic_line(24, 1) + pic_line(31, 0))
+    write("i8259", "linux", linux)
+    # Modes: auto-EOI with rotation, set priority, special mask and
+    # special fully nested modes, poll, LTIM, single mode.
+    modes = (pic_init(0, 0x11, 0x20, 0x13) + pic_init(1, 0x11, 0x28, 0x03) +
+             pic_ocw(0, 0x80) + pic_pulse(3) + pic_pulse(4) + DELIVER +
+             DELIVER + pic_pulse(3) + pic_pulse(4) + DELIVER + DELIVER +
+             pic_ocw(0, 0x00) + pic_ocw(0, 0xc4) + pic_pulse(9) +
+             pic_pulse(12) + DELIVER + pic_pulse(8) + DELIVER +
+             pic_init(1, 0x11, 0x28, 0x01) + pic_pulse(12) + DELIVER +
+             pic_pulse(9) + DELIVER + pic_pulse(6) + DELIVER +
+             pic_ocw(1, 0xa0) + pic_ocw(1, 0xe4) + pic_ocw(0, 0x0c) +
+             pic_pulse(7) + pic_in(0x20) + pic_ocw(1, 0x0e) + pic_in(0xa1) +
+             pic_in(0xa0) + pic_init(0, 0x19, 0x40, 0x01) + pic_line(0, 1) +
+             DELIVER + pic_ocw(0, 0x20) + DELIVER + pic_out(0x21, 0x08) +
+             pic_ocw(0, 0x68) + pic_line(3, 1) + pic_line(5, 1) + DELIVER +
+             DELIVER + pic_ocw(0, 0x48) + pic_ocw(0, 0x65) +
+             pic_init(0, 0x12, 0x50) + pic_out(0x21, 0) + pic_pulse(2) +
+             pic_pulse(10) + DELIVER + INTA + pic_ocw(0, 0xe2) +
+             pic_ocw(0, 0x40))
+    write("i8259", "modes", modes)
+    # Every width at and next to every port, and writes of ICW1 in the
+    # middle of a sequence.
+    widths = b"".join(pic_in(p, w) for p in PIC_PORTS for w in (1, 2, 4))
+    widths += (pic_out(0x20, 0x1111, 2) + pic_out(0x21, 0x08, 4) +
+               pic_out(0x21, 0x0404, 2) + pic_out(0x20, 0x11) +
+               pic_out(0x21, 0x70) + pic_out(0x20, 0x0b) + pic_in(0x20, 2) +
+               pic_out(0x21, 0x04) + pic_out(0x21, 0x03) +
+               pic_out(0x4d0, 0xffffffff, 4) + pic_out(0x4d1, 0xffff, 2) +
+               pic_out(0x4d0, 0xffff, 2) + pic_out(0x4d1, 0xff) +
+               pic_out(0x4cf, 0xffff, 2) + pic_in(0x4d0, 2) +
+               pic_out(0x22, 0x11) + pic_out(0xa2, 0x11) + pic_line(9, 1) +
+               pic_line(3, 1) + DELIVER + INTA + INTA)
+    write("i8259", "widths", widths)
+
+
 TARGETS = {
     "virtq": [virtq_seeds, virtq_known],
     "bzimage": [bzimage_seeds],
@@ -772,6 +864,7 @@ TARGETS = {
     "virtio_blk": [virtio_blk_seeds],
     "virtio_console": [virtio_console_seeds],
     "ioapic": [ioapic_seeds],
+    "i8259": [i8259_seeds],
 }
 FROM_FIRMWARE = ("bzimage", "pvh", "multiboot")
 
