@@ -28,6 +28,7 @@ declare -A files=(
 	[virtio_console]="src/devices/virtio/virtio_console.c src/devices/virtio/virtio_mmio.c src/devices/virtio/virtq.c"
 	[ports]="src/devices/serial8250.c src/devices/i8042.c src/devices/debug_exit.c src/devices/pvpanic.c src/devices/acpi_pm.c"
 	[ioapic]="src/devices/ioapic.c"
+	[i8259]="src/devices/i8259.c"
 )
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${!files[@]}")
