@@ -29,6 +29,7 @@ declare -A files=(
 	[ports]="src/devices/serial8250.c src/devices/i8042.c src/devices/debug_exit.c src/devices/pvpanic.c src/devices/acpi_pm.c"
 	[ioapic]="src/devices/ioapic.c"
 	[i8259]="src/devices/i8259.c"
+	[i8254]="src/devices/i8254.c"
 )
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${!files[@]}")
