@@ -21,9 +21,12 @@
  * timers' periods (min_timer_period_us): whatever it programs, a guest
  * makes the owner thread wake at most 5000 times a second for it.
  *
- * Not modelled: a new count in modes 2 and 3 takes effect at once, not
- * at the end of the current period; mode 3 counts by two from an odd count
- * as from the even one below; the speaker makes no sound.
+ * Not modelled: the load pulse (a count is loaded as its last byte is
+ * written); a new count in modes 2 and 3 takes effect at once, not at the
+ * end of the current period; mode 3 from an odd count n reads n - (2d mod
+ * n) after d ticks (the chip's 5, 4, 2, 5, 2 reads 5, 3, 1, 4, 2), with
+ * OUT high for the first (n + 1) / 2 ticks, as the chip's; the speaker
+ * makes no sound.
  */
 #ifndef KVMUX_I8254_H
 #define KVMUX_I8254_H
@@ -41,6 +44,7 @@
 /* One counter (datasheet: CR, CE, OL, status, the byte flip-flops). */
 struct i8254_channel {
 	uint8_t mode; /* 0-5 */
+	uint8_t mode_bits; /* M2-M0 as written (6 and 7 act as 2 and 3) */
 	uint8_t rw; /* 1: LSB only, 2: MSB only, 3: LSB then MSB */
 	bool bcd; /* counts in four BCD digits (modulus 10000) */
 	bool loaded; /* a count was written since the control word */
@@ -48,6 +52,9 @@ struct i8254_channel {
 	bool gate;
 	bool running; /* counting (false: held at held_ticks) */
 	uint32_t initial; /* the count loaded: 1..65536 (1..10000 BCD) */
+	uint32_t next_initial; /* channel 2 in modes 1 and 5: a count
+				* written during a one-shot, for the next
+				* trigger; 0: none */
 	uint64_t base_ns; /* when, counting, tick 0 was */
 	uint64_t held_ticks; /* ticks since the load while not running */
 	uint8_t lsb; /* first byte of a two-byte count write */
@@ -66,6 +73,8 @@ struct i8254 {
 	struct i8254_channel ch[3];
 	uint8_t port_b; /* bits 0-3 as written */
 	uint64_t last_irq_ns; /* when IRQ 0 was last raised; 0: never */
+	bool irq_pending; /* an edge of OUT0 came and channel 0 was
+			   * programmed again before it was taken */
 };
 
 /* Power-on state: every channel unprogrammed, channel 2's gate low. */

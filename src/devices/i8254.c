@@ -141,7 +141,7 @@ static uint8_t status_now(const struct i8254_channel *ch, uint64_t now_ns)
 {
 	return (out_at(ch, elapsed(ch, now_ns)) ? STATUS_OUT : 0) |
 	       (ch->null_count ? STATUS_NULL_COUNT : 0) | ch->rw << 4 |
-	       ch->mode << 1 | (ch->bcd ? CTRL_BCD : 0);
+	       ch->mode_bits << 1 | (ch->bcd ? CTRL_BCD : 0);
 }
 
 void i8254_init(struct i8254 *pit)
@@ -162,19 +162,33 @@ static uint64_t first_edge(const struct i8254_channel *ch)
 	return ch->mode >= 4 ? ch->initial + 1ull : ch->initial;
 }
 
+/* Channel 2 in mode 1 or 5: a one-shot its gate triggers. */
+static bool gate_triggered(const struct i8254_channel *ch, unsigned int idx)
+{
+	return idx == 2 && (ch->mode == 1 || ch->mode == 5);
+}
+
 static void load(struct i8254_channel *ch, unsigned int idx, uint32_t value,
 		 uint64_t now_ns)
 {
 	uint32_t n = ch->bcd ? from_bcd(value) : value;
 
-	ch->initial = n ? n : modulus(ch);
+	n = n ? n : modulus(ch);
+	/* A triggered one-shot's new count waits for the next trigger,
+	 * with null count set until then; the one under way goes on. */
+	if (gate_triggered(ch, idx) && ch->loaded && ch->running) {
+		ch->next_initial = n;
+		ch->null_count = true;
+		return;
+	}
+	ch->initial = n;
 	ch->loaded = true;
-	ch->null_count = false;
+	ch->null_count = gate_triggered(ch, idx);
 	ch->held_ticks = 0;
 	ch->running = false;
 	/* Modes 1 and 5 wait for a rising gate; channels 0 and 1 have
 	 * theirs tied high, so they start at the load (as KVM's does). */
-	if (ch->gate && (idx != 2 || (ch->mode != 1 && ch->mode != 5)))
+	if (ch->gate && !gate_triggered(ch, idx))
 		run_from(ch, 0, now_ns);
 	ch->irq_tick = idx == 0 ? first_edge(ch) : 0;
 }
@@ -196,10 +210,16 @@ static void set_gate(struct i8254_channel *ch, bool gate, uint64_t now_ns)
 		break;
 	default: /* 1, 2, 3, 5: a rising gate (re)starts the count; in
 		  * modes 2 and 3 a low one stops it with OUT high */
-		if (gate)
+		if (gate) {
 			run_from(ch, 0, now_ns);
-		else if (ch->mode == 2 || ch->mode == 3)
+			if (ch->next_initial)
+				ch->initial = ch->next_initial;
+			ch->next_initial = 0;
+			if (ch->mode == 1 || ch->mode == 5)
+				ch->null_count = false;
+		} else if (ch->mode == 2 || ch->mode == 3) {
 			hold(ch, now_ns);
+		}
 		break;
 	}
 }
@@ -251,7 +271,9 @@ static void control_word(struct i8254 *pit, uint8_t val, uint64_t now_ns)
 	}
 	/* Counting stops until the new count is written. */
 	hold(ch, now_ns);
+	ch->mode_bits = mode;
 	ch->mode = mode > 5 ? mode - 4 : mode; /* 6 and 7 are 2 and 3 */
+	ch->next_initial = 0;
 	ch->rw = CTRL_RW(val);
 	ch->bcd = val & CTRL_BCD;
 	ch->loaded = false;
@@ -275,9 +297,13 @@ static void write_count(struct i8254_channel *ch, unsigned int idx, uint8_t val,
 		if (!ch->write_msb) {
 			ch->lsb = val;
 			ch->write_msb = true;
-			ch->null_count = true;
-			if (ch->mode == 0) /* the first byte stops mode 0 */
+			/* The first byte stops mode 0 with OUT low, and the
+			 * gate cannot start it again until the count is
+			 * whole. */
+			if (ch->mode == 0) {
 				hold(ch, now_ns);
+				ch->loaded = false;
+			}
 			break;
 		}
 		ch->write_msb = false;
@@ -321,9 +347,27 @@ uint8_t i8254_read(struct i8254 *pit, unsigned int off, uint64_t now_ns)
 	return read_count(&pit->ch[off], now_ns);
 }
 
+/* Before channel 0 is programmed again: an edge of OUT0 that has come
+ * and was not yet taken still raises IRQ 0 (the interrupt controller
+ * latched it). */
+static void keep_due_edge(struct i8254 *pit, uint64_t now_ns)
+{
+	struct i8254_channel *ch = &pit->ch[0];
+
+	if (ch->irq_tick && ch->running && elapsed(ch, now_ns) >= ch->irq_tick)
+		pit->irq_pending = true;
+}
+
 void i8254_write(struct i8254 *pit, unsigned int off, uint8_t val,
 		 uint64_t now_ns)
 {
+	const struct i8254_channel *ch0 = &pit->ch[0];
+
+	/* A control word for it, or a count byte that loads or (mode 0's
+	 * first) stops it. */
+	if ((off == 3 && !CTRL_SC(val) && CTRL_RW(val)) ||
+	    (off == 0 && (ch0->rw != 3 || ch0->write_msb || !ch0->mode)))
+		keep_due_edge(pit, now_ns);
 	if (off == 3)
 		control_word(pit, val, now_ns);
 	else if (off < 3)
@@ -355,27 +399,44 @@ uint64_t i8254_next_irq_ns(const struct i8254 *pit)
 	const struct i8254_channel *ch = &pit->ch[0];
 	uint64_t edge, allowed = irq_allowed_ns(pit);
 
-	if (!ch->irq_tick || !ch->running)
+	if (pit->irq_pending)
+		edge = 1; /* due already */
+	else if (ch->irq_tick && ch->running)
+		edge = ch->base_ns + ns_of_ticks(ch->irq_tick);
+	else
 		return 0;
-	edge = ch->base_ns + ns_of_ticks(ch->irq_tick);
 	return edge > allowed ? edge : allowed;
 }
 
-bool i8254_take_irq(struct i8254 *pit, uint64_t now_ns)
+/* Has channel 0's next edge come by now_ns?  Then the one after it is
+ * next (one edge per count written in modes 0, 1, 4 and 5). */
+static bool take_edge(struct i8254_channel *ch, uint64_t now_ns)
 {
-	struct i8254_channel *ch = &pit->ch[0];
 	uint64_t d;
 
-	if (!ch->irq_tick || !ch->running || now_ns < irq_allowed_ns(pit))
+	if (!ch->irq_tick || !ch->running)
 		return false;
 	d = elapsed(ch, now_ns);
 	if (d < ch->irq_tick)
 		return false;
-	pit->last_irq_ns = now_ns;
 	if (ch->mode == 2 || ch->mode == 3)
 		ch->irq_tick = (d / ch->initial + 1) * ch->initial;
 	else
 		ch->irq_tick = 0; /* one edge per count written */
+	return true;
+}
+
+bool i8254_take_irq(struct i8254 *pit, uint64_t now_ns)
+{
+	bool edge;
+
+	if (now_ns < irq_allowed_ns(pit))
+		return false;
+	edge = take_edge(&pit->ch[0], now_ns) || pit->irq_pending;
+	if (!edge)
+		return false;
+	pit->irq_pending = false;
+	pit->last_irq_ns = now_ns;
 	return true;
 }
 

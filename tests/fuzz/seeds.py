@@ -941,9 +941,9 @@ def i8254_seeds():
 
 
 def i8254_known():
-    """Where i8254.c differs from the data sheet (README, "Known bugs");
-    each fails with KVMUX_FUZZ_STRICT=1 or its own name there."""
-    d = os.path.join(ROOT, "tests", "fuzz", "known", "i8254")
+    """Where i8254.c first differed from the data sheet (fixed): kept in
+    the corpus, named after the difference."""
+    d = os.path.join(ROOT, "tests", "fuzz", "corpus", "i8254")
     os.makedirs(d, exist_ok=True)
     known = {
         # out: mode 0 past its terminal count (OUT high), the first byte

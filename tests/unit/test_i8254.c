@@ -114,9 +114,12 @@ static void mode3_is_a_square_wave(void **state)
 	assert_false(status(&pit, 0, at(99)) & STATUS_OUT);
 	assert_true(status(&pit, 0, at(100)) & STATUS_OUT);
 	assert_int_equal(latched(&pit, 0, at(10)), 80); /* by two */
-	/* Modes 6 and 7 are 2 and 3. */
+	/* Mode 7 acts as 3 and reads back as written. */
 	i8254_write(&pit, 3, 0x3e, T0);
-	assert_int_equal(status(&pit, 0, T0) & 0x0e, 3 << 1);
+	i8254_write(&pit, 0, 100, T0);
+	i8254_write(&pit, 0, 0, T0);
+	assert_int_equal(status(&pit, 0, T0) & 0x0e, 7 << 1);
+	assert_false(status(&pit, 0, at(50)) & STATUS_OUT);
 }
 
 static void modes_4_and_5_strobe_for_one_tick(void **state)
@@ -273,6 +276,74 @@ static void irq0_edges(void **state)
 	assert_int_equal(i8254_next_irq_ns(&pit), 0);
 }
 
+/* The first byte of a two-byte count in mode 0 stops the count with OUT
+ * low; channel 2's gate cannot start it again until the count is whole;
+ * null count is set by the count's last byte, not the first. */
+static void mode0_first_byte_stops_with_out_low(void **state)
+{
+	struct i8254 pit;
+
+	(void)state;
+	i8254_init(&pit);
+	i8254_write_port_b(&pit, 0x01, T0);
+	program(&pit, 2, 0, 10, T0);
+	assert_true(status(&pit, 2, at(20)) & STATUS_OUT); /* reached 0 */
+	i8254_write(&pit, 2, 100, at(20));
+	assert_int_equal(status(&pit, 2, at(21)) & (STATUS_OUT |
+						     STATUS_NULL_COUNT),
+			 0);
+	i8254_write_port_b(&pit, 0x00, at(22));
+	i8254_write_port_b(&pit, 0x01, at(23));
+	assert_int_equal(latched(&pit, 2, at(50)), latched(&pit, 2, at(40)));
+	i8254_write(&pit, 2, 0, at(60)); /* 100: counts from here */
+	assert_int_equal(latched(&pit, 2, after(at(60), 30)), 70);
+}
+
+/* Channel 2 in mode 1: a count written during a one-shot waits for the
+ * next trigger (null count until then); the one-shot goes on. */
+static void mode1_new_count_waits_for_the_trigger(void **state)
+{
+	struct i8254 pit;
+	uint64_t t;
+
+	(void)state;
+	i8254_init(&pit);
+	program(&pit, 2, 1, 100, T0);
+	assert_true(status(&pit, 2, T0) & STATUS_NULL_COUNT);
+	i8254_write_port_b(&pit, 0x01, at(10)); /* trigger */
+	assert_false(status(&pit, 2, at(11)) & STATUS_NULL_COUNT);
+	i8254_write(&pit, 2, 50, at(20));
+	i8254_write(&pit, 2, 0, at(20));
+	assert_true(status(&pit, 2, at(21)) & STATUS_NULL_COUNT);
+	/* The one under way: low until 100 ticks after its trigger. */
+	assert_false(status(&pit, 2, after(at(10), 99)) & STATUS_OUT);
+	assert_true(status(&pit, 2, after(at(10), 100)) & STATUS_OUT);
+	/* The next trigger loads 50. */
+	t = after(at(10), 200);
+	i8254_write_port_b(&pit, 0x00, t);
+	i8254_write_port_b(&pit, 0x01, t);
+	assert_false(status(&pit, 2, t) & STATUS_NULL_COUNT);
+	assert_int_equal(latched(&pit, 2, after(t, 10)), 40);
+}
+
+/* An edge of OUT0 that came before channel 0 was programmed again, and
+ * was not yet taken (the main thread was late), still raises IRQ 0. */
+static void due_edge_survives_reprogramming(void **state)
+{
+	struct i8254 pit;
+
+	(void)state;
+	i8254_init(&pit);
+	program(&pit, 0, 0, 1000, T0);
+	program(&pit, 0, 0, 1000, at(1500)); /* the edge at 1000 untaken */
+	assert_true(i8254_next_irq_ns(&pit) <= at(1500));
+	assert_true(i8254_take_irq(&pit, at(1500)));
+	assert_int_equal(i8254_next_irq_ns(&pit), after(at(1500), 1000));
+	/* Reprogrammed before its edge: none kept. */
+	program(&pit, 0, 0, 1000, at(1600));
+	assert_int_equal(i8254_next_irq_ns(&pit), after(at(1600), 1000));
+}
+
 /* However a guest programs channel 0, IRQ 0 comes at most every
  * I8254_MIN_IRQ_NS (KVM's min_timer_period_us): the main thread's
  * wake-ups for one VM are bounded. */
@@ -391,6 +462,9 @@ int main(void)
 		cmocka_unit_test(channel2_gate_pauses_mode0),
 		cmocka_unit_test(irq0_edges),
 		cmocka_unit_test(irq0_at_most_every_200us),
+		cmocka_unit_test(mode0_first_byte_stops_with_out_low),
+		cmocka_unit_test(mode1_new_count_waits_for_the_trigger),
+		cmocka_unit_test(due_edge_survives_reprogramming),
 		cmocka_unit_test(device_claims_its_ports_and_counts),
 		cmocka_unit_test(device_timer_raises_irq0_once),
 	};
