@@ -175,6 +175,9 @@ uint8_t i8259_inta(struct i8259 *pic)
 		if (irq2 >= 0)
 			acknowledge(s, irq2);
 		vector = s->base + (irq2 >= 0 ? irq2 : SPURIOUS_IRQ);
+		/* The slave's INT drops in the cycle and rises again if it
+		 * still asks (auto-EOI): a new edge on the master's IR2. */
+		chip_set_line(m, I8259_CASCADE_IRQ, false);
 	} else {
 		vector = m->base + irq;
 	}

@@ -151,6 +151,9 @@ static uint8_t m_inta(struct model *m)
 		if (sir >= 0)
 			m_take(slave, sir);
 		vector = slave->vbase | (sir >= 0 ? sir : 7);
+		/* The slave's INT falls in the INTA cycle: if it asks again
+		 * (auto-EOI, another request), IR2 sees a new edge. */
+		m_drive(master, 2, false);
 	} else {
 		vector = master->vbase | ir;
 	}

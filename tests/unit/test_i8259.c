@@ -409,6 +409,25 @@ static void edge_input_must_rise_again_after_icw1(void **state)
 	assert_inta(&pic, MBASE + 3);
 }
 
+/* A slave in auto-EOI with two requests: its INT falls in the first
+ * INTA cycle and rises again, a new edge on the master's IR2, so the
+ * second is delivered too (the master's IR2 is edge-triggered). */
+static void slave_auto_eoi_delivers_both(void **state)
+{
+	struct i8259 pic;
+
+	(void)state;
+	init_pc(&pic, ICW4_UPM, ICW4_UPM | ICW4_AEOI);
+	pulse(&pic, 9);
+	pulse(&pic, 12);
+	assert_inta(&pic, SBASE + 1);
+	i8259_write(&pic, MASTER, CMD, OCW2_EOI);
+	assert_true(i8259_intr(&pic));
+	assert_inta(&pic, SBASE + 4);
+	i8259_write(&pic, MASTER, CMD, OCW2_EOI);
+	assert_false(i8259_intr(&pic));
+}
+
 static void auto_eoi_and_rotation(void **state)
 {
 	struct i8259 pic;
@@ -975,6 +994,7 @@ int main(void)
 		cmocka_unit_test(elcr_fixed_bits_and_level_inputs),
 		cmocka_unit_test(edge_input_must_rise_again_after_icw1),
 		cmocka_unit_test(auto_eoi_and_rotation),
+		cmocka_unit_test(slave_auto_eoi_delivers_both),
 		cmocka_unit_test(ocw2_eoi_commands),
 		cmocka_unit_test(ocw3_reads_irr_isr_imr),
 		cmocka_unit_test(poll_command),
