@@ -54,7 +54,8 @@ struct i8259 {
 	struct i8259_chip chip[2]; /* master, slave */
 };
 
-/* Power-on state: uninitialised, nothing masked, every input edge. */
+/* Power-on state: uninitialised, every input masked (until ICW1 clears
+ * the IMR) and edge-triggered. */
 void i8259_init(struct i8259 *pic);
 
 /* Drive ISA IRQ irq (0-15; others are ignored) to level. */

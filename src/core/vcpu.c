@@ -232,7 +232,9 @@ static int kvm_run(struct vcpu *vcpu, bool fake_eagain)
  * when KVM said at the last exit that it can take one (interrupts on,
  * LINT0 in ExtINT mode or the local APIC off, none queued), else KVM is
  * asked to exit as soon as it can (request_interrupt_window).  queued:
- * one was queued since the last exit.  0, or -1 with err_set().
+ * one was queued since KVM last set that flag (it says "no" while one
+ * is queued, but keeps the old "yes" through a KVM_RUN that fails
+ * before it runs).  0, or -1 with err_set().
  */
 static int offer_extint(struct vcpu *vcpu, bool *queued)
 {
@@ -282,7 +284,8 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 		rc = kvm_run(vcpu, fake_eagain);
-		queued = false; /* KVM's flags are fresh */
+		if (rc == 0 || errno == EINTR)
+			queued = false; /* KVM's flags are fresh */
 		if (rc < 0) {
 			int err = errno;
 

@@ -550,7 +550,7 @@ static void *i8254_open(const struct vm_config *cfg, unsigned int i)
 	(void)cfg;
 	(void)i;
 	if (!dev) {
-		err_set("out of memory");
+		err_host("out of memory");
 		return NULL;
 	}
 	pthread_mutex_init(&dev->lock, NULL);

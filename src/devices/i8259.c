@@ -134,6 +134,13 @@ void i8259_init(struct i8259 *pic)
 	 * edge-triggered on a PC: their ELCR bits are fixed at 0. */
 	chip_init(&pic->chip[MASTER], 0xf8);
 	chip_init(&pic->chip[SLAVE], 0xde);
+	/* Every input masked, as a BIOS leaves them (the data sheet leaves
+	 * the IMR undefined until ICW1 clears it): a guest that never
+	 * initialises the 8259s, with LVT0 in ExtINT mode as KVM resets
+	 * it, would otherwise take its PIT's or UART's interrupts on
+	 * exception vectors (the power-on base is 0). */
+	pic->chip[MASTER].imr = 0xff;
+	pic->chip[SLAVE].imr = 0xff;
 }
 
 void i8259_set_irq(struct i8259 *pic, unsigned int irq, bool level)

@@ -524,10 +524,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.dev = test_attach(&f.vm, &i8259_kind, &f.cfg, 0);
 	FUZZ_CHECK(f.dev && f.nr_controllers == 1);
 	FUZZ_CHECK(f.ic.set_line && f.ic.intr && f.ic.inta);
-	/* Power-on: uninitialised, nothing masked, every input edge; IRQs
-	 * 0-2, 8 and 13 are edge for good. */
-	for (chip = 0; chip < 2; chip++)
+	/* Power-on: uninitialised, every input masked (as a BIOS leaves
+	 * them; ICW1 clears the mask) and edge; IRQs 0-2, 8 and 13 are
+	 * edge for good. */
+	for (chip = 0; chip < 2; chip++) {
 		f.m.c[chip].bottom = 7;
+		f.m.c[chip].imr = 0xff;
+	}
 	f.m.c[0].elcr_fixed = 0x07;
 	f.m.c[1].elcr_fixed = 0x21;
 	check_registers(&f);

@@ -412,6 +412,31 @@ static void edge_input_must_rise_again_after_icw1(void **state)
 /* A slave in auto-EOI with two requests: its INT falls in the first
  * INTA cycle and rises again, a new edge on the master's IR2, so the
  * second is delivered too (the master's IR2 is edge-triggered). */
+/* A guest that never touches the 8259s (it uses the I/O APIC, LVT0 left
+ * in ExtINT mode as KVM resets it) gets nothing from them: its PIT or
+ * UART would otherwise arrive on vector 0 + IRQ (power-on base 0), an
+ * exception vector.  The data sheet leaves the IMR undefined until ICW1,
+ * which clears it; a BIOS leaves every input masked. */
+static void power_on_masks_every_input(void **state)
+{
+	struct i8259 pic;
+	unsigned int irq;
+
+	(void)state;
+	i8259_init(&pic);
+	for (irq = 0; irq < I8259_NR_IRQS; irq++) {
+		i8259_set_irq(&pic, irq, true);
+		i8259_set_irq(&pic, irq, false);
+	}
+	assert_false(i8259_intr(&pic));
+	assert_int_equal(i8259_read(&pic, MASTER, DATA), 0xff);
+	assert_int_equal(i8259_read(&pic, SLAVE, DATA), 0xff);
+	/* ICW1 clears the mask: an initialised chip takes its inputs. */
+	init_pc(&pic, ICW4_UPM, ICW4_UPM);
+	pulse(&pic, 0);
+	assert_inta(&pic, MBASE);
+}
+
 static void slave_auto_eoi_delivers_both(void **state)
 {
 	struct i8259 pic;
@@ -995,6 +1020,7 @@ int main(void)
 		cmocka_unit_test(edge_input_must_rise_again_after_icw1),
 		cmocka_unit_test(auto_eoi_and_rotation),
 		cmocka_unit_test(slave_auto_eoi_delivers_both),
+		cmocka_unit_test(power_on_masks_every_input),
 		cmocka_unit_test(ocw2_eoi_commands),
 		cmocka_unit_test(ocw3_reads_irr_isr_imr),
 		cmocka_unit_test(poll_command),
