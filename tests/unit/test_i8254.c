@@ -289,9 +289,8 @@ static void mode0_first_byte_stops_with_out_low(void **state)
 	program(&pit, 2, 0, 10, T0);
 	assert_true(status(&pit, 2, at(20)) & STATUS_OUT); /* reached 0 */
 	i8254_write(&pit, 2, 100, at(20));
-	assert_int_equal(status(&pit, 2, at(21)) & (STATUS_OUT |
-						     STATUS_NULL_COUNT),
-			 0);
+	assert_int_equal(
+		status(&pit, 2, at(21)) & (STATUS_OUT | STATUS_NULL_COUNT), 0);
 	i8254_write_port_b(&pit, 0x00, at(22));
 	i8254_write_port_b(&pit, 0x01, at(23));
 	assert_int_equal(latched(&pit, 2, at(50)), latched(&pit, 2, at(40)));
