@@ -246,9 +246,9 @@ static int env_irqfd(void *ctx, unsigned int gsi, int fd)
 	return vm_irqfd(ctx, gsi, fd);
 }
 
-static void env_irqfd_raised(void *ctx)
+static void env_irqfd_raised(void *ctx, unsigned int gsi)
 {
-	vm_note_interrupt(ctx);
+	vm_irqfd_raised(ctx, gsi);
 }
 
 static void env_set_irq_controller(void *ctx, const struct irq_controller *ic)

@@ -66,10 +66,11 @@ struct device_env {
 	int (*irq_line)(void *ctx, unsigned int gsi, bool level);
 	/* Writing to fd raises gsi (an edge), without kvmux (KVM_IRQFD). */
 	int (*irqfd)(void *ctx, unsigned int gsi, int fd);
-	/* Say each write to such an fd (any thread, cheap): a vCPU halted
-	 * until kvmux raises an interrupt may wake (vm_note_interrupt()).
+	/* Say each write to such an fd on gsi (any thread, cheap): a vCPU
+	 * halted until kvmux raises an interrupt may wake, and kvmux's
+	 * 8259s, which no irqfd reaches, see the edge (vm_irqfd_raised()).
 	 * NULL where nobody needs to know (unit tests). */
-	void (*irqfd_raised)(void *ctx);
+	void (*irqfd_raised)(void *ctx, unsigned int gsi);
 	/* For the interrupt controller kvmux emulates (--irqchip split,
 	 * kvmux/irq.h); NULL where there is none.  Take the VM's lines and
 	 * EOIs, before the vCPUs run (the later ones NULL); send an MSI

@@ -72,7 +72,8 @@ struct i8254_channel {
 struct i8254 {
 	struct i8254_channel ch[3];
 	uint8_t port_b; /* bits 0-3 as written */
-	uint64_t last_irq_ns; /* when IRQ 0 was last raised; 0: never */
+	uint64_t last_irq_ns; /* when the last IRQ 0 raised was due (its
+			       * edge, or the minimum); 0: never */
 	bool irq_pending; /* an edge of OUT0 came and channel 0 was
 			   * programmed again before it was taken */
 };
@@ -96,9 +97,9 @@ void i8254_write_port_b(struct i8254 *pit, uint8_t val, uint64_t now_ns);
 uint64_t i8254_next_irq_ns(const struct i8254 *pit);
 
 /* Is IRQ 0 to be raised at now_ns: has OUT0 risen since the last call
- * that said so, at least I8254_MIN_IRQ_NS ago?  Edges missed in between
- * count as one; the next is then the first after now_ns.  Call when the
- * timer for i8254_next_irq_ns() fires. */
+ * that said so, at least I8254_MIN_IRQ_NS after that one was due?
+ * Edges missed in between count as one; the next is then the first after
+ * now_ns.  Call when the timer for i8254_next_irq_ns() fires. */
 bool i8254_take_irq(struct i8254 *pit, uint64_t now_ns);
 
 /* The device kind (kvmux/device.h): present with --pit on. */

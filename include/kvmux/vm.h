@@ -195,6 +195,14 @@ int vm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t value, int fd);
 /* Writing to fd raises interrupt line gsi (an edge) inside KVM. */
 int vm_irqfd(struct vm *vm, unsigned int gsi, int fd);
 
+/*
+ * A device wrote its irqfd on gsi (any thread): counts as
+ * vm_note_interrupt(), and pulses gsi on kvmux's 8259s, if the VM has
+ * them (an edge: no irqfd reaches them, where KVM routes one to its own
+ * PICs as well as its IOAPIC).
+ */
+void vm_irqfd_raised(struct vm *vm, unsigned int gsi);
+
 /* Stop the VM (from any thread); only the first reason is kept. */
 void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int value,
 		     const char *fmt, ...)

@@ -453,13 +453,14 @@ const struct setting settings[] = {
 	  VM(irqchip), .choices = irqchip_modes, .def = "split",
 	  .help = "split: KVM emulates the local APICs, kvmux the IOAPIC and "
 	  "the PICs, so the VM's end costs KVM no grace periods and kvmux "
-	  "no closer process (below 8 MiB of RAM); kernel: KVM emulates "
-	  "them all (needed by --pit kvm)" },
+	  "no closer process (unless the guest touched 8 MiB of RAM or "
+	  "more); kernel: KVM emulates them all (needed by --pit kvm)" },
 	{ "vm", "pit", "pit", 0, "auto|on|off|kvm", SETTING_CHOICE, VM(pit),
 	  .choices = pit_modes, .def = "auto", .help = "the 8254 timer "
-	  "(ports 0x40-0x43 and 0x61, IRQ 0) for guests that use it; on "
-	  "(and auto): kvmux's, with either irqchip, no thread and no cost "
-	  "until the guest programs it; kvm: KVM's (--irqchip kernel only; a "
+	  "(ports 0x40-0x43 and 0x61, IRQ 0) for guests that use it; auto "
+	  "(the default) is on: kvmux's, with either irqchip, no thread and "
+	  "no cost until the guest programs it, then a wake-up of kvmux's "
+	  "main thread per interrupt; kvm: KVM's (--irqchip kernel only; a "
 	  "kernel thread per VM, and its end waits for the kernel); off: "
 	  "those ports read 0xff" },
 	{ "vm", "seccomp", "seccomp", 0, "on|log|off", SETTING_CHOICE,

@@ -406,6 +406,17 @@ void vm_set_irq_controller(struct vm *vm, const struct irq_controller *ic)
 		vm->extint = slot;
 }
 
+void vm_irqfd_raised(struct vm *vm, unsigned int gsi)
+{
+	const struct irq_controller *pic = vm->extint;
+
+	vm_note_interrupt(vm);
+	if (pic) { /* it never fails: a line it lacks it ignores */
+		pic->set_line(pic->opaque, gsi, true);
+		pic->set_line(pic->opaque, gsi, false);
+	}
+}
+
 void vm_extint_raised(struct vm *vm)
 {
 	/* On the boot vCPU's own thread (a port write) this only sets

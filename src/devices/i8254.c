@@ -408,9 +408,11 @@ uint64_t i8254_next_irq_ns(const struct i8254 *pit)
 	return edge > allowed ? edge : allowed;
 }
 
-/* Has channel 0's next edge come by now_ns?  Then the one after it is
- * next (one edge per count written in modes 0, 1, 4 and 5). */
-static bool take_edge(struct i8254_channel *ch, uint64_t now_ns)
+/* Has channel 0's next edge come by now_ns?  *edge_ns: when it came.
+ * Then the one after now_ns is next (one edge per count written in modes
+ * 0, 1, 4 and 5). */
+static bool take_edge(struct i8254_channel *ch, uint64_t now_ns,
+		      uint64_t *edge_ns)
 {
 	uint64_t d;
 
@@ -419,6 +421,7 @@ static bool take_edge(struct i8254_channel *ch, uint64_t now_ns)
 	d = elapsed(ch, now_ns);
 	if (d < ch->irq_tick)
 		return false;
+	*edge_ns = ch->base_ns + ns_of_ticks(ch->irq_tick);
 	if (ch->mode == 2 || ch->mode == 3)
 		ch->irq_tick = (d / ch->initial + 1) * ch->initial;
 	else
@@ -428,15 +431,19 @@ static bool take_edge(struct i8254_channel *ch, uint64_t now_ns)
 
 bool i8254_take_irq(struct i8254 *pit, uint64_t now_ns)
 {
+	uint64_t allowed = irq_allowed_ns(pit), due = now_ns;
 	bool edge;
 
-	if (now_ns < irq_allowed_ns(pit))
+	if (now_ns < allowed)
 		return false;
-	edge = take_edge(&pit->ch[0], now_ns) || pit->irq_pending;
+	edge = take_edge(&pit->ch[0], now_ns, &due) || pit->irq_pending;
 	if (!edge)
 		return false;
 	pit->irq_pending = false;
-	pit->last_irq_ns = now_ns;
+	/* The next may come I8254_MIN_IRQ_NS after this one was due, not
+	 * after it was raised: a host that wakes late does not slow a
+	 * guest's clock of ticks down. */
+	pit->last_irq_ns = due > allowed ? due : allowed;
 	return true;
 }
 

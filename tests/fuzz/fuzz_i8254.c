@@ -137,7 +137,8 @@ struct m_ch {
 struct model {
 	struct m_ch ch[3];
 	uint8_t port_b;
-	uint64_t last_irq; /* when take_irq last said yes; 0: never */
+	uint64_t last_irq; /* when the last IRQ take_irq gave was due (its
+			    * edge, or the minimum after the one before) */
 	unsigned int strict; /* enum strict: the data sheet, not i8254.c */
 };
 
@@ -532,20 +533,23 @@ static bool m_take_irq(struct model *m, uint64_t now)
 {
 	struct m_ch *c = &m->ch[0];
 	bool edge = c->pending;
-	uint64_t d;
+	uint64_t d, e, due = now;
 
 	if (now < m_allowed(m))
 		return false; /* nothing taken: the edges wait */
 	c->pending = false;
 	if (m_irq_counting(c)) {
 		d = m_elapsed(c, now);
-		if (m_edge_after(c, c->taken) <= d) {
+		e = m_edge_after(c, c->taken);
+		if (e <= d) {
+			due = c->base + m_tick_ns(e);
 			c->taken = d;
 			edge = true;
 		}
 	}
-	if (edge)
-		m->last_irq = now;
+	if (edge) /* the next no sooner than the minimum after this one was
+		   * due */
+		m->last_irq = due > m_allowed(m) ? due : m_allowed(m);
 	return edge;
 }
 

@@ -103,7 +103,7 @@ static inline int tv_irqfd(void *ctx, unsigned int gsi, int fd)
 	return 0;
 }
 
-static inline void tv_irqfd_raised(void *ctx)
+static inline void tv_irqfd_raised(void *ctx, unsigned int gsi)
 {
 	struct test_vm *t = ctx;
 

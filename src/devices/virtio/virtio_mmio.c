@@ -146,7 +146,7 @@ static void raise_interrupt(struct virtio_mmio *t, uint32_t why)
 	if (write(t->irq_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		note(t, "irqfd write failed");
 	if (t->env.irqfd_raised)
-		t->env.irqfd_raised(t->env.ctx);
+		t->env.irqfd_raised(t->env.ctx, t->irq);
 }
 
 void virtio_mmio_used(struct virtio_mmio *t, unsigned int q)
