@@ -420,9 +420,15 @@ void vm_irqfd_raised(struct vm *vm, unsigned int gsi)
 void vm_extint_raised(struct vm *vm)
 {
 	/* On the boot vCPU's own thread (a port write) this only sets
-	 * immediate_exit, which its loop clears before it looks. */
-	if (vm->nr_vcpus)
+	 * immediate_exit, which its loop clears before it looks.  Device
+	 * I/O and output threads get here too, and go on while vm_join()
+	 * runs: under park_lock, a kick either comes before the join
+	 * begins or not at all (a joined thread's ID is gone, and
+	 * vcpu_kick()'s check of the thread's state is no lock). */
+	pthread_mutex_lock(&vm->park_lock);
+	if (vm->nr_vcpus && !vm->joined)
 		vcpu_kick(vm->vcpu[0], 0);
+	pthread_mutex_unlock(&vm->park_lock);
 }
 
 void vm_eoi(struct vm *vm, uint8_t vector)
