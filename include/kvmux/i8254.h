@@ -17,9 +17,10 @@
  * thread watches (device_env.watch), armed for the next rising edge of
  * OUT0 while the guest has programmed one.  Edges the host was late for
  * are merged into one interrupt (no catch-up, unlike KVM's PIT), and
- * interrupts come at least I8254_MIN_IRQ_NS apart, as KVM keeps its
- * timers' periods (min_timer_period_us): whatever it programs, a guest
- * makes the owner thread wake at most 5000 times a second for it.
+ * interrupts are due at least I8254_MIN_IRQ_NS apart, as KVM keeps its
+ * timers' periods (min_timer_period_us; after a late wake-up two may be
+ * raised closer together, never more): whatever it programs, a guest
+ * makes the owner thread wake about 5000 times a second at most.
  *
  * Not modelled: the load pulse (a count is loaded as its last byte is
  * written); a new count in modes 2 and 3 takes effect at once, not at the
