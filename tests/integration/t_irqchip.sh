@@ -51,9 +51,9 @@ check "--pit kvm: KVM's PIT and its speaker port, no i8254 of kvmux's" \
 	'! err_has "i8254"'
 
 # A guest that takes its interrupts through the 8259s (pic.elf: the PIT
-# on IRQ 0, masking, the UART on IRQ 4; virtio_pic.elf: virtio-blk's
-# irqfd, which only KVM's PICs see in the kernel: kvmux pulses its own
-# as the device writes it): KVM's PICs, or kvmux's, which the boot vCPU
+# on IRQ 0, masking, the UART on IRQ 4; virtio_irq.elf via=pic:
+# virtio-blk's irqfd, which only KVM's PICs see in the kernel: kvmux
+# pulses its own as the device writes it): KVM's PICs, or kvmux's, which the boot vCPU
 # takes as external interrupts (KVM_INTERRUPT).
 for a in "" "--irqchip kernel" "--irqchip kernel --pit kvm"; do
 	# shellcheck disable=SC2086 # a: options, split on purpose
@@ -64,11 +64,11 @@ for a in "" "--irqchip kernel" "--irqchip kernel --pit kvm"; do
 done
 for a in "" "--irqchip kernel"; do
 	# shellcheck disable=SC2086 # a: options, split on purpose
-	kvmux_run run --kernel "$FIRMWARE/virtio_pic.elf" $a \
-		--disk "path=$WORK/irq.img" --timeout 60
-	check "virtio_pic (${a:-defaults}): 8 completions through the 8259s" \
+	kvmux_run run --kernel "$FIRMWARE/virtio_irq.elf" $a \
+		--cmdline via=pic --disk "path=$WORK/irq.img" --timeout 60
+	check "virtio_irq via=pic (${a:-defaults}): 8 completions through the 8259s" \
 		all_of 'status_is 0' \
-		'out_has "virtio_pic: 8 completions by interrupt (gsi 5)"'
+		'out_has "virtio_irq: 8 completions by interrupt (gsi 5, pic)"'
 done
 
 kvmux_run run --kernel "$FIRMWARE/hello.elf" --irqchip split --pit kvm
