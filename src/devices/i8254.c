@@ -113,14 +113,14 @@ static bool out_at(const struct i8254_channel *ch, uint64_t d)
 {
 	uint32_t n = ch->initial;
 
+	/* Mode 0 sets OUT low at the control word, the others high. */
 	if (!ch->loaded)
-		return ch->mode !=
-		       0; /* mode 0 sets OUT low at the control word */
+		return ch->mode != 0;
 	switch (ch->mode) {
 	case 0:
 		return d >= n;
-	case 1:
-		return !ch->running && !ch->held_ticks ? true : d >= n;
+	case 1: /* high until triggered */
+		return (!ch->running && !ch->held_ticks) || d >= n;
 	case 2:
 		return !ch->running || d % n != n - 1;
 	case 3:
@@ -347,14 +347,19 @@ uint8_t i8254_read(struct i8254 *pit, unsigned int off, uint64_t now_ns)
 	return read_count(&pit->ch[off], now_ns);
 }
 
+/* Has channel 0's next edge to raise IRQ 0 for come by now_ns? */
+static bool edge_due(const struct i8254_channel *ch, uint64_t now_ns)
+{
+	return ch->irq_tick && ch->running &&
+	       elapsed(ch, now_ns) >= ch->irq_tick;
+}
+
 /* Before channel 0 is programmed again: an edge of OUT0 that has come
  * and was not yet taken still raises IRQ 0 (the interrupt controller
  * latched it). */
 static void keep_due_edge(struct i8254 *pit, uint64_t now_ns)
 {
-	struct i8254_channel *ch = &pit->ch[0];
-
-	if (ch->irq_tick && ch->running && elapsed(ch, now_ns) >= ch->irq_tick)
+	if (edge_due(&pit->ch[0], now_ns))
 		pit->irq_pending = true;
 }
 
@@ -408,18 +413,15 @@ uint64_t i8254_next_irq_ns(const struct i8254 *pit)
 	return edge > allowed ? edge : allowed;
 }
 
-/* Has channel 0's next edge come by now_ns?  *edge_ns: when it came.
+/* Take channel 0's next edge if it came by now_ns; *edge_ns: when it came.
  * Then the one after now_ns is next (one edge per count written in modes
  * 0, 1, 4 and 5). */
 static bool take_edge(struct i8254_channel *ch, uint64_t now_ns,
 		      uint64_t *edge_ns)
 {
-	uint64_t d;
+	uint64_t d = elapsed(ch, now_ns);
 
-	if (!ch->irq_tick || !ch->running)
-		return false;
-	d = elapsed(ch, now_ns);
-	if (d < ch->irq_tick)
+	if (!edge_due(ch, now_ns))
 		return false;
 	*edge_ns = ch->base_ns + ns_of_ticks(ch->irq_tick);
 	if (ch->mode == 2 || ch->mode == 3)

@@ -334,12 +334,19 @@ struct i8259_dev {
 	struct device_env env;
 	pthread_mutex_t lock;
 	struct i8259 pic;
+	/* INT's level, written under the lock after each change and read
+	 * without it (atomic): the boot vCPU looks before every entry. */
+	bool output;
 };
 
-/* After a change, with the lock held: was INT low before and high now? */
-static bool int_rose(struct i8259_dev *dev, bool before)
+/* With the lock held, after a change: publish INT's level; did it rise? */
+static bool publish_output(struct i8259_dev *dev)
 {
-	return !before && i8259_intr(&dev->pic);
+	bool level = i8259_intr(&dev->pic);
+	bool was = __atomic_load_n(&dev->output, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&dev->output, level, __ATOMIC_RELEASE);
+	return level && !was;
 }
 
 /* Outside the lock: the boot vCPU takes the new interrupt. */
@@ -352,14 +359,13 @@ static void tell_cpu(struct i8259_dev *dev, bool rose)
 static int set_line(void *opaque, unsigned int gsi, bool level)
 {
 	struct i8259_dev *dev = opaque;
-	bool before, rose;
+	bool rose;
 
 	if (gsi >= I8259_NR_IRQS)
 		return 0; /* an IOAPIC pin only */
 	pthread_mutex_lock(&dev->lock);
-	before = i8259_intr(&dev->pic);
 	i8259_set_irq(&dev->pic, gsi, level);
-	rose = int_rose(dev, before);
+	rose = publish_output(dev);
 	pthread_mutex_unlock(&dev->lock);
 	tell_cpu(dev, rose);
 	return 0;
@@ -368,14 +374,12 @@ static int set_line(void *opaque, unsigned int gsi, bool level)
 static bool intr(void *opaque)
 {
 	struct i8259_dev *dev = opaque;
-	bool level;
 
-	pthread_mutex_lock(&dev->lock);
-	level = i8259_intr(&dev->pic);
-	pthread_mutex_unlock(&dev->lock);
-	return level;
+	return __atomic_load_n(&dev->output, __ATOMIC_ACQUIRE);
 }
 
+/* On the boot vCPU's thread, which looks at INT again afterwards: no
+ * kick for a rise. */
 static uint8_t inta(void *opaque)
 {
 	struct i8259_dev *dev = opaque;
@@ -383,6 +387,7 @@ static uint8_t inta(void *opaque)
 
 	pthread_mutex_lock(&dev->lock);
 	vector = i8259_inta(&dev->pic);
+	publish_output(dev);
 	pthread_mutex_unlock(&dev->lock);
 	return vector;
 }
@@ -397,13 +402,12 @@ static void port_read(void *opaque, uint64_t off, void *buf, unsigned int len)
 {
 	const struct i8259_port *p = opaque;
 	struct i8259_dev *dev = p->dev;
-	bool before, rose;
+	bool rose;
 
 	memset(buf, 0xff, len);
 	pthread_mutex_lock(&dev->lock);
-	before = i8259_intr(&dev->pic);
 	*(uint8_t *)buf = i8259_read(&dev->pic, p->chip, off);
-	rose = int_rose(dev, before); /* a poll may unblock the slave */
+	rose = publish_output(dev); /* a poll may unblock the slave */
 	pthread_mutex_unlock(&dev->lock);
 	tell_cpu(dev, rose);
 }
@@ -413,12 +417,11 @@ static void port_write(void *opaque, uint64_t off, const void *buf,
 {
 	const struct i8259_port *p = opaque;
 	struct i8259_dev *dev = p->dev;
-	bool before, rose;
+	bool rose;
 
 	pthread_mutex_lock(&dev->lock);
-	before = i8259_intr(&dev->pic);
 	i8259_write(&dev->pic, p->chip, off, *(const uint8_t *)buf);
-	rose = int_rose(dev, before);
+	rose = publish_output(dev);
 	pthread_mutex_unlock(&dev->lock);
 	tell_cpu(dev, rose);
 }
