@@ -718,6 +718,8 @@ static int start(struct runner *r)
 	if (r->group && attach_sched(r) < 0)
 		return -1;
 	if (test_start_fails() < 0 || host_drop_privileges(&r->user) < 0 ||
+	    diag_attach(&r->loop) < 0 ||
+	    console_outputs_attach(r->outputs, &r->loop) < 0 ||
 	    seccomp_install_base() < 0)
 		return -1;
 	for (k = 0; k < r->nr_vms; k++) {

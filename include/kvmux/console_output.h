@@ -96,6 +96,16 @@ int console_file_name(const char *tmpl, const char *vm_name, char **path);
  */
 int console_outputs_truncate(struct console_outputs *set);
 
+/*
+ * Let loop (the run's, on the thread that will call
+ * console_outputs_finish()) serve the destinations whose streams write
+ * at once (out_stream_attach()), once console_outputs_wait() has put
+ * each FIFO in its place.  Returns 0, or -1 with err_set().
+ */
+struct event_loop;
+int console_outputs_attach(struct console_outputs *set,
+			   struct event_loop *loop);
+
 /* The stream of destination i (NULL: nowhere) and how many VMs use it. */
 struct out_stream *console_outputs_stream(struct console_outputs *set, int i);
 unsigned int console_outputs_users(struct console_outputs *set, int i);

@@ -49,9 +49,14 @@ struct out_stream;
 void diag_follow_console(struct out_stream *s);
 void diag_unfollow_console(struct out_stream *s);
 
-/* From now on, messages are buffered for stderr's own thread.  Returns 0,
- * or -1 with err_set() (messages then stay direct). */
+/* From now on, messages go through an out_stream on stderr, which never
+ * blocks (kvmux/out_stream.h).  Returns 0, or -1 with err_set()
+ * (messages then stay plain write(2) calls). */
 int diag_start(void);
+
+/* Let loop serve stderr's stream (out_stream_attach()), on its thread. */
+struct event_loop;
+int diag_attach(struct event_loop *loop);
 
 /*
  * Give the buffered messages until deadline_ns (CLOCK_MONOTONIC), or

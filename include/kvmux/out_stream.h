@@ -6,19 +6,30 @@
  *
  * Writers append to a bounded buffer and never block: what does not fit
  * is refused, and the writer is told when there is room again (that is
- * the back-pressure a console device passes on to its guest).  A thread
- * of the stream's own does the write(2) calls and is the only thread that
- * may block on the descriptor; nothing ever waits for it without a bound.
- * A descriptor the parent left non-blocking is polled, not given up on.
+ * the back-pressure a console device passes on to its guest).  Nothing
+ * ever waits for the descriptor without a bound.  A stream is one of two
+ * kinds, chosen by its descriptor when it is made:
  *
- * The thread writes whole lines: a partial line waits up to 5 ms for its
- * "\n" (or for 4 KiB to gather, or for a drain or close), so a guest that
- * hands its console over a byte at a time costs a write(2) and two
- * wake-ups per line, not per byte.
- *
- * Why a thread and not O_NONBLOCK: the flag belongs to the open file
- * description, which kvmux shares with its parent (the shell's terminal,
- * a CI runner's pipe); setting it would change their descriptor too.
+ *  - direct (a pipe or FIFO, a terminal, /dev/null): the writer's own
+ *    thread writes what it adds at once, with a descriptor that never
+ *    blocks.  Not fd's O_NONBLOCK, which belongs to the open file
+ *    description kvmux shares with its parent (the shell's terminal, a
+ *    CI runner's pipe): a description of the stream's own on the same
+ *    pipe or terminal, opened again through /proc/self/fd (a descriptor
+ *    the parent left non-blocking, and /dev/null, are used as they are).
+ *    When the reader falls behind, the rest waits in the buffer for the
+ *    owner's event loop (out_stream_attach()), which waits for room,
+ *    writes it, calls the room waiters and reports errors: a writer may
+ *    hold locks those callbacks take.  No thread: a run that prints a
+ *    few lines costs no thread start, filter, wake-up or exit.
+ *  - threaded (a regular file, a socket, any other device, or no /proc):
+ *    a thread of the stream's own does the write(2) calls and is the only
+ *    thread that may block on the descriptor (a file system that does not
+ *    answer).  It writes whole lines: a partial line waits up to 5 ms for
+ *    its "\n" (or for 4 KiB to gather, or for a drain or close), so a
+ *    guest that hands its console over a byte at a time costs a write(2)
+ *    and two wake-ups per line, not per byte.  A descriptor the parent
+ *    left non-blocking is polled, not given up on.
  *
  * Errors: the reader going away (EPIPE) and any other write error are
  * reported once each through callbacks, for the owner to say what they
@@ -35,7 +46,8 @@ struct out_stream;
 
 #define OUT_STREAM_CAPACITY (64 * 1024) /* bytes buffered per stream */
 
-/* Called without any lock of the stream held, on the stream's thread. */
+/* Called without any lock of the stream held, on the stream's thread
+ * (direct: the thread of the loop it is attached to, or of a drain). */
 typedef void (*out_stream_fn)(void *opaque);
 
 /* What the owner hears, at most once each; either may be NULL. */
@@ -50,6 +62,16 @@ struct out_stream_events {
  */
 struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 				     void *opaque);
+
+/*
+ * Let loop (the owner's, run by one thread) serve a direct stream: wait
+ * for room when its reader is behind, write the rest, call the room
+ * waiters and the events.  Until then (and for a stream never attached)
+ * that waits for out_stream_drain().  Nothing for a threaded stream.
+ * Returns 0, or -1 with err_set().  out_stream_close() detaches it.
+ */
+struct event_loop;
+int out_stream_attach(struct out_stream *s, struct event_loop *loop);
 
 /*
  * Append up to len bytes; never blocks.  With whole, all of them or none
@@ -85,13 +107,17 @@ void out_stream_flush(struct out_stream *s);
  * spent waiting on its descriptor without writing anything (a reader
  * that does not read).  Time the thread spends writing, or waiting for a
  * CPU, does not count, up to OUT_STREAM_STARVED_NS past the grace: a busy
- * host delays output, only a reader can make it undeliverable.  Returns
- * the bytes still buffered.
+ * host delays output, only a reader can make it undeliverable.  A
+ * direct stream is written by the caller itself, waiting for room up to
+ * the grace; it also calls the room waiters and reports errors, as its
+ * loop would.  Returns the bytes still buffered.
  */
 size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd);
 
 /*
- * Stop the thread and free the stream.  A thread still blocked in
+ * Free the stream, after calling its room waiters; a direct stream
+ * leaves its loop (which may have been freed already).  A threaded
+ * stream's thread is stopped first.  A thread still blocked in
  * write(2) (a reader that never reads) is not waited for: it and its
  * stream are left to the process's exit.  To a regular file it is, for
  * up to THREAD_JOIN_TIMEOUT_NS (5 s; kvmux/thread.h): such a write

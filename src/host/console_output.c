@@ -294,7 +294,9 @@ static int check_truncatable(int fd, const char *path)
 }
 
 /*
- * Open a console file; the descriptor is blocking (its thread waits).
+ * Open a console file, non-blocking: a FIFO or a terminal is a direct
+ * stream's (kvmux/out_stream.h), which must never block; a regular file
+ * ignores the flag, and another device's stream thread polls.
  * Never truncated here: console_outputs_truncate() does that once the
  * VMs are about to start, so that a run that fails before leaves the
  * last run's file as it was.  O_APPEND always: another writer of the
@@ -332,8 +334,6 @@ static int open_file(struct dest *d, const char *path, int *status)
 			return -1;
 		}
 	}
-	if (fd >= 0)
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	return fd;
 }
 
@@ -533,8 +533,8 @@ int console_outputs_wait(struct console_outputs *set, int i, int signal_fd,
 	fd = open_fifo(set, d->name, signal_fd, status);
 	if (fd < 0)
 		return -1;
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	/* Onto the stand-in's number: the stream writes there already. */
+	/* Onto the stand-in's number: the stream writes there already (as
+	 * a direct stream: /dev/null's; the FIFO stays non-blocking). */
 	if (dup3(fd, d->fd, O_CLOEXEC) < 0) {
 		*status = EXIT_HOST_FAILURE;
 		err_set_errno("console output %s", d->name);
@@ -570,6 +570,18 @@ struct out_stream *console_outputs_stream(struct console_outputs *set, int i)
 unsigned int console_outputs_users(struct console_outputs *set, int i)
 {
 	return set->dest[i]->users;
+}
+
+int console_outputs_attach(struct console_outputs *set,
+			   struct event_loop *loop)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->nr; i++)
+		if (set->dest[i]->stream &&
+		    out_stream_attach(set->dest[i]->stream, loop) < 0)
+			return -1;
+	return 0;
 }
 
 void console_outputs_finish(struct console_outputs *set, uint64_t deadline_ns,

@@ -181,6 +181,13 @@ int diag_start(void)
 	return 0;
 }
 
+int diag_attach(struct event_loop *loop)
+{
+	struct out_stream *s = __atomic_load_n(&stream, __ATOMIC_ACQUIRE);
+
+	return s ? out_stream_attach(s, loop) : 0;
+}
+
 uint64_t diag_stop(uint64_t deadline_ns, int fd)
 {
 	struct out_stream *s =

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * out_stream.c - a bounded buffer in front of a host descriptor, drained
- * by a thread of its own (kvmux/out_stream.h).
+ * out_stream.c - a bounded buffer in front of a host descriptor
+ * (kvmux/out_stream.h), written at once without blocking where the
+ * descriptor allows it, else drained by a thread of its own.
  *
- * The buffer is a ring.  Only the stream's thread calls write(2), and it
- * does so without the lock, so writers never wait for the descriptor.
+ * The buffer is a ring.  A direct stream writes it under the lock with a
+ * descriptor that never blocks, from whichever thread wrote to it; when
+ * the reader falls behind (EAGAIN), the owner's event loop waits for
+ * room and writes the rest.  A threaded stream's thread is the only one
+ * that calls write(2), and it does so without the lock, so writers never
+ * wait for the descriptor.
  */
 #include <errno.h>
 #include <poll.h>
@@ -12,18 +17,24 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "kvmux/error.h"
+#include "kvmux/event_loop.h"
 #include "kvmux/out_stream.h"
 #include "kvmux/thread.h"
 
 /* How often a drain looks at a buffer that is not emptied (to tell a
  * stuck reader from a busy host); an emptied one wakes it at once. */
 #define DRAIN_POLL_MS 10
+#define DRAIN_POLL_MAX_MS 1000 /* a direct drain looks again at least so */
 
 /*
  * A partial line waits up to LINE_WAIT_NS for its end (or for
@@ -45,9 +56,23 @@ struct out_stream {
 	bool regular_file; /* looked at when made: later the filter forbids */
 	const struct out_stream_events *ev;
 	void *opaque;
-	int wake_fd; /* eventfd: interrupts a poll for POLLOUT at close */
+	/* Threaded: interrupts a poll for POLLOUT at close.  Direct: the
+	 * owner's loop has something to do (kick()). */
+	int wake_fd; /* eventfd */
 	int drained_fd; /* eventfd: the buffer emptied while a drain waited */
 	pthread_t thread;
+
+	/* A direct stream (no thread): what it writes to, fd or a
+	 * non-blocking descriptor of its own on the same pipe or terminal
+	 * (then closed with the stream). */
+	bool direct;
+	int direct_fd;
+	bool own_direct_fd;
+	struct event_loop *loop; /* out_stream_attach()'s, or NULL */
+	bool backlogged; /* direct_fd said EAGAIN: the loop waits for room */
+	bool polling; /* direct_fd is in the loop (EPOLLONESHOT) */
+	bool kicked; /* wake_fd has a count the loop has not read yet */
+	int pending_err; /* a write error the loop is yet to report */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* data to write, or stop */
@@ -141,13 +166,19 @@ static void wake_waiters(struct out_stream *s)
 }
 
 /* Under the lock: the descriptor failed; drop what is buffered. */
-static void break_stream(struct out_stream *s, int err)
+static void mark_broken(struct out_stream *s)
 {
-	bool gone = err == EPIPE;
-
 	s->broken = true;
 	s->lost += s->len;
 	s->len = 0;
+}
+
+/* Under the lock: tell the owner what err (EPIPE: the reader went away)
+ * means, without the lock. */
+static void report_error(struct out_stream *s, int err)
+{
+	bool gone = err == EPIPE;
+
 	if (s->stop)
 		return; /* closed: the owner may be gone */
 	/* Calling, as for waiters: a close meanwhile joins the thread
@@ -160,6 +191,20 @@ static void break_stream(struct out_stream *s, int err)
 		s->ev->failed(s->opaque, err);
 	pthread_mutex_lock(&s->lock);
 	s->calling = false;
+}
+
+static void break_stream(struct out_stream *s, int err)
+{
+	mark_broken(s);
+	report_error(s, err);
+}
+
+/* Under the lock: done bytes of the ring were written. */
+static void advance(struct out_stream *s, size_t done)
+{
+	s->head = (s->head + done) % OUT_STREAM_CAPACITY;
+	s->len -= done;
+	s->complete = s->complete > done ? s->complete - done : 0;
 }
 
 /* Under the lock: whole lines only, while a partial one may still end. */
@@ -184,14 +229,10 @@ static void write_chunk(struct out_stream *s)
 	s->writing = false;
 	if (s->stop)
 		pthread_cond_broadcast(&s->wrote);
-	if (done < 0) {
+	if (done < 0)
 		break_stream(s, errno);
-	} else if (done > 0) {
-		s->head = (s->head + done) % OUT_STREAM_CAPACITY;
-		s->len -= done;
-		s->complete =
-			s->complete > (size_t)done ? s->complete - done : 0;
-	}
+	else if (done > 0)
+		advance(s, done);
 	/* The waiters first: once drained, the owner may free what they
 	 * use. */
 	wake_waiters(s);
@@ -229,10 +270,14 @@ static void *writer_thread(void *arg)
 	thread_enter(THREAD_OUTPUT);
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		while (!s->len && !s->stop)
+		while (!s->len && !s->stop && !s->nr_waiters)
 			pthread_cond_wait(&s->cond, &s->lock);
 		if (s->stop)
 			break;
+		if (!s->len) {
+			wake_waiters(s); /* registered after the last write */
+			continue;
+		}
 		if (!worth_writing(s))
 			wait_for_line(s);
 		if (s->stop)
@@ -241,6 +286,161 @@ static void *writer_thread(void *arg)
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
+}
+
+/*
+ * Direct streams.  Writers write what they add at once, under the lock:
+ * direct_fd never blocks.  What the reader cannot take yet waits in the
+ * ring for the owner's event loop (out_stream_attach()), which watches
+ * direct_fd for room, writes the rest and calls the room waiters; so
+ * does it report write errors.  Writers only kick it: they may hold
+ * their device's locks, which a waiter or the owner's callback takes.
+ */
+
+/* Under the lock: have the loop look at the stream (a write(2) to an
+ * eventfd, which never blocks). */
+static void kick(struct out_stream *s)
+{
+	uint64_t one = 1;
+
+	if (s->kicked)
+		return;
+	s->kicked = true;
+	if (write(s->wake_fd, &one, sizeof(one)) < 0)
+		s->kicked = false; /* cannot fail: a fresh count */
+}
+
+/* Under the lock: write what is buffered without blocking, until the
+ * reader is behind (backlogged) or all is out.  Returns whether any of
+ * it went. */
+static bool pump(struct out_stream *s)
+{
+	bool wrote = false;
+
+	s->backlogged = false;
+	while (s->len && !s->broken) {
+		size_t n = s->len;
+		ssize_t done;
+
+		if (n > OUT_STREAM_CAPACITY - s->head)
+			n = OUT_STREAM_CAPACITY - s->head;
+		done = write(s->direct_fd, s->buf + s->head, n);
+		if (done > 0) {
+			advance(s, done);
+			wrote = true;
+		} else if (done == 0 || errno == EAGAIN) {
+			s->backlogged = true;
+			break;
+		} else if (errno != EINTR) {
+			mark_broken(s);
+			s->pending_err = errno;
+		}
+	}
+	return wrote;
+}
+
+static void on_loop_event(void *opaque, int fd, uint32_t events);
+
+/* Under the lock, on the loop's thread: be called when direct_fd has
+ * room (once: EPOLLONESHOT, so a reader that went away while nothing
+ * waits cannot make the loop spin on EPOLLERR). */
+static void watch_room(struct out_stream *s)
+{
+	uint32_t events = EPOLLOUT | EPOLLONESHOT;
+	int rc;
+
+	if (s->polling)
+		rc = event_loop_modify(s->loop, s->direct_fd, events);
+	else
+		rc = event_loop_add(s->loop, s->direct_fd, events,
+				    on_loop_event, s);
+	if (!rc) {
+		s->polling = true;
+		return;
+	}
+	mark_broken(s); /* no way to wait: a write error */
+	s->pending_err = errno ? errno : EIO;
+}
+
+/* Under the lock, on the owner's thread (its loop, or a drain): write
+ * what waits, call the room waiters and report an error.  Returns
+ * whether anything is left to write. */
+static bool serve(struct out_stream *s)
+{
+	int err;
+
+	pump(s);
+	if (s->nr_waiters && s->len < OUT_STREAM_CAPACITY)
+		wake_waiters(s);
+	err = s->pending_err;
+	s->pending_err = 0;
+	if (err)
+		report_error(s, err);
+	return s->len;
+}
+
+/* The loop: a kick (wake_fd) or room on direct_fd. */
+static void on_loop_event(void *opaque, int fd, uint32_t events)
+{
+	struct out_stream *s = opaque;
+
+	pthread_mutex_lock(&s->lock);
+	if (fd == s->wake_fd) {
+		event_fd_drain(fd);
+		s->kicked = false;
+	}
+	if (serve(s) && s->backlogged && !s->stop)
+		watch_room(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int out_stream_attach(struct out_stream *s, struct event_loop *loop)
+{
+	if (!s->direct)
+		return 0;
+	/* A kick before this left a count: the loop sees it at once. */
+	if (event_loop_add(loop, s->wake_fd, EPOLLIN, on_loop_event, s) < 0)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	s->loop = loop;
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+/*
+ * A descriptor on fd's file that a write(2) never blocks on, or -1 (a
+ * regular file, a socket, another device: a thread writes those).  Not
+ * fd's own O_NONBLOCK, which belongs to the open file description kvmux
+ * shares with its parent: a description of its own on the same pipe or
+ * terminal (*own), opened again through /proc.  /dev/null and a
+ * descriptor the parent left non-blocking are written as they are.
+ */
+static int nonblocking_fd(int fd, bool *own)
+{
+	int flags = fcntl(fd, F_GETFL), twin;
+	struct stat st, twin_st;
+	char path[32];
+
+	*own = false;
+	if (flags < 0 || fstat(fd, &st) < 0)
+		return -1;
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
+		return fd; /* /dev/null */
+	if (!S_ISFIFO(st.st_mode) && !isatty(fd))
+		return -1;
+	if (flags & O_NONBLOCK)
+		return fd;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	twin = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (twin < 0)
+		return -1; /* no /proc, a FIFO without a reader, TIOCEXCL */
+	if (fstat(twin, &twin_st) < 0 || twin_st.st_dev != st.st_dev ||
+	    twin_st.st_ino != st.st_ino) {
+		close(twin);
+		return -1;
+	}
+	*own = true;
+	return twin;
 }
 
 struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
@@ -276,6 +476,10 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 		err_host("out of memory");
 		goto fail;
 	}
+	s->direct_fd = nonblocking_fd(fd, &s->own_direct_fd);
+	s->direct = s->direct_fd >= 0;
+	if (s->direct)
+		return s;
 	rc = pthread_create(&s->thread, NULL, writer_thread, s);
 	if (rc) {
 		errno = rc;
@@ -332,10 +536,16 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 	if (nl)
 		s->complete = s->len + (nl - (const char *)buf) + 1;
 	s->len += len;
-	/* The thread waits for data, or for a line that now ended. */
-	if (len &&
-	    (was_empty || (s->awaiting_line && !had_line && worth_writing(s))))
+	if (s->direct) {
+		if (!s->backlogged)
+			pump(s);
+		if (s->backlogged || s->pending_err)
+			kick(s);
+	} else if (len && (was_empty || (s->awaiting_line && !had_line &&
+					 worth_writing(s)))) {
+		/* The thread waits for data, or for a line that now ended. */
 		pthread_cond_signal(&s->cond);
+	}
 	pthread_mutex_unlock(&s->lock);
 	return len;
 }
@@ -349,10 +559,17 @@ int out_stream_wait_room(struct out_stream *s, out_stream_fn fn, void *opaque)
 	for (i = 0; i < s->nr_waiters; i++)
 		if (s->waiter[i].opaque == opaque)
 			goto out;
-	if (s->nr_waiters == OUT_STREAM_WAITERS)
+	if (s->nr_waiters == OUT_STREAM_WAITERS) {
 		rc = err_host("too many writers wait for one output");
-	else
-		s->waiter[s->nr_waiters++] = (struct waiter){ fn, opaque };
+		goto out;
+	}
+	s->waiter[s->nr_waiters++] = (struct waiter){ fn, opaque };
+	/* Emptied since the caller was refused: nothing more would be
+	 * written to call it, so the stream's thread or loop calls it now. */
+	if (!s->len && s->direct)
+		kick(s);
+	else if (!s->len)
+		pthread_cond_signal(&s->cond);
 out:
 	pthread_mutex_unlock(&s->lock);
 	return rc;
@@ -374,6 +591,44 @@ void out_stream_flush(struct out_stream *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* ns as a poll(2) timeout: rounded up, at most DRAIN_POLL_MAX_MS. */
+static int poll_ms(uint64_t ns)
+{
+	uint64_t ms = (ns + 999999) / 1000000;
+
+	return ms < DRAIN_POLL_MAX_MS ? (int)ms : DRAIN_POLL_MAX_MS;
+}
+
+/*
+ * A direct stream's drain, on the owner's thread: write, and wait for
+ * room only as long as the grace lasts (time spent waiting for a reader
+ * that does not read; no thread to wait for).
+ */
+static size_t drain_direct(struct out_stream *s, uint64_t deadline_ns, int fd)
+{
+	uint64_t now = out_stream_now_ns(), waited = 0;
+	uint64_t grace = deadline_ns > now ? deadline_ns - now : 0;
+
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+					 { .fd = s->direct_fd,
+					   .events = POLLOUT } };
+		size_t left;
+		int ready;
+
+		pthread_mutex_lock(&s->lock);
+		left = serve(s);
+		pthread_mutex_unlock(&s->lock);
+		if (!left || waited >= grace)
+			return left;
+		now = out_stream_now_ns();
+		ready = poll(pfd, 2, poll_ms(grace - waited));
+		waited += out_stream_now_ns() - now;
+		if (ready > 0 && pfd[0].revents)
+			return left;
+	}
+}
+
 size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 {
 	uint64_t now = out_stream_now_ns(), last = now, waited = 0, count;
@@ -381,6 +636,8 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 	uint64_t end = now + grace + OUT_STREAM_STARVED_NS;
 	size_t left = SIZE_MAX;
 
+	if (s->direct)
+		return drain_direct(s, deadline_ns, fd);
 	out_stream_flush(s);
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
@@ -472,6 +729,39 @@ static bool wait_for_file_write(struct out_stream *s)
 	return s->writing;
 }
 
+/* Free what both kinds of stream have. */
+static void free_stream(struct out_stream *s)
+{
+	close(s->wake_fd);
+	close(s->drained_fd);
+	pthread_cond_destroy(&s->cond);
+	pthread_cond_destroy(&s->wrote);
+	pthread_mutex_destroy(&s->lock);
+	free(s->buf);
+	free(s);
+}
+
+/* A direct stream: its loop forgets it; it has no thread to wait for. */
+static uint64_t close_direct(struct out_stream *s)
+{
+	uint64_t undelivered;
+
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	wake_waiters(s);
+	undelivered = s->len + s->lost;
+	pthread_mutex_unlock(&s->lock);
+	if (s->loop) {
+		event_loop_remove(s->loop, s->wake_fd);
+		if (s->polling)
+			event_loop_remove(s->loop, s->direct_fd);
+	}
+	if (s->own_direct_fd)
+		close(s->direct_fd);
+	free_stream(s);
+	return undelivered;
+}
+
 uint64_t out_stream_close(struct out_stream *s)
 {
 	uint64_t one = 1, undelivered;
@@ -479,6 +769,8 @@ uint64_t out_stream_close(struct out_stream *s)
 
 	if (!s)
 		return 0;
+	if (s->direct)
+		return close_direct(s);
 	pthread_mutex_lock(&s->lock);
 	s->stop = true;
 	busy = wait_for_file_write(s);
@@ -504,12 +796,6 @@ uint64_t out_stream_close(struct out_stream *s)
 	pthread_join(s->thread, NULL);
 	write_rest_to_file(s);
 	undelivered = s->len + s->lost;
-	close(s->wake_fd);
-	close(s->drained_fd);
-	pthread_cond_destroy(&s->cond);
-	pthread_cond_destroy(&s->wrote);
-	pthread_mutex_destroy(&s->lock);
-	free(s->buf);
-	free(s);
+	free_stream(s);
 	return undelivered;
 }

@@ -5,15 +5,17 @@
  * side the test can make full on purpose to see back-pressure.
  *
  * The sink is the real one (kvmux/console_sink.h, pass-through) over a
- * real out_stream writing into a pipe.  "Full" is made without timing:
- * while the stream is idle the test fills the pipe itself, so the
- * stream's thread then blocks in write(2) and its buffer fills up and
- * stays full until the test starts its reader.  The filler bytes are
+ * real out_stream writing into a pipe: a direct stream, served by an
+ * event loop on a thread of its own (loop_thread.h), as kvmux's main
+ * thread serves stdout's.  "Full" is made without timing: while the
+ * stream is idle the test fills the pipe itself, so the stream's writes
+ * then fail with EAGAIN and its buffer fills up and stays full until the
+ * test starts its reader.  The filler bytes are
  * TC_FILLER, which devices under test never write, and the reader drops
  * them: out[] holds exactly what the device wrote, in order.
  *
  * Order of teardown: stop the device's threads, tc_finish() (the stream's
- * thread may call the device until then), destroy the device, tc_free().
+ * loop may call the device until then), destroy the device, tc_free().
  */
 #ifndef KVMUX_TESTS_CONSOLE_TEST_UTIL_H
 #define KVMUX_TESTS_CONSOLE_TEST_UTIL_H
@@ -29,6 +31,7 @@
 #include "kvmux/console_sink.h"
 #include "kvmux/out_stream.h"
 #include "kvmux/thread.h"
+#include "loop_thread.h"
 
 #define TC_FILLER 0
 #define TC_OUT_MAX (64 * 1024)
@@ -37,6 +40,7 @@
 
 struct test_console {
 	int pipe[2];
+	struct loop_thread lt; /* serves the stream */
 	struct out_stream *stream;
 	struct console_sink *sink;
 	pthread_t reader;
@@ -51,8 +55,11 @@ static inline int tc_init(struct test_console *tc)
 	memset(tc, 0, sizeof(*tc));
 	if (pipe2(tc->pipe, O_CLOEXEC) < 0)
 		return -1;
+	if (lt_init(&tc->lt) < 0)
+		return -1;
 	tc->stream = out_stream_create(tc->pipe[1], NULL, NULL);
-	if (!tc->stream)
+	if (!tc->stream || out_stream_attach(tc->stream, &tc->lt.loop) < 0 ||
+	    lt_start(&tc->lt) < 0)
 		return -1;
 	tc->sink = console_sink_create(tc->stream, NULL);
 	return tc->sink ? 0 : -1;
@@ -85,7 +92,7 @@ static inline int tc_make_full(struct test_console *tc)
 
 	if (out_stream_drain(tc->stream, thread_now_ns() + TC_DRAIN_NS, -1))
 		return -1;
-	/* The stream's thread waits for data, away from the descriptor. */
+	/* The stream waits for data, away from the descriptor. */
 	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
 		return -1;
 	while (write(fd, filler, sizeof(filler)) > 0)
@@ -125,6 +132,7 @@ static inline uint64_t tc_finish(struct test_console *tc)
 		return 0;
 	if (tc_read_on(tc) < 0)
 		return UINT64_MAX;
+	lt_stop(&tc->lt); /* the drain writes the rest itself */
 	out_stream_drain(tc->stream, thread_now_ns() + TC_DRAIN_NS, -1);
 	undelivered = out_stream_close(tc->stream);
 	close(tc->pipe[1]);
@@ -138,6 +146,7 @@ static inline void tc_free(struct test_console *tc)
 {
 	tc_finish(tc);
 	console_sink_destroy(tc->sink);
+	lt_free(&tc->lt);
 	close(tc->pipe[0]);
 }
 
