@@ -572,8 +572,7 @@ unsigned int console_outputs_users(struct console_outputs *set, int i)
 	return set->dest[i]->users;
 }
 
-int console_outputs_attach(struct console_outputs *set,
-			   struct event_loop *loop)
+int console_outputs_attach(struct console_outputs *set, struct event_loop *loop)
 {
 	unsigned int i;
 

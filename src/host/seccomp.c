@@ -128,19 +128,14 @@ static const struct rule vcpu_rules[] = {
 	END,
 };
 
-/* Wait for notifications, do the disk's I/O, complete through irqfds. */
+/* Wait for notifications, do the disk's I/O, complete through irqfds;
+ * virtio-console's output times a partial line on a stdout that is a
+ * pipe or a terminal (util/out_stream.c: timerfd_settime). */
 static const struct rule io_rules[] = {
-	ALLOW(epoll_wait),
-	ALLOW(epoll_pwait),
-	ALLOW(read),
-	ALLOW(pread64),
-	ALLOW(preadv),
-	ALLOW(pwrite64),
-	ALLOW(pwritev),
-	ALLOW(fallocate),
-	ALLOW(fdatasync),
-	ALLOW(close),
-	END,
+	ALLOW(epoll_wait), ALLOW(epoll_pwait),	   ALLOW(read),
+	ALLOW(pread64),	   ALLOW(preadv),	   ALLOW(pwrite64),
+	ALLOW(pwritev),	   ALLOW(fallocate),	   ALLOW(fdatasync),
+	ALLOW(close),	   ALLOW(timerfd_settime), END,
 };
 
 /* write(2) and wait for room; a console with room again may raise the

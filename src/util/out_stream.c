@@ -23,6 +23,7 @@
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +73,8 @@ struct out_stream {
 	bool backlogged; /* direct_fd said EAGAIN: the loop waits for room */
 	bool polling; /* direct_fd is in the loop (EPOLLONESHOT) */
 	bool kicked; /* wake_fd has a count the loop has not read yet */
+	int line_timer_fd; /* timerfd: a partial line's LINE_WAIT_NS */
+	bool line_timer_armed;
 	int pending_err; /* a write error the loop is yet to report */
 
 	pthread_mutex_t lock;
@@ -289,12 +292,16 @@ static void *writer_thread(void *arg)
 }
 
 /*
- * Direct streams.  Writers write what they add at once, under the lock:
- * direct_fd never blocks.  What the reader cannot take yet waits in the
- * ring for the owner's event loop (out_stream_attach()), which watches
- * direct_fd for room, writes the rest and calls the room waiters; so
- * does it report write errors.  Writers only kick it: they may hold
- * their device's locks, which a waiter or the owner's callback takes.
+ * Direct streams.  Writers write the whole lines they add at once, under
+ * the lock: direct_fd never blocks.  A partial line waits up to
+ * LINE_WAIT_NS on a timer they arm, as on a threaded stream's thread (a
+ * UART hands over a byte per exit: a write(2) per byte cost a chatty
+ * guest more than it saved).  What the reader cannot take yet waits in
+ * the ring for the owner's event loop (out_stream_attach()), which
+ * watches direct_fd for room and the timer, writes the rest and calls
+ * the room waiters; so does it report write errors.  Writers only kick
+ * it: they may hold their device's locks, which a waiter or the owner's
+ * callback takes.  A stream without a loop writes partial lines at once.
  */
 
 /* Under the lock: have the loop look at the stream (a write(2) to an
@@ -310,16 +317,16 @@ static void kick(struct out_stream *s)
 		s->kicked = false; /* cannot fail: a fresh count */
 }
 
-/* Under the lock: write what is buffered without blocking, until the
- * reader is behind (backlogged) or all is out.  Returns whether any of
- * it went. */
-static bool pump(struct out_stream *s)
+/* Under the lock: write what is buffered without blocking (all of it,
+ * or whole lines only), until the reader is behind (backlogged) or that
+ * is out.  Returns whether any of it went. */
+static bool pump(struct out_stream *s, bool all)
 {
 	bool wrote = false;
 
 	s->backlogged = false;
-	while (s->len && !s->broken) {
-		size_t n = s->len;
+	while (s->len && !s->broken && (all || worth_writing(s))) {
+		size_t n = all ? s->len : bytes_to_write(s);
 		ssize_t done;
 
 		if (n > OUT_STREAM_CAPACITY - s->head)
@@ -369,7 +376,7 @@ static bool serve(struct out_stream *s)
 {
 	int err;
 
-	pump(s);
+	pump(s, true);
 	if (s->nr_waiters && s->len < OUT_STREAM_CAPACITY)
 		wake_waiters(s);
 	err = s->pending_err;
@@ -379,7 +386,8 @@ static bool serve(struct out_stream *s)
 	return s->len;
 }
 
-/* The loop: a kick (wake_fd) or room on direct_fd. */
+/* The loop: a kick (wake_fd), a partial line's time (line_timer_fd)
+ * or room on direct_fd. */
 static void on_loop_event(void *opaque, int fd, uint32_t events)
 {
 	struct out_stream *s = opaque;
@@ -388,6 +396,9 @@ static void on_loop_event(void *opaque, int fd, uint32_t events)
 	if (fd == s->wake_fd) {
 		event_fd_drain(fd);
 		s->kicked = false;
+	} else if (fd == s->line_timer_fd) {
+		event_fd_drain(fd);
+		s->line_timer_armed = false;
 	}
 	if (serve(s) && s->backlogged && !s->stop)
 		watch_room(s);
@@ -399,7 +410,9 @@ int out_stream_attach(struct out_stream *s, struct event_loop *loop)
 	if (!s->direct)
 		return 0;
 	/* A kick before this left a count: the loop sees it at once. */
-	if (event_loop_add(loop, s->wake_fd, EPOLLIN, on_loop_event, s) < 0)
+	if (event_loop_add(loop, s->wake_fd, EPOLLIN, on_loop_event, s) < 0 ||
+	    event_loop_add(loop, s->line_timer_fd, EPOLLIN, on_loop_event, s) <
+		    0)
 		return -1;
 	pthread_mutex_lock(&s->lock);
 	s->loop = loop;
@@ -476,10 +489,17 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 		err_host("out of memory");
 		goto fail;
 	}
+	s->line_timer_fd = -1;
 	s->direct_fd = nonblocking_fd(fd, &s->own_direct_fd);
 	s->direct = s->direct_fd >= 0;
-	if (s->direct)
-		return s;
+	if (s->direct) {
+		s->line_timer_fd = timerfd_create(CLOCK_MONOTONIC,
+						  TFD_CLOEXEC | TFD_NONBLOCK);
+		if (s->line_timer_fd >= 0)
+			return s;
+		err_set_errno("timerfd_create");
+		goto fail;
+	}
 	rc = pthread_create(&s->thread, NULL, writer_thread, s);
 	if (rc) {
 		errno = rc;
@@ -488,6 +508,8 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 	}
 	return s;
 fail:
+	if (s->own_direct_fd)
+		close(s->direct_fd);
 	if (s->wake_fd >= 0)
 		close(s->wake_fd);
 	if (s->drained_fd >= 0)
@@ -495,6 +517,33 @@ fail:
 	free(s->buf);
 	free(s);
 	return NULL;
+}
+
+/* Under the lock: a partial line is written at the latest when the
+ * loop's timer fires (at once without a loop, or if it cannot be armed:
+ * timer_fd_set() is a timerfd_settime(2), which every thread that
+ * writes to a stream may make). */
+static void arm_line_timer(struct out_stream *s)
+{
+	if (s->line_timer_armed)
+		return;
+	if (s->loop &&
+	    timer_fd_set(s->line_timer_fd, LINE_WAIT_NS / 1000000, 0) == 0)
+		s->line_timer_armed = true;
+	else
+		pump(s, true);
+}
+
+/* Direct, under the lock: what was just added goes at once (whole
+ * lines), or waits for the loop. */
+static void write_now(struct out_stream *s)
+{
+	if (!s->backlogged)
+		pump(s, false);
+	if (!s->backlogged && s->len && !s->broken)
+		arm_line_timer(s);
+	if (s->backlogged || s->pending_err)
+		kick(s);
 }
 
 /* Under the lock: len more bytes of buf taken. */
@@ -537,10 +586,7 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 		s->complete = s->len + (nl - (const char *)buf) + 1;
 	s->len += len;
 	if (s->direct) {
-		if (!s->backlogged)
-			pump(s);
-		if (s->backlogged || s->pending_err)
-			kick(s);
+		write_now(s);
 	} else if (len && (was_empty || (s->awaiting_line && !had_line &&
 					 worth_writing(s)))) {
 		/* The thread waits for data, or for a line that now ended. */
@@ -587,7 +633,10 @@ void out_stream_flush(struct out_stream *s)
 {
 	pthread_mutex_lock(&s->lock);
 	s->flush = true;
-	pthread_cond_signal(&s->cond);
+	if (s->direct)
+		write_now(s);
+	else
+		pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -601,13 +650,14 @@ static int poll_ms(uint64_t ns)
 
 /*
  * A direct stream's drain, on the owner's thread: write, and wait for
- * room only as long as the grace lasts (time spent waiting for a reader
- * that does not read; no thread to wait for).
+ * room only as long as the grace (ns) lasts, counting time spent waiting
+ * for a reader that does not read (no thread to wait for), and never
+ * past end (CLOCK_MONOTONIC).
  */
-static size_t drain_direct(struct out_stream *s, uint64_t deadline_ns, int fd)
+static size_t drain_direct(struct out_stream *s, uint64_t grace, uint64_t end,
+			   int fd)
 {
-	uint64_t now = out_stream_now_ns(), waited = 0;
-	uint64_t grace = deadline_ns > now ? deadline_ns - now : 0;
+	uint64_t now, waited = 0;
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
@@ -619,9 +669,9 @@ static size_t drain_direct(struct out_stream *s, uint64_t deadline_ns, int fd)
 		pthread_mutex_lock(&s->lock);
 		left = serve(s);
 		pthread_mutex_unlock(&s->lock);
-		if (!left || waited >= grace)
-			return left;
 		now = out_stream_now_ns();
+		if (!left || waited >= grace || now >= end)
+			return left;
 		ready = poll(pfd, 2, poll_ms(grace - waited));
 		waited += out_stream_now_ns() - now;
 		if (ready > 0 && pfd[0].revents)
@@ -636,8 +686,10 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 	uint64_t end = now + grace + OUT_STREAM_STARVED_NS;
 	size_t left = SIZE_MAX;
 
+	/* end also bounds a direct drain: a descriptor that polls ready but
+	 * takes nothing cannot make it spin. */
 	if (s->direct)
-		return drain_direct(s, deadline_ns, fd);
+		return drain_direct(s, grace, end, fd);
 	out_stream_flush(s);
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
@@ -753,11 +805,13 @@ static uint64_t close_direct(struct out_stream *s)
 	pthread_mutex_unlock(&s->lock);
 	if (s->loop) {
 		event_loop_remove(s->loop, s->wake_fd);
+		event_loop_remove(s->loop, s->line_timer_fd);
 		if (s->polling)
 			event_loop_remove(s->loop, s->direct_fd);
 	}
 	if (s->own_direct_fd)
 		close(s->direct_fd);
+	close(s->line_timer_fd);
 	free_stream(s);
 	return undelivered;
 }
