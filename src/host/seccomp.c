@@ -132,10 +132,18 @@ static const struct rule vcpu_rules[] = {
  * virtio-console's output times a partial line on a stdout that is a
  * pipe or a terminal (util/out_stream.c: timerfd_settime). */
 static const struct rule io_rules[] = {
-	ALLOW(epoll_wait), ALLOW(epoll_pwait),	   ALLOW(read),
-	ALLOW(pread64),	   ALLOW(preadv),	   ALLOW(pwrite64),
-	ALLOW(pwritev),	   ALLOW(fallocate),	   ALLOW(fdatasync),
-	ALLOW(close),	   ALLOW(timerfd_settime), END,
+	ALLOW(epoll_wait),
+	ALLOW(epoll_pwait),
+	ALLOW(read),
+	ALLOW(pread64),
+	ALLOW(preadv),
+	ALLOW(pwrite64),
+	ALLOW(pwritev),
+	ALLOW(fallocate),
+	ALLOW(fdatasync),
+	ALLOW(close),
+	ALLOW(timerfd_settime), /* a partial line's timer */
+	END,
 };
 
 /* write(2) and wait for room; a console with room again may raise the
