@@ -11,25 +11,29 @@
  * kinds, chosen by its descriptor when it is made:
  *
  *  - direct (a pipe or FIFO, a terminal, /dev/null): the writer's own
- *    thread writes what it adds at once, with a descriptor that never
- *    blocks.  Not fd's O_NONBLOCK, which belongs to the open file
+ *    thread calls write(2), with a descriptor that never blocks.  Not
+ *    fd's O_NONBLOCK, which belongs to the open file
  *    description kvmux shares with its parent (the shell's terminal, a
  *    CI runner's pipe): a description of the stream's own on the same
  *    pipe or terminal, opened again through /proc/self/fd (a descriptor
  *    the parent left non-blocking, and /dev/null, are used as they are).
+ *    Whole lines go at once; a partial line waits up to 5 ms on a timer
+ *    the writer arms (timerfd_settime(2)), or for the rest of its line.
  *    When the reader falls behind, the rest waits in the buffer for the
- *    owner's event loop (out_stream_attach()), which waits for room,
- *    writes it, calls the room waiters and reports errors: a writer may
- *    hold locks those callbacks take.  No thread: a run that prints a
- *    few lines costs no thread start, filter, wake-up or exit.
+ *    owner's event loop (out_stream_attach()), which waits for room and
+ *    for the timer, writes, calls the room waiters and reports errors: a
+ *    writer may hold locks those callbacks take.  No thread: a run that
+ *    prints a few lines costs no thread start, filter, wake-up or exit.
  *  - threaded (a regular file, a socket, any other device, or no /proc):
  *    a thread of the stream's own does the write(2) calls and is the only
  *    thread that may block on the descriptor (a file system that does not
- *    answer).  It writes whole lines: a partial line waits up to 5 ms for
- *    its "\n" (or for 4 KiB to gather, or for a drain or close), so a
- *    guest that hands its console over a byte at a time costs a write(2)
- *    and two wake-ups per line, not per byte.  A descriptor the parent
- *    left non-blocking is polled, not given up on.
+ *    answer).  A descriptor the parent left non-blocking is polled, not
+ *    given up on.
+ *
+ * Both write whole lines: a partial line waits up to 5 ms for its "\n"
+ * (or for 4 KiB to gather, or for a drain or close), so a guest that
+ * hands its console over a byte at a time (a UART) costs a write(2) per
+ * line, not per byte (and, threaded, two wake-ups).
  *
  * Errors: the reader going away (EPIPE) and any other write error are
  * reported once each through callbacks, for the owner to say what they
@@ -67,7 +71,8 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
  * Let loop (the owner's, run by one thread) serve a direct stream: wait
  * for room when its reader is behind, write the rest, call the room
  * waiters and the events.  Until then (and for a stream never attached)
- * that waits for out_stream_drain().  Nothing for a threaded stream.
+ * that waits for out_stream_drain(), and partial lines are written at
+ * once.  Nothing for a threaded stream.
  * Returns 0, or -1 with err_set().  out_stream_close() detaches it.
  */
 struct event_loop;
