@@ -370,9 +370,9 @@ static void watch_room(struct out_stream *s)
 }
 
 /* Under the lock, on the owner's thread (its loop, or a drain): write
- * what waits, call the room waiters and report an error.  Returns
- * whether anything is left to write. */
-static bool serve(struct out_stream *s)
+ * what waits, call the room waiters and report an error.  Returns the
+ * bytes left to write (a drain's answer). */
+static size_t serve(struct out_stream *s)
 {
 	int err;
 
