@@ -24,7 +24,8 @@
  *    for the timer, writes, calls the room waiters and reports errors: a
  *    writer may hold locks those callbacks take.  No thread: a run that
  *    prints a few lines costs no thread start, filter, wake-up or exit.
- *  - threaded (a regular file, a socket, any other device, or no /proc):
+ *  - threaded (a regular file, a socket, any other device, a read-only
+ *    descriptor, a pseudo-terminal's master, or no /proc):
  *    a thread of the stream's own does the write(2) calls and is the only
  *    thread that may block on the descriptor (a file system that does not
  *    answer).  A descriptor the parent left non-blocking is polled, not

@@ -422,7 +422,8 @@ int out_stream_attach(struct out_stream *s, struct event_loop *loop)
 
 /*
  * A descriptor on fd's file that a write(2) never blocks on, or -1 (a
- * regular file, a socket, another device: a thread writes those).  Not
+ * regular file, a socket, another device, a read-only descriptor, a
+ * pseudo-terminal's master: a thread writes those).  Not
  * fd's own O_NONBLOCK, which belongs to the open file description kvmux
  * shares with its parent: a description of its own on the same pipe or
  * terminal (*own), opened again through /proc.  /dev/null and a
@@ -443,6 +444,13 @@ static int nonblocking_fd(int fd, bool *own)
 		return -1;
 	if (flags & O_NONBLOCK)
 		return fd;
+	/* Opened again, a read-only descriptor (a pipe's reading end, say
+	 * kvmux's own stdin's) would be written, and a pseudo-terminal's
+	 * master (/dev/ptmx) would be a new terminal nobody reads: fd's
+	 * thread writes to fd itself. */
+	if ((flags & O_ACCMODE) == O_RDONLY ||
+	    (S_ISCHR(st.st_mode) && st.st_rdev == makedev(5, 2)))
+		return -1;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	twin = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (twin < 0)
