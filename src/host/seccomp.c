@@ -147,10 +147,13 @@ static const struct rule io_rules[] = {
 };
 
 /* write(2) and wait for room; a console with room again may raise the
- * UART's interrupt line (an MSI with a split irqchip). */
+ * UART's interrupt line (an MSI with a split irqchip) and hand the bytes
+ * it held to its other stream, whose partial line may start that
+ * stream's timer (a console log in a file, the console on a pipe). */
 static const struct rule output_rules[] = {
 	ALLOW(poll),
 	ALLOW(ppoll),
+	ALLOW(timerfd_settime),
 	ALLOW_IOCTL(KVM_IRQ_LINE),
 	ALLOW_IOCTL(KVM_SIGNAL_MSI),
 	END,
