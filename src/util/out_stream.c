@@ -374,10 +374,13 @@ static void watch_room(struct out_stream *s)
  * bytes left to write (a drain's answer). */
 static size_t serve(struct out_stream *s)
 {
+	bool wrote = pump(s, true);
 	int err;
 
-	pump(s, true);
-	if (s->nr_waiters && s->len < OUT_STREAM_CAPACITY)
+	/* Only once room was made (or all of it is there, or the stream
+	 * broke): a waiter refused for want of room, called with none new,
+	 * would write, be refused, kick and wait again, and the loop spin. */
+	if (s->nr_waiters && (wrote || !s->len || s->broken))
 		wake_waiters(s);
 	err = s->pending_err;
 	s->pending_err = 0;
