@@ -3,9 +3,18 @@
  * test_console_sink.c - console output through out_streams: prefixed
  * lines, back-pressure instead of loss, descriptors left non-blocking,
  * readers that go away, failing files; and iov_advance.
+ *
+ * A stream is one of two kinds (kvmux/out_stream.h), and each test of
+ * what a stream does runs on both (ON_BOTH()): direct, on a pipe, served
+ * by an event loop on a thread of its own (loop_thread.h) as kvmux's
+ * main thread serves stdout; threaded, on a socket (stdout a socket), a
+ * thread of the stream's own.  The tests of the direct kind's own ways
+ * (no thread, the parent's description left alone, no loop) follow.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <regex.h>
 #include <signal.h>
@@ -17,7 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,8 +39,11 @@
 #include "kvmux/iov.h"
 #include "kvmux/line_match.h"
 #include "kvmux/out_stream.h"
+#include "loop_thread.h"
 
 #define FOREVER (out_stream_now_ns() + 60000000000ULL)
+/* A bound against hangs on a loaded machine, not a timing expectation. */
+#define WAIT_S 60
 
 /* Everything the pipe holds once its writer is closed. */
 static size_t read_all(int fd, char *buf, size_t size)
@@ -42,449 +57,223 @@ static size_t read_all(int fd, char *buf, size_t size)
 	return got;
 }
 
-/* Drain the stream, close it and the pipe's write end. */
-static void finish(struct out_stream *s, int write_fd)
-{
-	assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
-	assert_int_equal(out_stream_close(s), 0);
-	close(write_fd);
-}
-
-static void prefixed_lines(void **state)
-{
-	int p[2];
-	char out[256];
-	struct out_stream *s;
-	struct console_sink *sink;
-
-	assert_int_equal(pipe(p), 0);
-	s = out_stream_create(p[1], NULL, NULL);
-	sink = console_sink_create(s, "vm1");
-	assert_non_null(sink);
-	/* Bytes arrive one at a time, as from a UART; \r is dropped. */
-	assert_int_equal(console_sink_write(sink, "he", 2), 2);
-	assert_int_equal(console_sink_write(sink, "llo\r\nwor", 8), 8);
-	assert_int_equal(console_sink_write(sink, "ld", 2), 2);
-	console_sink_flush(sink); /* the VM stopped mid-line */
-	finish(s, p[1]);
-	read_all(p[0], out, sizeof(out));
-	assert_string_equal(out, "vm1| hello\nvm1| world\n");
-	console_sink_destroy(sink);
-	close(p[0]);
-}
-
-static void raw_passes_through(void **state)
-{
-	int p[2];
-	char out[64];
-	struct out_stream *s;
-	struct console_sink *sink;
-
-	assert_int_equal(pipe(p), 0);
-	s = out_stream_create(p[1], NULL, NULL);
-	sink = console_sink_create(s, NULL);
-	assert_int_equal(console_sink_write(sink, "a\r\nb", 4), 4);
-	finish(s, p[1]);
-	assert_int_equal(read_all(p[0], out, sizeof(out)), 4);
-	assert_string_equal(out, "a\r\nb");
-	console_sink_destroy(sink);
-	close(p[0]);
-}
-
-/*
- * A partial line (a prompt) is not kept for its end forever: with no
- * drain and no close, it reaches the reader on its own.  Then a line
- * fed a byte at a time, as a UART hands it over, arrives whole.
- */
-static void partial_line_is_written_without_its_end(void **state)
-{
-	char out[64] = "";
-	struct out_stream *s;
-	ssize_t n;
-	size_t got = 0;
-	int p[2];
-	const char *line = "ok\n";
-
-	assert_int_equal(pipe(p), 0);
-	s = out_stream_create(p[1], NULL, NULL);
-	assert_int_equal(out_stream_write(s, "login: ", 7, false), 7);
-	while (got < 7 && (n = read(p[0], out + got, 7 - got)) > 0)
-		got += n; /* blocks until the stream writes it */
-	assert_string_equal(out, "login: ");
-	for (; *line; line++)
-		assert_int_equal(out_stream_write(s, line, 1, false), 1);
-	finish(s, p[1]);
-	assert_int_equal(read_all(p[0], out, sizeof(out)), 3);
-	assert_string_equal(out, "ok\n");
-	close(p[0]);
-}
-
-static void long_lines_are_split_not_lost(void **state)
-{
-	static char line[10000], out[20000];
-	int p[2];
-	struct out_stream *s;
-	struct console_sink *sink;
-
-	memset(line, 'x', sizeof(line));
-	assert_int_equal(pipe(p), 0);
-	s = out_stream_create(p[1], NULL, NULL);
-	sink = console_sink_create(s, "v");
-	assert_int_equal(console_sink_write(sink, line, sizeof(line)),
-			 sizeof(line));
-	console_sink_flush(sink);
-	finish(s, p[1]);
-	/* 10000 bytes in lines of at most 4096, each with its "v| " and
-	 * "\n". */
-	assert_int_equal(read_all(p[0], out, sizeof(out)),
-			 sizeof(line) + 3 * 3 + 3);
-	assert_int_equal(strchr(out, '\n') - out, 3 + 4096);
-	console_sink_destroy(sink);
-	close(p[0]);
-}
-
-static void discard_without_stream(void **state)
-{
-	struct console_sink *sink = console_sink_create(NULL, "quiet");
-
-	assert_int_equal(console_sink_write(sink, "lost\n", 5), 5);
-	console_sink_destroy(sink);
-}
-
-struct room {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int calls;
-};
-
-static void on_room(void *opaque)
-{
-	struct room *r = opaque;
-
-	pthread_mutex_lock(&r->lock);
-	r->calls++;
-	pthread_cond_signal(&r->cond);
-	pthread_mutex_unlock(&r->lock);
-}
-
-/* Has on_room() been called?  Waits up to 10 ms for it. */
-static bool room_called(struct room *r)
+/* CLOCK_REALTIME WAIT_S from now, for the tests' condition variables. */
+static struct timespec wait_deadline(void)
 {
 	struct timespec ts;
-	bool called;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += 10 * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	pthread_mutex_lock(&r->lock);
-	if (!r->calls)
-		pthread_cond_timedwait(&r->cond, &r->lock, &ts);
-	called = r->calls;
-	pthread_mutex_unlock(&r->lock);
-	return called;
+	ts.tv_sec += WAIT_S;
+	return ts;
 }
 
-/* What a non-blocking read got: 0 if nothing. */
-static size_t read_some(int fd, char *buf, size_t len)
-{
-	ssize_t n = read(fd, buf, len);
-
-	return n > 0 ? n : 0;
-}
-
-/* A reader that does not read: the sink fills up and says so, then the
- * device hears when there is room, and nothing was lost. */
-static void full_stream_pushes_back(void **state)
-{
-	static char chunk[4096], out[4096];
-	struct room r = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-			  0 };
-	struct out_stream *s;
-	struct console_sink *sink;
-	size_t taken = 0, total = 0, n;
-	int p[2];
-
-	memset(chunk, 'y', sizeof(chunk));
-	assert_int_equal(pipe(p), 0);
-	s = out_stream_create(p[1], NULL, NULL);
-	sink = console_sink_create(s, NULL);
-	console_sink_on_room(sink, on_room, &r);
-	/* The pipe (64 KiB) and the stream (64 KiB) fill; then short. */
-	while ((n = console_sink_write(sink, chunk, sizeof(chunk))) ==
-	       sizeof(chunk))
-		taken += n;
-	taken += n;
-	assert_true(taken >= OUT_STREAM_CAPACITY);
-	assert_true(taken < 4 * OUT_STREAM_CAPACITY);
-	/* Read until the room callback comes.  One read is not always
-	 * enough: the thread's write(2) to the blocking pipe may be larger
-	 * than what one read frees, and it returns (and the stream has room)
-	 * only once all of it is in the pipe. */
-	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	while (!room_called(&r))
-		total += read_some(p[0], out, sizeof(out));
-	assert_int_equal(console_sink_write(sink, chunk, 16), 16);
-	taken += 16;
-	out_stream_close(s); /* a writer is blocked or idle: both are fine */
-	while ((n = read(p[0], out, sizeof(out))) > 0 && n <= sizeof(out))
-		total += n;
-	assert_true(total <= taken);
-	console_sink_destroy(sink);
-	close(p[0]);
-	close(p[1]);
-}
-
-struct slow_reader {
-	int fd;
-	size_t got;
+/* The ids of the process's threads, as /proc/self/task lists them. */
+struct tasks {
+	long id[256];
+	unsigned int n;
 };
 
-static void *read_slowly(void *arg)
+static void read_tasks(struct tasks *t)
 {
-	struct slow_reader *sr = arg;
-	char buf[1000];
-	ssize_t n;
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
 
-	while ((n = read(sr->fd, buf, sizeof(buf))) > 0) {
-		sr->got += n;
-		usleep(100);
-	}
-	return NULL;
-}
-
-/* The parent left the descriptor non-blocking: EAGAIN is waited out,
- * never a reason to drop (300 KB through a 64 KiB pipe). */
-static void nonblocking_fd_loses_nothing(void **state)
-{
-	static char chunk[3000];
-	struct slow_reader sr;
-	struct out_stream *s;
-	pthread_t reader;
-	size_t sent = 0;
-	int p[2];
-
-	memset(chunk, 'z', sizeof(chunk));
-	assert_int_equal(pipe(p), 0);
-	fcntl(p[1], F_SETFL, O_NONBLOCK);
-	sr = (struct slow_reader){ p[0], 0 };
-	pthread_create(&reader, NULL, read_slowly, &sr);
-	s = out_stream_create(p[1], NULL, NULL);
-	while (sent < 300000) {
-		size_t n = out_stream_write(s, chunk, sizeof(chunk), false);
-
-		sent += n;
-		if (n < sizeof(chunk))
-			usleep(1000); /* full: the stream's thread is behind */
-	}
-	finish(s, p[1]);
-	pthread_join(reader, NULL);
-	assert_int_equal(sr.got, sent);
-	close(p[0]);
-}
-
-struct events {
-	int gone, failed, err;
-};
-
-static void ev_gone(void *opaque)
-{
-	((struct events *)opaque)->gone++;
-}
-
-static void ev_failed(void *opaque, int err)
-{
-	((struct events *)opaque)->failed++;
-	((struct events *)opaque)->err = err;
-}
-
-static const struct out_stream_events test_events = { ev_gone, ev_failed };
-
-/* The reader closed its end: said once, later output counted. */
-static void vanished_reader_is_reported_once(void **state)
-{
-	struct events ev = { 0 };
-	struct out_stream *s;
-	int p[2];
-
-	assert_int_equal(pipe(p), 0);
-	close(p[0]);
-	s = out_stream_create(p[1], &test_events, &ev);
-	out_stream_write(s, "one\n", 4, false);
-	out_stream_drain(s, FOREVER, -1);
-	assert_int_equal(out_stream_write(s, "two\n", 4, false), 4);
-	out_stream_drain(s, FOREVER, -1);
-	assert_int_equal(out_stream_close(s), 8);
-	assert_int_equal(ev.gone, 1);
-	assert_int_equal(ev.failed, 0);
-	close(p[1]);
-}
-
-/* A write error that is not EPIPE (here EBADF): failed, once. */
-static void failing_file_is_reported_once(void **state)
-{
-	struct events ev = { 0 };
-	struct out_stream *s;
-	int fd = open("/dev/null", O_RDONLY);
-
-	s = out_stream_create(fd, &test_events, &ev);
-	out_stream_write(s, "x", 1, false);
-	out_stream_drain(s, FOREVER, -1);
-	out_stream_write(s, "y", 1, false);
-	assert_int_equal(out_stream_close(s), 2);
-	assert_int_equal(ev.failed, 1);
-	assert_int_equal(ev.gone, 0);
-	assert_int_equal(ev.err, EBADF);
-	close(fd);
-}
-
-/* Two VMs' lines in one stream: whole lines, never mixed. */
-static void shared_stream_keeps_lines_whole(void **state)
-{
-	static char out[65536];
-	struct console_sink *a, *b;
-	struct out_stream *s;
-	char *line, *save;
-	int p[2], i, lines = 0;
-
-	assert_int_equal(pipe(p), 0);
-	s = out_stream_create(p[1], NULL, NULL);
-	a = console_sink_create(s, "a");
-	b = console_sink_create(s, "b");
-	for (i = 0; i < 200; i++) {
-		console_sink_write(a, "aaaa", 4);
-		console_sink_write(b, "bb", 2);
-		console_sink_write(a, "aaaa\n", 5);
-		console_sink_write(b, "bbbbbb\n", 7);
-	}
-	finish(s, p[1]);
-	read_all(p[0], out, sizeof(out));
-	for (line = strtok_r(out, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save), lines++)
-		assert_true(!strcmp(line, "a| aaaaaaaa") ||
-			    !strcmp(line, "b| bbbbbbbb"));
-	assert_int_equal(lines, 400);
-	console_sink_destroy(a);
-	console_sink_destroy(b);
-	close(p[0]);
+	assert_non_null(d);
+	t->n = 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			assert_true(t->n < sizeof(t->id) / sizeof(t->id[0]));
+			t->id[t->n++] = atol(e->d_name);
+		}
+	closedir(d);
 }
 
 /*
- * A stream closed with no grace at all (its thread may not have run, as
- * on a host too busy to give it the CPU in time) still hands a regular
- * file every byte: only a reader can make output undeliverable.
+ * All of them.  A listing that a thread's end overtakes stops at that
+ * thread (the kernel walks the list from it), missing the later ones: an
+ * idle stream thread of an earlier test, left to end by itself, may end
+ * at any time.  So the list is read until two readings agree (a thread
+ * that ended during one is in it and not in the next).
  */
-static void regular_file_gets_everything_at_close(void **state)
+static void list_tasks(struct tasks *t)
 {
-	static uint8_t data[OUT_STREAM_CAPACITY];
-	char path[] = "/tmp/kvmux-test-stream.XXXXXX";
-	unsigned int round;
-	struct stat st;
-	int fd;
+	struct tasks again;
 
-	memset(data, 'x', sizeof(data));
-	for (round = 0; round < 200; round++) {
-		struct out_stream *s;
-
-		fd = mkstemp(path);
-		assert_true(fd >= 0);
-		unlink(path);
-		strcpy(path + strlen(path) - 6, "XXXXXX");
-		s = out_stream_create(fd, NULL, NULL);
-		assert_non_null(s);
-		assert_int_equal(out_stream_write(s, data, sizeof(data), true),
-				 sizeof(data));
-		assert_int_equal(out_stream_close(s), 0);
-		assert_int_equal(fstat(fd, &st), 0);
-		assert_int_equal(st.st_size, sizeof(data));
-		close(fd);
+	read_tasks(t);
+	for (;;) {
+		read_tasks(&again);
+		if (again.n == t->n &&
+		    !memcmp(again.id, t->id, t->n * sizeof(t->id[0])))
+			return;
+		*t = again;
 	}
 }
 
-/*
- * A drain with no grace left still waits for a thread that has not
- * written yet (on a busy host it may not have run): /dev/null takes
- * every byte at once, so nothing may be left.  Only a descriptor that
- * takes nothing uses up the grace (stuck_reader tests in t_stop.sh).
- */
-static void drain_waits_for_a_thread_that_has_not_run(void **state)
+/* How many of after's threads before did not have: those started in
+ * between (others may have ended meanwhile: a count would miss one). */
+static unsigned int tasks_started(const struct tasks *before,
+				  const struct tasks *after)
 {
-	static uint8_t data[OUT_STREAM_CAPACITY];
-	unsigned int round;
-	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	unsigned int i, j, started = 0;
 
-	assert_true(fd >= 0);
-	for (round = 0; round < 20; round++) {
-		struct out_stream *s = out_stream_create(fd, NULL, NULL);
+	for (i = 0; i < after->n; i++) {
+		for (j = 0; j < before->n && before->id[j] != after->id[i]; j++)
+			;
+		started += j == before->n;
+	}
+	return started;
+}
 
-		assert_non_null(s);
-		assert_int_equal(out_stream_write(s, data, sizeof(data), true),
-				 sizeof(data));
-		assert_int_equal(out_stream_drain(s, out_stream_now_ns(), -1),
+/* How many of the process's descriptors are open on fd's file. */
+static unsigned int fds_on(int fd)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct stat st, other;
+	unsigned int n = 0;
+	struct dirent *e;
+
+	assert_non_null(d);
+	assert_int_equal(fstat(fd, &st), 0);
+	while ((e = readdir(d))) {
+		int i = atoi(e->d_name);
+
+		if (e->d_name[0] != '.' && i != dirfd(d) && !fstat(i, &other) &&
+		    other.st_dev == st.st_dev && other.st_ino == st.st_ino)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* A stream on fd, and in *started how many threads making it started. */
+static struct out_stream *create_counted(int fd,
+					 const struct out_stream_events *ev,
+					 void *opaque, unsigned int *started)
+{
+	struct tasks before, after;
+	struct out_stream *s;
+
+	list_tasks(&before);
+	s = out_stream_create(fd, ev, opaque);
+	list_tasks(&after);
+	*started = tasks_started(&before, &after);
+	return s;
+}
+
+enum kind { DIRECT, THREADED };
+static enum kind kinds[] = { DIRECT, THREADED };
+
+/* The test f, once on each kind of stream (state: the kind). */
+/* clang-format off */
+#define ON_BOTH(f) \
+	{ #f "/direct", f, NULL, NULL, &kinds[DIRECT] }, \
+	{ #f "/threaded", f, NULL, NULL, &kinds[THREADED] }
+/* clang-format on */
+
+static enum kind kind_of(void **state)
+{
+	return *(enum kind *)*state;
+}
+
+/*
+ * Where a test's stream writes (wr) and its reader reads (rd): a pipe
+ * for a direct stream, a socket for a threaded one.  The socket's send
+ * buffer is cut to about a pipe's 64 KiB (the kernel doubles what it is
+ * given, and counts each write's overhead), so that a bound on what the
+ * descriptor and the stream take holds for both.
+ */
+struct peer {
+	enum kind kind;
+	int rd, wr;
+	struct out_stream *s;
+	struct loop_thread lt; /* direct, attached: serves s */
+	bool attached;
+	unsigned int twins; /* descriptors the stream opened on wr's file */
+};
+
+static void peer_open(struct peer *p, enum kind kind)
+{
+	int fds[2], size = 32 * 1024;
+
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	if (kind == DIRECT) {
+		assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	} else {
+		assert_int_equal(
+			socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds),
+			0);
+		assert_int_equal(setsockopt(fds[1], SOL_SOCKET, SO_SNDBUF,
+					    &size, sizeof(size)),
 				 0);
-		assert_int_equal(out_stream_close(s), 0);
 	}
-	close(fd);
+	p->rd = fds[0];
+	p->wr = fds[1];
 }
 
-/* Does text match the POSIX extended regular expression re? */
-static bool matches(const char *re, const char *text)
+/*
+ * The stream on p->wr, which must be of p's kind (a direct one starts no
+ * thread); a direct one is served by a loop thread of its own if attach
+ * (else only out_stream_drain() writes what the reader could not take).
+ */
+static struct out_stream *peer_stream(struct peer *p,
+				      const struct out_stream_events *ev,
+				      void *opaque, bool attach)
 {
-	regex_t r;
-	bool yes;
+	unsigned int started, fds = fds_on(p->wr);
 
-	assert_int_equal(regcomp(&r, re, REG_EXTENDED | REG_NOSUB), 0);
-	yes = !regexec(&r, text, 0, NULL, 0);
-	regfree(&r);
-	return yes;
+	p->s = create_counted(p->wr, ev, opaque, &started);
+	assert_non_null(p->s);
+	p->twins = fds_on(p->wr) - fds;
+	if (p->kind == DIRECT)
+		assert_int_equal(started, 0);
+	else
+		assert_true(started >= 1);
+	if (p->kind == DIRECT && attach) {
+		assert_int_equal(lt_init(&p->lt), 0);
+		p->attached = true;
+		assert_int_equal(out_stream_attach(p->s, &p->lt.loop), 0);
+		assert_int_equal(lt_start(&p->lt), 0);
+	}
+	return p->s;
 }
 
-/* Two outputs (the console and its log) get the same bytes. */
-static void tee_gives_every_output_the_same_bytes(void **state)
+/* A pipe or a socket of the test's kind, and its stream. */
+static struct out_stream *peer_start(struct peer *p, void **state)
 {
-	int p[2], q[2];
-	char out1[64], out2[64];
-	struct out_stream *s1, *s2;
-	struct console_sink *sink;
-
-	assert_int_equal(pipe(p), 0);
-	assert_int_equal(pipe(q), 0);
-	s1 = out_stream_create(p[1], NULL, NULL);
-	s2 = out_stream_create(q[1], NULL, NULL);
-	sink = console_sink_create(s1, NULL);
-	assert_int_equal(console_sink_add_output(sink, s2, NULL, 0), 1);
-	assert_int_equal(console_sink_add_output(sink, s2, NULL, 0), -1);
-	assert_int_equal(console_sink_write(sink, "ab\r\nc", 5), 5);
-	assert_int_equal(console_sink_write(sink, "d", 1), 1);
-	console_sink_flush(sink);
-	finish(s1, p[1]);
-	finish(s2, q[1]);
-	read_all(p[0], out1, sizeof(out1));
-	read_all(q[0], out2, sizeof(out2));
-	assert_string_equal(out1, "ab\r\ncd");
-	assert_string_equal(out2, "ab\r\ncd");
-	console_sink_destroy(sink);
-	close(p[0]);
-	close(q[0]);
+	peer_open(p, kind_of(state));
+	return peer_stream(p, NULL, NULL, true);
 }
 
-/* Fill a pipe and its stream, so that the stream takes nothing more
- * until the pipe is read (no timing: the stream's thread is blocked). */
-static void make_full(struct out_stream *s, int fd)
+/* Before draining or closing a direct stream: its loop stops (kvmux's
+ * main thread drains its streams after its loop). */
+static void peer_stop_loop(struct peer *p)
 {
-	static const char filler[4096] = { 0 };
+	if (p->attached)
+		lt_stop(&p->lt);
+}
 
-	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
-	while (write(fd, filler, sizeof(filler)) > 0)
-		;
-	while (write(fd, filler, 1) > 0)
-		;
-	assert_int_equal(fcntl(fd, F_SETFL, 0), 0);
-	while (out_stream_write(s, filler, sizeof(filler), false) ==
-	       sizeof(filler))
-		;
+/* As at the end of a run: every byte delivered; the writer's end closed
+ * (the reader sees its end). */
+static void peer_finish(struct peer *p)
+{
+	peer_stop_loop(p);
+	assert_int_equal(out_stream_drain(p->s, FOREVER, -1), 0);
+	assert_int_equal(out_stream_close(p->s), 0);
+	p->s = NULL;
+	close(p->wr);
+	p->wr = -1;
+}
+
+/* After the stream's close. */
+static void peer_free(struct peer *p)
+{
+	if (p->attached)
+		lt_free(&p->lt);
+	if (p->rd >= 0)
+		close(p->rd);
+	if (p->wr >= 0)
+		close(p->wr);
 }
 
 /* A thread that reads a pipe to its end, keeping what is not zero (a
@@ -528,8 +317,102 @@ static size_t end_reader(struct pipe_reader *r, char *out, size_t size)
 	n = r->got < size ? r->got : size - 1;
 	memcpy(out, r->buf, n);
 	out[n] = '\0';
+	n = r->got;
 	free(r);
 	return n;
+}
+
+/* Byte i of a test's output: never 0 (a filler), and a lost, doubled or
+ * misplaced run of bytes shows unless it is 251 bytes long or a multiple
+ * of that (the count shows those). */
+static char pattern(size_t i)
+{
+	return (char)(1 + i % 251);
+}
+
+static void fill_pattern(char *buf, size_t from, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = pattern(from + i);
+}
+
+/* A reader of pattern() bytes to the end, taking its time if slow (a
+ * pace, not a condition of the tests). */
+struct checker {
+	int fd;
+	bool slow;
+	pthread_t thread;
+	size_t got;
+	size_t bad; /* the first wrong byte's offset; SIZE_MAX: none */
+};
+
+static void *check_pattern(void *arg)
+{
+	struct checker *c = arg;
+	char buf[1000];
+	ssize_t n, i;
+
+	while ((n = read(c->fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < n; i++, c->got++)
+			if (buf[i] != pattern(c->got) && c->bad == SIZE_MAX)
+				c->bad = c->got;
+		if (c->slow)
+			usleep(100);
+	}
+	return NULL;
+}
+
+static void start_checker(struct checker *c, int fd, bool slow)
+{
+	*c = (struct checker){ .fd = fd, .slow = slow, .bad = SIZE_MAX };
+	assert_int_equal(pthread_create(&c->thread, NULL, check_pattern, c), 0);
+}
+
+/* Once the writer's end is closed: the reader got exactly sent bytes of
+ * the pattern, in order. */
+static void end_checker(struct checker *c, size_t sent)
+{
+	pthread_join(c->thread, NULL);
+	assert_int_equal(c->bad, SIZE_MAX);
+	assert_int_equal(c->got, sent);
+}
+
+/* Fill s with pattern() bytes from *sent on until it refuses some (its
+ * descriptor takes no more: the stream met EAGAIN, or its thread is
+ * blocked). */
+static void fill_with_pattern(struct out_stream *s, size_t *sent)
+{
+	char chunk[4096];
+	size_t n;
+
+	do {
+		fill_pattern(chunk, *sent, sizeof(chunk));
+		n = out_stream_write(s, chunk, sizeof(chunk), false);
+		*sent += n;
+	} while (n == sizeof(chunk));
+}
+
+struct room {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int calls;
+};
+
+#define ROOM_INIT                                                      \
+	{                                                              \
+		PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 \
+	}
+
+static void on_room(void *opaque)
+{
+	struct room *r = opaque;
+
+	pthread_mutex_lock(&r->lock);
+	r->calls++;
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->lock);
 }
 
 static int room_calls(struct room *r)
@@ -542,12 +425,509 @@ static int room_calls(struct room *r)
 	return n;
 }
 
+/* Wait until on_room() was called calls times in all (for WAIT_S at
+ * most: a call that never comes fails the test, it does not hang it). */
 static void wait_room_calls(struct room *r, int calls)
 {
+	struct timespec ts = wait_deadline();
+	int rc = 0, called;
+
 	pthread_mutex_lock(&r->lock);
-	while (r->calls < calls)
-		pthread_cond_wait(&r->cond, &r->lock);
+	while (r->calls < calls && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+	called = r->calls;
 	pthread_mutex_unlock(&r->lock);
+	assert_true(called >= calls);
+}
+
+struct events {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int gone, failed, err;
+	pthread_t thread; /* the last call's */
+};
+
+#define EVENTS_INIT                                \
+	{                                          \
+		.lock = PTHREAD_MUTEX_INITIALIZER, \
+		.cond = PTHREAD_COND_INITIALIZER   \
+	}
+
+static void ev_gone(void *opaque)
+{
+	struct events *ev = opaque;
+
+	pthread_mutex_lock(&ev->lock);
+	ev->gone++;
+	ev->thread = pthread_self();
+	pthread_cond_signal(&ev->cond);
+	pthread_mutex_unlock(&ev->lock);
+}
+
+static void ev_failed(void *opaque, int err)
+{
+	struct events *ev = opaque;
+
+	pthread_mutex_lock(&ev->lock);
+	ev->failed++;
+	ev->err = err;
+	ev->thread = pthread_self();
+	pthread_cond_signal(&ev->cond);
+	pthread_mutex_unlock(&ev->lock);
+}
+
+static const struct out_stream_events test_events = { ev_gone, ev_failed };
+
+/* Wait for the first event (for WAIT_S at most). */
+static void wait_event(struct events *ev)
+{
+	struct timespec ts = wait_deadline();
+	int rc = 0, events;
+
+	pthread_mutex_lock(&ev->lock);
+	while (!ev->gone && !ev->failed && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&ev->cond, &ev->lock, &ts);
+	events = ev->gone + ev->failed;
+	pthread_mutex_unlock(&ev->lock);
+	assert_true(events > 0);
+}
+
+/* The thread that reported p's event: its loop's, or the stream's own
+ * (never the writer's: it may hold locks the owner's callback takes). */
+static void assert_reported_by_server(struct events *ev, struct peer *p)
+{
+	pthread_t thread;
+
+	pthread_mutex_lock(&ev->lock);
+	thread = ev->thread;
+	pthread_mutex_unlock(&ev->lock);
+	if (p->kind == DIRECT)
+		assert_true(pthread_equal(thread, p->lt.thread));
+	else
+		assert_false(pthread_equal(thread, pthread_self()));
+}
+
+static void prefixed_lines(void **state)
+{
+	struct pipe_reader *r;
+	struct console_sink *sink;
+	struct peer p;
+	char out[256];
+
+	sink = console_sink_create(peer_start(&p, state), "vm1");
+	assert_non_null(sink);
+	r = start_reader(p.rd);
+	/* Bytes arrive one at a time, as from a UART; \r is dropped. */
+	assert_int_equal(console_sink_write(sink, "he", 2), 2);
+	assert_int_equal(console_sink_write(sink, "llo\r\nwor", 8), 8);
+	assert_int_equal(console_sink_write(sink, "ld", 2), 2);
+	console_sink_flush(sink); /* the VM stopped mid-line */
+	peer_finish(&p);
+	end_reader(r, out, sizeof(out));
+	assert_string_equal(out, "vm1| hello\nvm1| world\n");
+	console_sink_destroy(sink);
+	peer_free(&p);
+}
+
+static void raw_passes_through(void **state)
+{
+	struct pipe_reader *r;
+	struct console_sink *sink;
+	struct peer p;
+	char out[64];
+
+	sink = console_sink_create(peer_start(&p, state), NULL);
+	r = start_reader(p.rd);
+	assert_int_equal(console_sink_write(sink, "a\r\nb", 4), 4);
+	peer_finish(&p);
+	assert_int_equal(end_reader(r, out, sizeof(out)), 4);
+	assert_string_equal(out, "a\r\nb");
+	console_sink_destroy(sink);
+	peer_free(&p);
+}
+
+/*
+ * A partial line (a prompt) is not kept for its end forever: with no
+ * drain and no close, it reaches the reader on its own.  Then a line
+ * fed a byte at a time, as a UART hands it over, arrives whole.
+ */
+static void partial_line_is_written_without_its_end(void **state)
+{
+	struct out_stream *s = NULL;
+	const char *line = "ok\n";
+	char out[64] = "";
+	size_t got = 0;
+	struct peer p;
+	ssize_t n;
+
+	s = peer_start(&p, state);
+	assert_int_equal(out_stream_write(s, "login: ", 7, false), 7);
+	while (got < 7 && (n = read(p.rd, out + got, 7 - got)) > 0)
+		got += n; /* blocks until the stream writes it */
+	assert_string_equal(out, "login: ");
+	for (; *line; line++)
+		assert_int_equal(out_stream_write(s, line, 1, false), 1);
+	peer_finish(&p);
+	assert_int_equal(read_all(p.rd, out, sizeof(out)), 3);
+	assert_string_equal(out, "ok\n");
+	peer_free(&p);
+}
+
+static void long_lines_are_split_not_lost(void **state)
+{
+	static char line[10000], out[20000];
+	struct console_sink *sink;
+	struct pipe_reader *r;
+	struct peer p;
+
+	memset(line, 'x', sizeof(line));
+	sink = console_sink_create(peer_start(&p, state), "v");
+	r = start_reader(p.rd);
+	assert_int_equal(console_sink_write(sink, line, sizeof(line)),
+			 sizeof(line));
+	console_sink_flush(sink);
+	peer_finish(&p);
+	/* 10000 bytes in lines of at most 4096, each with its "v| " and
+	 * "\n". */
+	assert_int_equal(end_reader(r, out, sizeof(out)),
+			 sizeof(line) + 3 * 3 + 3);
+	assert_int_equal(strchr(out, '\n') - out, 3 + 4096);
+	console_sink_destroy(sink);
+	peer_free(&p);
+}
+
+static void discard_without_stream(void **state)
+{
+	struct console_sink *sink = console_sink_create(NULL, "quiet");
+
+	assert_int_equal(console_sink_write(sink, "lost\n", 5), 5);
+	console_sink_destroy(sink);
+}
+
+/* A reader that does not read: the sink fills up and says so, then the
+ * device hears when there is room, and nothing was lost. */
+static void full_stream_pushes_back(void **state)
+{
+	static char chunk[4096], out[4 * OUT_STREAM_CAPACITY];
+	struct room r = ROOM_INIT;
+	struct console_sink *sink;
+	struct pipe_reader *reader;
+	size_t taken = 0, n, i;
+	struct peer p;
+
+	memset(chunk, 'y', sizeof(chunk));
+	sink = console_sink_create(peer_start(&p, state), NULL);
+	console_sink_on_room(sink, on_room, &r);
+	/* The pipe or socket (about 64 KiB) and the stream (64 KiB) fill;
+	 * then short. */
+	while ((n = console_sink_write(sink, chunk, sizeof(chunk))) ==
+	       sizeof(chunk))
+		taken += n;
+	taken += n;
+	assert_true(taken >= OUT_STREAM_CAPACITY);
+	assert_true(taken < 4 * OUT_STREAM_CAPACITY);
+	reader = start_reader(p.rd);
+	wait_room_calls(&r, 1);
+	assert_int_equal(console_sink_write(sink, chunk, 16), 16);
+	taken += 16;
+	peer_finish(&p);
+	assert_int_equal(end_reader(reader, out, sizeof(out)), taken);
+	for (i = 0; i < taken; i++)
+		assert_int_equal(out[i], 'y');
+	console_sink_destroy(sink);
+	peer_free(&p);
+}
+
+/*
+ * Over 300 KB through a descriptor that holds 64 KiB, to a reader that
+ * takes its time; the writer offers the rest again when told there is
+ * room: every byte arrives, in order.  nonblocking: the parent left the
+ * descriptor so (EAGAIN is waited out, never a reason to drop), and the
+ * stream writes to it as it is (opens no other description of it).
+ */
+static void slow_reader_gets_everything(enum kind kind, bool nonblocking)
+{
+	static char chunk[3000];
+	struct room r = ROOM_INIT;
+	struct checker c;
+	struct out_stream *s;
+	size_t sent = 0, n;
+	struct peer p;
+	int calls;
+
+	peer_open(&p, kind);
+	if (nonblocking)
+		assert_int_equal(fcntl(p.wr, F_SETFL, O_NONBLOCK), 0);
+	start_checker(&c, p.rd, true);
+	s = peer_stream(&p, NULL, NULL, true);
+	/* Direct on a blocking pipe: a description of its own. */
+	assert_int_equal(p.twins, kind == DIRECT && !nonblocking);
+	while (sent < 300 * 1024) {
+		fill_pattern(chunk, sent, sizeof(chunk));
+		calls = room_calls(&r);
+		n = out_stream_write(s, chunk, sizeof(chunk), false);
+		sent += n;
+		if (n < sizeof(chunk)) {
+			assert_int_equal(out_stream_wait_room(s, on_room, &r),
+					 0);
+			wait_room_calls(&r, calls + 1);
+		}
+	}
+	assert_int_equal(!!(fcntl(p.wr, F_GETFL) & O_NONBLOCK), nonblocking);
+	peer_finish(&p);
+	end_checker(&c, sent);
+	peer_free(&p);
+}
+
+static void slow_reader_loses_nothing(void **state)
+{
+	slow_reader_gets_everything(kind_of(state), false);
+}
+
+static void nonblocking_fd_loses_nothing(void **state)
+{
+	slow_reader_gets_everything(kind_of(state), true);
+}
+
+/* The reader closed its end: said once, by the stream's loop or thread,
+ * and later output is counted. */
+static void vanished_reader_is_reported_once(void **state)
+{
+	struct events ev = EVENTS_INIT;
+	struct out_stream *s;
+	struct peer p;
+
+	peer_open(&p, kind_of(state));
+	s = peer_stream(&p, &test_events, &ev, true);
+	close(p.rd);
+	p.rd = -1;
+	assert_int_equal(out_stream_write(s, "one\n", 4, false), 4);
+	wait_event(&ev);
+	assert_reported_by_server(&ev, &p);
+	assert_int_equal(out_stream_write(s, "two\n", 4, false), 4);
+	peer_stop_loop(&p);
+	assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
+	assert_int_equal(out_stream_close(s), 8);
+	assert_int_equal(ev.gone, 1);
+	assert_int_equal(ev.failed, 0);
+	peer_free(&p);
+}
+
+/* A pipe whose reader left before the stream was made (whatever its
+ * kind): said once, and its output counted. */
+static void reader_gone_before_is_reported_once(void **state)
+{
+	struct events ev = EVENTS_INIT;
+	struct out_stream *s;
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	close(p[0]);
+	s = out_stream_create(p[1], &test_events, &ev);
+	out_stream_write(s, "one\n", 4, false);
+	out_stream_drain(s, FOREVER, -1);
+	assert_int_equal(out_stream_write(s, "two\n", 4, false), 4);
+	out_stream_drain(s, FOREVER, -1);
+	assert_int_equal(out_stream_close(s), 8);
+	assert_int_equal(ev.gone, 1);
+	assert_int_equal(ev.failed, 0);
+	close(p[1]);
+}
+
+/*
+ * A write error that is not EPIPE (here EBADF: a read-only descriptor):
+ * failed, once, by the loop or the thread.  /dev/null is direct, a
+ * regular file threaded.
+ */
+static void failing_file_is_reported_once(void **state)
+{
+	char path[] = "/tmp/kvmux-test-stream.XXXXXX";
+	struct events ev = EVENTS_INIT;
+	struct out_stream *s;
+	struct peer p;
+	int fd;
+
+	memset(&p, 0, sizeof(p));
+	p.kind = kind_of(state);
+	p.rd = -1;
+	if (p.kind == DIRECT) {
+		p.wr = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	} else {
+		fd = mkstemp(path);
+		assert_true(fd >= 0);
+		p.wr = open(path, O_RDONLY | O_CLOEXEC);
+		unlink(path);
+		close(fd);
+	}
+	assert_true(p.wr >= 0);
+	s = peer_stream(&p, &test_events, &ev, true);
+	out_stream_write(s, "x\n", 2, false);
+	wait_event(&ev);
+	assert_reported_by_server(&ev, &p);
+	assert_int_equal(out_stream_write(s, "y", 1, false), 1);
+	peer_stop_loop(&p);
+	assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
+	assert_int_equal(out_stream_close(s), 3);
+	assert_int_equal(ev.failed, 1);
+	assert_int_equal(ev.gone, 0);
+	assert_int_equal(ev.err, EBADF);
+	peer_free(&p);
+}
+
+/* Two VMs' lines in one stream: whole lines, never mixed. */
+static void shared_stream_keeps_lines_whole(void **state)
+{
+	static char out[65536];
+	struct console_sink *a, *b;
+	struct out_stream *s;
+	struct pipe_reader *r;
+	int i, lines = 0;
+	char *line, *save;
+	struct peer p;
+
+	s = peer_start(&p, state);
+	a = console_sink_create(s, "a");
+	b = console_sink_create(s, "b");
+	r = start_reader(p.rd);
+	for (i = 0; i < 200; i++) {
+		console_sink_write(a, "aaaa", 4);
+		console_sink_write(b, "bb", 2);
+		console_sink_write(a, "aaaa\n", 5);
+		console_sink_write(b, "bbbbbb\n", 7);
+	}
+	peer_finish(&p);
+	end_reader(r, out, sizeof(out));
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), lines++)
+		assert_true(!strcmp(line, "a| aaaaaaaa") ||
+			    !strcmp(line, "b| bbbbbbbb"));
+	assert_int_equal(lines, 400);
+	console_sink_destroy(a);
+	console_sink_destroy(b);
+	peer_free(&p);
+}
+
+/*
+ * A stream closed with no grace at all (its thread may not have run, as
+ * on a host too busy to give it the CPU in time) still hands a regular
+ * file every byte: only a reader can make output undeliverable.
+ */
+static void regular_file_gets_everything_at_close(void **state)
+{
+	static uint8_t data[OUT_STREAM_CAPACITY];
+	char path[] = "/tmp/kvmux-test-stream.XXXXXX";
+	unsigned int round;
+	struct stat st;
+	int fd;
+
+	memset(data, 'x', sizeof(data));
+	for (round = 0; round < 200; round++) {
+		struct out_stream *s;
+
+		fd = mkstemp(path);
+		assert_true(fd >= 0);
+		unlink(path);
+		strcpy(path + strlen(path) - 6, "XXXXXX");
+		s = out_stream_create(fd, NULL, NULL);
+		assert_non_null(s);
+		assert_int_equal(out_stream_write(s, data, sizeof(data), true),
+				 sizeof(data));
+		assert_int_equal(out_stream_close(s), 0);
+		assert_int_equal(fstat(fd, &st), 0);
+		assert_int_equal(st.st_size, sizeof(data));
+		close(fd);
+	}
+}
+
+/*
+ * A drain with no grace left still waits for a thread that has not
+ * written yet (on a busy host it may not have run): /dev/zero takes
+ * every byte at once (and, unlike /dev/null, has a thread), so nothing
+ * may be left.  Only a descriptor that takes nothing uses up the grace
+ * (stuck_reader tests in t_stop.sh).
+ */
+static void drain_waits_for_a_thread_that_has_not_run(void **state)
+{
+	static uint8_t data[OUT_STREAM_CAPACITY];
+	unsigned int round, started;
+	int fd = open("/dev/zero", O_WRONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	for (round = 0; round < 20; round++) {
+		struct out_stream *s = create_counted(fd, NULL, NULL, &started);
+
+		assert_non_null(s);
+		assert_true(started >= 1);
+		assert_int_equal(out_stream_write(s, data, sizeof(data), true),
+				 sizeof(data));
+		assert_int_equal(out_stream_drain(s, out_stream_now_ns(), -1),
+				 0);
+		assert_int_equal(out_stream_close(s), 0);
+	}
+	close(fd);
+}
+
+/* Does text match the POSIX extended regular expression re? */
+static bool matches(const char *re, const char *text)
+{
+	regex_t r;
+	bool yes;
+
+	assert_int_equal(regcomp(&r, re, REG_EXTENDED | REG_NOSUB), 0);
+	yes = !regexec(&r, text, 0, NULL, 0);
+	regfree(&r);
+	return yes;
+}
+
+/* Two outputs (the console and its log) get the same bytes. */
+static void tee_gives_every_output_the_same_bytes(void **state)
+{
+	struct pipe_reader *r1, *r2;
+	struct console_sink *sink;
+	char out1[64], out2[64];
+	struct out_stream *s2;
+	struct peer p, q;
+
+	sink = console_sink_create(peer_start(&p, state), NULL);
+	s2 = peer_start(&q, state);
+	r1 = start_reader(p.rd);
+	r2 = start_reader(q.rd);
+	assert_int_equal(console_sink_add_output(sink, s2, NULL, 0), 1);
+	assert_int_equal(console_sink_add_output(sink, s2, NULL, 0), -1);
+	assert_int_equal(console_sink_write(sink, "ab\r\nc", 5), 5);
+	assert_int_equal(console_sink_write(sink, "d", 1), 1);
+	console_sink_flush(sink);
+	peer_finish(&p);
+	peer_finish(&q);
+	end_reader(r1, out1, sizeof(out1));
+	end_reader(r2, out2, sizeof(out2));
+	assert_string_equal(out1, "ab\r\ncd");
+	assert_string_equal(out2, "ab\r\ncd");
+	console_sink_destroy(sink);
+	peer_free(&p);
+	peer_free(&q);
+}
+
+/*
+ * Fill a pipe or socket and its stream, so that the stream takes nothing
+ * more until it is read (no timing: the stream's writes meet EAGAIN, or
+ * its thread is blocked).  While the stream is idle, the test fills the
+ * descriptor itself (a threaded stream shares fd's O_NONBLOCK, a direct
+ * one has a description of its own).
+ */
+static void make_full(struct out_stream *s, int fd)
+{
+	static const char filler[4096] = { 0 };
+
+	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	while (write(fd, filler, sizeof(filler)) > 0)
+		;
+	while (write(fd, filler, 1) > 0)
+		;
+	assert_int_equal(fcntl(fd, F_SETFL, 0), 0);
+	while (out_stream_write(s, filler, sizeof(filler), false) ==
+	       sizeof(filler))
+		;
 }
 
 /* The log's reader is stuck: the sink takes a bounded amount, then
@@ -555,20 +935,18 @@ static void wait_room_calls(struct room *r, int calls)
 static void tee_waits_for_the_slower_output(void **state)
 {
 	static char chunk[1000], fast[8192], slow[8192];
-	struct room r = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-			  0 };
+	struct room r = ROOM_INIT;
 	struct pipe_reader *fast_reader, *slow_reader;
 	struct out_stream *s1, *s2;
 	struct console_sink *sink;
 	size_t taken = 0, n;
-	int p[2], q[2], calls;
+	struct peer p, q;
+	int calls;
 
 	memset(chunk, 'y', sizeof(chunk));
-	assert_int_equal(pipe(p), 0);
-	assert_int_equal(pipe(q), 0);
-	s1 = out_stream_create(p[1], NULL, NULL);
-	s2 = out_stream_create(q[1], NULL, NULL);
-	make_full(s2, q[1]);
+	s1 = peer_start(&p, state);
+	s2 = peer_start(&q, state);
+	make_full(s2, q.wr);
 	sink = console_sink_create(s1, NULL);
 	console_sink_add_output(sink, s2, NULL, 0);
 	console_sink_on_room(sink, on_room, &r);
@@ -580,39 +958,40 @@ static void tee_waits_for_the_slower_output(void **state)
 	assert_true(taken > 0 && taken <= 8192);
 	assert_int_equal(console_sink_pending(sink, 0), 0);
 	assert_true(console_sink_pending(sink, 1) > 0);
-	fast_reader = start_reader(p[0]);
-	slow_reader = start_reader(q[0]);
+	fast_reader = start_reader(p.rd);
+	slow_reader = start_reader(q.rd);
 	wait_room_calls(&r, 1);
 	calls = room_calls(&r);
 	assert_int_equal(console_sink_write(sink, "z", 1), 1);
 	if (console_sink_pending(sink, 1))
 		wait_room_calls(&r, calls + 1);
 	console_sink_flush(sink);
-	finish(s1, p[1]);
-	finish(s2, q[1]);
+	peer_finish(&p);
+	peer_finish(&q);
 	assert_int_equal(end_reader(fast_reader, fast, sizeof(fast)),
 			 taken + 1);
 	assert_int_equal(end_reader(slow_reader, slow, sizeof(slow)),
 			 taken + 1);
 	assert_memory_equal(fast, slow, taken + 1);
 	console_sink_destroy(sink);
-	close(p[0]);
-	close(q[0]);
+	peer_free(&p);
+	peer_free(&q);
 }
 
 /*
  * What a sink makes of two writes, after a flush, on a timed output
  * (prefix: lines) that follows a discarded one.
  */
-static void timed_output(const char *prefix, const char *a, const char *b,
-			 char *out, size_t size)
+static void timed_output(void **state, const char *prefix, const char *a,
+			 const char *b, char *out, size_t size)
 {
 	struct console_sink *sink = console_sink_new();
+	struct pipe_reader *r;
 	struct out_stream *s;
-	int p[2];
+	struct peer p;
 
-	assert_int_equal(pipe(p), 0);
-	s = out_stream_create(p[1], NULL, NULL);
+	s = peer_start(&p, state);
+	r = start_reader(p.rd);
 	assert_int_equal(console_sink_add_output(sink, NULL, NULL, 0), 0);
 	assert_int_equal(console_sink_add_output(sink, s, prefix,
 						 CONSOLE_SINK_TIMESTAMPS),
@@ -621,10 +1000,10 @@ static void timed_output(const char *prefix, const char *a, const char *b,
 	console_sink_write(sink, a, strlen(a));
 	console_sink_write(sink, b, strlen(b));
 	console_sink_flush(sink);
-	finish(s, p[1]);
-	read_all(p[0], out, size);
+	peer_finish(&p);
+	end_reader(r, out, size);
 	console_sink_destroy(sink);
-	close(p[0]);
+	peer_free(&p);
 }
 
 /* --timestamps: each line starts with the seconds since the epoch. */
@@ -632,7 +1011,7 @@ static void timestamps_head_each_line(void **state)
 {
 	char out[256];
 
-	timed_output(NULL, "one\r\ntw", "o\n\nthr", out, sizeof(out));
+	timed_output(state, NULL, "one\r\ntw", "o\n\nthr", out, sizeof(out));
 	assert_true(matches("^\\[ *[0-9]+\\.[0-9]{6}\\] one\r\n"
 			    "\\[ *[0-9]+\\.[0-9]{6}\\] two\n"
 			    "\\[ *[0-9]+\\.[0-9]{6}\\] \n"
@@ -646,22 +1025,21 @@ static void timestamps_head_each_line(void **state)
 static void many_timed_lines(void **state)
 {
 	static char chunk[5000], out[1 << 20];
-	struct room r = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-			  0 };
+	struct room r = ROOM_INIT;
 	struct console_sink *sink = console_sink_new();
 	struct pipe_reader *reader;
 	struct out_stream *s;
 	size_t sent = 0, n;
-	int p[2], i, calls, lines = 0;
+	int i, calls, lines = 0;
 	char *line, *save;
+	struct peer p;
 
 	for (i = 0; i < 5000; i++)
 		chunk[i] = i % 50 == 49 ? '\n' : 'a' + i % 26;
-	assert_int_equal(pipe(p), 0);
-	s = out_stream_create(p[1], NULL, NULL);
+	s = peer_start(&p, state);
 	console_sink_add_output(sink, s, NULL, CONSOLE_SINK_TIMESTAMPS);
 	console_sink_on_room(sink, on_room, &r);
-	reader = start_reader(p[0]);
+	reader = start_reader(p.rd);
 	while (sent < 100 * sizeof(chunk)) {
 		calls = room_calls(&r);
 		n = console_sink_write(sink, chunk + sent % sizeof(chunk),
@@ -674,7 +1052,7 @@ static void many_timed_lines(void **state)
 	if (console_sink_pending(sink, 0))
 		wait_room_calls(&r, calls + 1);
 	console_sink_flush(sink);
-	finish(s, p[1]);
+	peer_finish(&p);
 	end_reader(reader, out, sizeof(out));
 	for (line = strtok_r(out, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save), lines++)
@@ -682,7 +1060,7 @@ static void many_timed_lines(void **state)
 				    line));
 	assert_int_equal(lines, 100 * 5000 / 50);
 	console_sink_destroy(sink);
-	close(p[0]);
+	peer_free(&p);
 }
 
 /* Shared lines with times: the time, then the prefix. */
@@ -690,7 +1068,7 @@ static void prefixed_lines_with_timestamps(void **state)
 {
 	char out[256];
 
-	timed_output("vm", "a\r\nb", "", out, sizeof(out));
+	timed_output(state, "vm", "a\r\nb", "", out, sizeof(out));
 	assert_true(matches("^\\[ *[0-9]+\\.[0-9]{6}\\] vm\\| a\n"
 			    "\\[ *[0-9]+\\.[0-9]{6}\\] vm\\| b\n$",
 			    out));
@@ -718,16 +1096,18 @@ static void fail_on_matches_lines_across_writes(void **state)
 	struct line_match *m = line_match_create(patterns, 2);
 	struct failure f = { 0 };
 	struct console_sink *sink;
+	struct pipe_reader *r = NULL;
+	struct out_stream *s = NULL;
 	char out[256];
-	struct out_stream *s;
-	int p[2], i;
+	struct peer p;
+	int i;
 
 	assert_non_null(m);
 	for (i = 0; i < 2; i++) {
 		memset(&f, 0, sizeof(f));
 		if (i) {
-			assert_int_equal(pipe(p), 0);
-			s = out_stream_create(p[1], NULL, NULL);
+			s = peer_start(&p, state);
+			r = start_reader(p.rd);
 		}
 		sink = console_sink_create(i ? s : NULL, NULL);
 		assert_int_equal(console_sink_fail_on(sink, m, on_failure, &f),
@@ -743,14 +1123,426 @@ static void fail_on_matches_lines_across_writes(void **state)
 		assert_string_equal(f.line, "Kernel panic - not syncing");
 		console_sink_destroy(sink);
 		if (i) {
-			finish(s, p[1]);
-			read_all(p[0], out, sizeof(out));
+			peer_finish(&p);
+			end_reader(r, out, sizeof(out));
 			assert_string_equal(out, "ok\nKernel panic - not "
 						 "syncing\r\nBUG: later\n");
-			close(p[0]);
+			peer_free(&p);
 		}
 	}
 	line_match_free(m);
+}
+
+/*
+ * A room waiter that comes when the stream has nothing buffered (it
+ * emptied between the writer's refusal and its wait_room, or never held
+ * anything) is still called: no later write would call it.
+ */
+static void room_waiter_on_an_empty_stream_is_called(void **state)
+{
+	struct room r = ROOM_INIT;
+	struct out_stream *s;
+	char out[2];
+	struct peer p;
+
+	s = peer_start(&p, state);
+	assert_int_equal(out_stream_wait_room(s, on_room, &r), 0);
+	wait_room_calls(&r, 1);
+	assert_int_equal(out_stream_write(s, "x\n", 2, false), 2);
+	/* Emptied: a direct stream by that write itself, a threaded one by
+	 * its thread, which the drain waits for. */
+	if (p.kind == THREADED)
+		assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
+	assert_int_equal(read(p.rd, out, 2), 2);
+	assert_int_equal(out_stream_wait_room(s, on_room, &r), 0);
+	wait_room_calls(&r, 2);
+	peer_finish(&p);
+	assert_int_equal(room_calls(&r), 2); /* once per wait */
+	peer_free(&p);
+}
+
+/*
+ * A terminal: a pseudo-terminal's slave in raw mode, whose master
+ * (*master) nobody reads; -1 if the host has no pseudo-terminals.
+ */
+static int open_terminal(int *master)
+{
+	struct termios t;
+	int slave;
+
+	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*master < 0) {
+		print_message("no pseudo-terminals here: %s\n",
+			      strerror(errno));
+		return -1;
+	}
+	assert_int_equal(grantpt(*master), 0);
+	assert_int_equal(unlockpt(*master), 0);
+	slave = open(ptsname(*master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(slave >= 0);
+	assert_int_equal(tcgetattr(slave, &t), 0);
+	cfmakeraw(&t);
+	assert_int_equal(tcsetattr(slave, TCSANOW, &t), 0);
+	return slave;
+}
+
+/* Only a stream that may block has a thread: a pipe, a terminal and
+ * /dev/null do not; a regular file, a socket and another device do. */
+static void only_threaded_streams_start_a_thread(void **state)
+{
+	static const bool threaded[6] = {
+		false, false, false, true, true, true
+	};
+	char path[] = "/tmp/kvmux-test-stream.XXXXXX";
+	unsigned int i, started;
+	int fd[6], p[2], sv[2], master;
+	struct out_stream *s;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+			 0);
+	fd[0] = p[1];
+	fd[1] = open_terminal(&master);
+	fd[2] = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	fd[3] = mkstemp(path);
+	unlink(path);
+	fd[4] = sv[1];
+	fd[5] = open("/dev/zero", O_WRONLY | O_CLOEXEC);
+	for (i = 0; i < 6; i++) {
+		if (i == 1 && fd[i] < 0)
+			continue; /* no terminal to try */
+		assert_true(fd[i] >= 0);
+		s = create_counted(fd[i], NULL, NULL, &started);
+		assert_non_null(s);
+		if (threaded[i])
+			assert_true(started >= 1);
+		else
+			assert_int_equal(started, 0);
+		assert_int_equal(out_stream_close(s), 0);
+		close(fd[i]);
+	}
+	if (master >= 0)
+		close(master);
+	close(p[0]);
+	close(sv[0]);
+}
+
+/*
+ * fd's open file description is the parent's too (a shell's terminal, a
+ * CI runner's pipe): it stays blocking when the stream is made, and
+ * after its writes met EAGAIN (the stream and fd both full).
+ */
+static void description_stays_blocking(int fd)
+{
+	static char chunk[4096];
+	struct out_stream *s;
+	unsigned int before = fds_on(fd), started;
+	size_t sent = 0;
+
+	assert_false(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	s = create_counted(fd, NULL, NULL, &started);
+	assert_non_null(s);
+	assert_int_equal(started, 0);
+	assert_int_equal(fds_on(fd), before + 1); /* its own description */
+	assert_false(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	memset(chunk, 'b', sizeof(chunk));
+	while (out_stream_write(s, chunk, sizeof(chunk), false) ==
+	       sizeof(chunk))
+		sent += sizeof(chunk);
+	assert_true(sent >= OUT_STREAM_CAPACITY - sizeof(chunk));
+	assert_false(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	/* Nothing wrote the stream since (no loop, no drain): it is full. */
+	assert_int_equal(out_stream_close(s), OUT_STREAM_CAPACITY);
+	assert_int_equal(fds_on(fd), before);
+	assert_false(fcntl(fd, F_GETFL) & O_NONBLOCK);
+}
+
+static void pipe_description_stays_blocking(void **state)
+{
+	int p[2];
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	description_stays_blocking(p[1]);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* The same for a terminal. */
+static void terminal_description_stays_blocking(void **state)
+{
+	int master, slave = open_terminal(&master);
+
+	if (slave < 0)
+		skip();
+	description_stays_blocking(slave);
+	close(slave);
+	close(master);
+}
+
+/*
+ * The parent gave a pipe's reading end (kvmux's stdin's, say) as the
+ * output: writes fail (EBADF, said once) and nothing reaches the pipe,
+ * as for any writer of that descriptor (the stream does not open the
+ * pipe again for writing).
+ */
+static void read_only_pipe_is_not_written(void **state)
+{
+	struct events ev = EVENTS_INIT;
+	struct out_stream *s;
+	int p[2], queued;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	s = out_stream_create(p[0], &test_events, &ev);
+	assert_non_null(s);
+	assert_int_equal(out_stream_write(s, "x\n", 2, false), 2);
+	out_stream_drain(s, FOREVER, -1);
+	assert_int_equal(out_stream_close(s), 2);
+	assert_int_equal(ev.failed, 1);
+	assert_int_equal(ev.err, EBADF);
+	assert_int_equal(ioctl(p[0], FIONREAD, &queued), 0);
+	assert_int_equal(queued, 0);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* A pseudo-terminal's master as the output: what is written reaches its
+ * slave (/dev/ptmx opened again would be another terminal). */
+static void terminal_master_output_reaches_its_slave(void **state)
+{
+	int master, slave = open_terminal(&master);
+	struct pollfd pfd = { .events = POLLIN };
+	char out[8] = "";
+	struct out_stream *s;
+	size_t got = 0;
+	ssize_t n;
+
+	if (slave < 0)
+		skip();
+	s = out_stream_create(master, NULL, NULL);
+	assert_non_null(s);
+	assert_int_equal(out_stream_write(s, "hi\n", 3, false), 3);
+	assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
+	assert_int_equal(out_stream_close(s), 0);
+	pfd.fd = slave;
+	while (got < 3 && poll(&pfd, 1, WAIT_S * 1000) == 1 &&
+	       (n = read(slave, out + got, 3 - got)) > 0)
+		got += n;
+	assert_string_equal(out, "hi\n");
+	close(slave);
+	close(master);
+}
+
+/*
+ * With no loop attached, what the reader could not take waits for
+ * out_stream_drain(): none of it goes without a grace while the reader
+ * does not read, and all of it, in order, once the reader reads.
+ */
+static void unattached_stream_is_written_by_drain(void **state)
+{
+	struct out_stream *s;
+	struct checker c;
+	size_t sent = 0;
+	struct peer p;
+
+	peer_open(&p, DIRECT);
+	s = peer_stream(&p, NULL, NULL, false);
+	fill_with_pattern(s, &sent);
+	assert_true(sent >= OUT_STREAM_CAPACITY);
+	assert_int_equal(out_stream_drain(s, out_stream_now_ns(), -1),
+			 OUT_STREAM_CAPACITY);
+	start_checker(&c, p.rd, false);
+	peer_finish(&p);
+	end_checker(&c, sent);
+	peer_free(&p);
+}
+
+/*
+ * The reader goes away, with nothing buffered or with the stream full
+ * (the loop waits for room: a oneshot that the end of the reader must
+ * still fire): said once, by the loop if the stream is attached, else by
+ * the drain (never by the writer, who may hold the owner's locks); what
+ * was buffered and later output are counted as lost.
+ */
+static void reader_leaves_direct_stream(bool attach, bool full)
+{
+	struct events ev = EVENTS_INIT;
+	struct out_stream *s;
+	size_t sent = 0;
+	struct peer p;
+
+	peer_open(&p, DIRECT);
+	s = peer_stream(&p, &test_events, &ev, attach);
+	if (full) {
+		fill_with_pattern(s, &sent);
+		assert_true(sent >= OUT_STREAM_CAPACITY);
+	}
+	close(p.rd);
+	p.rd = -1;
+	if (!full)
+		assert_int_equal(out_stream_write(s, "one\n", 4, false), 4);
+	if (attach) {
+		wait_event(&ev);
+		peer_stop_loop(&p);
+	} else {
+		assert_int_equal(ev.gone, 0); /* not by the writer */
+	}
+	assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
+	assert_int_equal(ev.gone, 1);
+	assert_true(pthread_equal(ev.thread,
+				  attach ? p.lt.thread : pthread_self()));
+	assert_int_equal(out_stream_write(s, "two\n", 4, false), 4);
+	assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
+	assert_int_equal(out_stream_close(s),
+			 (full ? OUT_STREAM_CAPACITY : 4) + 4);
+	assert_int_equal(ev.gone, 1);
+	assert_int_equal(ev.failed, 0);
+	peer_free(&p);
+}
+
+static void gone_reader_is_reported_by_the_loop(void **state)
+{
+	reader_leaves_direct_stream(true, false);
+	reader_leaves_direct_stream(true, true);
+}
+
+static void gone_reader_is_reported_by_the_drain(void **state)
+{
+	reader_leaves_direct_stream(false, false);
+	reader_leaves_direct_stream(false, true);
+}
+
+/* An event of a loop thread's own, to know when it has gone round: all
+ * it had to do before the probe (one round may hold the probe before an
+ * older event), it has done once it answered two probes. */
+struct probe {
+	int fd; /* eventfd */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int rounds;
+};
+
+static void on_probe(void *opaque, int fd, uint32_t events)
+{
+	struct probe *pr = opaque;
+
+	event_fd_drain(fd);
+	pthread_mutex_lock(&pr->lock);
+	pr->rounds++;
+	pthread_cond_signal(&pr->cond);
+	pthread_mutex_unlock(&pr->lock);
+}
+
+static void probe_loop(struct probe *pr)
+{
+	struct timespec ts = wait_deadline();
+	int rc = 0, target, rounds;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&pr->lock);
+	target = pr->rounds + 1;
+	pthread_mutex_unlock(&pr->lock);
+	assert_int_equal(write(pr->fd, &one, sizeof(one)), sizeof(one));
+	pthread_mutex_lock(&pr->lock);
+	while (pr->rounds < target && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&pr->cond, &pr->lock, &ts);
+	rounds = pr->rounds;
+	pthread_mutex_unlock(&pr->lock);
+	assert_true(rounds >= target);
+}
+
+/* A writer of whole lines (a sink with prefixes or times) that offers a
+ * refused line again from its room callback. */
+struct line_writer {
+	struct out_stream *s;
+	struct room r; /* calls: the callback's */
+	bool taken;
+	char line[200];
+};
+
+static void offer_line(void *opaque)
+{
+	struct line_writer *w = opaque;
+	bool taken = out_stream_write(w->s, w->line, sizeof(w->line), true);
+
+	/* A wait refused (too many waiters) is seen as a line never
+	 * taken: the test's thread asserts, not this one. */
+	if (!taken)
+		out_stream_wait_room(w->s, offer_line, w);
+	pthread_mutex_lock(&w->r.lock);
+	w->r.calls++;
+	w->taken = taken;
+	pthread_cond_signal(&w->r.cond);
+	pthread_mutex_unlock(&w->r.lock);
+}
+
+/*
+ * The reader does not read, and the stream has room, but not for a
+ * whole line: the line's writer is told of room only once some of the
+ * buffer went out (its refused write, and its wait, give it none), not
+ * at every turn of the loop (which would then spin, the writer and the
+ * loop kicking each other).
+ */
+static void refused_line_waits_for_the_reader(void **state)
+{
+	static const char filler[4096] = { 0 };
+	struct line_writer w = { .r = ROOM_INIT };
+	struct probe pr = { .lock = PTHREAD_MUTEX_INITIALIZER,
+			    .cond = PTHREAD_COND_INITIALIZER };
+	struct pipe_reader *reader;
+	size_t left = OUT_STREAM_CAPACITY - 100, n;
+	char out[sizeof(w.line) + 1];
+	struct peer p;
+
+	memset(w.line, 'L', sizeof(w.line));
+	peer_open(&p, DIRECT);
+	w.s = peer_stream(&p, NULL, NULL, false);
+	/* The pipe full, the stream all but 100 bytes. */
+	assert_int_equal(fcntl(p.wr, F_SETFL, O_NONBLOCK), 0);
+	while (write(p.wr, filler, sizeof(filler)) > 0)
+		;
+	while (write(p.wr, filler, 1) > 0)
+		;
+	assert_int_equal(fcntl(p.wr, F_SETFL, 0), 0);
+	for (; left; left -= n) {
+		n = out_stream_write(
+			w.s, filler,
+			left < sizeof(filler) ? left : sizeof(filler), false);
+		assert_true(n > 0);
+	}
+	/* Served from now on, with a probe to see the loop go round. */
+	pr.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	assert_true(pr.fd >= 0);
+	assert_int_equal(lt_init(&p.lt), 0);
+	p.attached = true;
+	assert_int_equal(
+		event_loop_add(&p.lt.loop, pr.fd, EPOLLIN, on_probe, &pr), 0);
+	assert_int_equal(out_stream_attach(w.s, &p.lt.loop), 0);
+	assert_int_equal(lt_start(&p.lt), 0);
+	assert_int_equal(out_stream_write(w.s, w.line, sizeof(w.line), true),
+			 0);
+	assert_int_equal(out_stream_wait_room(w.s, offer_line, &w), 0);
+	/* Refused again (another of the device's writers): the loop looks
+	 * at the stream after the wait began. */
+	assert_int_equal(out_stream_write(w.s, w.line, sizeof(w.line), true),
+			 0);
+	probe_loop(&pr);
+	probe_loop(&pr);
+	assert_int_equal(room_calls(&w.r), 0);
+	reader = start_reader(p.rd);
+	pthread_mutex_lock(&w.r.lock);
+	while (!w.taken) {
+		struct timespec ts = wait_deadline();
+
+		assert_int_not_equal(
+			pthread_cond_timedwait(&w.r.cond, &w.r.lock, &ts),
+			ETIMEDOUT);
+	}
+	pthread_mutex_unlock(&w.r.lock);
+	peer_finish(&p);
+	assert_int_equal(end_reader(reader, out, sizeof(out)), sizeof(w.line));
+	assert_memory_equal(out, w.line, sizeof(w.line));
+	peer_free(&p);
+	close(pr.fd);
 }
 
 static void advance_over_entries(void **state)
@@ -773,24 +1565,36 @@ int main(void)
 	/* As kvmux does: a vanished reader is EPIPE, not a fatal signal. */
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(prefixed_lines),
-		cmocka_unit_test(raw_passes_through),
-		cmocka_unit_test(partial_line_is_written_without_its_end),
-		cmocka_unit_test(long_lines_are_split_not_lost),
+		ON_BOTH(prefixed_lines),
+		ON_BOTH(raw_passes_through),
+		ON_BOTH(partial_line_is_written_without_its_end),
+		ON_BOTH(long_lines_are_split_not_lost),
 		cmocka_unit_test(discard_without_stream),
-		cmocka_unit_test(full_stream_pushes_back),
-		cmocka_unit_test(nonblocking_fd_loses_nothing),
-		cmocka_unit_test(vanished_reader_is_reported_once),
-		cmocka_unit_test(failing_file_is_reported_once),
-		cmocka_unit_test(shared_stream_keeps_lines_whole),
+		ON_BOTH(full_stream_pushes_back),
+		ON_BOTH(slow_reader_loses_nothing),
+		ON_BOTH(nonblocking_fd_loses_nothing),
+		ON_BOTH(vanished_reader_is_reported_once),
+		cmocka_unit_test(reader_gone_before_is_reported_once),
+		ON_BOTH(failing_file_is_reported_once),
+		ON_BOTH(shared_stream_keeps_lines_whole),
 		cmocka_unit_test(regular_file_gets_everything_at_close),
 		cmocka_unit_test(drain_waits_for_a_thread_that_has_not_run),
-		cmocka_unit_test(tee_gives_every_output_the_same_bytes),
-		cmocka_unit_test(tee_waits_for_the_slower_output),
-		cmocka_unit_test(timestamps_head_each_line),
-		cmocka_unit_test(prefixed_lines_with_timestamps),
-		cmocka_unit_test(many_timed_lines),
-		cmocka_unit_test(fail_on_matches_lines_across_writes),
+		ON_BOTH(tee_gives_every_output_the_same_bytes),
+		ON_BOTH(tee_waits_for_the_slower_output),
+		ON_BOTH(timestamps_head_each_line),
+		ON_BOTH(prefixed_lines_with_timestamps),
+		ON_BOTH(many_timed_lines),
+		ON_BOTH(fail_on_matches_lines_across_writes),
+		ON_BOTH(room_waiter_on_an_empty_stream_is_called),
+		cmocka_unit_test(only_threaded_streams_start_a_thread),
+		cmocka_unit_test(pipe_description_stays_blocking),
+		cmocka_unit_test(terminal_description_stays_blocking),
+		cmocka_unit_test(read_only_pipe_is_not_written),
+		cmocka_unit_test(terminal_master_output_reaches_its_slave),
+		cmocka_unit_test(unattached_stream_is_written_by_drain),
+		cmocka_unit_test(gone_reader_is_reported_by_the_loop),
+		cmocka_unit_test(gone_reader_is_reported_by_the_drain),
+		cmocka_unit_test(refused_line_waits_for_the_reader),
 		cmocka_unit_test(advance_over_entries),
 	};
 
