@@ -15,8 +15,9 @@
  *    fd's O_NONBLOCK, which belongs to the open file
  *    description kvmux shares with its parent (the shell's terminal, a
  *    CI runner's pipe): a description of the stream's own on the same
- *    pipe or terminal, opened again through /proc/self/fd (a descriptor
- *    the parent left non-blocking, and /dev/null, are used as they are).
+ *    pipe or terminal, opened again through /proc/self/fd, also when
+ *    the parent left it non-blocking (it may clear the flag at any time;
+ *    /dev/null is used as it is).
  *    Whole lines go at once; a partial line waits up to 5 ms on a timer
  *    the writer arms (timerfd_settime(2)), or for the rest of its line.
  *    When the reader falls behind, the rest waits in the buffer for the

@@ -72,6 +72,7 @@ struct out_stream {
 	struct event_loop *loop; /* out_stream_attach()'s, or NULL */
 	bool backlogged; /* direct_fd said EAGAIN: the loop waits for room */
 	bool polling; /* direct_fd is in the loop (EPOLLONESHOT) */
+	bool watching; /* ... and armed: the loop hears of room by itself */
 	bool kicked; /* wake_fd has a count the loop has not read yet */
 	int line_timer_fd; /* timerfd: a partial line's LINE_WAIT_NS */
 	bool line_timer_armed;
@@ -362,11 +363,12 @@ static void watch_room(struct out_stream *s)
 		rc = event_loop_add(s->loop, s->direct_fd, events,
 				    on_loop_event, s);
 	if (!rc) {
-		s->polling = true;
+		s->polling = s->watching = true;
 		return;
 	}
 	mark_broken(s); /* no way to wait: a write error */
 	s->pending_err = errno ? errno : EIO;
+	kick(s); /* reported by the loop's next round */
 }
 
 /* Under the lock, on the owner's thread (its loop, or a drain): write
@@ -402,6 +404,8 @@ static void on_loop_event(void *opaque, int fd, uint32_t events)
 	} else if (fd == s->line_timer_fd) {
 		event_fd_drain(fd);
 		s->line_timer_armed = false;
+	} else {
+		s->watching = false; /* EPOLLONESHOT: disarmed */
 	}
 	if (serve(s) && s->backlogged && !s->stop)
 		watch_room(s);
@@ -412,14 +416,14 @@ int out_stream_attach(struct out_stream *s, struct event_loop *loop)
 {
 	if (!s->direct)
 		return 0;
+	pthread_mutex_lock(&s->lock);
+	s->loop = loop; /* first: an event may come as soon as it is added */
+	pthread_mutex_unlock(&s->lock);
 	/* A kick before this left a count: the loop sees it at once. */
 	if (event_loop_add(loop, s->wake_fd, EPOLLIN, on_loop_event, s) < 0 ||
 	    event_loop_add(loop, s->line_timer_fd, EPOLLIN, on_loop_event, s) <
 		    0)
 		return -1;
-	pthread_mutex_lock(&s->lock);
-	s->loop = loop;
-	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
 
@@ -429,8 +433,9 @@ int out_stream_attach(struct out_stream *s, struct event_loop *loop)
  * pseudo-terminal's master: a thread writes those).  Not
  * fd's own O_NONBLOCK, which belongs to the open file description kvmux
  * shares with its parent: a description of its own on the same pipe or
- * terminal (*own), opened again through /proc.  /dev/null and a
- * descriptor the parent left non-blocking are written as they are.
+ * terminal (*own), opened again through /proc, also when fd is
+ * non-blocking already (the parent, or another process that shares it,
+ * may clear the flag at any time).  /dev/null is written as it is.
  */
 static int nonblocking_fd(int fd, bool *own)
 {
@@ -445,8 +450,6 @@ static int nonblocking_fd(int fd, bool *own)
 		return fd; /* /dev/null */
 	if (!S_ISFIFO(st.st_mode) && !isatty(fd))
 		return -1;
-	if (flags & O_NONBLOCK)
-		return fd;
 	/* Opened again, a read-only descriptor (a pipe's reading end, say
 	 * kvmux's own stdin's) would be written, and a pseudo-terminal's
 	 * master (/dev/ptmx) would be a new terminal nobody reads: fd's
@@ -553,7 +556,8 @@ static void write_now(struct out_stream *s)
 		pump(s, false);
 	if (!s->backlogged && s->len && !s->broken)
 		arm_line_timer(s);
-	if (s->backlogged || s->pending_err)
+	/* Behind a reader the loop watches already: it hears of room. */
+	if ((s->backlogged && !s->watching) || s->pending_err)
 		kick(s);
 }
 
@@ -661,30 +665,33 @@ static int poll_ms(uint64_t ns)
 
 /*
  * A direct stream's drain, on the owner's thread: write, and wait for
- * room only as long as the grace (ns) lasts, counting time spent waiting
- * for a reader that does not read (no thread to wait for), and never
- * past end (CLOCK_MONOTONIC).
+ * room as long as the grace (ns) lasts, counting, as a threaded drain
+ * does, only waits after which the reader had taken nothing (a slow
+ * reader that reads is waited for), and never past end (CLOCK_MONOTONIC).
  */
 static size_t drain_direct(struct out_stream *s, uint64_t grace, uint64_t end,
 			   int fd)
 {
-	uint64_t now, waited = 0;
+	uint64_t now, waited = 0, wait = 0;
+	size_t left = SIZE_MAX;
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
 					 { .fd = s->direct_fd,
 					   .events = POLLOUT } };
-		size_t left;
+		size_t before = left;
 		int ready;
 
 		pthread_mutex_lock(&s->lock);
 		left = serve(s);
 		pthread_mutex_unlock(&s->lock);
+		if (left >= before)
+			waited += wait; /* the reader took nothing meanwhile */
 		now = out_stream_now_ns();
 		if (!left || waited >= grace || now >= end)
 			return left;
 		ready = poll(pfd, 2, poll_ms(grace - waited));
-		waited += out_stream_now_ns() - now;
+		wait = out_stream_now_ns() - now;
 		if (ready > 0 && pfd[0].revents)
 			return left;
 	}
