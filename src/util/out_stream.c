@@ -76,6 +76,7 @@ struct out_stream {
 	bool kicked; /* wake_fd has a count the loop has not read yet */
 	int line_timer_fd; /* timerfd: a partial line's LINE_WAIT_NS */
 	bool line_timer_armed;
+	uint64_t partial_ns; /* when the buffered partial line began */
 	int pending_err; /* a write error the loop is yet to report */
 
 	pthread_mutex_t lock;
@@ -391,6 +392,29 @@ static size_t serve(struct out_stream *s)
 	return s->len;
 }
 
+/*
+ * Under the lock, on the loop's thread, when the line timer fired: it was
+ * armed for a partial line that has ended and gone since, and what waits
+ * now is a later one, buffered for less than LINE_WAIT_NS: the timer runs
+ * again for the rest of that line's own wait.  (A UART hands over a line
+ * in about 2 ms: without this, every other line went in two pieces, one
+ * of them from the loop's thread.)  Returns whether it runs again.
+ */
+static bool line_wait_again(struct out_stream *s)
+{
+	uint64_t age = out_stream_now_ns() - s->partial_ns;
+
+	if (!s->len || s->complete || s->len >= LINE_BATCH || s->flush ||
+	    s->stop || s->backlogged || s->broken || age >= LINE_WAIT_NS)
+		return false;
+	/* Rounded up: a timer that fires early would come back here. */
+	if (timer_fd_set(s->line_timer_fd,
+			 (LINE_WAIT_NS - age + 999999) / 1000000, 0) < 0)
+		return false;
+	s->line_timer_armed = true;
+	return true;
+}
+
 /* The loop: a kick (wake_fd), a partial line's time (line_timer_fd)
  * or room on direct_fd. */
 static void on_loop_event(void *opaque, int fd, uint32_t events)
@@ -404,6 +428,10 @@ static void on_loop_event(void *opaque, int fd, uint32_t events)
 	} else if (fd == s->line_timer_fd) {
 		event_fd_drain(fd);
 		s->line_timer_armed = false;
+		if (line_wait_again(s)) {
+			pthread_mutex_unlock(&s->lock);
+			return;
+		}
 	} else {
 		s->watching = false; /* EPOLLONESHOT: disarmed */
 	}
@@ -574,7 +602,7 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 			bool whole)
 {
 	size_t room, tail, first;
-	bool was_empty, had_line;
+	bool was_empty, had_line, new_partial;
 	const char *nl;
 
 	pthread_mutex_lock(&s->lock);
@@ -597,10 +625,16 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 	was_empty = !s->len;
 	had_line = worth_writing(s);
 	nl = memrchr(buf, '\n', len);
+	/* A partial line begins here: after a "\n" of these bytes, or
+	 * after nothing but whole lines. */
+	new_partial = len && ((const char *)buf)[len - 1] != '\n' &&
+		      (nl || s->len == s->complete);
 	if (nl)
 		s->complete = s->len + (nl - (const char *)buf) + 1;
 	s->len += len;
 	if (s->direct) {
+		if (new_partial)
+			s->partial_ns = out_stream_now_ns();
 		write_now(s);
 	} else if (len && (was_empty || (s->awaiting_line && !had_line &&
 					 worth_writing(s)))) {

@@ -573,6 +573,36 @@ static void partial_line_is_written_without_its_end(void **state)
 	peer_free(&p);
 }
 
+/*
+ * A partial line waits its own 5 ms, not what is left of an earlier
+ * one's: "x" starts a wait, "\ny" ends that line 4 ms later and starts
+ * another, which the wait begun for "x" must not send before its time
+ * (as a UART hands over a line in about 2 ms, that split every other
+ * line in two).  Only a lower bound is asserted: a loaded host delays
+ * the write, it never hastens it.
+ */
+static void partial_line_waits_from_its_own_start(void **state)
+{
+	struct timespec pause = { 0, 4 * 1000000 };
+	uint64_t sent;
+	char out[8] = "";
+	size_t got = 0;
+	struct peer p;
+	ssize_t n;
+
+	peer_start(&p, state);
+	assert_int_equal(out_stream_write(p.s, "x", 1, false), 1);
+	nanosleep(&pause, NULL);
+	sent = out_stream_now_ns();
+	assert_int_equal(out_stream_write(p.s, "\ny", 2, false), 2);
+	while (got < 3 && (n = read(p.rd, out + got, 3 - got)) > 0)
+		got += n; /* blocks until the stream writes "y" */
+	assert_true(out_stream_now_ns() - sent >= 5 * 1000000);
+	assert_string_equal(out, "x\ny");
+	peer_finish(&p);
+	peer_free(&p);
+}
+
 static void long_lines_are_split_not_lost(void **state)
 {
 	static char line[10000], out[20000];
@@ -1569,6 +1599,7 @@ int main(void)
 		ON_BOTH(prefixed_lines),
 		ON_BOTH(raw_passes_through),
 		ON_BOTH(partial_line_is_written_without_its_end),
+		ON_BOTH(partial_line_waits_from_its_own_start),
 		ON_BOTH(long_lines_are_split_not_lost),
 		cmocka_unit_test(discard_without_stream),
 		ON_BOTH(full_stream_pushes_back),
