@@ -10,14 +10,13 @@
  * ever waits for the descriptor without a bound.  A stream is one of two
  * kinds, chosen by its descriptor when it is made:
  *
- *  - direct (a pipe or FIFO, a terminal, /dev/null): the writer's own
+ *  - direct (a pipe or FIFO, /dev/null): the writer's own
  *    thread calls write(2), with a descriptor that never blocks.  Not
  *    fd's O_NONBLOCK, which belongs to the open file
- *    description kvmux shares with its parent (the shell's terminal, a
- *    CI runner's pipe): a description of the stream's own on the same
- *    pipe or terminal, opened again through /proc/self/fd, also when
- *    the parent left it non-blocking (it may clear the flag at any time;
- *    /dev/null is used as it is).
+ *    description kvmux shares with its parent (a CI runner's pipe): a
+ *    description of the stream's own on the same pipe, opened again
+ *    through /proc/self/fd, also when the parent left it non-blocking
+ *    (it may clear the flag at any time; /dev/null is used as it is).
  *    Whole lines go at once; a partial line waits up to 5 ms on a timer
  *    the writer arms (timerfd_settime(2)), or for the rest of its line.
  *    When the reader falls behind, the rest waits in the buffer for the
@@ -25,12 +24,14 @@
  *    for the timer, writes, calls the room waiters and reports errors: a
  *    writer may hold locks those callbacks take.  No thread: a run that
  *    prints a few lines costs no thread start, filter, wake-up or exit.
- *  - threaded (a regular file, a socket, any other device, a read-only
- *    descriptor, a pseudo-terminal's master, or no /proc):
+ *  - threaded (a regular file, a socket, a terminal, any other device,
+ *    a read-only descriptor, or no /proc):
  *    a thread of the stream's own does the write(2) calls and is the only
  *    thread that may block on the descriptor (a file system that does not
- *    answer).  A descriptor the parent left non-blocking is polled, not
- *    given up on.
+ *    answer, a terminal nobody reads).  A descriptor the parent left
+ *    non-blocking is polled, not given up on.  A terminal is not direct:
+ *    there a blocking write(2) is one piece, which kvmux's messages on
+ *    the same terminal never split, and a non-blocking one is not.
  *
  * Both write whole lines: a partial line waits up to 5 ms for its "\n"
  * (or for 4 KiB to gather, or for a drain or close), so a guest that

@@ -294,10 +294,10 @@ static int check_truncatable(int fd, const char *path)
 }
 
 /*
- * Open a console file.  A regular file's descriptor is blocking (its
- * stream's thread waits); any other stays non-blocking: a FIFO or a
- * terminal is a direct stream's (kvmux/out_stream.h), which must never
- * block, and another device's stream thread polls.
+ * Open a console file.  A FIFO's descriptor stays non-blocking: its
+ * stream is direct (kvmux/out_stream.h) and must never block.  Any
+ * other is blocking: its stream's thread waits (on a terminal, a
+ * blocking write(2) is one piece, which no message of kvmux's splits).
  * Never truncated here: console_outputs_truncate() does that once the
  * VMs are about to start, so that a run that fails before leaves the
  * last run's file as it was.  O_APPEND always: another writer of the
@@ -335,7 +335,7 @@ static int open_file(struct dest *d, const char *path, int *status)
 			return -1;
 		}
 	}
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+	if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode))
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	return fd;
 }

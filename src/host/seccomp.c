@@ -130,7 +130,7 @@ static const struct rule vcpu_rules[] = {
 
 /* Wait for notifications, do the disk's I/O, complete through irqfds;
  * virtio-console's output times a partial line on a stdout that is a
- * pipe or a terminal (util/out_stream.c: timerfd_settime). */
+ * pipe or a FIFO (util/out_stream.c: timerfd_settime). */
 static const struct rule io_rules[] = {
 	ALLOW(epoll_wait),
 	ALLOW(epoll_pwait),

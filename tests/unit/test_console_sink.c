@@ -1217,12 +1217,13 @@ static int open_terminal(int *master)
 	return slave;
 }
 
-/* Only a stream that may block has a thread: a pipe, a terminal and
- * /dev/null do not; a regular file, a socket and another device do. */
+/* Only a stream that may block has a thread: a pipe and /dev/null do
+ * not; a terminal (where only a blocking write(2) is one piece), a
+ * regular file, a socket and another device do. */
 static void only_threaded_streams_start_a_thread(void **state)
 {
 	static const bool threaded[6] = {
-		false, false, false, true, true, true
+		false, true, false, true, true, true
 	};
 	char path[] = "/tmp/kvmux-test-stream.XXXXXX";
 	unsigned int i, started;
@@ -1298,14 +1299,27 @@ static void pipe_description_stays_blocking(void **state)
 	close(p[1]);
 }
 
-/* The same for a terminal. */
-static void terminal_description_stays_blocking(void **state)
+/*
+ * A terminal is written by a thread, through the parent's blocking
+ * description itself: a write(2) there is one piece, which a message of
+ * kvmux's on the same terminal cannot split (a non-blocking one stops
+ * wherever the terminal is full).
+ */
+static void terminal_is_written_blocking(void **state)
 {
 	int master, slave = open_terminal(&master);
+	unsigned int before, started;
+	struct out_stream *s;
 
 	if (slave < 0)
 		skip();
-	description_stays_blocking(slave);
+	before = fds_on(slave);
+	s = create_counted(slave, NULL, NULL, &started);
+	assert_non_null(s);
+	assert_true(started >= 1);
+	assert_int_equal(fds_on(slave), before); /* no description of its own */
+	assert_false(fcntl(slave, F_GETFL) & O_NONBLOCK);
+	assert_int_equal(out_stream_close(s), 0);
 	close(slave);
 	close(master);
 }
@@ -1620,7 +1634,7 @@ int main(void)
 		ON_BOTH(room_waiter_on_an_empty_stream_is_called),
 		cmocka_unit_test(only_threaded_streams_start_a_thread),
 		cmocka_unit_test(pipe_description_stays_blocking),
-		cmocka_unit_test(terminal_description_stays_blocking),
+		cmocka_unit_test(terminal_is_written_blocking),
 		cmocka_unit_test(read_only_pipe_is_not_written),
 		cmocka_unit_test(terminal_master_output_reaches_its_slave),
 		cmocka_unit_test(unattached_stream_is_written_by_drain),
