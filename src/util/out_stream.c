@@ -212,6 +212,21 @@ static void advance(struct out_stream *s, size_t done)
 	s->complete = s->complete > done ? s->complete - done : 0;
 }
 
+/* Under the lock: at most n of the buffered bytes, those the ring holds
+ * in one piece from its head (what one write(2) takes). */
+static size_t in_one_piece(const struct out_stream *s, size_t n)
+{
+	return n < OUT_STREAM_CAPACITY - s->head ?
+		       n :
+		       OUT_STREAM_CAPACITY - s->head;
+}
+
+/* ns in whole ms, rounded up (a timer or poll(2) never ends early). */
+static uint64_t ms_up(uint64_t ns)
+{
+	return (ns + 999999) / 1000000;
+}
+
 /* Under the lock: whole lines only, while a partial one may still end. */
 static size_t bytes_to_write(const struct out_stream *s)
 {
@@ -222,11 +237,9 @@ static size_t bytes_to_write(const struct out_stream *s)
 
 static void write_chunk(struct out_stream *s)
 {
-	size_t n = bytes_to_write(s);
+	size_t n = in_one_piece(s, bytes_to_write(s));
 	ssize_t done;
 
-	if (n > OUT_STREAM_CAPACITY - s->head)
-		n = OUT_STREAM_CAPACITY - s->head;
 	s->writing = true;
 	pthread_mutex_unlock(&s->lock);
 	done = write_some(s, s->buf + s->head, n);
@@ -328,12 +341,9 @@ static bool pump(struct out_stream *s, bool all)
 
 	s->backlogged = false;
 	while (s->len && !s->broken && (all || worth_writing(s))) {
-		size_t n = all ? s->len : bytes_to_write(s);
-		ssize_t done;
+		size_t n = in_one_piece(s, all ? s->len : bytes_to_write(s));
+		ssize_t done = write(s->direct_fd, s->buf + s->head, n);
 
-		if (n > OUT_STREAM_CAPACITY - s->head)
-			n = OUT_STREAM_CAPACITY - s->head;
-		done = write(s->direct_fd, s->buf + s->head, n);
 		if (done > 0) {
 			advance(s, done);
 			wrote = true;
@@ -404,12 +414,11 @@ static bool line_wait_again(struct out_stream *s)
 {
 	uint64_t age = out_stream_now_ns() - s->partial_ns;
 
-	if (!s->len || s->complete || s->len >= LINE_BATCH || s->flush ||
-	    s->stop || s->backlogged || s->broken || age >= LINE_WAIT_NS)
+	if (!s->len || worth_writing(s) || s->backlogged || s->broken ||
+	    age >= LINE_WAIT_NS)
 		return false;
 	/* Rounded up: a timer that fires early would come back here. */
-	if (timer_fd_set(s->line_timer_fd,
-			 (LINE_WAIT_NS - age + 999999) / 1000000, 0) < 0)
+	if (timer_fd_set(s->line_timer_fd, ms_up(LINE_WAIT_NS - age), 0) < 0)
 		return false;
 	s->line_timer_armed = true;
 	return true;
@@ -697,7 +706,7 @@ void out_stream_flush(struct out_stream *s)
 /* ns as a poll(2) timeout: rounded up, at most DRAIN_POLL_MAX_MS. */
 static int poll_ms(uint64_t ns)
 {
-	uint64_t ms = (ns + 999999) / 1000000;
+	uint64_t ms = ms_up(ns);
 
 	return ms < DRAIN_POLL_MAX_MS ? (int)ms : DRAIN_POLL_MAX_MS;
 }
@@ -807,17 +816,12 @@ static void write_rest_to_file(struct out_stream *s)
 	if (s->broken || !s->len || !s->regular_file)
 		return;
 	while (s->len) {
-		size_t n = s->len;
-
-		if (n > OUT_STREAM_CAPACITY - s->head)
-			n = OUT_STREAM_CAPACITY - s->head;
-		done = write(s->fd, s->buf + s->head, n);
+		done = write(s->fd, s->buf + s->head, in_one_piece(s, s->len));
 		if (done < 0 && errno == EINTR)
 			continue;
 		if (done <= 0)
 			return;
-		s->head = (s->head + done) % OUT_STREAM_CAPACITY;
-		s->len -= done;
+		advance(s, done);
 	}
 }
 
