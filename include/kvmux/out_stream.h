@@ -110,12 +110,13 @@ void out_stream_flush(struct out_stream *s);
 
 /*
  * Wait until everything buffered is written, or until fd (if >= 0, a
- * signalfd say) is readable, or until the grace (deadline_ns, on
- * CLOCK_MONOTONIC, less now) is used up by time the stream's thread
- * spent waiting on its descriptor without writing anything (a reader
- * that does not read).  Time the thread spends writing, or waiting for a
- * CPU, does not count, up to OUT_STREAM_STARVED_NS past the grace: a busy
- * host delays output, only a reader can make it undeliverable.  A
+ * signalfd say) is readable, or until the stream's thread has waited on
+ * its descriptor for the grace (deadline_ns, on CLOCK_MONOTONIC, less
+ * now) in a row without writing anything (a reader that does not read).
+ * Output that moves (a write(2) ends at least every 16 KiB to a socket or
+ * a terminal), or a thread waiting for a CPU, is waited for up to
+ * OUT_STREAM_STARVED_NS past the grace: a busy host or a slow reader
+ * delays output, only a reader that stops can make it undeliverable.  A
  * direct stream is written by the caller itself, waiting for room up to
  * the grace; it also calls the room waiters and reports errors, as its
  * loop would.  Returns the bytes still buffered.

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/timerfd.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +47,17 @@
  */
 #define LINE_WAIT_NS (5 * 1000000ull)
 #define LINE_BATCH 4096
+
+/*
+ * A thread's write(2) to anything but a regular file takes at most
+ * WRITE_CHUNK bytes, up to the end of a line where one ends in them.  A
+ * blocking write to a socket or a terminal returns only once all of it
+ * is in, so a drain sees a slow reader move only between writes: one
+ * that takes WRITE_CHUNK bytes within the grace gets everything.  The
+ * line's end keeps a line in one piece, which kvmux's own messages to
+ * the same terminal need.
+ */
+#define WRITE_CHUNK (16 * 1024)
 
 struct waiter {
 	out_stream_fn fn;
@@ -135,14 +147,16 @@ static struct timespec deadline_in(uint64_t ns)
 				  .tv_nsec = at % 1000000000ull };
 }
 
-/* One write(2), waiting for room on a descriptor left non-blocking. */
-static ssize_t write_some(struct out_stream *s, const uint8_t *p, size_t n)
+/* One writev(2) of cnt pieces, waiting for room on a descriptor left
+ * non-blocking. */
+static ssize_t write_some(struct out_stream *s, const struct iovec *iov,
+			  int cnt)
 {
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = s->fd, .events = POLLOUT },
 					 { .fd = s->wake_fd,
 					   .events = POLLIN } };
-		ssize_t done = write(s->fd, p, n);
+		ssize_t done = writev(s->fd, iov, cnt);
 
 		if (done >= 0 || (errno != EINTR && errno != EAGAIN))
 			return done;
@@ -212,13 +226,19 @@ static void advance(struct out_stream *s, size_t done)
 	s->complete = s->complete > done ? s->complete - done : 0;
 }
 
-/* Under the lock: at most n of the buffered bytes, those the ring holds
- * in one piece from its head (what one write(2) takes). */
-static size_t in_one_piece(const struct out_stream *s, size_t n)
+/* Under the lock: the first n buffered bytes, as the one or two pieces
+ * the ring holds them in (it may wrap inside them), for one writev(2):
+ * a line the ring's end cuts still goes in one write.  Returns the count
+ * of pieces. */
+static int ring_iov(const struct out_stream *s, size_t n, struct iovec iov[2])
 {
-	return n < OUT_STREAM_CAPACITY - s->head ?
-		       n :
-		       OUT_STREAM_CAPACITY - s->head;
+	size_t first = n < OUT_STREAM_CAPACITY - s->head ?
+			       n :
+			       OUT_STREAM_CAPACITY - s->head;
+
+	iov[0] = (struct iovec){ s->buf + s->head, first };
+	iov[1] = (struct iovec){ s->buf, n - first };
+	return n > first ? 2 : 1;
 }
 
 /* ns in whole ms, rounded up (a timer or poll(2) never ends early). */
@@ -235,14 +255,35 @@ static size_t bytes_to_write(const struct out_stream *s)
 	return s->len;
 }
 
+/* Under the lock: of the first n buffered bytes, those one write(2)
+ * by the thread takes (WRITE_CHUNK). */
+static size_t for_one_write(const struct out_stream *s, size_t n)
+{
+	struct iovec iov[2];
+	const uint8_t *nl;
+	int i;
+
+	if (s->regular_file || n <= WRITE_CHUNK)
+		return n;
+	ring_iov(s, WRITE_CHUNK, iov);
+	for (i = 1; i >= 0; i--) {
+		nl = memrchr(iov[i].iov_base, '\n', iov[i].iov_len);
+		if (nl)
+			return (i ? iov[0].iov_len : 0) +
+			       (nl - (const uint8_t *)iov[i].iov_base) + 1;
+	}
+	return WRITE_CHUNK;
+}
+
 static void write_chunk(struct out_stream *s)
 {
-	size_t n = in_one_piece(s, bytes_to_write(s));
+	struct iovec iov[2];
+	int cnt = ring_iov(s, for_one_write(s, bytes_to_write(s)), iov);
 	ssize_t done;
 
 	s->writing = true;
 	pthread_mutex_unlock(&s->lock);
-	done = write_some(s, s->buf + s->head, n);
+	done = write_some(s, iov, cnt);
 	pthread_mutex_lock(&s->lock);
 	s->writing = false;
 	if (s->stop)
@@ -341,8 +382,9 @@ static bool pump(struct out_stream *s, bool all)
 
 	s->backlogged = false;
 	while (s->len && !s->broken && (all || worth_writing(s))) {
-		size_t n = in_one_piece(s, all ? s->len : bytes_to_write(s));
-		ssize_t done = write(s->direct_fd, s->buf + s->head, n);
+		struct iovec iov[2];
+		int cnt = ring_iov(s, all ? s->len : bytes_to_write(s), iov);
+		ssize_t done = writev(s->direct_fd, iov, cnt);
 
 		if (done > 0) {
 			advance(s, done);
@@ -713,9 +755,9 @@ static int poll_ms(uint64_t ns)
 
 /*
  * A direct stream's drain, on the owner's thread: write, and wait for
- * room as long as the grace (ns) lasts, counting, as a threaded drain
- * does, only waits after which the reader had taken nothing (a slow
- * reader that reads is waited for), and never past end (CLOCK_MONOTONIC).
+ * room until the reader has taken nothing for the grace (ns) in a row,
+ * as a threaded drain does (a slow reader that reads is waited for), and
+ * never past end (CLOCK_MONOTONIC).
  */
 static size_t drain_direct(struct out_stream *s, uint64_t grace, uint64_t end,
 			   int fd)
@@ -733,8 +775,8 @@ static size_t drain_direct(struct out_stream *s, uint64_t grace, uint64_t end,
 		pthread_mutex_lock(&s->lock);
 		left = serve(s);
 		pthread_mutex_unlock(&s->lock);
-		if (left >= before)
-			waited += wait; /* the reader took nothing meanwhile */
+		/* Since the reader last took something. */
+		waited = left < before ? 0 : waited + wait;
 		now = out_stream_now_ns();
 		if (!left || waited >= grace || now >= end)
 			return left;
@@ -747,7 +789,7 @@ static size_t drain_direct(struct out_stream *s, uint64_t grace, uint64_t end,
 
 size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 {
-	uint64_t now = out_stream_now_ns(), last = now, waited = 0, count;
+	uint64_t now = out_stream_now_ns(), moved = now, count;
 	uint64_t grace = deadline_ns > now ? deadline_ns - now : 0;
 	uint64_t end = now + grace + OUT_STREAM_STARVED_NS;
 	size_t left = SIZE_MAX;
@@ -767,12 +809,11 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 		pthread_mutex_lock(&s->lock);
 		left = s->len;
 		now = out_stream_now_ns();
-		if (stuck(s, before))
-			waited += now - last;
-		done = !left || waited > grace || now >= end;
+		if (!stuck(s, before))
+			moved = now;
+		done = !left || now - moved > grace || now >= end;
 		s->draining = !done;
 		pthread_mutex_unlock(&s->lock);
-		last = now;
 		if (done)
 			return left;
 		if (poll(pfd, 2, DRAIN_POLL_MS) > 0 && pfd[0].revents)
@@ -816,7 +857,10 @@ static void write_rest_to_file(struct out_stream *s)
 	if (s->broken || !s->len || !s->regular_file)
 		return;
 	while (s->len) {
-		done = write(s->fd, s->buf + s->head, in_one_piece(s, s->len));
+		struct iovec iov[2];
+		int cnt = ring_iov(s, s->len, iov);
+
+		done = writev(s->fd, iov, cnt);
 		if (done < 0 && errno == EINTR)
 			continue;
 		if (done <= 0)

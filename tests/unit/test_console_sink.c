@@ -339,10 +339,13 @@ static void fill_pattern(char *buf, size_t from, size_t len)
 }
 
 /* A reader of pattern() bytes to the end, taking its time if slow (a
- * pace, not a condition of the tests). */
+ * pace, not a condition of the tests): 0.1 ms per read, and pause_ms
+ * after every pause_every bytes, if set. */
 struct checker {
 	int fd;
 	bool slow;
+	size_t pause_every;
+	unsigned int pause_ms;
 	pthread_t thread;
 	size_t got;
 	size_t bad; /* the first wrong byte's offset; SIZE_MAX: none */
@@ -352,6 +355,7 @@ static void *check_pattern(void *arg)
 {
 	struct checker *c = arg;
 	char buf[1000];
+	size_t since_pause = 0;
 	ssize_t n, i;
 
 	while ((n = read(c->fd, buf, sizeof(buf))) > 0) {
@@ -360,6 +364,11 @@ static void *check_pattern(void *arg)
 				c->bad = c->got;
 		if (c->slow)
 			usleep(100);
+		since_pause += n;
+		if (c->pause_every && since_pause >= c->pause_every) {
+			since_pause = 0;
+			usleep(c->pause_ms * 1000);
+		}
 	}
 	return NULL;
 }
@@ -718,6 +727,118 @@ static void slow_reader_loses_nothing(void **state)
 static void nonblocking_fd_loses_nothing(void **state)
 {
 	slow_reader_gets_everything(kind_of(state), true);
+}
+
+/*
+ * At the end of a run, a reader that keeps reading, but takes longer than
+ * the drain's grace for all of it, still gets every byte: it takes 16 KiB
+ * every 0.35 s, the full buffer and descriptor (72 KiB) take about
+ * 1.6 s, the grace is 1 s.  The grace is how long the reader may take
+ * nothing in a row, and a threaded stream's writes to a socket end at
+ * least every 16 KiB, so that the drain sees them move.  (Before, a
+ * socket's one blocking write of the whole buffer looked stuck until it
+ * ended, and the drain gave up after 1 s.)  A 0.35 s pause would have to
+ * last 1 s, or all of them 4.6 s, for this to fail.
+ */
+static void slow_reader_gets_everything_at_the_end(void **state)
+{
+	uint64_t grace = 1000000000ull;
+	struct checker c;
+	struct out_stream *s;
+	size_t sent = 0;
+	struct peer p;
+	int small = 4096;
+
+	peer_open(&p, kind_of(state));
+	if (p.kind == THREADED)
+		assert_int_equal(setsockopt(p.wr, SOL_SOCKET, SO_SNDBUF, &small,
+					    sizeof(small)),
+				 0);
+	else
+		assert_true(fcntl(p.wr, F_SETPIPE_SZ, small) >= small);
+	s = peer_stream(&p, NULL, NULL, true);
+	fill_with_pattern(s, &sent); /* nobody reads yet: it fills up */
+	peer_stop_loop(&p);
+	c = (struct checker){ .fd = p.rd,
+			      .pause_every = 16 * 1024,
+			      .pause_ms = 350,
+			      .bad = SIZE_MAX };
+	assert_int_equal(pthread_create(&c.thread, NULL, check_pattern, &c), 0);
+	assert_int_equal(out_stream_drain(s, out_stream_now_ns() + grace, -1),
+			 0);
+	assert_int_equal(out_stream_close(s), 0);
+	close(p.wr);
+	p.wr = -1;
+	end_checker(&c, sent);
+	peer_free(&p);
+}
+
+/* Read n bytes of SOCK_SEQPACKET records from fd, each a whole line
+ * (ending in "\n") of at most 16 KiB; returns the largest record. */
+static size_t read_line_records(int fd, size_t n)
+{
+	static char rec[128 * 1024];
+	size_t got = 0, most = 0;
+	ssize_t len;
+
+	while (got < n) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		/* Only lost bytes make it wait that long. */
+		assert_int_equal(poll(&pfd, 1, 30000), 1);
+		len = recv(fd, rec, sizeof(rec), 0);
+		assert_true(len > 0 && len <= 16 * 1024);
+		assert_int_equal(rec[len - 1], '\n');
+		got += len;
+		most = (size_t)len > most ? (size_t)len : most;
+	}
+	assert_int_equal(got, n);
+	return most;
+}
+
+/*
+ * A threaded stream writes a socket (or a terminal) at most 16 KiB at a
+ * time, up to the end of a line, and a line that wraps around the ring
+ * in one write: a SOCK_SEQPACKET socket keeps each write(2) a record of
+ * its own.  30,000 bytes first, so that the ring wraps in the 64 KiB
+ * that follow (lines of 100 bytes: one line straddles the ring's end);
+ * the reader starts once they are buffered, so that a write could take
+ * all of them.
+ */
+static void socket_writes_whole_lines_within_16_kib(void **state)
+{
+	static char line[100];
+	struct out_stream *s;
+	int sv[2], sndbuf = 40 * 1024;
+	size_t sent = 0;
+
+	(void)state;
+	assert_int_equal(
+		socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	/* Room for ~80 KB: a record of the whole 64 KiB would still fit. */
+	assert_int_equal(setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				    sizeof(sndbuf)),
+			 0);
+	s = out_stream_create(sv[1], NULL, NULL);
+	assert_non_null(s);
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\n';
+	for (; sent < 30000; sent += sizeof(line))
+		assert_int_equal(out_stream_write(s, line, sizeof(line), true),
+				 sizeof(line));
+	read_line_records(sv[0], sent);
+	assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
+	sent = 0;
+	while (out_stream_write(s, line, sizeof(line), true) == sizeof(line))
+		sent += sizeof(line);
+	assert_true(sent > OUT_STREAM_CAPACITY - sizeof(line));
+	/* Not a record per line: the buffer went in large pieces. */
+	assert_true(read_line_records(sv[0], sent) > 16 * 1024 - sizeof(line));
+	/* The thread may not be back from its last write(2) yet. */
+	assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
+	assert_int_equal(out_stream_close(s), 0);
+	close(sv[0]);
+	close(sv[1]);
 }
 
 /* The reader closed its end: said once, by the stream's loop or thread,
@@ -1619,6 +1740,8 @@ int main(void)
 		ON_BOTH(full_stream_pushes_back),
 		ON_BOTH(slow_reader_loses_nothing),
 		ON_BOTH(nonblocking_fd_loses_nothing),
+		ON_BOTH(slow_reader_gets_everything_at_the_end),
+		cmocka_unit_test(socket_writes_whole_lines_within_16_kib),
 		ON_BOTH(vanished_reader_is_reported_once),
 		cmocka_unit_test(reader_gone_before_is_reported_once),
 		ON_BOTH(failing_file_is_reported_once),
