@@ -26,15 +26,16 @@
 #include "kvmux/event_loop.h"
 #include "kvmux/fd_release.h"
 #include "kvmux/group_sched.h"
+#include "kvmux/out_stream.h"
+#include "kvmux/parallel.h"
 #include "kvmux/privileges.h"
 #include "kvmux/result.h"
 #include "kvmux/run.h"
 #include "kvmux/same_file.h"
-#include "kvmux/out_stream.h"
-#include "kvmux/parallel.h"
 #include "kvmux/sched_policy.h"
 #include "kvmux/seccomp.h"
 #include "kvmux/stdio_console.h"
+#include "kvmux/term.h"
 #include "kvmux/thread.h"
 #include "kvmux/vcpu.h"
 
@@ -56,7 +57,7 @@ struct runner {
 	int *log_dest; /* per VM: its --console-log's; -1: none */
 	struct stdio_console keys; /* a group's escape keys */
 	struct event_loop loop;
-	int signal_fd, watch_fd;
+	int signal_fd, job_fd, watch_fd;
 	uint64_t start_ns; /* when the run began (monotonic) */
 	uint64_t watch_due_ns; /* when watch_fd expires (monotonic) */
 	unsigned int running;
@@ -95,6 +96,9 @@ static const int stop_signals[] = {
 };
 /* stop_signals, less those ignored at the start (stops_when_ignored()) */
 static sigset_t stop_set;
+/* SIGTSTP, unless ignored at the start: blocked, read by the loop, and
+ * turned into a stop that gives the terminal its mode back first. */
+static sigset_t job_set;
 static bool stop_set_blocked;
 
 #define GROUP_WIDE (~0u) /* report() about the group, not one VM */
@@ -204,6 +208,20 @@ static void on_signal(void *opaque, int fd, uint32_t events)
 		else
 			shutdown_vm(&r->slot[i], &stop);
 	}
+}
+
+/*
+ * SIGTSTP (Ctrl-Z where the terminal keeps its signal keys, kill -TSTP):
+ * only the loop hears it, so a stop waits while kvmux waits for a FIFO's
+ * reader or drains its output at the end; the VMs' clocks run on while
+ * the process is stopped (a --timeout may expire meanwhile).
+ */
+static void on_job_stop(void *opaque, int fd, uint32_t events)
+{
+	struct signalfd_siginfo info;
+
+	if (read(fd, &info, sizeof(info)) == sizeof(info))
+		term_job_stop();
 }
 
 /*
@@ -406,7 +424,11 @@ int run_block_stop_signals(void)
 		if (stops_when_ignored(stop_signals[i]) ||
 		    !ignored_at_start(stop_signals[i]))
 			sigaddset(&stop_set, stop_signals[i]);
-	if (pthread_sigmask(SIG_BLOCK, &stop_set, NULL))
+	sigemptyset(&job_set);
+	if (!ignored_at_start(SIGTSTP))
+		sigaddset(&job_set, SIGTSTP);
+	if (pthread_sigmask(SIG_BLOCK, &stop_set, NULL) ||
+	    pthread_sigmask(SIG_BLOCK, &job_set, NULL))
 		return err_set("cannot block signals");
 	signal(SIGPIPE, SIG_IGN);
 	/* A write past ulimit -f fails with EFBIG, said like any write
@@ -428,12 +450,14 @@ static int watch_process(struct runner *r)
 	    event_loop_init(&r->loop) < 0)
 		return -1;
 	r->signal_fd = signalfd(-1, &stop_set, SFD_CLOEXEC | SFD_NONBLOCK);
+	r->job_fd = signalfd(-1, &job_set, SFD_CLOEXEC | SFD_NONBLOCK);
 	r->watch_fd =
 		timer_fd_create(VM_IDLE_WATCH_MS, 0); /* on_watch re-arms */
 	r->watch_due_ns = out_stream_now_ns() + VM_IDLE_WATCH_MS * 1000000ull;
-	if (r->signal_fd < 0 || r->watch_fd < 0)
+	if (r->signal_fd < 0 || r->job_fd < 0 || r->watch_fd < 0)
 		return err_set_errno("cannot create event descriptors");
 	if (event_loop_add(&r->loop, r->signal_fd, EPOLLIN, on_signal, r) ||
+	    event_loop_add(&r->loop, r->job_fd, EPOLLIN, on_job_stop, r) ||
 	    event_loop_add(&r->loop, r->watch_fd, EPOLLIN, on_watch, r))
 		return -1;
 	return 0;
@@ -983,6 +1007,8 @@ static void teardown(struct runner *r)
 	event_loop_free(&r->loop);
 	if (r->signal_fd >= 0)
 		close(r->signal_fd);
+	if (r->job_fd >= 0)
+		close(r->job_fd);
 	if (r->watch_fd >= 0)
 		close(r->watch_fd);
 	for (i = 0; r->slot && i < r->nr_vms; i++) {
@@ -1021,6 +1047,7 @@ int run_request(const struct run_request *req)
 		.group = req->nr_vms > 1,
 		.loop = { .epfd = -1 },
 		.signal_fd = -1,
+		.job_fd = -1,
 		.watch_fd = -1,
 		.start_ns = out_stream_now_ns(),
 	};

@@ -5,10 +5,9 @@
  * When stdin is a terminal it is put in raw mode so that every key goes to
  * the guest; the original mode comes back on the ways out the process can
  * act on (normal exit, fatal signal), so a crash never leaves the shell
- * unusable.  Not on SIGKILL, which no process sees, nor on SIGTSTP: a
- * handler for it would run in whichever thread the kernel picks, so every
- * thread's seccomp list and every blocking call would have to allow for
- * it (docs/kvmux.1, CONSOLE).
+ * unusable, and while a SIGTSTP (Ctrl-Z, kill -TSTP) stops the process
+ * (term_job_stop()).  Not on SIGKILL, which no process sees
+ * (docs/kvmux.1, CONSOLE).
  */
 #ifndef KVMUX_TERM_H
 #define KVMUX_TERM_H
@@ -28,5 +27,18 @@ bool term_keys_begin(int fd);
 
 /* Restore the saved mode (idempotent, async-signal-safe). */
 void term_restore(void);
+
+/*
+ * For a SIGTSTP that the caller read from a signalfd (it is blocked in
+ * every thread, so no handler runs in a thread that cannot make these
+ * calls): the terminal gets its own mode back, the process stops as the
+ * signal's default action stops it (the shell sees a job stopped by
+ * SIGTSTP; in an orphaned process group the kernel stops nothing, as for
+ * any SIGTSTP), and once continued, kvmux's mode comes back if kvmux is
+ * the terminal's foreground job again (fg; after bg it is not, and the
+ * terminal is left alone).  The calling thread's mask must block
+ * SIGTSTP; it does again on return.
+ */
+void term_job_stop(void);
 
 #endif

@@ -5,6 +5,7 @@
  * Output post-processing (OPOST/ONLCR) stays on: freestanding guests print
  * bare "\n" and still expect the next line to start at column 0.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "kvmux/term.h"
 
 static struct termios saved_mode;
+static struct termios kvmux_mode; /* what term_mode_begin() set */
 static int saved_fd = -1;
 
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
@@ -49,6 +51,7 @@ static void install_fatal_handlers(void)
 /* Set mode on fd, keeping the old one to restore on every way out. */
 static bool term_mode_begin(int fd, const struct termios *mode)
 {
+	kvmux_mode = *mode;
 	saved_fd = fd;
 	atexit(term_restore);
 	install_fatal_handlers();
@@ -82,4 +85,29 @@ bool term_keys_begin(int fd)
 	keys.c_cc[VMIN] = 1;
 	keys.c_cc[VTIME] = 0;
 	return term_mode_begin(fd, &keys);
+}
+
+/* Is kvmux's process group the terminal's foreground one?  A mode set
+ * from the background would stop kvmux with SIGTTOU instead. */
+static bool in_foreground(int fd)
+{
+	return tcgetpgrp(fd) == getpgrp();
+}
+
+void term_job_stop(void)
+{
+	bool held = saved_fd >= 0 && in_foreground(saved_fd);
+	sigset_t tstp;
+
+	if (held)
+		tcsetattr(saved_fd, TCSANOW, &saved_mode);
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	/* Pending for this thread, delivered as the mask lets it through:
+	 * its default action stops every thread, here. */
+	raise(SIGTSTP);
+	pthread_sigmask(SIG_UNBLOCK, &tstp, NULL);
+	pthread_sigmask(SIG_BLOCK, &tstp, NULL);
+	if (saved_fd >= 0 && in_foreground(saved_fd))
+		tcsetattr(saved_fd, TCSADRAIN, &kvmux_mode);
 }

@@ -34,6 +34,34 @@ pty_run "" "" run --kernel "$FIRMWARE/reset.elf" --cmdline how=triple
 check "tty: a reset restores the terminal" all_of 'pty_status_is 121' \
 	'out_has "terminal: restored"'
 
+# Job control (pty_job.py: a shell that runs kvmux as its foreground
+# job): while kvmux is stopped by SIGTSTP the terminal has the shell's
+# mode; fg gives kvmux its own again; Ctrl-A x then ends the run.
+# job_run HOW ARGS...: HOW is key (Ctrl-Z, where the terminal keeps its
+# signal keys: the console goes to a file) or signal (kill -TSTP, as in
+# raw mode, where Ctrl-Z is a key for the guest).
+job_run() {
+	local how=$1 file=
+	shift
+	if [ "$how" = key ]; then
+		file="$WORK/job.out"
+		rm -f "$file"
+		set -- "$@" --console-output "$file"
+	fi
+	OUT=$(PTY_WAIT_FILE=$file python3 "$here/pty_job.py" "$how" \
+		"spin: forever" 60 -- "$KVMUX" "$@")
+	ERR=""
+	STATUS=0
+}
+for how in key signal; do
+	job_run "$how" run --kernel "$FIRMWARE/spin.elf"
+	check "tty: a stop by SIGTSTP ($how) gives the shell its mode; fg gives kvmux its own" \
+		all_of 'out_has "stopped by: 20"' \
+		'out_has "mode while stopped: its own"' \
+		"out_has \"mode after fg: kvmux's\"" 'pty_status_is 130' \
+		'out_has "terminal: restored"'
+done
+
 # Signals: a clean teardown and the shell's 128+N status.
 # signal_run IGNORED SIG...: spin.elf with the signals IGNORED ignored
 # from the start (as bash does for a script's background jobs, or nohup),
