@@ -27,16 +27,7 @@ import sys
 import termios
 import time
 
-
-def waited_text(output):
-    path = os.environ.get("PTY_WAIT_FILE")
-    if not path:
-        return output
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError:
-        return b""
+from pty_run import waited_text  # PTY_WAIT_FILE, as pty_run.py reads it
 
 
 def start_job(tty, argv):
