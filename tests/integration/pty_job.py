@@ -121,6 +121,10 @@ def main():
             os._exit(0)
     os.close(slave)
     os.close(rep_w)
+    # Non-blocking: until the shell opens the terminal, no process has
+    # it open and the master polls readable (a hangup); a read after the
+    # shell opened it would wait for output, which may never come.
+    os.set_blocking(master, False)
     output, reports = b"", b""
     stopped = ended = False
     deadline = time.time() + 4 * timeout

@@ -42,6 +42,8 @@ def drain(fd):
             continue
         try:
             chunk = os.read(fd, 4096)
+        except BlockingIOError:
+            continue
         except OSError:
             break
         if not chunk:
@@ -60,6 +62,10 @@ def main():
     if pid == 0:
         os.execvp(argv[0], argv)
     before = termios.tcgetattr(fd)
+    # Non-blocking: the master may poll readable (a hangup) before the
+    # child has opened the terminal, and a read would then wait for
+    # output, which a console that goes to a file may never give.
+    os.set_blocking(fd, False)
     output = b""
     typed = not keys
     deadline = time.time() + timeout
