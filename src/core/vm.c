@@ -83,7 +83,6 @@ static int map_ram(struct vm *vm)
 
 		if (!host)
 			return -1;
-		madvise(host, slot[i].size, MADV_MERGEABLE);
 		vm->mem.region[i] = (struct gm_region){ .gpa = slot[i].gpa,
 							.size = slot[i].size,
 							.host = host };
