@@ -39,6 +39,10 @@ def start_job(tty, argv):
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTTOU})
         os.tcsetpgrp(tty, os.getpid())
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTTOU})
+        # As a shell starts its jobs: what it ignores for itself (SIGTTOU
+        # here, SIGPIPE in Python) is not ignored in the job.
+        signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         for fd in (0, 1, 2):
             os.dup2(tty, fd)
         os.execvp(argv[0], argv)
@@ -68,9 +72,14 @@ def wait_mode_change(tty, mode, timeout):
     return False
 
 
-def shell(tty_name, how, ctl, report, timeout, argv):
+def shell(tty_name, inherited, how, ctl, report, timeout, argv):
     os.setsid()
     tty = os.open(tty_name, os.O_RDWR)
+    # Closed only now: had no process held the terminal a moment, its
+    # master would say so (poll: readable; a read: EIO), and a read
+    # that then finds the terminal open again blocks until kvmux writes
+    # to the terminal, which it need not do before Ctrl-Z.
+    os.close(inherited)
     fcntl.ioctl(tty, termios.TIOCSCTTY, 0)
     signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # as a shell does
     before = termios.tcgetattr(tty)
@@ -114,9 +123,8 @@ def main():
     pid = os.fork()
     if pid == 0:
         os.close(master)
-        os.close(slave)
         try:
-            shell(tty_name, how, ctl_r, rep_w, timeout, argv)
+            shell(tty_name, slave, how, ctl_r, rep_w, timeout, argv)
         finally:
             os._exit(0)
     os.close(slave)
