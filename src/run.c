@@ -97,7 +97,9 @@ static const int stop_signals[] = {
 /* stop_signals, less those ignored at the start (stops_when_ignored()) */
 static sigset_t stop_set;
 /* SIGTSTP, unless ignored at the start: blocked, read by the loop, and
- * turned into a stop that gives the terminal its mode back first. */
+ * turned into a stop that gives the terminal its mode back first; and
+ * SIGCONT (which continues the process all the same), after which
+ * kvmux's mode comes back if kvmux is the foreground job again. */
 static sigset_t job_set;
 static bool stop_set_blocked;
 
@@ -212,16 +214,23 @@ static void on_signal(void *opaque, int fd, uint32_t events)
 
 /*
  * SIGTSTP (Ctrl-Z where the terminal keeps its signal keys, kill -TSTP):
- * only the loop hears it, so a stop waits while kvmux waits for a FIFO's
- * reader or drains its output at the end; the VMs' clocks run on while
- * the process is stopped (a --timeout may expire meanwhile).
+ * only the loop hears it (and a FIFO's wait for its reader: SIGTSTP's
+ * default action there), so a stop waits while kvmux drains its output
+ * at the end; the VMs' clocks run on while
+ * the process is stopped (a --timeout may expire meanwhile).  SIGCONT:
+ * fg after a stop that was not SIGTSTP's (SIGTTIN, kvmux reading the
+ * terminal after bg) gives kvmux its mode back.
  */
 static void on_job_stop(void *opaque, int fd, uint32_t events)
 {
 	struct signalfd_siginfo info;
 
-	if (read(fd, &info, sizeof(info)) == sizeof(info))
+	if (read(fd, &info, sizeof(info)) != sizeof(info))
+		return;
+	if (info.ssi_signo == SIGTSTP)
 		term_job_stop();
+	else
+		term_job_continued();
 }
 
 /*
@@ -427,6 +436,7 @@ int run_block_stop_signals(void)
 	sigemptyset(&job_set);
 	if (!ignored_at_start(SIGTSTP))
 		sigaddset(&job_set, SIGTSTP);
+	sigaddset(&job_set, SIGCONT);
 	if (pthread_sigmask(SIG_BLOCK, &stop_set, NULL) ||
 	    pthread_sigmask(SIG_BLOCK, &job_set, NULL))
 		return err_set("cannot block signals");
@@ -592,7 +602,7 @@ static int open_outputs(struct runner *r)
  * waiting): now the readers of the FIFOs that had none when opened, in
  * the order they were opened.
  */
-static int wait_readers(struct runner *r)
+static int wait_for_each_reader(struct runner *r)
 {
 	unsigned int i;
 	int status;
@@ -607,6 +617,25 @@ static int wait_readers(struct runner *r)
 					 r->signal_fd, &status) < 0)
 			return report(r, i, status);
 	return 0;
+}
+
+/*
+ * Meanwhile SIGTSTP stops kvmux at once, as its default action (Ctrl-Z,
+ * bg, then start the reader): the loop that reads it does not run yet,
+ * and the terminal still has its own mode (start() sets kvmux's).
+ */
+static int wait_readers(struct runner *r)
+{
+	sigset_t tstp;
+	int rc;
+
+	sigemptyset(&tstp);
+	if (sigismember(&job_set, SIGTSTP))
+		sigaddset(&tstp, SIGTSTP);
+	pthread_sigmask(SIG_UNBLOCK, &tstp, NULL);
+	rc = wait_for_each_reader(r);
+	pthread_sigmask(SIG_BLOCK, &tstp, NULL);
+	return rc;
 }
 
 /*

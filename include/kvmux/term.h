@@ -41,4 +41,13 @@ void term_restore(void);
  */
 void term_job_stop(void);
 
+/*
+ * For a SIGCONT that the caller read from a signalfd: kvmux's mode again
+ * if the terminal's mode was given back and kvmux is its foreground job
+ * once more.  A stop by anything but term_job_stop() (SIGTTIN: a read of
+ * the terminal from the background, after bg) ends with the SIGCONT of
+ * fg, and only that says kvmux is back.
+ */
+void term_job_continued(void);
+
 #endif

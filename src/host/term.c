@@ -17,6 +17,15 @@
 static struct termios saved_mode;
 static struct termios kvmux_mode; /* what term_mode_begin() set */
 static int saved_fd = -1;
+/*
+ * kvmux's mode is on the terminal, for term_restore() to undo.  Not once
+ * a SIGTSTP gave the terminal its mode back, until kvmux is the
+ * foreground job again: continued in the background (bg), a tcsetattr()
+ * on its way out would stop kvmux with SIGTTOU before it could exit, and
+ * undo what the shell set meanwhile.  A flag, not a look at the
+ * foreground group: the SIGSYS handler's list has no TIOCGPGRP.
+ */
+static volatile sig_atomic_t mode_held;
 
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 
@@ -25,7 +34,9 @@ void term_restore(void)
 	if (saved_fd >= 0) {
 		/* TCSANOW: a terminal stopped with Ctrl-S must not hold up
 		 * the exit (TCSADRAIN would wait for its output). */
-		tcsetattr(saved_fd, TCSANOW, &saved_mode);
+		if (mode_held)
+			tcsetattr(saved_fd, TCSANOW, &saved_mode);
+		mode_held = 0;
 		saved_fd = -1;
 	}
 }
@@ -53,6 +64,7 @@ static bool term_mode_begin(int fd, const struct termios *mode)
 {
 	kvmux_mode = *mode;
 	saved_fd = fd;
+	mode_held = 1;
 	atexit(term_restore);
 	install_fatal_handlers();
 	if (tcsetattr(fd, TCSADRAIN, mode) < 0) {
@@ -94,13 +106,21 @@ static bool in_foreground(int fd)
 	return tcgetpgrp(fd) == getpgrp();
 }
 
+/* After a stop: kvmux's mode again if kvmux is the foreground job. */
+static void take_again(void)
+{
+	if (saved_fd >= 0 && !mode_held && in_foreground(saved_fd) &&
+	    !tcsetattr(saved_fd, TCSADRAIN, &kvmux_mode))
+		mode_held = 1;
+}
+
 void term_job_stop(void)
 {
-	bool held = saved_fd >= 0 && in_foreground(saved_fd);
 	sigset_t tstp;
 
-	if (held)
-		tcsetattr(saved_fd, TCSANOW, &saved_mode);
+	if (mode_held && in_foreground(saved_fd) &&
+	    !tcsetattr(saved_fd, TCSANOW, &saved_mode))
+		mode_held = 0;
 	sigemptyset(&tstp);
 	sigaddset(&tstp, SIGTSTP);
 	/* Pending for this thread, delivered as the mask lets it through:
@@ -108,6 +128,10 @@ void term_job_stop(void)
 	raise(SIGTSTP);
 	pthread_sigmask(SIG_UNBLOCK, &tstp, NULL);
 	pthread_sigmask(SIG_BLOCK, &tstp, NULL);
-	if (saved_fd >= 0 && in_foreground(saved_fd))
-		tcsetattr(saved_fd, TCSADRAIN, &kvmux_mode);
+	take_again();
+}
+
+void term_job_continued(void)
+{
+	take_again();
 }

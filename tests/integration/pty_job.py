@@ -14,6 +14,14 @@ SIGCONT), reports whether kvmux set its mode again, and types Ctrl-A x
 to end it.  Last come kvmux's status and whether the terminal's mode at
 the end is the one it had before.
 
+With PTY_JOB_THEN set, the shell continues the stopped job in the
+background instead (bg: SIGCONT, the terminal stays the shell's), then:
+"term" ends it with SIGTERM there (kvmux must exit without touching the
+terminal: a background job that sets its mode is stopped by SIGTTOU);
+"read" types a line, which kvmux reads from the background, so that the
+kernel stops it with SIGTTIN, and only then brings it to the foreground
+(fg) as above.
+
 usage: pty_job.py HOW WAIT_FOR TIMEOUT -- KVMUX ARGS...
 With PTY_WAIT_FILE set, WAIT_FOR is looked for in that file instead of
 on the terminal (a console that goes to a file).  TIMEOUT (s) bounds
@@ -72,6 +80,26 @@ def wait_mode_change(tty, mode, timeout):
     return False
 
 
+def continue_in_background(tty, pid, then, say, timeout):
+    """bg, then what PTY_JOB_THEN says; False if the job is over."""
+    os.killpg(pid, signal.SIGCONT)  # bg: the shell keeps the terminal
+    say("bg")
+    if then == "term":
+        os.kill(pid, signal.SIGTERM)
+        state, value = wait_job(pid, timeout)
+        say("status after bg: %s %s" % (state, value))
+        if state == "stopped":
+            os.kill(pid, signal.SIGKILL)
+        return False
+    state, value = wait_job(pid, timeout)  # the parent types a line
+    say("stopped in bg by: %s %s" % (state, value))
+    if state != "stopped":
+        if state == "hung":
+            os.kill(pid, signal.SIGKILL)
+        return False
+    return True
+
+
 def shell(tty_name, inherited, how, ctl, report, timeout, argv):
     os.setsid()
     tty = os.open(tty_name, os.O_RDWR)
@@ -99,6 +127,11 @@ def shell(tty_name, inherited, how, ctl, report, timeout, argv):
     say("stopped by: %d" % value)
     same = termios.tcgetattr(tty) == before
     say("mode while stopped: %s" % ("its own" if same else "kvmux's"))
+    then = os.environ.get("PTY_JOB_THEN")
+    if then and not continue_in_background(tty, pid, then, say, timeout):
+        same = termios.tcgetattr(tty) == before
+        say("terminal: %s" % ("restored" if same else "CHANGED"))
+        return
     os.tcsetpgrp(tty, pid)  # fg
     os.killpg(pid, signal.SIGCONT)
     changed = wait_mode_change(tty, before, timeout)
@@ -134,7 +167,7 @@ def main():
     # shell opened it would wait for output, which may never come.
     os.set_blocking(master, False)
     output, reports = b"", b""
-    stopped = ended = False
+    stopped = ended = typed = False
     deadline = time.time() + 4 * timeout
     while time.time() < deadline:
         ready, _, _ = select.select([master, rep_r], [], [], 0.05)
@@ -155,6 +188,10 @@ def main():
             else:
                 os.write(ctl_w, b"s")
             stopped = True
+        if not typed and b"bg\n" in reports and \
+                os.environ.get("PTY_JOB_THEN") == "read":
+            os.write(master, b"z\n")  # a whole line: read in any mode
+            typed = True
         if not ended and b"mode after fg" in reports:
             os.write(master, b"\x01x")  # Ctrl-A x
             ended = True

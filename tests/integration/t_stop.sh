@@ -179,6 +179,17 @@ wait "$PID" || STATUS=$?
 ERR=$(cat "$WORK/err")
 check "files: a FIFO without a reader as console output; SIGTERM ends the wait (143)" \
 	all_of 'status_is 143' 'err_has "stopped by signal 15 while waiting"'
+# SIGTSTP stops kvmux in that wait at once (Ctrl-Z, bg, then start the
+# reader), as its default action: the loop that reads it later does not
+# run yet.  Continued with a reader there, the VM runs.
+OUT=$(timeout 60 python3 "$here/fifo_job_stop.py" "$WORK/fifo" \
+	"$WORK/err" -- "$KVMUX" run --kernel "$FIRMWARE/hello.elf" \
+	--console-output "$WORK/fifo" --timeout 60)
+ERR=$(cat "$WORK/err")
+STATUS=0
+check "files: ... SIGTSTP stops kvmux in the wait; continued with a reader, the VM runs (0)" \
+	all_of 'out_has "stopped by: 20"' 'out_has "status: 0"' \
+	'out_has "Hello from"'
 kvmux_run run --kernel "$FIRMWARE/hello.elf" --console-output "$WORK/fifo" \
 	--timeout 1
 check "files: ... and --timeout ends it (124)" all_of 'status_is 124' \

@@ -62,6 +62,24 @@ for how in key signal; do
 		'out_has "terminal: restored"'
 done
 
+# After bg (SIGCONT; the shell keeps the terminal) the terminal is the
+# shell's: SIGTERM ends kvmux there (143) without setting the terminal's
+# mode on its way out, which would stop it by SIGTTOU (a background job)
+# before it could exit; and a line kvmux reads from the background stops
+# it by SIGTTIN (the kernel's job control), after which fg, whose
+# SIGCONT is all kvmux hears, gives kvmux its mode back all the same.
+for how in key signal; do
+	PTY_JOB_THEN=term job_run "$how" run --kernel "$FIRMWARE/spin.elf"
+	check "tty: after a stop by SIGTSTP ($how) and bg, SIGTERM ends kvmux (143) and leaves the terminal alone" \
+		all_of 'out_has "status after bg: exited 143"' \
+		'out_has "terminal: restored"'
+	PTY_JOB_THEN=read job_run "$how" run --kernel "$FIRMWARE/spin.elf"
+	check "tty: after bg, a stop by SIGTTIN ($how), then fg gives kvmux its mode" \
+		all_of 'out_has "stopped in bg by: stopped 21"' \
+		"out_has \"mode after fg: kvmux's\"" 'pty_status_is 130' \
+		'out_has "terminal: restored"'
+done
+
 # Signals: a clean teardown and the shell's 128+N status.
 # signal_run IGNORED SIG...: spin.elf with the signals IGNORED ignored
 # from the start (as bash does for a script's background jobs, or nohup),
