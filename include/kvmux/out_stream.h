@@ -113,10 +113,11 @@ void out_stream_flush(struct out_stream *s);
  * signalfd say) is readable, or until the stream's thread has waited on
  * its descriptor for the grace (deadline_ns, on CLOCK_MONOTONIC, less
  * now) in a row without writing anything (a reader that does not read).
- * Output that moves (a write(2) ends at least every 16 KiB to a socket or
- * a terminal), or a thread waiting for a CPU, is waited for up to
- * OUT_STREAM_STARVED_NS past the grace: a busy host or a slow reader
- * delays output, only a reader that stops can make it undeliverable.  A
+ * Output that moves (a write(2) to a socket or a terminal takes at most
+ * 16 KiB, or one longer line), or a thread waiting for a CPU, is waited
+ * for up to OUT_STREAM_STARVED_NS past the grace: a busy host or a slow
+ * reader delays output, only a reader that stops can make it
+ * undeliverable.  A
  * direct stream is written by the caller itself, waiting for room up to
  * the grace; it also calls the room waiters and reports errors, as its
  * loop would.  Returns the bytes still buffered.

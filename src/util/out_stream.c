@@ -50,12 +50,12 @@
 
 /*
  * A thread's write(2) to anything but a regular file takes at most
- * WRITE_CHUNK bytes, up to the end of a line where one ends in them.  A
- * blocking write to a socket or a terminal returns only once all of it
- * is in, so a drain sees a slow reader move only between writes: one
- * that takes WRITE_CHUNK bytes within the grace gets everything.  The
- * line's end keeps a line in one piece, which kvmux's own messages to
- * the same terminal need.
+ * WRITE_CHUNK bytes, up to the end of a line where one ends in them (a
+ * longer line goes whole).  A blocking write to a socket or a terminal
+ * returns only once all of it is in, so a drain sees a slow reader move
+ * only between writes: one that takes WRITE_CHUNK bytes (or the line)
+ * within the grace gets everything.  The line's end keeps a line in one
+ * piece, which kvmux's own messages to the same terminal need.
  */
 #define WRITE_CHUNK (16 * 1024)
 
@@ -255,24 +255,49 @@ static size_t bytes_to_write(const struct out_stream *s)
 	return s->len;
 }
 
-/* Under the lock: of the first n buffered bytes, those one write(2)
- * by the thread takes (WRITE_CHUNK). */
-static size_t for_one_write(const struct out_stream *s, size_t n)
+/* Under the lock: the offset just past the last (or, if !last, the
+ * first) "\n" in buffered bytes [from, to), across the ring's end; 0 if
+ * there is none. */
+static size_t ring_newline(const struct out_stream *s, size_t from, size_t to,
+			   bool last)
 {
 	struct iovec iov[2];
-	const uint8_t *nl;
-	int i;
+	size_t base[2], lo;
+	const uint8_t *p, *nl;
+	int k, i;
+
+	ring_iov(s, to, iov);
+	base[0] = 0;
+	base[1] = iov[0].iov_len;
+	for (k = 0; k < 2; k++) {
+		i = last ? 1 - k : k;
+		lo = from > base[i] ? from - base[i] : 0;
+		if (lo >= iov[i].iov_len)
+			continue;
+		p = (const uint8_t *)iov[i].iov_base + lo;
+		nl = last ? memrchr(p, '\n', iov[i].iov_len - lo) :
+			    memchr(p, '\n', iov[i].iov_len - lo);
+		if (nl)
+			return base[i] +
+			       (nl - (const uint8_t *)iov[i].iov_base) + 1;
+	}
+	return 0;
+}
+
+/* Under the lock: of the first n buffered bytes, those one write(2)
+ * by the thread takes: WRITE_CHUNK up to its last line end, or a longer
+ * line whole (as before: kvmux's messages never land inside a line the
+ * buffer holds), or WRITE_CHUNK of a line longer than the buffer. */
+static size_t for_one_write(const struct out_stream *s, size_t n)
+{
+	size_t end;
 
 	if (s->regular_file || n <= WRITE_CHUNK)
 		return n;
-	ring_iov(s, WRITE_CHUNK, iov);
-	for (i = 1; i >= 0; i--) {
-		nl = memrchr(iov[i].iov_base, '\n', iov[i].iov_len);
-		if (nl)
-			return (i ? iov[0].iov_len : 0) +
-			       (nl - (const uint8_t *)iov[i].iov_base) + 1;
-	}
-	return WRITE_CHUNK;
+	end = ring_newline(s, 0, WRITE_CHUNK, true);
+	if (!end)
+		end = ring_newline(s, WRITE_CHUNK, n, false);
+	return end ? end : WRITE_CHUNK;
 }
 
 static void write_chunk(struct out_stream *s)

@@ -773,8 +773,9 @@ static void slow_reader_gets_everything_at_the_end(void **state)
 	peer_free(&p);
 }
 
-/* Read n bytes of SOCK_SEQPACKET records from fd, each a whole line
- * (ending in "\n") of at most 16 KiB; returns the largest record. */
+/* Read n bytes of SOCK_SEQPACKET records from fd, each whole lines
+ * (ending in "\n"): at most 16 KiB of them, or one longer line; returns
+ * the largest record. */
 static size_t read_line_records(int fd, size_t n)
 {
 	static char rec[128 * 1024];
@@ -787,8 +788,10 @@ static size_t read_line_records(int fd, size_t n)
 		/* Only lost bytes make it wait that long. */
 		assert_int_equal(poll(&pfd, 1, 30000), 1);
 		len = recv(fd, rec, sizeof(rec), 0);
-		assert_true(len > 0 && len <= 16 * 1024);
+		assert_true(len > 0);
 		assert_int_equal(rec[len - 1], '\n');
+		if (len > 16 * 1024)
+			assert_null(memchr(rec, '\n', len - 1));
 		got += len;
 		most = (size_t)len > most ? (size_t)len : most;
 	}
@@ -798,16 +801,16 @@ static size_t read_line_records(int fd, size_t n)
 
 /*
  * A threaded stream writes a socket (or a terminal) at most 16 KiB at a
- * time, up to the end of a line, and a line that wraps around the ring
- * in one write: a SOCK_SEQPACKET socket keeps each write(2) a record of
- * its own.  30,000 bytes first, so that the ring wraps in the 64 KiB
- * that follow (lines of 100 bytes: one line straddles the ring's end);
- * the reader starts once they are buffered, so that a write could take
- * all of them.
+ * time, up to the end of a line (a longer line whole), and a line that
+ * wraps around the ring in one write: a SOCK_SEQPACKET socket keeps each
+ * write(2) a record of its own.  30,000 bytes first, so that the ring
+ * wraps in the 64 KiB that follow (lines of 100 bytes: one line
+ * straddles the ring's end); the reader starts once they are buffered,
+ * so that a write could take all of them.  Then a 40,000-byte line.
  */
 static void socket_writes_whole_lines_within_16_kib(void **state)
 {
-	static char line[100];
+	static char line[100], big[40000];
 	struct out_stream *s;
 	int sv[2], sndbuf = 40 * 1024;
 	size_t sent = 0;
@@ -835,6 +838,16 @@ static void socket_writes_whole_lines_within_16_kib(void **state)
 	/* Not a record per line: the buffer went in large pieces. */
 	assert_true(read_line_records(sv[0], sent) > 16 * 1024 - sizeof(line));
 	/* The thread may not be back from its last write(2) yet. */
+	assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
+	/* A line longer than 16 KiB goes whole, after a shorter one. */
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\n';
+	assert_int_equal(out_stream_write(s, line, sizeof(line), true),
+			 sizeof(line));
+	assert_int_equal(out_stream_write(s, big, sizeof(big), true),
+			 sizeof(big));
+	assert_int_equal(read_line_records(sv[0], sizeof(line) + sizeof(big)),
+			 sizeof(big));
 	assert_int_equal(out_stream_drain(s, FOREVER, -1), 0);
 	assert_int_equal(out_stream_close(s), 0);
 	close(sv[0]);
