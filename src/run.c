@@ -58,6 +58,7 @@ struct runner {
 	struct stdio_console keys; /* a group's escape keys */
 	struct event_loop loop;
 	int signal_fd, job_fd, watch_fd;
+	int fg_watch_fd; /* timerfd: is kvmux in the foreground again? */
 	uint64_t start_ns; /* when the run began (monotonic) */
 	uint64_t watch_due_ns; /* when watch_fd expires (monotonic) */
 	unsigned int running;
@@ -70,6 +71,8 @@ struct runner {
 
 /* After the last VM stopped, console output gets this long to drain. */
 #define CONSOLE_GRACE_NS 1000000000ULL /* 1 s */
+/* How often a kvmux in the background looks whether fg brought it back. */
+#define FOREGROUND_WATCH_MS 200
 /* and kvmux's own messages at least this long. */
 #define DIAG_GRACE_NS 200000000ULL
 
@@ -221,6 +224,8 @@ static void on_signal(void *opaque, int fd, uint32_t events)
  * fg after a stop that was not SIGTSTP's (SIGTTIN, kvmux reading the
  * terminal after bg) gives kvmux its mode back.
  */
+static void watch_foreground(struct runner *r);
+
 static void on_job_stop(void *opaque, int fd, uint32_t events)
 {
 	struct signalfd_siginfo info;
@@ -231,6 +236,39 @@ static void on_job_stop(void *opaque, int fd, uint32_t events)
 		term_job_stop();
 	else
 		term_job_continued();
+	watch_foreground(opaque);
+}
+
+static void on_foreground_watch(void *opaque, int fd, uint32_t events)
+{
+	event_fd_drain(fd);
+	term_job_continued();
+	watch_foreground(opaque);
+}
+
+/*
+ * Continued in the background (bg), kvmux has given the terminal its
+ * mode back: look every FOREGROUND_WATCH_MS whether it is the foreground
+ * job again, because a shell's fg of a running job sends no signal.  The
+ * timer is made the first time (the main thread's list allows
+ * timerfd_create); if it cannot be, the mode comes back at the next stop
+ * and fg.
+ */
+static void watch_foreground(struct runner *r)
+{
+	if (!term_mode_given_back())
+		return;
+	if (r->fg_watch_fd >= 0) {
+		timer_fd_set(r->fg_watch_fd, FOREGROUND_WATCH_MS, 0);
+		return;
+	}
+	r->fg_watch_fd = timer_fd_create(FOREGROUND_WATCH_MS, 0);
+	if (r->fg_watch_fd >= 0 &&
+	    event_loop_add(&r->loop, r->fg_watch_fd, EPOLLIN,
+			   on_foreground_watch, r) < 0) {
+		close(r->fg_watch_fd);
+		r->fg_watch_fd = -1;
+	}
 }
 
 /*
@@ -1038,6 +1076,8 @@ static void teardown(struct runner *r)
 		close(r->signal_fd);
 	if (r->job_fd >= 0)
 		close(r->job_fd);
+	if (r->fg_watch_fd >= 0)
+		close(r->fg_watch_fd);
 	if (r->watch_fd >= 0)
 		close(r->watch_fd);
 	for (i = 0; r->slot && i < r->nr_vms; i++) {
@@ -1077,6 +1117,7 @@ int run_request(const struct run_request *req)
 		.loop = { .epfd = -1 },
 		.signal_fd = -1,
 		.job_fd = -1,
+		.fg_watch_fd = -1,
 		.watch_fd = -1,
 		.start_ns = out_stream_now_ns(),
 	};

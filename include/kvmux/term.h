@@ -50,4 +50,11 @@ void term_job_stop(void);
  */
 void term_job_continued(void);
 
+/*
+ * Is kvmux's mode given back (it runs in the background after bg)?  Then
+ * its caller calls term_job_continued() every so often: a shell's fg of
+ * a job that is running sends it no signal.
+ */
+bool term_mode_given_back(void);
+
 #endif

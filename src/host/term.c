@@ -135,3 +135,8 @@ void term_job_continued(void)
 {
 	take_again();
 }
+
+bool term_mode_given_back(void)
+{
+	return saved_fd >= 0 && !mode_held;
+}

@@ -20,7 +20,8 @@ background instead (bg: SIGCONT, the terminal stays the shell's), then:
 terminal: a background job that sets its mode is stopped by SIGTTOU);
 "read" types a line, which kvmux reads from the background, so that the
 kernel stops it with SIGTTIN, and only then brings it to the foreground
-(fg) as above.
+(fg) as above; "fg" brings the running job to the foreground as bash's
+fg does, which sends a running job no SIGCONT.
 
 usage: pty_job.py HOW WAIT_FOR TIMEOUT -- KVMUX ARGS...
 With PTY_WAIT_FILE set, WAIT_FOR is looked for in that file instead of
@@ -91,6 +92,8 @@ def continue_in_background(tty, pid, then, say, timeout):
         if state == "stopped":
             os.kill(pid, signal.SIGKILL)
         return False
+    if then == "fg":
+        return True
     state, value = wait_job(pid, timeout)  # the parent types a line
     say("stopped in bg by: %s %s" % (state, value))
     if state != "stopped":
@@ -133,7 +136,8 @@ def shell(tty_name, inherited, how, ctl, report, timeout, argv):
         say("terminal: %s" % ("restored" if same else "CHANGED"))
         return
     os.tcsetpgrp(tty, pid)  # fg
-    os.killpg(pid, signal.SIGCONT)
+    if then != "fg":
+        os.killpg(pid, signal.SIGCONT)
     changed = wait_mode_change(tty, before, timeout)
     say("mode after fg: %s" % ("kvmux's" if changed else "its own"))
     state, value = wait_job(pid, timeout)

@@ -73,6 +73,10 @@ for how in key signal; do
 	check "tty: after a stop by SIGTSTP ($how) and bg, SIGTERM ends kvmux (143) and leaves the terminal alone" \
 		all_of 'out_has "status after bg: exited 143"' \
 		'out_has "terminal: restored"'
+	PTY_JOB_THEN=fg job_run "$how" run --kernel "$FIRMWARE/spin.elf"
+	check "tty: after a stop by SIGTSTP ($how) and bg, fg without a signal gives kvmux its mode" \
+		all_of 'out_has "bg"' "out_has \"mode after fg: kvmux's\"" \
+		'pty_status_is 130' 'out_has "terminal: restored"'
 	PTY_JOB_THEN=read job_run "$how" run --kernel "$FIRMWARE/spin.elf"
 	check "tty: after bg, a stop by SIGTTIN ($how), then fg gives kvmux its mode" \
 		all_of 'out_has "stopped in bg by: stopped 21"' \
