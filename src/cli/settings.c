@@ -662,19 +662,45 @@ static int add_to_list(const struct setting *s, const char *value,
 	return 0;
 }
 
+/* The index of the choice named name, or -1. */
+static int choice_index(const struct setting *s, const char *name)
+{
+	int i;
+
+	for (i = 0; s->choices[i]; i++)
+		if (!strcasecmp(name, s->choices[i]))
+			return i;
+	return -1;
+}
+
+/* A choice with on and off takes what a boolean takes for them (yes, 1,
+ * true...), as --pit yes or seccomp = false: the same words mean the same
+ * everywhere.  Returns the index, or -1. */
+static int choice_as_bool(const struct setting *s, const char *value)
+{
+	int on = choice_index(s, "on"), off = choice_index(s, "off");
+	bool yes;
+
+	if (on < 0 || off < 0 || setting_parse_bool(value, &yes) < 0)
+		return -1;
+	return yes ? on : off;
+}
+
 static int set_choice(const struct setting *s, const char *value,
 		      struct setting_ctx *ctx)
 {
 	char list[128] = "";
 	size_t used = 0;
-	int i;
+	int i = choice_index(s, value);
 
 	/* Any case, as booleans: "--sched ON" is "--sched on". */
+	if (i < 0)
+		i = choice_as_bool(s, value);
+	if (i >= 0) {
+		*(int *)field(s, ctx) = i;
+		return 0;
+	}
 	for (i = 0; s->choices[i]; i++) {
-		if (!strcasecmp(value, s->choices[i])) {
-			*(int *)field(s, ctx) = i;
-			return 0;
-		}
 		if (used >= sizeof(list))
 			continue;
 		used += snprintf(list + used, sizeof(list) - used, "%s%s",

@@ -284,6 +284,22 @@ static void group_options(void **state)
 	run_request_free(&req);
 	expect_error("--sched: 'fast' is not auto, cgroup, park or off", "-k",
 		     "k", "--sched", "fast", NULL);
+	/* A choice with on and off takes a boolean's words for them. */
+	assert_int_equal(run_args(&req, "-k", "k", "--pit", "yes", "--seccomp",
+				  "FALSE", NULL),
+			 CLI_RUN);
+	assert_int_equal(req.vm[0].pit, PIT_ON);
+	assert_int_equal(req.vm[0].seccomp, SYSCALL_FILTER_OFF);
+	run_request_free(&req);
+	assert_int_equal(run_args(&req, "-k", "k", "--pit", "0", NULL),
+			 CLI_RUN);
+	assert_int_equal(req.vm[0].pit, PIT_OFF);
+	run_request_free(&req);
+	expect_error("--pit: 'maybe' is not auto, on, off or kvm", "-k", "k",
+		     "--pit", "maybe", NULL);
+	/* Not where on and off are no choices. */
+	expect_error("--irqchip: 'yes' is not kernel or split", "-k", "k",
+		     "--irqchip", "yes", NULL);
 	expect_error("--overcommit: 0 is out of range (more than 0, at most "
 		     "64)",
 		     "-k", "k", "--overcommit", "0", NULL);
