@@ -215,17 +215,17 @@ static void on_signal(void *opaque, int fd, uint32_t events)
 	}
 }
 
+static void watch_foreground(struct runner *r);
+
 /*
  * SIGTSTP (Ctrl-Z where the terminal keeps its signal keys, kill -TSTP):
  * only the loop hears it (and a FIFO's wait for its reader: SIGTSTP's
  * default action there), so a stop waits while kvmux drains its output
- * at the end; the VMs' clocks run on while
- * the process is stopped (a --timeout may expire meanwhile).  SIGCONT:
- * fg after a stop that was not SIGTSTP's (SIGTTIN, kvmux reading the
- * terminal after bg) gives kvmux its mode back.
+ * at the end; the VMs' clocks run on while the process is stopped (a
+ * --timeout may expire meanwhile).  SIGCONT: fg after a stop that was not
+ * SIGTSTP's (SIGTTIN, kvmux reading the terminal after bg) gives kvmux its
+ * mode back.
  */
-static void watch_foreground(struct runner *r);
-
 static void on_job_stop(void *opaque, int fd, uint32_t events)
 {
 	struct signalfd_siginfo info;

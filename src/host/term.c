@@ -106,14 +106,6 @@ static bool in_foreground(int fd)
 	return tcgetpgrp(fd) == getpgrp();
 }
 
-/* After a stop: kvmux's mode again if kvmux is the foreground job. */
-static void take_again(void)
-{
-	if (saved_fd >= 0 && !mode_held && in_foreground(saved_fd) &&
-	    !tcsetattr(saved_fd, TCSADRAIN, &kvmux_mode))
-		mode_held = 1;
-}
-
 void term_job_stop(void)
 {
 	sigset_t tstp;
@@ -128,12 +120,14 @@ void term_job_stop(void)
 	raise(SIGTSTP);
 	pthread_sigmask(SIG_UNBLOCK, &tstp, NULL);
 	pthread_sigmask(SIG_BLOCK, &tstp, NULL);
-	take_again();
+	term_job_continued();
 }
 
 void term_job_continued(void)
 {
-	take_again();
+	if (saved_fd >= 0 && !mode_held && in_foreground(saved_fd) &&
+	    !tcsetattr(saved_fd, TCSADRAIN, &kvmux_mode))
+		mode_held = 1;
 }
 
 bool term_mode_given_back(void)
