@@ -655,6 +655,23 @@ static void report_stop(struct board *b, const struct vm_stop *stop)
 	}
 }
 
+/*
+ * At stop: what the console device still holds goes to the host after
+ * all, past streams that are full (they keep it for the drain).  Not if
+ * a thread of this VM missed its stop: it may still be in the device.
+ */
+static void hand_over(struct board_device *d, bool stuck)
+{
+	const struct console_device_ops *ops = d->kind->console;
+
+	if (ops && d->sink && !stuck) {
+		console_sink_last(d->sink);
+		if (ops->hand_over)
+			ops->hand_over(d->dev);
+	}
+	console_sink_flush(d->sink);
+}
+
 int board_finish(struct board *b)
 {
 	struct vm_stop stop;
@@ -665,7 +682,7 @@ int board_finish(struct board *b)
 	for (i = 0; i < b->vm.nr_vcpus; i++)
 		b->cpu_ns += b->vm.vcpu[i]->cpu_ns_at_exit;
 	for (i = 0; i < b->nr_devs; i++)
-		console_sink_flush(b->dev[i].sink);
+		hand_over(&b->dev[i], b->stuck);
 	b->finished = true;
 	stop = vm_stop_status(&b->vm);
 	report_stop(b, &stop);

@@ -24,7 +24,10 @@
  * one stream of bytes (no time) hands bytes straight to its stream; with
  * more, or with lines or times, it holds at most a line or a few KiB per
  * output that its stream could not take yet, and takes nothing more until
- * they are out, so every output gets every byte.
+ * they are out, so every output gets every byte.  Once the VM has
+ * stopped (console_sink_last()) nothing is held back any more: what the
+ * device and the sink still hold goes to the streams whole, behind what
+ * they buffer, for the run's final drain.
  */
 #ifndef KVMUX_CONSOLE_SINK_H
 #define KVMUX_CONSOLE_SINK_H
@@ -94,11 +97,24 @@ size_t console_sink_write(struct console_sink *sink, const void *buf,
 /* Bytes the sink took from the device in all (any thread). */
 uint64_t console_sink_bytes(struct console_sink *sink);
 
-/* At stop, once the device's threads have stopped: hand over what is
- * held, a partial last line of prefixed lines ended with a newline, and
- * match a last line without its newline against --fail-on (its fn runs
- * here, on the caller's thread).  The device's room callback is not
- * called any more. */
+/*
+ * At stop, once the device's threads have stopped, before it hands over
+ * what it still holds: from now on the sink takes every byte offered and
+ * hands it on, what it holds included, whether its streams have room or
+ * not (out_stream_write_last(): they keep it until it is written or
+ * their drain gives up, and count what they lose).  The device's room
+ * callback is not called any more.
+ */
+void console_sink_last(struct console_sink *sink);
+
+/*
+ * At stop, once the device's threads have stopped (after
+ * console_sink_last(), if called, and what the device held): hand over
+ * what is held, a partial last line of prefixed lines ended with a
+ * newline, and match a last line without its newline against --fail-on
+ * (its fn runs here, on the caller's thread).  The device's room
+ * callback is not called any more.
+ */
 void console_sink_flush(struct console_sink *sink);
 
 /* Bytes output i holds that never reached its stream (after a flush). */

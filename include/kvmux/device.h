@@ -107,7 +107,11 @@ struct console_device_ops {
 	 * runs on a device or vCPU thread and must not block. */
 	void (*on_input_room)(void *dev, void (*fn)(void *opaque),
 			      void *opaque);
-	/* Output the host never got (held in the device after a stop). */
+	/* At stop, after its threads and console_sink_last(): hand the
+	 * output it still holds to its sink (which takes all of it now). */
+	void (*hand_over)(void *dev);
+	/* Output the host never got (after a stop): what the device could
+	 * not hand over, or lost before (NULL: none). */
 	uint64_t (*undelivered)(void *dev);
 };
 

@@ -92,6 +92,18 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
 			bool whole);
 
 /*
+ * Append all len bytes, for a writer that can hold nothing back any more:
+ * a console whose VM has stopped hands over what its device still held.
+ * What the buffer has no room for waits in an overflow behind it, of at
+ * most OUT_STREAM_OVERFLOW_MAX bytes per stream (allocated as needed,
+ * freed at close), and goes out in order as the buffer empties; until
+ * then out_stream_write() sees a full buffer.  Bytes beyond that bound
+ * are counted as lost (out_stream_close()).  Never blocks; returns len.
+ */
+#define OUT_STREAM_OVERFLOW_MAX (1024 * 1024)
+size_t out_stream_write_last(struct out_stream *s, const void *buf, size_t len);
+
+/*
  * Ask for fn(opaque) to run once, when the stream has taken some of its
  * buffer out (or has failed, or is stopping).  One waiter per opaque: a
  * second call for the same opaque before the first ran does nothing.

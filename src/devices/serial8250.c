@@ -388,6 +388,16 @@ static size_t serial8250_receive(void *dev, const uint8_t *buf, size_t len)
 	return len;
 }
 
+/* At stop: what waits in the transmit FIFO (the sink takes it all). */
+static void serial8250_hand_over(void *dev)
+{
+	struct serial8250 *uart = dev;
+
+	pthread_mutex_lock(&uart->lock);
+	tx_flush(uart);
+	pthread_mutex_unlock(&uart->lock);
+}
+
 static uint64_t serial8250_undelivered(void *dev)
 {
 	struct serial8250 *uart = dev;
@@ -402,6 +412,7 @@ static uint64_t serial8250_undelivered(void *dev)
 static const struct console_device_ops serial8250_console = {
 	.input = serial8250_receive,
 	.on_input_room = serial8250_on_input_room,
+	.hand_over = serial8250_hand_over,
 	.undelivered = serial8250_undelivered,
 };
 

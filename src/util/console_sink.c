@@ -43,6 +43,7 @@ struct console_sink {
 	uint64_t taken; /* bytes taken from the device in all (atomic) */
 	console_room_fn room_fn; /* NULL once the device stopped */
 	void *room_opaque;
+	bool last; /* console_sink_last(): the streams take everything */
 	uint64_t epoch_ns;
 	unsigned int nr; /* outputs */
 	unsigned int active; /* outputs with a stream */
@@ -249,10 +250,20 @@ static void put_span(const struct console_sink *sink, struct sink_output *o,
 		put_bytes_span(sink, o, p, n);
 }
 
+/* Into o's stream: as out_stream_write(), or all of it after
+ * console_sink_last(). */
+static size_t put(struct sink_output *o, const void *buf, size_t len,
+		  bool whole)
+{
+	if (o->sink->last)
+		return out_stream_write_last(o->out, buf, len);
+	return out_stream_write(o->out, buf, len, whole);
+}
+
 /* Lines: the complete line into the stream, whole, if it fits. */
 static bool commit_line(struct sink_output *o)
 {
-	if (!out_stream_write(o->out, o->buf, o->len, true))
+	if (!put(o, o->buf, o->len, true))
 		return false;
 	o->len = 0;
 	o->line_done = false;
@@ -262,7 +273,7 @@ static bool commit_line(struct sink_output *o)
 /* A stream of bytes: as much of what it holds as the stream takes. */
 static void flush_bytes(struct sink_output *o)
 {
-	size_t n = out_stream_write(o->out, o->buf, o->len, false);
+	size_t n = put(o, o->buf, o->len, false);
 
 	memmove(o->buf, o->buf + n, o->len - n);
 	o->len -= n;
@@ -389,7 +400,7 @@ static size_t write_outputs(struct console_sink *sink, const char *p,
 static size_t write_direct(struct console_sink *sink, const void *buf,
 			   size_t len)
 {
-	size_t n = out_stream_write(sink->direct->out, buf, len, false);
+	size_t n = put(sink->direct, buf, len, false);
 
 	if (n < len)
 		wait_for_room(sink->direct);
@@ -422,6 +433,16 @@ size_t console_sink_write(struct console_sink *sink, const void *buf,
 uint64_t console_sink_bytes(struct console_sink *sink)
 {
 	return sink ? __atomic_load_n(&sink->taken, __ATOMIC_RELAXED) : 0;
+}
+
+void console_sink_last(struct console_sink *sink)
+{
+	if (!sink)
+		return;
+	pthread_mutex_lock(&sink->lock);
+	sink->last = true;
+	sink->room_fn = NULL;
+	pthread_mutex_unlock(&sink->lock);
 }
 
 void console_sink_flush(struct console_sink *sink)

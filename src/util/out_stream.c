@@ -105,7 +105,13 @@ struct out_stream {
 	bool broken; /* gone or failed: output is counted, not written */
 	uint64_t taken; /* bytes taken by out_stream_write(), in all */
 	bool line_open; /* the last byte taken was not "\n" */
+	uint64_t written; /* bytes taken out of the ring, in all */
 	uint64_t lost;
+	/* out_stream_write_last()'s bytes behind a full ring, in order:
+	 * over_len of them from over + over_head; they move into the ring
+	 * as it empties, and no other write comes before them. */
+	uint8_t *over;
+	size_t over_head, over_len, over_size;
 	struct waiter waiter[OUT_STREAM_WAITERS];
 	unsigned int nr_waiters;
 	/* OUT_STREAM_CAPACITY bytes, not zeroed: its pages are faulted in
@@ -184,12 +190,22 @@ static void wake_waiters(struct out_stream *s)
 	s->calling = false;
 }
 
+/* Under the lock: drop the overflow, counted lost. */
+static void drop_overflow(struct out_stream *s)
+{
+	s->lost += s->over_len;
+	s->over_len = s->over_head = s->over_size = 0;
+	free(s->over);
+	s->over = NULL;
+}
+
 /* Under the lock: the descriptor failed; drop what is buffered. */
 static void mark_broken(struct out_stream *s)
 {
 	s->broken = true;
 	s->lost += s->len;
 	s->len = 0;
+	drop_overflow(s);
 }
 
 /* Under the lock: tell the owner what err (EPIPE: the reader went away)
@@ -218,12 +234,52 @@ static void break_stream(struct out_stream *s, int err)
 	report_error(s, err);
 }
 
+/*
+ * Under the lock: len bytes (no more than the ring has room for) at the
+ * ring's end.  Returns whether they begin a partial line: after a "\n"
+ * of theirs, or after nothing but whole lines.
+ */
+static bool ring_append(struct out_stream *s, const void *buf, size_t len)
+{
+	size_t tail = (s->head + s->len) % OUT_STREAM_CAPACITY;
+	size_t first = len < OUT_STREAM_CAPACITY - tail ?
+			       len :
+			       OUT_STREAM_CAPACITY - tail;
+	const char *nl = memrchr(buf, '\n', len);
+	bool partial;
+
+	memcpy(s->buf + tail, buf, first);
+	memcpy(s->buf, (const uint8_t *)buf + first, len - first);
+	partial = len && ((const char *)buf)[len - 1] != '\n' &&
+		  (nl || s->len == s->complete);
+	if (nl)
+		s->complete = s->len + (nl - (const char *)buf) + 1;
+	s->len += len;
+	return partial;
+}
+
+/* Under the lock: as much of the overflow as the ring has room for. */
+static void refill(struct out_stream *s)
+{
+	size_t n = OUT_STREAM_CAPACITY - s->len;
+
+	if (n > s->over_len)
+		n = s->over_len;
+	if (!n)
+		return;
+	ring_append(s, s->over + s->over_head, n);
+	s->over_head += n;
+	s->over_len -= n;
+}
+
 /* Under the lock: done bytes of the ring were written. */
 static void advance(struct out_stream *s, size_t done)
 {
 	s->head = (s->head + done) % OUT_STREAM_CAPACITY;
 	s->len -= done;
 	s->complete = s->complete > done ? s->complete - done : 0;
+	s->written += done;
+	refill(s);
 }
 
 /* Under the lock: the first n buffered bytes, as the one or two pieces
@@ -679,51 +735,89 @@ static void count_taken(struct out_stream *s, const void *buf, size_t len)
 	s->line_open = ((const char *)buf)[len - 1] != '\n';
 }
 
-size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
-			bool whole)
+/*
+ * Under the lock: len more bytes behind the ring's, as many as
+ * OUT_STREAM_OVERFLOW_MAX allows in all (the rest are counted lost).
+ */
+static void overflow_append(struct out_stream *s, const void *buf, size_t len)
 {
-	size_t room, tail, first;
-	bool was_empty, had_line, new_partial;
-	const char *nl;
+	size_t size = s->over_size ? s->over_size : OUT_STREAM_CAPACITY;
+	uint8_t *p;
+
+	if (len > OUT_STREAM_OVERFLOW_MAX - s->over_len) {
+		s->lost += len - (OUT_STREAM_OVERFLOW_MAX - s->over_len);
+		len = OUT_STREAM_OVERFLOW_MAX - s->over_len;
+	}
+	if (!len)
+		return;
+	if (s->over_head)
+		memmove(s->over, s->over + s->over_head, s->over_len);
+	s->over_head = 0;
+	while (size < s->over_len + len)
+		size *= 2;
+	if (size > OUT_STREAM_OVERFLOW_MAX)
+		size = OUT_STREAM_OVERFLOW_MAX;
+	p = size > s->over_size ? realloc(s->over, size) : s->over;
+	if (!p) {
+		s->lost += len;
+		return;
+	}
+	s->over = p;
+	s->over_size = size;
+	memcpy(s->over + s->over_len, buf, len);
+	s->over_len += len;
+}
+
+enum put_mode {
+	PUT_SOME, /* what the ring has room for */
+	PUT_WHOLE, /* all or nothing */
+	PUT_ALL, /* all: what the ring has no room for overflows */
+};
+
+static size_t put(struct out_stream *s, const void *buf, size_t len,
+		  enum put_mode mode)
+{
+	size_t room, fit;
+	bool was_empty, had_line, partial;
 
 	pthread_mutex_lock(&s->lock);
-	if (!s->broken) {
-		room = OUT_STREAM_CAPACITY - s->len;
-		if (len > room)
-			len = whole ? 0 : room;
-	}
+	/* Behind an overflow the ring is full, whatever its length says. */
+	room = s->over_len ? 0 : OUT_STREAM_CAPACITY - s->len;
+	if (len > room && mode != PUT_ALL && !s->broken)
+		len = mode == PUT_WHOLE ? 0 : room;
 	count_taken(s, buf, len);
 	if (s->broken) {
 		s->lost += len;
 		pthread_mutex_unlock(&s->lock);
 		return len;
 	}
-	tail = (s->head + s->len) % OUT_STREAM_CAPACITY;
-	first = len < OUT_STREAM_CAPACITY - tail ? len :
-						   OUT_STREAM_CAPACITY - tail;
-	memcpy(s->buf + tail, buf, first);
-	memcpy(s->buf, (const uint8_t *)buf + first, len - first);
+	fit = len < room ? len : room;
 	was_empty = !s->len;
 	had_line = worth_writing(s);
-	nl = memrchr(buf, '\n', len);
-	/* A partial line begins here: after a "\n" of these bytes, or
-	 * after nothing but whole lines. */
-	new_partial = len && ((const char *)buf)[len - 1] != '\n' &&
-		      (nl || s->len == s->complete);
-	if (nl)
-		s->complete = s->len + (nl - (const char *)buf) + 1;
-	s->len += len;
+	partial = ring_append(s, buf, fit);
+	overflow_append(s, (const uint8_t *)buf + fit, len - fit);
 	if (s->direct) {
-		if (new_partial)
+		if (partial)
 			s->partial_ns = out_stream_now_ns();
 		write_now(s);
-	} else if (len && (was_empty || (s->awaiting_line && !had_line &&
+	} else if (fit && (was_empty || (s->awaiting_line && !had_line &&
 					 worth_writing(s)))) {
 		/* The thread waits for data, or for a line that now ended. */
 		pthread_cond_signal(&s->cond);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return len;
+}
+
+size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
+			bool whole)
+{
+	return put(s, buf, len, whole ? PUT_WHOLE : PUT_SOME);
+}
+
+size_t out_stream_write_last(struct out_stream *s, const void *buf, size_t len)
+{
+	return put(s, buf, len, PUT_ALL);
 }
 
 int out_stream_wait_room(struct out_stream *s, out_stream_fn fn, void *opaque)
@@ -752,11 +846,18 @@ out:
 }
 
 /* Under the lock: waiting on its descriptor, with nothing written since
- * the last look (a reader that does not read), as opposed to making
- * progress or not having run at all (a host too busy to give it a CPU). */
-static bool stuck(const struct out_stream *s, size_t before)
+ * the last look, when written was seen (a reader that does not read), as
+ * opposed to making progress or not having run at all (a host too busy
+ * to give it a CPU). */
+static bool stuck(const struct out_stream *s, uint64_t seen)
 {
-	return s->writing && s->len >= before;
+	return s->writing && s->written == seen;
+}
+
+/* Under the lock: bytes still to write, the overflow's included. */
+static size_t buffered(const struct out_stream *s)
+{
+	return s->len + s->over_len;
 }
 
 void out_stream_flush(struct out_stream *s)
@@ -787,21 +888,23 @@ static int poll_ms(uint64_t ns)
 static size_t drain_direct(struct out_stream *s, uint64_t grace, uint64_t end,
 			   int fd)
 {
-	uint64_t now, waited = 0, wait = 0;
-	size_t left = SIZE_MAX;
+	uint64_t now, waited = 0, wait = 0, seen = 0, written;
+	size_t left;
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
 					 { .fd = s->direct_fd,
 					   .events = POLLOUT } };
-		size_t before = left;
 		int ready;
 
 		pthread_mutex_lock(&s->lock);
-		left = serve(s);
+		serve(s);
+		left = buffered(s);
+		written = s->written;
 		pthread_mutex_unlock(&s->lock);
 		/* Since the reader last took something. */
-		waited = left < before ? 0 : waited + wait;
+		waited = written != seen ? 0 : waited + wait;
+		seen = written;
 		now = out_stream_now_ns();
 		if (!left || waited >= grace || now >= end)
 			return left;
@@ -816,8 +919,8 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 {
 	uint64_t now = out_stream_now_ns(), moved = now, count;
 	uint64_t grace = deadline_ns > now ? deadline_ns - now : 0;
-	uint64_t end = now + grace + OUT_STREAM_STARVED_NS;
-	size_t left = SIZE_MAX;
+	uint64_t end = now + grace + OUT_STREAM_STARVED_NS, seen = UINT64_MAX;
+	size_t left;
 
 	/* end also bounds a direct drain: a descriptor that polls ready but
 	 * takes nothing cannot make it spin. */
@@ -828,14 +931,14 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
 					 { .fd = s->drained_fd,
 					   .events = POLLIN } };
-		size_t before = left;
 		bool done;
 
 		pthread_mutex_lock(&s->lock);
-		left = s->len;
+		left = buffered(s);
 		now = out_stream_now_ns();
-		if (!stuck(s, before))
+		if (!stuck(s, seen))
 			moved = now;
+		seen = s->written;
 		done = !left || now - moved > grace || now >= end;
 		s->draining = !done;
 		pthread_mutex_unlock(&s->lock);
@@ -849,7 +952,7 @@ size_t out_stream_drain(struct out_stream *s, uint64_t deadline_ns, int fd)
 	}
 	pthread_mutex_lock(&s->lock);
 	s->draining = false;
-	left = s->len;
+	left = buffered(s);
 	pthread_mutex_unlock(&s->lock);
 	return left;
 }
@@ -920,6 +1023,7 @@ static void free_stream(struct out_stream *s)
 	pthread_cond_destroy(&s->wrote);
 	pthread_mutex_destroy(&s->lock);
 	free(s->buf);
+	free(s->over);
 	free(s);
 }
 
@@ -931,7 +1035,7 @@ static uint64_t close_direct(struct out_stream *s)
 	pthread_mutex_lock(&s->lock);
 	s->stop = true;
 	wake_waiters(s);
-	undelivered = s->len + s->lost;
+	undelivered = buffered(s) + s->lost;
 	pthread_mutex_unlock(&s->lock);
 	if (s->loop) {
 		event_loop_remove(s->loop, s->wake_fd);
@@ -961,7 +1065,7 @@ uint64_t out_stream_close(struct out_stream *s)
 	/* A thread in a waiter's callback is not idle: the owner may free
 	 * what the callback uses once this returns, so it is joined. */
 	idle = !busy && !s->len && !s->calling;
-	undelivered = s->len + s->lost;
+	undelivered = buffered(s) + s->lost;
 	pthread_cond_signal(&s->cond);
 	wake_waiters(s);
 	pthread_mutex_unlock(&s->lock);
@@ -979,7 +1083,7 @@ uint64_t out_stream_close(struct out_stream *s)
 	}
 	pthread_join(s->thread, NULL);
 	write_rest_to_file(s);
-	undelivered = s->len + s->lost;
+	undelivered = buffered(s) + s->lost;
 	free_stream(s);
 	return undelivered;
 }

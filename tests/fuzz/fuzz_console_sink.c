@@ -5,10 +5,12 @@
  * with the VM's name in front (several VMs on one stdout), through a real
  * out_stream into a memfd.
  *
- * Input: u8 mode (bit 0: with a prefix), u8 prefix length and the prefix
- * (a VM name: no NUL byte), then writes as the devices make them: u16
- * length and the bytes, until the input ends; then the VM stops
- * (console_sink_flush(), the stream drained).
+ * Input: u8 mode (bit 0: with a prefix; bit 1: the last write is what
+ * the device held when its VM stopped, handed over after
+ * console_sink_last(), which takes all of it at once), u8 prefix length
+ * and the prefix (a VM name: no NUL byte), then writes as the devices
+ * make them: u16 length and the bytes, until the input ends; then the VM
+ * stops (console_sink_flush(), the stream drained).
  *
  * Checked: without a prefix the output is the input, byte for byte.
  * With one, the output is a sequence of lines "prefix| " + text + '\n'
@@ -103,7 +105,8 @@ static void write_all(struct console_sink *sink, const uint8_t *b, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = fuzz_in(data, size);
-	bool prefixed = fuzz_u8(&in) & 1;
+	uint8_t mode = fuzz_u8(&in);
+	bool prefixed = mode & 1, hand_over = mode & 2;
 	char *prefix = fuzz_str(&in, fuzz_u8(&in));
 	struct console_sink *sink;
 	struct out_stream *out;
@@ -119,7 +122,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	want = grow(want, &want_cap, in.left + 1);
 	while (in.left) {
 		b = fuzz_bytes(&in, fuzz_u16(&in), &len);
-		write_all(sink, b, len);
+		if (hand_over && !in.left) {
+			console_sink_last(sink);
+			FUZZ_CHECK(console_sink_write(sink, b, len) == len);
+		} else {
+			write_all(sink, b, len);
+		}
 		for (i = 0; i < len; i++)
 			if (!prefixed || (b[i] != '\r' && b[i] != '\n'))
 				want[n++] = b[i];

@@ -773,6 +773,69 @@ static void slow_reader_gets_everything_at_the_end(void **state)
 	peer_free(&p);
 }
 
+/*
+ * Bytes written last (a stopped console's) wait behind a full buffer
+ * nobody reads, in order, and no other write gets ahead of them; a
+ * reader that comes later gets every byte.
+ */
+static void last_bytes_wait_behind_a_full_buffer(void **state)
+{
+	static char more[100 * 1024];
+	struct out_stream *s;
+	struct checker c;
+	size_t sent = 0;
+	struct peer p;
+
+	s = peer_start(&p, state);
+	fill_with_pattern(s, &sent); /* nobody reads yet: it fills up */
+	fill_pattern(more, sent, sizeof(more));
+	assert_int_equal(out_stream_write_last(s, more, sizeof(more)),
+			 sizeof(more));
+	sent += sizeof(more);
+	/* Full, whatever the thread or loop took out meanwhile. */
+	assert_int_equal(out_stream_write(s, "x", 1, false), 0);
+	start_checker(&c, p.rd, false);
+	peer_finish(&p);
+	end_checker(&c, sent);
+	peer_free(&p);
+}
+
+/*
+ * What a stream holds for a reader that never reads is bounded: beyond
+ * the buffer and OUT_STREAM_OVERFLOW_MAX, bytes written last are counted
+ * as lost at once, and everything not written is counted at close.
+ */
+static void last_bytes_beyond_the_bound_are_counted(void **state)
+{
+	size_t len = OUT_STREAM_CAPACITY + OUT_STREAM_OVERFLOW_MAX + 5000;
+	char *more = malloc(len);
+	struct out_stream *s;
+	size_t sent = 0;
+	uint64_t lost;
+	struct peer p;
+
+	assert_non_null(more);
+	memset(more, 'z', len);
+	s = peer_start(&p, state);
+	fill_with_pattern(s, &sent);
+	assert_int_equal(out_stream_write_last(s, more, len), len);
+	sent += len;
+	peer_stop_loop(&p);
+	assert_true(out_stream_drain(s, out_stream_now_ns() + 100000000ull,
+				     -1) > 0);
+	lost = out_stream_close(s);
+	/* At most what the descriptor holds went out. */
+	assert_true(lost >= OUT_STREAM_OVERFLOW_MAX + 5000);
+	assert_true(lost <= sent);
+	free(more);
+	/* A threaded stream's thread was left in write(2), as kvmux leaves
+	 * it (out_stream_close()): it ends once its reader goes, and its
+	 * descriptor stays open, as kvmux's stdout does until exit. */
+	if (p.kind == THREADED)
+		p.wr = -1;
+	peer_free(&p);
+}
+
 /* Read n bytes of SOCK_SEQPACKET records from fd, each whole lines
  * (ending in "\n"): at most 16 KiB of them, or one longer line; returns
  * the largest record. */
@@ -1141,6 +1204,38 @@ static void tee_waits_for_the_slower_output(void **state)
 	console_sink_destroy(sink);
 	peer_free(&p);
 	peer_free(&q);
+}
+
+/*
+ * A console whose VM stopped while its stream was full: after
+ * console_sink_last() the sink takes the rest the device held, and hands
+ * on the line it held itself and a last partial line, ended; a reader
+ * that comes later gets all of it, and the sink holds nothing back.
+ */
+static void stopped_console_hands_over_everything(void **state)
+{
+	static char out[4096];
+	struct pipe_reader *reader;
+	struct console_sink *sink;
+	struct out_stream *s;
+	struct peer p;
+
+	s = peer_start(&p, state);
+	make_full(s, p.wr);
+	sink = console_sink_create(s, "vm");
+	assert_int_equal(console_sink_write(sink, "one\n", 4), 4);
+	assert_int_equal(console_sink_write(sink, "two\n", 4), 0);
+	assert_true(console_sink_pending(sink, 0) > 0);
+	console_sink_last(sink);
+	assert_int_equal(console_sink_write(sink, "two\nthr", 7), 7);
+	console_sink_flush(sink);
+	assert_int_equal(console_sink_pending(sink, 0), 0);
+	reader = start_reader(p.rd);
+	peer_finish(&p);
+	end_reader(reader, out, sizeof(out));
+	assert_string_equal(out, "vm| one\nvm| two\nvm| thr\n");
+	console_sink_destroy(sink);
+	peer_free(&p);
 }
 
 /*
@@ -1754,6 +1849,9 @@ int main(void)
 		ON_BOTH(slow_reader_loses_nothing),
 		ON_BOTH(nonblocking_fd_loses_nothing),
 		ON_BOTH(slow_reader_gets_everything_at_the_end),
+		ON_BOTH(last_bytes_wait_behind_a_full_buffer),
+		ON_BOTH(last_bytes_beyond_the_bound_are_counted),
+		ON_BOTH(stopped_console_hands_over_everything),
 		cmocka_unit_test(socket_writes_whole_lines_within_16_kib),
 		ON_BOTH(vanished_reader_is_reported_once),
 		cmocka_unit_test(reader_gone_before_is_reported_once),

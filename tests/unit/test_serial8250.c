@@ -458,6 +458,22 @@ static void full_sink_fills_tx_fifo(void **state)
 	assert_string_equal(fx->tc.out, "0123456789abcdef");
 }
 
+/* At stop the FIFO's bytes go to the host past the full stream; one the
+ * guest wrote over a full FIFO stays counted. */
+static void stop_hands_over_tx_fifo(void **state)
+{
+	struct fixture *fx = *state;
+
+	fill_tx_fifo(fx, "0123456789abcdef");
+	out8(fx, UART_TX, 'X'); /* FIFO full: lost */
+	console_sink_last(fx->tc.sink);
+	serial8250_kind.console->hand_over(fx->uart);
+	assert_int_equal(undelivered(fx), 1);
+	assert_int_equal(tc_read_on(&fx->tc), 0);
+	assert_int_equal(tc_finish(&fx->tc), 0);
+	assert_string_equal(fx->tc.out, "0123456789abcdef");
+}
+
 /* Turning FIFOs off with 16 bytes waiting leaves a THR that is full:
  * a further byte is lost, never written past the FIFO. */
 static void fifo_off_with_bytes_waiting(void **state)
@@ -514,6 +530,7 @@ int main(void)
 		T(line_follows_ier_and_out2),
 		T(full_sink_holds_thr),
 		T(full_sink_fills_tx_fifo),
+		T(stop_hands_over_tx_fifo),
 		T(fifo_off_with_bytes_waiting),
 		T(fcr_clears_tx_fifo),
 	};

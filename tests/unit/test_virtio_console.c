@@ -295,17 +295,39 @@ static void transmit_held_while_sink_full(void **state)
 	assert_string_equal(output(fx), "held\nnext\n");
 }
 
+/* A full host side holds the guest's s, and the device stops. */
+static void stop_holding(struct fixture *fx, const char *s)
+{
+	assert_int_equal(tc_make_full(&fx->tc), 0);
+	post_tx(fx, 0, s);
+	assert_true(vt_kick(&fx->d, TXQ));
+	wait_tx_idle(fx, 1);
+	assert_int_equal(stop(fx), 0);
+}
+
 static void held_output_counted_after_stop(void **state)
 {
 	struct fixture *fx = *state;
 
-	assert_int_equal(tc_make_full(&fx->tc), 0);
-	post_tx(fx, 0, "never\n");
-	assert_true(vt_kick(&fx->d, TXQ));
-	wait_tx_idle(fx, 1);
-	assert_int_equal(stop(fx), 0);
+	stop_holding(fx, "never\n");
 	assert_int_equal(kind->console->undelivered(fx->con), 6);
 	assert_string_equal(output(fx), "");
+}
+
+/* At stop the held chain goes to the host after all, past the full
+ * stream (board_finish(): console_sink_last(), then hand_over()). */
+static void held_output_handed_over_after_stop(void **state)
+{
+	struct fixture *fx = *state;
+
+	stop_holding(fx, "held\n");
+	console_sink_last(fx->tc.sink);
+	kind->console->hand_over(fx->con);
+	assert_int_equal(kind->console->undelivered(fx->con), 0);
+	assert_int_equal(tc_read_on(&fx->tc), 0);
+	assert_string_equal(output(fx), "held\n");
+	/* Not returned to the guest: its VM has stopped. */
+	assert_int_equal(vt_used_idx(&fx->d, TXQ), 0);
 }
 
 /* A driver reset takes the buffers back; input waits for the next one. */
@@ -350,6 +372,7 @@ int main(void)
 		T(input_takes_what_fits_then_room),
 		T(transmit_held_while_sink_full),
 		T(held_output_counted_after_stop),
+		T(held_output_handed_over_after_stop),
 		T(reset_keeps_pending_input),
 		T(transmit_outside_ram_needs_reset),
 	};

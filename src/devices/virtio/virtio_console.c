@@ -279,6 +279,16 @@ static int console_stop(void *dev, uint64_t deadline_ns)
 				deadline_ns);
 }
 
+/* At stop: the rest of the transmit chain the sink had no room for (it
+ * takes it all now).  The guest never hears of it: its VM has stopped. */
+static void console_hand_over(void *dev)
+{
+	struct virtio_console *con = dev;
+
+	if (con->tx_busy && tx_write(con))
+		con->tx_busy = false;
+}
+
 /* Bytes of a transmit buffer the sink never took (after a stop). */
 static uint64_t console_undelivered(void *dev)
 {
@@ -306,6 +316,7 @@ static void console_destroy(void *dev)
 static const struct console_device_ops console_device_ops = {
 	.input = console_input,
 	.on_input_room = console_on_input_room,
+	.hand_over = console_hand_over,
 	.undelivered = console_undelivered,
 };
 
