@@ -514,7 +514,7 @@ int seccomp_compile_kind(enum thread_kind kind, enum syscall_filter mode,
 
 /* A copy of a prebuilt program with kvmux's process ID put in. */
 static int copy_prebuilt(const struct seccomp_prebuilt_program *from,
-			 struct sock_fprog *prog)
+			 uint32_t pid, struct sock_fprog *prog)
 {
 	struct sock_filter *insn = calloc(from->len, sizeof(*insn));
 	unsigned int i;
@@ -523,7 +523,7 @@ static int copy_prebuilt(const struct seccomp_prebuilt_program *from,
 		return err_host("seccomp: out of memory");
 	memcpy(insn, from->insn, from->len * sizeof(*insn));
 	for (i = 0; i < from->nr_pid_at; i++)
-		insn[from->pid_at[i]].k = getpid();
+		insn[from->pid_at[i]].k = pid;
 	prog->len = from->len;
 	prog->filter = insn;
 	return 0;
@@ -531,7 +531,7 @@ static int copy_prebuilt(const struct seccomp_prebuilt_program *from,
 
 /* kind's program: prebuilt, unless --user's IDs are in its list. */
 static int make_program(enum thread_kind kind, enum syscall_filter mode,
-			struct sock_fprog *prog)
+			uint32_t pid, struct sock_fprog *prog)
 {
 	const struct seccomp_prebuilt_program *p =
 		prebuilt ?
@@ -540,8 +540,8 @@ static int make_program(enum thread_kind kind, enum syscall_filter mode,
 
 	/* len 0: the build host could not compile it (seccomp_gen.c). */
 	if (p && p->len && !(user_switch && kind == THREAD_OUTPUT))
-		return copy_prebuilt(p, prog);
-	return seccomp_compile_kind(kind, mode, getpid(), prog);
+		return copy_prebuilt(p, pid, prog);
+	return seccomp_compile_kind(kind, mode, pid, prog);
 }
 
 void seccomp_use_prebuilt(const struct seccomp_prebuilt *p)
@@ -710,6 +710,7 @@ static int install_handler(void)
 int seccomp_setup(enum syscall_filter mode, const struct host_user *user)
 {
 	unsigned int i;
+	uint32_t pid;
 
 	/* glibc opens /proc/sys/vm/overcommit_memory the first time it
 	 * gives back the top of a thread's heap (a group of 8 VMs made a
@@ -735,8 +736,10 @@ int seccomp_setup(enum syscall_filter mode, const struct host_user *user)
 	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0)
 		return err_host("this kernel has no seccomp filters (--seccomp "
 				"off runs without them)");
+	/* Once: getpid(2) is a system call each time (glibc keeps no copy). */
+	pid = getpid();
 	for (i = 0; i <= THREAD_KINDS; i++)
-		if (make_program(i, mode, &programs[i]) < 0)
+		if (make_program(i, mode, pid, &programs[i]) < 0)
 			return -1;
 	fill_names();
 	if (install_handler() < 0)
