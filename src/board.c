@@ -405,6 +405,20 @@ static int write_acpi(struct board *b, struct boot_entry *entry)
 	return boot_set_rsdp(&b->vm.mem, entry, rsdp);
 }
 
+/* --verbose: every range of a bus, with what decodes it. */
+static void describe_bus(const char *name, const char *what,
+			 const struct bus *bus)
+{
+	unsigned int i;
+
+	for (i = 0; i < bus->nr_ranges; i++)
+		diag_verbose("%s: %s: 0x%llx-0x%llx %s", name, what,
+			     (unsigned long long)bus->range[i].base,
+			     (unsigned long long)(bus->range[i].base +
+						  bus->range[i].len - 1),
+			     bus->range[i].name);
+}
+
 /* --verbose: what the guest gets, before it runs. */
 static void describe(const struct board *b, const struct boot_entry *entry)
 {
@@ -423,8 +437,8 @@ static void describe(const struct board *b, const struct boot_entry *entry)
 		     p->nr_cpus, p->nr_cpus == 1 ? "" : "s",
 		     b->cfg->acpi ? "on" : "off",
 		     b->cfg->irqchip == IRQCHIP_SPLIT ? "split" : "kernel",
-		     b->vm.has_pit		     ? "KVM's" :
-		     vm_config_pit(b->cfg) == PIT_ON ? "kvmux's" :
+		     b->vm.has_pit		     ? "KVM's, IRQ 0" :
+		     vm_config_pit(b->cfg) == PIT_ON ? "kvmux's, IRQ 0" :
 						       "off");
 	for (i = 0; i < b->nr_devs; i++)
 		diag_verbose("%s: device %u: %s%s", name, i,
@@ -435,12 +449,8 @@ static void describe(const struct board *b, const struct boot_entry *entry)
 			     p->isa[i].name, p->isa[i].port,
 			     p->isa[i].port + p->isa[i].nr_ports - 1,
 			     p->isa[i].irq);
-	for (i = 0; i < b->vm.pio.nr_ranges; i++) /* every port, KVM's too */
-		diag_verbose("%s: port I/O: 0x%llx-0x%llx %s", name,
-			     (unsigned long long)b->vm.pio.range[i].base,
-			     (unsigned long long)(b->vm.pio.range[i].base +
-						  b->vm.pio.range[i].len - 1),
-			     b->vm.pio.range[i].name);
+	describe_bus(name, "port I/O", &b->vm.pio); /* KVM's ports too */
+	describe_bus(name, "MMIO", &b->vm.mmio);
 	for (i = 0; i < p->nr_virtio; i++)
 		diag_verbose("%s: virtio-mmio window: 0x%llx-0x%llx, IRQ %u",
 			     name, (unsigned long long)p->virtio[i].base,

@@ -43,9 +43,11 @@ check "cli: a 4 KiB command line in a config file" all_of 'status_is 9' \
 # --verbose says what the VM is built as; --quiet only what went wrong.
 truncate -s 1M "$WORK/v.img"
 kvmux_run run -k "$fw/hello.elf" -v -d "$WORK/v.img" -c 2 -t 60
-check "cli: --verbose: memory map, devices, every port, boot structures, entry" all_of \
+check "cli: --verbose: memory map, devices, every port and MMIO range, boot structures, entry" all_of \
 	'status_is 0' 'err_has "vm: memory map: 0x000000000-0x00009fbff RAM"' \
-	"err_has \"vm: 2 vCPUs, ACPI on, irqchip split, PIT kvmux's\"" \
+	"err_has \"vm: 2 vCPUs, ACPI on, irqchip split, PIT kvmux's, IRQ 0\"" \
+	'err_has "MMIO: 0xfec00000-0xfec000ff ioapic"' \
+	'err_has "MMIO: 0xfee00000-0xfee00fff the in-kernel local APIC (KVM)"' \
 	'err_has "device 0: ioapic"' 'err_has "serial8250 (the console)"' \
 	'err_has "virtio-mmio window: 0xd0000000-0xd00001ff, IRQ 5"' \
 	'err_has "port I/O: 0x505-0x505 pvpanic"' \
