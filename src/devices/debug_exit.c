@@ -21,6 +21,7 @@
 #include "kvmux/debug_exit.h"
 #include "kvmux/device.h"
 #include "kvmux/error.h"
+#include "kvmux/i8254.h"
 
 /* Ports registered: the window, and up to an outl's worth past its
  * start where no other device is, so wider writes reach the device
@@ -87,6 +88,20 @@ static void *debug_exit_open(const struct vm_config *vm, unsigned int i)
 	return d;
 }
 
+/* The window [port, port + len) was refused: if for the PIT's ports,
+ * the only ones an option frees, say which option. */
+static int overlap_hint(const struct bus *pio, uint64_t port, uint64_t len)
+{
+	uint64_t taken = port + bus_unclaimed_run(pio, port, len);
+	char why[ERR_MSG_MAX];
+
+	if ((taken < I8254_PORT || taken >= I8254_PORT + I8254_NR_PORTS) &&
+	    taken != I8254_PORT_B)
+		return -1;
+	snprintf(why, sizeof(why), "%s", err_msg());
+	return err_set("%s (--pit off frees ports 0x40-0x43 and 0x61)", why);
+}
+
 static int debug_exit_attach(void *dev, const struct device_env *env)
 {
 	struct debug_exit *d = dev;
@@ -99,8 +114,10 @@ static int debug_exit_attach(void *dev, const struct device_env *env)
 	len = bus_unclaimed_run(env->pio, d->cfg.port, len);
 	if (len < d->cfg.size) /* refused, naming what the window overlaps */
 		len = d->cfg.size;
-	return bus_register(env->pio, d->cfg.port, len, &debug_exit_ops, d,
-			    "debug-exit");
+	if (bus_register(env->pio, d->cfg.port, len, &debug_exit_ops, d,
+			 "debug-exit") < 0)
+		return overlap_hint(env->pio, d->cfg.port, len);
+	return 0;
 }
 
 const struct device_kind debug_exit_kind = {
