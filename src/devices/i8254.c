@@ -505,10 +505,16 @@ static void timer_fired(void *opaque)
 static void pit_read(void *opaque, uint64_t off, void *buf, unsigned int len)
 {
 	struct i8254_dev *dev = opaque;
+	uint64_t now = now_ns();
+	uint8_t *b = buf;
+	unsigned int i;
 
 	memset(buf, 0xff, len);
 	pthread_mutex_lock(&dev->lock);
-	*(uint8_t *)buf = i8254_read(&dev->pit, off, now_ns());
+	/* A wider access is byte cycles on the ISA bus, port after port
+	 * (a word at counter 0 reads counter 0, then counter 1). */
+	for (i = 0; i < len && off + i < I8254_NR_PORTS; i++)
+		b[i] = i8254_read(&dev->pit, off + i, now);
 	pthread_mutex_unlock(&dev->lock);
 }
 
@@ -516,9 +522,14 @@ static void pit_write(void *opaque, uint64_t off, const void *buf,
 		      unsigned int len)
 {
 	struct i8254_dev *dev = opaque;
+	uint64_t now = now_ns();
+	const uint8_t *b = buf;
+	unsigned int i;
 
 	pthread_mutex_lock(&dev->lock);
-	i8254_write(&dev->pit, off, *(const uint8_t *)buf, now_ns());
+	/* Port after port, as pit_read(). */
+	for (i = 0; i < len && off + i < I8254_NR_PORTS; i++)
+		i8254_write(&dev->pit, off + i, b[i], now);
 	rearm(dev);
 	pthread_mutex_unlock(&dev->lock);
 }

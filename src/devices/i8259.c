@@ -300,6 +300,11 @@ static uint8_t poll(struct i8259 *pic, unsigned int chip)
 	c->poll = false;
 	if (irq < 0)
 		return 0;
+	/* The read is the slave's acknowledge cycle: as in an INTA cycle
+	 * its INT drops, and rises again if it still asks (auto-EOI), a new
+	 * edge on the master's IR2. */
+	if (chip == SLAVE && !pic->chip[MASTER].single)
+		chip_set_line(&pic->chip[MASTER], I8259_CASCADE_IRQ, false);
 	acknowledge(c, irq);
 	cascade(pic);
 	return POLL_INT | irq;
@@ -324,8 +329,14 @@ uint8_t i8259_read_elcr(const struct i8259 *pic, unsigned int chip)
 void i8259_write_elcr(struct i8259 *pic, unsigned int chip, uint8_t val)
 {
 	struct i8259_chip *c = &pic->chip[chip & 1];
+	uint8_t to_level = val & c->elcr_mask & ~c->elcr;
 
 	c->elcr = val & c->elcr_mask;
+	/* An input made level-sensitive asks while its line is high, though
+	 * the line rose before (devices drive a line only when it
+	 * changes); one made edge-triggered keeps what it latched. */
+	c->irr |= c->lines & to_level;
+	cascade(pic);
 }
 
 /* ---- The device ---- */
@@ -402,11 +413,16 @@ static void port_read(void *opaque, uint64_t off, void *buf, unsigned int len)
 {
 	const struct i8259_port *p = opaque;
 	struct i8259_dev *dev = p->dev;
+	uint8_t *b = buf;
+	unsigned int i;
 	bool rose;
 
 	memset(buf, 0xff, len);
 	pthread_mutex_lock(&dev->lock);
-	*(uint8_t *)buf = i8259_read(&dev->pic, p->chip, off);
+	/* A word at the command port: the ISA bus makes it two byte
+	 * cycles, the command port's and then the data port's. */
+	for (i = 0; i < len && off + i < 2; i++)
+		b[i] = i8259_read(&dev->pic, p->chip, off + i);
 	rose = publish_output(dev); /* a poll may unblock the slave */
 	pthread_mutex_unlock(&dev->lock);
 	tell_cpu(dev, rose);
@@ -417,10 +433,13 @@ static void port_write(void *opaque, uint64_t off, const void *buf,
 {
 	const struct i8259_port *p = opaque;
 	struct i8259_dev *dev = p->dev;
+	const uint8_t *b = buf;
+	unsigned int i;
 	bool rose;
 
 	pthread_mutex_lock(&dev->lock);
-	i8259_write(&dev->pic, p->chip, off, *(const uint8_t *)buf);
+	for (i = 0; i < len && off + i < 2; i++) /* as port_read() */
+		i8259_write(&dev->pic, p->chip, off + i, b[i]);
 	rose = publish_output(dev);
 	pthread_mutex_unlock(&dev->lock);
 	tell_cpu(dev, rose);
@@ -445,11 +464,14 @@ static void elcr_write(void *opaque, uint64_t off, const void *buf,
 	struct i8259_dev *dev = opaque;
 	const uint8_t *b = buf;
 	unsigned int i;
+	bool rose;
 
 	pthread_mutex_lock(&dev->lock);
 	for (i = 0; i < len && off + i < 2; i++)
 		i8259_write_elcr(&dev->pic, off + i, b[i]);
+	rose = publish_output(dev); /* a high line now asks */
 	pthread_mutex_unlock(&dev->lock);
+	tell_cpu(dev, rose);
 }
 
 static const struct bus_ops chip_ops = { .read = port_read,

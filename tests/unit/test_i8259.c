@@ -384,6 +384,38 @@ static void elcr_fixed_bits_and_level_inputs(void **state)
 	assert_false(i8259_intr(&pic));
 }
 
+/* An input made level-sensitive while its line is high asks at once:
+ * the line rose before, and a device drives it only when it changes. */
+static void elcr_write_looks_at_a_high_line(void **state)
+{
+	struct i8259 pic;
+
+	(void)state;
+	init_pc(&pic, 0, 0);
+	i8259_set_irq(&pic, 5, true); /* edge: one request */
+	assert_inta(&pic, MBASE + 5);
+	eoi(&pic, MASTER);
+	assert_false(i8259_intr(&pic));
+	i8259_write_elcr(&pic, MASTER, 0x20);
+	assert_int_equal(irr(&pic, MASTER), 0x20);
+	assert_inta(&pic, MBASE + 5);
+	eoi(&pic, MASTER);
+	/* Back to edge: nothing new until the line rises again. */
+	i8259_write_elcr(&pic, MASTER, 0);
+	assert_inta(&pic, MBASE + 5); /* latched while level */
+	eoi(&pic, MASTER);
+	assert_false(i8259_intr(&pic));
+	/* The same on the slave, through the cascade. */
+	i8259_set_irq(&pic, 10, true);
+	assert_inta(&pic, SBASE + 2);
+	eoi(&pic, SLAVE);
+	eoi(&pic, MASTER);
+	assert_false(i8259_intr(&pic));
+	i8259_write_elcr(&pic, SLAVE, 0x04);
+	assert_true(i8259_intr(&pic));
+	assert_inta(&pic, SBASE + 2);
+}
+
 static void edge_input_must_rise_again_after_icw1(void **state)
 {
 	struct i8259 pic;
@@ -409,9 +441,6 @@ static void edge_input_must_rise_again_after_icw1(void **state)
 	assert_inta(&pic, MBASE + 3);
 }
 
-/* A slave in auto-EOI with two requests: its INT falls in the first
- * INTA cycle and rises again, a new edge on the master's IR2, so the
- * second is delivered too (the master's IR2 is edge-triggered). */
 /* A guest that never touches the 8259s (it uses the I/O APIC, LVT0 left
  * in ExtINT mode as KVM resets it) gets nothing from them: its PIT or
  * UART would otherwise arrive on vector 0 + IRQ (power-on base 0), an
@@ -437,20 +466,54 @@ static void power_on_masks_every_input(void **state)
 	assert_inta(&pic, MBASE);
 }
 
-static void slave_auto_eoi_delivers_both(void **state)
+/* The poll command's answer is IR irq of chip, now in service. */
+static void assert_poll(struct i8259 *pic, unsigned int chip, unsigned int irq)
+{
+	i8259_write(pic, chip, CMD, OCW3_POLL);
+	assert_int_equal(i8259_read(pic, chip, CMD), POLL_INT | irq);
+}
+
+/* The slave's request irq, taken by an INTA cycle or by polls (the
+ * master's, which gives IR2, then the slave's). */
+static void take_from_slave(struct i8259 *pic, bool polled, unsigned int irq)
+{
+	if (!polled) {
+		assert_inta(pic, SBASE + irq);
+		return;
+	}
+	assert_poll(pic, MASTER, I8259_CASCADE_IRQ);
+	assert_poll(pic, SLAVE, irq);
+}
+
+/* A slave in auto-EOI with two requests: its INT falls as it is
+ * acknowledged (an INTA cycle, or the read of its poll) and rises again,
+ * a new edge on the master's IR2 (which is edge-triggered), so the
+ * second is delivered too. */
+static void slave_auto_eoi_gives_both(bool polled)
 {
 	struct i8259 pic;
 
-	(void)state;
 	init_pc(&pic, ICW4_UPM, ICW4_UPM | ICW4_AEOI);
 	pulse(&pic, 9);
 	pulse(&pic, 12);
-	assert_inta(&pic, SBASE + 1);
-	i8259_write(&pic, MASTER, CMD, OCW2_EOI);
+	take_from_slave(&pic, polled, 1);
+	eoi(&pic, MASTER);
 	assert_true(i8259_intr(&pic));
-	assert_inta(&pic, SBASE + 4);
-	i8259_write(&pic, MASTER, CMD, OCW2_EOI);
+	take_from_slave(&pic, polled, 4);
+	eoi(&pic, MASTER);
 	assert_false(i8259_intr(&pic));
+}
+
+static void slave_auto_eoi_delivers_both(void **state)
+{
+	(void)state;
+	slave_auto_eoi_gives_both(false);
+}
+
+static void slave_auto_eoi_polled_twice(void **state)
+{
+	(void)state;
+	slave_auto_eoi_gives_both(true);
 }
 
 static void auto_eoi_and_rotation(void **state)
@@ -900,6 +963,17 @@ static void device_ports(void **state)
 	out8(fx, 0xa0, OCW2_EOI);
 	out8(fx, 0x20, OCW2_EOI);
 	assert_false(intr(fx));
+	/* A word at a chip's command port is two byte cycles: the data
+	 * port (the IMR) gets the second byte, and is read second. */
+	b[0] = OCW3_READ_ISR;
+	b[1] = 0x55;
+	assert_true(bus_access(&fx->vm.pio, 0xa0, true, b, 2));
+	assert_int_equal(in8(fx, 0xa1), 0x55);
+	memset(b, 0xee, sizeof(b));
+	assert_true(bus_access(&fx->vm.pio, 0xa0, false, b, 2));
+	assert_int_equal(b[0], 0); /* the ISR */
+	assert_int_equal(b[1], 0x55);
+	out8(fx, 0xa1, 0);
 	/* Past the ranges nothing is the PIC's; a word at 0x4d1 runs past
 	 * the ELCR's two bytes. */
 	assert_false(bus_access(&fx->vm.pio, 0x4d1, false, b, 2));
@@ -1017,6 +1091,8 @@ int main(void)
 		cmocka_unit_test(cascade_through_ir2),
 		cmocka_unit_test(spurious_irq7_and_irq15),
 		cmocka_unit_test(elcr_fixed_bits_and_level_inputs),
+		cmocka_unit_test(elcr_write_looks_at_a_high_line),
+		cmocka_unit_test(slave_auto_eoi_polled_twice),
 		cmocka_unit_test(edge_input_must_rise_again_after_icw1),
 		cmocka_unit_test(auto_eoi_and_rotation),
 		cmocka_unit_test(slave_auto_eoi_delivers_both),
