@@ -7,18 +7,20 @@
  * 'a' + n % 26 repeated to make it len bytes with its "\n" ("len=",
  * default 64, 24 to 1024).  "lines=N" lines (0 or absent: forever), then
  * "flood: done <N> lines" and exit 0.  "dev=uart" (default) writes to the
- * UART, "dev=virtio" to virtio-console port 0, several lines per request,
- * waiting as long as the host takes (a slow reader stalls the guest).
+ * UART, "dev=virtio" to virtio-console port 0, several lines per request
+ * ("chunk=" bytes or so, default 4096, up to 1 MiB), waiting as long as
+ * the host takes (a slow reader stalls the guest).
  */
 #include "virtio.h"
 
 #define MIN_LEN 24
 #define MAX_LEN 1024
 #define CHUNK 4096
+#define MAX_CHUNK (1024 * 1024)
 
 static struct virtio_dev devs[VIRTIO_MAX_DEVS];
 static struct virtio_dev *con;
-static char buf[CHUNK + MAX_LEN] __attribute__((aligned(64)));
+static char buf[MAX_CHUNK + MAX_LEN] __attribute__((aligned(64)));
 
 static int fail(const char *what)
 {
@@ -58,16 +60,19 @@ static bool put(const char *p, size_t n)
 
 int main(const struct boot_info *bi)
 {
-	uint64_t lines = 0, len = 64, n = 0;
+	uint64_t lines = 0, len = 64, chunk = CHUNK, n = 0;
 	char dev[8] = "uart";
 	size_t used = 0;
 	int nr;
 
 	rt_cmdline_u64(bi->cmdline, "lines", &lines);
 	rt_cmdline_u64(bi->cmdline, "len", &len);
+	rt_cmdline_u64(bi->cmdline, "chunk", &chunk);
 	rt_cmdline_str(bi->cmdline, "dev", dev, sizeof(dev));
 	if (len < MIN_LEN || len > MAX_LEN)
 		return fail("len= must be 24 to 1024");
+	if (!chunk || chunk > MAX_CHUNK)
+		return fail("chunk= must be 1 to 1048576");
 	if (!strcmp(dev, "virtio")) {
 		nr = virtio_discover(bi, devs, VIRTIO_MAX_DEVS);
 		con = virtio_find(devs, nr, VIRTIO_ID_CONSOLE, 0);
@@ -76,7 +81,7 @@ int main(const struct boot_info *bi)
 	}
 	for (n = 0; !lines || n < lines; n++) {
 		used += make_line(buf + used, n, len);
-		if (used >= CHUNK || (lines && n + 1 == lines)) {
+		if (used >= chunk || (lines && n + 1 == lines)) {
 			if (!put(buf, used))
 				return fail("transmit");
 			used = 0;

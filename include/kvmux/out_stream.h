@@ -95,7 +95,7 @@ size_t out_stream_write(struct out_stream *s, const void *buf, size_t len,
  * Append all len bytes, for a writer that can hold nothing back any more:
  * a console whose VM has stopped hands over what its device still held.
  * What the buffer has no room for waits in an overflow behind it, of at
- * most OUT_STREAM_OVERFLOW_MAX bytes per stream (allocated as needed,
+ * most OUT_STREAM_OVERFLOW_MAX bytes per stream (allocated at its first use,
  * freed at close), and goes out in order as the buffer empties; until
  * then out_stream_write() sees a full buffer.  Bytes beyond that bound
  * are counted as lost (out_stream_close()).  Never blocks; returns len.

@@ -107,11 +107,14 @@ struct out_stream {
 	bool line_open; /* the last byte taken was not "\n" */
 	uint64_t written; /* bytes taken out of the ring, in all */
 	uint64_t lost;
-	/* out_stream_write_last()'s bytes behind a full ring, in order:
-	 * over_len of them from over + over_head; they move into the ring
-	 * as it empties, and no other write comes before them. */
+	/* out_stream_write_last()'s bytes behind a full ring, in order: a
+	 * second ring of OUT_STREAM_OVERFLOW_MAX bytes (allocated at its
+	 * first use, in one piece: a realloc() of a large block is an
+	 * mremap(2), which the threads' seccomp filters forbid), over_len
+	 * of them from over_head; they move into the ring as it empties,
+	 * and no other write comes before them. */
 	uint8_t *over;
-	size_t over_head, over_len, over_size;
+	size_t over_head, over_len;
 	struct waiter waiter[OUT_STREAM_WAITERS];
 	unsigned int nr_waiters;
 	/* OUT_STREAM_CAPACITY bytes, not zeroed: its pages are faulted in
@@ -194,7 +197,7 @@ static void wake_waiters(struct out_stream *s)
 static void drop_overflow(struct out_stream *s)
 {
 	s->lost += s->over_len;
-	s->over_len = s->over_head = s->over_size = 0;
+	s->over_len = s->over_head = 0;
 	free(s->over);
 	s->over = NULL;
 }
@@ -258,17 +261,22 @@ static bool ring_append(struct out_stream *s, const void *buf, size_t len)
 	return partial;
 }
 
-/* Under the lock: as much of the overflow as the ring has room for. */
+/* Under the lock: as much of the overflow as the ring has room for, in
+ * the one or two pieces the overflow's ring holds it in. */
 static void refill(struct out_stream *s)
 {
-	size_t n = OUT_STREAM_CAPACITY - s->len;
+	size_t n = OUT_STREAM_CAPACITY - s->len, first;
 
 	if (n > s->over_len)
 		n = s->over_len;
 	if (!n)
 		return;
-	ring_append(s, s->over + s->over_head, n);
-	s->over_head += n;
+	first = n < OUT_STREAM_OVERFLOW_MAX - s->over_head ?
+			n :
+			OUT_STREAM_OVERFLOW_MAX - s->over_head;
+	ring_append(s, s->over + s->over_head, first);
+	ring_append(s, s->over, n - first);
+	s->over_head = (s->over_head + n) % OUT_STREAM_OVERFLOW_MAX;
 	s->over_len -= n;
 }
 
@@ -741,8 +749,7 @@ static void count_taken(struct out_stream *s, const void *buf, size_t len)
  */
 static void overflow_append(struct out_stream *s, const void *buf, size_t len)
 {
-	size_t size = s->over_size ? s->over_size : OUT_STREAM_CAPACITY;
-	uint8_t *p;
+	size_t tail, first;
 
 	if (len > OUT_STREAM_OVERFLOW_MAX - s->over_len) {
 		s->lost += len - (OUT_STREAM_OVERFLOW_MAX - s->over_len);
@@ -750,21 +757,20 @@ static void overflow_append(struct out_stream *s, const void *buf, size_t len)
 	}
 	if (!len)
 		return;
-	if (s->over_head)
-		memmove(s->over, s->over + s->over_head, s->over_len);
-	s->over_head = 0;
-	while (size < s->over_len + len)
-		size *= 2;
-	if (size > OUT_STREAM_OVERFLOW_MAX)
-		size = OUT_STREAM_OVERFLOW_MAX;
-	p = size > s->over_size ? realloc(s->over, size) : s->over;
-	if (!p) {
-		s->lost += len;
-		return;
+	if (!s->over) {
+		/* Not zeroed: its pages are faulted in only as it fills. */
+		s->over = malloc(OUT_STREAM_OVERFLOW_MAX);
+		if (!s->over) {
+			s->lost += len;
+			return;
+		}
 	}
-	s->over = p;
-	s->over_size = size;
-	memcpy(s->over + s->over_len, buf, len);
+	tail = (s->over_head + s->over_len) % OUT_STREAM_OVERFLOW_MAX;
+	first = len < OUT_STREAM_OVERFLOW_MAX - tail ?
+			len :
+			OUT_STREAM_OVERFLOW_MAX - tail;
+	memcpy(s->over + tail, buf, first);
+	memcpy(s->over, (const uint8_t *)buf + first, len - first);
 	s->over_len += len;
 }
 

@@ -800,6 +800,67 @@ static void last_bytes_wait_behind_a_full_buffer(void **state)
 	peer_free(&p);
 }
 
+/* n bytes of pattern() from fd, from byte from on, read here. */
+static void read_pattern(int fd, size_t from, size_t n)
+{
+	char buf[4096];
+	ssize_t got, i;
+
+	while (n) {
+		got = read(fd, buf, n < sizeof(buf) ? n : sizeof(buf));
+		assert_true(got > 0);
+		for (i = 0; i < got; i++)
+			assert_int_equal(buf[i], pattern(from + i));
+		from += got;
+		n -= got;
+	}
+}
+
+/* pattern() bytes [from, to) through out_stream_write_last(), a small
+ * piece at a time (as a sink hands a stopped console's over). */
+static void write_last_pattern(struct out_stream *s, size_t from, size_t to)
+{
+	char piece[1000];
+	size_t n;
+
+	for (; from < to; from += n) {
+		n = to - from < sizeof(piece) ? to - from : sizeof(piece);
+		fill_pattern(piece, from, n);
+		assert_int_equal(out_stream_write_last(s, piece, n), n);
+	}
+}
+
+/*
+ * The overflow is a ring: bytes written last after the reader took some
+ * of it wrap around its end and still come out in order, none lost,
+ * though more than OUT_STREAM_OVERFLOW_MAX went through it in all.
+ */
+static void last_bytes_wrap_around_the_overflow(void **state)
+{
+	size_t first = OUT_STREAM_OVERFLOW_MAX * 3 / 4, sent = 0, taken;
+	struct out_stream *s;
+	struct checker c;
+	struct peer p;
+
+	s = peer_start(&p, state);
+	fill_with_pattern(s, &sent);
+	write_last_pattern(s, sent, sent + first);
+	sent += first;
+	/* What the reader takes the stream refills from the overflow: most
+	 * of it is out, and what follows wraps around the overflow's end
+	 * (more than OUT_STREAM_OVERFLOW_MAX through it in all), within
+	 * its bound. */
+	taken = OUT_STREAM_OVERFLOW_MAX * 3 / 4 - 64 * 1024;
+	read_pattern(p.rd, 0, taken);
+	write_last_pattern(s, sent, sent + OUT_STREAM_OVERFLOW_MAX / 2);
+	sent += OUT_STREAM_OVERFLOW_MAX / 2;
+	c = (struct checker){ .fd = p.rd, .got = taken, .bad = SIZE_MAX };
+	assert_int_equal(pthread_create(&c.thread, NULL, check_pattern, &c), 0);
+	peer_finish(&p);
+	end_checker(&c, sent);
+	peer_free(&p);
+}
+
 /*
  * What a stream holds for a reader that never reads is bounded: beyond
  * the buffer and OUT_STREAM_OVERFLOW_MAX, bytes written last are counted
@@ -1851,6 +1912,7 @@ int main(void)
 		ON_BOTH(slow_reader_gets_everything_at_the_end),
 		ON_BOTH(last_bytes_wait_behind_a_full_buffer),
 		ON_BOTH(last_bytes_beyond_the_bound_are_counted),
+		ON_BOTH(last_bytes_wrap_around_the_overflow),
 		ON_BOTH(stopped_console_hands_over_everything),
 		cmocka_unit_test(socket_writes_whole_lines_within_16_kib),
 		ON_BOTH(vanished_reader_is_reported_once),
