@@ -108,7 +108,8 @@ struct console_device_ops {
 	void (*on_input_room)(void *dev, void (*fn)(void *opaque),
 			      void *opaque);
 	/* At stop, after its threads and console_sink_last(): hand the
-	 * output it still holds to its sink (which takes all of it now). */
+	 * output it still holds to its sink (which takes all of it now),
+	 * up to a bound (the rest stays undelivered) and without blocking. */
 	void (*hand_over)(void *dev);
 	/* Output the host never got (after a stop): what the device could
 	 * not hand over, or lost before (NULL: none). */

@@ -18,6 +18,7 @@
 #include "kvmux/console_sink.h"
 #include "kvmux/device.h"
 #include "kvmux/error.h"
+#include "kvmux/out_stream.h"
 #include "kvmux/virtio_console.h"
 #include "kvmux/virtio_mmio.h"
 
@@ -27,6 +28,8 @@
 #define CONSOLE_INPUT_MAX (64 * 1024)
 /* Chains served per wake-up of the I/O thread: then it looks around. */
 #define CONSOLE_BATCH CONSOLE_QUEUE_SIZE
+/* At stop, what of a held transmit chain goes to the sink at most. */
+#define CONSOLE_HAND_OVER_MAX OUT_STREAM_OVERFLOW_MAX
 
 struct virtio_console {
 	struct console_sink *out;
@@ -279,14 +282,39 @@ static int console_stop(void *dev, uint64_t deadline_ns)
 				deadline_ns);
 }
 
-/* At stop: the rest of the transmit chain the sink had no room for (it
- * takes it all now).  The guest never hears of it: its VM has stopped. */
+/*
+ * At stop: the rest of the transmit chain the sink had no room for (it
+ * takes it all now), up to CONSOLE_HAND_OVER_MAX bytes: a stream keeps
+ * no more than that behind its full buffer anyway, and a chain may name
+ * guest RAM many times over (128 buffers of up to 4 GiB), which would
+ * hold kvmux's end for minutes.  What is left stays counted as
+ * undelivered.  The guest never hears of it: its VM has stopped.
+ */
 static void console_hand_over(void *dev)
 {
 	struct virtio_console *con = dev;
+	const struct virtq_chain *c = &con->tx;
+	uint64_t left = CONSOLE_HAND_OVER_MAX;
 
-	if (con->tx_busy && tx_write(con))
-		con->tx_busy = false;
+	if (!con->tx_busy)
+		return;
+	for (; con->tx_buf < c->nr_bufs; con->tx_buf++, con->tx_off = 0) {
+		const struct virtq_buf *b = &c->buf[con->tx_buf];
+		size_t n = b->len - con->tx_off;
+
+		if (b->device_writable)
+			continue;
+		if (!left)
+			return;
+		if (n > left)
+			n = left;
+		n = console_sink_write(con->out, b->host + con->tx_off, n);
+		con->tx_off += n;
+		left -= n;
+		if (con->tx_off < b->len)
+			return;
+	}
+	con->tx_busy = false;
 }
 
 /* Bytes of a transmit buffer the sink never took (after a stop). */
