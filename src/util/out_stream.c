@@ -12,6 +12,7 @@
  * wait for the descriptor.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -50,8 +51,9 @@
 
 /*
  * A thread's write(2) to anything but a regular file takes at most
- * WRITE_CHUNK bytes, up to the end of a line where one ends in them (a
- * longer line goes whole).  A blocking write to a socket or a terminal
+ * WRITE_CHUNK bytes (a direct stream's to a pipe PIPE_BUF, for another
+ * reason: nonblocking_fd()), up to the end of a line where one ends in
+ * them (a longer line goes whole).  A blocking write to a socket or a terminal
  * returns only once all of it is in, so a drain sees a slow reader move
  * only between writes: one that takes WRITE_CHUNK bytes (or the line)
  * within the grace gets everything.  The line's end keeps a line in one
@@ -349,19 +351,19 @@ static size_t ring_newline(const struct out_stream *s, size_t from, size_t to,
 }
 
 /* Under the lock: of the first n buffered bytes, those one write(2)
- * by the thread takes: WRITE_CHUNK up to its last line end, or a longer
- * line whole (as before: kvmux's messages never land inside a line the
- * buffer holds), or WRITE_CHUNK of a line longer than the buffer. */
+ * takes: WRITE_CHUNK (a pipe's: PIPE_BUF) up to its last line end, or a
+ * longer line whole (as before: kvmux's messages never land inside a
+ * line the buffer holds), or a chunk of a line longer than the buffer. */
 static size_t for_one_write(const struct out_stream *s, size_t n)
 {
-	size_t end;
+	size_t chunk = s->own_direct_fd ? PIPE_BUF : WRITE_CHUNK, end;
 
-	if (s->regular_file || n <= WRITE_CHUNK)
+	if (s->regular_file || n <= chunk)
 		return n;
-	end = ring_newline(s, 0, WRITE_CHUNK, true);
+	end = ring_newline(s, 0, chunk, true);
 	if (!end)
-		end = ring_newline(s, WRITE_CHUNK, n, false);
-	return end ? end : WRITE_CHUNK;
+		end = ring_newline(s, chunk, n, false);
+	return end ? end : chunk;
 }
 
 static void write_chunk(struct out_stream *s)
@@ -472,7 +474,8 @@ static bool pump(struct out_stream *s, bool all)
 	s->backlogged = false;
 	while (s->len && !s->broken && (all || worth_writing(s))) {
 		struct iovec iov[2];
-		int cnt = ring_iov(s, all ? s->len : bytes_to_write(s), iov);
+		size_t n = for_one_write(s, all ? s->len : bytes_to_write(s));
+		int cnt = ring_iov(s, n, iov);
 		ssize_t done = writev(s->direct_fd, iov, cnt);
 
 		if (done > 0) {
@@ -612,7 +615,11 @@ int out_stream_attach(struct out_stream *s, struct event_loop *loop)
  * console line (a slow terminal behind a flood, then a --timeout:
  * "flood 00998816 aaaakvmux: vm: timeout: ..."), which docs/devices.md
  * promises never happens.  A pipe splits a write only where it is full,
- * blocking or not, and then the message waits for room too.
+ * and one of at most PIPE_BUF bytes never, blocking or not (all of it or
+ * EAGAIN): a direct stream on a pipe writes whole lines in pieces of at
+ * most PIPE_BUF (for_one_write()), so that a message through stderr's
+ * stream on the same pipe (2>&1) lands between lines, not inside one
+ * that the pipe had room for only in part.
  */
 static int nonblocking_fd(int fd, bool *own)
 {

@@ -1691,6 +1691,67 @@ static void unattached_stream_is_written_by_drain(void **state)
 	peer_free(&p);
 }
 
+/* Every line of out is msg or a line of 3,000 'c's. */
+static void assert_whole_lines(const char *out, const char *msg)
+{
+	const char *nl;
+	size_t len;
+
+	for (; *out; out = nl + 1) {
+		nl = strchr(out, '\n');
+		assert_non_null(nl);
+		len = nl - out + 1;
+		if (len == strlen(msg) && !memcmp(out, msg, len))
+			continue;
+		assert_int_equal(len, 3001);
+		assert_int_equal(strspn(out, "c"), 3000);
+	}
+}
+
+/*
+ * stdout and stderr on one pipe (2>&1), with room for a page (a pipe
+ * takes a write a page at a time): two console lines of 3,000 bytes are
+ * two writes, each whole or not at all (a pipe never splits a write of
+ * at most PIPE_BUF bytes), so kvmux's message, from stderr's stream,
+ * goes between them, not inside one.  (Before, both went in one write,
+ * which the pipe split after its first 4,096 bytes; the message came
+ * next.)
+ */
+static void shared_pipe_keeps_lines_whole(void **state)
+{
+	static char filler[4096], line[6002], out[16384];
+	const char *msg = "kvmux: vm: timeout\n";
+	struct out_stream *console, *diag;
+	struct pipe_reader *reader;
+	struct peer p;
+
+	(void)state;
+	peer_open(&p, DIRECT);
+	assert_int_equal(fcntl(p.wr, F_SETPIPE_SZ, 8192), 8192);
+	assert_int_equal(write(p.wr, filler, sizeof(filler)), sizeof(filler));
+	console = out_stream_create(p.wr, NULL, NULL);
+	diag = out_stream_create(p.wr, NULL, NULL);
+	assert_non_null(console);
+	assert_non_null(diag);
+	memset(line, 'c', sizeof(line));
+	line[3000] = line[sizeof(line) - 1] = '\n';
+	assert_int_equal(out_stream_write(console, line, sizeof(line), true),
+			 sizeof(line));
+	assert_int_equal(out_stream_write(diag, msg, strlen(msg), true),
+			 strlen(msg));
+	reader = start_reader(p.rd);
+	assert_int_equal(out_stream_drain(diag, FOREVER, -1), 0);
+	assert_int_equal(out_stream_drain(console, FOREVER, -1), 0);
+	assert_int_equal(out_stream_close(diag), 0);
+	assert_int_equal(out_stream_close(console), 0);
+	close(p.wr);
+	p.wr = -1;
+	end_reader(reader, out, sizeof(out));
+	assert_int_equal(strlen(out), strlen(msg) + sizeof(line));
+	assert_whole_lines(out, msg);
+	peer_free(&p);
+}
+
 /*
  * The reader goes away, with nothing buffered or with the stream full
  * (the loop waits for room: a oneshot that the end of the reader must
@@ -1934,6 +1995,7 @@ int main(void)
 		cmocka_unit_test(read_only_pipe_is_not_written),
 		cmocka_unit_test(terminal_master_output_reaches_its_slave),
 		cmocka_unit_test(unattached_stream_is_written_by_drain),
+		cmocka_unit_test(shared_pipe_keeps_lines_whole),
 		cmocka_unit_test(gone_reader_is_reported_by_the_loop),
 		cmocka_unit_test(gone_reader_is_reported_by_the_drain),
 		cmocka_unit_test(refused_line_waits_for_the_reader),
