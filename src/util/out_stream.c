@@ -51,8 +51,8 @@
 
 /*
  * A thread's write(2) to anything but a regular file takes at most
- * WRITE_CHUNK bytes (a direct stream's to a pipe PIPE_BUF, for another
- * reason: nonblocking_fd()), up to the end of a line where one ends in
+ * WRITE_CHUNK bytes (to a pipe PIPE_BUF, for another reason:
+ * nonblocking_fd()), up to the end of a line where one ends in
  * them (a longer line goes whole).  A blocking write to a socket or a terminal
  * returns only once all of it is in, so a drain sees a slow reader move
  * only between writes: one that takes WRITE_CHUNK bytes (or the line)
@@ -69,6 +69,7 @@ struct waiter {
 struct out_stream {
 	int fd;
 	bool regular_file; /* looked at when made: later the filter forbids */
+	bool pipe; /* a pipe or FIFO: for_one_write() takes PIPE_BUF */
 	const struct out_stream_events *ev;
 	void *opaque;
 	/* Threaded: interrupts a poll for POLLOUT at close.  Direct: the
@@ -356,7 +357,7 @@ static size_t ring_newline(const struct out_stream *s, size_t from, size_t to,
  * line the buffer holds), or a chunk of a line longer than the buffer. */
 static size_t for_one_write(const struct out_stream *s, size_t n)
 {
-	size_t chunk = s->own_direct_fd ? PIPE_BUF : WRITE_CHUNK, end;
+	size_t chunk = s->pipe ? PIPE_BUF : WRITE_CHUNK, end;
 
 	if (s->regular_file || n <= chunk)
 		return n;
@@ -616,10 +617,13 @@ int out_stream_attach(struct out_stream *s, struct event_loop *loop)
  * "flood 00998816 aaaakvmux: vm: timeout: ..."), which docs/devices.md
  * promises never happens.  A pipe splits a write only where it is full,
  * and one of at most PIPE_BUF bytes never, blocking or not (all of it or
- * EAGAIN): a direct stream on a pipe writes whole lines in pieces of at
- * most PIPE_BUF (for_one_write()), so that a message through stderr's
- * stream on the same pipe (2>&1) lands between lines, not inside one
- * that the pipe had room for only in part.
+ * EAGAIN): a stream on a pipe writes whole lines in pieces of at most
+ * PIPE_BUF (for_one_write()), so that a message through stderr's stream
+ * on the same pipe (2>&1) lands between lines, not inside one that the
+ * pipe had room for only in part.  A threaded one too (no twin could be
+ * opened: no /proc, another user's pipe): a blocking write(2) to a full
+ * pipe goes in a page at a time as room comes, and a writer waiting
+ * meanwhile gets its turn between two pages.
  */
 static int nonblocking_fd(int fd, bool *own)
 {
@@ -664,6 +668,7 @@ struct out_stream *out_stream_create(int fd, const struct out_stream_events *ev,
 	}
 	s->fd = fd;
 	s->regular_file = !fstat(fd, &st) && S_ISREG(st.st_mode);
+	s->pipe = !s->regular_file && S_ISFIFO(st.st_mode);
 	s->ev = ev;
 	s->opaque = opaque;
 	pthread_mutex_init(&s->lock, NULL);

@@ -29,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -1752,6 +1753,143 @@ static void shared_pipe_keeps_lines_whole(void **state)
 	peer_free(&p);
 }
 
+/* The one thread started since before (a stream's). */
+static long started_thread(const struct tasks *before)
+{
+	struct tasks after;
+	unsigned int i, j;
+	long id = 0;
+
+	list_tasks(&after);
+	assert_int_equal(tasks_started(before, &after), 1);
+	for (i = 0; i < after.n; i++) {
+		for (j = 0; j < before->n && before->id[j] != after.id[i]; j++)
+			;
+		if (j == before->n)
+			id = after.id[i];
+	}
+	return id;
+}
+
+/* Is thread id asleep in writev(2) (on a full pipe: waiting for room)? */
+static bool asleep_in_writev(long id)
+{
+	char path[64], buf[256], *state;
+	FILE *f;
+	long nr = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", id);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	state = strrchr(buf, ')'); /* the name may hold anything */
+	assert_non_null(state);
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/syscall", id);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	if (fscanf(f, "%ld", &nr) != 1) /* "running" */
+		nr = -1;
+	fclose(f);
+	return state[2] == 'S' && nr == SYS_writev;
+}
+
+/* Waits (up to WAIT_S) for thread id to sleep in writev(2). */
+static void wait_asleep_in_writev(long id)
+{
+	struct timespec pause = { 0, 1000000 };
+	uint64_t end = out_stream_now_ns() + WAIT_S * 1000000000ULL;
+
+	while (!asleep_in_writev(id)) {
+		assert_true(out_stream_now_ns() < end);
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* Every line of out is msg or one of 99 bytes and "\n". */
+static void assert_whole_short_lines(const char *out, const char *msg)
+{
+	const char *nl;
+	size_t len;
+
+	for (; *out; out = nl + 1) {
+		nl = strchr(out, '\n');
+		assert_non_null(nl);
+		len = nl - out + 1;
+		if (len == strlen(msg) && !memcmp(out, msg, len))
+			continue;
+		assert_int_equal(len, 100);
+		assert_int_equal(strspn(out, "l"), 99);
+	}
+}
+
+/*
+ * As shared_pipe_keeps_lines_whole(), on a pipe no descriptor of the
+ * stream's own could be opened on (no /proc, or another user's pipe: here
+ * a FIFO without a reader then), which threads write: their blocking
+ * write(2)s are whole lines of at most PIPE_BUF too.  Before, the
+ * console's thread wrote its 12,000 bytes in one write(2), which the
+ * pipe (one page) took a page at a time; between two pages, the waiting
+ * message went in, inside a line.
+ */
+static void shared_pipe_keeps_lines_whole_threaded(void **state)
+{
+	char dir[] = "/tmp/kvmux-test-fifo.XXXXXX", path[64];
+	static char filler[4096], lines[12000], out[32768];
+	const char *msg = "kvmux: vm: timeout\n";
+	struct out_stream *console, *diag;
+	struct pipe_reader *reader;
+	long console_thread, diag_thread;
+	struct tasks before;
+	int rd, wr;
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	rd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(rd >= 0);
+	wr = open(path, O_WRONLY | O_CLOEXEC);
+	assert_true(wr >= 0);
+	/* One page, full: the next write(2) waits for the reader. */
+	assert_int_equal(fcntl(wr, F_SETPIPE_SZ, 4096), 4096);
+	assert_int_equal(write(wr, filler, sizeof(filler)), sizeof(filler));
+	close(rd); /* the FIFO keeps its bytes while wr is open */
+	list_tasks(&before);
+	console = out_stream_create(wr, NULL, NULL);
+	assert_non_null(console);
+	console_thread = started_thread(&before);
+	list_tasks(&before);
+	diag = out_stream_create(wr, NULL, NULL);
+	assert_non_null(diag);
+	diag_thread = started_thread(&before);
+	rd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(rd >= 0);
+	assert_int_equal(fcntl(rd, F_SETFL, 0), 0);
+	unlink(path);
+	rmdir(dir);
+	for (i = 0; i < sizeof(lines); i++)
+		lines[i] = i % 100 == 99 ? '\n' : 'l';
+	/* Both wait for room, the console's thread first. */
+	assert_int_equal(out_stream_write(console, lines, sizeof(lines), true),
+			 sizeof(lines));
+	wait_asleep_in_writev(console_thread);
+	assert_int_equal(out_stream_write(diag, msg, strlen(msg), true),
+			 strlen(msg));
+	wait_asleep_in_writev(diag_thread);
+	reader = start_reader(rd);
+	assert_int_equal(out_stream_drain(diag, FOREVER, -1), 0);
+	assert_int_equal(out_stream_drain(console, FOREVER, -1), 0);
+	assert_int_equal(out_stream_close(diag), 0);
+	assert_int_equal(out_stream_close(console), 0);
+	close(wr);
+	end_reader(reader, out, sizeof(out));
+	close(rd);
+	assert_int_equal(strlen(out), strlen(msg) + sizeof(lines));
+	assert_whole_short_lines(out, msg);
+}
+
 /*
  * The reader goes away, with nothing buffered or with the stream full
  * (the loop waits for room: a oneshot that the end of the reader must
@@ -1996,6 +2134,7 @@ int main(void)
 		cmocka_unit_test(terminal_master_output_reaches_its_slave),
 		cmocka_unit_test(unattached_stream_is_written_by_drain),
 		cmocka_unit_test(shared_pipe_keeps_lines_whole),
+		cmocka_unit_test(shared_pipe_keeps_lines_whole_threaded),
 		cmocka_unit_test(gone_reader_is_reported_by_the_loop),
 		cmocka_unit_test(gone_reader_is_reported_by_the_drain),
 		cmocka_unit_test(refused_line_waits_for_the_reader),
