@@ -52,8 +52,8 @@
 /*
  * A thread's write(2) to anything but a regular file takes at most
  * WRITE_CHUNK bytes (to a pipe PIPE_BUF, for another reason:
- * nonblocking_fd()), up to the end of a line where one ends in
- * them (a longer line goes whole).  A blocking write to a socket or a terminal
+ * nonblocking_fd()), up to the end of a line where one ends in them (a
+ * longer line goes whole).  A blocking write to a socket or a terminal
  * returns only once all of it is in, so a drain sees a slow reader move
  * only between writes: one that takes WRITE_CHUNK bytes (or the line)
  * within the grace gets everything.  The line's end keeps a line in one

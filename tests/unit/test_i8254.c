@@ -433,8 +433,8 @@ static void device_claims_its_ports_and_counts(void **state)
 	 * of its status, which the next read of 0x42 gives. */
 	assert_true(tv_out8(&vm, 0x61, 0x00));
 	assert_true(tv_out8(&vm, 0x43, 0x90));
-	assert_true(bus_access(&vm.pio, 0x42, true, (uint8_t[]){ 0x34, 0xe8 },
-			       2));
+	assert_true(
+		bus_access(&vm.pio, 0x42, true, (uint8_t[]){ 0x34, 0xe8 }, 2));
 	assert_int_equal(tv_in8(&vm, 0x42) & 0x3f, 0x10);
 	i8254_kind.destroy(dev);
 	test_vm_free(&vm);
