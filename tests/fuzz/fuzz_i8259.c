@@ -16,8 +16,9 @@
  * besides ASan and UBSan:
  * - every byte read is the model's: IRR or ISR as OCW3 chose, IMR, the
  *   poll word (which takes the request into service), the ELCR with its
- *   fixed bits; a wider access at 0x20 or 0xa0 is the port's byte then
- *   ones, at the ELCR byte by byte; an access that is not wholly inside
+ *   fixed bits; a wider access at 0x20 or 0xa0, or at the ELCR, is byte
+ *   cycles port after port, as on the ISA bus; an access that is not
+ *   wholly inside
  *   0x20-0x21, 0xa0-0xa1 or 0x4d0-0x4d1 is not the PIC's; after every
  *   step each chip's IRR, ISR and IMR and the ELCR read as the model
  *   says (unless a poll is pending: that read would be the poll);
@@ -266,6 +267,10 @@ static uint8_t m_read(struct model *m, unsigned int chip, unsigned int a0)
 		ir = m_resolve(c, chip == 0);
 		if (ir < 0)
 			return 0;
+		/* The slave's read is its acknowledge: its INT falls, as in
+		 * an INTA cycle, and rises again if it still asks. */
+		if (chip == 1 && !m->c[0].sngl)
+			m_drive(&m->c[0], 2, false);
 		m_take(c, ir);
 		m_cascade(m);
 		return 0x80 | ir;
@@ -273,6 +278,18 @@ static uint8_t m_read(struct model *m, unsigned int chip, unsigned int a0)
 	if (a0)
 		return c->imr;
 	return c->ris ? c->isr : c->irr;
+}
+
+/* An input the ELCR makes level-sensitive asks at once if its line is
+ * high (an edge one keeps what it latched). */
+static void m_write_elcr(struct model *m, unsigned int chip, uint8_t v)
+{
+	struct m_chip *c = &m->c[chip];
+	uint8_t to_level = v & ~c->elcr_fixed & ~c->elcr;
+
+	c->elcr = v & ~c->elcr_fixed;
+	c->irr |= c->in & to_level;
+	m_cascade(m);
 }
 
 /* The port of address port: chip and A0, ELCR byte, or not the PIC's. */
@@ -368,17 +385,14 @@ static void pio(struct fpic *f, uint16_t port, unsigned int len, bool is_write,
 	memcpy(b, &value, sizeof(b));
 	if (is_write) {
 		claimed = bus_access(&f->vm.pio, port, true, b, len);
-		if (inside && kind == M_CHIP)
-			m_write(&f->m, chip, off, b[0]);
-		for (i = 0; inside && kind == M_ELCR && i < len; i++) {
-			struct m_chip *c = &f->m.c[chip + i];
-
-			c->elcr = b[i] & ~c->elcr_fixed;
-		}
+		for (i = 0; inside && kind == M_CHIP && i < len; i++)
+			m_write(&f->m, chip, off + i, b[i]);
+		for (i = 0; inside && kind == M_ELCR && i < len; i++)
+			m_write_elcr(&f->m, chip + i, b[i]);
 	} else {
 		memset(want, 0xff, sizeof(want));
-		if (inside && kind == M_CHIP)
-			want[0] = m_read(&f->m, chip, off);
+		for (i = 0; inside && kind == M_CHIP && i < len; i++)
+			want[i] = m_read(&f->m, chip, off + i);
 		for (i = 0; inside && kind == M_ELCR && i < len; i++)
 			want[i] = f->m.c[chip + i].elcr;
 		memset(b, 0xee, sizeof(b));
