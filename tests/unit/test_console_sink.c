@@ -1692,20 +1692,20 @@ static void unattached_stream_is_written_by_drain(void **state)
 	peer_free(&p);
 }
 
-/* Every line of out is msg or a line of 3,000 'c's. */
-static void assert_whole_lines(const char *out, const char *msg)
+/* Every line of out is msg or len - 1 bytes of c and a "\n". */
+static void assert_whole_lines(const char *out, const char *msg, size_t len,
+			       const char *c)
 {
 	const char *nl;
-	size_t len;
 
 	for (; *out; out = nl + 1) {
 		nl = strchr(out, '\n');
 		assert_non_null(nl);
-		len = nl - out + 1;
-		if (len == strlen(msg) && !memcmp(out, msg, len))
+		if ((size_t)(nl - out + 1) == strlen(msg) &&
+		    !memcmp(out, msg, strlen(msg)))
 			continue;
-		assert_int_equal(len, 3001);
-		assert_int_equal(strspn(out, "c"), 3000);
+		assert_int_equal(nl - out + 1, len);
+		assert_int_equal(strspn(out, c), len - 1);
 	}
 }
 
@@ -1749,7 +1749,7 @@ static void shared_pipe_keeps_lines_whole(void **state)
 	p.wr = -1;
 	end_reader(reader, out, sizeof(out));
 	assert_int_equal(strlen(out), strlen(msg) + sizeof(line));
-	assert_whole_lines(out, msg);
+	assert_whole_lines(out, msg, 3001, "c");
 	peer_free(&p);
 }
 
@@ -1803,23 +1803,6 @@ static void wait_asleep_in_writev(long id)
 	while (!asleep_in_writev(id)) {
 		assert_true(out_stream_now_ns() < end);
 		nanosleep(&pause, NULL);
-	}
-}
-
-/* Every line of out is msg or one of 99 bytes and "\n". */
-static void assert_whole_short_lines(const char *out, const char *msg)
-{
-	const char *nl;
-	size_t len;
-
-	for (; *out; out = nl + 1) {
-		nl = strchr(out, '\n');
-		assert_non_null(nl);
-		len = nl - out + 1;
-		if (len == strlen(msg) && !memcmp(out, msg, len))
-			continue;
-		assert_int_equal(len, 100);
-		assert_int_equal(strspn(out, "l"), 99);
 	}
 }
 
@@ -1887,7 +1870,7 @@ static void shared_pipe_keeps_lines_whole_threaded(void **state)
 	end_reader(reader, out, sizeof(out));
 	close(rd);
 	assert_int_equal(strlen(out), strlen(msg) + sizeof(lines));
-	assert_whole_short_lines(out, msg);
+	assert_whole_lines(out, msg, 100, "l");
 }
 
 /*

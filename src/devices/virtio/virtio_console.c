@@ -50,20 +50,26 @@ struct virtio_console {
 	bool input_room_wanted;
 };
 
-/* Write out what is left of the transmit chain; true once all is out. */
-static bool tx_write(struct virtio_console *con)
+/* Write out what is left of the transmit chain, at most budget bytes of
+ * it; true once all is out. */
+static bool tx_write(struct virtio_console *con, uint64_t budget)
 {
 	const struct virtq_chain *c = &con->tx;
 
 	for (; con->tx_buf < c->nr_bufs; con->tx_buf++, con->tx_off = 0) {
 		const struct virtq_buf *b = &c->buf[con->tx_buf];
-		size_t n;
+		size_t n = b->len - con->tx_off;
 
 		if (b->device_writable)
 			continue;
-		n = console_sink_write(con->out, b->host + con->tx_off,
-				       b->len - con->tx_off);
+		if (n > budget) {
+			if (!budget)
+				return false;
+			n = budget;
+		}
+		n = console_sink_write(con->out, b->host + con->tx_off, n);
 		con->tx_off += n;
+		budget -= n;
 		if (con->tx_off < b->len)
 			return false; /* the sink calls back with room */
 	}
@@ -89,7 +95,7 @@ static int transmit(struct virtio_console *con, struct virtq *vq)
 			con->tx_buf = 0;
 			con->tx_off = 0;
 		}
-		if (!tx_write(con))
+		if (!tx_write(con, UINT64_MAX))
 			return 0;
 		virtq_push(vq, con->tx.head, 0);
 		con->tx_busy = false;
@@ -293,28 +299,9 @@ static int console_stop(void *dev, uint64_t deadline_ns)
 static void console_hand_over(void *dev)
 {
 	struct virtio_console *con = dev;
-	const struct virtq_chain *c = &con->tx;
-	uint64_t left = CONSOLE_HAND_OVER_MAX;
 
-	if (!con->tx_busy)
-		return;
-	for (; con->tx_buf < c->nr_bufs; con->tx_buf++, con->tx_off = 0) {
-		const struct virtq_buf *b = &c->buf[con->tx_buf];
-		size_t n = b->len - con->tx_off;
-
-		if (b->device_writable)
-			continue;
-		if (!left)
-			return;
-		if (n > left)
-			n = left;
-		n = console_sink_write(con->out, b->host + con->tx_off, n);
-		con->tx_off += n;
-		left -= n;
-		if (con->tx_off < b->len)
-			return;
-	}
-	con->tx_busy = false;
+	if (con->tx_busy && tx_write(con, CONSOLE_HAND_OVER_MAX))
+		con->tx_busy = false;
 }
 
 /* Bytes of a transmit buffer the sink never took (after a stop). */
